@@ -1,0 +1,25 @@
+// Keeps the address bar a permalink of the current view without a page re-render: Dash's pages
+// router re-renders on dcc.Location search changes, so we write history directly.
+window.dash_clientside = Object.assign({}, window.dash_clientside, {
+  dashboard: {
+    syncPermalink: function (dataset, column, split, x, y, color) {
+      var current = new URLSearchParams(window.location.search);
+      var params = new URLSearchParams();
+      var state = { dataset: dataset, column: column, split: split, x: x, y: y, color: color };
+      Object.keys(state).forEach(function (key) {
+        if (state[key] !== null && state[key] !== undefined && state[key] !== "") { params.set(key, state[key]); }
+      });
+      if (current.get("embed")) { params.set("embed", current.get("embed")); }
+      var path = window.location.pathname + "?" + params.toString();
+      if (path !== window.location.pathname + window.location.search) {
+        window.history.replaceState(window.history.state, "", path);
+      }
+      var link = window.location.origin + path;
+      params.set("embed", "1");
+      var embedUrl = window.location.origin + window.location.pathname + "?" + params.toString();
+      var snippet = '<iframe src="' + embedUrl.replace(/&/g, "&amp;").replace(/"/g, "&quot;") +
+        '" style="width:100%;border:0" title="Dashboard view"></iframe>';
+      return [link, snippet];
+    }
+  }
+});

@@ -1,0 +1,8 @@
+"""Callbacks: one module per page, each with ``register(app, services)``. Bound with ``app.callback``,
+never ``@dash.callback`` at import time, so every app built in a process gets its own."""
+
+from callbacks import explorer
+
+
+def register(app, services) -> None:
+    explorer.register(app, services)

@@ -1,0 +1,95 @@
+"""REST API blueprint on ``app.server``: health and datasets (models and jobs come with the model store).
+
+Errors are JSON ``{"error": {"code", "field", "message"}}`` with a fitting status code.
+"""
+
+from __future__ import annotations
+
+import hmac
+from functools import wraps
+
+from flask import Blueprint, current_app, jsonify, request
+
+import dashboard
+from dashboard.data.catalog import DatasetNotFoundError
+from dashboard.data.uploads import UploadError
+from dashboard.jobs import CODE_VERSION
+
+
+def _services():
+    return current_app.extensions["dashboard"]
+
+
+def error(status: int, code: str, field: str, message: str):
+    return jsonify({"error": {"code": code, "field": field, "message": message}}), status
+
+
+def require_api_key(view):
+    """When DASHBOARD_API_KEY is set, writes need it in the ``X-API-Key`` header."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        expected = _services().settings.api_key
+        given = request.headers.get("X-API-Key", "")
+        if expected and not hmac.compare_digest(given.encode(), expected.encode()):
+            return error(401, "unauthorized", "X-API-Key", "a valid API key is required for this request")
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def create_blueprint() -> Blueprint:
+    api = Blueprint("api", __name__, url_prefix="/api")
+
+    @api.get("/health")
+    def health():
+        services = _services()
+        return jsonify(
+            {"status": "ok", "code_version": CODE_VERSION, "datasets": len(services.catalog.list()),
+             "job_backend": services.settings.job_backend, "package": dashboard.__name__}
+        )
+
+    @api.get("/datasets")
+    def list_datasets():
+        return jsonify({"datasets": [info.to_dict() for info in _services().catalog.list()]})
+
+    @api.get("/datasets/<dataset_id>")
+    def get_dataset(dataset_id: str):
+        catalog = _services().catalog
+        if not catalog.exists(dataset_id):
+            return error(404, "not_found", "dataset", f"no dataset named {dataset_id[:64]!r}")
+        return jsonify(catalog.info(dataset_id).to_dict())
+
+    @api.post("/datasets")
+    @require_api_key
+    def upload_dataset():
+        """Multipart ``file`` (optional form field ``name``), or a raw body with ``?filename=``."""
+        catalog = _services().catalog
+        limit = catalog.max_upload_bytes
+        if request.content_length is not None and request.content_length > limit + 1_000_000:
+            return error(413, "too_large", "file", f"request is over the {limit / 1e6:.0f} MB upload limit")
+        upload = request.files.get("file")
+        if upload is not None:
+            filename, content = upload.filename or "upload", upload.read(limit + 1)
+        elif request.args.get("filename"):
+            filename, content = request.args["filename"], request.get_data()[: limit + 1]
+        else:
+            return error(415, "unsupported_media_type", "file", "send multipart form data with a 'file' part")
+        try:
+            info, notices = catalog.add_upload(filename, content, name=request.form.get("name") or None)
+        except UploadError as exc:
+            return error(413 if exc.code == "too_large" else 400, exc.code, exc.field, exc.message)
+        return jsonify({"dataset": info.to_dict(), "notices": notices}), 201
+
+    @api.delete("/datasets/<dataset_id>")
+    @require_api_key
+    def delete_dataset(dataset_id: str):
+        try:
+            _services().catalog.delete(dataset_id)
+        except DatasetNotFoundError:
+            return error(404, "not_found", "dataset", f"no dataset named {dataset_id[:64]!r}")
+        except UploadError as exc:
+            return error(400, exc.code, exc.field, exc.message)
+        return "", 204
+
+    return api

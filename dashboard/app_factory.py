@@ -1,0 +1,66 @@
+"""``create_app(settings)``: the one place that turns settings into a running Dash app."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import dash
+from flask import Flask
+
+import callbacks
+import layouts
+from dashboard import api
+from dashboard.services import Services, build_services
+from dashboard.settings import Settings
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+ASSETS = REPO_ROOT / "assets"
+TITLE = "Analytics & Prediction Dashboard"
+
+
+def create_app(settings: Settings | None = None) -> dash.Dash:
+    """Build a fresh app. Reads the environment only when ``settings`` is not given."""
+    settings = settings or Settings.from_env()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    services = build_services(settings)
+    server = Flask(__name__)
+    server.extensions["dashboard"] = services
+    app = dash.Dash(
+        __name__,
+        server=server,
+        use_pages=True,
+        pages_folder="",
+        assets_folder=str(ASSETS),
+        title=TITLE,
+        update_title=None,
+        suppress_callback_exceptions=True,
+        background_callback_manager=services.jobs.manager,
+        serve_locally=True,
+        external_stylesheets=[],
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+    )
+    layouts.register_pages()
+    app.layout = layouts.shell.layout
+    callbacks.register(app, services)
+    server.register_blueprint(api.create_blueprint())
+    _install_headers(server, settings)
+    return app
+
+
+def _install_headers(server: Flask, settings: Settings) -> None:
+    ancestors = " ".join(["'self'", *settings.frame_ancestors])
+
+    @server.after_request
+    def _security_headers(response):
+        response.headers["Content-Security-Policy"] = f"frame-ancestors {ancestors}"
+        if not settings.frame_ancestors:
+            response.headers["X-Frame-Options"] = "SAMEORIGIN"  # for browsers without CSP level 2
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "same-origin"
+        return response
+
+
+def services_of(server: Flask) -> Services:
+    return server.extensions["dashboard"]
+

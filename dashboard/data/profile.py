@@ -1,0 +1,169 @@
+"""Dataset summaries for the explorer: overview, inferred column kinds, per-column profiles,
+distributions, correlations and point-budgeted scatter samples. Pure pandas/numpy, JSON-able output.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+Kind = Literal["numeric", "categorical", "boolean", "datetime", "text", "id"]
+KINDS: tuple[Kind, ...] = ("numeric", "categorical", "boolean", "datetime", "text", "id")
+_SAMPLE = 5000  # rows inspected to guess string kinds
+
+
+def overview(frame: pd.DataFrame) -> dict[str, Any]:
+    cells = frame.shape[0] * frame.shape[1]
+    return {
+        "rows": int(frame.shape[0]),
+        "columns": int(frame.shape[1]),
+        "memory_bytes": int(frame.memory_usage(deep=True).sum()),
+        "missing_pct": float(frame.isna().sum().sum() / cells * 100) if cells else 0.0,
+        "duplicate_rows": int(frame.duplicated().sum()) if frame.shape[1] else 0,
+    }
+
+
+def infer_kind(series: pd.Series) -> Kind:
+    """Best guess of how a column should be treated; cheap (looks at a sample for strings)."""
+    values = series.dropna()
+    if pd.api.types.is_bool_dtype(series):
+        return "boolean"
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return "datetime"
+    if pd.api.types.is_numeric_dtype(series):
+        distinct = values.nunique()
+        if distinct == 2 and set(values.unique()) <= {0, 1}:
+            return "boolean"
+        if pd.api.types.is_integer_dtype(series) and distinct == len(series) > 20 and _looks_like_id(series.name):
+            return "id"
+        return "numeric"
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return "categorical"
+    sample = values.astype(str).head(_SAMPLE)
+    if sample.empty:
+        return "categorical"
+    if sample.str.lower().isin(["true", "false", "yes", "no"]).all() and sample.str.lower().nunique() <= 2:
+        return "boolean"
+    lengths = sample.str.len()
+    if lengths.mean() >= 40 or sample.str.count(" ").mean() >= 4:
+        return "text"
+    if _looks_like_dates(sample):
+        return "datetime"
+    if sample.nunique() / len(sample) > 0.9 and len(sample) > 50:
+        return "id"
+    return "categorical"
+
+
+def _looks_like_id(name: object) -> bool:
+    text = str(name).lower()
+    return text == "id" or text.endswith(("id", "_id", "key"))
+
+
+def _looks_like_dates(sample: pd.Series) -> bool:
+    head = sample.head(200)
+    if not head.str.contains(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}", regex=True).mean() > 0.9:
+        return False
+    parsed = pd.to_datetime(head, errors="coerce", format="mixed")
+    return bool(parsed.notna().mean() > 0.95)
+
+
+def column_profiles(frame: pd.DataFrame, top: int = 5) -> list[dict[str, Any]]:
+    """One dict per column: kind, missing, distinct, numeric stats, top values."""
+    rows = []
+    for name in frame.columns:
+        series = frame[name]
+        kind = infer_kind(series)
+        profile: dict[str, Any] = {
+            "column": str(name),
+            "kind": kind,
+            "dtype": str(series.dtype),
+            "missing": int(series.isna().sum()),
+            "missing_pct": float(series.isna().mean() * 100) if len(series) else 0.0,
+            "distinct": int(series.nunique(dropna=True)),
+        }
+        if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+            numbers = series.astype("float64")
+            profile.update(
+                min=_finite(numbers.min()), max=_finite(numbers.max()),
+                mean=_finite(numbers.mean()), std=_finite(numbers.std()),
+            )
+        if kind in ("categorical", "boolean", "id", "text"):
+            counts = series.astype(str).where(series.notna()).value_counts().head(top)
+            profile["top_values"] = [[str(k), int(v)] for k, v in counts.items()]
+        rows.append(profile)
+    return rows
+
+
+def _finite(value: Any) -> float | None:
+    value = float(value)
+    return value if np.isfinite(value) else None
+
+
+def distribution(frame: pd.DataFrame, column: str, split: str | None, kind: Kind, bins: int = 40, top: int = 30) -> dict:
+    """Counts per bin (numeric/datetime) or per category, optionally per value of ``split``."""
+    series = frame[column]
+    groups = _split_groups(frame, split)
+    if kind in ("numeric", "datetime") and not pd.api.types.is_object_dtype(series):
+        as_numbers = series.astype("int64") if kind == "datetime" else series.astype("float64")
+        valid = as_numbers[series.notna() & np.isfinite(as_numbers.where(series.notna(), 0))]
+        if valid.empty:
+            return {"type": "empty", "column": column}
+        edges = np.histogram_bin_edges(valid.to_numpy(), bins=bins)
+        traces = []
+        for label, index in groups:
+            counts, _ = np.histogram(valid.reindex(index).dropna().to_numpy(), bins=edges)
+            traces.append({"name": label, "counts": counts.tolist()})
+        centres = (edges[:-1] + edges[1:]) / 2
+        x = pd.to_datetime(centres.astype("int64")).astype(str).tolist() if kind == "datetime" else centres.tolist()
+        return {"type": "histogram", "column": column, "x": x, "width": float(edges[1] - edges[0]), "traces": traces}
+    labels = series.astype(str).where(series.notna(), "(missing)")
+    order = labels.value_counts().head(top).index
+    traces = []
+    for label, index in groups:
+        counts = labels.loc[index].value_counts().reindex(order, fill_value=0)
+        traces.append({"name": label, "counts": counts.astype(int).tolist()})
+    return {
+        "type": "bar", "column": column, "x": [str(v) for v in order], "traces": traces,
+        "truncated": int(labels.nunique() - len(order)),
+    }
+
+
+def _split_groups(frame: pd.DataFrame, split: str | None, max_groups: int = 12) -> list[tuple[str, pd.Index]]:
+    if not split or split not in frame.columns:
+        return [("all", frame.index)]
+    keys = frame[split].astype(str).where(frame[split].notna(), "(missing)")
+    top = keys.value_counts().head(max_groups).index
+    return [(str(value), keys.index[keys == value]) for value in top]
+
+
+def correlations(frame: pd.DataFrame, max_columns: int = 40) -> dict:
+    numeric = frame.select_dtypes("number").iloc[:, :max_columns]
+    numeric = numeric.loc[:, numeric.nunique() > 1]
+    if numeric.shape[1] < 2:
+        return {"columns": [], "matrix": []}
+    matrix = numeric.astype("float64").corr().round(4)
+    return {"columns": [str(c) for c in matrix.columns], "matrix": matrix.where(matrix.notna(), None).values.tolist()}
+
+
+def scatter_sample(frame: pd.DataFrame, x: str, y: str, color: str | None, budget: int, seed: int = 0) -> dict:
+    """Up to ``budget`` rows of (x, y, colour), seeded uniform sample; says when it sampled."""
+    columns = [c for c in dict.fromkeys([x, y, color]) if c]
+    data = frame[columns].dropna(subset=[x, y])
+    total = len(data)
+    if total > budget:
+        data = data.sample(n=budget, random_state=seed)
+    out = {"x": _jsonable(data[x]), "y": _jsonable(data[y]), "total": total, "shown": len(data)}
+    if color:
+        out["color"] = _jsonable(data[color])
+        out["color_numeric"] = bool(pd.api.types.is_numeric_dtype(frame[color]) and frame[color].nunique() > 12)
+    return out
+
+
+def _jsonable(series: pd.Series) -> list:
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return series.astype(str).tolist()
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        return series.astype("float64").round(6).tolist()
+    return series.astype(str).tolist()

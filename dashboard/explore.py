@@ -1,0 +1,95 @@
+"""Explorer service: dataset summaries, distributions, correlations, scatter samples and grid pages,
+memoized on disk by (dataset fingerprint, parameters, code version)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dashboard.data import grid, profile
+from dashboard.data.catalog import Catalog
+from dashboard.jobs import Memo
+
+
+class ExplorerService:
+    def __init__(self, catalog: Catalog, memo: Memo, *, point_budget: int) -> None:
+        self.catalog = catalog
+        self.memo = memo
+        self.point_budget = point_budget
+
+    def _cached(self, namespace: str, dataset_id: str, params: tuple, compute) -> Any:
+        fingerprint = self.catalog.fingerprint(dataset_id)
+        return self.memo.get_or_compute(
+            namespace, (fingerprint, *params), lambda: compute(self.catalog.load(dataset_id))
+        )
+
+    def summary(self, dataset_id: str) -> dict[str, Any]:
+        """Overview and per-column profiles (kinds, missing, distinct, stats, top values)."""
+        return self._cached(
+            "explorer.summary", dataset_id, (),
+            lambda frame: {"overview": profile.overview(frame), "profiles": profile.column_profiles(frame)},
+        )
+
+    def kinds(self, dataset_id: str) -> dict[str, str]:
+        return {p["column"]: p["kind"] for p in self.summary(dataset_id)["profiles"]}
+
+    def distribution(self, dataset_id: str, column: str, split: str | None) -> dict[str, Any]:
+        kinds = self.kinds(dataset_id)
+        if column not in kinds:
+            raise KeyError(f"column: {column!r} is not in dataset {dataset_id!r}")
+        split = split if split in kinds and split != column else None
+        return self._cached(
+            "explorer.distribution", dataset_id, (column, split),
+            lambda frame: profile.distribution(frame, column, split, kinds[column]),
+        )
+
+    def correlations(self, dataset_id: str) -> dict[str, Any]:
+        return self._cached("explorer.correlations", dataset_id, (), profile.correlations)
+
+    def scatter(self, dataset_id: str, x: str, y: str, color: str | None) -> dict[str, Any]:
+        kinds = self.kinds(dataset_id)
+        for field, column in (("x", x), ("y", y)):
+            if column not in kinds:
+                raise KeyError(f"{field}: {column!r} is not in dataset {dataset_id!r}")
+        color = color if color in kinds else None
+        return self._cached(
+            "explorer.scatter", dataset_id, (x, y, color, self.point_budget),
+            lambda frame: profile.scatter_sample(frame, x, y, color, self.point_budget),
+        )
+
+    def rows(self, dataset_id: str, request: dict[str, Any]) -> dict[str, Any]:
+        """One page of rows for the grid; never memoized (pages are cheap, requests are many)."""
+        return grid.rows_page(
+            self.catalog.load(dataset_id),
+            request.get("startRow", 0),
+            request.get("endRow", 100),
+            request.get("sortModel"),
+            request.get("filterModel"),
+        )
+
+
+VIEW_KEYS = ("column", "split", "x", "y", "color")
+
+
+def resolve_view(profiles: list[dict], target: str | None, requested: dict[str, str | None]) -> dict[str, str | None]:
+    """The explorer view for a dataset: the ``requested`` columns where they exist, else sensible defaults.
+
+    Requested values come from a permalink; when its ``column`` is valid the link is taken as
+    complete (an absent split/colour means "none"), otherwise every choice falls back to defaults.
+    """
+    kinds = {p["column"]: p["kind"] for p in profiles}
+    distinct = {p["column"]: p["distinct"] for p in profiles}
+    numeric = [c for c, k in kinds.items() if k == "numeric"]
+    groupable = [c for c, k in kinds.items() if k in ("categorical", "boolean") and distinct[c] <= 12]
+    target = target if target in kinds else None
+    split_default = target if target in groupable else None
+    if requested.get("column") in kinds:
+        view = {key: requested.get(key) if requested.get(key) in kinds else None for key in VIEW_KEYS}
+    else:
+        useful = [c for c, k in kinds.items() if k not in ("id", "text") and c != target]
+        column = useful[0] if useful else (target or next(iter(kinds), None))
+        split = split_default if split_default != column else None
+        view = {"column": column, "split": split, "x": None, "y": None, "color": split_default}
+    pair = [c for c in numeric if c != target][:2] or numeric[:2] or list(kinds)[:2]
+    view["x"] = view["x"] if view.get("x") in kinds else (pair[0] if pair else None)
+    view["y"] = view["y"] if view.get("y") in kinds else (pair[-1] if pair else None)
+    return view

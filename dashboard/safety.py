@@ -1,0 +1,57 @@
+"""Small security primitives shared by every layer: safe names, safe paths, private dirs."""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from pathlib import Path
+
+_SLUG_STRIP = re.compile(r"[^a-z0-9]+")
+_SLUG_OK = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")
+MAX_NAME_LENGTH = 64
+
+
+class UnsafeNameError(ValueError):
+    """A user-supplied name cannot be turned into a safe identifier."""
+
+
+def slugify(raw: str, *, field: str = "name") -> str:
+    """Turn any user text into ``[a-z0-9-]`` (at most 64 chars) or raise naming ``field``.
+
+    ``../../etc/passwd`` becomes ``etc-passwd``: separators and dots never survive, so a slug
+    can never climb out of the folder it is joined to.
+    """
+    if not isinstance(raw, str):
+        raise UnsafeNameError(f"{field}: expected text, got {type(raw).__name__}")
+    ascii_text = unicodedata.normalize("NFKD", raw).encode("ascii", "ignore").decode()
+    slug = _SLUG_STRIP.sub("-", ascii_text.lower()).strip("-")[:MAX_NAME_LENGTH].strip("-")
+    if not slug:
+        raise UnsafeNameError(f"{field}: {raw[:40]!r} has no letters or digits to make a name from")
+    return slug
+
+
+def is_slug(name: object) -> bool:
+    """True for names :func:`slugify` could have produced."""
+    return isinstance(name, str) and len(name) <= MAX_NAME_LENGTH and bool(_SLUG_OK.fullmatch(name))
+
+
+def child_path(root: Path, name: str, suffix: str = "") -> Path:
+    """``root/name+suffix`` after checking ``name`` is a slug and the result stays inside ``root``."""
+    if not is_slug(name):
+        raise UnsafeNameError(f"name: {str(name)[:40]!r} is not a valid identifier")
+    root = root.resolve()
+    path = (root / f"{name}{suffix}").resolve()
+    if path.parent != root:
+        raise UnsafeNameError(f"name: {name[:40]!r} escapes its folder")
+    return path
+
+
+def private_dir(path: Path) -> Path:
+    """Create ``path`` (and parents) and make it owner-only (0700).
+
+    Cache folders hold pickled values; nobody else on the machine may write there.
+    """
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(path, 0o700)
+    return path

@@ -1,0 +1,83 @@
+"""Application settings: one typed object, read from ``DASHBOARD_*`` environment variables.
+
+``create_app`` is the only caller of :meth:`Settings.from_env`; everything else receives a
+``Settings`` instance, so tests build apps with explicit settings and never touch the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+ENV_PREFIX = "DASHBOARD_"
+MB = 1024 * 1024
+
+
+class SettingsError(ValueError):
+    """A ``DASHBOARD_*`` variable has a bad value; the message names it."""
+
+
+class Settings(BaseModel):
+    """Everything configurable about one app instance."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    data_dir: Path = Path("var/data")
+    cache_dir: Path = Path("var/cache")
+    model_dir: Path = Path("var/models")
+    host: str = "127.0.0.1"
+    port: int = Field(8050, ge=1, le=65535)
+    max_upload_mb: float = Field(200.0, gt=0)
+    max_columns: int = Field(2000, ge=1)
+    # Origins allowed to embed the app in an iframe, besides itself ('self').
+    frame_ancestors: tuple[str, ...] = ()
+    api_key: str | None = None
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Scatter plots above this many points are sampled server-side.
+    point_budget: int = Field(20_000, ge=100)
+    cache_size_limit_mb: int = Field(1024, ge=16)
+    job_backend: Literal["diskcache"] = "diskcache"
+    debug: bool = False
+
+    @field_validator("frame_ancestors", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part for part in value.replace(",", " ").split() if part)
+        return value
+
+    @field_validator("frame_ancestors")
+    @classmethod
+    def _check_origins(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for origin in value:
+            # Anything else could inject extra CSP directives into the header.
+            if not (origin.startswith(("http://", "https://")) or origin == "*") or any(
+                ch in origin for ch in " ;,'\"\n\r"
+            ):
+                raise ValueError(f"not an origin: {origin!r} (expected e.g. https://reports.example.com)")
+        return value
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return int(self.max_upload_mb * MB)
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
+        """Build settings from ``DASHBOARD_<FIELD>`` variables; a bad value names its variable."""
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for name in cls.model_fields:
+            raw = env.get(ENV_PREFIX + name.upper())
+            if raw is not None and raw != "":
+                values[name] = raw
+        values.update(overrides)
+        try:
+            return cls(**values)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{ENV_PREFIX}{str(err['loc'][0]).upper()}: {err['msg']}" for err in exc.errors()
+            )
+            raise SettingsError(problems) from None

@@ -1,0 +1,190 @@
+"""Explorer (/data): overview, column profiles, distributions, correlations, scatter, rows.
+
+View state lives in the URL query (dataset, column, split, x, y, color); ``embed=1`` drops the chrome
+and the editing controls so the view can sit in a report's iframe.
+"""
+
+from __future__ import annotations
+
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard import ids
+from dashboard.data.catalog import DatasetInfo
+from layouts.common import is_embed, services
+
+DEFAULT_DATASET = "titanic"
+UPLOAD_TYPES = ".csv,.tsv,.txt,.parquet,.pq,.xlsx,.xlsm,.jsonl,.ndjson,.json"
+
+
+def _dropdown(component_id: str, value: str | None, placeholder: str, clearable: bool = True) -> dcc.Dropdown:
+    options = [{"label": value, "value": value}] if value else []
+    return dcc.Dropdown(id=component_id, options=options, value=value, placeholder=placeholder, clearable=clearable)
+
+
+def grid(columns: list[str] | None = None) -> dag.AgGrid:
+    """An infinite-row-model grid: rows are fetched page by page from the server."""
+    return dag.AgGrid(
+        id=ids.EXPLORER_GRID,
+        columnDefs=[{"field": c, "headerName": c} for c in columns or []],
+        rowModelType="infinite",
+        defaultColDef={"sortable": True, "filter": True, "resizable": True, "minWidth": 110},
+        dashGridOptions={
+            "cacheBlockSize": 100,
+            "maxBlocksInCache": 20,
+            "suppressFieldDotNotation": True,  # a column named "a.b" is a name, not a path
+            "rowSelection": None,
+        },
+        style={"height": "420px"},
+    )
+
+
+def _upload_panel() -> dbc.Card:
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.H6("Add a dataset"),
+                dbc.Input(id=ids.EXPLORER_UPLOAD_NAME_INPUT, placeholder="name (optional)", size="sm", maxLength=64,
+                          className="mb-2"),
+                dcc.Upload(
+                    id=ids.EXPLORER_UPLOAD,
+                    children=html.Div(["Drop a file or ", html.A("choose one")]),
+                    accept=UPLOAD_TYPES,
+                    multiple=False,
+                    className="upload-drop",
+                ),
+                html.Small("CSV/TSV, Parquet, Excel (.xlsx), JSON lines", className="text-muted"),
+                html.Div(id=ids.EXPLORER_UPLOAD_ALERT, className="mt-2"),
+                dcc.ConfirmDialogProvider(
+                    dbc.Button("Delete this dataset", id=ids.EXPLORER_DELETE_BUTTON, color="outline-danger",
+                               size="sm", className="mt-2"),
+                    id=ids.EXPLORER_DELETE_CONFIRM,
+                    message="Delete this uploaded dataset? This cannot be undone.",
+                ),
+            ]
+        ),
+        className="mb-3",
+    )
+
+
+def dataset_options(datasets: list[DatasetInfo]) -> list[dict[str, str]]:
+    return [{"label": f"{info.title} ({info.id})", "value": info.id} for info in datasets]
+
+
+def _section(title: str, *children) -> dbc.Card:
+    return dbc.Card([dbc.CardHeader(title), dbc.CardBody(list(children))], className="mb-3")
+
+
+def layout(dataset: str = DEFAULT_DATASET, column: str | None = None, split: str | None = None,
+           x: str | None = None, y: str | None = None, color: str | None = None, embed: str | None = None,
+           **_other: str) -> html.Div:
+    svc = services()
+    error = None
+    if svc is not None and not svc.catalog.exists(dataset):
+        error = dbc.Alert(f"dataset: no dataset named '{str(dataset)[:64]}'; showing {DEFAULT_DATASET}",
+                          color="warning")
+        dataset = DEFAULT_DATASET
+    embedded = is_embed(embed)
+    controls = dbc.Col(
+        [
+            html.Label("Dataset", htmlFor=ids.EXPLORER_DATASET_DROPDOWN, className="form-label"),
+            dcc.Dropdown(id=ids.EXPLORER_DATASET_DROPDOWN, value=dataset, clearable=False,
+                         options=dataset_options(svc.catalog.list()) if svc else [{"label": dataset, "value": dataset}]),
+            html.Div(id=ids.EXPLORER_DATASET_INFO, className="small text-muted my-2"),
+            html.Div([] if embedded else [_upload_panel()]),
+            html.Div(
+                [
+                    html.H6("Share this view"),
+                    html.A("Permalink", id=ids.EXPLORER_PERMALINK_LINK, href="#", className="d-block small mb-1"),
+                    dbc.Textarea(id=ids.EXPLORER_EMBED_CODE, readOnly=True, rows=3, className="small font-monospace"),
+                ],
+                className="share-panel",
+                hidden=embedded,
+            ),
+        ],
+        lg=3,
+        className="explorer-controls",
+        style={"display": "none"} if embedded else None,
+    )
+    main = dbc.Col(
+        [
+            html.Div(error, id=ids.EXPLORER_ERROR_ALERT),
+            dcc.Loading(html.Div(id=ids.EXPLORER_OVERVIEW), type="dot"),
+            _section(
+                "Distribution",
+                dbc.Row(
+                    [
+                        dbc.Col([html.Label("Column"), _dropdown(ids.EXPLORER_COLUMN_DROPDOWN, column, "Column",
+                                                                 clearable=False)], md=6),
+                        dbc.Col([html.Label("Split by"), _dropdown(ids.EXPLORER_SPLIT_DROPDOWN, split, "(none)")],
+                                md=6),
+                    ],
+                    className="mb-2",
+                ),
+                dcc.Graph(id=ids.EXPLORER_DISTRIBUTION_GRAPH, config={"displaylogo": False}),
+            ),
+            _section(
+                "Scatter",
+                dbc.Row(
+                    [
+                        dbc.Col([html.Label("x"), _dropdown(ids.EXPLORER_X_DROPDOWN, x, "x", clearable=False)], md=4),
+                        dbc.Col([html.Label("y"), _dropdown(ids.EXPLORER_Y_DROPDOWN, y, "y", clearable=False)], md=4),
+                        dbc.Col([html.Label("Colour"), _dropdown(ids.EXPLORER_COLOR_DROPDOWN, color, "(none)")],
+                                md=4),
+                    ],
+                    className="mb-2",
+                ),
+                html.Div(id=ids.EXPLORER_SCATTER_NOTE, className="small text-muted"),
+                dcc.Graph(id=ids.EXPLORER_SCATTER_GRAPH, config={"displaylogo": False}),
+            ),
+            _section("Correlations (Pearson, numeric columns)",
+                     dcc.Graph(id=ids.EXPLORER_CORRELATION_GRAPH, config={"displaylogo": False})),
+            _section("Columns", html.Div(id=ids.EXPLORER_PROFILE_TABLE, className="table-responsive")),
+            _section("Rows (sorted and filtered on the server)", html.Div(grid(), id=ids.EXPLORER_GRID_CONTAINER)),
+        ],
+        lg=12 if embedded else 9,
+    )
+    return dbc.Row([controls, main])
+
+
+def overview_cards(overview: dict) -> dbc.Row:
+    facts = [
+        ("Rows", f"{overview['rows']:,}"),
+        ("Columns", f"{overview['columns']:,}"),
+        ("Memory", f"{overview['memory_bytes'] / 1e6:,.1f} MB"),
+        ("Missing cells", f"{overview['missing_pct']:.1f} %"),
+        ("Duplicate rows", f"{overview['duplicate_rows']:,}"),
+    ]
+    return dbc.Row(
+        [
+            dbc.Col(dbc.Card(dbc.CardBody([html.Div(label, className="small text-muted"),
+                                           html.Div(value, className="fs-5 fw-semibold")])), className="mb-3")
+            for label, value in facts
+        ],
+        className="overview-cards",
+    )
+
+
+def _fmt(value: float | None) -> str:
+    return "" if value is None else f"{value:,.4g}"
+
+
+def profile_table(profiles: list[dict]) -> dbc.Table:
+    head = html.Thead(html.Tr([html.Th(h) for h in
+                               ("Column", "Kind", "Missing", "Distinct", "Min", "Max", "Mean", "Std", "Top values")]))
+    rows = [
+        html.Tr(
+            [
+                html.Td(p["column"], className="fw-semibold"),
+                html.Td(dbc.Badge(p["kind"], color="light", text_color="dark")),
+                html.Td(f"{p['missing']:,} ({p['missing_pct']:.1f} %)"),
+                html.Td(f"{p['distinct']:,}"),
+                *(html.Td(_fmt(p.get(stat))) for stat in ("min", "max", "mean", "std")),
+                html.Td(", ".join(f"{value} ({count:,})" for value, count in p.get("top_values", [])[:3]),
+                        className="small"),
+            ]
+        )
+        for p in profiles
+    ]
+    return dbc.Table([head, html.Tbody(rows)], size="sm", striped=True, hover=True, className="profile-table")

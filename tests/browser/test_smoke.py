@@ -1,0 +1,13 @@
+import pytest
+
+from dashboard import ids
+
+pytestmark = pytest.mark.browser
+
+
+def test_home_lists_datasets(dash_duo, app):
+    dash_duo.start_server(app)
+    dash_duo.wait_for_element("#home-dataset-titanic-card", timeout=10)
+    dash_duo.wait_for_contains_text(f"#{ids.HOME_DATASET_CARDS}", "Titanic passengers")
+    dash_duo.wait_for_contains_text(f"#{ids.HOME_DATASET_CARDS}", "MovieLens ratings")
+    assert dash_duo.get_logs() == []

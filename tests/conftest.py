@@ -1,0 +1,75 @@
+"""Shared fixtures: a fresh app per test on its own temp dirs, headless Chromium options, and
+Dash's page registry reset between apps (it is module-global in dash._pages)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from dashboard.settings import Settings
+
+
+def pytest_setup_options():
+    """Options for dash_duo's Chromium (see shared/TESTING.md): headless, no network chatter."""
+    from selenium.webdriver.chrome.options import Options
+
+    options = Options()
+    for flag in (
+        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--disable-default-apps", "--disable-extensions", "--disable-quic", "--no-first-run",
+        "--window-size=1280,1000",
+    ):
+        options.add_argument(flag)
+    if Path("/usr/bin/chromium").exists():
+        options.binary_location = "/usr/bin/chromium"
+    return options
+
+
+def pytest_configure(config):
+    # dash_duo counts ports up from 58050 in every process: give each xdist worker its own range.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    try:
+        from dash.testing.application_runners import BaseDashRunner
+
+        BaseDashRunner._next_port = 58050 + 500 * int(worker.removeprefix("gw") or 0)
+    except ImportError:  # dash[testing] not installed: unit tests still run
+        pass
+
+
+@pytest.fixture(autouse=True)
+def _reset_dash_pages():
+    import dash._pages
+
+    dash._pages.PAGE_REGISTRY.clear()
+    dash._pages.CONFIG.clear()
+    yield
+    dash._pages.PAGE_REGISTRY.clear()
+    dash._pages.CONFIG.clear()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    # Built-in datasets materialise once per session into a shared folder; uploads stay per test.
+    return Settings(data_dir=tmp_path / "data", cache_dir=tmp_path / "cache", model_dir=tmp_path / "models")
+
+
+@pytest.fixture
+def app(settings: Settings):
+    from dashboard import create_app
+
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app):
+    return app.server.test_client()
+
+
+@pytest.fixture
+def catalog(settings: Settings):
+    from dashboard.data.catalog import Catalog
+
+    return Catalog(settings.data_dir, max_upload_bytes=settings.max_upload_bytes, max_columns=settings.max_columns)
