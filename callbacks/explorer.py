@@ -37,6 +37,7 @@ def register(app, services: Services) -> None:
         Output(ids.EXPLORER_PROFILE_TABLE, "children"),
         Output(ids.EXPLORER_CORRELATION_GRAPH, "figure"),
         Output(ids.EXPLORER_GRID_CONTAINER, "children"),
+        Output(ids.EXPLORER_DELETE_BUTTON, "disabled"),
         *(Output(i, "options") for i in _VIEW_DROPDOWNS),
         *(Output(i, "value") for i in _VIEW_DROPDOWNS),
         Input(ids.EXPLORER_DATASET_DROPDOWN, "value"),
@@ -52,7 +53,7 @@ def register(app, services: Services) -> None:
         caption = f"{info.description} Target: {info.target or '—'}. Source: {info.source}."
         correlation = figures.correlation_figure(explorer.correlations(dataset_id))
         return (caption, overview_cards(summary["overview"]), profile_table(summary["profiles"]), correlation,
-                grid(columns), *([_options(columns)] * len(VIEW_KEYS)), *(view[k] for k in VIEW_KEYS))
+                grid(columns), info.origin != "upload", *([_options(columns)] * len(VIEW_KEYS)), *(view[k] for k in VIEW_KEYS))
 
     @app.callback(
         Output(ids.EXPLORER_DISTRIBUTION_GRAPH, "figure"),

@@ -92,4 +92,9 @@ def create_blueprint() -> Blueprint:
             return error(400, exc.code, exc.field, exc.message)
         return "", 204
 
+    @api.route("/<path:_unknown>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+    def unknown_endpoint(_unknown: str):
+        # Without this, Dash's catch-all page route would answer unknown API paths with HTML.
+        return error(404, "not_found", "path", "no such API endpoint")
+
     return api

@@ -89,7 +89,9 @@ def resolve_view(profiles: list[dict], target: str | None, requested: dict[str, 
         column = useful[0] if useful else (target or next(iter(kinds), None))
         split = split_default if split_default != column else None
         view = {"column": column, "split": split, "x": None, "y": None, "color": split_default}
-    pair = [c for c in numeric if c != target][:2] or numeric[:2] or list(kinds)[:2]
+    # Prefer continuous columns (many distinct values) for the scatter axes.
+    continuous = sorted((c for c in numeric if c != target), key=lambda c: distinct[c] <= 20)
+    pair = continuous[:2] or numeric[:2] or list(kinds)[:2]
     view["x"] = view["x"] if view.get("x") in kinds else (pair[0] if pair else None)
     view["y"] = view["y"] if view.get("y") in kinds else (pair[-1] if pair else None)
     return view

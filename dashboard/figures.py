@@ -31,6 +31,8 @@ def distribution_figure(dist: dict) -> go.Figure:
             width=dist.get("width") if dist["type"] == "histogram" and "width" in dist else None,
         )
     figure.update_layout(xaxis_title=dist["column"], yaxis_title="count", showlegend=stacked, legend_title_text="")
+    if dist["type"] == "bar":
+        figure.update_xaxes(type="category")
     if dist.get("truncated"):
         figure.add_annotation(
             text=f"top {len(dist['x'])} values shown; {dist['truncated']} more not shown",

@@ -34,7 +34,6 @@ def grid(columns: list[str] | None = None) -> dag.AgGrid:
             "cacheBlockSize": 100,
             "maxBlocksInCache": 20,
             "suppressFieldDotNotation": True,  # a column named "a.b" is a name, not a path
-            "rowSelection": None,
         },
         style={"height": "420px"},
     )
@@ -92,7 +91,7 @@ def layout(dataset: str = DEFAULT_DATASET, column: str | None = None, split: str
             dcc.Dropdown(id=ids.EXPLORER_DATASET_DROPDOWN, value=dataset, clearable=False,
                          options=dataset_options(svc.catalog.list()) if svc else [{"label": dataset, "value": dataset}]),
             html.Div(id=ids.EXPLORER_DATASET_INFO, className="small text-muted my-2"),
-            html.Div([] if embedded else [_upload_panel()]),
+            _upload_panel(),
             html.Div(
                 [
                     html.H6("Share this view"),

@@ -105,7 +105,8 @@ def distribution(frame: pd.DataFrame, column: str, split: str | None, kind: Kind
     """Counts per bin (numeric/datetime) or per category, optionally per value of ``split``."""
     series = frame[column]
     groups = _split_groups(frame, split)
-    if kind in ("numeric", "datetime") and not pd.api.types.is_object_dtype(series):
+    discrete = kind == "numeric" and series.nunique() <= 20
+    if kind in ("numeric", "datetime") and not discrete and not pd.api.types.is_object_dtype(series):
         as_numbers = series.astype("int64") if kind == "datetime" else series.astype("float64")
         valid = as_numbers[series.notna() & np.isfinite(as_numbers.where(series.notna(), 0))]
         if valid.empty:
@@ -118,8 +119,10 @@ def distribution(frame: pd.DataFrame, column: str, split: str | None, kind: Kind
         centres = (edges[:-1] + edges[1:]) / 2
         x = pd.to_datetime(centres.astype("int64")).astype(str).tolist() if kind == "datetime" else centres.tolist()
         return {"type": "histogram", "column": column, "x": x, "width": float(edges[1] - edges[0]), "traces": traces}
-    labels = series.astype(str).where(series.notna(), "(missing)")
+    labels = _category_labels(series)
     order = labels.value_counts().head(top).index
+    if discrete:  # few distinct numbers: one bar per value, in numeric order
+        order = sorted(order, key=lambda v: float("inf") if v == MISSING else float(v))
     traces = []
     for label, index in groups:
         counts = labels.loc[index].value_counts().reindex(order, fill_value=0)
@@ -130,10 +133,19 @@ def distribution(frame: pd.DataFrame, column: str, split: str | None, kind: Kind
     }
 
 
+MISSING = "(missing)"
+
+
+def _category_labels(series: pd.Series) -> pd.Series:
+    if pd.api.types.is_float_dtype(series) and (series.dropna() % 1 == 0).all():
+        series = series.astype("Int64")  # 1.0 -> "1"
+    return series.astype(str).where(series.notna(), MISSING)
+
+
 def _split_groups(frame: pd.DataFrame, split: str | None, max_groups: int = 12) -> list[tuple[str, pd.Index]]:
     if not split or split not in frame.columns:
         return [("all", frame.index)]
-    keys = frame[split].astype(str).where(frame[split].notna(), "(missing)")
+    keys = _category_labels(frame[split])
     top = keys.value_counts().head(max_groups).index
     return [(str(value), keys.index[keys == value]) for value in top]
 

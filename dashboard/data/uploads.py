@@ -15,6 +15,7 @@ from pathlib import PurePath
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 TEXT_FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
@@ -138,14 +139,14 @@ def _sniff_delimiter(sample: str) -> str:
 
 
 def _parse_delimited(content: bytes) -> ParsedUpload:
-    text, notices = decode_text(content)
+    text, decode_notes = decode_text(content)
+    notices = list(decode_notes)
     if _control_ratio(text) > 0.05:
         raise UploadError("binary_content", "file", "the file looks like binary data, not text")
     if not text.strip():
         raise UploadError("empty_file", "file", "the file has no text in it")
-    first_lines = "\n".join(text.splitlines()[:50])
-    delimiter = _sniff_delimiter(first_lines)
-    header = next(csv.reader(io.StringIO(text), delimiter=delimiter))
+    delimiter = _sniff_delimiter("\n".join(text[:65536].splitlines()[:50]))
+    header = next(csv.reader(io.StringIO(text[:65536]), delimiter=delimiter))
     has_header = not all(_NUMBER.match(cell.strip()) for cell in header if cell.strip())
     if not has_header:
         header = [f"column_{i}" for i in range(1, len(header) + 1)]
@@ -153,22 +154,50 @@ def _parse_delimited(content: bytes) -> ParsedUpload:
     names, renames = clean_column_names(header)
     if renames:
         notices.append("renamed columns: " + ", ".join(f"{old!r} → {new!r}" for old, new in renames))
+    bad_rows: list[pacsv.InvalidRow] = []
+
+    def refuse(row: pacsv.InvalidRow) -> str:
+        bad_rows.append(row)
+        return "error"
+
+    # Arrow's reader is strict about field counts (pandas quietly turns extra fields into an
+    # index) and multithreaded. UTF-8 input is parsed from the uploaded bytes without a copy.
+    raw = content if not decode_notes else text.encode("utf-8")
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
     try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            sep=delimiter,
-            header=0 if has_header else None,
-            names=names,
-            on_bad_lines="error",
-            low_memory=False,
+        table = pacsv.read_csv(
+            io.BytesIO(raw),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1 if has_header else 0),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, invalid_row_handler=refuse),
+            convert_options=pacsv.ConvertOptions(strings_can_be_null=True),
         )
-    except pd.errors.ParserError as exc:
-        raise UploadError("ragged_rows", "file", f"rows have different numbers of fields: {_short(exc)}") from None
-    except (ValueError, UnicodeError) as exc:
+    except pa.ArrowInvalid as exc:
+        if bad_rows:
+            row = bad_rows[0]
+            raise UploadError(
+                "ragged_rows", "file",
+                f"line {_line_number(text, row.text)} has {row.actual_columns} fields, the header has "
+                f"{row.expected_columns}",
+            ) from None
         raise UploadError("unreadable_csv", "file", f"could not read the table: {_short(exc)}") from None
     if delimiter != ",":
         notices.append(f"delimiter detected: {delimiter!r}")
-    return ParsedUpload(_to_arrow(frame), "csv", notices)
+    return ParsedUpload(_dates_as_timestamps(table), "csv", notices)
+
+
+def _line_number(text: str, row_text: str) -> str:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line == row_text:
+            return str(number)
+    return "?"
+
+
+def _dates_as_timestamps(table: pa.Table) -> pa.Table:
+    for i, column in enumerate(table.schema):
+        if pa.types.is_date(column.type):
+            table = table.set_column(i, column.name, table.column(i).cast(pa.timestamp("s")))
+    return table
 
 
 def _parse_json_lines(content: bytes) -> ParsedUpload:

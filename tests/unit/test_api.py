@@ -1,0 +1,91 @@
+"""HTTP basics: health, catalog, uploads over REST, named JSON errors, API key, frame headers."""
+
+import io
+
+import pytest
+
+from dashboard import create_app
+from dashboard.settings import Settings
+
+
+def test_health(client):
+    response = client.get("/api/health")
+    assert response.status_code == 200 and response.json["status"] == "ok"
+
+
+def test_datasets_lists_the_catalog(client):
+    datasets = {d["id"]: d for d in client.get("/api/datasets").json["datasets"]}
+    assert datasets["titanic"]["rows"] == 1309 and datasets["titanic"]["target"] == "Survived"
+    assert {"licence", "source", "synthetic", "task"} <= set(datasets["movielens"])
+
+
+def test_upload_then_get_then_delete(client):
+    response = client.post("/api/datasets", data={"file": (io.BytesIO(b"a,b\n1,2\n"), "tiny.csv")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 201, response.json
+    assert client.get("/api/datasets/tiny").json["rows"] == 1
+    assert client.delete("/api/datasets/tiny").status_code == 204
+    assert client.get("/api/datasets/tiny").status_code == 404
+
+
+@pytest.mark.parametrize(("body", "status", "code"), [
+    ((io.BytesIO(b""), "e.csv"), 400, "empty_file"),
+    ((io.BytesIO(b"a,b\n1,2,3,4\n"), "r.csv"), 400, "ragged_rows"),
+    ((io.BytesIO(b"x"), "x.exe"), 400, "unsupported_format"),
+])
+def test_bad_uploads_get_named_json_errors(client, body, status, code):
+    response = client.post("/api/datasets", data={"file": body}, content_type="multipart/form-data")
+    assert response.status_code == status
+    assert response.json["error"]["code"] == code and response.json["error"]["field"] == "file"
+
+
+def test_upload_without_file_is_415(client):
+    response = client.post("/api/datasets", json={"x": 1})
+    assert response.status_code == 415 and response.json["error"]["field"] == "file"
+
+
+def test_too_large_upload_is_413(tmp_path):
+    app = create_app(Settings(data_dir=tmp_path / "d", cache_dir=tmp_path / "c", max_upload_mb=0.001))
+    response = app.server.test_client().post(
+        "/api/datasets", data={"file": (io.BytesIO(b"a\n" + b"1\n" * 5000), "big.csv")},
+        content_type="multipart/form-data")
+    assert response.status_code == 413 and response.json["error"]["code"] == "too_large"
+
+
+def test_unknown_and_hostile_dataset_ids_are_404(client):
+    for dataset_id in ("nope", "..%2F..%2Fetc", "%3Cscript%3E"):
+        response = client.get(f"/api/datasets/{dataset_id}")
+        assert response.status_code == 404 and response.is_json
+    assert client.delete("/api/datasets/titanic").json["error"]["code"] == "builtin_dataset"
+
+
+def test_api_key_guards_writes_when_set(tmp_path):
+    app = create_app(Settings(data_dir=tmp_path / "d", cache_dir=tmp_path / "c", api_key="s3cret"))
+    client = app.server.test_client()
+    upload = {"file": (io.BytesIO(b"a\n1\n"), "k.csv")}
+    assert client.post("/api/datasets", data=upload, content_type="multipart/form-data").status_code == 401
+    ok = client.post("/api/datasets", data={"file": (io.BytesIO(b"a\n1\n"), "k.csv")},
+                     content_type="multipart/form-data", headers={"X-API-Key": "s3cret"})
+    assert ok.status_code == 201
+    assert client.get("/api/datasets").status_code == 200  # reads stay open
+
+
+def test_frame_headers_default_to_same_origin(client):
+    headers = client.get("/").headers
+    assert headers["Content-Security-Policy"] == "frame-ancestors 'self'"
+    assert headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_frame_ancestors_allowlist(tmp_path):
+    app = create_app(Settings(data_dir=tmp_path / "d", cache_dir=tmp_path / "c",
+                              frame_ancestors=("https://reports.example.com",)))
+    headers = app.server.test_client().get("/data?embed=1").headers
+    assert headers["Content-Security-Policy"] == "frame-ancestors 'self' https://reports.example.com"
+    assert "X-Frame-Options" not in headers  # it would override the allowlist in old browsers
+
+
+def test_two_apps_in_one_process_each_keep_their_callbacks(tmp_path):
+    first = create_app(Settings(data_dir=tmp_path / "1", cache_dir=tmp_path / "c1"))
+    second = create_app(Settings(data_dir=tmp_path / "2", cache_dir=tmp_path / "c2"))
+    assert len(first.callback_map) == len(second.callback_map) > 5

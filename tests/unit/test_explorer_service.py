@@ -1,0 +1,121 @@
+"""Explorer summaries, distributions, correlations, scatter sampling and grid pages on real data."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from dashboard.data import grid, profile
+from dashboard.data.grid import GridRequestError
+from dashboard.explore import ExplorerService, resolve_view
+from dashboard.jobs import Memo
+
+
+@pytest.fixture
+def explorer(catalog, tmp_path):
+    return ExplorerService(catalog, Memo(tmp_path / "memo", 10**8), point_budget=500)
+
+
+def test_titanic_summary_matches_pandas(explorer, catalog):
+    frame = catalog.load("titanic")
+    summary = explorer.summary("titanic")
+    assert summary["overview"]["rows"] == 1309
+    assert summary["overview"]["missing_pct"] == pytest.approx(frame.isna().sum().sum() / frame.size * 100)
+    by_column = {p["column"]: p for p in summary["profiles"]}
+    assert by_column["Age"]["missing"] == 263 and by_column["Age"]["mean"] == pytest.approx(frame["Age"].mean())
+    assert by_column["Sex"]["top_values"][0] == ["male", 843]
+    kinds = {c: p["kind"] for c, p in by_column.items()}
+    assert kinds["Age"] == "numeric" and kinds["Sex"] == "categorical" and kinds["Survived"] == "boolean"
+    assert kinds["PassengerId"] == "id"
+
+
+def test_summary_is_memoized_by_fingerprint(explorer, catalog, monkeypatch):
+    explorer.summary("iris")
+    monkeypatch.setattr(profile, "column_profiles", lambda *_: pytest.fail("recomputed a cached summary"))
+    assert explorer.summary("iris")["overview"]["rows"] == 150
+
+
+@pytest.mark.parametrize(("values", "kind"), [
+    (pd.Series([1.5, 2.0, 3.25] * 10), "numeric"), (pd.Series(["a", "b", "a"] * 10), "categorical"),
+    (pd.Series([True, False] * 10), "boolean"), (pd.Series(pd.date_range("2020", periods=30)), "datetime"),
+    (pd.Series(["2021-01-05", "2021-02-11"] * 15), "datetime"), (pd.Series(["yes", "no"] * 15), "boolean"),
+    (pd.Series(["the quick brown fox jumps over the lazy dog"] * 30), "text"),
+    (pd.Series([f"user-{i:05d}" for i in range(100)]), "id"),
+])
+def test_infer_kind(values, kind):
+    assert profile.infer_kind(values) == kind
+
+
+def test_distribution_split_counts_add_up(explorer, catalog):
+    frame = catalog.load("titanic")
+    dist = explorer.distribution("titanic", "Age", "Sex")
+    assert sum(sum(t["counts"]) for t in dist["traces"]) == frame["Age"].notna().sum()
+    embarked = explorer.distribution("titanic", "Embarked", None)
+    assert dict(zip(embarked["x"], embarked["traces"][0]["counts"])) == {"S": 914, "C": 270, "Q": 123, "(missing)": 2}
+
+
+def test_unknown_column_is_a_named_error(explorer):
+    with pytest.raises(KeyError, match="column"):
+        explorer.distribution("titanic", "<img src=x>", None)
+
+
+def test_correlations_equal_pandas(explorer, catalog):
+    corr = explorer.correlations("wine")
+    expected = catalog.load("wine").select_dtypes("number").corr()
+    i, j = corr["columns"].index("alcohol"), corr["columns"].index("proline")
+    assert corr["matrix"][i][j] == pytest.approx(expected.loc["alcohol", "proline"], abs=1e-4)
+
+
+def test_scatter_is_sampled_to_the_point_budget(explorer):
+    sample = explorer.scatter("cdnow", "quantity", "amount", None)
+    assert sample["shown"] == 500 and sample["total"] == 69659 and len(sample["x"]) == 500
+    small = explorer.scatter("iris", "sepal length (cm)", "petal length (cm)", "species")
+    assert small["shown"] == small["total"] == 150 and len(set(small["color"])) == 3
+
+
+def test_resolve_view_defaults_and_permalink():
+    profiles = profile.column_profiles(pd.DataFrame({
+        "id": range(100), "age": np.linspace(1, 80, 100), "fare": np.linspace(5, 500, 100),
+        "klass": [1, 2, 3, 1] * 25, "survived": [0, 1] * 50}))
+    default = resolve_view(profiles, "survived", {})
+    assert default == {"column": "age", "split": "survived", "x": "age", "y": "fare", "color": "survived"}
+    linked = resolve_view(profiles, "survived", {"column": "fare", "x": "klass", "y": "age", "split": None})
+    assert linked == {"column": "fare", "split": None, "x": "klass", "y": "age", "color": None}
+    stale = resolve_view(profiles, "survived", {"column": "not-here"})
+    assert stale == default
+
+
+def test_grid_page_sort_and_filter_match_pandas(catalog):
+    frame = catalog.load("titanic")
+    result = grid.rows_page(frame, 10, 20, [{"colId": "Fare", "sort": "desc"}],
+                            {"Sex": {"filterType": "text", "type": "equals", "filter": "FEMALE"},
+                             "Age": {"filterType": "number", "type": "greaterThan", "filter": 30}})
+    expected = frame[(frame.Sex == "female") & (frame.Age > 30)].sort_values("Fare", ascending=False, kind="stable")
+    assert result["rowCount"] == len(expected)
+    assert [r["PassengerId"] for r in result["rowData"]] == expected["PassengerId"].iloc[10:20].tolist()
+
+
+def test_grid_combined_conditions_and_blank(catalog):
+    frame = catalog.load("titanic")
+    spec = {"Embarked": {"filterType": "text", "operator": "OR", "conditions": [
+        {"filterType": "text", "type": "equals", "filter": "Q"}, {"filterType": "text", "type": "blank"}]}}
+    assert grid.rows_page(frame, 0, 5, None, spec)["rowCount"] == 123 + 2
+
+
+def test_grid_never_returns_more_than_a_page_and_json_safe_values(catalog):
+    frame = catalog.load("cdnow")
+    result = grid.rows_page(frame, 0, 10_000)
+    assert len(result["rowData"]) == grid.MAX_PAGE and result["rowCount"] == 69659
+    assert isinstance(result["rowData"][0]["date"], str)
+    titanic = grid.rows_page(catalog.load("titanic"), 0, 50)["rowData"]
+    assert any(r["Cabin"] is None for r in titanic)  # NaN becomes null, not the float nan
+
+
+@pytest.mark.parametrize(("sort", "filters"), [
+    ([{"colId": "nope", "sort": "asc"}], None),
+    (None, {"nope": {"filterType": "text", "type": "contains", "filter": "x"}}),
+    (None, {"Age": {"filterType": "number", "type": "greaterThan", "filter": "abc"}}),
+    (None, {"Age": {"filterType": "number", "type": "regex", "filter": 1}}),
+])
+def test_grid_bad_requests_are_named_errors(catalog, sort, filters):
+    with pytest.raises(GridRequestError):
+        grid.rows_page(catalog.load("titanic"), 0, 10, sort, filters)

@@ -1,0 +1,106 @@
+import os
+import stat
+
+import pytest
+
+from dashboard.jobs import Memo, cache_key, create_job_layer
+from dashboard.safety import UnsafeNameError, child_path, is_slug, private_dir, slugify
+from dashboard.settings import Settings, SettingsError
+
+
+def test_settings_defaults_run_from_a_fresh_clone():
+    settings = Settings.from_env({})
+    assert str(settings.data_dir) == "var/data" and settings.port == 8050 and settings.max_upload_mb == 200
+
+
+def test_settings_from_env():
+    settings = Settings.from_env({
+        "DASHBOARD_PORT": "9001", "DASHBOARD_MAX_UPLOAD_MB": "5", "DASHBOARD_API_KEY": "k",
+        "DASHBOARD_FRAME_ANCESTORS": "https://a.example, https://b.example", "DASHBOARD_LOG_LEVEL": "DEBUG",
+    })
+    assert settings.port == 9001 and settings.max_upload_bytes == 5 * 1024 * 1024
+    assert settings.frame_ancestors == ("https://a.example", "https://b.example")
+    assert settings.api_key == "k" and settings.log_level == "DEBUG"
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("DASHBOARD_PORT", "eighty"), ("DASHBOARD_PORT", "70000"), ("DASHBOARD_MAX_UPLOAD_MB", "-1"),
+    ("DASHBOARD_LOG_LEVEL", "LOUD"), ("DASHBOARD_FRAME_ANCESTORS", "https://x.example; script-src *"),
+    ("DASHBOARD_FRAME_ANCESTORS", "javascript:alert(1)"), ("DASHBOARD_JOB_BACKEND", "homemade"),
+])
+def test_bad_setting_names_its_variable(name, value):
+    with pytest.raises(SettingsError, match=name):
+        Settings.from_env({name: value})
+
+
+@pytest.mark.parametrize(("raw", "slug"), [
+    ("My Data 2024.csv", "my-data-2024-csv"), ("../../etc/passwd", "etc-passwd"), ("Ünïcödé", "unicode"),
+    ("<script>alert(1)</script>", "script-alert-1-script"), ("a" * 100, "a" * 64),
+])
+def test_slugify(raw, slug):
+    assert slugify(raw) == slug and is_slug(slug)
+
+
+@pytest.mark.parametrize("raw", ["", "...", "///", "日本語", 42])
+def test_slugify_refuses_names_without_letters(raw):
+    with pytest.raises(UnsafeNameError):
+        slugify(raw)
+
+
+@pytest.mark.parametrize("name", ["..", "../x", "a/b", "", ".hidden", "x" * 65, "A"])
+def test_child_path_refuses_non_slugs(tmp_path, name):
+    with pytest.raises(UnsafeNameError):
+        child_path(tmp_path, name)
+
+
+def test_private_dir_is_owner_only(tmp_path):
+    path = private_dir(tmp_path / "a" / "cache")
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o700
+    os.chmod(path, 0o777)
+    private_dir(path)  # an existing dir is tightened too
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o700
+
+
+def test_job_layer_dirs_are_owner_only(settings):
+    create_job_layer(settings)
+    for sub in ("", "memo", "jobs"):
+        assert stat.S_IMODE(os.stat(settings.cache_dir / sub).st_mode) == 0o700
+
+
+def test_memo_computes_once_and_keys_on_every_part(tmp_path):
+    memo = Memo(tmp_path / "memo", 10 * 1024 * 1024)
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return {"value": len(calls)}
+
+    assert memo.get_or_compute("ns", ("fp1", "a"), compute) == {"value": 1}
+    assert memo.get_or_compute("ns", ("fp1", "a"), compute) == {"value": 1}
+    assert memo.get_or_compute("ns", ("fp2", "a"), compute) == {"value": 2}
+    assert memo.get_or_compute("other", ("fp1", "a"), compute) == {"value": 3}
+    assert len(calls) == 3
+    assert ("ns", ("fp1", "a")) in memo
+
+
+def test_memo_is_shared_between_instances_on_the_same_dir(tmp_path):
+    Memo(tmp_path / "m", 10**7).get_or_compute("ns", ("k",), lambda: 41)
+    assert Memo(tmp_path / "m", 10**7).get_or_compute("ns", ("k",), lambda: 0) == 41
+
+
+def test_memo_evicts_beyond_its_size_limit(tmp_path):
+    memo = Memo(tmp_path / "m", 2 * 1024 * 1024)
+    for i in range(40):
+        memo.get_or_compute("blob", (i,), lambda: b"x" * 200_000)
+    memo.cache.cull()
+    assert memo.cache.volume() <= 3 * 1024 * 1024
+    assert ("blob", (39,)) in memo and ("blob", (0,)) not in memo
+
+
+def test_cache_key_depends_on_code_version(monkeypatch):
+    import dashboard.jobs as jobs
+
+    before = cache_key("ns", "fp", {"a": 1})
+    assert before == cache_key("ns", "fp", {"a": 1})
+    monkeypatch.setattr(jobs, "CODE_VERSION", "next")
+    assert cache_key("ns", "fp", {"a": 1}) != before

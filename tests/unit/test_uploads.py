@@ -1,0 +1,139 @@
+"""Upload validation: every malformed file gets its named error; good files of every format load;
+a failed upload leaves existing datasets exactly as they were."""
+
+import io
+import json
+
+import pandas as pd
+import pytest
+
+from dashboard.data.uploads import UploadError, parse_upload
+
+LIMIT = 1_000_000
+
+
+def parse(name: str, content: bytes, max_bytes: int = LIMIT, max_columns: int = 2000):
+    return parse_upload(name, content, max_bytes=max_bytes, max_columns=max_columns)
+
+
+def _xlsx(frame: pd.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    frame.to_excel(buffer, index=False)
+    return buffer.getvalue()
+
+
+def _parquet(frame: pd.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    return buffer.getvalue()
+
+
+MALFORMED = [
+    ("empty.csv", b"", {}, "empty_file"),
+    ("blank.csv", b"   \n\n  ", {}, "empty_file"),
+    ("big.csv", b"a,b\n" + b"1,2\n" * 400, {"max_bytes": 1000}, "too_large"),
+    ("junk.csv", bytes(range(256)) * 40, {}, "binary_content"),
+    ("nul.csv", b"a,b\n1,\x002\n", {}, "binary_content"),
+    ("latin.csv", b"name,city\nJos\x81,X\n", {}, "undecodable_text"),
+    ("ragged.csv", b"a,b,c\n1,2,3\n4,5,6,7,8\n", {}, "ragged_rows"),
+    ("header_only.csv", b"a,b,c\n", {}, "no_rows"),
+    ("wide.csv", (",".join(f"c{i}" for i in range(60)) + "\n" + ",".join("1" * 60) + "\n").encode(),
+     {"max_columns": 50}, "too_many_columns"),
+    ("notes.docx", b"PK\x03\x04whatever", {}, "unsupported_format"),
+    ("noext", b"a,b\n1,2\n", {}, "unsupported_format"),
+    ("broken.parquet", b"PAR1" + b"\x00garbage" * 10, {}, "corrupt_parquet"),
+    ("truncated.parquet", _parquet(pd.DataFrame({"a": range(100)}))[:-30], {}, "corrupt_parquet"),
+    ("broken.xlsx", b"PK\x03\x04not really a zip", {}, "corrupt_excel"),
+    ("bad.jsonl", b'{"a": 1}\n{"a": 2\n', {}, "bad_json"),
+    ("array.jsonl", b'{"a": 1}\n[1, 2]\n', {}, "bad_json"),
+    ("empty_records.jsonl", b"\n\n", {}, "no_rows"),
+    ("empty.parquet", _parquet(pd.DataFrame({"a": pd.Series([], dtype="int64")})), {}, "no_rows"),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "limits", "code"), MALFORMED, ids=[m[0] for m in MALFORMED])
+def test_malformed_upload_is_refused_with_named_error(name, content, limits, code):
+    with pytest.raises(UploadError) as info:
+        parse(name, content, **limits)
+    assert info.value.code == code
+    assert info.value.field == "file"
+    assert info.value.message  # a sentence a person can act on
+
+
+def test_csv_delimiter_is_sniffed_and_reported():
+    parsed = parse("semi.csv", b"a;b;c\n1;2;3\n4;5;6\n")
+    assert parsed.table.column_names == ["a", "b", "c"]
+    assert parsed.table.num_rows == 2
+    assert any("delimiter" in n for n in parsed.notices)
+
+
+def test_tsv_with_quoted_fields():
+    parsed = parse("x.tsv", b'name\tnote\n"Smith, J"\t"said ""hi"""\n')
+    assert parsed.table.to_pandas().iloc[0].tolist() == ["Smith, J", 'said "hi"']
+
+
+def test_cp1252_fallback_is_stated():
+    parsed = parse("euro.csv", "item,price\ncafé,3€\n".encode("cp1252"))
+    assert parsed.table.to_pandas()["item"][0] == "café"
+    assert any("cp1252" in n for n in parsed.notices)
+
+
+def test_utf8_bom_and_utf16_are_decoded():
+    assert parse("bom.csv", "\ufeffa,b\n1,2\n".encode()).table.column_names == ["a", "b"]
+    assert parse("u16.csv", "a,b\n1,2\n".encode("utf-16")).table.column_names == ["a", "b"]
+
+
+def test_headerless_file_gets_generated_names_with_notice():
+    parsed = parse("numbers.csv", b"1,2,3\n4,5,6\n")
+    assert parsed.table.column_names == ["column_1", "column_2", "column_3"]
+    assert parsed.table.num_rows == 2
+    assert any("read as data" in n for n in parsed.notices)
+
+
+def test_duplicate_and_blank_columns_are_renamed_with_notice():
+    parsed = parse("dupes.csv", b"a,a,,b, \n1,2,3,4,5\n")
+    assert parsed.table.column_names == ["a", "a_2", "column_3", "b", "column_5"]
+    assert any("renamed" in n for n in parsed.notices)
+
+
+def test_excel_and_parquet_and_jsonl_load():
+    frame = pd.DataFrame({"x": [1, 2, 3], "y": ["a", "b", "c"]})
+    for name, content in (("f.xlsx", _xlsx(frame)), ("f.parquet", _parquet(frame)),
+                          ("f.jsonl", "\n".join(json.dumps(r) for r in frame.to_dict("records")).encode())):
+        parsed = parse(name, content)
+        assert parsed.table.to_pandas().astype({"x": "int64"}).equals(frame.astype({"y": parsed.table.to_pandas()["y"].dtype})), name
+
+
+def test_parquet_bytes_are_kept_as_uploaded_when_no_rename_is_needed():
+    content = _parquet(pd.DataFrame({"a": [1, 2]}))
+    assert parse("f.parquet", content).original_parquet == content
+
+
+def test_failed_upload_leaves_existing_datasets_untouched(catalog):
+    first, _ = catalog.add_upload("sales.csv", b"region,amount\nnorth,10\nsouth,20\n")
+    before = (catalog.fingerprint(first.id), catalog.load(first.id).copy())
+    listing = [i.id for i in catalog.list()]
+    for name, content, limits, _code in MALFORMED:
+        if limits:
+            continue
+        with pytest.raises(UploadError):
+            catalog.add_upload(name, content, name="sales")
+    assert [i.id for i in catalog.list()] == listing
+    assert catalog.fingerprint(first.id) == before[0]
+    pd.testing.assert_frame_equal(catalog.load(first.id), before[1])
+    leftovers = [p.name for p in catalog.uploads.root.iterdir() if p.name.startswith(".tmp")]
+    assert leftovers == []
+
+
+def test_ragged_row_message_names_the_line():
+    with pytest.raises(UploadError, match="line 3 has 5 fields, the header has 3"):
+        parse("ragged.csv", b"a,b,c\n1,2,3\n4,5,6,7,8\n")
+    with pytest.raises(UploadError, match="line 2 has 4 fields, the header has 2"):
+        parse("extra.csv", b"a,b\n1,2,3,4\n")
+
+
+def test_csv_types_are_inferred():
+    table = parse("t.csv", b"n,x,when,flag\n1,1.5,2021-03-04,true\n2,,2021-03-05,false\n").table
+    frame = table.to_pandas()
+    assert str(frame["n"].dtype) == "int64" and frame["x"].isna().sum() == 1
+    assert pd.api.types.is_datetime64_any_dtype(frame["when"]) and frame["flag"].dtype == bool
