@@ -9,7 +9,8 @@
   if (window.parent === window) { return; }
   var last = 0;
   function postHeight() {
-    var height = Math.ceil(document.documentElement.scrollHeight);
+    // The body's height is the content's; the document's is never less than the iframe viewport.
+    var height = Math.ceil(document.body.getBoundingClientRect().height);
     if (height !== last) {
       last = height;
       // Height is not sensitive, so any parent origin may receive it.

@@ -16,8 +16,13 @@ from dashboard.services import Services
 from layouts.explorer import DEFAULT_DATASET, dataset_options, grid, overview_cards, profile_table
 
 _USER_ERRORS = (KeyError, DatasetNotFoundError, GridRequestError, UploadError, ValueError)
-_VIEW_DROPDOWNS = (ids.EXPLORER_COLUMN_DROPDOWN, ids.EXPLORER_SPLIT_DROPDOWN, ids.EXPLORER_X_DROPDOWN,
-                   ids.EXPLORER_Y_DROPDOWN, ids.EXPLORER_COLOR_DROPDOWN)
+_VIEW_DROPDOWNS = (
+    ids.EXPLORER_COLUMN_DROPDOWN,
+    ids.EXPLORER_SPLIT_DROPDOWN,
+    ids.EXPLORER_X_DROPDOWN,
+    ids.EXPLORER_Y_DROPDOWN,
+    ids.EXPLORER_COLOR_DROPDOWN,
+)
 
 
 def _options(values: list[str]) -> list[dict[str, str]]:
@@ -52,8 +57,16 @@ def register(app, services: Services) -> None:
         view = resolve_view(summary["profiles"], info.target, dict(zip(VIEW_KEYS, requested, strict=True)))
         caption = f"{info.description} Target: {info.target or '—'}. Source: {info.source}."
         correlation = figures.correlation_figure(explorer.correlations(dataset_id))
-        return (caption, overview_cards(summary["overview"]), profile_table(summary["profiles"]), correlation,
-                grid(columns), info.origin != "upload", *([_options(columns)] * len(VIEW_KEYS)), *(view[k] for k in VIEW_KEYS))
+        return (
+            caption,
+            overview_cards(summary["overview"]),
+            profile_table(summary["profiles"]),
+            correlation,
+            grid(columns),
+            info.origin != "upload",
+            *([_options(columns)] * len(VIEW_KEYS)),
+            *(view[k] for k in VIEW_KEYS),
+        )
 
     @app.callback(
         Output(ids.EXPLORER_DISTRIBUTION_GRAPH, "figure"),
@@ -84,8 +97,11 @@ def register(app, services: Services) -> None:
             sample = explorer.scatter(dataset_id, x, y, color)
         except _USER_ERRORS as exc:
             return figures.message_figure(str(exc).strip("'\"")), ""
-        note = (f"Showing a random sample of {sample['shown']:,} of {sample['total']:,} points (server-side)."
-                if sample["shown"] < sample["total"] else f"All {sample['total']:,} points shown.")
+        note = (
+            f"Showing a random sample of {sample['shown']:,} of {sample['total']:,} points (server-side)."
+            if sample["shown"] < sample["total"]
+            else f"All {sample['total']:,} points shown."
+        )
         return figures.scatter_figure(sample, x, y, color), note
 
     @app.callback(
@@ -117,13 +133,19 @@ def register(app, services: Services) -> None:
         try:
             if ctx.triggered_id == ids.EXPLORER_DELETE_CONFIRM:
                 services.catalog.delete(current)
-                return dataset_options(services.catalog.list()), DEFAULT_DATASET, _alert(f"Deleted '{current}'.", "secondary")
+                return (
+                    dataset_options(services.catalog.list()),
+                    DEFAULT_DATASET,
+                    _alert(f"Deleted '{current}'.", "secondary"),
+                )
             if not contents:
                 raise PreventUpdate
             info, notices = services.catalog.add_upload(filename or "upload", _decode(contents), name=name or None)
         except (UploadError, DatasetNotFoundError) as exc:
             return no_update, no_update, _alert(str(exc).strip("'\""))
-        message = [f"Added '{info.id}': {info.rows:,} rows × {info.columns} columns."] + [f" Note: {n}." for n in notices]
+        message = [f"Added '{info.id}': {info.rows:,} rows × {info.columns} columns."] + [
+            f" Note: {n}." for n in notices
+        ]
         return dataset_options(services.catalog.list()), info.id, _alert("".join(message), "success")
 
     app.clientside_callback(

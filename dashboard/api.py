@@ -45,8 +45,13 @@ def create_blueprint() -> Blueprint:
     def health():
         services = _services()
         return jsonify(
-            {"status": "ok", "code_version": CODE_VERSION, "datasets": len(services.catalog.list()),
-             "job_backend": services.settings.job_backend, "package": dashboard.__name__}
+            {
+                "status": "ok",
+                "code_version": CODE_VERSION,
+                "datasets": len(services.catalog.list()),
+                "job_backend": services.settings.job_backend,
+                "package": dashboard.__name__,
+            }
         )
 
     @api.get("/datasets")

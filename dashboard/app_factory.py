@@ -63,4 +63,3 @@ def _install_headers(server: Flask, settings: Settings) -> None:
 
 def services_of(server: Flask) -> Services:
     return server.extensions["dashboard"]
-

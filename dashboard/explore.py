@@ -25,7 +25,9 @@ class ExplorerService:
     def summary(self, dataset_id: str) -> dict[str, Any]:
         """Overview and per-column profiles (kinds, missing, distinct, stats, top values)."""
         return self._cached(
-            "explorer.summary", dataset_id, (),
+            "explorer.summary",
+            dataset_id,
+            (),
             lambda frame: {"overview": profile.overview(frame), "profiles": profile.column_profiles(frame)},
         )
 
@@ -38,7 +40,9 @@ class ExplorerService:
             raise KeyError(f"column: {column!r} is not in dataset {dataset_id!r}")
         split = split if split in kinds and split != column else None
         return self._cached(
-            "explorer.distribution", dataset_id, (column, split),
+            "explorer.distribution",
+            dataset_id,
+            (column, split),
             lambda frame: profile.distribution(frame, column, split, kinds[column]),
         )
 
@@ -52,7 +56,9 @@ class ExplorerService:
                 raise KeyError(f"{field}: {column!r} is not in dataset {dataset_id!r}")
         color = color if color in kinds else None
         return self._cached(
-            "explorer.scatter", dataset_id, (x, y, color, self.point_budget),
+            "explorer.scatter",
+            dataset_id,
+            (x, y, color, self.point_budget),
             lambda frame: profile.scatter_sample(frame, x, y, color, self.point_budget),
         )
 

@@ -27,7 +27,9 @@ def distribution_figure(dist: dict) -> go.Figure:
     figure = _base(barmode="stack" if stacked else "relative", bargap=0.02 if dist["type"] == "histogram" else 0.2)
     for trace in dist["traces"]:
         figure.add_bar(
-            x=dist["x"], y=trace["counts"], name=trace["name"],
+            x=dist["x"],
+            y=trace["counts"],
+            name=trace["name"],
             width=dist.get("width") if dist["type"] == "histogram" and "width" in dist else None,
         )
     figure.update_layout(xaxis_title=dist["column"], yaxis_title="count", showlegend=stacked, legend_title_text="")
@@ -36,7 +38,12 @@ def distribution_figure(dist: dict) -> go.Figure:
     if dist.get("truncated"):
         figure.add_annotation(
             text=f"top {len(dist['x'])} values shown; {dist['truncated']} more not shown",
-            showarrow=False, xref="paper", yref="paper", x=1, y=1.08, xanchor="right",
+            showarrow=False,
+            xref="paper",
+            yref="paper",
+            x=1,
+            y=1.08,
+            xanchor="right",
         )
     return figure
 
@@ -46,7 +53,13 @@ def correlation_figure(corr: dict) -> go.Figure:
         return message_figure("fewer than two numeric columns: no correlations")
     figure = _base()
     figure.add_heatmap(
-        z=corr["matrix"], x=corr["columns"], y=corr["columns"], zmin=-1, zmax=1, colorscale="RdBu", reversescale=True,
+        z=corr["matrix"],
+        x=corr["columns"],
+        y=corr["columns"],
+        zmin=-1,
+        zmax=1,
+        colorscale="RdBu",
+        reversescale=True,
         hovertemplate="%{y} × %{x}: %{z:.3f}<extra></extra>",
     )
     figure.update_layout(yaxis_autorange="reversed", height=max(350, 18 * len(corr["columns"]) + 120))
@@ -63,8 +76,11 @@ def scatter_figure(sample: dict, x: str, y: str, color: str | None) -> go.Figure
             groups.setdefault(value, []).append(i)
         for value, rows in list(groups.items())[:20]:
             figure.add_scattergl(
-                x=[sample["x"][i] for i in rows], y=[sample["y"][i] for i in rows],
-                mode="markers", name=value, marker=dict(size=5, opacity=0.7),
+                x=[sample["x"][i] for i in rows],
+                y=[sample["y"][i] for i in rows],
+                mode="markers",
+                name=value,
+                marker=dict(size=5, opacity=0.7),
             )
         figure.update_layout(legend_title_text=color)
     else:

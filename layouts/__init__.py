@@ -10,5 +10,6 @@ __all__ = ["explorer", "home", "register_pages", "shell"]
 def register_pages() -> None:
     """Register every page explicitly (``pages_folder=""``); later pages add a line here."""
     dash.register_page("home", path="/", name="Home", title="Home", layout=home.layout, order=0)
-    dash.register_page("explorer", path="/data", name="Explore data", title="Explore data", layout=explorer.layout,
-                       order=1)
+    dash.register_page(
+        "explorer", path="/data", name="Explore data", title="Explore data", layout=explorer.layout, order=1
+    )

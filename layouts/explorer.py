@@ -44,8 +44,13 @@ def _upload_panel() -> dbc.Card:
         dbc.CardBody(
             [
                 html.H6("Add a dataset"),
-                dbc.Input(id=ids.EXPLORER_UPLOAD_NAME_INPUT, placeholder="name (optional)", size="sm", maxLength=64,
-                          className="mb-2"),
+                dbc.Input(
+                    id=ids.EXPLORER_UPLOAD_NAME_INPUT,
+                    placeholder="name (optional)",
+                    size="sm",
+                    maxLength=64,
+                    className="mb-2",
+                ),
                 dcc.Upload(
                     id=ids.EXPLORER_UPLOAD,
                     children=html.Div(["Drop a file or ", html.A("choose one")]),
@@ -56,8 +61,13 @@ def _upload_panel() -> dbc.Card:
                 html.Small("CSV/TSV, Parquet, Excel (.xlsx), JSON lines", className="text-muted"),
                 html.Div(id=ids.EXPLORER_UPLOAD_ALERT, className="mt-2"),
                 dcc.ConfirmDialogProvider(
-                    dbc.Button("Delete this dataset", id=ids.EXPLORER_DELETE_BUTTON, color="outline-danger",
-                               size="sm", className="mt-2"),
+                    dbc.Button(
+                        "Delete this dataset",
+                        id=ids.EXPLORER_DELETE_BUTTON,
+                        color="outline-danger",
+                        size="sm",
+                        className="mt-2",
+                    ),
                     id=ids.EXPLORER_DELETE_CONFIRM,
                     message="Delete this uploaded dataset? This cannot be undone.",
                 ),
@@ -75,21 +85,33 @@ def _section(title: str, *children) -> dbc.Card:
     return dbc.Card([dbc.CardHeader(title), dbc.CardBody(list(children))], className="mb-3")
 
 
-def layout(dataset: str = DEFAULT_DATASET, column: str | None = None, split: str | None = None,
-           x: str | None = None, y: str | None = None, color: str | None = None, embed: str | None = None,
-           **_other: str) -> html.Div:
+def layout(
+    dataset: str = DEFAULT_DATASET,
+    column: str | None = None,
+    split: str | None = None,
+    x: str | None = None,
+    y: str | None = None,
+    color: str | None = None,
+    embed: str | None = None,
+    **_other: str,
+) -> html.Div:
     svc = services()
     error = None
     if svc is not None and not svc.catalog.exists(dataset):
-        error = dbc.Alert(f"dataset: no dataset named '{str(dataset)[:64]}'; showing {DEFAULT_DATASET}",
-                          color="warning")
+        error = dbc.Alert(
+            f"dataset: no dataset named '{str(dataset)[:64]}'; showing {DEFAULT_DATASET}", color="warning"
+        )
         dataset = DEFAULT_DATASET
     embedded = is_embed(embed)
     controls = dbc.Col(
         [
             html.Label("Dataset", htmlFor=ids.EXPLORER_DATASET_DROPDOWN, className="form-label"),
-            dcc.Dropdown(id=ids.EXPLORER_DATASET_DROPDOWN, value=dataset, clearable=False,
-                         options=dataset_options(svc.catalog.list()) if svc else [{"label": dataset, "value": dataset}]),
+            dcc.Dropdown(
+                id=ids.EXPLORER_DATASET_DROPDOWN,
+                value=dataset,
+                clearable=False,
+                options=dataset_options(svc.catalog.list()) if svc else [{"label": dataset, "value": dataset}],
+            ),
             html.Div(id=ids.EXPLORER_DATASET_INFO, className="small text-muted my-2"),
             _upload_panel(),
             html.Div(
@@ -114,10 +136,16 @@ def layout(dataset: str = DEFAULT_DATASET, column: str | None = None, split: str
                 "Distribution",
                 dbc.Row(
                     [
-                        dbc.Col([html.Label("Column"), _dropdown(ids.EXPLORER_COLUMN_DROPDOWN, column, "Column",
-                                                                 clearable=False)], md=6),
-                        dbc.Col([html.Label("Split by"), _dropdown(ids.EXPLORER_SPLIT_DROPDOWN, split, "(none)")],
-                                md=6),
+                        dbc.Col(
+                            [
+                                html.Label("Column"),
+                                _dropdown(ids.EXPLORER_COLUMN_DROPDOWN, column, "Column", clearable=False),
+                            ],
+                            md=6,
+                        ),
+                        dbc.Col(
+                            [html.Label("Split by"), _dropdown(ids.EXPLORER_SPLIT_DROPDOWN, split, "(none)")], md=6
+                        ),
                     ],
                     className="mb-2",
                 ),
@@ -129,16 +157,17 @@ def layout(dataset: str = DEFAULT_DATASET, column: str | None = None, split: str
                     [
                         dbc.Col([html.Label("x"), _dropdown(ids.EXPLORER_X_DROPDOWN, x, "x", clearable=False)], md=4),
                         dbc.Col([html.Label("y"), _dropdown(ids.EXPLORER_Y_DROPDOWN, y, "y", clearable=False)], md=4),
-                        dbc.Col([html.Label("Colour"), _dropdown(ids.EXPLORER_COLOR_DROPDOWN, color, "(none)")],
-                                md=4),
+                        dbc.Col([html.Label("Colour"), _dropdown(ids.EXPLORER_COLOR_DROPDOWN, color, "(none)")], md=4),
                     ],
                     className="mb-2",
                 ),
                 html.Div(id=ids.EXPLORER_SCATTER_NOTE, className="small text-muted"),
                 dcc.Graph(id=ids.EXPLORER_SCATTER_GRAPH, config={"displaylogo": False}),
             ),
-            _section("Correlations (Pearson, numeric columns)",
-                     dcc.Graph(id=ids.EXPLORER_CORRELATION_GRAPH, config={"displaylogo": False})),
+            _section(
+                "Correlations (Pearson, numeric columns)",
+                dcc.Graph(id=ids.EXPLORER_CORRELATION_GRAPH, config={"displaylogo": False}),
+            ),
             _section("Columns", html.Div(id=ids.EXPLORER_PROFILE_TABLE, className="table-responsive")),
             _section("Rows (sorted and filtered on the server)", html.Div(grid(), id=ids.EXPLORER_GRID_CONTAINER)),
         ],
@@ -157,8 +186,14 @@ def overview_cards(overview: dict) -> dbc.Row:
     ]
     return dbc.Row(
         [
-            dbc.Col(dbc.Card(dbc.CardBody([html.Div(label, className="small text-muted"),
-                                           html.Div(value, className="fs-5 fw-semibold")])), className="mb-3")
+            dbc.Col(
+                dbc.Card(
+                    dbc.CardBody(
+                        [html.Div(label, className="small text-muted"), html.Div(value, className="fs-5 fw-semibold")]
+                    )
+                ),
+                className="mb-3",
+            )
             for label, value in facts
         ],
         className="overview-cards",
@@ -170,8 +205,11 @@ def _fmt(value: float | None) -> str:
 
 
 def profile_table(profiles: list[dict]) -> dbc.Table:
-    head = html.Thead(html.Tr([html.Th(h) for h in
-                               ("Column", "Kind", "Missing", "Distinct", "Min", "Max", "Mean", "Std", "Top values")]))
+    head = html.Thead(
+        html.Tr(
+            [html.Th(h) for h in ("Column", "Kind", "Missing", "Distinct", "Min", "Max", "Mean", "Std", "Top values")]
+        )
+    )
     rows = [
         html.Tr(
             [
@@ -180,8 +218,9 @@ def profile_table(profiles: list[dict]) -> dbc.Table:
                 html.Td(f"{p['missing']:,} ({p['missing_pct']:.1f} %)"),
                 html.Td(f"{p['distinct']:,}"),
                 *(html.Td(_fmt(p.get(stat))) for stat in ("min", "max", "mean", "std")),
-                html.Td(", ".join(f"{value} ({count:,})" for value, count in p.get("top_values", [])[:3]),
-                        className="small"),
+                html.Td(
+                    ", ".join(f"{value} ({count:,})" for value, count in p.get("top_values", [])[:3]), className="small"
+                ),
             ]
         )
         for p in profiles

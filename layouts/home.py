@@ -11,8 +11,15 @@ from dashboard import ids
 from dashboard.data.catalog import DatasetInfo
 from layouts.common import services
 
-TASK_COLOURS = {"binary": "primary", "multiclass": "info", "regression": "success", "clustering": "warning",
-                "recommendation": "danger", "text": "secondary", "transactions": "dark"}
+TASK_COLOURS = {
+    "binary": "primary",
+    "multiclass": "info",
+    "regression": "success",
+    "clustering": "warning",
+    "recommendation": "danger",
+    "text": "secondary",
+    "transactions": "dark",
+}
 
 
 def dataset_card(info: DatasetInfo) -> dbc.Col:

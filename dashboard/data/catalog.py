@@ -43,16 +43,33 @@ class DatasetInfo:
 
 def _builtin_info(entry: BuiltinDataset) -> DatasetInfo:
     return DatasetInfo(
-        entry.id, entry.title, entry.description, entry.task, entry.target, entry.source,
-        entry.licence, entry.synthetic, entry.rows, entry.columns, "builtin",
+        entry.id,
+        entry.title,
+        entry.description,
+        entry.task,
+        entry.target,
+        entry.source,
+        entry.licence,
+        entry.synthetic,
+        entry.rows,
+        entry.columns,
+        "builtin",
     )
 
 
 def _upload_info(meta: dict) -> DatasetInfo:
     return DatasetInfo(
-        meta["id"], meta.get("title") or meta["id"], meta.get("description", "Uploaded file"),
-        meta.get("task", "unknown"), meta.get("target"), f"upload: {meta.get('filename', '?')}",
-        "uploaded by a user", False, meta["rows"], meta["columns"], "upload",
+        meta["id"],
+        meta.get("title") or meta["id"],
+        meta.get("description", "Uploaded file"),
+        meta.get("task", "unknown"),
+        meta.get("target"),
+        f"upload: {meta.get('filename', '?')}",
+        "uploaded by a user",
+        False,
+        meta["rows"],
+        meta["columns"],
+        "upload",
     )
 
 

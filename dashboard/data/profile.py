@@ -86,8 +86,10 @@ def column_profiles(frame: pd.DataFrame, top: int = 5) -> list[dict[str, Any]]:
         if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
             numbers = series.astype("float64")
             profile.update(
-                min=_finite(numbers.min()), max=_finite(numbers.max()),
-                mean=_finite(numbers.mean()), std=_finite(numbers.std()),
+                min=_finite(numbers.min()),
+                max=_finite(numbers.max()),
+                mean=_finite(numbers.mean()),
+                std=_finite(numbers.std()),
             )
         if kind in ("categorical", "boolean", "id", "text"):
             counts = series.astype(str).where(series.notna()).value_counts().head(top)
@@ -101,7 +103,9 @@ def _finite(value: Any) -> float | None:
     return value if np.isfinite(value) else None
 
 
-def distribution(frame: pd.DataFrame, column: str, split: str | None, kind: Kind, bins: int = 40, top: int = 30) -> dict:
+def distribution(
+    frame: pd.DataFrame, column: str, split: str | None, kind: Kind, bins: int = 40, top: int = 30
+) -> dict:
     """Counts per bin (numeric/datetime) or per category, optionally per value of ``split``."""
     series = frame[column]
     groups = _split_groups(frame, split)
@@ -128,7 +132,10 @@ def distribution(frame: pd.DataFrame, column: str, split: str | None, kind: Kind
         counts = labels.loc[index].value_counts().reindex(order, fill_value=0)
         traces.append({"name": label, "counts": counts.astype(int).tolist()})
     return {
-        "type": "bar", "column": column, "x": [str(v) for v in order], "traces": traces,
+        "type": "bar",
+        "column": column,
+        "x": [str(v) for v in order],
+        "traces": traces,
         "truncated": int(labels.nunique() - len(order)),
     }
 

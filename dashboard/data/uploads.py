@@ -176,7 +176,8 @@ def _parse_delimited(content: bytes) -> ParsedUpload:
         if bad_rows:
             row = bad_rows[0]
             raise UploadError(
-                "ragged_rows", "file",
+                "ragged_rows",
+                "file",
                 f"line {_line_number(text, row.text)} has {row.actual_columns} fields, the header has "
                 f"{row.expected_columns}",
             ) from None
@@ -211,7 +212,7 @@ def _parse_json_lines(content: bytes) -> ParsedUpload:
         except json.JSONDecodeError as exc:
             raise UploadError("bad_json", "file", f"line {number} is not valid JSON ({exc.msg})") from None
         if not isinstance(record, dict):
-            raise UploadError("bad_json", "file", f"line {number} is not a JSON object ({{\"column\": value}})")
+            raise UploadError("bad_json", "file", f'line {number} is not a JSON object ({{"column": value}})')
         records.append(record)
     if not records:
         raise UploadError("no_rows", "file", "no JSON records were found")

@@ -20,19 +20,23 @@ def test_datasets_lists_the_catalog(client):
 
 
 def test_upload_then_get_then_delete(client):
-    response = client.post("/api/datasets", data={"file": (io.BytesIO(b"a,b\n1,2\n"), "tiny.csv")},
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/api/datasets", data={"file": (io.BytesIO(b"a,b\n1,2\n"), "tiny.csv")}, content_type="multipart/form-data"
+    )
     assert response.status_code == 201, response.json
     assert client.get("/api/datasets/tiny").json["rows"] == 1
     assert client.delete("/api/datasets/tiny").status_code == 204
     assert client.get("/api/datasets/tiny").status_code == 404
 
 
-@pytest.mark.parametrize(("body", "status", "code"), [
-    ((io.BytesIO(b""), "e.csv"), 400, "empty_file"),
-    ((io.BytesIO(b"a,b\n1,2,3,4\n"), "r.csv"), 400, "ragged_rows"),
-    ((io.BytesIO(b"x"), "x.exe"), 400, "unsupported_format"),
-])
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        ((io.BytesIO(b""), "e.csv"), 400, "empty_file"),
+        ((io.BytesIO(b"a,b\n1,2,3,4\n"), "r.csv"), 400, "ragged_rows"),
+        ((io.BytesIO(b"x"), "x.exe"), 400, "unsupported_format"),
+    ],
+)
 def test_bad_uploads_get_named_json_errors(client, body, status, code):
     response = client.post("/api/datasets", data={"file": body}, content_type="multipart/form-data")
     assert response.status_code == status
@@ -47,8 +51,10 @@ def test_upload_without_file_is_415(client):
 def test_too_large_upload_is_413(tmp_path):
     app = create_app(Settings(data_dir=tmp_path / "d", cache_dir=tmp_path / "c", max_upload_mb=0.001))
     response = app.server.test_client().post(
-        "/api/datasets", data={"file": (io.BytesIO(b"a\n" + b"1\n" * 5000), "big.csv")},
-        content_type="multipart/form-data")
+        "/api/datasets",
+        data={"file": (io.BytesIO(b"a\n" + b"1\n" * 5000), "big.csv")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 413 and response.json["error"]["code"] == "too_large"
 
 
@@ -64,8 +70,12 @@ def test_api_key_guards_writes_when_set(tmp_path):
     client = app.server.test_client()
     upload = {"file": (io.BytesIO(b"a\n1\n"), "k.csv")}
     assert client.post("/api/datasets", data=upload, content_type="multipart/form-data").status_code == 401
-    ok = client.post("/api/datasets", data={"file": (io.BytesIO(b"a\n1\n"), "k.csv")},
-                     content_type="multipart/form-data", headers={"X-API-Key": "s3cret"})
+    ok = client.post(
+        "/api/datasets",
+        data={"file": (io.BytesIO(b"a\n1\n"), "k.csv")},
+        content_type="multipart/form-data",
+        headers={"X-API-Key": "s3cret"},
+    )
     assert ok.status_code == 201
     assert client.get("/api/datasets").status_code == 200  # reads stay open
 
@@ -78,8 +88,9 @@ def test_frame_headers_default_to_same_origin(client):
 
 
 def test_frame_ancestors_allowlist(tmp_path):
-    app = create_app(Settings(data_dir=tmp_path / "d", cache_dir=tmp_path / "c",
-                              frame_ancestors=("https://reports.example.com",)))
+    app = create_app(
+        Settings(data_dir=tmp_path / "d", cache_dir=tmp_path / "c", frame_ancestors=("https://reports.example.com",))
+    )
     headers = app.server.test_client().get("/data?embed=1").headers
     assert headers["Content-Security-Policy"] == "frame-ancestors 'self' https://reports.example.com"
     assert "X-Frame-Options" not in headers  # it would override the allowlist in old browsers

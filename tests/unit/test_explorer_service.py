@@ -34,13 +34,19 @@ def test_summary_is_memoized_by_fingerprint(explorer, catalog, monkeypatch):
     assert explorer.summary("iris")["overview"]["rows"] == 150
 
 
-@pytest.mark.parametrize(("values", "kind"), [
-    (pd.Series([1.5, 2.0, 3.25] * 10), "numeric"), (pd.Series(["a", "b", "a"] * 10), "categorical"),
-    (pd.Series([True, False] * 10), "boolean"), (pd.Series(pd.date_range("2020", periods=30)), "datetime"),
-    (pd.Series(["2021-01-05", "2021-02-11"] * 15), "datetime"), (pd.Series(["yes", "no"] * 15), "boolean"),
-    (pd.Series(["the quick brown fox jumps over the lazy dog"] * 30), "text"),
-    (pd.Series([f"user-{i:05d}" for i in range(100)]), "id"),
-])
+@pytest.mark.parametrize(
+    ("values", "kind"),
+    [
+        (pd.Series([1.5, 2.0, 3.25] * 10), "numeric"),
+        (pd.Series(["a", "b", "a"] * 10), "categorical"),
+        (pd.Series([True, False] * 10), "boolean"),
+        (pd.Series(pd.date_range("2020", periods=30)), "datetime"),
+        (pd.Series(["2021-01-05", "2021-02-11"] * 15), "datetime"),
+        (pd.Series(["yes", "no"] * 15), "boolean"),
+        (pd.Series(["the quick brown fox jumps over the lazy dog"] * 30), "text"),
+        (pd.Series([f"user-{i:05d}" for i in range(100)]), "id"),
+    ],
+)
 def test_infer_kind(values, kind):
     assert profile.infer_kind(values) == kind
 
@@ -73,9 +79,17 @@ def test_scatter_is_sampled_to_the_point_budget(explorer):
 
 
 def test_resolve_view_defaults_and_permalink():
-    profiles = profile.column_profiles(pd.DataFrame({
-        "id": range(100), "age": np.linspace(1, 80, 100), "fare": np.linspace(5, 500, 100),
-        "klass": [1, 2, 3, 1] * 25, "survived": [0, 1] * 50}))
+    profiles = profile.column_profiles(
+        pd.DataFrame(
+            {
+                "id": range(100),
+                "age": np.linspace(1, 80, 100),
+                "fare": np.linspace(5, 500, 100),
+                "klass": [1, 2, 3, 1] * 25,
+                "survived": [0, 1] * 50,
+            }
+        )
+    )
     default = resolve_view(profiles, "survived", {})
     assert default == {"column": "age", "split": "survived", "x": "age", "y": "fare", "color": "survived"}
     linked = resolve_view(profiles, "survived", {"column": "fare", "x": "klass", "y": "age", "split": None})
@@ -86,9 +100,16 @@ def test_resolve_view_defaults_and_permalink():
 
 def test_grid_page_sort_and_filter_match_pandas(catalog):
     frame = catalog.load("titanic")
-    result = grid.rows_page(frame, 10, 20, [{"colId": "Fare", "sort": "desc"}],
-                            {"Sex": {"filterType": "text", "type": "equals", "filter": "FEMALE"},
-                             "Age": {"filterType": "number", "type": "greaterThan", "filter": 30}})
+    result = grid.rows_page(
+        frame,
+        10,
+        20,
+        [{"colId": "Fare", "sort": "desc"}],
+        {
+            "Sex": {"filterType": "text", "type": "equals", "filter": "FEMALE"},
+            "Age": {"filterType": "number", "type": "greaterThan", "filter": 30},
+        },
+    )
     expected = frame[(frame.Sex == "female") & (frame.Age > 30)].sort_values("Fare", ascending=False, kind="stable")
     assert result["rowCount"] == len(expected)
     assert [r["PassengerId"] for r in result["rowData"]] == expected["PassengerId"].iloc[10:20].tolist()
@@ -96,8 +117,16 @@ def test_grid_page_sort_and_filter_match_pandas(catalog):
 
 def test_grid_combined_conditions_and_blank(catalog):
     frame = catalog.load("titanic")
-    spec = {"Embarked": {"filterType": "text", "operator": "OR", "conditions": [
-        {"filterType": "text", "type": "equals", "filter": "Q"}, {"filterType": "text", "type": "blank"}]}}
+    spec = {
+        "Embarked": {
+            "filterType": "text",
+            "operator": "OR",
+            "conditions": [
+                {"filterType": "text", "type": "equals", "filter": "Q"},
+                {"filterType": "text", "type": "blank"},
+            ],
+        }
+    }
     assert grid.rows_page(frame, 0, 5, None, spec)["rowCount"] == 123 + 2
 
 
@@ -110,12 +139,15 @@ def test_grid_never_returns_more_than_a_page_and_json_safe_values(catalog):
     assert any(r["Cabin"] is None for r in titanic)  # NaN becomes null, not the float nan
 
 
-@pytest.mark.parametrize(("sort", "filters"), [
-    ([{"colId": "nope", "sort": "asc"}], None),
-    (None, {"nope": {"filterType": "text", "type": "contains", "filter": "x"}}),
-    (None, {"Age": {"filterType": "number", "type": "greaterThan", "filter": "abc"}}),
-    (None, {"Age": {"filterType": "number", "type": "regex", "filter": 1}}),
-])
+@pytest.mark.parametrize(
+    ("sort", "filters"),
+    [
+        ([{"colId": "nope", "sort": "asc"}], None),
+        (None, {"nope": {"filterType": "text", "type": "contains", "filter": "x"}}),
+        (None, {"Age": {"filterType": "number", "type": "greaterThan", "filter": "abc"}}),
+        (None, {"Age": {"filterType": "number", "type": "regex", "filter": 1}}),
+    ],
+)
 def test_grid_bad_requests_are_named_errors(catalog, sort, filters):
     with pytest.raises(GridRequestError):
         grid.rows_page(catalog.load("titanic"), 0, 10, sort, filters)

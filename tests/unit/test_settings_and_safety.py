@@ -14,29 +14,47 @@ def test_settings_defaults_run_from_a_fresh_clone():
 
 
 def test_settings_from_env():
-    settings = Settings.from_env({
-        "DASHBOARD_PORT": "9001", "DASHBOARD_MAX_UPLOAD_MB": "5", "DASHBOARD_API_KEY": "k",
-        "DASHBOARD_FRAME_ANCESTORS": "https://a.example, https://b.example", "DASHBOARD_LOG_LEVEL": "DEBUG",
-    })
+    settings = Settings.from_env(
+        {
+            "DASHBOARD_PORT": "9001",
+            "DASHBOARD_MAX_UPLOAD_MB": "5",
+            "DASHBOARD_API_KEY": "k",
+            "DASHBOARD_FRAME_ANCESTORS": "https://a.example, https://b.example",
+            "DASHBOARD_LOG_LEVEL": "DEBUG",
+        }
+    )
     assert settings.port == 9001 and settings.max_upload_bytes == 5 * 1024 * 1024
     assert settings.frame_ancestors == ("https://a.example", "https://b.example")
     assert settings.api_key == "k" and settings.log_level == "DEBUG"
 
 
-@pytest.mark.parametrize(("name", "value"), [
-    ("DASHBOARD_PORT", "eighty"), ("DASHBOARD_PORT", "70000"), ("DASHBOARD_MAX_UPLOAD_MB", "-1"),
-    ("DASHBOARD_LOG_LEVEL", "LOUD"), ("DASHBOARD_FRAME_ANCESTORS", "https://x.example; script-src *"),
-    ("DASHBOARD_FRAME_ANCESTORS", "javascript:alert(1)"), ("DASHBOARD_JOB_BACKEND", "homemade"),
-])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("DASHBOARD_PORT", "eighty"),
+        ("DASHBOARD_PORT", "70000"),
+        ("DASHBOARD_MAX_UPLOAD_MB", "-1"),
+        ("DASHBOARD_LOG_LEVEL", "LOUD"),
+        ("DASHBOARD_FRAME_ANCESTORS", "https://x.example; script-src *"),
+        ("DASHBOARD_FRAME_ANCESTORS", "javascript:alert(1)"),
+        ("DASHBOARD_JOB_BACKEND", "homemade"),
+    ],
+)
 def test_bad_setting_names_its_variable(name, value):
     with pytest.raises(SettingsError, match=name):
         Settings.from_env({name: value})
 
 
-@pytest.mark.parametrize(("raw", "slug"), [
-    ("My Data 2024.csv", "my-data-2024-csv"), ("../../etc/passwd", "etc-passwd"), ("Ünïcödé", "unicode"),
-    ("<script>alert(1)</script>", "script-alert-1-script"), ("a" * 100, "a" * 64),
-])
+@pytest.mark.parametrize(
+    ("raw", "slug"),
+    [
+        ("My Data 2024.csv", "my-data-2024-csv"),
+        ("../../etc/passwd", "etc-passwd"),
+        ("Ünïcödé", "unicode"),
+        ("<script>alert(1)</script>", "script-alert-1-script"),
+        ("a" * 100, "a" * 64),
+    ],
+)
 def test_slugify(raw, slug):
     assert slugify(raw) == slug and is_slug(slug)
 

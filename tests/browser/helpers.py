@@ -1,0 +1,37 @@
+"""Small helpers for browser tests."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import socket
+import threading
+from pathlib import Path
+
+from dashboard import ids
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def serve_folder(folder: Path, port: int) -> http.server.ThreadingHTTPServer:
+    """Serve ``folder`` on a loopback port (a 'report' page on another origin)."""
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def wait_for_explorer(dash_duo, rows_text: str, timeout: int = 20) -> None:
+    dash_duo.wait_for_contains_text(f"#{ids.EXPLORER_OVERVIEW}", rows_text, timeout=timeout)
+
+
+def dropdown_value(dash_duo, component_id: str) -> str:
+    return dash_duo.find_element(f"#{component_id}").text
+
+
+def upload_file(dash_duo, path: Path) -> None:
+    dash_duo.find_element(f"#{ids.EXPLORER_UPLOAD} input[type=file]").send_keys(str(path))
