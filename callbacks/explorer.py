@@ -40,7 +40,6 @@ def register(app, services: Services) -> None:
         Output(ids.EXPLORER_DATASET_INFO, "children"),
         Output(ids.EXPLORER_OVERVIEW, "children"),
         Output(ids.EXPLORER_PROFILE_TABLE, "children"),
-        Output(ids.EXPLORER_CORRELATION_GRAPH, "figure"),
         Output(ids.EXPLORER_GRID_CONTAINER, "children"),
         Output(ids.EXPLORER_DELETE_BUTTON, "disabled"),
         *(Output(i, "options") for i in _VIEW_DROPDOWNS),
@@ -56,17 +55,24 @@ def register(app, services: Services) -> None:
         columns = [p["column"] for p in summary["profiles"]]
         view = resolve_view(summary["profiles"], info.target, dict(zip(VIEW_KEYS, requested, strict=True)))
         caption = f"{info.description} Target: {info.target or '—'}. Source: {info.source}."
-        correlation = figures.correlation_figure(explorer.correlations(dataset_id))
         return (
             caption,
             overview_cards(summary["overview"]),
             profile_table(summary["profiles"]),
-            correlation,
             grid(columns),
             info.origin != "upload",
             *([_options(columns)] * len(VIEW_KEYS)),
             *(view[k] for k in VIEW_KEYS),
         )
+
+    @app.callback(
+        Output(ids.EXPLORER_CORRELATION_GRAPH, "figure"),
+        Input(ids.EXPLORER_DATASET_DROPDOWN, "value"),
+    )
+    def show_correlations(dataset_id):
+        if not dataset_id or not services.catalog.exists(dataset_id):
+            raise PreventUpdate
+        return figures.correlation_figure(explorer.correlations(dataset_id))
 
     @app.callback(
         Output(ids.EXPLORER_DISTRIBUTION_GRAPH, "figure"),

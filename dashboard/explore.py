@@ -28,7 +28,7 @@ class ExplorerService:
             "explorer.summary",
             dataset_id,
             (),
-            lambda frame: {"overview": profile.overview(frame), "profiles": profile.column_profiles(frame)},
+            profile.summarize,
         )
 
     def kinds(self, dataset_id: str) -> dict[str, str]:

@@ -63,6 +63,16 @@ def correlation_figure(corr: dict) -> go.Figure:
         hovertemplate="%{y} × %{x}: %{z:.3f}<extra></extra>",
     )
     figure.update_layout(yaxis_autorange="reversed", height=max(350, 18 * len(corr["columns"]) + 120))
+    if corr.get("sampled_rows"):
+        figure.add_annotation(
+            text=f"computed on a random sample of {corr['sampled_rows']:,} rows",
+            showarrow=False,
+            xref="paper",
+            yref="paper",
+            x=1,
+            y=1.06,
+            xanchor="right",
+        )
     return figure
 
 

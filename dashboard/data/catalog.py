@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -128,6 +129,10 @@ class Catalog:
         path = self.parquet_path(dataset_id)
         stat = path.stat()
         key = (str(path), stat.st_size, stat.st_mtime_ns)
+        if dataset_id not in self._builtins:
+            meta = self.uploads.meta(dataset_id)
+            if (meta.get("bytes"), meta.get("mtime_ns")) == (stat.st_size, stat.st_mtime_ns):
+                return meta["fingerprint"]  # hashed while the upload was written; the file is unchanged
         with self._lock:
             known = self._fingerprints.get(key)
         if known is None:
@@ -153,17 +158,36 @@ class Catalog:
 
     # -- uploads -------------------------------------------------------------------------------
     def add_upload(self, filename: str, content: bytes, *, name: str | None = None) -> tuple[DatasetInfo, list[str]]:
-        """Validate and store an upload. Raises :class:`UploadError`; existing datasets are never touched."""
-        parsed: ParsedUpload = parse_upload(
-            filename, content, max_bytes=self.max_upload_bytes, max_columns=self.max_columns
-        )
+        """Validate and store an upload. Raises :class:`UploadError`; existing datasets are never touched.
+
+        A Parquet upload is staged to disk (written and hashed) on a second thread while Arrow
+        validates it on this one; it is published only if validation passes.
+        """
         stem = name or Path(filename or "upload").stem
+        staging = None
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            if content[:4] == b"PAR1" and len(content) <= self.max_upload_bytes:
+                staging = pool.submit(self.uploads.stage_bytes, content)
+            try:
+                parsed: ParsedUpload = parse_upload(
+                    filename, content, max_bytes=self.max_upload_bytes, max_columns=self.max_columns
+                )
+            except BaseException:
+                if staging is not None:
+                    self.uploads.discard(staging.result())
+                raise
+            staged = staging.result() if staging is not None else None
+        if parsed.original_parquet is None:  # the table was changed (e.g. renamed columns): write it anew
+            self.uploads.discard(staged)
+            staged = None
         try:
-            record = self.uploads.save(
+            staged = staged or self.uploads.stage_table(parsed.table)
+            record = self.uploads.publish(
                 stem,
-                parsed.table,
+                staged,
+                rows=parsed.table.num_rows,
+                columns=parsed.table.num_columns,
                 reserved=set(self._builtins),
-                original_parquet=parsed.original_parquet,
                 meta={"title": stem[:80], "filename": Path(filename or "").name[:120], "format": parsed.format},
             )
         except UnsafeNameError as exc:

@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import tempfile
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -61,45 +62,85 @@ def write_parquet_atomic(path: Path, table: pa.Table) -> None:
         raise
 
 
+@dataclass(frozen=True)
+class Staged:
+    """A complete file in the uploads folder under a temp name, not yet visible as a dataset."""
+
+    path: Path
+    sha256: str
+
+
 class UploadStore:
-    """Uploaded datasets: save, list, read metadata, delete. Safe for several processes."""
+    """Uploaded datasets: stage, publish, list, read metadata, delete. Safe for several processes.
+
+    Staging writes the whole file under a temp name (and hashes it in the same pass); publishing
+    allocates the id under a file lock and renames, so concurrent uploads never collide.
+    """
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
         self._lock = FileLock(str(self.root / ".lock"))
 
-    def save(
-        self,
-        name: str,
-        table: pa.Table,
-        *,
-        reserved: set[str],
-        original_parquet: bytes | None = None,
-        meta: dict | None = None,
+    def stage_bytes(self, data: bytes) -> Staged:
+        digest = hashlib.sha256()
+        fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".tmp-", suffix=".parquet")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                view = memoryview(data)
+                for offset in range(0, len(view), 8 << 20):  # hash and write in one pass over the buffer
+                    block = view[offset : offset + (8 << 20)]
+                    digest.update(block)
+                    fh.write(block)
+                fh.flush()
+                os.fsync(fh.fileno())
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return Staged(Path(tmp), digest.hexdigest())
+
+    def stage_table(self, table: pa.Table) -> Staged:
+        fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".tmp-", suffix=".parquet")
+        os.close(fd)
+        try:
+            pq.write_table(table, tmp)
+            return Staged(Path(tmp), sha256_file(Path(tmp)))
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    @staticmethod
+    def discard(staged: Staged | None) -> None:
+        if staged is not None:
+            staged.path.unlink(missing_ok=True)
+
+    def publish(
+        self, name: str, staged: Staged, *, rows: int, columns: int, reserved: set[str], meta: dict | None = None
     ) -> dict:
-        """Store ``table`` under a fresh id derived from ``name``; return its metadata.
+        """Make ``staged`` a dataset under a fresh id derived from ``name``; return its metadata.
 
         The id is unique: an existing or ``reserved`` id gets ``-2``, ``-3`` ... appended.
         """
-        base = slugify(name, field="name")
-        with self._lock:
-            dataset_id = self._free_id(base, reserved)
-            parquet_path = child_path(self.root, dataset_id, ".parquet")
-            if original_parquet is not None:
-                atomic_write_bytes(parquet_path, original_parquet)
-            else:
-                write_parquet_atomic(parquet_path, table)
-            record = {
-                **(meta or {}),
-                "id": dataset_id,
-                "rows": table.num_rows,
-                "columns": table.num_columns,
-                "fingerprint": sha256_file(parquet_path),
-                "bytes": parquet_path.stat().st_size,
-                "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            }
-            atomic_write_bytes(child_path(self.root, dataset_id, ".json"), json.dumps(record, indent=1).encode())
+        try:
+            base = slugify(name, field="name")
+            with self._lock:
+                dataset_id = self._free_id(base, reserved)
+                parquet_path = child_path(self.root, dataset_id, ".parquet")
+                os.replace(staged.path, parquet_path)
+                record = {
+                    **(meta or {}),
+                    "id": dataset_id,
+                    "rows": rows,
+                    "columns": columns,
+                    "fingerprint": staged.sha256,
+                    "bytes": parquet_path.stat().st_size,
+                    "mtime_ns": parquet_path.stat().st_mtime_ns,
+                    "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                }
+                atomic_write_bytes(self._meta_path(dataset_id), json.dumps(record, indent=1).encode())
+        except BaseException:
+            self.discard(staged)
+            raise
         return record
 
     def _free_id(self, base: str, reserved: set[str]) -> str:

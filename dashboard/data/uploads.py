@@ -221,7 +221,8 @@ def _parse_json_lines(content: bytes) -> ParsedUpload:
 
 def _parse_parquet(content: bytes) -> ParsedUpload:
     try:
-        table = pq.read_table(io.BytesIO(content))
+        # One decoding thread: the catalog writes and hashes the same bytes on the other core meanwhile.
+        table = pq.read_table(io.BytesIO(content), use_threads=False)
     except (pa.ArrowException, OSError, ValueError) as exc:
         raise UploadError("corrupt_parquet", "file", f"not a readable Parquet file ({_short(exc)})") from None
     return ParsedUpload(table, "parquet", [], original_parquet=content)

@@ -132,3 +132,17 @@ def test_metadata_without_data_is_not_listed(catalog):
     info, _ = catalog.add_upload("half.csv", b"a\n1\n")
     catalog.parquet_path(info.id).unlink()  # as if a crash removed the data file
     assert info.id not in catalog.ids()
+
+
+def test_upload_fingerprint_is_checked_against_the_file(catalog):
+    info, _ = catalog.add_upload("f.csv", b"a\n1\n2\n")
+    stored = catalog.fingerprint(info.id)
+    assert stored == hashlib.sha256(catalog.parquet_path(info.id).read_bytes()).hexdigest()
+    path = catalog.parquet_path(info.id)
+    path.write_bytes(path.read_bytes())  # same bytes, new mtime: the stored hash is not trusted blindly
+    assert catalog.fingerprint(info.id) == stored
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table({"a": [9]}), path)  # changed behind the catalog's back
+    assert catalog.fingerprint(info.id) == hashlib.sha256(path.read_bytes()).hexdigest() != stored

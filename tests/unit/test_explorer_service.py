@@ -30,7 +30,7 @@ def test_titanic_summary_matches_pandas(explorer, catalog):
 
 def test_summary_is_memoized_by_fingerprint(explorer, catalog, monkeypatch):
     explorer.summary("iris")
-    monkeypatch.setattr(profile, "column_profiles", lambda *_: pytest.fail("recomputed a cached summary"))
+    monkeypatch.setattr(profile, "summarize", lambda *_: pytest.fail("recomputed a cached summary"))
     assert explorer.summary("iris")["overview"]["rows"] == 150
 
 
@@ -151,3 +151,15 @@ def test_grid_never_returns_more_than_a_page_and_json_safe_values(catalog):
 def test_grid_bad_requests_are_named_errors(catalog, sort, filters):
     with pytest.raises(GridRequestError):
         grid.rows_page(catalog.load("titanic"), 0, 10, sort, filters)
+
+
+def test_large_frame_correlations_are_sampled_and_close_to_exact():
+    rng = np.random.default_rng(1)
+    a = rng.normal(size=30_000)
+    frame = pd.DataFrame({"a": a, "b": a + rng.normal(size=30_000), "c": rng.normal(size=30_000), "k": 1.0})
+    sampled = profile.correlations(frame, max_rows=10_000)
+    exact = profile.correlations(frame)
+    assert sampled["sampled_rows"] == 10_000 and exact["sampled_rows"] is None
+    assert sampled["columns"] == exact["columns"] == ["a", "b", "c"]  # the constant column is dropped
+    assert np.allclose(sampled["matrix"], exact["matrix"], atol=0.03)
+    assert exact["matrix"][0][1] == pytest.approx(frame["a"].corr(frame["b"]), abs=1e-4)

@@ -1,0 +1,14 @@
+"""Run benchmark suites: ``python -m bench`` (all) or ``python -m bench foundation``."""
+
+import sys
+
+from bench import foundation
+
+SUITES = {"foundation": foundation.run}
+
+if __name__ == "__main__":
+    chosen = sys.argv[1:] or list(SUITES)
+    for name in chosen:
+        if name not in SUITES:
+            sys.exit(f"unknown suite {name!r}; choose from {', '.join(SUITES)}")
+        SUITES[name]()

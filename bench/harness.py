@@ -1,0 +1,75 @@
+"""Timing statistics and a client that calls Dash callbacks through the real HTTP endpoint."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+RESULTS = Path(__file__).parent / "results"
+
+
+@dataclass
+class Stats:
+    median: float
+    p95: float
+    min: float
+    max: float
+    n: int
+
+    @classmethod
+    def of(cls, samples: list[float]) -> Stats:
+        ordered = sorted(samples)
+        p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+        return cls(statistics.median(ordered), p95, ordered[0], ordered[-1], len(ordered))
+
+    def ms(self) -> str:
+        parts = [
+            f"{label} {value * 1e3:8.1f}"
+            for label, value in (("median", self.median), ("p95", self.p95), ("min", self.min), ("max", self.max))
+        ]
+        return "  ".join(parts) + " ms"
+
+
+class CallbackClient:
+    """Posts to ``/_dash-update-component`` as the browser would; returns seconds and response bytes."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.client = app.server.test_client()
+        self.client.get("/")  # first request: Dash finishes its setup
+
+    def call(self, output_key: str, values: dict[str, Any], changed: str) -> tuple[float, int, dict]:
+        spec = self.app.callback_map[output_key]
+
+        def filled(items):
+            return [{**item, "value": values.get(f"{item['id']}.{item['property']}")} for item in items]
+
+        outputs = spec["output"] if isinstance(spec["output"], list) else [spec["output"]]
+        body = {
+            "output": output_key,
+            "outputs": [{"id": o.component_id, "property": o.component_property} for o in outputs]
+            if isinstance(spec["output"], list)
+            else {"id": outputs[0].component_id, "property": outputs[0].component_property},
+            "inputs": filled(spec["inputs"]),
+            "state": filled(spec["state"]),
+            "changedPropIds": [changed],
+        }
+        start = time.perf_counter()
+        response = self.client.post("/_dash-update-component", json=body)
+        elapsed = time.perf_counter() - start
+        if response.status_code not in (200, 204):
+            raise RuntimeError(f"{output_key}: HTTP {response.status_code} {response.data[:300]!r}")
+        return elapsed, len(response.data), (json.loads(response.data) if response.data else {})
+
+
+def write_results(suite: str, payload: dict) -> Path:
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"{suite}.json"
+    path.write_text(
+        json.dumps(payload, indent=1, default=lambda o: asdict(o) if hasattr(o, "__dataclass_fields__") else str(o))
+    )
+    return path
