@@ -1,0 +1,1 @@
+"""Machine-learning services: features, demo models, serving (prediction and batch scoring)."""

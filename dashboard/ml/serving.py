@@ -1,0 +1,192 @@
+"""Querying stored models: single records (forms, REST) and batches (CSV, async jobs).
+
+Inputs are checked against the model card's schema first, so a bad field gets a message naming it
+instead of a stack trace from inside scikit-learn.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from model_store import LoadedModel, SchemaError, check_records
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+BATCH_CHUNK = 20_000
+
+
+class BatchCancelled(Exception):
+    """The user or the API cancelled a batch."""
+
+
+def _classes(loaded: LoadedModel) -> list[Any] | None:
+    return loaded.card.get("classes")
+
+
+def predict_records(loaded: LoadedModel, records: list[dict[str, Any]]) -> dict[str, Any]:
+    """Predictions for ``records`` as the API returns them. Raises :class:`SchemaError`."""
+    frame, warnings = check_records(loaded.card["schema"], records)
+    model = loaded.model
+    predictions = [_plain(v) for v in model.predict(frame)]
+    result: dict[str, Any] = {
+        "model": loaded.name,
+        "version": loaded.version,
+        "task": loaded.card["task"],
+        "predictions": predictions,
+        "warnings": loaded.warnings + warnings,
+    }
+    classes = _classes(loaded)
+    if classes is not None and hasattr(model, "predict_proba"):
+        probabilities = model.predict_proba(frame)
+        result["probabilities"] = [dict(zip(map(str, classes), map(float, row), strict=True)) for row in probabilities]
+    elif classes is not None and hasattr(model, "decision_function"):
+        scores = np.atleast_2d(model.decision_function(frame))
+        if len(classes) == 2:
+            scores = scores.reshape(-1, 1)
+            result["scores"] = [{str(classes[1]): float(row[0])} for row in scores]
+        else:
+            result["scores"] = [dict(zip(map(str, classes), map(float, row), strict=True)) for row in scores]
+    return result
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+@dataclass
+class BatchInput:
+    """A batch checked against a schema: the rows to score and what was wrong with the others."""
+
+    frame: pd.DataFrame
+    valid: np.ndarray  # bool per row
+    row_errors: dict[int, str] = field(default_factory=dict)  # 1-based data row number -> message
+    notices: list[str] = field(default_factory=list)
+
+
+def read_batch_csv(content: bytes, schema: dict[str, Any], *, max_rows: int = 1_000_000) -> BatchInput:
+    """Parse a CSV and check it against ``schema`` column by column (vectorised).
+
+    Missing schema columns are an error naming them; extra columns are kept in the output but not
+    used; bad cells mark their row as bad with the row number (1 = first data row).
+    """
+    try:
+        frame = pd.read_csv(io.BytesIO(content), low_memory=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as exc:
+        raise SchemaError({"file": f"not a readable CSV ({' '.join(str(exc).split())[:150]})"}) from None
+    if frame.empty:
+        raise SchemaError({"file": "the CSV has no data rows"})
+    if len(frame) > max_rows:
+        raise SchemaError({"file": f"{len(frame):,} rows is over the limit of {max_rows:,}"})
+    return check_batch(frame, schema)
+
+
+def check_batch(frame: pd.DataFrame, schema: dict[str, Any]) -> BatchInput:
+    names = [f["name"] for f in schema["fields"]]
+    missing = [n for n in names if n not in frame.columns]
+    if missing:
+        raise SchemaError({"columns": "missing required column(s): " + ", ".join(missing)})
+    extra = [str(c) for c in frame.columns if c not in names]
+    notices = [f"ignored column(s) the model does not use: {', '.join(extra[:10])}"] if extra else []
+    problems = pd.Series("", index=frame.index, dtype=object)
+    clean = pd.DataFrame(index=frame.index)
+    for spec in schema["fields"]:
+        column, message = _check_column(frame[spec["name"]], spec)
+        clean[spec["name"]] = column
+        problems = problems.where(~(message != "") | (problems != ""), message)
+    valid = (problems == "").to_numpy()
+    row_errors = {int(i) + 1: msg for i, msg in zip(np.flatnonzero(~valid), problems[~valid], strict=True)}
+    return BatchInput(clean, valid, row_errors, notices)
+
+
+def _check_column(series: pd.Series, spec: dict[str, Any]) -> tuple[pd.Series, pd.Series]:
+    """The column coerced to its kind, and a per-row message ('' when fine)."""
+    name, kind = spec["name"], spec["kind"]
+    absent = series.isna() | (series.astype(str).str.strip() == "")
+    message = pd.Series("", index=series.index, dtype=object)
+    if not spec["nullable"]:
+        message[absent] = f"{name}: is required"
+    if kind == "numeric":
+        numbers = pd.to_numeric(series, errors="coerce")
+        message[numbers.isna() & ~absent] = f"{name}: expected a number"
+        return numbers.astype("float64"), message
+    if kind == "boolean":
+        mapped = (
+            series.astype(str)
+            .str.strip()
+            .str.lower()
+            .map({"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False})
+        )
+        message[mapped.isna() & ~absent] = f"{name}: expected true or false"
+        return mapped, message
+    text = series.astype(object).where(~absent, None)
+    if kind == "categorical":
+        as_text = series.astype(str).str.replace(r"\.0$", "", regex=True)
+        unseen = ~as_text.isin(spec["categories"]) & ~absent
+        message[unseen] = f"{name}: not a category seen in training"
+        text = as_text.where(~absent, None).astype(object)
+    return text, message
+
+
+def score_batch(
+    loaded: LoadedModel,
+    batch: BatchInput,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    chunk: int = BATCH_CHUNK,
+) -> pd.DataFrame:
+    """Predictions (and class probabilities) for the valid rows, chunk by chunk; bad rows get an error."""
+    model, classes = loaded.model, _classes(loaded)
+    rows = batch.frame.loc[batch.valid]
+    prediction = np.empty(len(batch.frame), dtype=object)
+    probability_columns = [f"probability_{c}" for c in classes] if classes and hasattr(model, "predict_proba") else []
+    probabilities = np.full((len(batch.frame), len(probability_columns)), np.nan)
+    positions = np.flatnonzero(batch.valid)
+    for start in range(0, len(rows), chunk):
+        if cancelled is not None and cancelled():
+            raise BatchCancelled("cancelled")
+        part = rows.iloc[start : start + chunk]
+        where = positions[start : start + chunk]
+        if probability_columns:
+            proba = model.predict_proba(part)
+            probabilities[where] = proba
+            prediction[where] = np.asarray(model.classes_)[proba.argmax(axis=1)]
+        else:
+            prediction[where] = model.predict(part)
+        if progress is not None:
+            progress(min(start + chunk, len(rows)), len(rows))
+    out = pd.DataFrame({"prediction": prediction}, index=batch.frame.index)
+    for i, column in enumerate(probability_columns):
+        out[column] = probabilities[:, i]
+    out["error"] = ""
+    for row_number, message in batch.row_errors.items():
+        out.iloc[row_number - 1, out.columns.get_loc("error")] = message
+    return out
+
+
+def results_csv(inputs: pd.DataFrame, scored: pd.DataFrame) -> bytes:
+    """Inputs + predictions + probabilities as CSV, with formula-like text cells neutralised."""
+    combined = pd.concat([inputs.reset_index(drop=True), scored.reset_index(drop=True)], axis=1)
+    return neutralise_formulas(combined).to_csv(index=False).encode()
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Prefix text cells that a spreadsheet would run as a formula (= + - @ tab CR) with a quote.
+    Numbers are left alone: -3.5 in a numeric column is data, not a formula."""
+    out = frame.copy()
+    for column in out.columns:
+        series = out[column]
+        if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+            continue
+        text = series.astype(object)
+        risky = text.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_PREFIXES))
+        if risky.any():
+            out[column] = text.where(~risky, "'" + text.astype(str))
+    header = [("'" + c) if isinstance(c, str) and c.startswith(FORMULA_PREFIXES) else c for c in out.columns]
+    out.columns = header
+    return out

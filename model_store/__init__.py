@@ -1,0 +1,30 @@
+"""The model store: versioned scikit-learn pipelines with model cards and safe (skops) artifacts.
+
+from model_store import ModelStore
+store = ModelStore("var/models")
+version = store.save(pipeline, "titanic-rf", X_sample=X.head(200), y=y, metrics={"accuracy": 0.82})
+loaded = store.load("titanic-rf", alias="production")
+"""
+
+from model_store.errors import (
+    InvalidModelNameError,
+    ModelNotFoundError,
+    ModelStoreError,
+    SchemaError,
+    UnsafeArtifactError,
+)
+from model_store.schema import check_records, infer_schema
+from model_store.store import LoadedModel, ModelStore, ModelVersion
+
+__all__ = [
+    "InvalidModelNameError",
+    "LoadedModel",
+    "ModelNotFoundError",
+    "ModelStore",
+    "ModelStoreError",
+    "ModelVersion",
+    "SchemaError",
+    "UnsafeArtifactError",
+    "check_records",
+    "infer_schema",
+]

@@ -1,0 +1,346 @@
+"""ModelStore: versioned, immutable, atomically written models with model cards.
+
+Layout: ``<root>/<name>/versions/<n>/{model.skops, card.json}`` and ``<root>/<name>/aliases.json``.
+A save builds the version in a temp folder, then, under a per-model file lock, takes the next number
+and renames the folder into place: concurrent saves (threads or processes) never collide, and a save
+killed half-way leaves only a hidden temp folder that no listing sees.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import tempfile
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from filelock import FileLock
+
+from dashboard.safety import is_slug
+from model_store.artifacts import ARTIFACT_NAME, read_artifact, sha256_of, write_artifact
+from model_store.errors import InvalidModelNameError, ModelNotFoundError, ModelStoreError
+from model_store.schema import infer_schema
+
+CARD_NAME = "card.json"
+STALE_TEMP_SECONDS = 3600
+TRACKED_LIBRARIES = ("sklearn", "numpy", "scipy", "pandas", "skops")
+
+
+@dataclass(frozen=True)
+class ModelVersion:
+    name: str
+    version: int
+    path: Path
+    card: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    name: str
+    version: int
+    model: Any
+    card: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
+
+
+def library_versions() -> dict[str, str]:
+    import importlib
+
+    versions = {"python": platform.python_version()}
+    for name in TRACKED_LIBRARIES:
+        versions[name] = getattr(importlib.import_module(name), "__version__", "?")
+    return versions
+
+
+def _check_name(value: object, what: str = "name") -> str:
+    if not is_slug(value):
+        raise InvalidModelNameError(
+            f"{what}: {str(value)[:40]!r} is not valid (use 1-64 lowercase letters, digits and dashes)"
+        )
+    return value  # type: ignore[return-value]
+
+
+def _jsonable(value: Any) -> Any:
+    """Best-effort JSON form of params and metrics (estimators become their class name)."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return type(value).__name__ if hasattr(value, "get_params") else repr(value)
+
+
+def _infer_task(model: Any, y: Any) -> tuple[str, list[Any] | None]:
+    classes = getattr(model, "classes_", None)
+    if classes is not None:
+        classes = [_jsonable(c) for c in classes]
+        return ("binary" if len(classes) == 2 else "multiclass"), classes
+    if y is not None:
+        target = pd.Series(np.asarray(y))
+        if pd.api.types.is_numeric_dtype(target) and target.nunique() > 20:
+            return "regression", None
+    return ("regression" if hasattr(model, "predict") else "unknown"), None
+
+
+class ModelStore:
+    """Save, load, list, version, alias and delete models under ``root``. Usable from a notebook."""
+
+    def __init__(self, root: str | Path, *, cache_size: int = 8) -> None:
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._cache: OrderedDict[tuple[str, int, str], Any] = OrderedDict()
+        self._cache_size = cache_size
+        self._cache_lock = threading.Lock()
+
+    # -- paths and locks -------------------------------------------------------------------------
+    def _model_dir(self, name: str) -> Path:
+        return self.root / _check_name(name)
+
+    def _lock(self, name: str) -> FileLock:
+        model_dir = self._model_dir(name)
+        model_dir.mkdir(parents=True, exist_ok=True)
+        return FileLock(str(model_dir / ".lock"))
+
+    def _version_numbers(self, name: str) -> list[int]:
+        versions_dir = self._model_dir(name) / "versions"
+        if not versions_dir.is_dir():
+            return []
+        return sorted(int(p.name) for p in versions_dir.iterdir() if p.name.isdigit() and (p / CARD_NAME).exists())
+
+    # -- writing ---------------------------------------------------------------------------------
+    def save(
+        self,
+        model: Any,
+        name: str,
+        *,
+        X_sample: pd.DataFrame,
+        y: Any = None,
+        task: str | None = None,
+        target: str | None = None,
+        metrics: dict | None = None,
+        cv: dict | None = None,
+        params: dict | None = None,
+        dataset: dict | None = None,
+        description: str | None = None,
+        evaluation: dict | None = None,
+        extra: dict | None = None,
+    ) -> ModelVersion:
+        """Store ``model`` (one fitted scikit-learn Pipeline or compatible object) as the next version."""
+        model_dir = self._model_dir(name)
+        schema = infer_schema(X_sample)
+        inferred_task, classes = _infer_task(model, y)
+        model_dir.mkdir(parents=True, exist_ok=True)
+        self._remove_stale_temps(model_dir)
+        tmp = Path(tempfile.mkdtemp(dir=model_dir, prefix=".tmp-"))
+        try:
+            sha = write_artifact(model, tmp / ARTIFACT_NAME)
+            card = {
+                "name": name,
+                "task": task or inferred_task,
+                "target": target,
+                "classes": classes,
+                "description": description or "",
+                "schema": schema,
+                "metrics": _jsonable(metrics or {}),
+                "cv": _jsonable(cv or {}),
+                "params": _jsonable(params if params is not None else _final_params(model)),
+                "dataset": _jsonable(dataset or {}),
+                "evaluation": _jsonable(evaluation or {}),
+                "estimator": type(_final_step(model)).__name__,
+                "library_versions": library_versions(),
+                "artifact": {"file": ARTIFACT_NAME, "sha256": sha, "bytes": (tmp / ARTIFACT_NAME).stat().st_size},
+                **(_jsonable(extra) if extra else {}),
+            }
+            with self._lock(name):
+                version = (self._version_numbers(name) or [0])[-1] + 1
+                card.update(version=version, created_at=datetime.now(UTC).isoformat(timespec="seconds"))
+                (tmp / CARD_NAME).write_text(json.dumps(card, indent=1))
+                _fsync_dir_files(tmp)
+                versions_dir = model_dir / "versions"
+                versions_dir.mkdir(exist_ok=True)
+                os.replace(tmp, versions_dir / str(version))
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return ModelVersion(name, version, versions_dir / str(version), card)
+
+    @staticmethod
+    def _remove_stale_temps(model_dir: Path) -> None:
+        """Temp folders of saves killed long ago (kill -9, power loss) are swept on the next save."""
+        cutoff = time.time() - STALE_TEMP_SECONDS
+        for path in model_dir.glob(".tmp-*"):
+            if path.is_dir() and path.stat().st_mtime < cutoff:
+                shutil.rmtree(path, ignore_errors=True)
+
+    def set_alias(self, name: str, alias: str, version: int) -> None:
+        _check_name(alias, "alias")
+        with self._lock(name):
+            if int(version) not in self._version_numbers(name):
+                raise ModelNotFoundError(f"version: model {name!r} has no version {version}")
+            aliases = self.aliases(name)
+            aliases[alias] = int(version)
+            _atomic_json(self._model_dir(name) / "aliases.json", aliases)
+
+    def remove_alias(self, name: str, alias: str) -> None:
+        with self._lock(name):
+            aliases = self.aliases(name)
+            if aliases.pop(alias, None) is None:
+                raise ModelNotFoundError(f"alias: model {name!r} has no alias {alias!r}")
+            _atomic_json(self._model_dir(name) / "aliases.json", aliases)
+
+    def delete(self, name: str, version: int) -> None:
+        """Delete one version. Refused while an alias points at it (move the alias first)."""
+        with self._lock(name):
+            version = int(version)
+            if version not in self._version_numbers(name):
+                raise ModelNotFoundError(f"version: model {name!r} has no version {version}")
+            pointing = sorted(a for a, v in self.aliases(name).items() if v == version)
+            if pointing:
+                raise ModelStoreError(
+                    f"version: alias {', '.join(pointing)} points at version {version}; move or remove it first"
+                )
+            model_dir = self._model_dir(name)
+            doomed = model_dir / f".trash-{version}-{os.getpid()}"
+            os.replace(model_dir / "versions" / str(version), doomed)  # disappears atomically
+            shutil.rmtree(doomed, ignore_errors=True)
+        with self._cache_lock:
+            for key in [k for k in self._cache if k[:2] == (name, version)]:
+                del self._cache[key]
+
+    # -- reading ---------------------------------------------------------------------------------
+    def aliases(self, name: str) -> dict[str, int]:
+        path = self._model_dir(name) / "aliases.json"
+        try:
+            return {str(k): int(v) for k, v in json.loads(path.read_text()).items()}
+        except FileNotFoundError:
+            return {}
+
+    def resolve(self, name: str, version: int | str | None = None, *, alias: str | None = None) -> int:
+        numbers = self._version_numbers(name)
+        if not numbers:
+            raise ModelNotFoundError(f"model: no model named {name!r}")
+        if alias is not None:
+            aliases = self.aliases(name)
+            if alias not in aliases:
+                raise ModelNotFoundError(f"alias: model {name!r} has no alias {str(alias)[:40]!r}")
+            return aliases[alias]
+        if version is None or version == "latest":
+            return numbers[-1]
+        try:
+            number = int(version)
+        except (TypeError, ValueError):
+            raise ModelNotFoundError(f"version: {str(version)[:40]!r} is not a version number") from None
+        if number not in numbers:
+            raise ModelNotFoundError(f"version: model {name!r} has no version {number}")
+        return number
+
+    def card(self, name: str, version: int | str | None = None, *, alias: str | None = None) -> dict[str, Any]:
+        number = self.resolve(name, version, alias=alias)
+        card = json.loads((self._model_dir(name) / "versions" / str(number) / CARD_NAME).read_text())
+        card["aliases"] = sorted(a for a, v in self.aliases(name).items() if v == number)
+        return card
+
+    def versions(self, name: str) -> list[ModelVersion]:
+        return [
+            ModelVersion(name, n, self._model_dir(name) / "versions" / str(n), self.card(name, n))
+            for n in self._version_numbers(name)
+        ]
+
+    def list(self) -> list[dict[str, Any]]:
+        """One summary per model: latest version's card essentials, version count, aliases."""
+        models = []
+        for model_dir in sorted(p for p in self.root.iterdir() if p.is_dir() and is_slug(p.name)):
+            numbers = self._version_numbers(model_dir.name)
+            if not numbers:
+                continue
+            card = self.card(model_dir.name, numbers[-1])
+            models.append(
+                {
+                    "name": model_dir.name,
+                    "latest_version": numbers[-1],
+                    "versions": numbers,
+                    "aliases": self.aliases(model_dir.name),
+                    "task": card["task"],
+                    "target": card.get("target"),
+                    "estimator": card.get("estimator"),
+                    "metrics": card.get("metrics", {}),
+                    "description": card.get("description", ""),
+                    "created_at": card["created_at"],
+                    "dataset": card.get("dataset", {}),
+                }
+            )
+        return models
+
+    def load(self, name: str, version: int | str | None = None, *, alias: str | None = None) -> LoadedModel:
+        """The fitted model and its card. Refuses a changed artifact or untrusted types (no code runs)."""
+        number = self.resolve(name, version, alias=alias)
+        card = self.card(name, number)
+        sha = card["artifact"]["sha256"]
+        key = (name, number, sha)
+        with self._cache_lock:
+            model = self._cache.get(key)
+            if model is not None:
+                self._cache.move_to_end(key)
+        if model is None:
+            path = self._model_dir(name) / "versions" / str(number) / ARTIFACT_NAME
+            model = read_artifact(path, sha)
+            with self._cache_lock:
+                self._cache[key] = model
+                while len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
+        return LoadedModel(name, number, model, card, _version_warnings(card))
+
+    def verify(self, name: str, version: int | str | None = None) -> bool:
+        """True when the artifact still has the sha256 recorded in its card."""
+        number = self.resolve(name, version)
+        card = self.card(name, number)
+        return sha256_of(self._model_dir(name) / "versions" / str(number) / ARTIFACT_NAME) == card["artifact"]["sha256"]
+
+
+def _final_step(model: Any) -> Any:
+    steps = getattr(model, "steps", None)
+    return steps[-1][1] if steps else model
+
+
+def _final_params(model: Any) -> dict[str, Any]:
+    step = _final_step(model)
+    return step.get_params(deep=False) if hasattr(step, "get_params") else {}
+
+
+def _version_warnings(card: dict[str, Any]) -> list[str]:
+    saved = card.get("library_versions", {})
+    current = library_versions()
+    return [
+        f"saved with {lib} {saved[lib]}, running {current[lib]}: predictions may differ"
+        for lib in TRACKED_LIBRARIES
+        if lib in saved and saved[lib] != current.get(lib)
+    ]
+
+
+def _atomic_json(path: Path, payload: Any) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+    with os.fdopen(fd, "w") as fh:
+        json.dump(payload, fh, indent=1)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def _fsync_dir_files(folder: Path) -> None:
+    for path in folder.iterdir():
+        with open(path, "rb") as fh:
+            os.fsync(fh.fileno())
