@@ -115,7 +115,15 @@ def explorer_callbacks(content: bytes) -> dict:
     from dashboard.settings import Settings
 
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app(Settings(data_dir=Path(tmp) / "data", cache_dir=Path(tmp) / "cache", log_level="WARNING"))
+        app = create_app(
+            Settings(
+                data_dir=Path(tmp) / "data",
+                cache_dir=Path(tmp) / "cache",
+                model_dir=Path(tmp) / "models",
+                demo_models=False,
+                log_level="WARNING",
+            )
+        )
         catalog = app.server.extensions["dashboard"].catalog
         dataset = catalog.add_upload("million.parquet", content)[0].id
         client = CallbackClient(app)

@@ -10,8 +10,8 @@ from flask import Flask
 
 import callbacks
 import layouts
-from dashboard import api
-from dashboard.services import Services, build_services
+from dashboard import api, api_models
+from dashboard.services import Services, build_services, start_background_work
 from dashboard.settings import Settings
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -43,8 +43,10 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     layouts.register_pages()
     app.layout = layouts.shell.layout
     callbacks.register(app, services)
-    server.register_blueprint(api.create_blueprint())
+    server.register_blueprint(api_models.create_models_blueprint())
+    server.register_blueprint(api.create_blueprint())  # last: its catch-all answers unknown /api paths
     _install_headers(server, settings)
+    start_background_work(services)
     return app
 
 

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 from dashboard.data.catalog import Catalog
 from dashboard.explore import ExplorerService
+from dashboard.jobqueue import JobQueue, ThreadExecutor
 from dashboard.jobs import JobLayer, create_job_layer
+from dashboard.ml.batch_jobs import make_batch_runner
+from dashboard.ml.demo import ensure_demo_models
 from dashboard.safety import private_dir
 from dashboard.settings import Settings
+from model_store import ModelStore
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -17,6 +26,8 @@ class Services:
     catalog: Catalog
     jobs: JobLayer
     explorer: ExplorerService
+    models: ModelStore
+    queue: JobQueue
 
 
 def build_services(settings: Settings) -> Services:
@@ -24,4 +35,21 @@ def build_services(settings: Settings) -> Services:
     catalog = Catalog(data_dir, max_upload_bytes=settings.max_upload_bytes, max_columns=settings.max_columns)
     jobs = create_job_layer(settings)
     explorer = ExplorerService(catalog, jobs.memo, point_budget=settings.point_budget)
-    return Services(settings=settings, catalog=catalog, jobs=jobs, explorer=explorer)
+    models = ModelStore(private_dir(settings.model_dir))
+    queue = JobQueue(
+        Path(settings.cache_dir) / "api-jobs",
+        runners={"batch_predict": make_batch_runner(models)},
+        executor=ThreadExecutor(settings.job_workers),
+    )
+    return Services(settings=settings, catalog=catalog, jobs=jobs, explorer=explorer, models=models, queue=queue)
+
+
+def start_background_work(services: Services) -> None:
+    """Start-up work that must never block serving: resume jobs, train missing demo models."""
+    counts = services.queue.recover()
+    if any(counts.values()):
+        log.info("job queue after restart: %s", counts)
+    if services.settings.demo_models:
+        threading.Thread(
+            target=ensure_demo_models, args=(services.catalog, services.models), name="demo-models", daemon=True
+        ).start()

@@ -40,6 +40,10 @@ class Settings(BaseModel):
     point_budget: int = Field(20_000, ge=100)
     cache_size_limit_mb: int = Field(1024, ge=16)
     job_backend: Literal["diskcache"] = "diskcache"
+    job_workers: int = Field(2, ge=1, le=64)
+    # Train the demo models in the background when the model store has none of them.
+    demo_models: bool = True
+    max_predict_rows: int = Field(10_000, ge=1)  # per synchronous predict request
     debug: bool = False
 
     @field_validator("frame_ancestors", mode="before")

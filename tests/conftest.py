@@ -58,10 +58,20 @@ def _reset_dash_pages():
     dash._pages.CONFIG.clear()
 
 
+def make_settings(root: Path, **overrides) -> Settings:
+    """Settings with every folder under ``root`` and no background demo training (tests train what they need)."""
+    values = {
+        "data_dir": root / "data",
+        "cache_dir": root / "cache",
+        "model_dir": root / "models",
+        "demo_models": False,
+    }
+    return Settings(**{**values, **overrides})
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    # Built-in datasets materialise once per session into a shared folder; uploads stay per test.
-    return Settings(data_dir=tmp_path / "data", cache_dir=tmp_path / "cache", model_dir=tmp_path / "models")
+    return make_settings(tmp_path)
 
 
 @pytest.fixture
@@ -81,3 +91,34 @@ def catalog(settings: Settings):
     from dashboard.data.catalog import Catalog
 
     return Catalog(settings.data_dir, max_upload_bytes=settings.max_upload_bytes, max_columns=settings.max_columns)
+
+
+@pytest.fixture(scope="session")
+def demo_store_template(tmp_path_factory) -> Path:
+    """The three demo models, trained once per test process (2-fold CV to keep it quick)."""
+    from dashboard.data.catalog import Catalog
+    from dashboard.ml.demo import DEMO_MODELS, train_demo
+    from model_store import ModelStore
+
+    root = tmp_path_factory.mktemp("demo-template")
+    catalog = Catalog(root / "data", max_upload_bytes=10**8, max_columns=2000)
+    store = ModelStore(root / "models")
+    for spec in DEMO_MODELS:
+        train_demo(spec, catalog, store, folds=2)
+    return root / "models"
+
+
+@pytest.fixture
+def demo_models(settings: Settings, demo_store_template: Path) -> Path:
+    """A private copy of the demo models in this test's model dir."""
+    import shutil
+
+    shutil.copytree(demo_store_template, settings.model_dir, dirs_exist_ok=True)
+    return settings.model_dir
+
+
+@pytest.fixture
+def store(demo_models: Path):
+    from model_store import ModelStore
+
+    return ModelStore(demo_models)

@@ -62,10 +62,11 @@ def _plain(value: Any) -> Any:
 class BatchInput:
     """A batch checked against a schema: the rows to score and what was wrong with the others."""
 
-    frame: pd.DataFrame
+    frame: pd.DataFrame  # the schema's columns, coerced
     valid: np.ndarray  # bool per row
     row_errors: dict[int, str] = field(default_factory=dict)  # 1-based data row number -> message
     notices: list[str] = field(default_factory=list)
+    inputs: pd.DataFrame | None = None  # the rows as uploaded (all columns), for the output file
 
 
 def read_batch_csv(content: bytes, schema: dict[str, Any], *, max_rows: int = 1_000_000) -> BatchInput:
@@ -100,7 +101,7 @@ def check_batch(frame: pd.DataFrame, schema: dict[str, Any]) -> BatchInput:
         problems = problems.where(~(message != "") | (problems != ""), message)
     valid = (problems == "").to_numpy()
     row_errors = {int(i) + 1: msg for i, msg in zip(np.flatnonzero(~valid), problems[~valid], strict=True)}
-    return BatchInput(clean, valid, row_errors, notices)
+    return BatchInput(frame=clean, valid=valid, row_errors=row_errors, notices=notices, inputs=frame)
 
 
 def _check_column(series: pd.Series, spec: dict[str, Any]) -> tuple[pd.Series, pd.Series]:
@@ -190,3 +191,17 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     header = [("'" + c) if isinstance(c, str) and c.startswith(FORMULA_PREFIXES) else c for c in out.columns]
     out.columns = header
     return out
+
+
+def batch_summary(batch: BatchInput, scored: pd.DataFrame, inline_rows: int = 1000) -> dict[str, Any]:
+    """What a finished batch reports: counts, the first bad rows, and the predictions when small."""
+    summary: dict[str, Any] = {
+        "rows": len(scored),
+        "scored": int(batch.valid.sum()),
+        "bad_rows": len(batch.row_errors),
+        "errors": {str(k): v for k, v in list(batch.row_errors.items())[:100]},
+        "notices": batch.notices,
+    }
+    if len(scored) <= inline_rows:
+        summary["predictions"] = [_plain(v) for v in scored["prediction"]]
+    return summary

@@ -3,8 +3,8 @@
 import pytest
 
 from dashboard import create_app, ids
-from dashboard.settings import Settings
 from tests.browser.helpers import free_port, serve_folder, wait_for_explorer
+from tests.conftest import make_settings
 
 pytestmark = pytest.mark.browser
 
@@ -23,11 +23,7 @@ window.addEventListener("message", function (event) {{
 
 def test_embed_view_in_cross_origin_iframe(dash_duo, tmp_path):
     report_port = free_port()
-    app = create_app(
-        Settings(
-            data_dir=tmp_path / "d", cache_dir=tmp_path / "c", frame_ancestors=(f"http://127.0.0.1:{report_port}",)
-        )
-    )
+    app = create_app(make_settings(tmp_path, frame_ancestors=(f"http://127.0.0.1:{report_port}",)))
     dash_duo.start_server(app)
     src = f"{dash_duo.server_url}/data?dataset=titanic&column=Age&embed=1"
     (tmp_path / "site").mkdir()

@@ -5,7 +5,7 @@ import io
 import pytest
 
 from dashboard import create_app
-from dashboard.settings import Settings
+from tests.conftest import make_settings
 
 
 def test_health(client):
@@ -49,7 +49,7 @@ def test_upload_without_file_is_415(client):
 
 
 def test_too_large_upload_is_413(tmp_path):
-    app = create_app(Settings(data_dir=tmp_path / "d", cache_dir=tmp_path / "c", max_upload_mb=0.001))
+    app = create_app(make_settings(tmp_path, max_upload_mb=0.001))
     response = app.server.test_client().post(
         "/api/datasets",
         data={"file": (io.BytesIO(b"a\n" + b"1\n" * 5000), "big.csv")},
@@ -66,7 +66,7 @@ def test_unknown_and_hostile_dataset_ids_are_404(client):
 
 
 def test_api_key_guards_writes_when_set(tmp_path):
-    app = create_app(Settings(data_dir=tmp_path / "d", cache_dir=tmp_path / "c", api_key="s3cret"))
+    app = create_app(make_settings(tmp_path, api_key="s3cret"))
     client = app.server.test_client()
     upload = {"file": (io.BytesIO(b"a\n1\n"), "k.csv")}
     assert client.post("/api/datasets", data=upload, content_type="multipart/form-data").status_code == 401
@@ -88,15 +88,13 @@ def test_frame_headers_default_to_same_origin(client):
 
 
 def test_frame_ancestors_allowlist(tmp_path):
-    app = create_app(
-        Settings(data_dir=tmp_path / "d", cache_dir=tmp_path / "c", frame_ancestors=("https://reports.example.com",))
-    )
+    app = create_app(make_settings(tmp_path, frame_ancestors=("https://reports.example.com",)))
     headers = app.server.test_client().get("/data?embed=1").headers
     assert headers["Content-Security-Policy"] == "frame-ancestors 'self' https://reports.example.com"
     assert "X-Frame-Options" not in headers  # it would override the allowlist in old browsers
 
 
 def test_two_apps_in_one_process_each_keep_their_callbacks(tmp_path):
-    first = create_app(Settings(data_dir=tmp_path / "1", cache_dir=tmp_path / "c1"))
-    second = create_app(Settings(data_dir=tmp_path / "2", cache_dir=tmp_path / "c2"))
+    first = create_app(make_settings(tmp_path / "1"))
+    second = create_app(make_settings(tmp_path / "2"))
     assert len(first.callback_map) == len(second.callback_map) > 5

@@ -1,0 +1,158 @@
+"""REST API for models and jobs: list, cards, synchronous predict, asynchronous batch jobs."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, request, send_file
+
+from dashboard.api import error, require_api_key
+from dashboard.jobqueue import JobNotFoundError
+from dashboard.ml.serving import predict_records
+from dashboard.openapi import openapi_document
+from model_store import InvalidModelNameError, ModelNotFoundError, SchemaError, UnsafeArtifactError
+
+MAX_JSON_BYTES = 10 * 1024 * 1024
+
+
+def _services():
+    return current_app.extensions["dashboard"]
+
+
+def _selector() -> tuple[str | None, str | None]:
+    return request.args.get("version"), request.args.get("alias")
+
+
+def _model_error(exc: Exception):
+    if isinstance(exc, InvalidModelNameError | ModelNotFoundError):
+        field = str(exc).split(":", 1)[0] if ":" in str(exc) else "model"
+        return error(404, "not_found", field, str(exc))
+    if isinstance(exc, UnsafeArtifactError):
+        return error(500, "unsafe_artifact", "model", str(exc))
+    raise exc
+
+
+def _json_body() -> tuple[Any, Any]:
+    """The parsed JSON body, or an error response (415 wrong type, 413 too large, 400 not JSON)."""
+    if not request.is_json:
+        return None, error(415, "unsupported_media_type", "body", "send application/json")
+    if (request.content_length or 0) > MAX_JSON_BYTES:
+        return None, error(413, "too_large", "body", f"request body is over {MAX_JSON_BYTES // 2**20} MB")
+    body = request.get_json(silent=True)
+    if body is None:
+        return None, error(400, "bad_json", "body", "the body is not valid JSON")
+    return body, None
+
+
+def _instances(body: Any) -> list[Any]:
+    if isinstance(body, dict) and "instances" in body:
+        instances = body["instances"]
+        if not isinstance(instances, list):
+            raise SchemaError({"instances": "must be a list of records"})
+        return instances
+    if isinstance(body, dict):
+        return [body]  # a single record
+    raise SchemaError({"body": 'expected {"instances": [...]} or one record object'})
+
+
+def create_models_blueprint() -> Blueprint:
+    api = Blueprint("api_models", __name__, url_prefix="/api")
+
+    @api.get("/models")
+    def list_models():
+        return jsonify({"models": _services().models.list()})
+
+    @api.get("/models/<name>")
+    def model_card(name: str):
+        version, alias = _selector()
+        try:
+            return jsonify(_services().models.card(name, version, alias=alias))
+        except (InvalidModelNameError, ModelNotFoundError) as exc:
+            return _model_error(exc)
+
+    @api.post("/models/<name>/predict")
+    @require_api_key
+    def predict(name: str):
+        body, failure = _json_body()
+        if failure:
+            return failure
+        services = _services()
+        try:
+            records = _instances(body)
+            if len(records) > services.settings.max_predict_rows:
+                return error(
+                    413,
+                    "too_many_instances",
+                    "instances",
+                    f"{len(records):,} records is over {services.settings.max_predict_rows:,}; use /jobs",
+                )
+            version, alias = _selector()
+            loaded = services.models.load(name, version, alias=alias)
+            return jsonify(predict_records(loaded, records))
+        except SchemaError as exc:
+            field = next(iter(exc.errors), "body")
+            return jsonify(
+                {"error": {"code": "invalid_input", "field": field, "message": str(exc), "fields": exc.errors}}
+            ), 400
+        except (InvalidModelNameError, ModelNotFoundError, UnsafeArtifactError) as exc:
+            return _model_error(exc)
+
+    @api.post("/models/<name>/jobs")
+    @require_api_key
+    def submit_job(name: str):
+        """Async batch: JSON ``{"instances": [...]}`` or a CSV body (text/csv). 202 + job id."""
+        services = _services()
+        version, alias = _selector()
+        try:
+            number = services.models.resolve(name, version, alias=alias)
+        except (InvalidModelNameError, ModelNotFoundError) as exc:
+            return _model_error(exc)
+        limit = services.settings.max_upload_bytes
+        if (request.content_length or 0) > limit:
+            return error(413, "too_large", "body", f"request body is over the {limit / 1e6:.0f} MB limit")
+        if request.mimetype == "text/csv":
+            payload, fmt = request.get_data(), "csv"
+        elif request.is_json:
+            body = request.get_json(silent=True)
+            try:
+                payload, fmt = json.dumps(_instances(body)).encode(), "json"
+            except SchemaError as exc:
+                return error(400, "invalid_input", next(iter(exc.errors)), str(exc))
+        else:
+            return error(415, "unsupported_media_type", "body", "send text/csv or application/json")
+        if not payload:
+            return error(400, "empty_body", "body", "the request has no data")
+        job = services.queue.submit("batch_predict", {"model": name, "version": number, "format": fmt}, payload)
+        response = jsonify({"job_id": job["id"], "status": job["status"], "status_url": f"/api/jobs/{job['id']}"})
+        return response, 202, {"Location": f"/api/jobs/{job['id']}"}
+
+    @api.get("/jobs/<job_id>")
+    def job_status(job_id: str):
+        try:
+            record = _services().queue.get(job_id)
+        except JobNotFoundError as exc:
+            return error(404, "not_found", "job", str(exc))
+        return jsonify({k: v for k, v in record.items() if k not in ("owner_pid",)})
+
+    @api.post("/jobs/<job_id>/cancel")
+    @require_api_key
+    def cancel_job(job_id: str):
+        try:
+            return jsonify(_services().queue.cancel(job_id))
+        except JobNotFoundError as exc:
+            return error(404, "not_found", "job", str(exc))
+
+    @api.get("/jobs/<job_id>/result.csv")
+    def job_result(job_id: str):
+        try:
+            path = _services().queue.result_file(job_id, "result.csv")
+        except JobNotFoundError:
+            return error(404, "not_found", "job", "no result for this job (yet)")
+        return send_file(path, mimetype="text/csv", as_attachment=True, download_name=f"predictions-{job_id}.csv")
+
+    @api.get("/openapi.json")
+    def openapi():
+        return jsonify(openapi_document(_services().models.list(), _services().models))
+
+    return api

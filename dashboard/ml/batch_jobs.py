@@ -1,0 +1,45 @@
+"""The ``batch_predict`` job: score a CSV (or JSON records) with a stored model, in the job queue."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pandas as pd
+
+from dashboard.jobqueue import JobCancelled, JobContext, Runner
+from dashboard.ml.serving import BatchCancelled, batch_summary, check_batch, read_batch_csv, results_csv, score_batch
+from model_store import ModelStore, SchemaError
+
+
+def make_batch_runner(store: ModelStore) -> Runner:
+    def run(context: JobContext) -> dict[str, Any]:
+        params = context.params
+        loaded = store.load(params["model"], params.get("version"))
+        payload = context.input_path.read_bytes()
+        if params.get("format") == "json":
+            records = json.loads(payload)
+            if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+                raise SchemaError({"instances": "expected a list of records"})
+            batch = check_batch(pd.DataFrame.from_records(records), loaded.card["schema"])
+        else:
+            batch = read_batch_csv(payload, loaded.card["schema"])
+        context.check_cancelled()
+        try:
+            scored = score_batch(
+                loaded,
+                batch,
+                progress=context.progress,
+                cancelled=lambda: bool(context.queue.get(context.job_id).get("cancel_requested")),
+            )
+        except BatchCancelled:
+            raise JobCancelled from None
+        context.write_file("result.csv", results_csv(batch.inputs, scored))
+        return {
+            **batch_summary(batch, scored),
+            "model": loaded.name,
+            "version": loaded.version,
+            "result_csv": f"/api/jobs/{context.job_id}/result.csv",
+        }
+
+    return run

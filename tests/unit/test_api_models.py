@@ -1,0 +1,212 @@
+"""REST API for models and jobs, against real demo models on disk."""
+
+import io
+import json
+import os
+import time
+
+import pandas as pd
+import pytest
+
+from dashboard import create_app
+from dashboard.jobqueue import JobQueue, ThreadExecutor
+from tests.conftest import make_settings
+
+TITANIC_ROW = {"Pclass": 3, "Sex": "male", "Age": 22, "SibSp": 1, "Parch": 0, "Fare": 7.25, "Embarked": "S"}
+
+
+@pytest.fixture
+def api(demo_models, app):
+    return app.server.test_client()
+
+
+def wait_for_job(client, job_id, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        record = client.get(f"/api/jobs/{job_id}").json
+        if record["status"] in ("succeeded", "failed", "cancelled"):
+            return record
+        time.sleep(0.05)
+    raise AssertionError(f"job {job_id} did not finish: {record}")
+
+
+def test_list_and_card(api):
+    names = {m["name"] for m in api.get("/api/models").json["models"]}
+    assert names == {"titanic-survival", "language-id", "ames-house-price"}
+    card = api.get("/api/models/titanic-survival").json
+    assert card["version"] == 1 and card["task"] == "binary"
+
+
+def test_predict_single_record_matches_the_pipeline(api, store):
+    body = api.post("/api/models/titanic-survival/predict", json=TITANIC_ROW).json
+    expected = store.load("titanic-survival").model.predict_proba(pd.DataFrame([TITANIC_ROW]))[0]
+    assert body["model"] == "titanic-survival" and body["version"] == 1
+    assert body["probabilities"][0] == pytest.approx({"0": expected[0], "1": expected[1]}, abs=1e-12)
+    assert body["predictions"] == [int(expected.argmax())]
+
+
+def test_predict_instances_text_and_regression(api):
+    langs = api.post(
+        "/api/models/language-id/predict",
+        json={
+            "instances": [
+                {"text": "Der schnelle braune Fuchs springt über den faulen Hund"},
+                {"text": "El rápido zorro marrón salta sobre el perro perezoso"},
+            ]
+        },
+    ).json
+    assert langs["predictions"] == ["de", "es"] and "scores" in langs
+    price = api.post(
+        "/api/models/ames-house-price/predict",
+        json={
+            "Gr_Liv_Area": 1500,
+            "Overall_Cond": "Average",
+            "Year_Built": 1990,
+            "Year_Remod_Add": 2000,
+            "Total_Bsmt_SF": 1000,
+            "Garage_Cars": 2,
+            "Lot_Area": 9000,
+            "Full_Bath": 2,
+            "Neighborhood": "North_Ames",
+            "Bldg_Type": "OneFam",
+        },
+    ).json
+    assert 50_000 < price["predictions"][0] < 500_000
+
+
+def test_version_and_alias_selection(api, store):
+    store.set_alias("titanic-survival", "production", 1)
+    assert api.post("/api/models/titanic-survival/predict?alias=production", json=TITANIC_ROW).status_code == 200
+    assert api.post("/api/models/titanic-survival/predict?version=1", json=TITANIC_ROW).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "kwargs", "status", "field"),
+    [
+        ("/api/models/titanic-survival/predict", {"json": {**TITANIC_ROW, "Sex": "robot"}}, 400, "Sex"),
+        ("/api/models/titanic-survival/predict", {"json": {**TITANIC_ROW, "Fare": "cheap"}}, 400, "Fare"),
+        ("/api/models/titanic-survival/predict", {"json": {"instances": [TITANIC_ROW, {"Pclass": 1}]}}, 400, "[1].Sex"),
+        ("/api/models/titanic-survival/predict", {"json": {"instances": "nope"}}, 400, "instances"),
+        ("/api/models/titanic-survival/predict", {"json": [1, 2]}, 400, "body"),
+        (
+            "/api/models/titanic-survival/predict",
+            {"data": "{not json", "content_type": "application/json"},
+            400,
+            "body",
+        ),
+        ("/api/models/titanic-survival/predict", {"data": "Pclass=3", "content_type": "text/plain"}, 415, "body"),
+        ("/api/models/nope/predict", {"json": TITANIC_ROW}, 404, "model"),
+        ("/api/models/..%2F..%2Fetc/predict", {"json": TITANIC_ROW}, 404, None),
+        ("/api/models/<script>/predict", {"json": TITANIC_ROW}, 404, "name"),
+        ("/api/models/titanic-survival/predict?version=9", {"json": TITANIC_ROW}, 404, "version"),
+        ("/api/models/titanic-survival/predict?version=abc", {"json": TITANIC_ROW}, 404, "version"),
+        ("/api/models/titanic-survival/predict?alias=staging", {"json": TITANIC_ROW}, 404, "alias"),
+        ("/api/models/titanic-survival/predict", {"json": {"instances": [TITANIC_ROW] * 10_001}}, 413, "instances"),
+    ],
+)
+def test_predict_errors_name_the_field(api, path, kwargs, status, field):
+    response = api.post(path, **kwargs)
+    assert response.status_code == status, response.data[:300]
+    assert response.is_json and "error" in response.json
+    if field:
+        assert response.json["error"]["field"] == field
+
+
+def test_hostile_model_name_is_not_reflected_as_html(api):
+    response = api.get("/api/models/<script>alert(1)</script>")
+    assert response.status_code == 404 and response.mimetype == "application/json"
+
+
+def test_api_key_required_for_predict_and_jobs(tmp_path, demo_store_template):
+    import shutil
+
+    settings = make_settings(tmp_path, api_key="k3y")
+    shutil.copytree(demo_store_template, settings.model_dir)
+    client = create_app(settings).server.test_client()
+    assert client.post("/api/models/titanic-survival/predict", json=TITANIC_ROW).status_code == 401
+    assert client.post("/api/models/titanic-survival/jobs", json={"instances": [TITANIC_ROW]}).status_code == 401
+    ok = client.post("/api/models/titanic-survival/predict", json=TITANIC_ROW, headers={"X-API-Key": "k3y"})
+    assert ok.status_code == 200
+    assert client.get("/api/models").status_code == 200
+
+
+def test_async_csv_job_with_a_bad_row(api, catalog):
+    frame = catalog.load("titanic")[["Pclass", "Sex", "Age", "SibSp", "Parch", "Fare", "Embarked", "Name"]].head(50)
+    frame.loc[7, "Sex"] = "robot"
+    frame.loc[3, "Name"] = '=HYPERLINK("http://evil")'
+    response = api.post("/api/models/titanic-survival/jobs", data=frame.to_csv(index=False), content_type="text/csv")
+    assert response.status_code == 202 and response.headers["Location"].startswith("/api/jobs/")
+    record = wait_for_job(api, response.json["job_id"])
+    assert record["status"] == "succeeded", record
+    result = record["result"]
+    assert (result["rows"], result["scored"], result["bad_rows"]) == (50, 49, 1)
+    assert result["errors"] == {"8": "Sex: not a category seen in training"}
+    csv = pd.read_csv(io.BytesIO(api.get(result["result_csv"]).data), keep_default_na=False)
+    assert len(csv) == 50 and csv.loc[7, "error"] and csv.loc[3, "Name"].startswith("'=")
+    assert {"prediction", "probability_0", "probability_1"} <= set(csv.columns)
+
+
+def test_async_json_job_and_unknown_job(api):
+    response = api.post(
+        "/api/models/language-id/jobs", json={"instances": [{"text": "Ciao, come stai oggi amico mio?"}]}
+    )
+    record = wait_for_job(api, response.json["job_id"])
+    assert record["status"] == "succeeded" and record["result"]["predictions"] == ["it"]
+    assert api.get("/api/jobs/" + "0" * 32).status_code == 404
+    assert api.get("/api/jobs/../../etc").status_code == 404
+    assert api.post("/api/models/titanic-survival/jobs", data=b"x", content_type="application/zip").status_code == 415
+
+
+def test_failed_job_reports_its_error(api):
+    response = api.post("/api/models/titanic-survival/jobs", data="a,b\n1,2\n", content_type="text/csv")
+    record = wait_for_job(api, response.json["job_id"])
+    assert record["status"] == "failed" and "missing required column" in json.dumps(record["error"])
+    assert api.get("/api/health").status_code == 200  # still serving
+
+
+def test_restart_requeues_queued_jobs_and_fails_interrupted_ones(tmp_path):
+    ran = []
+
+    def runner(context):
+        ran.append(context.job_id)
+        return {"ok": True}
+
+    class Paused:  # an executor that never runs anything: jobs stay queued, as if the server died
+        def submit(self, fn, job_id):
+            pass
+
+    queue = JobQueue(tmp_path / "jobs", {"echo": runner}, Paused())
+    queued = queue.submit("echo", {}, b"")
+    running = queue.submit("echo", {}, b"")
+    record = queue.get(running["id"])
+    record.update(status="running", owner_pid=2**22 + 12345)  # a process that no longer exists
+    queue._write(running["id"], record)
+
+    restarted = JobQueue(tmp_path / "jobs", {"echo": runner}, ThreadExecutor(1))
+    assert restarted.recover() == {"requeued": 1, "failed": 1}
+    restarted.executor.shutdown()
+    assert restarted.get(queued["id"])["status"] == "succeeded" and ran == [queued["id"]]
+    failed = restarted.get(running["id"])
+    assert failed["status"] == "failed" and "interrupted" in failed["error"]
+    assert oct(os.stat(tmp_path / "jobs").st_mode & 0o777) == "0o700"
+
+
+def test_cancel_a_queued_job(tmp_path):
+    class Paused:
+        def submit(self, fn, job_id):
+            pass
+
+    queue = JobQueue(tmp_path / "jobs", {"echo": lambda c: {}}, Paused())
+    job = queue.submit("echo", {}, b"")
+    assert queue.cancel(job["id"])["status"] == "cancelled"
+    queue._run(job["id"])  # a late worker must not run it
+    assert queue.get(job["id"])["status"] == "cancelled"
+
+
+def test_openapi_lists_each_models_input_schema(api):
+    spec = api.get("/api/openapi.json").json
+    assert spec["openapi"].startswith("3.")
+    titanic = spec["components"]["schemas"]["titanic-survival-input"]
+    assert titanic["properties"]["Sex"]["enum"] == ["female", "male"]
+    assert "Age" not in titanic["required"] and "Pclass" in titanic["required"]
+    assert "/api/models/language-id/predict" in spec["paths"]

@@ -1,0 +1,198 @@
+"""The model store: identical predictions after reload, refused tampering, concurrency, crashes."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+import skops.io as sio
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer, StandardScaler
+
+from dashboard.ml.demo import DEMO_MODELS
+from model_store import (
+    InvalidModelNameError,
+    ModelNotFoundError,
+    ModelStore,
+    ModelStoreError,
+    UnsafeArtifactError,
+)
+from model_store.artifacts import read_artifact
+
+
+@pytest.mark.parametrize("spec", DEMO_MODELS, ids=[s.name for s in DEMO_MODELS])
+def test_save_load_predicts_identically(spec, catalog, tmp_path):
+    frame = catalog.load(spec.dataset)
+    X, y = frame[spec.features], frame[spec.target]
+    fitted = spec.build().fit(X, y)
+    store = ModelStore(tmp_path / "models")
+    version = store.save(fitted, spec.name, X_sample=X, y=y, target=spec.target)
+    reloaded = ModelStore(tmp_path / "models").load(spec.name, version.version)  # a fresh store: no cache
+    assert reloaded.model is not fitted
+    np.testing.assert_array_equal(reloaded.model.predict(X), fitted.predict(X))
+    if hasattr(fitted, "predict_proba"):
+        np.testing.assert_array_equal(reloaded.model.predict_proba(X), fitted.predict_proba(X))
+    assert reloaded.warnings == []
+
+
+def test_card_records_everything(store):
+    card = store.card("titanic-survival")
+    assert card["task"] == "binary" and card["classes"] == [0, 1] and card["target"] == "Survived"
+    fields = {f["name"]: f for f in card["schema"]["fields"]}
+    assert fields["Sex"] == {**fields["Sex"], "kind": "categorical", "categories": ["female", "male"]}
+    assert fields["Age"]["kind"] == "numeric" and fields["Age"]["nullable"] and fields["Age"]["max"] == 80
+    assert set(card["schema"]["example"]) == set(fields)
+    assert card["params"]["n_estimators"] == 300 and card["params"]["min_samples_leaf"] == 7
+    assert card["dataset"]["id"] == "titanic" and len(card["dataset"]["fingerprint"]) == 64
+    assert {"sklearn", "numpy", "skops", "pandas"} <= set(card["library_versions"])
+    assert len(card["artifact"]["sha256"]) == 64 and 0.7 < card["metrics"]["accuracy"] < 0.9
+    assert store.card("language-id")["schema"]["fields"][0]["kind"] == "text"
+    assert store.card("ames-house-price")["task"] == "regression"
+
+
+def test_tampered_artifact_is_refused(store):
+    path = store.root / "titanic-survival" / "versions" / "1" / "model.skops"
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with pytest.raises(UnsafeArtifactError, match="sha256"):
+        ModelStore(store.root).load("titanic-survival")
+    assert not store.verify("titanic-survival")
+
+
+def test_untrusted_type_is_refused_and_no_code_runs(tmp_path):
+    """An attacker who can write both files (artifact and card) still cannot run code."""
+    sentinel = tmp_path / "pwned"
+    evil = make_pipeline(FunctionTransformer(os.system), LogisticRegression())
+    data = sio.dumps(evil)
+    path = tmp_path / "model.skops"
+    path.write_bytes(data)
+    import hashlib
+
+    with pytest.raises(UnsafeArtifactError, match="untrusted types: .*system"):
+        read_artifact(path, hashlib.sha256(data).hexdigest())
+    assert not sentinel.exists()
+
+
+def double(values):
+    return values * 2
+
+
+def test_saving_a_model_with_untrusted_types_is_refused_up_front(tmp_path):
+    X = pd.DataFrame({"a": [1.0, 2.0, 3.0, 4.0]})
+    model = make_pipeline(FunctionTransformer(double), StandardScaler(), LogisticRegression()).fit(X, [0, 1, 0, 1])
+    store = ModelStore(tmp_path)
+    with pytest.raises(UnsafeArtifactError, match="test_model_store.double"):
+        store.save(model, "logs", X_sample=X)
+    assert store.list() == [] and not list((tmp_path / "logs").glob(".tmp-*"))
+
+
+def test_versions_aliases_and_delete(store, catalog):
+    spec = DEMO_MODELS[0]
+    frame = catalog.load(spec.dataset)
+    v2 = store.save(
+        spec.build().fit(frame[spec.features], frame[spec.target]),
+        spec.name,
+        X_sample=frame[spec.features],
+        y=frame[spec.target],
+    )
+    assert v2.version == 2 and [v.version for v in store.versions(spec.name)] == [1, 2]
+    store.set_alias(spec.name, "production", 1)
+    assert store.load(spec.name, alias="production").version == 1
+    assert store.load(spec.name).version == 2  # latest
+    assert store.card(spec.name, 1)["aliases"] == ["production"]
+    with pytest.raises(ModelStoreError, match="production"):
+        store.delete(spec.name, 1)
+    store.set_alias(spec.name, "production", 2)  # move it
+    store.delete(spec.name, 1)
+    assert [v.version for v in store.versions(spec.name)] == [2]
+    v3 = store.save(store.load(spec.name).model, spec.name, X_sample=frame[spec.features])
+    assert v3.version == 3  # numbers are never reused
+    with pytest.raises(ModelNotFoundError):
+        store.load(spec.name, 1)
+    with pytest.raises(ModelNotFoundError):
+        store.load(spec.name, alias="staging")
+    with pytest.raises(ModelNotFoundError):
+        store.set_alias(spec.name, "staging", 99)
+
+
+@pytest.mark.parametrize("bad", ["../../etc", "<script>alert(1)</script>", "", "A", "a/b", ".hidden", "x" * 65])
+def test_hostile_model_names_are_refused(tmp_path, bad):
+    store = ModelStore(tmp_path / "models")
+    X = pd.DataFrame({"a": [1.0, 2.0]})
+    with pytest.raises(InvalidModelNameError, match="name"):
+        store.save(LogisticRegression().fit(X, [0, 1]), bad, X_sample=X)
+    with pytest.raises(InvalidModelNameError):
+        store.load(bad)
+    assert list((tmp_path / "models").iterdir()) == []
+    assert not (tmp_path / "etc").exists()
+
+
+def test_library_version_mismatch_is_reported(store):
+    card_path = store.root / "titanic-survival" / "versions" / "1" / "card.json"
+    card = json.loads(card_path.read_text())
+    card["library_versions"]["sklearn"] = "0.0.1"
+    card_path.write_text(json.dumps(card))
+    warnings = ModelStore(store.root).load("titanic-survival").warnings
+    assert any("sklearn 0.0.1" in w for w in warnings)
+
+
+SAVER = textwrap.dedent("""
+    import os, sys, time
+    import pandas as pd
+    from sklearn.linear_model import LogisticRegression
+    from model_store import ModelStore
+    X = pd.DataFrame({"a": [0.0, 1.0, 2.0, 3.0]})
+    store = ModelStore(sys.argv[1])
+    if len(sys.argv) > 3:  # barrier: say "ready", then wait so that all saves start together
+        open(f"{sys.argv[3]}.ready-{os.getpid()}", "w").close()
+        while not os.path.exists(sys.argv[3]):
+            time.sleep(0.005)
+    for _ in range(int(sys.argv[2])):
+        store.save(LogisticRegression().fit(X, [0, 0, 1, 1]), "shared", X_sample=X)
+""")
+
+
+def test_twenty_concurrent_saves_from_processes_get_distinct_versions(tmp_path):
+    root = tmp_path / "models"
+    env = {**os.environ, "PYTHONPATH": os.getcwd()}
+    go = tmp_path / "go"
+    procs = [subprocess.Popen([sys.executable, "-c", SAVER, str(root), "1", str(go)], env=env) for _ in range(20)]
+    while len(list(tmp_path.glob("go.ready-*"))) < 20 and all(p.poll() is None for p in procs):
+        time.sleep(0.05)
+    go.touch()
+    assert [p.wait(120) for p in procs] == [0] * 20
+    store = ModelStore(root)
+    assert [v.version for v in store.versions("shared")] == list(range(1, 21))
+    assert all(store.verify("shared", n) for n in range(1, 21))
+
+
+def test_kill_9_during_saves_leaves_a_consistent_store(tmp_path):
+    root = tmp_path / "models"
+    env = {**os.environ, "PYTHONPATH": os.getcwd()}
+    killed_while_saving = 0
+    for pause in (0.05, 0.13, 0.21, 0.34):
+        before = len(ModelStore(root).versions("shared")) if (root / "shared").exists() else 0
+        proc = subprocess.Popen([sys.executable, "-c", SAVER, str(root), "1000"], env=env)
+        while not (root / "shared" / "versions").exists() or len(ModelStore(root).versions("shared")) == before:
+            time.sleep(0.01)  # wait until this process is in its save loop
+        time.sleep(pause)
+        proc.send_signal(signal.SIGKILL)
+        assert proc.wait(30) == -signal.SIGKILL
+        killed_while_saving += 1
+    assert killed_while_saving == 4
+    store = ModelStore(root)
+    versions = [v.version for v in store.versions("shared")]
+    assert versions == list(range(1, len(versions) + 1))  # no gaps, no partial version visible
+    for number in versions:
+        assert store.verify("shared", number)
+        store.load("shared", number)
+    leftovers = [p for p in (root / "shared" / "versions").iterdir() if not p.name.isdigit()]
+    assert leftovers == []
