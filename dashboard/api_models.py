@@ -97,6 +97,8 @@ def create_models_blueprint() -> Blueprint:
             ), 400
         except (InvalidModelNameError, ModelNotFoundError, UnsafeArtifactError) as exc:
             return _model_error(exc)
+        except ValueError as exc:  # scikit-learn's own input validation: still the caller's input
+            return error(400, "unscorable_input", "instances", " ".join(str(exc).split())[:300])
 
     @api.post("/models/<name>/jobs")
     @require_api_key

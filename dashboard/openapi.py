@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from dashboard.jobs import CODE_VERSION
+from model_store.schema import MAX_MAGNITUDE
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 
@@ -23,7 +24,7 @@ def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
 def field_schema(field: dict[str, Any]) -> dict[str, Any]:
     kind = field["kind"]
     if kind == "numeric":
-        schema: dict[str, Any] = {"type": "number"}
+        schema: dict[str, Any] = {"type": "number", "minimum": -MAX_MAGNITUDE, "maximum": MAX_MAGNITUDE}
         if field.get("min") is not None:
             schema["description"] = f"observed in training: {field['min']:g} to {field['max']:g} (outside: a warning)"
     elif kind == "boolean":
@@ -32,6 +33,8 @@ def field_schema(field: dict[str, Any]) -> dict[str, Any]:
         schema = {"type": "string", "enum": field["categories"]}
     else:
         schema = {"type": "string"}
+        if not field.get("nullable"):
+            schema["minLength"] = 1  # an empty string counts as missing
     if field.get("nullable"):
         schema["nullable"] = True
     return schema

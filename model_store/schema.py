@@ -12,6 +12,8 @@ import pandas as pd
 from model_store.errors import SchemaError
 
 MAX_CATEGORIES = 200
+# Estimators such as trees compute in float32: a larger magnitude is "infinite" to them.
+MAX_MAGNITUDE = float(np.finfo(np.float32).max)
 TEXT_MIN_MEAN_LENGTH = 30
 
 
@@ -100,6 +102,9 @@ def _check_record(schema: dict[str, Any], record: dict[str, Any]) -> tuple[dict,
             number = _as_number(value)
             if number is None:
                 errors[name] = f"expected a number, got {str(value)[:40]!r}"
+                continue
+            if abs(number) > MAX_MAGNITUDE:
+                errors[name] = f"{number:g} is too large to score"
                 continue
             if field.get("min") is not None and not field["min"] <= number <= field["max"]:
                 warnings.append(

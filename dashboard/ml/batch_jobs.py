@@ -21,7 +21,11 @@ def make_batch_runner(store: ModelStore) -> Runner:
             records = json.loads(payload)
             if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
                 raise SchemaError({"instances": "expected a list of records"})
-            batch = check_batch(pd.DataFrame.from_records(records), loaded.card["schema"])
+            # Like a synchronous predict, an absent key in a JSON record means "missing", not a missing column.
+            frame = pd.DataFrame.from_records(records)
+            schema_columns = [f["name"] for f in loaded.card["schema"]["fields"]]
+            frame = frame.reindex(columns=list(dict.fromkeys([*schema_columns, *frame.columns])))
+            batch = check_batch(frame, loaded.card["schema"])
         else:
             batch = read_batch_csv(payload, loaded.card["schema"])
         context.check_cancelled()

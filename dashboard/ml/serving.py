@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from model_store import LoadedModel, SchemaError, check_records
+from model_store.schema import MAX_MAGNITUDE
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 BATCH_CHUNK = 20_000
@@ -112,9 +113,10 @@ def _check_column(series: pd.Series, spec: dict[str, Any]) -> tuple[pd.Series, p
     if not spec["nullable"]:
         message[absent] = f"{name}: is required"
     if kind == "numeric":
-        numbers = pd.to_numeric(series, errors="coerce")
+        numbers = pd.to_numeric(series, errors="coerce").astype("float64")
         message[numbers.isna() & ~absent] = f"{name}: expected a number"
-        return numbers.astype("float64"), message
+        message[numbers.abs() > MAX_MAGNITUDE] = f"{name}: too large to score"
+        return numbers, message
     if kind == "boolean":
         mapped = (
             series.astype(str)

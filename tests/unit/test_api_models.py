@@ -210,3 +210,17 @@ def test_openapi_lists_each_models_input_schema(api):
     assert titanic["properties"]["Sex"]["enum"] == ["female", "male"]
     assert "Age" not in titanic["required"] and "Pclass" in titanic["required"]
     assert "/api/models/language-id/predict" in spec["paths"]
+
+
+def test_numbers_beyond_float32_are_named_not_crashes(api):
+    """Found by schemathesis: 3.4e38 is finite for Python but infinite for float32 trees."""
+    response = api.post("/api/models/titanic-survival/predict", json={**TITANIC_ROW, "SibSp": 3.5e38})
+    assert response.status_code == 400 and response.json["error"]["field"] == "SibSp"
+    assert "too large" in response.json["error"]["message"]
+
+
+def test_json_job_records_may_omit_optional_fields(api):
+    """Found by schemathesis: an absent optional key is a missing value, not a missing column."""
+    row = {k: v for k, v in TITANIC_ROW.items() if k not in ("Age", "Embarked", "Fare")}
+    record = wait_for_job(api, api.post("/api/models/titanic-survival/jobs", json={"instances": [row]}).json["job_id"])
+    assert record["status"] == "succeeded" and record["result"]["scored"] == 1
