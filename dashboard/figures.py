@@ -99,3 +99,19 @@ def scatter_figure(sample: dict, x: str, y: str, color: str | None) -> go.Figure
             marker.update(color=sample["color"], colorscale="Viridis", showscale=True, colorbar=dict(title=color))
         figure.add_scattergl(x=sample["x"], y=sample["y"], mode="markers", marker=marker, showlegend=False)
     return figure
+
+
+def probability_figure(probabilities: dict[str, float] | None, title: str = "Class probabilities") -> go.Figure:
+    if not probabilities:
+        return message_figure("this model gives no class probabilities")
+    labels = list(probabilities)
+    figure = _base(title=title, xaxis=dict(range=[0, 1], title="probability"), height=260)
+    figure.add_bar(
+        x=[probabilities[k] for k in labels],
+        y=labels,
+        orientation="h",
+        text=[f"{probabilities[k]:.1%}" for k in labels],
+        textposition="auto",
+    )
+    figure.update_yaxes(type="category")
+    return figure

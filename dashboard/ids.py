@@ -31,3 +31,41 @@ EXPLORER_UPLOAD_ALERT = "explorer-upload-alert"
 EXPLORER_DELETE_BUTTON = "explorer-delete-button"
 EXPLORER_DELETE_CONFIRM = "explorer-delete-confirm"
 EXPLORER_GRID_CONTAINER = "explorer-grid-container"
+
+# Models (/models)
+MODELS_GRID = "models-grid"
+MODELS_CARD = "models-card"
+MODELS_SELECTED_STORE = "models-selected-store"  # {"name": ..., "version": ...}
+MODELS_COMPARE_DROPDOWN = "models-compare-dropdown"
+MODELS_COMPARE_TABLE = "models-compare-table"
+MODELS_ALIAS_INPUT = "models-alias-input"
+MODELS_ALIAS_BUTTON = "models-alias-button"
+MODELS_DELETE_CONFIRM = "models-delete-confirm"
+MODELS_DELETE_BUTTON = "models-delete-button"
+MODELS_DOWNLOAD_BUTTON = "models-download-button"
+MODELS_DOWNLOAD = "models-download"
+MODELS_ACTION_ALERT = "models-action-alert"
+MODELS_REFRESH_INTERVAL = "models-refresh-interval"
+MODELS_OPEN_PREDICT_LINK = "models-open-predict-link"
+
+# Predict (/predict)
+PREDICT_MODEL_DROPDOWN = "predict-model-dropdown"
+PREDICT_VERSION_DROPDOWN = "predict-version-dropdown"
+PREDICT_FORM = "predict-form"
+PREDICT_SUBMIT_BUTTON = "predict-submit-button"
+PREDICT_RESULT = "predict-result"
+PREDICT_PROBABILITY_GRAPH = "predict-probability-graph"
+PREDICT_JSON = "predict-json"
+PREDICT_MESSAGES = "predict-messages"
+PREDICT_BATCH_UPLOAD = "predict-batch-upload"
+PREDICT_BATCH_PROGRESS = "predict-batch-progress"
+PREDICT_BATCH_CANCEL_BUTTON = "predict-batch-cancel-button"
+PREDICT_BATCH_RESULT = "predict-batch-result"
+PREDICT_BATCH_DOWNLOAD_BUTTON = "predict-batch-download-button"
+PREDICT_BATCH_DOWNLOAD = "predict-batch-download"
+PREDICT_BATCH_TOKEN_STORE = "predict-batch-token-store"
+
+
+def predict_field(name: object) -> dict[str, object]:
+    """Pattern-matching id of the form input for schema field ``name`` (callbacks pass ``dash.ALL``)."""
+    return {"type": "predict-field", "name": name}

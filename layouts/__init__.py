@@ -2,9 +2,9 @@
 
 import dash
 
-from layouts import explorer, home, shell
+from layouts import explorer, home, predict, shell
 
-__all__ = ["explorer", "home", "register_pages", "shell"]
+__all__ = ["explorer", "home", "predict", "register_pages", "shell"]
 
 
 def register_pages() -> None:
@@ -13,3 +13,4 @@ def register_pages() -> None:
     dash.register_page(
         "explorer", path="/data", name="Explore data", title="Explore data", layout=explorer.layout, order=1
     )
+    dash.register_page("predict", path="/predict", name="Predict", title="Predict", layout=predict.layout, order=5)

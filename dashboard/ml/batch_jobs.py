@@ -47,3 +47,21 @@ def make_batch_runner(store: ModelStore) -> Runner:
         }
 
     return run
+
+
+def score_upload(
+    store: ModelStore, name: str, version: str | None, alias: str | None, content: bytes, out_dir, progress=None
+) -> tuple[dict[str, Any], str]:
+    """Score an uploaded CSV for the Predict page. Writes the result CSV under ``out_dir`` named by a
+    token (sha256 of model version + input), so a repeat of the same batch is found again."""
+    import hashlib
+    from pathlib import Path
+
+    loaded = store.load(name, version, alias=alias)
+    token = hashlib.sha256(f"{loaded.name}:{loaded.version}:".encode() + content).hexdigest()
+    batch = read_batch_csv(content, loaded.card["schema"])
+    scored = score_batch(loaded, batch, progress=progress)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True, mode=0o700)
+    (out / f"{token}.csv").write_bytes(results_csv(batch.inputs, scored))
+    return {**batch_summary(batch, scored, inline_rows=0), "model": loaded.name, "version": loaded.version}, token

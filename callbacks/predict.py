@@ -1,0 +1,171 @@
+"""Predict callbacks: rebuild the form for a model, predict one record, score a CSV in the background."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import dash_bootstrap_components as dbc
+from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
+from dash.exceptions import PreventUpdate
+
+from callbacks.explorer import _decode
+from dashboard import figures, ids
+from dashboard.data.uploads import UploadError
+from dashboard.ml.batch_jobs import score_upload
+from dashboard.ml.serving import predict_records
+from dashboard.services import Services
+from layouts.predict import form, parse_version, version_options
+from model_store import ModelNotFoundError, ModelStoreError, SchemaError
+
+TOKEN = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _messages(errors: dict[str, str], warnings: list[str]) -> list:
+    out = []
+    if errors:
+        out.append(
+            dbc.Alert(
+                [html.Strong("Please fix: "), html.Ul([html.Li(f"{k}: {v}") for k, v in errors.items()])],
+                color="danger",
+                className="py-2 small",
+            )
+        )
+    if warnings:
+        out.append(dbc.Alert(html.Ul([html.Li(w) for w in warnings]), color="warning", className="py-2 small"))
+    return out
+
+
+def _result_card(result: dict) -> dbc.Card:
+    value = result["predictions"][0]
+    shown = f"{value:,.2f}" if isinstance(value, float) else str(value)
+    label = "Predicted value" if result["task"] == "regression" else "Predicted class"
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.Div(label, className="small text-muted"),
+                html.Div(shown, className="fs-3 fw-bold predict-label"),
+                html.Div(f"{result['model']} v{result['version']}", className="small text-muted"),
+            ]
+        ),
+        className="mb-2",
+    )
+
+
+def register(app, services: Services) -> None:
+    store = services.models
+    batch_dir = Path(services.settings.cache_dir) / "batch-results"
+
+    @app.callback(
+        Output(ids.PREDICT_FORM, "children"),
+        Output(ids.PREDICT_VERSION_DROPDOWN, "options"),
+        Output(ids.PREDICT_VERSION_DROPDOWN, "value"),
+        Input(ids.PREDICT_MODEL_DROPDOWN, "value"),
+        Input(ids.PREDICT_VERSION_DROPDOWN, "value"),
+        prevent_initial_call=True,
+    )
+    def switch_model(name, version_value):
+        if not name:
+            raise PreventUpdate
+        if ctx.triggered_id == ids.PREDICT_MODEL_DROPDOWN:
+            version_value = "latest"
+        version, alias = parse_version(version_value)
+        try:
+            card = store.card(name, version, alias=alias)
+        except (ModelNotFoundError, ModelStoreError):
+            raise PreventUpdate from None
+        options = version_options([v.version for v in store.versions(name)], store.aliases(name))
+        return form(card["schema"]), options, version_value
+
+    @app.callback(
+        Output(ids.PREDICT_MESSAGES, "children"),
+        Output(ids.PREDICT_RESULT, "children"),
+        Output(ids.PREDICT_PROBABILITY_GRAPH, "figure"),
+        Output(ids.PREDICT_JSON, "children"),
+        Input(ids.PREDICT_SUBMIT_BUTTON, "n_clicks"),
+        State(ids.predict_field(ALL), "value"),
+        State(ids.predict_field(ALL), "id"),
+        State(ids.PREDICT_MODEL_DROPDOWN, "value"),
+        State(ids.PREDICT_VERSION_DROPDOWN, "value"),
+        prevent_initial_call=True,
+    )
+    def predict(_clicks, values, field_ids, name, version_value):
+        record = {field_id["name"]: value for field_id, value in zip(field_ids, values, strict=True)}
+        version, alias = parse_version(version_value)
+        try:
+            result = predict_records(store.load(name, version, alias=alias), [record])
+        except SchemaError as exc:
+            return _messages(exc.errors, []), None, figures.message_figure("fix the fields marked above"), ""
+        except (ModelNotFoundError, ModelStoreError) as exc:
+            return _messages({"model": str(exc)}, []), None, figures.message_figure(""), ""
+        probabilities = (result.get("probabilities") or [None])[0]
+        figure = (
+            figures.probability_figure(probabilities)
+            if probabilities is not None
+            else figures.probability_figure((result.get("scores") or [None])[0], "Decision scores")
+        )
+        return _messages({}, result["warnings"]), _result_card(result), figure, json.dumps(result, indent=2)
+
+    @app.callback(
+        Output(ids.PREDICT_BATCH_RESULT, "children"),
+        Output(ids.PREDICT_BATCH_TOKEN_STORE, "data"),
+        Output(ids.PREDICT_BATCH_DOWNLOAD_BUTTON, "disabled"),
+        Input(ids.PREDICT_BATCH_UPLOAD, "contents"),
+        State(ids.PREDICT_MODEL_DROPDOWN, "value"),
+        State(ids.PREDICT_VERSION_DROPDOWN, "value"),
+        background=True,
+        progress=[Output(ids.PREDICT_BATCH_PROGRESS, "value"), Output(ids.PREDICT_BATCH_PROGRESS, "label")],
+        running=[
+            (Output(ids.PREDICT_BATCH_CANCEL_BUTTON, "disabled"), False, True),
+            (Output(ids.PREDICT_BATCH_UPLOAD, "disabled"), True, False),
+        ],
+        cancel=[Input(ids.PREDICT_BATCH_CANCEL_BUTTON, "n_clicks")],
+        prevent_initial_call=True,
+    )
+    def score_batch(set_progress, contents, name, version_value):
+        if not contents:
+            raise PreventUpdate
+        version, alias = parse_version(version_value)
+        try:
+            summary, token = score_upload(
+                store,
+                name,
+                version,
+                alias,
+                _decode(contents),
+                batch_dir,
+                progress=lambda done, total: set_progress((100 * done // max(total, 1), f"{done:,} / {total:,}")),
+            )
+        except (SchemaError, UploadError, ModelNotFoundError) as exc:
+            errors = exc.errors if isinstance(exc, SchemaError) else {"file": str(exc)}
+            return _messages(errors, []), None, True
+        bad = [html.Li(f"row {row}: {message}") for row, message in list(summary["errors"].items())[:20]]
+        body = [
+            html.P(
+                f"Scored {summary['scored']:,} of {summary['rows']:,} rows with {summary['model']} "
+                f"v{summary['version']}.",
+                className="mb-1 batch-summary",
+            )
+        ]
+        if bad:
+            body.append(
+                dbc.Alert(
+                    [html.Strong(f"{summary['bad_rows']:,} row(s) could not be scored:"), html.Ul(bad)],
+                    color="warning",
+                    className="py-2 small batch-bad-rows",
+                )
+            )
+        body += [html.P(n, className="small text-muted") for n in summary["notices"]]
+        return body, token, False
+
+    @app.callback(
+        Output(ids.PREDICT_BATCH_DOWNLOAD, "data"),
+        Input(ids.PREDICT_BATCH_DOWNLOAD_BUTTON, "n_clicks"),
+        State(ids.PREDICT_BATCH_TOKEN_STORE, "data"),
+        prevent_initial_call=True,
+    )
+    def download(_clicks, token):
+        if not isinstance(token, str) or not TOKEN.match(token) or not (batch_dir / f"{token}.csv").exists():
+            return no_update
+        return dcc.send_file(str(batch_dir / f"{token}.csv"), filename="predictions.csv")

@@ -1,0 +1,207 @@
+"""Predict (/predict): a form generated from the model's input schema, batch CSV scoring.
+
+URL: ``/predict?model=titanic-survival&version=latest&Sex=male&Age=22`` reopens the model and the form
+values; ``embed=1`` drops the chrome.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard import figures, ids
+from layouts.common import services
+
+
+def version_options(versions: list[int], aliases: dict[str, int]) -> list[dict[str, str]]:
+    options = [{"label": "latest", "value": "latest"}]
+    options += [{"label": f"alias {a} (v{v})", "value": f"alias:{a}"} for a, v in sorted(aliases.items())]
+    options += [{"label": f"v{v}", "value": str(v)} for v in reversed(versions)]
+    return options
+
+
+def parse_version(value: str | None) -> tuple[str | None, str | None]:
+    """Dropdown value -> (version, alias) for the model store."""
+    if value and value.startswith("alias:"):
+        return None, value.removeprefix("alias:")
+    return (None if value in (None, "", "latest") else value), None
+
+
+def _field_input(field: dict[str, Any], value: Any) -> Any:
+    kind, name = field["kind"], field["name"]
+    if kind == "categorical":
+        return dcc.Dropdown(
+            id=ids.predict_field(name),
+            options=[{"label": c, "value": c} for c in field["categories"]],
+            value=value if value in field["categories"] else None,
+            placeholder="choose",
+        )
+    if kind == "boolean":
+        checked = str(value).lower() in ("true", "1", "yes")
+        return dbc.Checkbox(id=ids.predict_field(name), value=checked, label="yes")
+    if kind == "text":
+        return dbc.Textarea(id=ids.predict_field(name), value=value or "", rows=3, placeholder="text")
+    hint = f"{field['min']:g} to {field['max']:g} in training" if field.get("min") is not None else "a number"
+    return dbc.Input(
+        id=ids.predict_field(name),
+        type="number",
+        value=value,
+        placeholder=hint,
+        step=1 if field.get("integer") else "any",
+    )
+
+
+def form(schema: dict[str, Any], values: dict[str, Any] | None = None) -> list[Any]:
+    """One labelled input per schema field; values default to the schema's example row."""
+    values = schema.get("example", {}) if values is None else values
+    rows = []
+    for field in schema["fields"]:
+        label = field["name"] + ("" if field.get("nullable") else " *")
+        hint = "optional" if field.get("nullable") else field["kind"]
+        rows.append(
+            dbc.Row(
+                [
+                    dbc.Label(html.Span(label, title=field["name"]), width=4, className="text-truncate"),
+                    dbc.Col([_field_input(field, values.get(field["name"])), dbc.FormText(hint)], width=8),
+                ],
+                className="mb-2",
+            )
+        )
+    return rows
+
+
+def _batch_panel() -> dbc.Card:
+    return dbc.Card(
+        [
+            dbc.CardHeader("Batch scoring (CSV)"),
+            dbc.CardBody(
+                [
+                    dcc.Upload(
+                        id=ids.PREDICT_BATCH_UPLOAD,
+                        children=html.Div(["Drop a CSV or ", html.A("choose one")]),
+                        accept=".csv",
+                        className="upload-drop mb-2",
+                    ),
+                    dbc.Progress(
+                        id=ids.PREDICT_BATCH_PROGRESS, value=0, label="", className="mb-2", style={"height": "18px"}
+                    ),
+                    dbc.Button(
+                        "Cancel",
+                        id=ids.PREDICT_BATCH_CANCEL_BUTTON,
+                        color="outline-secondary",
+                        size="sm",
+                        disabled=True,
+                        className="mb-2",
+                    ),
+                    html.Div(id=ids.PREDICT_BATCH_RESULT),
+                    dbc.Button(
+                        "Download predictions (CSV)",
+                        id=ids.PREDICT_BATCH_DOWNLOAD_BUTTON,
+                        color="success",
+                        size="sm",
+                        disabled=True,
+                    ),
+                    dcc.Download(id=ids.PREDICT_BATCH_DOWNLOAD),
+                    dcc.Store(id=ids.PREDICT_BATCH_TOKEN_STORE),
+                ]
+            ),
+        ]
+    )
+
+
+def layout(model: str | None = None, version: str = "latest", embed: str | None = None, **query: str) -> html.Div:
+    svc = services()
+    models = svc.models.list() if svc else []
+    names = [m["name"] for m in models]
+    if not names:
+        return html.Div(
+            [
+                html.H2("Predict"),
+                dbc.Alert(
+                    "No models yet. The demo models are being trained in the background; reload in a moment, "
+                    "or train one on the Train page.",
+                    color="info",
+                    id=ids.PREDICT_MESSAGES,
+                ),
+            ]
+        )
+    chosen = next((m for m in models if m["name"] == model), models[0])
+    notice = (
+        None
+        if model in (None, chosen["name"])
+        else dbc.Alert(f"model: no model named '{str(model)[:64]}'; showing {chosen['name']}", color="warning")
+    )
+    selected_version, alias = parse_version(version)
+    try:
+        card = svc.models.card(chosen["name"], selected_version, alias=alias)
+    except Exception:  # noqa: BLE001 - a stale link: fall back to the latest version
+        card, version = svc.models.card(chosen["name"]), "latest"
+    values = {**card["schema"].get("example", {}), **{k: v for k, v in query.items() if v != ""}}
+    return html.Div(
+        [
+            html.H2("Predict"),
+            notice,
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            dbc.Row(
+                                [
+                                    dbc.Col(
+                                        [
+                                            dbc.Label("Model"),
+                                            dcc.Dropdown(
+                                                id=ids.PREDICT_MODEL_DROPDOWN,
+                                                value=chosen["name"],
+                                                options=[{"label": n, "value": n} for n in names],
+                                                clearable=False,
+                                            ),
+                                        ],
+                                        md=7,
+                                    ),
+                                    dbc.Col(
+                                        [
+                                            dbc.Label("Version"),
+                                            dcc.Dropdown(
+                                                id=ids.PREDICT_VERSION_DROPDOWN,
+                                                value=version,
+                                                clearable=False,
+                                                options=version_options(chosen["versions"], chosen["aliases"]),
+                                            ),
+                                        ],
+                                        md=5,
+                                    ),
+                                ],
+                                className="mb-3",
+                            ),
+                            html.Div(form(card["schema"], values), id=ids.PREDICT_FORM),
+                            dbc.Button("Predict", id=ids.PREDICT_SUBMIT_BUTTON, color="primary", className="mt-2"),
+                        ],
+                        lg=5,
+                    ),
+                    dbc.Col(
+                        [
+                            html.Div(id=ids.PREDICT_MESSAGES),
+                            dcc.Loading(html.Div(id=ids.PREDICT_RESULT)),
+                            dcc.Graph(
+                                id=ids.PREDICT_PROBABILITY_GRAPH,
+                                config={"displaylogo": False},
+                                style={"height": "260px"},
+                                figure=figures.message_figure("Fill in the form and press Predict"),
+                            ),
+                            html.Details(
+                                [
+                                    html.Summary("The JSON the API returns"),
+                                    html.Pre(id=ids.PREDICT_JSON, className="small"),
+                                ]
+                            ),
+                            html.Div(_batch_panel(), className="mt-3", hidden=str(embed) == "1"),
+                        ],
+                        lg=7,
+                    ),
+                ]
+            ),
+        ]
+    )
