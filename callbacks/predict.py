@@ -109,7 +109,7 @@ def register(app, services: Services) -> None:
 
     @app.callback(
         Output(ids.PREDICT_BATCH_RESULT, "children"),
-        Output(ids.PREDICT_BATCH_TOKEN_STORE, "data"),
+        Output(ids.PREDICT_BATCH_RESULT_STORE, "data"),
         Output(ids.PREDICT_BATCH_DOWNLOAD_BUTTON, "disabled"),
         Input(ids.PREDICT_BATCH_UPLOAD, "contents"),
         State(ids.PREDICT_MODEL_DROPDOWN, "value"),
@@ -162,7 +162,7 @@ def register(app, services: Services) -> None:
     @app.callback(
         Output(ids.PREDICT_BATCH_DOWNLOAD, "data"),
         Input(ids.PREDICT_BATCH_DOWNLOAD_BUTTON, "n_clicks"),
-        State(ids.PREDICT_BATCH_TOKEN_STORE, "data"),
+        State(ids.PREDICT_BATCH_RESULT_STORE, "data"),
         prevent_initial_call=True,
     )
     def download(_clicks, token):

@@ -63,7 +63,7 @@ PREDICT_BATCH_CANCEL_BUTTON = "predict-batch-cancel-button"
 PREDICT_BATCH_RESULT = "predict-batch-result"
 PREDICT_BATCH_DOWNLOAD_BUTTON = "predict-batch-download-button"
 PREDICT_BATCH_DOWNLOAD = "predict-batch-download"
-PREDICT_BATCH_TOKEN_STORE = "predict-batch-token-store"
+PREDICT_BATCH_RESULT_STORE = "predict-batch-result-store"
 
 
 def predict_field(name: object) -> dict[str, object]:

@@ -104,7 +104,7 @@ def _batch_panel() -> dbc.Card:
                         disabled=True,
                     ),
                     dcc.Download(id=ids.PREDICT_BATCH_DOWNLOAD),
-                    dcc.Store(id=ids.PREDICT_BATCH_TOKEN_STORE),
+                    dcc.Store(id=ids.PREDICT_BATCH_RESULT_STORE),
                 ]
             ),
         ]
