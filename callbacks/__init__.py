@@ -1,9 +1,10 @@
 """Callbacks: one module per page, each with ``register(app, services)``. Bound with ``app.callback``,
 never ``@dash.callback`` at import time, so every app built in a process gets its own."""
 
-from callbacks import explorer, predict
+from callbacks import explorer, models, predict
 
 
 def register(app, services) -> None:
     explorer.register(app, services)
     predict.register(app, services)
+    models.register(app, services)

@@ -6,6 +6,7 @@ SHELL_DATASETS_STORE = "shell-datasets-store"  # bumped when the dataset list ch
 
 # Home
 HOME_DATASET_CARDS = "home-dataset-cards"
+HOME_MODEL_CARDS = "home-model-cards"
 
 # Explorer (/data)
 EXPLORER_DATASET_DROPDOWN = "explorer-dataset-dropdown"

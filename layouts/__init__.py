@@ -2,9 +2,9 @@
 
 import dash
 
-from layouts import explorer, home, predict, shell
+from layouts import explorer, home, models, predict, shell
 
-__all__ = ["explorer", "home", "predict", "register_pages", "shell"]
+__all__ = ["explorer", "home", "models", "predict", "register_pages", "shell"]
 
 
 def register_pages() -> None:
@@ -14,3 +14,4 @@ def register_pages() -> None:
         "explorer", path="/data", name="Explore data", title="Explore data", layout=explorer.layout, order=1
     )
     dash.register_page("predict", path="/predict", name="Predict", title="Predict", layout=predict.layout, order=5)
+    dash.register_page("models", path="/models", name="Models", title="Models", layout=models.layout, order=4)

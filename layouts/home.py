@@ -10,6 +10,7 @@ from dash import html
 from dashboard import ids
 from dashboard.data.catalog import DatasetInfo
 from layouts.common import services
+from layouts.models import primary_metric
 
 TASK_COLOURS = {
     "binary": "primary",
@@ -41,11 +42,54 @@ def dataset_card(info: DatasetInfo) -> dbc.Col:
     return dbc.Col(dbc.Card(body, className="h-100", id=f"home-dataset-{info.id}-card"), md=6, lg=4, className="mb-3")
 
 
+def model_card(model: dict) -> dbc.Col:
+    name = model["name"]
+    body = dbc.CardBody(
+        [
+            html.H5(name, className="card-title"),
+            html.Div(
+                [
+                    dbc.Badge(model["task"], color=TASK_COLOURS.get(model["task"], "light"), className="me-1"),
+                    *[dbc.Badge(a, color="info", className="me-1") for a in sorted(model["aliases"])],
+                ],
+                className="mb-2",
+            ),
+            html.P(model.get("description", ""), className="card-text small"),
+            html.P(
+                f"v{model['latest_version']} · {primary_metric(model.get('metrics', {}))} · {model.get('estimator')}",
+                className="small text-muted",
+            ),
+            html.Div(
+                [
+                    dbc.Button(
+                        "Predict",
+                        href="/predict?" + urlencode({"model": name}),
+                        size="sm",
+                        color="primary",
+                        className="me-2",
+                    ),
+                    dbc.Button("Card", href="/models?" + urlencode({"model": name}), size="sm", color="secondary"),
+                ]
+            ),
+        ]
+    )
+    return dbc.Col(dbc.Card(body, className="h-100", id=f"home-model-{name}-card"), md=6, lg=4, className="mb-3")
+
+
 def layout(**_query: str) -> html.Div:
     svc = services()
     datasets = svc.catalog.list() if svc else []
+    models = svc.models.list() if svc else []
+    model_section = [
+        html.H2("Models"),
+        html.P("Stored models, ready to query from a form, a CSV or the REST API.", className="text-muted"),
+        dbc.Row([model_card(m) for m in models], id=ids.HOME_MODEL_CARDS)
+        if models
+        else dbc.Alert("No models yet: the demo models are trained in the background at first start.", color="info"),
+    ]
     return html.Div(
         [
+            *model_section,
             html.H2("Datasets"),
             html.P(
                 "Built-in real datasets and your uploads. Pick one to explore its columns, distributions and rows.",

@@ -11,3 +11,10 @@ def test_home_lists_datasets(dash_duo, app):
     dash_duo.wait_for_contains_text(f"#{ids.HOME_DATASET_CARDS}", "Titanic passengers")
     dash_duo.wait_for_contains_text(f"#{ids.HOME_DATASET_CARDS}", "MovieLens ratings")
     assert dash_duo.get_logs() == []
+
+
+def test_home_lists_models(dash_duo, app, demo_models):
+    dash_duo.start_server(app)
+    dash_duo.wait_for_contains_text(f"#{ids.HOME_MODEL_CARDS}", "titanic-survival", timeout=10)
+    dash_duo.wait_for_contains_text(f"#{ids.HOME_MODEL_CARDS}", "language-id")
+    assert dash_duo.get_logs() == []

@@ -196,3 +196,29 @@ def test_kill_9_during_saves_leaves_a_consistent_store(tmp_path):
         store.load("shared", number)
     leftovers = [p for p in (root / "shared" / "versions").iterdir() if not p.name.isdigit()]
     assert leftovers == []
+
+
+def test_compare_cards_reports_metric_deltas_schema_and_params(store, catalog):
+    from model_store.compare import compare_cards
+
+    spec = DEMO_MODELS[0]
+    frame = catalog.load(spec.dataset)
+    features = [f for f in spec.features if f != "Embarked"]
+    pipe = spec.build()
+    pipe.set_params(
+        prep__transformers=[
+            t if t[0] != "categorical" else (t[0], t[1], ["Sex"]) for t in pipe.get_params()["prep__transformers"]
+        ],
+        model__n_estimators=40,
+    )
+    v2 = store.save(
+        pipe.fit(frame[features], frame[spec.target]),
+        spec.name,
+        X_sample=frame[features],
+        metrics={"accuracy": 0.9, "balanced_accuracy": 0.7},
+    )
+    diff = compare_cards(store.card(spec.name, 1), v2.card)
+    accuracy = next(m for m in diff["metrics"] if m["metric"] == "accuracy")
+    assert accuracy["delta"] == pytest.approx(0.9 - store.card(spec.name, 1)["metrics"]["accuracy"])
+    assert diff["schema"]["removed"] == ["Embarked"] and diff["schema"]["added"] == []
+    assert {"param": "n_estimators", "a": 300, "b": 40} in diff["params"]

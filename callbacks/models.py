@@ -1,0 +1,118 @@
+"""Models page callbacks: select a version, show its card, compare, set aliases, delete, download."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, ctx, no_update
+from dash.exceptions import PreventUpdate
+
+from dashboard import ids
+from dashboard.services import Services
+from layouts.models import card_view, compare_view, grid_rows
+from model_store import InvalidModelNameError, ModelNotFoundError, ModelStoreError
+from model_store.compare import compare_cards
+
+_STORE_ERRORS = (ModelNotFoundError, InvalidModelNameError, ModelStoreError)
+
+
+def _alert(message: str, color: str) -> dbc.Alert:
+    return dbc.Alert(message, color=color, dismissable=True, className="py-2 small")
+
+
+def register(app, services: Services) -> None:
+    store = services.models
+
+    @app.callback(
+        Output(ids.MODELS_SELECTED_STORE, "data"),
+        Input(ids.MODELS_GRID, "selectedRows"),
+        prevent_initial_call=True,
+    )
+    def select(rows):
+        if not rows:
+            raise PreventUpdate
+        return {"model": rows[0]["model"], "version": rows[0]["version"], "compare": None}
+
+    @app.callback(
+        Output(ids.MODELS_CARD, "children"),
+        Output(ids.MODELS_COMPARE_DROPDOWN, "options"),
+        Output(ids.MODELS_COMPARE_DROPDOWN, "value"),
+        Output(ids.MODELS_OPEN_PREDICT_LINK, "href"),
+        Input(ids.MODELS_SELECTED_STORE, "data"),
+    )
+    def show_card(selected):
+        if not selected:
+            return _alert("No models yet: train one, or wait for the demo models.", "info"), [], None, "/predict"
+        try:
+            card = store.card(selected["model"], selected["version"])
+        except _STORE_ERRORS as exc:
+            return _alert(str(exc), "warning"), [], None, "/predict"
+        others = [v.version for v in store.versions(card["name"]) if v.version != card["version"]]
+        compare = selected.get("compare")
+        link = "/predict?" + urlencode({"model": card["name"], "version": card["version"]})
+        return (
+            card_view(card),
+            [{"label": f"v{v}", "value": v} for v in others],
+            int(compare) if str(compare).isdigit() and int(compare) in others else None,
+            link,
+        )
+
+    @app.callback(
+        Output(ids.MODELS_COMPARE_TABLE, "children"),
+        Input(ids.MODELS_COMPARE_DROPDOWN, "value"),
+        State(ids.MODELS_SELECTED_STORE, "data"),
+    )
+    def compare(other, selected):
+        if not other or not selected:
+            return None
+        try:
+            a, b = store.card(selected["model"], other), store.card(selected["model"], selected["version"])
+        except _STORE_ERRORS as exc:
+            return _alert(str(exc), "warning")
+        return compare_view(compare_cards(a, b), a["version"], b["version"])
+
+    @app.callback(
+        Output(ids.MODELS_ACTION_ALERT, "children"),
+        Output(ids.MODELS_GRID, "rowData"),
+        Output(ids.MODELS_SELECTED_STORE, "data", allow_duplicate=True),
+        Input(ids.MODELS_ALIAS_BUTTON, "n_clicks"),
+        Input(ids.MODELS_DELETE_CONFIRM, "submit_n_clicks"),
+        State(ids.MODELS_ALIAS_INPUT, "value"),
+        State(ids.MODELS_SELECTED_STORE, "data"),
+        prevent_initial_call=True,
+    )
+    def change(_alias_clicks, _delete_clicks, alias, selected):
+        if not selected:
+            raise PreventUpdate
+        name, version = selected["model"], selected["version"]
+        try:
+            if ctx.triggered_id == ids.MODELS_DELETE_CONFIRM:
+                store.delete(name, version)
+                message, selected = f"Deleted {name} v{version}.", None
+            else:
+                store.set_alias(name, (alias or "").strip(), version)
+                message = f"Alias '{alias.strip()}' now points at {name} v{version}."
+        except _STORE_ERRORS as exc:
+            return _alert(str(exc), "danger"), no_update, no_update
+        rows = grid_rows(store)
+        if selected is None and rows:
+            selected = {"model": rows[0]["model"], "version": rows[0]["version"], "compare": None}
+        return _alert(message, "success"), rows, selected
+
+    @app.callback(
+        Output(ids.MODELS_DOWNLOAD, "data"),
+        Input(ids.MODELS_DOWNLOAD_BUTTON, "n_clicks"),
+        State(ids.MODELS_SELECTED_STORE, "data"),
+        prevent_initial_call=True,
+    )
+    def download(_clicks, selected):
+        if not selected:
+            raise PreventUpdate
+        card = store.card(selected["model"], selected["version"])
+        return {
+            "content": json.dumps(card, indent=2),
+            "filename": f"{card['name']}-v{card['version']}-card.json",
+            "type": "application/json",
+        }

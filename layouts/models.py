@@ -1,0 +1,247 @@
+"""Models (/models): every model and version, its card, version comparison, aliases, deletion.
+
+URL: ``/models?model=titanic-survival&version=2&compare=1``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlencode
+
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard import ids
+from layouts.common import services
+
+PRIMARY_METRICS = ("accuracy", "r2", "roc_auc", "silhouette", "ndcg_at_10")
+
+
+def primary_metric(metrics: dict[str, Any]) -> str:
+    for name in PRIMARY_METRICS:
+        if isinstance(metrics.get(name), int | float):
+            return f"{name} {metrics[name]:.3f}"
+    return ""
+
+
+def grid_rows(store) -> list[dict[str, Any]]:
+    rows = []
+    for model in store.list():
+        aliases = model["aliases"]
+        for version in reversed(store.versions(model["name"])):
+            card = version.card
+            rows.append(
+                {
+                    "model": model["name"],
+                    "version": version.version,
+                    "task": card["task"],
+                    "estimator": card.get("estimator", ""),
+                    "metric": primary_metric(card.get("metrics", {})),
+                    "aliases": ", ".join(a for a, v in sorted(aliases.items()) if v == version.version),
+                    "dataset": card.get("dataset", {}).get("id", ""),
+                    "created": card["created_at"],
+                }
+            )
+    return rows
+
+
+def _table(rows: list[tuple[Any, ...]], header: tuple[str, ...]) -> dbc.Table:
+    return dbc.Table(
+        [
+            html.Thead(html.Tr([html.Th(h) for h in header])),
+            html.Tbody([html.Tr([html.Td(_fmt(c)) for c in row]) for row in rows]),
+        ],
+        size="sm",
+        striped=True,
+        className="small",
+    )
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:,.4g}"
+    if isinstance(value, list | dict):
+        return json.dumps(value)[:120]
+    return "" if value is None else str(value)
+
+
+def card_view(card: dict[str, Any]) -> list[Any]:
+    """A model card for people: what it predicts, how well, from what, with which settings."""
+    dataset = card.get("dataset", {})
+    fields = card["schema"]["fields"]
+    cv_scores = card.get("cv", {}).get("scores", {})
+    lineage = [
+        html.Span("Trained on "),
+        html.A(dataset.get("id", "?"), href="/data?" + urlencode({"dataset": dataset.get("id", "")})),
+        html.Span(f" ({dataset.get('rows', '?')} rows, fingerprint {str(dataset.get('fingerprint', ''))[:12]}…)"),
+    ]
+    return [
+        html.H4(
+            [
+                f"{card['name']} ",
+                html.Small(f"v{card['version']}", className="text-muted"),
+                *[dbc.Badge(a, color="info", className="ms-2") for a in card.get("aliases", [])],
+            ]
+        ),
+        html.P(card.get("description", ""), className="text-muted"),
+        html.P(
+            [
+                f"Task: {card['task']} · target: {card.get('target') or '—'} · estimator: {card.get('estimator')}"
+                f" · created {card['created_at']}"
+            ],
+            className="small",
+        ),
+        html.P(lineage, className="small"),
+        html.H6("Metrics"),
+        _table([(k, v) for k, v in card.get("metrics", {}).items()], ("metric", "value")),
+        html.H6("Cross-validation") if cv_scores else None,
+        _table([(k, v.get("mean"), v.get("std")) for k, v in cv_scores.items()], ("metric", "mean", "std"))
+        if cv_scores
+        else None,
+        html.H6("Input schema"),
+        _table(
+            [
+                (
+                    f["name"],
+                    f["kind"],
+                    "yes" if f.get("nullable") else "no",
+                    ", ".join(f.get("categories", [])[:8])
+                    or (f"{f['min']:g} to {f['max']:g}" if f.get("min") is not None else ""),
+                )
+                for f in fields
+            ],
+            ("field", "kind", "may be missing", "categories / range"),
+        ),
+        html.H6("Parameters"),
+        _table(sorted(card.get("params", {}).items()), ("parameter", "value")),
+        html.P(
+            f"Artifact sha256 {card['artifact']['sha256']} · {card['artifact']['bytes']:,} bytes · "
+            + ", ".join(f"{k} {v}" for k, v in card.get("library_versions", {}).items()),
+            className="small text-muted text-break",
+        ),
+    ]
+
+
+def compare_view(diff: dict[str, Any], a: int, b: int) -> list[Any]:
+    schema = diff["schema"]
+    changes = [html.Li(f"added: {', '.join(schema['added'])}")] if schema["added"] else []
+    changes += [html.Li(f"removed: {', '.join(schema['removed'])}")] if schema["removed"] else []
+    changes += [
+        html.Li(f"{c['field']}: " + "; ".join(f"{k} {x!r} → {y!r}" for k, (x, y) in c["changes"].items()))
+        for c in schema["changed"]
+    ]
+    return [
+        html.H6(f"v{a} → v{b}"),
+        _table([(m["metric"], m["a"], m["b"], m["delta"]) for m in diff["metrics"]], ("metric", f"v{a}", f"v{b}", "Δ")),
+        html.H6("Schema changes"),
+        html.Ul(changes) if changes else html.P("none", className="small"),
+        html.H6("Parameter changes"),
+        _table([(p["param"], p["a"], p["b"]) for p in diff["params"]], ("parameter", f"v{a}", f"v{b}"))
+        if diff["params"]
+        else html.P("none", className="small"),
+    ]
+
+
+def _actions() -> dbc.Card:
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                dbc.InputGroup(
+                    [
+                        dbc.Input(id=ids.MODELS_ALIAS_INPUT, placeholder="alias, e.g. production", maxLength=64),
+                        dbc.Button("Set alias", id=ids.MODELS_ALIAS_BUTTON, color="secondary"),
+                    ],
+                    size="sm",
+                    className="mb-2",
+                ),
+                html.Div(
+                    [
+                        dbc.Button(
+                            "Open in Predict",
+                            id=ids.MODELS_OPEN_PREDICT_LINK,
+                            href="/predict",
+                            color="primary",
+                            size="sm",
+                        ),
+                        dbc.Button(
+                            "Download card (JSON)", id=ids.MODELS_DOWNLOAD_BUTTON, color="outline-primary", size="sm"
+                        ),
+                        dcc.ConfirmDialogProvider(
+                            dbc.Button(
+                                "Delete version", id=ids.MODELS_DELETE_BUTTON, color="outline-danger", size="sm"
+                            ),
+                            id=ids.MODELS_DELETE_CONFIRM,
+                            message="Delete this model version for good?",
+                        ),
+                    ],
+                    className="d-flex flex-wrap gap-2",
+                ),
+                dcc.Download(id=ids.MODELS_DOWNLOAD),
+                html.Div(id=ids.MODELS_ACTION_ALERT, className="mt-2"),
+                html.Hr(),
+                dbc.Label("Compare with version"),
+                dcc.Dropdown(id=ids.MODELS_COMPARE_DROPDOWN, placeholder="another version"),
+                html.Div(id=ids.MODELS_COMPARE_TABLE, className="mt-2"),
+            ]
+        ),
+        className="mb-3",
+    )
+
+
+def layout(model: str | None = None, version: str | None = None, compare: str | None = None, **_query: str) -> html.Div:
+    svc = services()
+    rows = grid_rows(svc.models) if svc else []
+    selected = next(
+        (r for r in rows if r["model"] == model and str(r["version"]) == str(version or r["version"])),
+        rows[0] if rows else None,
+    )
+    return html.Div(
+        [
+            html.H2("Models"),
+            html.P("Every stored model version. Select a row to see its card.", className="text-muted"),
+            dcc.Store(
+                id=ids.MODELS_SELECTED_STORE,
+                data={"model": selected["model"], "version": selected["version"], "compare": compare}
+                if selected
+                else None,
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        dag.AgGrid(
+                            id=ids.MODELS_GRID,
+                            rowData=rows,
+                            columnDefs=[
+                                {"field": f, "headerName": f.capitalize()}
+                                for f in (
+                                    "model",
+                                    "version",
+                                    "task",
+                                    "metric",
+                                    "aliases",
+                                    "estimator",
+                                    "dataset",
+                                    "created",
+                                )
+                            ],
+                            defaultColDef={"sortable": True, "filter": True, "resizable": True},
+                            dashGridOptions={
+                                "rowSelection": {
+                                    "mode": "singleRow",
+                                    "checkboxes": False,
+                                    "enableClickSelection": True,
+                                },
+                                "suppressFieldDotNotation": True,
+                            },
+                            getRowId="params.data.model + '/' + params.data.version",
+                            style={"height": "480px"},
+                        ),
+                        lg=6,
+                    ),
+                    dbc.Col([_actions(), html.Div(id=ids.MODELS_CARD)], lg=6),
+                ]
+            ),
+        ]
+    )
