@@ -2,9 +2,9 @@
 
 import sys
 
-from bench import foundation
+from bench import foundation, serving
 
-SUITES = {"foundation": foundation.run}
+SUITES = {"foundation": foundation.run, "serving": serving.run}
 
 if __name__ == "__main__":
     chosen = sys.argv[1:] or list(SUITES)

@@ -25,25 +25,54 @@ class BatchCancelled(Exception):
     """The user or the API cancelled a batch."""
 
 
+# Estimators whose predict() is defined as classes_[argmax(predict_proba())]: for these one pass gives
+# both labels and probabilities. Others (e.g. SVC with probability=True) predict on their own.
+ARGMAX_ESTIMATORS = frozenset(
+    {
+        "RandomForestClassifier",
+        "ExtraTreesClassifier",
+        "DecisionTreeClassifier",
+        "HistGradientBoostingClassifier",
+        "GradientBoostingClassifier",
+        "LogisticRegression",
+        "KNeighborsClassifier",
+        "GaussianNB",
+        "MultinomialNB",
+        "BernoulliNB",
+        "ComplementNB",
+    }
+)
+
+
 def _classes(loaded: LoadedModel) -> list[Any] | None:
     return loaded.card.get("classes")
+
+
+def labels_and_probabilities(model: Any, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray | None]:
+    """Predicted labels and, when the model has them, class probabilities, in as few passes as possible."""
+    if not hasattr(model, "predict_proba"):
+        return np.asarray(model.predict(frame)), None
+    probabilities = model.predict_proba(frame)
+    final = model.steps[-1][1] if hasattr(model, "steps") else model
+    if type(final).__name__ in ARGMAX_ESTIMATORS:
+        return np.asarray(model.classes_)[probabilities.argmax(axis=1)], probabilities
+    return np.asarray(model.predict(frame)), probabilities
 
 
 def predict_records(loaded: LoadedModel, records: list[dict[str, Any]]) -> dict[str, Any]:
     """Predictions for ``records`` as the API returns them. Raises :class:`SchemaError`."""
     frame, warnings = check_records(loaded.card["schema"], records)
     model = loaded.model
-    predictions = [_plain(v) for v in model.predict(frame)]
+    labels, probabilities = labels_and_probabilities(model, frame)
     result: dict[str, Any] = {
         "model": loaded.name,
         "version": loaded.version,
         "task": loaded.card["task"],
-        "predictions": predictions,
+        "predictions": [_plain(v) for v in labels],
         "warnings": loaded.warnings + warnings,
     }
     classes = _classes(loaded)
-    if classes is not None and hasattr(model, "predict_proba"):
-        probabilities = model.predict_proba(frame)
+    if classes is not None and probabilities is not None:
         result["probabilities"] = [dict(zip(map(str, classes), map(float, row), strict=True)) for row in probabilities]
     elif classes is not None and hasattr(model, "decision_function"):
         scores = np.atleast_2d(model.decision_function(frame))
@@ -155,12 +184,10 @@ def score_batch(
             raise BatchCancelled("cancelled")
         part = rows.iloc[start : start + chunk]
         where = positions[start : start + chunk]
+        labels, proba = labels_and_probabilities(model, part)
+        prediction[where] = labels
         if probability_columns:
-            proba = model.predict_proba(part)
             probabilities[where] = proba
-            prediction[where] = np.asarray(model.classes_)[proba.argmax(axis=1)]
-        else:
-            prediction[where] = model.predict(part)
         if progress is not None:
             progress(min(start + chunk, len(rows)), len(rows))
     out = pd.DataFrame({"prediction": prediction}, index=batch.frame.index)

@@ -224,3 +224,20 @@ def test_json_job_records_may_omit_optional_fields(api):
     row = {k: v for k, v in TITANIC_ROW.items() if k not in ("Age", "Embarked", "Fare")}
     record = wait_for_job(api, api.post("/api/models/titanic-survival/jobs", json={"instances": [row]}).json["job_id"])
     assert record["status"] == "succeeded" and record["result"]["scored"] == 1
+
+
+def test_labels_match_predict_for_argmax_and_other_estimators(catalog):
+    """One pass (argmax of probabilities) only where scikit-learn defines predict that way."""
+    from sklearn.svm import SVC
+
+    from dashboard.ml.demo import DEMO_MODELS
+    from dashboard.ml.serving import labels_and_probabilities
+
+    spec = DEMO_MODELS[0]
+    frame = catalog.load(spec.dataset)
+    X, y = frame[spec.features], frame[spec.target]
+    for estimator in (spec.build(), spec.build().set_params(model=SVC(probability=True, random_state=0))):
+        fitted = estimator.fit(X, y)
+        labels, proba = labels_and_probabilities(fitted, X)
+        assert (labels == fitted.predict(X)).all()
+        assert (proba == fitted.predict_proba(X)).all()
