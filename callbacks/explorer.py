@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import base64
-
-import dash_bootstrap_components as dbc
 from dash import ClientsideFunction, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard import figures, ids
 from dashboard.data.catalog import DatasetNotFoundError, UploadError
 from dashboard.data.grid import GridRequestError
+from dashboard.data.uploads import decode_data_url
 from dashboard.explore import VIEW_KEYS, resolve_view
 from dashboard.services import Services
+from layouts.common import alert
 from layouts.explorer import DEFAULT_DATASET, dataset_options, grid, overview_cards, profile_table
 
 _USER_ERRORS = (KeyError, DatasetNotFoundError, GridRequestError, UploadError, ValueError)
@@ -27,10 +26,6 @@ _VIEW_DROPDOWNS = (
 
 def _options(values: list[str]) -> list[dict[str, str]]:
     return [{"label": v, "value": v} for v in values]
-
-
-def _alert(message: str, color: str = "danger") -> dbc.Alert:
-    return dbc.Alert(message, color=color, dismissable=True, className="py-2 small")
 
 
 def register(app, services: Services) -> None:
@@ -142,17 +137,19 @@ def register(app, services: Services) -> None:
                 return (
                     dataset_options(services.catalog.list()),
                     DEFAULT_DATASET,
-                    _alert(f"Deleted '{current}'.", "secondary"),
+                    alert(f"Deleted '{current}'.", "secondary"),
                 )
             if not contents:
                 raise PreventUpdate
-            info, notices = services.catalog.add_upload(filename or "upload", _decode(contents), name=name or None)
+            info, notices = services.catalog.add_upload(
+                filename or "upload", decode_data_url(contents), name=name or None
+            )
         except (UploadError, DatasetNotFoundError) as exc:
-            return no_update, no_update, _alert(str(exc).strip("'\""))
+            return no_update, no_update, alert(str(exc).strip("'\""))
         message = [f"Added '{info.id}': {info.rows:,} rows × {info.columns} columns."] + [
             f" Note: {n}." for n in notices
         ]
-        return dataset_options(services.catalog.list()), info.id, _alert("".join(message), "success")
+        return dataset_options(services.catalog.list()), info.id, alert("".join(message), "success")
 
     app.clientside_callback(
         ClientsideFunction("dashboard", "syncPermalink"),
@@ -161,11 +158,3 @@ def register(app, services: Services) -> None:
         Input(ids.EXPLORER_DATASET_DROPDOWN, "value"),
         *(Input(i, "value") for i in _VIEW_DROPDOWNS),
     )
-
-
-def _decode(contents: str) -> bytes:
-    """dcc.Upload gives ``data:<mime>;base64,<payload>``."""
-    try:
-        return base64.b64decode(contents.split(",", 1)[1], validate=False)
-    except (IndexError, ValueError):
-        raise UploadError("bad_upload", "file", "the browser sent a malformed upload") from None

@@ -5,21 +5,17 @@ from __future__ import annotations
 import json
 from urllib.parse import urlencode
 
-import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
 from dashboard.services import Services
+from layouts.common import alert
 from layouts.models import card_view, compare_view, grid_rows
 from model_store import InvalidModelNameError, ModelNotFoundError, ModelStoreError
 from model_store.compare import compare_cards
 
 _STORE_ERRORS = (ModelNotFoundError, InvalidModelNameError, ModelStoreError)
-
-
-def _alert(message: str, color: str) -> dbc.Alert:
-    return dbc.Alert(message, color=color, dismissable=True, className="py-2 small")
 
 
 def register(app, services: Services) -> None:
@@ -44,11 +40,11 @@ def register(app, services: Services) -> None:
     )
     def show_card(selected):
         if not selected:
-            return _alert("No models yet: train one, or wait for the demo models.", "info"), [], None, "/predict"
+            return alert("No models yet: train one, or wait for the demo models.", "info"), [], None, "/predict"
         try:
             card = store.card(selected["model"], selected["version"])
         except _STORE_ERRORS as exc:
-            return _alert(str(exc), "warning"), [], None, "/predict"
+            return alert(str(exc), "warning"), [], None, "/predict"
         others = [v.version for v in store.versions(card["name"]) if v.version != card["version"]]
         compare = selected.get("compare")
         link = "/predict?" + urlencode({"model": card["name"], "version": card["version"]})
@@ -70,7 +66,7 @@ def register(app, services: Services) -> None:
         try:
             a, b = store.card(selected["model"], other), store.card(selected["model"], selected["version"])
         except _STORE_ERRORS as exc:
-            return _alert(str(exc), "warning")
+            return alert(str(exc), "warning")
         return compare_view(compare_cards(a, b), a["version"], b["version"])
 
     @app.callback(
@@ -95,11 +91,11 @@ def register(app, services: Services) -> None:
                 store.set_alias(name, (alias or "").strip(), version)
                 message = f"Alias '{alias.strip()}' now points at {name} v{version}."
         except _STORE_ERRORS as exc:
-            return _alert(str(exc), "danger"), no_update, no_update
+            return alert(str(exc), "danger"), no_update, no_update
         rows = grid_rows(store)
         if selected is None and rows:
             selected = {"model": rows[0]["model"], "version": rows[0]["version"], "compare": None}
-        return _alert(message, "success"), rows, selected
+        return alert(message, "success"), rows, selected
 
     @app.callback(
         Output(ids.MODELS_DOWNLOAD, "data"),

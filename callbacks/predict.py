@@ -10,9 +10,8 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from callbacks.explorer import _decode
 from dashboard import figures, ids
-from dashboard.data.uploads import UploadError
+from dashboard.data.uploads import UploadError, decode_data_url
 from dashboard.ml.batch_jobs import score_upload
 from dashboard.ml.serving import predict_records
 from dashboard.services import Services
@@ -133,7 +132,7 @@ def register(app, services: Services) -> None:
                 name,
                 version,
                 alias,
-                _decode(contents),
+                decode_data_url(contents),
                 batch_dir,
                 progress=lambda done, total: set_progress((100 * done // max(total, 1), f"{done:,} / {total:,}")),
             )

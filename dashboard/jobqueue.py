@@ -14,7 +14,6 @@ import logging
 import os
 import re
 import shutil
-import tempfile
 import traceback
 import uuid
 from collections.abc import Callable
@@ -26,6 +25,7 @@ from typing import Any, Protocol
 
 from filelock import FileLock
 
+from dashboard.files import atomic_write_bytes
 from dashboard.safety import private_dir
 
 log = logging.getLogger(__name__)
@@ -79,11 +79,7 @@ class JobContext:
             raise JobCancelled
 
     def write_file(self, name: str, data: bytes) -> None:
-        path = self.queue.folder(self.job_id) / name
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
+        atomic_write_bytes(self.queue.folder(self.job_id) / name, data)
 
 
 Runner = Callable[[JobContext], dict[str, Any]]
@@ -105,11 +101,8 @@ class JobQueue:
         return FileLock(str(self.folder(job_id) / ".lock"))
 
     def _write(self, job_id: str, record: dict[str, Any]) -> None:
-        path = self.folder(job_id) / "job.json"
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        with os.fdopen(fd, "w") as fh:
-            json.dump(record, fh)
-        os.replace(tmp, path)
+        # Progress updates are frequent and cheap to lose: no fsync for job state.
+        atomic_write_bytes(self.folder(job_id) / "job.json", json.dumps(record).encode(), fsync=False)
 
     def _update(self, job_id: str, **changes: Any) -> dict[str, Any]:
         with self._lock(job_id):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dash_bootstrap_components as dbc
 from flask import current_app, has_app_context
 
 from dashboard.services import Services
@@ -12,6 +13,11 @@ def services() -> Services | None:
     if has_app_context():
         return current_app.extensions.get("dashboard")
     return None
+
+
+def alert(message: str, color: str = "danger") -> dbc.Alert:
+    """A dismissable notice; ``message`` is rendered as text (Dash escapes it)."""
+    return dbc.Alert(message, color=color, dismissable=True, className="py-2 small")
 
 
 def is_embed(value: object) -> bool:

@@ -39,14 +39,6 @@ TRUSTED_TYPES: frozenset[str] = frozenset(
 ARTIFACT_NAME = "model.skops"
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def write_artifact(obj: Any, path: Path) -> str:
     """Serialise ``obj`` to ``path`` (skops, zip-compressed) and return its sha256. Refuses to write
     an object that could not be loaded back under the allow-list."""

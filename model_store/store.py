@@ -25,8 +25,9 @@ import numpy as np
 import pandas as pd
 from filelock import FileLock
 
+from dashboard.files import atomic_write_bytes, sha256_file
 from dashboard.safety import is_slug
-from model_store.artifacts import ARTIFACT_NAME, read_artifact, sha256_of, write_artifact
+from model_store.artifacts import ARTIFACT_NAME, read_artifact, write_artifact
 from model_store.errors import InvalidModelNameError, ModelNotFoundError, ModelStoreError
 from model_store.schema import infer_schema
 
@@ -308,7 +309,9 @@ class ModelStore:
         """True when the artifact still has the sha256 recorded in its card."""
         number = self.resolve(name, version)
         card = self.card(name, number)
-        return sha256_of(self._model_dir(name) / "versions" / str(number) / ARTIFACT_NAME) == card["artifact"]["sha256"]
+        return (
+            sha256_file(self._model_dir(name) / "versions" / str(number) / ARTIFACT_NAME) == card["artifact"]["sha256"]
+        )
 
 
 def _final_step(model: Any) -> Any:
@@ -332,12 +335,7 @@ def _version_warnings(card: dict[str, Any]) -> list[str]:
 
 
 def _atomic_json(path: Path, payload: Any) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-    with os.fdopen(fd, "w") as fh:
-        json.dump(payload, fh, indent=1)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    atomic_write_bytes(path, json.dumps(payload, indent=1).encode())
 
 
 def _fsync_dir_files(folder: Path) -> None:

@@ -17,8 +17,9 @@ import pandas as pd
 import pyarrow as pa
 
 from dashboard.data.builtin import BUILTINS, BuiltinDataset
-from dashboard.data.store import DatasetNotFoundError, UploadStore, sha256_file, write_parquet_atomic
+from dashboard.data.store import DatasetNotFoundError, UploadStore, write_parquet_atomic
 from dashboard.data.uploads import ParsedUpload, UploadError, parse_upload
+from dashboard.files import sha256_file
 from dashboard.safety import UnsafeNameError, child_path
 
 __all__ = ["Catalog", "DatasetInfo", "DatasetNotFoundError", "UploadError"]

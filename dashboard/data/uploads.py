@@ -6,6 +6,7 @@ Every failure is an :class:`UploadError` with a stable ``code`` (tests and the A
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import json
@@ -247,3 +248,11 @@ def _to_arrow(frame: pd.DataFrame) -> pa.Table:
 
 def _short(exc: Exception, limit: int = 200) -> str:
     return " ".join(str(exc).split())[:limit]
+
+
+def decode_data_url(contents: str) -> bytes:
+    """The bytes of a browser upload (``data:<mime>;base64,<payload>``, as dcc.Upload sends it)."""
+    try:
+        return base64.b64decode(contents.split(",", 1)[1], validate=False)
+    except (IndexError, ValueError, AttributeError):
+        raise UploadError("bad_upload", "file", "the browser sent a malformed upload") from None
