@@ -8,6 +8,7 @@ killed half-way leaves only a hidden temp folder that no listing sees.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import platform
@@ -54,6 +55,12 @@ class LoadedModel:
 
 
 def library_versions() -> dict[str, str]:
+    """Versions of the libraries a model depends on (a copy: callers may keep it in a card)."""
+    return dict(_library_versions())
+
+
+@functools.cache
+def _library_versions() -> dict[str, str]:
     import importlib
 
     versions = {"python": platform.python_version()}
@@ -105,6 +112,7 @@ class ModelStore:
         self.root.mkdir(parents=True, exist_ok=True)
         self._cache: OrderedDict[tuple[str, int, str], Any] = OrderedDict()
         self._cache_size = cache_size
+        self._cards: OrderedDict[tuple[str, int], dict[str, Any]] = OrderedDict()
         self._cache_lock = threading.Lock()
 
     # -- paths and locks -------------------------------------------------------------------------
@@ -251,8 +259,22 @@ class ModelStore:
 
     def card(self, name: str, version: int | str | None = None, *, alias: str | None = None) -> dict[str, Any]:
         number = self.resolve(name, version, alias=alias)
-        card = json.loads((self._model_dir(name) / "versions" / str(number) / CARD_NAME).read_text())
+        card = dict(self._stored_card(name, number))
         card["aliases"] = sorted(a for a, v in self.aliases(name).items() if v == number)
+        return card
+
+    def _stored_card(self, name: str, number: int) -> dict[str, Any]:
+        """The card as saved. Versions are immutable, so a parsed card is reused while its file is unchanged."""
+        path = self._model_dir(name) / "versions" / str(number) / CARD_NAME
+        key = (str(path), path.stat().st_mtime_ns)
+        with self._cache_lock:
+            card = self._cards.get(key)
+        if card is None:
+            card = json.loads(path.read_text())
+            with self._cache_lock:
+                self._cards[key] = card
+                while len(self._cards) > 256:
+                    self._cards.popitem(last=False)
         return card
 
     def versions(self, name: str) -> list[ModelVersion]:
@@ -289,7 +311,7 @@ class ModelStore:
     def load(self, name: str, version: int | str | None = None, *, alias: str | None = None) -> LoadedModel:
         """The fitted model and its card. Refuses a changed artifact or untrusted types (no code runs)."""
         number = self.resolve(name, version, alias=alias)
-        card = self.card(name, number)
+        card = self._stored_card(name, number)
         sha = card["artifact"]["sha256"]
         key = (name, number, sha)
         with self._cache_lock:
@@ -303,7 +325,7 @@ class ModelStore:
                 self._cache[key] = model
                 while len(self._cache) > self._cache_size:
                     self._cache.popitem(last=False)
-        return LoadedModel(name, number, model, card, _version_warnings(card))
+        return LoadedModel(name, number, model, dict(card), _version_warnings(card))
 
     def verify(self, name: str, version: int | str | None = None) -> bool:
         """True when the artifact still has the sha256 recorded in its card."""
