@@ -58,6 +58,15 @@ class Memo:
         self.cache.set(key, value)
         return value
 
+    def key_for(self, namespace: str, parts: tuple[Any, ...]) -> str:
+        return cache_key(namespace, *parts)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.cache.get(key, default=default)
+
+    def set(self, key: str, value: Any) -> None:
+        self.cache.set(key, value)
+
     def __contains__(self, parts: tuple[str, tuple[Any, ...]]) -> bool:
         namespace, key_parts = parts
         return cache_key(namespace, *key_parts) in self.cache

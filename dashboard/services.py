@@ -13,6 +13,7 @@ from dashboard.jobqueue import JobQueue, ThreadExecutor
 from dashboard.jobs import JobLayer, create_job_layer
 from dashboard.ml.batch_jobs import make_batch_runner
 from dashboard.ml.demo import ensure_demo_models
+from dashboard.ml.training import TrainingService
 from dashboard.safety import private_dir
 from dashboard.settings import Settings
 from model_store import ModelStore
@@ -28,6 +29,7 @@ class Services:
     explorer: ExplorerService
     models: ModelStore
     queue: JobQueue
+    training: TrainingService
 
 
 def build_services(settings: Settings) -> Services:
@@ -41,7 +43,10 @@ def build_services(settings: Settings) -> Services:
         runners={"batch_predict": make_batch_runner(models)},
         executor=ThreadExecutor(settings.job_workers),
     )
-    return Services(settings=settings, catalog=catalog, jobs=jobs, explorer=explorer, models=models, queue=queue)
+    training = TrainingService(catalog, explorer, jobs.memo, models, n_jobs=settings.train_n_jobs)
+    return Services(
+        settings=settings, catalog=catalog, jobs=jobs, explorer=explorer, models=models, queue=queue, training=training
+    )
 
 
 def start_background_work(services: Services) -> None:

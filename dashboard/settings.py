@@ -44,6 +44,7 @@ class Settings(BaseModel):
     # Train the demo models in the background when the model store has none of them.
     demo_models: bool = True
     max_predict_rows: int = Field(10_000, ge=1)  # per synchronous predict request
+    train_n_jobs: int = Field(2, ge=1, le=64)  # folds fitted in parallel (joblib, as cross_validate)
     debug: bool = False
 
     @field_validator("frame_ancestors", mode="before")

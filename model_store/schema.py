@@ -96,7 +96,7 @@ def _check_record(schema: dict[str, Any], record: dict[str, Any]) -> tuple[dict,
         if _missing(value):
             if not field["nullable"]:
                 errors[name] = "is required"
-            row[name] = None if kind != "numeric" else math.nan
+            row[name] = {"numeric": math.nan, "text": ""}.get(kind)
             continue
         if kind == "numeric":
             number = _as_number(value)

@@ -155,7 +155,7 @@ def _check_column(series: pd.Series, spec: dict[str, Any]) -> tuple[pd.Series, p
         )
         message[mapped.isna() & ~absent] = f"{name}: expected true or false"
         return mapped, message
-    text = series.astype(object).where(~absent, None)
+    text = series.astype(object).where(~absent, "" if kind == "text" else None)
     if kind == "categorical":
         as_text = series.astype(str).str.replace(r"\.0$", "", regex=True)
         unseen = ~as_text.isin(spec["categories"]) & ~absent

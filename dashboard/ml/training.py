@@ -1,0 +1,131 @@
+"""Training service: validate a spec, run (or fetch) its cross-validation, serve threshold and cost
+views from the cached out-of-fold scores, and save the refitted pipeline to the model store."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from dashboard.data.catalog import Catalog
+from dashboard.explore import ExplorerService
+from dashboard.jobs import Memo
+from dashboard.ml import evaluation
+from dashboard.ml.cv import CVResult, refit, run_cv
+from dashboard.ml.spec import Prepared, SpecError, TrainSpec, prepare
+from model_store import ModelStore, ModelVersion
+
+NAMESPACE = "train.cv"
+
+
+class ResultExpiredError(KeyError):
+    def __str__(self) -> str:
+        return "result: this cross-validation result is no longer cached; run it again"
+
+
+class TrainingService:
+    def __init__(
+        self, catalog: Catalog, explorer: ExplorerService, memo: Memo, store: ModelStore, n_jobs: int = 1
+    ) -> None:
+        self.catalog, self.explorer, self.memo, self.store, self.n_jobs = catalog, explorer, memo, store, n_jobs
+
+    def _check_dataset(self, spec: TrainSpec) -> None:
+        if not self.catalog.exists(spec.dataset):
+            raise SpecError("dataset", f"no dataset named {spec.dataset[:64]!r}")
+
+    def prepare(self, spec: TrainSpec) -> Prepared:
+        self._check_dataset(spec)
+        return prepare(spec, self.catalog.load(spec.dataset), self.explorer.kinds(spec.dataset))
+
+    def token(self, spec: TrainSpec) -> str:
+        self._check_dataset(spec)
+        return self.memo.key_for(NAMESPACE, (self.catalog.fingerprint(spec.dataset), spec.key()))
+
+    def cached(self, spec: TrainSpec) -> CVResult | None:
+        return self.memo.get(self.token(spec))
+
+    def run(self, spec: TrainSpec, *, on_fold=None, cancelled=None) -> tuple[str, CVResult, bool]:
+        """(token, result, was_cached). A cached result comes back without any fitting."""
+        token = self.token(spec)
+        hit = self.memo.get(token)
+        if hit is not None:
+            return token, hit, True
+        result = run_cv(self.prepare(spec), spec.cv, on_fold=on_fold, cancelled=cancelled, n_jobs=self.n_jobs)
+        self.memo.set(token, result)
+        return token, result, False
+
+    def result(self, token: str) -> CVResult:
+        hit = self.memo.get(token) if isinstance(token, str) and token.startswith(NAMESPACE + ":") else None
+        if hit is None:
+            raise ResultExpiredError(token)
+        return hit
+
+    def threshold_view(self, token: str) -> evaluation.ThresholdView:
+        """Sorted out-of-fold scores for one result, cached beside it (built once, no fitting)."""
+        key = token + ":threshold"
+        view = self.memo.get(key)
+        if view is None:
+            result = self.result(token)
+            if result.task != "binary" or result.oof_scores is None:
+                raise SpecError("threshold", "thresholds apply to binary classifiers with scores")
+            view = evaluation.ThresholdView(result.y, result.oof_scores, result.classes[1])
+            self.memo.set(key, view)
+        return view
+
+    def threshold(
+        self,
+        token: str,
+        threshold: float,
+        cost_fp: float,
+        cost_fn: float,
+        benefit_tp: float,
+        grid: np.ndarray | None = None,
+    ) -> dict[str, Any]:
+        view = self.threshold_view(token)
+        curve = view.cost_curve(cost_fp, cost_fn, benefit_tp, evaluation.GRID if grid is None else grid)
+        return {"confusion": view.confusion(threshold), "curve": curve}
+
+    def save(self, spec: TrainSpec, token: str, name: str, description: str = "") -> ModelVersion:
+        """Refit on all CV rows and store the pipeline with a filled model card."""
+        result = self.result(token)
+        prepared = self.prepare(spec)
+        model, holdout = refit(prepared, result)
+        metrics = {k: v["mean"] for k, v in result.summary.items() if k not in ("fit_time", "score_time")}
+        evaluation_bundle = self._evaluation_bundle(token, result)
+        return self.store.save(
+            model,
+            name,
+            X_sample=prepared.X,
+            y=prepared.y,
+            task=result.task,
+            target=spec.target,
+            metrics=metrics,
+            cv={"spec": spec.cv.model_dump(), "scores": result.summary, "folds": [f["metrics"] for f in result.folds]},
+            params={"estimator": spec.estimator, **prepared.estimator.checked_params(spec.params)},
+            dataset={
+                "id": spec.dataset,
+                "fingerprint": self.catalog.fingerprint(spec.dataset),
+                "rows": int(len(prepared.y)),
+            },
+            description=description or f"{prepared.estimator.label} on {spec.dataset} → {spec.target}",
+            evaluation=evaluation_bundle,
+            extra={"train_spec": spec.key(), "holdout_metrics": holdout},
+        )
+
+    def _evaluation_bundle(self, token: str, result: CVResult) -> dict[str, Any]:
+        bundle: dict[str, Any] = {"summary": result.summary}
+        if result.task == "binary" and result.oof_scores is not None:
+            curves = evaluation.roc_pr_curves(result.folds, result.classes[1])
+            grid = np.quantile(result.oof_scores, np.linspace(0, 1, 51))
+            view = self.threshold_view(token)
+            bundle.update(
+                roc={"fpr": curves["grid"], "tpr": curves["mean_tpr"], "auc": curves["auc_mean"]},
+                pr={
+                    "recall": curves["grid"],
+                    "precision": curves["mean_precision"],
+                    "ap": curves["ap_mean"],
+                    "prevalence": curves["prevalence"],
+                },
+                confusion_by_threshold=[{"threshold": float(t), **view.confusion(float(t))} for t in grid],
+            )
+        return bundle
