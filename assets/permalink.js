@@ -2,6 +2,21 @@
 // router re-renders on dcc.Location search changes, so we write history directly.
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
   dashboard: {
+    // Generic form: write {key: value} into the address bar (empty values dropped); return the link.
+    syncQuery: function (state) {
+      var params = new URLSearchParams();
+      Object.keys(state).forEach(function (key) {
+        var value = state[key];
+        if (value !== null && value !== undefined && value !== "") { params.set(key, value); }
+      });
+      var embed = new URLSearchParams(window.location.search).get("embed");
+      if (embed) { params.set("embed", embed); }
+      var path = window.location.pathname + "?" + params.toString();
+      if (path !== window.location.pathname + window.location.search) {
+        window.history.replaceState(window.history.state, "", path);
+      }
+      return window.location.origin + path;
+    },
     syncPermalink: function (dataset, column, split, x, y, color) {
       var current = new URLSearchParams(window.location.search);
       var params = new URLSearchParams();

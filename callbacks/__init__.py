@@ -1,10 +1,11 @@
 """Callbacks: one module per page, each with ``register(app, services)``. Bound with ``app.callback``,
 never ``@dash.callback`` at import time, so every app built in a process gets its own."""
 
-from callbacks import explorer, models, predict
+from callbacks import explorer, models, predict, train
 
 
 def register(app, services) -> None:
     explorer.register(app, services)
     predict.register(app, services)
     models.register(app, services)
+    train.register(app, services)

@@ -34,6 +34,16 @@ class ExplorerService:
     def kinds(self, dataset_id: str) -> dict[str, str]:
         return {p["column"]: p["kind"] for p in self.summary(dataset_id)["profiles"]}
 
+    def default_features(self, dataset_id: str, target: str | None, max_levels: int = 50) -> list[str]:
+        """Columns worth using as features by default: no ids, dates or many-level categoricals."""
+        return [
+            p["column"]
+            for p in self.summary(dataset_id)["profiles"]
+            if p["column"] != target
+            and p["kind"] not in ("id", "datetime")
+            and not (p["kind"] == "categorical" and p["distinct"] > max_levels)
+        ]
+
     def distribution(self, dataset_id: str, column: str, split: str | None) -> dict[str, Any]:
         kinds = self.kinds(dataset_id)
         if column not in kinds:

@@ -115,3 +115,136 @@ def probability_figure(probabilities: dict[str, float] | None, title: str = "Cla
     )
     figure.update_yaxes(type="category")
     return figure
+
+
+def roc_figure(curves: dict) -> go.Figure:
+    figure = _base(
+        title="ROC",
+        xaxis=dict(title="false positive rate", range=[0, 1]),
+        yaxis=dict(title="true positive rate", range=[0, 1.02]),
+        height=380,
+    )
+    for roc in curves["roc"]:
+        figure.add_scatter(
+            x=roc["fpr"],
+            y=roc["tpr"],
+            mode="lines",
+            line=dict(width=1),
+            opacity=0.45,
+            name=f"fold {roc['fold'] + 1} (AUC {roc['auc']:.3f})",
+        )
+    if curves.get("mean_tpr") is not None and len(curves["roc"]) > 1:
+        figure.add_scatter(
+            x=curves["grid"],
+            y=curves["mean_tpr"],
+            mode="lines",
+            line=dict(width=3, color="black"),
+            name=f"mean (AUC {curves['auc_mean']:.3f} ± {curves['auc_std']:.3f})",
+        )
+    figure.add_scatter(x=[0, 1], y=[0, 1], mode="lines", line=dict(dash="dot", color="grey"), name="chance")
+    return figure
+
+
+def pr_figure(curves: dict) -> go.Figure:
+    figure = _base(
+        title="Precision-recall",
+        xaxis=dict(title="recall", range=[0, 1]),
+        yaxis=dict(title="precision", range=[0, 1.02]),
+        height=380,
+    )
+    for pr in curves["pr"]:
+        figure.add_scatter(
+            x=pr["recall"],
+            y=pr["precision"],
+            mode="lines",
+            line=dict(width=1),
+            opacity=0.45,
+            name=f"fold {pr['fold'] + 1} (AP {pr['ap']:.3f})",
+        )
+    if curves.get("mean_precision") is not None and len(curves["pr"]) > 1:
+        figure.add_scatter(
+            x=curves["grid"],
+            y=curves["mean_precision"],
+            mode="lines",
+            line=dict(width=3, color="black"),
+            name=f"mean (AP {curves['ap_mean']:.3f} ± {curves['ap_std']:.3f})",
+        )
+    figure.add_scatter(
+        x=[0, 1],
+        y=[curves["prevalence"]] * 2,
+        mode="lines",
+        line=dict(dash="dot", color="grey"),
+        name=f"prevalence {curves['prevalence']:.3f}",
+    )
+    return figure
+
+
+def confusion_figure(matrix, labels: list[str], title: str = "Confusion matrix") -> go.Figure:
+    figure = _base(
+        title=title,
+        xaxis=dict(title="predicted", type="category"),
+        yaxis=dict(title="actual", type="category", autorange="reversed"),
+        height=360,
+    )
+    figure.add_heatmap(
+        z=matrix,
+        x=labels,
+        y=labels,
+        colorscale="Blues",
+        showscale=False,
+        text=matrix,
+        texttemplate="%{text}",
+        hovertemplate="actual %{y}, predicted %{x}: %{z}<extra></extra>",
+    )
+    return figure
+
+
+def cost_figure(curve: dict, threshold: float) -> go.Figure:
+    figure = _base(title="Expected cost per row", xaxis=dict(title="threshold"), yaxis=dict(title="cost"), height=360)
+    figure.add_scatter(x=curve["thresholds"], y=curve["cost"], mode="lines", name="expected cost")
+    figure.add_scatter(
+        x=[curve["best_threshold"]],
+        y=[curve["best_cost"]],
+        mode="markers+text",
+        marker=dict(size=12, color="crimson"),
+        text=[f"optimum {curve['best_threshold']:.2f}"],
+        textposition="top center",
+        name="optimum",
+    )
+    figure.add_vline(x=threshold, line_dash="dot", line_color="grey")
+    return figure
+
+
+def calibration_figure(calibration: dict) -> go.Figure:
+    figure = _base(
+        title="Calibration",
+        xaxis=dict(title="mean predicted probability", range=[0, 1]),
+        yaxis=dict(title="observed frequency", range=[0, 1]),
+        height=360,
+    )
+    figure.add_scatter(x=calibration["predicted"], y=calibration["observed"], mode="lines+markers", name="model")
+    figure.add_scatter(x=[0, 1], y=[0, 1], mode="lines", line=dict(dash="dot", color="grey"), name="perfect")
+    return figure
+
+
+def predicted_vs_actual_figure(actual, predicted) -> go.Figure:
+    low, high = float(min(actual.min(), predicted.min())), float(max(actual.max(), predicted.max()))
+    figure = _base(title="Predicted vs actual", xaxis=dict(title="actual"), yaxis=dict(title="predicted"), height=380)
+    figure.add_scattergl(x=actual, y=predicted, mode="markers", marker=dict(size=5, opacity=0.6), name="rows")
+    figure.add_scatter(x=[low, high], y=[low, high], mode="lines", line=dict(dash="dot", color="grey"), name="perfect")
+    return figure
+
+
+def residuals_figure(predicted, residuals) -> go.Figure:
+    figure = _base(
+        title="Residuals vs predicted", xaxis=dict(title="predicted"), yaxis=dict(title="residual"), height=380
+    )
+    figure.add_scattergl(x=predicted, y=residuals, mode="markers", marker=dict(size=5, opacity=0.6), name="rows")
+    figure.add_hline(y=0, line_dash="dot", line_color="grey")
+    return figure
+
+
+def residual_histogram(residuals) -> go.Figure:
+    figure = _base(title="Residual distribution", xaxis=dict(title="residual"), yaxis=dict(title="rows"), height=360)
+    figure.add_histogram(x=residuals, nbinsx=40)
+    return figure

@@ -9,7 +9,13 @@ from dash import dcc, html
 
 from dashboard import ids
 
-NAV_PAGES = (("Home", "/"), ("Explore data", "/data"), ("Models", "/models"), ("Predict", "/predict"))
+NAV_PAGES = (
+    ("Home", "/"),
+    ("Explore data", "/data"),
+    ("Train", "/train"),
+    ("Models", "/models"),
+    ("Predict", "/predict"),
+)
 
 
 def navbar() -> dbc.Navbar:

@@ -97,7 +97,7 @@ ESTIMATORS: tuple[EstimatorSpec, ...] = (
         "Logistic regression",
         "classification",
         "sklearn.linear_model:LogisticRegression",
-        (_C, ParamSpec("max_iter", "int", 1000, 100, 10000)),
+        (_C, ParamSpec("max_iter", "int", 1000, 100, 10000, help="solver iterations")),
         {},
     ),
     EstimatorSpec(

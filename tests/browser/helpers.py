@@ -35,3 +35,10 @@ def dropdown_value(dash_duo, component_id: str) -> str:
 
 def upload_file(dash_duo, path: Path) -> None:
     dash_duo.find_element(f"#{ids.EXPLORER_UPLOAD} input[type=file]").send_keys(str(path))
+
+
+def click(dash_duo, selector: str) -> None:
+    """Click the element itself. While a page settles, transient layers can sit over the spot where
+    Selenium would aim a native click; dispatching on the element avoids flaky interception."""
+    element = dash_duo.wait_for_element(selector)
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", element)

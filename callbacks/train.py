@@ -1,0 +1,388 @@
+"""Train page callbacks: controls follow the data, cross-validation runs in the background and streams
+each fold, result views and threshold/cost views read the cached result (never refit), save."""
+
+from __future__ import annotations
+
+from html import escape as html_escape
+from typing import Any
+from urllib.parse import urlencode
+
+import dash_bootstrap_components as dbc
+import numpy as np
+from dash import ALL, Input, Output, State, html, no_update
+from dash.exceptions import PreventUpdate
+from pydantic import ValidationError
+from sklearn.utils import estimator_html_repr
+
+from dashboard import figures, ids
+from dashboard.ml import evaluation
+from dashboard.ml.catalog import estimator_spec
+from dashboard.ml.cv import CVResult
+from dashboard.ml.spec import CVSpec, SpecError, TextSpec, TrainSpec, infer_task
+from dashboard.ml.training import ResultExpiredError
+from dashboard.services import Services
+from layouts.common import alert
+from layouts.train import model_options, param_controls
+
+CLASSIFICATION_COLUMNS = ("accuracy", "balanced_accuracy", "f1", "roc_auc", "average_precision", "log_loss")
+REGRESSION_COLUMNS = ("rmse", "mae", "r2", "mape")
+PLOT_POINTS = 5000
+
+SPEC_STATES = (
+    State(ids.TRAIN_DATASET_DROPDOWN, "value"),
+    State(ids.TRAIN_TARGET_DROPDOWN, "value"),
+    State(ids.TRAIN_TASK_RADIO, "value"),
+    State(ids.TRAIN_FEATURES_DROPDOWN, "value"),
+    State(ids.TRAIN_MODEL_DROPDOWN, "value"),
+    State(ids.train_param(ALL), "value"),
+    State(ids.train_param(ALL), "id"),
+    State(ids.TRAIN_TEXT_ANALYZER, "value"),
+    State(ids.TRAIN_TEXT_NGRAM, "value"),
+    State(ids.TRAIN_FOLDS_INPUT, "value"),
+    State(ids.TRAIN_SEED_INPUT, "value"),
+    State(ids.TRAIN_TEST_FRACTION_INPUT, "value"),
+    State(ids.TRAIN_OPTIONS_CHECKLIST, "value"),
+)
+
+
+def spec_from_controls(
+    dataset,
+    target,
+    task,
+    features,
+    model,
+    param_values,
+    param_ids,
+    analyzer,
+    ngram,
+    folds,
+    seed,
+    test_fraction,
+    options,
+) -> TrainSpec:
+    """The controls' values as a TrainSpec; a malformed value raises SpecError naming the control."""
+    params = {pid["name"]: value for pid, value in zip(param_ids, param_values, strict=True) if value is not None}
+    if folds is None:  # the browser reports an out-of-range or empty number as no value
+        raise SpecError("cv.folds", "enter a whole number of folds from 2 to 20")
+    try:
+        return TrainSpec(
+            dataset=dataset or "",
+            target=target or "",
+            features=tuple(features or ()),
+            estimator=model or "",
+            params=params,
+            task=task or "auto",
+            text=TextSpec(analyzer=analyzer or "word", ngram_min=(ngram or [1, 2])[0], ngram_max=(ngram or [1, 2])[1]),
+            cv=CVSpec(
+                folds=folds,
+                seed=seed or 0,
+                test_fraction=test_fraction or 0,
+                stratified="stratified" in (options or []),
+                shuffle="shuffle" in (options or []),
+            ),
+        )
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = ".".join(str(part) for part in error["loc"]) or "spec"
+        raise SpecError(field, error["msg"]) from None
+
+
+def fold_table(folds: list[dict[str, Any]], task: str) -> dbc.Table:
+    names = REGRESSION_COLUMNS if task == "regression" else CLASSIFICATION_COLUMNS
+    present = [n for n in names if any(n in f["metrics"] for f in folds)]
+    head = html.Thead(html.Tr([html.Th("fold"), *[html.Th(n) for n in present], html.Th("fit s")]))
+    body = [
+        html.Tr(
+            [
+                html.Td(f["fold"] + 1),
+                *[html.Td(f"{f['metrics'][n]:.4f}" if n in f["metrics"] else "") for n in present],
+                html.Td(f"{f['fit_time']:.2f}"),
+            ],
+            className="fold-row",
+        )
+        for f in sorted(folds, key=lambda f: f["fold"])
+    ]
+    return dbc.Table([head, html.Tbody(body)], size="sm", striped=True, className="small fold-table")
+
+
+def summary_view(result: CVResult) -> html.Div:
+    names = REGRESSION_COLUMNS if result.task == "regression" else CLASSIFICATION_COLUMNS
+    badges = [
+        dbc.Badge(
+            f"{n} {result.summary[n]['mean']:.4f} ± {result.summary[n]['std']:.4f}",
+            color="light",
+            text_color="dark",
+            className="me-2 mb-1 fs-6",
+            id=f"train-summary-{n}",
+        )
+        for n in names
+        if n in result.summary
+    ]
+    notes = [html.P(n, className="small text-muted") for n in result.notices]
+    return html.Div(
+        [*badges, html.P(f"{len(result.folds)} folds in {result.wall_time:.1f} s", className="small"), *notes]
+    )
+
+
+def _curves(folds, positive) -> tuple[Any, Any]:
+    curves = evaluation.roc_pr_curves(folds, positive)
+    return figures.roc_figure(curves), figures.pr_figure(curves)
+
+
+def register(app, services: Services) -> None:
+    training = services.training
+
+    @app.callback(
+        Output(ids.TRAIN_TARGET_DROPDOWN, "options"),
+        Output(ids.TRAIN_TARGET_DROPDOWN, "value"),
+        Output(ids.TRAIN_FEATURES_DROPDOWN, "options"),
+        Output(ids.TRAIN_FEATURES_DROPDOWN, "value"),
+        Input(ids.TRAIN_DATASET_DROPDOWN, "value"),
+        prevent_initial_call=True,
+    )
+    def choose_dataset(dataset):
+        if not services.catalog.exists(dataset):
+            raise PreventUpdate
+        kinds, info = services.explorer.kinds(dataset), services.catalog.info(dataset)
+        target = info.target if info.target in kinds else next(iter(kinds))
+        features = services.explorer.default_features(dataset, target)
+        return list(kinds), target, [{"label": f"{c} ({k})", "value": c} for c, k in kinds.items()], features
+
+    @app.callback(
+        Output(ids.TRAIN_MODEL_DROPDOWN, "options"),
+        Output(ids.TRAIN_MODEL_DROPDOWN, "value"),
+        Input(ids.TRAIN_TARGET_DROPDOWN, "value"),
+        Input(ids.TRAIN_TASK_RADIO, "value"),
+        State(ids.TRAIN_DATASET_DROPDOWN, "value"),
+        State(ids.TRAIN_MODEL_DROPDOWN, "value"),
+        prevent_initial_call=True,
+    )
+    def choose_task(target, task, dataset, model):
+        if not services.catalog.exists(dataset) or target is None:
+            raise PreventUpdate
+        if task == "auto":
+            frame = services.catalog.load(dataset)
+            task = infer_task(frame[target].dropna(), services.explorer.kinds(dataset).get(target, ""))
+        options = model_options(task)
+        return options, model if model in {o["value"] for o in options} else options[0]["value"]
+
+    @app.callback(
+        Output(ids.TRAIN_PARAMS, "children"), Input(ids.TRAIN_MODEL_DROPDOWN, "value"), prevent_initial_call=True
+    )
+    def choose_model(model):
+        try:
+            return param_controls(estimator_spec(model))
+        except ValueError:
+            raise PreventUpdate from None
+
+    @app.callback(
+        Output(ids.TRAIN_PIPELINE, "srcDoc"),
+        Input(ids.TRAIN_MODEL_DROPDOWN, "value"),
+        Input(ids.TRAIN_FEATURES_DROPDOWN, "value"),
+        Input(ids.TRAIN_TARGET_DROPDOWN, "value"),
+        Input(ids.TRAIN_TEXT_ANALYZER, "value"),
+        *SPEC_STATES,
+    )
+    def show_pipeline(_model, _features, _target, _analyzer, *controls):
+        try:
+            prepared = training.prepare(spec_from_controls(*controls))
+        except (SpecError, ValueError) as exc:
+            return f"<p style='font-family:sans-serif;color:#842029'>{html_escape(str(exc))}</p>"
+        return estimator_html_repr(prepared.build())
+
+    @app.callback(
+        Output(ids.TRAIN_RESULT_STORE, "data"),
+        Output(ids.TRAIN_MESSAGES, "children"),
+        Input(ids.TRAIN_RUN_BUTTON, "n_clicks"),
+        *SPEC_STATES,
+        background=True,
+        progress=[
+            Output(ids.TRAIN_FOLD_TABLE, "children"),
+            Output(ids.TRAIN_ROC_GRAPH, "figure"),
+            Output(ids.TRAIN_PR_GRAPH, "figure"),
+            Output(ids.TRAIN_PROGRESS, "value"),
+        ],
+        running=[
+            (Output(ids.TRAIN_RUN_BUTTON, "disabled"), True, False),
+            (Output(ids.TRAIN_CANCEL_BUTTON, "disabled"), False, True),
+        ],
+        cancel=[Input(ids.TRAIN_CANCEL_BUTTON, "n_clicks")],
+        prevent_initial_call=True,
+    )
+    def run(set_progress, _clicks, *controls):
+        try:
+            spec = spec_from_controls(*controls)
+            prepared = training.prepare(spec)
+            seen: list[dict[str, Any]] = []
+
+            def on_fold(fold, done):
+                seen.append(fold)
+                curves = _curves(seen, prepared.classes[1]) if prepared.task == "binary" else (no_update, no_update)
+                set_progress((fold_table(seen, prepared.task), *curves, 100 * done // spec.cv.folds))
+
+            token, result, cached = training.run(spec, on_fold=on_fold)
+        except (SpecError, ValueError) as exc:
+            return None, alert(str(exc))
+        note = alert("Identical run found in the cache: no model was fitted.", "info") if cached else None
+        return {"token": token, "task": result.task, "spec": spec.key()}, note
+
+    @app.callback(
+        Output(ids.TRAIN_SUMMARY, "children"),
+        Output(ids.TRAIN_FOLD_TABLE, "children", allow_duplicate=True),
+        Output(ids.TRAIN_ROC_GRAPH, "figure", allow_duplicate=True),
+        Output(ids.TRAIN_PR_GRAPH, "figure", allow_duplicate=True),
+        Output(ids.TRAIN_CALIBRATION_GRAPH, "figure"),
+        Output(ids.TRAIN_CLASSIFICATION_PANEL, "hidden"),
+        Output(ids.TRAIN_REGRESSION_PANEL, "hidden"),
+        Output(ids.TRAIN_PREDICTED_GRAPH, "figure"),
+        Output(ids.TRAIN_RESIDUALS_GRAPH, "figure"),
+        Output(ids.TRAIN_RESIDUAL_HIST_GRAPH, "figure"),
+        Output(ids.TRAIN_THRESHOLD_SLIDER, "min"),
+        Output(ids.TRAIN_THRESHOLD_SLIDER, "max"),
+        Output(ids.TRAIN_THRESHOLD_SLIDER, "value"),
+        Output(ids.TRAIN_SAVE_BUTTON, "disabled"),
+        Output(ids.TRAIN_PROGRESS, "value", allow_duplicate=True),
+        Input(ids.TRAIN_RESULT_STORE, "data"),
+        prevent_initial_call=True,
+    )
+    def show_result(stored):
+        try:
+            result = training.result((stored or {}).get("token"))
+        except ResultExpiredError:
+            raise PreventUpdate from None
+        blank = figures.message_figure("")
+        table = fold_table(result.folds, "regression" if result.task == "regression" else "classification")
+        if result.task == "regression":
+            take = np.random.default_rng(0).permutation(len(result.y))[:PLOT_POINTS]
+            actual, predicted = result.y[take].astype(float), result.oof_pred[take].astype(float)
+            return (
+                summary_view(result),
+                table,
+                blank,
+                blank,
+                blank,
+                True,
+                False,
+                figures.predicted_vs_actual_figure(actual, predicted),
+                figures.residuals_figure(predicted, actual - predicted),
+                figures.residual_histogram(actual - predicted),
+                0,
+                1,
+                0.5,
+                False,
+                100,
+            )
+        if result.task == "binary" and result.oof_scores is not None:
+            roc, pr = _curves(result.folds, result.classes[1])
+            low, high = float(result.oof_scores.min()), float(result.oof_scores.max())
+            probability = result.score_kind == "probability"
+            calibration = (
+                figures.calibration_figure(evaluation.calibration(result.y, result.oof_scores, result.classes[1]))
+                if probability
+                else figures.message_figure("calibration needs probabilities")
+            )
+            return (
+                summary_view(result),
+                table,
+                roc,
+                pr,
+                calibration,
+                False,
+                True,
+                blank,
+                blank,
+                blank,
+                0 if probability else round(low, 3),
+                1 if probability else round(high, 3),
+                0.5 if probability else 0.0,
+                False,
+                100,
+            )
+        matrix = evaluation.confusion_matrix(result.y, result.oof_pred, result.classes)
+        confusion = figures.confusion_figure(matrix, [str(c) for c in result.classes], "Confusion matrix (argmax)")
+        return (
+            summary_view(result),
+            table,
+            confusion,
+            blank,
+            blank,
+            False,
+            True,
+            blank,
+            blank,
+            blank,
+            0,
+            1,
+            0.5,
+            False,
+            100,
+        )
+
+    @app.callback(
+        Output(ids.TRAIN_CONFUSION_GRAPH, "figure"),
+        Output(ids.TRAIN_COST_GRAPH, "figure"),
+        Input(ids.TRAIN_THRESHOLD_SLIDER, "value"),
+        Input(ids.TRAIN_COST_FP_INPUT, "value"),
+        Input(ids.TRAIN_COST_FN_INPUT, "value"),
+        Input(ids.TRAIN_BENEFIT_TP_INPUT, "value"),
+        Input(ids.TRAIN_RESULT_STORE, "data"),
+        prevent_initial_call=True,
+    )
+    def threshold(value, cost_fp, cost_fn, benefit_tp, stored):
+        if not stored or stored.get("task") != "binary" or value is None:
+            raise PreventUpdate
+        try:
+            view = training.threshold(
+                stored["token"], float(value), float(cost_fp or 0), float(cost_fn or 0), float(benefit_tp or 0)
+            )
+            classes = training.result(stored["token"]).classes
+        except (ResultExpiredError, SpecError):
+            raise PreventUpdate from None
+        c = view["confusion"]
+        labels = [str(classes[0]), str(classes[1])]
+        matrix = [[c["tn"], c["fp"]], [c["fn"], c["tp"]]]
+        return (
+            figures.confusion_figure(matrix, labels, f"Confusion at threshold {float(value):.2f}"),
+            figures.cost_figure(view["curve"], float(value)),
+        )
+
+    @app.callback(
+        Output(ids.TRAIN_SAVE_ALERT, "children"),
+        Input(ids.TRAIN_SAVE_BUTTON, "n_clicks"),
+        State(ids.TRAIN_SAVE_NAME_INPUT, "value"),
+        State(ids.TRAIN_RESULT_STORE, "data"),
+        prevent_initial_call=True,
+    )
+    def save(_clicks, name, stored):
+        if not stored:
+            raise PreventUpdate
+        try:
+            spec = TrainSpec(**stored["spec"])
+            version = training.save(spec, stored["token"], (name or "").strip())
+        except (SpecError, ValueError, ResultExpiredError) as exc:
+            return alert(str(exc))
+        link = "/predict?" + urlencode({"model": version.name, "version": version.version})
+        return dbc.Alert(
+            [
+                f"Saved {version.name} v{version.version}. ",
+                html.A("Open it in Predict", href=link, id="train-open-predict-link"),
+            ],
+            color="success",
+            className="py-2 small",
+        )
+
+    app.clientside_callback(
+        "function(dataset, target, features, model, folds, seed, task) {"
+        "  return window.dash_clientside.dashboard.syncQuery("
+        "    {dataset: dataset, target: target, features: (features || []).join(','), model: model,"
+        "     folds: folds, seed: seed, task: task});"
+        "}",
+        Output(ids.TRAIN_PERMALINK_LINK, "href"),
+        Input(ids.TRAIN_DATASET_DROPDOWN, "value"),
+        Input(ids.TRAIN_TARGET_DROPDOWN, "value"),
+        Input(ids.TRAIN_FEATURES_DROPDOWN, "value"),
+        Input(ids.TRAIN_MODEL_DROPDOWN, "value"),
+        Input(ids.TRAIN_FOLDS_INPUT, "value"),
+        Input(ids.TRAIN_SEED_INPUT, "value"),
+        Input(ids.TRAIN_TASK_RADIO, "value"),
+    )

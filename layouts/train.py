@@ -1,0 +1,312 @@
+"""Train (/train): dataset → target → features → model family → hyperparameters → validation, then live
+cross-validation with per-fold rows and curves, threshold and cost views, and saving to the store.
+
+URL: ``/train?dataset=titanic&target=Survived&features=Pclass,Sex,Age&model=random_forest&folds=5&seed=0``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard import figures, ids
+from dashboard.ml.catalog import EstimatorSpec, estimator_spec, for_task
+from layouts.common import services
+
+DEFAULT_DATASET = "titanic"
+
+
+def param_controls(spec: EstimatorSpec, values: dict[str, Any] | None = None) -> list[Any]:
+    """One control per hyperparameter, built from the catalog's spec (type, range, default, help)."""
+    values = values or {}
+    rows = []
+    for param in spec.params:
+        value = values.get(param.name, param.default)
+        if param.kind == "choice":
+            control = dcc.Dropdown(
+                id=ids.train_param(param.name),
+                value=value,
+                clearable=False,
+                options=[{"label": str(c), "value": c} for c in param.choices],
+            )
+        else:
+            control = dbc.Input(
+                id=ids.train_param(param.name),
+                type="number",
+                value=value,
+                min=param.low,
+                max=param.high,
+                step=1 if param.kind == "int" else "any",
+                size="sm",
+            )
+        scale = " (log scale)" if param.log else ""
+        hint = f"{param.help}; {param.low:g} to {param.high:g}{scale}" if param.low is not None else param.help
+        rows.append(
+            dbc.Row(
+                [dbc.Label(param.name, width=5, className="small"), dbc.Col([control, dbc.FormText(hint)], width=7)],
+                className="mb-1",
+            )
+        )
+    return rows or [html.P("This model has no hyperparameters to tune.", className="small text-muted")]
+
+
+def model_options(task: str) -> list[dict[str, str]]:
+    return [{"label": spec.label, "value": spec.key} for spec in for_task(task)]
+
+
+def _section(title: str, *children: Any, **kwargs: Any) -> dbc.Card:
+    return dbc.Card([dbc.CardHeader(title), dbc.CardBody(list(children))], className="mb-3", **kwargs)
+
+
+def _graph(component_id: str, text: str = "Run cross-validation to see this") -> dcc.Graph:
+    return dcc.Graph(id=component_id, figure=figures.message_figure(text), config={"displaylogo": False})
+
+
+def layout(
+    dataset: str = DEFAULT_DATASET,
+    target: str | None = None,
+    features: str | None = None,
+    model: str | None = None,
+    folds: str = "5",
+    seed: str = "0",
+    task: str = "auto",
+    embed: str | None = None,
+    **_query: str,
+) -> html.Div:
+    svc = services()
+    if svc is not None and not svc.catalog.exists(dataset):
+        dataset = DEFAULT_DATASET
+    info = svc.catalog.info(dataset) if svc else None
+    kinds = svc.explorer.kinds(dataset) if svc else {}
+    columns = list(kinds)
+    target = target if target in kinds else (info.target if info and info.target in kinds else None)
+    chosen = [f for f in (features or "").split(",") if f in kinds] or (
+        svc.explorer.default_features(dataset, target) if svc else []
+    )
+    target_kind = "regression" if kinds.get(target) == "numeric" and info and info.task == "regression" else "binary"
+    options = model_options(target_kind)
+    model = model if model in {o["value"] for o in options} else options[0]["value"]
+    controls = dbc.Col(
+        [
+            dbc.Label("Dataset"),
+            dcc.Dropdown(
+                id=ids.TRAIN_DATASET_DROPDOWN,
+                value=dataset,
+                clearable=False,
+                options=[{"label": i.title, "value": i.id} for i in svc.catalog.list()] if svc else [],
+            ),
+            dbc.Label("Target", className="mt-2"),
+            dcc.Dropdown(id=ids.TRAIN_TARGET_DROPDOWN, value=target, options=columns, clearable=False),
+            dbc.RadioItems(
+                id=ids.TRAIN_TASK_RADIO,
+                value=task,
+                inline=True,
+                className="small mt-1",
+                options=[{"label": t, "value": t} for t in ("auto", "binary", "multiclass", "regression")],
+            ),
+            dbc.Label("Features", className="mt-2"),
+            dcc.Dropdown(
+                id=ids.TRAIN_FEATURES_DROPDOWN,
+                value=chosen,
+                multi=True,
+                options=[{"label": f"{c} ({kinds[c]})", "value": c} for c in columns],
+            ),
+            dbc.Label("Model", className="mt-2"),
+            dcc.Dropdown(id=ids.TRAIN_MODEL_DROPDOWN, value=model, options=options, clearable=False),
+            html.Div(param_controls(estimator_spec(model)), id=ids.TRAIN_PARAMS, className="mt-2"),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            dbc.Label("Text n-grams", className="small"),
+                            dcc.Dropdown(
+                                id=ids.TRAIN_TEXT_ANALYZER,
+                                value="word",
+                                clearable=False,
+                                options=[
+                                    {"label": "words", "value": "word"},
+                                    {"label": "characters", "value": "char_wb"},
+                                ],
+                            ),
+                        ],
+                        width=6,
+                    ),
+                    dbc.Col(
+                        [
+                            dbc.Label("n-gram range", className="small"),
+                            dcc.RangeSlider(id=ids.TRAIN_TEXT_NGRAM, min=1, max=5, step=1, value=[1, 2]),
+                        ],
+                        width=6,
+                    ),
+                ],
+                className="mt-2",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            dbc.Label("Folds", className="small"),
+                            dbc.Input(
+                                id=ids.TRAIN_FOLDS_INPUT,
+                                type="number",
+                                min=2,
+                                max=20,
+                                value=int(folds) if str(folds).isdigit() else 5,
+                                size="sm",
+                            ),
+                        ],
+                        width=4,
+                    ),
+                    dbc.Col(
+                        [
+                            dbc.Label("Seed", className="small"),
+                            dbc.Input(
+                                id=ids.TRAIN_SEED_INPUT,
+                                type="number",
+                                min=0,
+                                value=int(seed) if str(seed).isdigit() else 0,
+                                size="sm",
+                            ),
+                        ],
+                        width=4,
+                    ),
+                    dbc.Col(
+                        [
+                            dbc.Label("Test share", className="small"),
+                            dbc.Input(
+                                id=ids.TRAIN_TEST_FRACTION_INPUT,
+                                type="number",
+                                min=0,
+                                max=0.5,
+                                step=0.05,
+                                value=0,
+                                size="sm",
+                            ),
+                        ],
+                        width=4,
+                    ),
+                ],
+                className="mt-2",
+            ),
+            dbc.Checklist(
+                id=ids.TRAIN_OPTIONS_CHECKLIST,
+                value=["stratified", "shuffle"],
+                inline=True,
+                className="small mt-1",
+                options=[{"label": "stratified", "value": "stratified"}, {"label": "shuffle", "value": "shuffle"}],
+            ),
+            html.Div(
+                [
+                    dbc.Button("Run cross-validation", id=ids.TRAIN_RUN_BUTTON, color="primary", className="me-2"),
+                    dbc.Button("Cancel", id=ids.TRAIN_CANCEL_BUTTON, color="outline-secondary", disabled=True),
+                ],
+                className="mt-3",
+            ),
+            dbc.Progress(id=ids.TRAIN_PROGRESS, value=0, className="mt-2", style={"height": "16px"}),
+            html.A("Permalink", id=ids.TRAIN_PERMALINK_LINK, href="#", className="small d-block mt-2"),
+        ],
+        lg=3,
+        style={"display": "none"} if str(embed) == "1" else None,
+    )
+    results = dbc.Col(
+        [
+            html.Div(id=ids.TRAIN_MESSAGES),
+            dcc.Store(id=ids.TRAIN_RESULT_STORE),
+            _section(
+                "Cross-validation",
+                html.Div(id=ids.TRAIN_SUMMARY),
+                html.Div(id=ids.TRAIN_FOLD_TABLE, className="table-responsive"),
+            ),
+            html.Div(
+                [
+                    dbc.Row([dbc.Col(_graph(ids.TRAIN_ROC_GRAPH), md=6), dbc.Col(_graph(ids.TRAIN_PR_GRAPH), md=6)]),
+                    _section(
+                        "Threshold and cost (from out-of-fold scores; nothing is refitted)",
+                        dbc.Row(
+                            [
+                                dbc.Col(
+                                    [
+                                        dbc.Label("Threshold", className="small"),
+                                        dcc.Slider(
+                                            id=ids.TRAIN_THRESHOLD_SLIDER,
+                                            min=0,
+                                            max=1,
+                                            step=0.01,
+                                            value=0.5,
+                                            marks={0: "0", 0.5: "0.5", 1: "1"},
+                                            tooltip={"placement": "bottom"},
+                                        ),
+                                    ],
+                                    md=6,
+                                ),
+                                dbc.Col(
+                                    [
+                                        dbc.Label("Cost of a false positive", className="small"),
+                                        dbc.Input(id=ids.TRAIN_COST_FP_INPUT, type="number", value=1, size="sm"),
+                                    ],
+                                    md=2,
+                                ),
+                                dbc.Col(
+                                    [
+                                        dbc.Label("Cost of a false negative", className="small"),
+                                        dbc.Input(id=ids.TRAIN_COST_FN_INPUT, type="number", value=1, size="sm"),
+                                    ],
+                                    md=2,
+                                ),
+                                dbc.Col(
+                                    [
+                                        dbc.Label("Benefit of a true positive", className="small"),
+                                        dbc.Input(id=ids.TRAIN_BENEFIT_TP_INPUT, type="number", value=0, size="sm"),
+                                    ],
+                                    md=2,
+                                ),
+                            ]
+                        ),
+                        dbc.Row(
+                            [
+                                dbc.Col(_graph(ids.TRAIN_CONFUSION_GRAPH), md=6),
+                                dbc.Col(_graph(ids.TRAIN_COST_GRAPH), md=6),
+                            ]
+                        ),
+                    ),
+                    _graph(ids.TRAIN_CALIBRATION_GRAPH),
+                ],
+                id=ids.TRAIN_CLASSIFICATION_PANEL,
+            ),
+            html.Div(
+                [
+                    dbc.Row(
+                        [
+                            dbc.Col(_graph(ids.TRAIN_PREDICTED_GRAPH), md=6),
+                            dbc.Col(_graph(ids.TRAIN_RESIDUALS_GRAPH), md=6),
+                        ]
+                    ),
+                    _graph(ids.TRAIN_RESIDUAL_HIST_GRAPH),
+                ],
+                id=ids.TRAIN_REGRESSION_PANEL,
+                hidden=True,
+            ),
+            _section(
+                "Pipeline",
+                html.Iframe(
+                    id=ids.TRAIN_PIPELINE, sandbox="", style={"width": "100%", "height": "260px", "border": "0"}
+                ),
+            ),
+            _section(
+                "Save to the model store",
+                dbc.InputGroup(
+                    [
+                        dbc.Input(
+                            id=ids.TRAIN_SAVE_NAME_INPUT, placeholder="model name, e.g. titanic-rf", maxLength=64
+                        ),
+                        dbc.Button("Save", id=ids.TRAIN_SAVE_BUTTON, color="success", disabled=True),
+                    ]
+                ),
+                html.Div(id=ids.TRAIN_SAVE_ALERT, className="mt-2"),
+            ),
+        ],
+        lg=12 if str(embed) == "1" else 9,
+    )
+    return html.Div([html.H2("Train and evaluate"), dbc.Row([controls, results])])
