@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 # Bump when a derived-result format or algorithm changes: old cache entries stop matching.
-CODE_VERSION = "2026.11.1"
+CODE_VERSION = "2026.11.2"
 
 
 def cache_key(namespace: str, *parts: Any) -> str:

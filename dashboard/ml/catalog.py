@@ -23,6 +23,21 @@ class ParamSpec:
     log: bool = False
     choices: tuple[Any, ...] = ()
     help: str = ""
+    suggest: tuple[Any, ...] = ()  # grid values offered first in a search; derived from the range if empty
+
+    def suggested_values(self) -> list[Any]:
+        """A small grid around the default: the spec's own, all choices, x0.1/x1/x10 on log scale, else thirds."""
+        if self.suggest:
+            return list(self.suggest)
+        if self.kind in ("choice", "bool"):
+            return list(self.choices) if self.kind == "choice" else [False, True]
+        if self.log and self.default:
+            values = [self.default * f for f in (0.1, 1, 10)]
+        else:
+            values = [self.low + (self.high - self.low) * f for f in (0, 0.5, 1)]
+        values = [min(max(v, self.low), self.high) for v in values]
+        values = [int(round(v)) if self.kind == "int" else float(f"{v:.4g}") for v in values]
+        return list(dict.fromkeys(values))
 
     def check(self, value: Any) -> Any:
         """The value coerced to this parameter's type, or ValueError naming the parameter."""
@@ -80,15 +95,21 @@ class EstimatorSpec:
 
 SEED = {"random_state": 0}
 _C = ParamSpec("C", "float", 1.0, 1e-4, 1e4, log=True, help="inverse regularisation strength: smaller is simpler")
-_TREES = ParamSpec("n_estimators", "int", 200, 10, 2000, log=True, help="number of trees")
-_DEPTH = ParamSpec("max_depth", "int", 0, 0, 100, help="deepest split; 0 means unlimited")
-_LEAF = ParamSpec("min_samples_leaf", "int", 1, 1, 500, log=True, help="fewest samples in a leaf")
-_SPLIT = ParamSpec("min_samples_split", "int", 2, 2, 500, log=True, help="fewest samples to split a node")
-_FEATURES = ParamSpec("max_features", "float", 1.0, 0.05, 1.0, help="share of features tried at each split")
+_TREES = ParamSpec("n_estimators", "int", 200, 10, 2000, log=True, help="number of trees", suggest=(50, 200, 500))
+_DEPTH = ParamSpec("max_depth", "int", 0, 0, 100, help="deepest split; 0 means unlimited", suggest=(0, 4, 8, 16))
+_LEAF = ParamSpec("min_samples_leaf", "int", 1, 1, 500, log=True, help="fewest samples in a leaf", suggest=(1, 5, 20))
+_SPLIT = ParamSpec(
+    "min_samples_split", "int", 2, 2, 500, log=True, help="fewest samples to split a node", suggest=(2, 10, 40)
+)
+_FEATURES = ParamSpec(
+    "max_features", "float", 1.0, 0.05, 1.0, help="share of features tried at each split", suggest=(0.3, 0.5, 1.0)
+)
 _LR = ParamSpec("learning_rate", "float", 0.1, 1e-3, 1.0, log=True, help="shrinkage of each boosting step")
-_ITER = ParamSpec("max_iter", "int", 100, 10, 2000, log=True, help="boosting iterations")
-_LEAVES = ParamSpec("max_leaf_nodes", "int", 31, 2, 512, log=True, help="leaves per tree")
-_L2 = ParamSpec("l2_regularization", "float", 0.0, 0.0, 100.0, help="L2 penalty on leaf values")
+_ITER = ParamSpec("max_iter", "int", 100, 10, 2000, log=True, help="boosting iterations", suggest=(50, 100, 300))
+_LEAVES = ParamSpec("max_leaf_nodes", "int", 31, 2, 512, log=True, help="leaves per tree", suggest=(15, 31, 63))
+_L2 = ParamSpec(
+    "l2_regularization", "float", 0.0, 0.0, 100.0, help="L2 penalty on leaf values", suggest=(0.0, 0.1, 1.0, 10.0)
+)
 _ALPHA = ParamSpec("alpha", "float", 1.0, 1e-4, 1e4, log=True, help="regularisation strength")
 
 ESTIMATORS: tuple[EstimatorSpec, ...] = (
@@ -97,7 +118,7 @@ ESTIMATORS: tuple[EstimatorSpec, ...] = (
         "Logistic regression",
         "classification",
         "sklearn.linear_model:LogisticRegression",
-        (_C, ParamSpec("max_iter", "int", 1000, 100, 10000, help="solver iterations")),
+        (_C, ParamSpec("max_iter", "int", 1000, 100, 10000, help="solver iterations", suggest=(200, 1000))),
         {},
     ),
     EstimatorSpec(
@@ -131,7 +152,7 @@ ESTIMATORS: tuple[EstimatorSpec, ...] = (
         "classification",
         "sklearn.neighbors:KNeighborsClassifier",
         (
-            ParamSpec("n_neighbors", "int", 15, 1, 500, log=True, help="neighbours that vote"),
+            ParamSpec("n_neighbors", "int", 15, 1, 500, log=True, help="neighbours that vote", suggest=(5, 15, 50)),
             ParamSpec(
                 "weights",
                 "choice",

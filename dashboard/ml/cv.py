@@ -18,7 +18,7 @@ from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 
-from dashboard.ml import evaluation
+from dashboard.ml import evaluation, insights
 from dashboard.ml.spec import CVSpec, Prepared
 
 
@@ -39,6 +39,7 @@ class CVResult:
     wall_time: float
     holdout_index: np.ndarray = field(default_factory=lambda: np.array([], dtype=int))
     notices: list[str] = field(default_factory=list)
+    insights: dict[str, Any] = field(default_factory=dict)  # see insights.aggregate
 
 
 def splitter(cv: CVSpec, task: str):
@@ -68,7 +69,10 @@ def _scores(model, X: pd.DataFrame, task: str) -> tuple[np.ndarray | None, str |
     return None, None
 
 
-def _fit_fold(build, X, y, train, test, fold: int, task: str, classes) -> dict[str, Any]:
+def fit_fold(
+    build, X, y, train, test, fold: int, task: str, classes, *, importance: bool = False, seed: int = 0
+) -> dict[str, Any]:
+    """Fit one fold and score its held-out rows; what the model learned comes along (``insights``)."""
     model = build()
     start = time.perf_counter()
     model.fit(X.iloc[train], y.iloc[train])
@@ -87,6 +91,7 @@ def _fit_fold(build, X, y, train, test, fold: int, task: str, classes) -> dict[s
     else:
         fold_metrics = evaluation.classification_metrics(y_test, y_pred, scores, classes)
     fold_metrics.update(fit_time=fit_time, score_time=score_time)
+    learned = insights.fold_insights(model, X_test, y_test, task, classes, importance=importance, seed=seed)
     return {
         "fold": fold,
         "test_index": test,
@@ -97,6 +102,7 @@ def _fit_fold(build, X, y, train, test, fold: int, task: str, classes) -> dict[s
         "metrics": fold_metrics,
         "fit_time": fit_time,
         "score_time": score_time,
+        "insights": learned,
     }
 
 
@@ -107,21 +113,29 @@ def _argmax_predict(model) -> bool:
     return type(final).__name__ in ARGMAX_ESTIMATORS
 
 
+def cv_split(prepared: Prepared, cv: CVSpec):
+    """The CV rows' X and y, their folds, and the held-out test positions."""
+    cv_rows, holdout = holdout_split(prepared, cv)
+    X, y = prepared.X.iloc[cv_rows], prepared.y.iloc[cv_rows]
+    return X, y, list(splitter(cv, prepared.task).split(X, y)), np.asarray(holdout)
+
+
 def run_cv(
     prepared: Prepared,
     cv: CVSpec,
     *,
+    importance: bool = False,
     on_fold: Callable[[dict[str, Any], int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
     n_jobs: int = 1,
 ) -> CVResult:
     """Fit and score every fold; ``on_fold(fold_result, folds_done)`` runs as each one finishes."""
     start = time.perf_counter()
-    cv_rows, holdout = holdout_split(prepared, cv)
-    X, y = prepared.X.iloc[cv_rows], prepared.y.iloc[cv_rows]
-    splits = list(splitter(cv, prepared.task).split(X, y))
+    X, y, splits, holdout = cv_split(prepared, cv)
     jobs = (
-        delayed(_fit_fold)(prepared.build, X, y, train, test, i, prepared.task, prepared.classes)
+        delayed(fit_fold)(
+            prepared.build, X, y, train, test, i, prepared.task, prepared.classes, importance=importance, seed=cv.seed
+        )
         for i, (train, test) in enumerate(splits)
     )
     folds: list[dict[str, Any]] = []
@@ -131,7 +145,14 @@ def run_cv(
             on_fold(result, len(folds))
         if cancelled is not None and cancelled():
             raise CVCancelled("cancelled")
-    folds.sort(key=lambda f: f["fold"])
+    return assemble(prepared, y, folds, holdout, time.perf_counter() - start)
+
+
+def assemble(
+    prepared: Prepared, y: pd.Series, folds: list[dict[str, Any]], holdout: np.ndarray, wall_time: float
+) -> CVResult:
+    """Finished folds -> out-of-fold arrays in row order, metric summary and averaged insights."""
+    folds = sorted(folds, key=lambda f: f["fold"])
     oof_pred = np.empty(len(y), dtype=object if prepared.task != "regression" else float)
     kind = folds[0]["score_kind"]
     oof_scores = None
@@ -152,9 +173,10 @@ def run_cv(
         oof_pred,
         oof_scores,
         kind,
-        time.perf_counter() - start,
-        holdout_index=np.asarray(holdout),
+        wall_time,
+        holdout_index=holdout,
         notices=list(prepared.notices),
+        insights=insights.aggregate([f.get("insights") for f in folds]),
     )
 
 

@@ -7,6 +7,7 @@ more folds than rows, a non-numeric regression target, a model that cannot take 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -65,8 +66,12 @@ class TrainSpec(BaseModel):
     importance: bool = False
 
     def key(self) -> dict[str, Any]:
-        """Everything that changes the result, for cache keys."""
-        return self.model_dump(mode="json")
+        """Everything that changes the result, for cache keys. Parameters are normalised (defaults filled
+        in, 1 and 1.0 alike) so a run from the form, a permalink and a search candidate share one key."""
+        key = self.model_dump(mode="json")
+        with contextlib.suppress(ValueError):  # invalid: prepare() names the problem, the key is never used
+            key["params"] = estimator_spec(self.estimator).checked_params(self.params)
+        return key
 
 
 @dataclass

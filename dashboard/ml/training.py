@@ -12,10 +12,12 @@ from dashboard.explore import ExplorerService
 from dashboard.jobs import Memo
 from dashboard.ml import evaluation
 from dashboard.ml.cv import CVResult, refit, run_cv
+from dashboard.ml.search import SearchResult, SearchSpec, run_search
 from dashboard.ml.spec import Prepared, SpecError, TrainSpec, prepare
 from model_store import ModelStore, ModelVersion
 
 NAMESPACE = "train.cv"
+SEARCH_NAMESPACE = "train.search"
 
 
 class ResultExpiredError(KeyError):
@@ -50,9 +52,43 @@ class TrainingService:
         hit = self.memo.get(token)
         if hit is not None:
             return token, hit, True
-        result = run_cv(self.prepare(spec), spec.cv, on_fold=on_fold, cancelled=cancelled, n_jobs=self.n_jobs)
+        result = run_cv(
+            self.prepare(spec),
+            spec.cv,
+            importance=spec.importance,
+            on_fold=on_fold,
+            cancelled=cancelled,
+            n_jobs=self.n_jobs,
+        )
         self.memo.set(token, result)
         return token, result, False
+
+    def search_token(self, spec: TrainSpec, search: SearchSpec) -> str:
+        self._check_dataset(spec)
+        return self.memo.key_for(SEARCH_NAMESPACE, (self.catalog.fingerprint(spec.dataset), spec.key(), search.key()))
+
+    def search(
+        self, spec: TrainSpec, search: SearchSpec, *, on_result=None, cancelled=None
+    ) -> tuple[str, SearchResult, bool]:
+        """(token, result, was_cached). Each candidate's CV result is cached as if run alone."""
+        token = self.search_token(spec, search)
+        hit = self.memo.get(token)
+        if hit is not None:
+            return token, hit, True
+        result, per_candidate = run_search(
+            self.prepare(spec), spec, search, on_result=on_result, cancelled=cancelled, n_jobs=self.n_jobs
+        )
+        for candidate_spec, cv_result in per_candidate:
+            result.tokens.append(self.token(candidate_spec))
+            self.memo.set(result.tokens[-1], cv_result)
+        self.memo.set(token, result)
+        return token, result, False
+
+    def search_result(self, token: str) -> SearchResult:
+        hit = self.memo.get(token) if isinstance(token, str) and token.startswith(SEARCH_NAMESPACE + ":") else None
+        if hit is None:
+            raise ResultExpiredError(token)
+        return hit
 
     def result(self, token: str) -> CVResult:
         hit = self.memo.get(token) if isinstance(token, str) and token.startswith(NAMESPACE + ":") else None

@@ -5,14 +5,9 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.metrics import accuracy_score, average_precision_score, roc_auc_score
-from sklearn.pipeline import Pipeline
 
-from dashboard.explore import ExplorerService
-from dashboard.jobs import Memo
 from dashboard.ml.cv import CVCancelled
 from dashboard.ml.spec import CVSpec, SpecError, TextSpec, TrainSpec
-from dashboard.ml.training import TrainingService
-from model_store import ModelStore
 
 TITANIC = ("Pclass", "Sex", "Age", "SibSp", "Parch", "Fare", "Embarked")
 REFERENCE = {
@@ -22,29 +17,6 @@ REFERENCE = {
     "max_features": 0.5,
     "random_state": 42,
 }
-
-
-@pytest.fixture
-def training(catalog, tmp_path):
-    memo = Memo(tmp_path / "memo", 10**9)
-    return TrainingService(
-        catalog, ExplorerService(catalog, memo, point_budget=1000), memo, ModelStore(tmp_path / "models"), n_jobs=2
-    )
-
-
-@pytest.fixture
-def fit_calls(monkeypatch, training):
-    """Counts Pipeline.fit calls; folds then run in this process (worker processes would not see the patch)."""
-    training.n_jobs = 1
-    calls = []
-    original = Pipeline.fit
-
-    def counting(self, *args, **kwargs):
-        calls.append(1)
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(Pipeline, "fit", counting)
-    return calls
 
 
 def titanic_spec(**changes) -> TrainSpec:

@@ -1,0 +1,132 @@
+"""What a fitted fold model learned: native importances or coefficients, per-class top n-grams for
+text, and permutation importance on the fold's held-out rows.
+
+Each fold keeps only its strongest entries (a character n-gram model has ~10^5 features and every
+fold's insights are cached); :func:`aggregate` averages the folds, counting a missing entry as 0.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.inspection import permutation_importance
+
+KEEP_PER_FOLD = 40
+SHOW = 20
+TERMS_SHOWN = 15
+PERMUTATION_REPEATS = 5
+
+
+def _feature_names(model) -> np.ndarray | None:
+    try:
+        return np.asarray(model[:-1].get_feature_names_out(), dtype=object)
+    except (AttributeError, ValueError, TypeError):
+        return None
+
+
+def _readable(name: str) -> str:
+    """'numeric__Age' -> 'Age', 'categorical__Sex_male' -> 'Sex_male', 'text_body__the' -> 'body: the'."""
+    group, _, rest = name.partition("__")
+    if group.startswith("text_"):
+        return f"{group.removeprefix('text_')}: {rest}"
+    return rest or name
+
+
+def _strongest(names: np.ndarray, values: np.ndarray, keep: int = KEEP_PER_FOLD) -> dict[str, float]:
+    order = np.argsort(-np.abs(values), kind="stable")[:keep]
+    return {_readable(str(names[i])): float(values[i]) for i in order}
+
+
+def native(model, task: str, classes: list[Any] | None) -> dict[str, Any] | None:
+    """Impurity importances, or coefficients (signed when there is one row, else their size across classes)."""
+    final, names = model[-1], _feature_names(model)
+    if names is None:
+        return None
+    if hasattr(final, "feature_importances_"):
+        return {"kind": "impurity importance", "values": _strongest(names, np.asarray(final.feature_importances_))}
+    coef = getattr(final, "coef_", None)
+    if coef is None or hasattr(final, "feature_log_prob_"):
+        return None
+    coef = np.atleast_2d(np.asarray(coef, dtype=float))
+    if coef.shape[1] != len(names):
+        return None
+    if coef.shape[0] == 1:
+        toward = f" (positive pushes toward {classes[1]!r})" if task == "binary" and classes else ""
+        return {"kind": f"coefficient on scaled inputs{toward}", "values": _strongest(names, coef[0])}
+    return {"kind": "coefficient size across classes (L2)", "values": _strongest(names, np.linalg.norm(coef, axis=0))}
+
+
+def class_weights(final, n_classes: int) -> np.ndarray | None:
+    """One row per class: how strongly each feature points to that class."""
+    if hasattr(final, "feature_log_prob_"):  # naive Bayes: log-probability against the classes' mean
+        log_prob = np.asarray(final.feature_log_prob_)
+        return log_prob - log_prob.mean(axis=0, keepdims=True)
+    coef = getattr(final, "coef_", None)
+    if coef is None:
+        return None
+    coef = np.atleast_2d(np.asarray(coef, dtype=float))
+    if coef.shape[0] == 1 and n_classes == 2:
+        return np.vstack([-coef[0], coef[0]])
+    return coef if coef.shape[0] == n_classes else None
+
+
+def top_terms(model, classes: list[Any] | None) -> dict[str, dict[str, float]] | None:
+    """Per class, the text n-grams that point to it most strongly (linear models and naive Bayes)."""
+    names = _feature_names(model)
+    if names is None or not classes:
+        return None
+    text = np.array([str(n).startswith("text_") for n in names])
+    weights = class_weights(model[-1], len(classes))
+    if not text.any() or weights is None or weights.shape[1] != len(names):
+        return None
+    out = {}
+    for label, row in zip(classes, weights, strict=True):
+        chosen = np.flatnonzero(text)[np.argsort(-row[text], kind="stable")[:KEEP_PER_FOLD]]
+        out[str(label)] = {_readable(str(names[i])): float(row[i]) for i in chosen}
+    return out
+
+
+def permutation(model, X: pd.DataFrame, y: np.ndarray, seed: int) -> dict[str, float]:
+    """Mean drop of the model's own score (accuracy or R²) when one input column is shuffled."""
+    result = permutation_importance(model, X, y, n_repeats=PERMUTATION_REPEATS, random_state=seed, n_jobs=1)
+    return {str(c): float(v) for c, v in zip(X.columns, result.importances_mean, strict=True)}
+
+
+def fold_insights(
+    model, X_test: pd.DataFrame, y_test: np.ndarray, task: str, classes, *, importance: bool, seed: int
+) -> dict[str, Any]:
+    return {
+        "native": native(model, task, classes),
+        "terms": top_terms(model, classes) if task != "regression" else None,
+        "permutation": permutation(model, X_test, y_test, seed) if importance else None,
+    }
+
+
+def _mean(tables: list[dict[str, float]], *, by_size: bool = True, shown: int = SHOW) -> dict[str, float]:
+    frame = pd.DataFrame(tables).fillna(0.0)
+    mean = frame.mean(axis=0)
+    order = mean.abs() if by_size else mean
+    return {str(k): float(mean[k]) for k in order.sort_values(ascending=False, kind="stable").index[:shown]}
+
+
+def aggregate(per_fold: list[dict[str, Any]]) -> dict[str, Any]:
+    """The folds' insights averaged: native values, top terms per class, permutation mean and spread."""
+    out: dict[str, Any] = {"native": None, "terms": None, "permutation": None}
+    natives = [f["native"] for f in per_fold if f and f.get("native")]
+    if natives:
+        out["native"] = {"kind": natives[0]["kind"], "values": _mean([n["values"] for n in natives])}
+    terms = [f["terms"] for f in per_fold if f and f.get("terms")]
+    if terms:
+        out["terms"] = {
+            label: _mean([t[label] for t in terms if label in t], by_size=False, shown=TERMS_SHOWN)
+            for label in terms[0]
+        }
+    permutations = [f["permutation"] for f in per_fold if f and f.get("permutation")]
+    if permutations:
+        frame = pd.DataFrame(permutations)
+        mean, std = frame.mean(axis=0), frame.std(axis=0, ddof=0)
+        order = mean.sort_values(ascending=False, kind="stable").index
+        out["permutation"] = {str(c): {"mean": float(mean[c]), "std": float(std[c])} for c in order}
+    return out
