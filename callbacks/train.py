@@ -80,6 +80,7 @@ def spec_from_controls(
                 stratified="stratified" in (options or []),
                 shuffle="shuffle" in (options or []),
             ),
+            importance="importance" in (options or []),
         )
     except ValidationError as exc:
         error = exc.errors()[0]
@@ -121,6 +122,34 @@ def summary_view(result: CVResult) -> html.Div:
     notes = [html.P(n, className="small text-muted") for n in result.notices]
     return html.Div(
         [*badges, html.P(f"{len(result.folds)} folds in {result.wall_time:.1f} s", className="small"), *notes]
+    )
+
+
+def terms_view(terms: dict[str, dict[str, float]] | None) -> Any:
+    """Per class, the n-grams that point to it most (text models), as small escaped tables."""
+    if not terms:
+        return None
+    cards = [
+        dbc.Col(
+            [
+                html.H6(str(label), className="mb-1"),
+                html.Ol(
+                    [
+                        html.Li(html.Code(term.partition(": ")[2] or term, style={"whiteSpace": "pre"}))
+                        for term in list(weights)[:10]
+                    ],
+                    className="small mb-2",
+                ),
+            ],
+            xs=6,
+            md=3,
+            lg=2,
+        )
+        for label, weights in terms.items()
+    ]
+    return html.Div(
+        [html.P("Top n-grams per class (mean over folds)", className="small fw-bold mb-1"), dbc.Row(cards)],
+        id="train-terms-table",
     )
 
 
@@ -243,9 +272,12 @@ def register(app, services: Services) -> None:
         Output(ids.TRAIN_SAVE_BUTTON, "disabled"),
         Output(ids.TRAIN_PROGRESS, "value", allow_duplicate=True),
         Input(ids.TRAIN_RESULT_STORE, "data"),
-        prevent_initial_call=True,
+        State(ids.TRAIN_THRESHOLD_SLIDER, "value"),
+        prevent_initial_call="initial_duplicate",  # a permalink to a cached run opens on its result
     )
-    def show_result(stored):
+    def show_result(stored, current_threshold):
+        if not stored:
+            raise PreventUpdate
         try:
             result = training.result((stored or {}).get("token"))
         except ResultExpiredError:
@@ -281,6 +313,8 @@ def register(app, services: Services) -> None:
                 if probability
                 else figures.message_figure("calibration needs probabilities")
             )
+            low, high = (0.0, 1.0) if probability else (round(low, 3), round(high, 3))
+            keep = current_threshold is not None and low <= current_threshold <= high
             return (
                 summary_view(result),
                 table,
@@ -292,9 +326,9 @@ def register(app, services: Services) -> None:
                 blank,
                 blank,
                 blank,
-                0 if probability else round(low, 3),
-                1 if probability else round(high, 3),
-                0.5 if probability else 0.0,
+                low,
+                high,
+                current_threshold if keep else (0.5 if probability else 0.0),
                 False,
                 100,
             )
@@ -326,7 +360,6 @@ def register(app, services: Services) -> None:
         Input(ids.TRAIN_COST_FN_INPUT, "value"),
         Input(ids.TRAIN_BENEFIT_TP_INPUT, "value"),
         Input(ids.TRAIN_RESULT_STORE, "data"),
-        prevent_initial_call=True,
     )
     def threshold(value, cost_fp, cost_fn, benefit_tp, stored):
         if not stored or stored.get("task") != "binary" or value is None:
@@ -371,12 +404,44 @@ def register(app, services: Services) -> None:
             className="py-2 small",
         )
 
+    @app.callback(
+        Output(ids.TRAIN_NATIVE_GRAPH, "figure"),
+        Output(ids.TRAIN_PERMUTATION_GRAPH, "figure"),
+        Output(ids.TRAIN_TERMS, "children"),
+        Input(ids.TRAIN_RESULT_STORE, "data"),
+    )
+    def show_insights(stored):
+        if not stored:
+            raise PreventUpdate
+        try:
+            learned = training.result(stored.get("token")).insights
+        except ResultExpiredError:
+            raise PreventUpdate from None
+        native = learned.get("native")
+        permutation = learned.get("permutation")
+        return (
+            figures.importance_figure(native["values"], f"Model: {native['kind']}, mean over folds")
+            if native
+            else figures.message_figure("this model has no native importances or coefficients"),
+            figures.importance_figure(
+                {c: v["mean"] for c, v in permutation.items()},
+                "Permutation importance on held-out folds (score drop)",
+                {c: v["std"] for c, v in permutation.items()},
+            )
+            if permutation
+            else figures.message_figure("Tick 'permutation importance' and run to see this"),
+            terms_view(learned.get("terms")),
+        )
+
     app.clientside_callback(
-        "function(dataset, target, features, model, folds, seed, task) {"
-        "  return window.dash_clientside.dashboard.syncQuery("
-        "    {dataset: dataset, target: target, features: (features || []).join(','), model: model,"
-        "     folds: folds, seed: seed, task: task});"
-        "}",
+        """function(dataset, target, features, model, folds, seed, task, values, threshold, analyzer, ngram,
+                    test, options, names) {
+            var state = {dataset: dataset, target: target, features: (features || []).join(','), model: model,
+                         task: task, folds: folds, seed: seed, test: test, opts: (options || []).join(','),
+                         text: analyzer, ngram: (ngram || []).join('-'), threshold: threshold};
+            (names || []).forEach(function (id, i) { state['p_' + id.name] = values[i]; });
+            return window.dash_clientside.dashboard.syncQuery(state);
+        }""",
         Output(ids.TRAIN_PERMALINK_LINK, "href"),
         Input(ids.TRAIN_DATASET_DROPDOWN, "value"),
         Input(ids.TRAIN_TARGET_DROPDOWN, "value"),
@@ -385,4 +450,11 @@ def register(app, services: Services) -> None:
         Input(ids.TRAIN_FOLDS_INPUT, "value"),
         Input(ids.TRAIN_SEED_INPUT, "value"),
         Input(ids.TRAIN_TASK_RADIO, "value"),
+        Input(ids.train_param(ALL), "value"),
+        Input(ids.TRAIN_THRESHOLD_SLIDER, "value"),
+        Input(ids.TRAIN_TEXT_ANALYZER, "value"),
+        Input(ids.TRAIN_TEXT_NGRAM, "value"),
+        Input(ids.TRAIN_TEST_FRACTION_INPUT, "value"),
+        Input(ids.TRAIN_OPTIONS_CHECKLIST, "value"),
+        State(ids.train_param(ALL), "id"),
     )

@@ -10,7 +10,8 @@ TEMPLATE = "plotly_white"
 
 def _base(title: str | None = None, **layout) -> go.Figure:
     figure = go.Figure()
-    figure.update_layout(template=TEMPLATE, margin=dict(l=50, r=20, t=40 if title else 20, b=40), title=title, **layout)
+    layout.setdefault("margin", dict(l=50, r=20, t=40 if title else 20, b=40))
+    figure.update_layout(template=TEMPLATE, title=title, **layout)
     return figure
 
 
@@ -247,4 +248,108 @@ def residuals_figure(predicted, residuals) -> go.Figure:
 def residual_histogram(residuals) -> go.Figure:
     figure = _base(title="Residual distribution", xaxis=dict(title="residual"), yaxis=dict(title="rows"), height=360)
     figure.add_histogram(x=residuals, nbinsx=40)
+    return figure
+
+
+def importance_figure(values: dict[str, float], title: str, errors: dict[str, float] | None = None) -> go.Figure:
+    """Horizontal bars, strongest at the top; signed values keep their sign."""
+    if not values:
+        return message_figure("nothing to show for this model")
+    names = list(values)[::-1]
+    figure = _base(title=title, height=max(260, 22 * len(names) + 80), margin=dict(l=160, r=20, t=40, b=40))
+    figure.add_bar(
+        x=[values[n] for n in names],
+        y=names,
+        orientation="h",
+        error_x=dict(type="data", array=[errors[n] for n in names]) if errors else None,
+        marker_color=["#2c7fb8" if values[n] >= 0 else "#d95f0e" for n in names],
+    )
+    figure.update_yaxes(type="category")
+    return figure
+
+
+def search_figure(rows: list[dict], names: list[str], metric: str, log_names: set[str], grid: bool) -> go.Figure:
+    """One parameter: score vs value; two: a heatmap (grid) or coloured scatter (random); more: parallel coordinates.
+
+    ``rows`` are finished candidates with every tuned value filled in (``values``) and a ``mean``.
+    """
+    rows = [r for r in rows if r.get("mean") is not None]
+    if not rows or not names:
+        return message_figure("run a search to see candidates")
+    title = f"{metric} by candidate (mean over folds)"
+    if len(names) == 1:
+        name = names[0]
+        rows = sorted(rows, key=lambda r: (str(type(r["values"][name])), r["values"][name]))
+        figure = _base(
+            title=title,
+            xaxis=dict(title=name, type="log" if name in log_names else None),
+            yaxis=dict(title=metric),
+            height=380,
+        )
+        figure.add_scatter(
+            x=[r["values"][name] for r in rows],
+            y=[r["mean"] for r in rows],
+            error_y=dict(type="data", array=[r["std"] for r in rows]),
+            mode="lines+markers" if grid else "markers",
+            name=metric,
+        )
+        return figure
+    if len(names) == 2 and grid:
+        x_name, y_name = names
+        xs = list(dict.fromkeys(r["values"][x_name] for r in rows))
+        ys = list(dict.fromkeys(r["values"][y_name] for r in rows))
+        z = [[None] * len(xs) for _ in ys]
+        for r in rows:
+            z[ys.index(r["values"][y_name])][xs.index(r["values"][x_name])] = r["mean"]
+        figure = _base(
+            title=title,
+            xaxis=dict(title=x_name, type="category"),
+            yaxis=dict(title=y_name, type="category"),
+            height=380,
+        )
+        figure.add_heatmap(
+            z=z,
+            x=[str(v) for v in xs],
+            y=[str(v) for v in ys],
+            colorscale="Viridis",
+            reversescale=metric in ("rmse", "mae", "mape", "log_loss"),
+            texttemplate="%{z:.4f}",
+            colorbar=dict(title=metric),
+        )
+        return figure
+    if len(names) == 2:
+        x_name, y_name = names
+        figure = _base(
+            title=title,
+            xaxis=dict(title=x_name, type="log" if x_name in log_names else None),
+            yaxis=dict(title=y_name, type="log" if y_name in log_names else None),
+            height=380,
+        )
+        figure.add_scatter(
+            x=[r["values"][x_name] for r in rows],
+            y=[r["values"][y_name] for r in rows],
+            mode="markers",
+            marker=dict(size=12, color=[r["mean"] for r in rows], colorscale="Viridis", showscale=True),
+            text=[f"{metric} {r['mean']:.4f}" for r in rows],
+        )
+        return figure
+    dimensions = []
+    for name in names:
+        values = [r["values"][name] for r in rows]
+        if all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+            dimensions.append(dict(label=name, values=values))
+        else:
+            labels = list(dict.fromkeys(map(str, values)))
+            dimensions.append(
+                dict(
+                    label=name,
+                    values=[labels.index(str(v)) for v in values],
+                    tickvals=list(range(len(labels))),
+                    ticktext=labels,
+                )
+            )
+    scores = [r["mean"] for r in rows]
+    dimensions.append(dict(label=metric, values=scores))
+    figure = _base(title=title, height=420)
+    figure.add_trace(go.Parcoords(line=dict(color=scores, colorscale="Viridis", showscale=True), dimensions=dimensions))
     return figure

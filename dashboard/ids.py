@@ -111,6 +111,29 @@ TRAIN_SAVE_NAME_INPUT = "train-save-name-input"
 TRAIN_SAVE_BUTTON = "train-save-button"
 TRAIN_SAVE_ALERT = "train-save-alert"
 TRAIN_PERMALINK_LINK = "train-permalink-link"
+TRAIN_NATIVE_GRAPH = "train-native-graph"
+TRAIN_PERMUTATION_GRAPH = "train-permutation-graph"
+TRAIN_TERMS = "train-terms"
+SEARCH_MODE_RADIO = "search-mode-radio"
+SEARCH_METRIC_DROPDOWN = "search-metric-dropdown"
+SEARCH_CANDIDATES_INPUT = "search-candidates-input"
+SEARCH_SEED_INPUT = "search-seed-input"
+SEARCH_PARAMS = "search-params"
+SEARCH_TUNE_CHECKLIST = "search-tune-checklist"
+SEARCH_RUN_BUTTON = "search-run-button"
+SEARCH_CANCEL_BUTTON = "search-cancel-button"
+SEARCH_PROGRESS = "search-progress"
+SEARCH_MESSAGES = "search-messages"
+SEARCH_TABLE = "search-table"
+SEARCH_GRAPH = "search-graph"
+SEARCH_BEST = "search-best"
+SEARCH_USE_BEST_BUTTON = "search-use-best-button"
+SEARCH_RESULT_STORE = "search-result-store"
+
+
+def search_values(name: object) -> dict[str, object]:
+    """Pattern-matching id of a search parameter's values text ('0.1, 1, 10' or 'low..high')."""
+    return {"type": "search-values", "name": name}
 
 
 def train_param(name: object) -> dict[str, object]:

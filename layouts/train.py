@@ -1,7 +1,9 @@
 """Train (/train): dataset → target → features → model family → hyperparameters → validation, then live
 cross-validation with per-fold rows and curves, threshold and cost views, and saving to the store.
 
-URL: ``/train?dataset=titanic&target=Survived&features=Pclass,Sex,Age&model=random_forest&folds=5&seed=0``.
+URL: ``/train?dataset=titanic&target=Survived&features=Pclass,Sex,Age&model=random_forest&p_n_estimators=300
+&folds=5&seed=0&threshold=0.3`` (``p_<name>`` sets a hyperparameter). When that exact run is in the cache the
+page opens on its result, which is also what ``&embed=1`` shows: the result views without the controls.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from dash import dcc, html
 
 from dashboard import figures, ids
 from dashboard.ml.catalog import EstimatorSpec, estimator_spec, for_task
-from layouts.common import services
+from dashboard.ml.spec import CVSpec, TextSpec, TrainSpec
+from layouts.common import alert, services
+from layouts.train_search import search_section
 
 DEFAULT_DATASET = "titanic"
 
@@ -64,6 +68,39 @@ def _graph(component_id: str, text: str = "Run cross-validation to see this") ->
     return dcc.Graph(id=component_id, figure=figures.message_figure(text), config={"displaylogo": False})
 
 
+def _number(text: Any, default: float, low: float, high: float) -> float:
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        return default
+    return value if low <= value <= high else default
+
+
+def params_from_query(spec: EstimatorSpec, query: dict[str, str]) -> dict[str, Any]:
+    """``p_<name>`` query values that pass the parameter's own check; the rest keep their defaults."""
+    values = {}
+    for param in spec.params:
+        raw = query.get(f"p_{param.name}")
+        if raw is None:
+            continue
+        try:
+            values[param.name] = param.check(raw if param.kind == "choice" else float(raw))
+        except (TypeError, ValueError):
+            continue
+    return values
+
+
+def cached_result(spec: TrainSpec) -> dict[str, Any] | None:
+    """The result store's data when this exact run is cached, so a permalink opens on its result."""
+    svc = services()
+    try:
+        token = svc.training.token(spec) if svc else None
+        result = svc.training.cached(spec) if token else None
+    except ValueError:
+        return None
+    return {"token": token, "task": result.task, "spec": spec.key()} if result is not None else None
+
+
 def layout(
     dataset: str = DEFAULT_DATASET,
     target: str | None = None,
@@ -72,8 +109,13 @@ def layout(
     folds: str = "5",
     seed: str = "0",
     task: str = "auto",
+    threshold: str = "0.5",
+    text: str = "word",
+    ngram: str = "1-2",
+    test: str = "0",
+    opts: str = "stratified,shuffle",
     embed: str | None = None,
-    **_query: str,
+    **query: str,
 ) -> html.Div:
     svc = services()
     if svc is not None and not svc.catalog.exists(dataset):
@@ -88,6 +130,38 @@ def layout(
     target_kind = "regression" if kinds.get(target) == "numeric" and info and info.task == "regression" else "binary"
     options = model_options(target_kind)
     model = model if model in {o["value"] for o in options} else options[0]["value"]
+    estimator = estimator_spec(model)
+    params = {p.name: p.default for p in estimator.params} | params_from_query(estimator, query)
+    folds_value = int(_number(folds, 5, 2, 20))
+    seed_value = int(_number(seed, 0, 0, 2**31 - 1))
+    test_value = _number(test, 0, 0, 0.5)
+    options_value = [o for o in (opts or "").split(",") if o in ("stratified", "shuffle", "importance")]
+    ngram_low, _, ngram_high = (ngram or "1-2").partition("-")
+    ngram_value = [int(_number(ngram_low, 1, 1, 5)), int(_number(ngram_high, 2, 1, 5))]
+    analyzer = text if text in ("word", "char_wb") else "word"
+    embedded = str(embed) == "1"
+    try:
+        initial = cached_result(
+            TrainSpec(
+                dataset=dataset,
+                target=target or "",
+                features=tuple(chosen),
+                estimator=model,
+                params=params,
+                task=task if task in ("auto", "binary", "multiclass", "regression") else "auto",
+                text=TextSpec(analyzer=analyzer, ngram_min=ngram_value[0], ngram_max=ngram_value[1]),
+                cv=CVSpec(
+                    folds=folds_value,
+                    seed=seed_value,
+                    test_fraction=test_value,
+                    stratified="stratified" in options_value,
+                    shuffle="shuffle" in options_value,
+                ),
+                importance="importance" in options_value,
+            )
+        )
+    except ValueError:
+        initial = None
     controls = dbc.Col(
         [
             dbc.Label("Dataset"),
@@ -115,7 +189,7 @@ def layout(
             ),
             dbc.Label("Model", className="mt-2"),
             dcc.Dropdown(id=ids.TRAIN_MODEL_DROPDOWN, value=model, options=options, clearable=False),
-            html.Div(param_controls(estimator_spec(model)), id=ids.TRAIN_PARAMS, className="mt-2"),
+            html.Div(param_controls(estimator, params), id=ids.TRAIN_PARAMS, className="mt-2"),
             dbc.Row(
                 [
                     dbc.Col(
@@ -123,7 +197,7 @@ def layout(
                             dbc.Label("Text n-grams", className="small"),
                             dcc.Dropdown(
                                 id=ids.TRAIN_TEXT_ANALYZER,
-                                value="word",
+                                value=analyzer,
                                 clearable=False,
                                 options=[
                                     {"label": "words", "value": "word"},
@@ -136,7 +210,7 @@ def layout(
                     dbc.Col(
                         [
                             dbc.Label("n-gram range", className="small"),
-                            dcc.RangeSlider(id=ids.TRAIN_TEXT_NGRAM, min=1, max=5, step=1, value=[1, 2]),
+                            dcc.RangeSlider(id=ids.TRAIN_TEXT_NGRAM, min=1, max=5, step=1, value=ngram_value),
                         ],
                         width=6,
                     ),
@@ -153,7 +227,7 @@ def layout(
                                 type="number",
                                 min=2,
                                 max=20,
-                                value=int(folds) if str(folds).isdigit() else 5,
+                                value=folds_value,
                                 size="sm",
                             ),
                         ],
@@ -166,7 +240,7 @@ def layout(
                                 id=ids.TRAIN_SEED_INPUT,
                                 type="number",
                                 min=0,
-                                value=int(seed) if str(seed).isdigit() else 0,
+                                value=seed_value,
                                 size="sm",
                             ),
                         ],
@@ -181,7 +255,7 @@ def layout(
                                 min=0,
                                 max=0.5,
                                 step=0.05,
-                                value=0,
+                                value=test_value,
                                 size="sm",
                             ),
                         ],
@@ -192,10 +266,14 @@ def layout(
             ),
             dbc.Checklist(
                 id=ids.TRAIN_OPTIONS_CHECKLIST,
-                value=["stratified", "shuffle"],
+                value=options_value,
                 inline=True,
                 className="small mt-1",
-                options=[{"label": "stratified", "value": "stratified"}, {"label": "shuffle", "value": "shuffle"}],
+                options=[
+                    {"label": "stratified", "value": "stratified"},
+                    {"label": "shuffle", "value": "shuffle"},
+                    {"label": "permutation importance (slower)", "value": "importance"},
+                ],
             ),
             html.Div(
                 [
@@ -208,12 +286,17 @@ def layout(
             html.A("Permalink", id=ids.TRAIN_PERMALINK_LINK, href="#", className="small d-block mt-2"),
         ],
         lg=3,
-        style={"display": "none"} if str(embed) == "1" else None,
+        style={"display": "none"} if embedded else None,
     )
     results = dbc.Col(
         [
-            html.Div(id=ids.TRAIN_MESSAGES),
-            dcc.Store(id=ids.TRAIN_RESULT_STORE),
+            html.Div(
+                alert("This view has not been computed yet: open it in the dashboard and run it.", "info")
+                if embedded and initial is None
+                else None,
+                id=ids.TRAIN_MESSAGES,
+            ),
+            dcc.Store(id=ids.TRAIN_RESULT_STORE, data=initial),
             _section(
                 "Cross-validation",
                 html.Div(id=ids.TRAIN_SUMMARY),
@@ -234,7 +317,7 @@ def layout(
                                             min=0,
                                             max=1,
                                             step=0.01,
-                                            value=0.5,
+                                            value=_number(threshold, 0.5, -1e9, 1e9),
                                             marks={0: "0", 0.5: "0.5", 1: "1"},
                                             tooltip={"placement": "bottom"},
                                         ),
@@ -289,6 +372,20 @@ def layout(
                 hidden=True,
             ),
             _section(
+                "What the model learned",
+                dbc.Row(
+                    [
+                        dbc.Col(_graph(ids.TRAIN_NATIVE_GRAPH), md=6),
+                        dbc.Col(
+                            _graph(ids.TRAIN_PERMUTATION_GRAPH, "Tick 'permutation importance' and run to see this"),
+                            md=6,
+                        ),
+                    ]
+                ),
+                html.Div(id=ids.TRAIN_TERMS),
+            ),
+            html.Div(search_section(estimator, target_kind), hidden=embedded),
+            _section(
                 "Pipeline",
                 html.Iframe(
                     id=ids.TRAIN_PIPELINE, sandbox="", style={"width": "100%", "height": "260px", "border": "0"}
@@ -305,8 +402,9 @@ def layout(
                     ]
                 ),
                 html.Div(id=ids.TRAIN_SAVE_ALERT, className="mt-2"),
+                style={"display": "none"} if embedded else None,
             ),
         ],
-        lg=12 if str(embed) == "1" else 9,
+        lg=12 if embedded else 9,
     )
     return html.Div([html.H2("Train and evaluate"), dbc.Row([controls, results])])

@@ -63,3 +63,68 @@ def test_bad_spec_shows_a_named_message(dash_duo, app):
     click(dash_duo, f"#{ids.TRAIN_RUN_BUTTON}")
     dash_duo.wait_for_contains_text(f"#{ids.TRAIN_MESSAGES}", "cv.folds", timeout=30)
     assert dash_duo.get_logs() == []
+
+
+def _plot_types(dash_duo, graph_id: str) -> list[str]:
+    return dash_duo.driver.execute_script(
+        "var el = document.querySelector(arguments[0] + ' .js-plotly-plot');"
+        "return el && el.data ? el.data.map(function (t) { return t.type; }) : [];",
+        f"#{graph_id}",
+    )
+
+
+def _texts(dash_duo, selector: str) -> list[str]:
+    """Texts read in one script: rows re-render while a search streams, so held elements go stale."""
+    return dash_duo.driver.execute_script(
+        "return Array.from(document.querySelectorAll(arguments[0])).map(function (e) { return e.innerText; });",
+        selector,
+    )
+
+
+def test_search_streams_candidates_applies_the_best_and_the_permalink_embeds_it(dash_duo, app):
+    dash_duo.start_server(app)
+    dash_duo.wait_for_page(
+        url=f"{dash_duo.server_url}/train?dataset=titanic&target=Survived"
+        "&features=Pclass,Sex,Age,SibSp,Parch,Fare,Embarked&model=logistic_regression&folds=4"
+    )
+    dash_duo.wait_for_element(f"#{ids.SEARCH_RUN_BUTTON}", timeout=15)
+    C = '[id=\'{"name":"C","type":"search-values"}\']'
+    dash_duo.find_element(C).clear()
+    dash_duo.find_element(C).send_keys("0.01, 0.1, 1", Keys.TAB)
+    click(dash_duo, f"#{ids.SEARCH_TUNE_CHECKLIST} input[value='max_iter']")  # C is ticked already
+    click(dash_duo, f"#{ids.SEARCH_RUN_BUTTON}")
+    # 3 x 2 grid + the catalog defaults, every candidate over 4 folds
+    dash_duo._wait_for(
+        lambda d: [t.split()[-1] for t in _texts(dash_duo, ".search-row")] == ["4/4"] * 7,
+        timeout=120,
+        msg="search rows did not complete",
+    )
+    dash_duo.wait_for_contains_text("#search-best-summary", "Catalog defaults", timeout=30)
+    dash_duo._wait_for(
+        lambda d: _plot_types(dash_duo, ids.SEARCH_GRAPH) == ["heatmap"], timeout=15, msg="no heatmap of 2 parameters"
+    )
+    result = app.server.extensions["dashboard"].training
+    token = next(k for k in result.memo.cache.iterkeys() if str(k).startswith("train.search:"))
+    best = result.search_result(token).best_row()
+    assert dash_duo.find_element(".search-row.table-success").text.split()[0] == "1"
+    click(dash_duo, f"#{ids.SEARCH_USE_BEST_BUTTON}")
+    C_control = '[id=\'{"name":"C","type":"train-param"}\']'
+    dash_duo._wait_for(
+        lambda d: float(d.find_element("css selector", C_control).get_attribute("value")) == best["values"]["C"],
+        timeout=15,
+        msg="the best C was not put in the form",
+    )
+    click(dash_duo, f"#{ids.TRAIN_RUN_BUTTON}")
+    dash_duo.wait_for_contains_text(f"#{ids.TRAIN_MESSAGES}", "no model was fitted", timeout=30)
+    shown = dash_duo.find_element("#train-summary-roc_auc").text.split()[1]
+    assert abs(float(shown) - best["mean"]) < 5e-5
+    dash_duo._wait_for(
+        lambda d: _plot_types(dash_duo, ids.TRAIN_NATIVE_GRAPH) == ["bar"], timeout=15, msg="no coefficient chart"
+    )
+    link = dash_duo.find_element(f"#{ids.TRAIN_PERMALINK_LINK}").get_attribute("href")
+    assert "p_C=" in link and "threshold=" in link
+    # The permalink's embed form opens on the cached result with no controls
+    dash_duo.wait_for_page(url=link + "&embed=1")
+    dash_duo.wait_for_contains_text("#train-summary-roc_auc", shown, timeout=30)
+    assert not dash_duo.find_element(f"#{ids.TRAIN_RUN_BUTTON}").is_displayed()
+    assert dash_duo.get_logs() == []

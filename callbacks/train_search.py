@@ -1,0 +1,217 @@
+"""Hyperparameter-search callbacks: the tunable parameters follow the model, the search runs in the
+background and streams every candidate x fold into the table, and the best parameters can be put back
+into the form (its cross-validation is already cached, so running it fits nothing)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import ALL, Input, Output, State, html, no_update
+from dash.exceptions import PreventUpdate
+from pydantic import ValidationError
+
+from callbacks.train import SPEC_STATES, spec_from_controls
+from dashboard import figures, ids
+from dashboard.ml.catalog import estimator_spec
+from dashboard.ml.search import DEFAULT_METRIC, SearchResult, SearchSpec, parse_values
+from dashboard.ml.spec import SpecError
+from dashboard.ml.training import ResultExpiredError
+from dashboard.services import Services
+from layouts.common import alert
+from layouts.train_search import metric_options, search_params
+
+SEARCH_STATES = (
+    State(ids.SEARCH_MODE_RADIO, "value"),
+    State(ids.SEARCH_METRIC_DROPDOWN, "value"),
+    State(ids.SEARCH_CANDIDATES_INPUT, "value"),
+    State(ids.SEARCH_SEED_INPUT, "value"),
+    State(ids.SEARCH_TUNE_CHECKLIST, "value"),
+    State(ids.search_values(ALL), "value"),
+    State(ids.search_values(ALL), "id"),
+)
+
+
+def search_from_controls(model, mode, metric, n_candidates, seed, tuned, texts, text_ids) -> SearchSpec:
+    """The search controls as a SearchSpec; errors name the control (e.g. ``search.C``)."""
+    estimator = estimator_spec(model)
+    by_name = {p.name: p for p in estimator.params}
+    grid: dict[str, list[Any]] = {}
+    ranges: dict[str, tuple[float, float]] = {}
+    for text_id, text in zip(text_ids, texts, strict=True):
+        name = text_id["name"]
+        if name not in (tuned or []) or name not in by_name:
+            continue
+        values = parse_values(by_name[name], text, mode or "grid")
+        (ranges if isinstance(values, tuple) else grid)[name] = values
+    if mode == "random" and n_candidates is None:
+        raise SpecError("search.candidates", "enter a whole number of candidates from 1 to 200")
+    try:
+        return SearchSpec(
+            mode=mode or "grid",
+            grid=grid,
+            ranges=ranges,
+            candidates=n_candidates or 20,
+            seed=seed or 0,
+            metric=metric,
+        )
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        raise SpecError("search." + ".".join(str(p) for p in error["loc"]), error["msg"]) from None
+
+
+def _format(value: Any) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def results_table(rows: list[dict[str, Any]], names: list[str], metric: str, best: int | None = None) -> dbc.Table:
+    head = html.Thead(
+        html.Tr(
+            [html.Th("rank"), html.Th("#"), *[html.Th(n) for n in names], html.Th(f"{metric} mean ± std")]
+            + [html.Th("fit s"), html.Th("folds")]
+        )
+    )
+    body = []
+    for row in sorted(rows, key=lambda r: (r.get("rank", 10**9), r["candidate"])):
+        score = f"{row['mean']:.4f} ± {row['std']:.4f}" if row["mean"] is not None else "…"
+        label = "defaults" if row["defaults"] else str(row["candidate"])
+        body.append(
+            html.Tr(
+                [
+                    html.Td(row.get("rank", "")),
+                    html.Td(label),
+                    *[html.Td(_format(row["values"][n])) for n in names],
+                    html.Td(score),
+                    html.Td(f"{row['fit_time']:.2f}" if row["fit_time"] is not None else ""),
+                    html.Td(f"{row['folds']}/{row['of']}"),
+                ],
+                className="search-row" + (" table-success" if row["candidate"] == best else ""),
+            )
+        )
+    return dbc.Table([head, html.Tbody(body)], size="sm", striped=True, className="small search-table")
+
+
+def best_view(result: SearchResult) -> html.Div:
+    best, defaults = result.best_row(), result.defaults_row()
+    change = best["mean"] - defaults["mean"]
+    better = -change if result.lower_is_better else change
+    chosen = ", ".join(f"{n}={_format(best['values'][n])}" for n in result.names)
+    return html.Div(
+        [
+            html.Strong(f"Best: {chosen}: {result.metric} {best['mean']:.4f} ± {best['std']:.4f}. "),
+            html.Span(
+                f"Catalog defaults: {defaults['mean']:.4f} ± {defaults['std']:.4f} "
+                f"({'better' if better > 0 else 'no better'} by {abs(change):.4f}). "
+                f"{len(result.rows)} candidates x {best['of']} folds in {result.wall_time:.1f} s.",
+            ),
+        ],
+        className="small",
+        id="search-best-summary",
+    )
+
+
+def _figure(rows, names, metric, model, mode):
+    log_names = {p.name for p in estimator_spec(model).params if p.log}
+    return figures.search_figure([r for r in rows if not r["defaults"]], names, metric, log_names, mode == "grid")
+
+
+def register(app, services: Services) -> None:
+    training = services.training
+
+    @app.callback(
+        Output(ids.SEARCH_PARAMS, "children"),
+        Output(ids.SEARCH_METRIC_DROPDOWN, "options"),
+        Output(ids.SEARCH_METRIC_DROPDOWN, "value"),
+        Input(ids.TRAIN_MODEL_DROPDOWN, "value"),
+        State(ids.SEARCH_METRIC_DROPDOWN, "value"),
+        prevent_initial_call=True,
+    )
+    def choose_model(model, metric):
+        try:
+            estimator = estimator_spec(model)
+        except ValueError:
+            raise PreventUpdate from None
+        task = "regression" if estimator.task == "regression" else "binary"
+        options = metric_options(task)
+        return search_params(estimator), options, metric if metric in options else DEFAULT_METRIC[task]
+
+    @app.callback(
+        Output(ids.SEARCH_RESULT_STORE, "data"),
+        Output(ids.SEARCH_MESSAGES, "children"),
+        Input(ids.SEARCH_RUN_BUTTON, "n_clicks"),
+        *SPEC_STATES,
+        *SEARCH_STATES,
+        background=True,
+        progress=[
+            Output(ids.SEARCH_TABLE, "children"),
+            Output(ids.SEARCH_GRAPH, "figure"),
+            Output(ids.SEARCH_PROGRESS, "value"),
+        ],
+        running=[
+            (Output(ids.SEARCH_RUN_BUTTON, "disabled"), True, False),
+            (Output(ids.SEARCH_CANCEL_BUTTON, "disabled"), False, True),
+        ],
+        cancel=[Input(ids.SEARCH_CANCEL_BUTTON, "n_clicks")],
+        prevent_initial_call=True,
+    )
+    def run(set_progress, _clicks, *controls):
+        spec_controls, search_controls = controls[: len(SPEC_STATES)], controls[len(SPEC_STATES) :]
+        try:
+            spec = spec_from_controls(*spec_controls)
+            search = search_from_controls(spec.estimator, *search_controls)
+            names = list(dict.fromkeys([*search.grid, *search.ranges]))
+            metric = search.metric or ""
+
+            def on_result(rows, done, total):
+                figure = _figure(rows, names, metric, spec.estimator, search.mode) if done % 5 == 0 else no_update
+                set_progress((results_table(rows, names, metric), figure, 100 * done // total))
+
+            token, result, cached = training.search(spec, search, on_result=on_result)
+        except (SpecError, ValueError) as exc:
+            return None, alert(str(exc))
+        note = alert("Identical search found in the cache: no model was fitted.", "info") if cached else None
+        return {"token": token, "model": spec.estimator, "mode": search.mode}, note
+
+    @app.callback(
+        Output(ids.SEARCH_TABLE, "children", allow_duplicate=True),
+        Output(ids.SEARCH_GRAPH, "figure", allow_duplicate=True),
+        Output(ids.SEARCH_BEST, "children"),
+        Output(ids.SEARCH_USE_BEST_BUTTON, "disabled"),
+        Output(ids.SEARCH_PROGRESS, "value", allow_duplicate=True),
+        Input(ids.SEARCH_RESULT_STORE, "data"),
+        prevent_initial_call=True,
+    )
+    def show(stored):
+        if not stored:
+            raise PreventUpdate
+        try:
+            result = training.search_result(stored.get("token"))
+        except ResultExpiredError:
+            raise PreventUpdate from None
+        return (
+            results_table(result.rows, result.names, result.metric, result.best),
+            _figure(result.rows, result.names, result.metric, stored["model"], stored["mode"]),
+            best_view(result),
+            False,
+            100,
+        )
+
+    @app.callback(
+        Output(ids.train_param(ALL), "value"),
+        Input(ids.SEARCH_USE_BEST_BUTTON, "n_clicks"),
+        State(ids.SEARCH_RESULT_STORE, "data"),
+        State(ids.train_param(ALL), "value"),
+        State(ids.train_param(ALL), "id"),
+        prevent_initial_call=True,
+    )
+    def use_best(_clicks, stored, current, param_ids):
+        try:
+            result = training.search_result((stored or {}).get("token"))
+        except ResultExpiredError:
+            raise PreventUpdate from None
+        best = result.best_row()
+        if best["defaults"]:  # the catalog's defaults won: every parameter goes back to its default
+            values = {p.name: p.default for p in estimator_spec(stored["model"]).params}
+        else:
+            values = best["values"]
+        return [values.get(pid["name"], value) for pid, value in zip(param_ids, current, strict=True)]

@@ -1,0 +1,143 @@
+"""The hyperparameter-search card of the Train page: which parameters to tune and their values (a grid
+of lists, or random draws from lists and ``low..high`` ranges), then the streamed results."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard import figures, ids
+from dashboard.ml.catalog import EstimatorSpec
+from dashboard.ml.search import DEFAULT_METRIC, MAX_CANDIDATES
+
+METRICS = {
+    "classification": ("roc_auc", "accuracy", "balanced_accuracy", "f1", "average_precision", "log_loss"),
+    "regression": ("rmse", "mae", "r2", "mape"),
+}
+
+
+def metric_options(task: str) -> list[str]:
+    return list(METRICS["regression" if task == "regression" else "classification"])
+
+
+def search_params(spec: EstimatorSpec) -> list[Any]:
+    """A tick box per tunable parameter and its values, prefilled with a small grid around the default."""
+    if not spec.params:
+        return [html.P("This model has no hyperparameters to tune.", className="small text-muted")]
+    rows = [
+        dbc.Row(
+            [
+                dbc.Col(html.Code(p.name, className="small"), width=4),
+                dbc.Col(
+                    dbc.Input(
+                        id=ids.search_values(p.name),
+                        value=", ".join(str(v) for v in p.suggested_values()),
+                        size="sm",
+                        debounce=True,
+                    ),
+                    width=8,
+                ),
+            ],
+            className="mb-1 align-items-center",
+        )
+        for p in spec.params
+    ]
+    hint = "Random search also takes a range low..high, drawn on the parameter's scale"
+    ranges = "; ".join(f"{p.name} {p.low:g}..{p.high:g}" for p in spec.params if p.low is not None)
+    return [
+        dbc.Checklist(
+            id=ids.SEARCH_TUNE_CHECKLIST,
+            options=[{"label": p.name, "value": p.name} for p in spec.params],
+            value=[spec.params[0].name],
+            inline=True,
+            className="small mb-2",
+        ),
+        *rows,
+        dbc.FormText(f"{hint} ({ranges})." if ranges else hint + "."),
+    ]
+
+
+def search_section(spec: EstimatorSpec, task: str) -> dbc.Card:
+    controls = dbc.Row(
+        [
+            dbc.Col(
+                [
+                    dbc.Label("Search", className="small"),
+                    dbc.RadioItems(
+                        id=ids.SEARCH_MODE_RADIO,
+                        value="grid",
+                        inline=True,
+                        className="small",
+                        options=[{"label": "grid", "value": "grid"}, {"label": "random", "value": "random"}],
+                    ),
+                ],
+                md=3,
+            ),
+            dbc.Col(
+                [
+                    dbc.Label("Rank by", className="small"),
+                    dcc.Dropdown(
+                        id=ids.SEARCH_METRIC_DROPDOWN,
+                        value=DEFAULT_METRIC.get(task, "accuracy"),
+                        options=metric_options(task),
+                        clearable=False,
+                    ),
+                ],
+                md=3,
+            ),
+            dbc.Col(
+                [
+                    dbc.Label("Random candidates", className="small"),
+                    dbc.Input(
+                        id=ids.SEARCH_CANDIDATES_INPUT, type="number", min=1, max=MAX_CANDIDATES, value=20, size="sm"
+                    ),
+                ],
+                md=3,
+            ),
+            dbc.Col(
+                [
+                    dbc.Label("Random seed", className="small"),
+                    dbc.Input(id=ids.SEARCH_SEED_INPUT, type="number", min=0, value=0, size="sm"),
+                ],
+                md=3,
+            ),
+        ]
+    )
+    return dbc.Card(
+        [
+            dbc.CardHeader("Hyperparameter search (same folds as the cross-validation)"),
+            dbc.CardBody(
+                [
+                    controls,
+                    html.Div(search_params(spec), id=ids.SEARCH_PARAMS, className="mt-2"),
+                    html.Div(
+                        [
+                            dbc.Button("Run search", id=ids.SEARCH_RUN_BUTTON, color="primary", className="me-2"),
+                            dbc.Button("Cancel", id=ids.SEARCH_CANCEL_BUTTON, color="outline-secondary", disabled=True),
+                            dbc.Button(
+                                "Use the best parameters",
+                                id=ids.SEARCH_USE_BEST_BUTTON,
+                                color="outline-success",
+                                className="ms-2",
+                                disabled=True,
+                            ),
+                        ],
+                        className="mt-2",
+                    ),
+                    dbc.Progress(id=ids.SEARCH_PROGRESS, value=0, className="mt-2", style={"height": "16px"}),
+                    html.Div(id=ids.SEARCH_MESSAGES, className="mt-2"),
+                    dcc.Store(id=ids.SEARCH_RESULT_STORE),
+                    html.Div(id=ids.SEARCH_BEST, className="mt-2"),
+                    html.Div(id=ids.SEARCH_TABLE, className="table-responsive mt-2", style={"maxHeight": "420px"}),
+                    dcc.Graph(
+                        id=ids.SEARCH_GRAPH,
+                        figure=figures.message_figure("run a search to see candidates"),
+                        config={"displaylogo": False},
+                    ),
+                ]
+            ),
+        ],
+        className="mb-3",
+    )
