@@ -12,6 +12,7 @@ from dashboard.explore import ExplorerService
 from dashboard.jobqueue import JobQueue, ThreadExecutor
 from dashboard.jobs import JobLayer, create_job_layer
 from dashboard.ml.batch_jobs import make_batch_runner
+from dashboard.ml.clusters_service import ClusterService
 from dashboard.ml.demo import ensure_demo_models
 from dashboard.ml.training import TrainingService
 from dashboard.safety import private_dir
@@ -30,6 +31,7 @@ class Services:
     models: ModelStore
     queue: JobQueue
     training: TrainingService
+    clusters: ClusterService
 
 
 def build_services(settings: Settings) -> Services:
@@ -45,7 +47,14 @@ def build_services(settings: Settings) -> Services:
     )
     training = TrainingService(catalog, explorer, jobs.memo, models, n_jobs=settings.train_n_jobs)
     return Services(
-        settings=settings, catalog=catalog, jobs=jobs, explorer=explorer, models=models, queue=queue, training=training
+        settings=settings,
+        catalog=catalog,
+        jobs=jobs,
+        explorer=explorer,
+        models=models,
+        queue=queue,
+        training=training,
+        clusters=ClusterService(catalog, explorer, jobs.memo, models),
     )
 
 

@@ -71,6 +71,12 @@ def predict_records(loaded: LoadedModel, records: list[dict[str, Any]]) -> dict[
         "predictions": [_plain(v) for v in labels],
         "warnings": loaded.warnings + warnings,
     }
+    if loaded.card["task"] == "clustering":  # cluster, its segment name and the distance to its centroid
+        segments = loaded.card.get("segments") or {}
+        result["segments"] = [segments.get(str(v), "") for v in result["predictions"]]
+        if hasattr(model, "transform"):
+            result["distances"] = [float(d) for d in np.min(model.transform(frame), axis=1)]
+        return result
     classes = _classes(loaded)
     if classes is not None and probabilities is not None:
         result["probabilities"] = [dict(zip(map(str, classes), map(float, row), strict=True)) for row in probabilities]

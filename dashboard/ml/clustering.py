@@ -1,0 +1,349 @@
+"""Customer segmentation: prepare features, fit a clusterer, score it, describe the clusters.
+
+Pure functions over a DataFrame; the :class:`~dashboard.ml.clusters_service.ClusterService` adds the
+catalog, the disk cache and the model store. Anything quadratic in rows (agglomerative, silhouette) runs
+on a bounded sample and says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
+from sklearn import metrics
+from sklearn.cluster import DBSCAN, AgglomerativeClustering, KMeans, MiniBatchKMeans
+from sklearn.compose import ColumnTransformer
+from sklearn.decomposition import PCA
+from sklearn.impute import SimpleImputer
+from sklearn.mixture import GaussianMixture
+from sklearn.neighbors import NearestNeighbors
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, RobustScaler, StandardScaler
+
+from dashboard.ml.spec import SpecError
+
+MINIBATCH_ROWS = 200_000  # k-means switches to MiniBatchKMeans above this, and the page says so
+AGGLOMERATIVE_MAX_ROWS = 20_000  # memory grows with rows²
+DBSCAN_MAX_ROWS = 200_000
+SCORE_SAMPLE = 10_000  # silhouette is O(n²): scored on a seeded sample above this
+PROJECTION_POINTS = 5_000
+MAX_CATEGORIES = 50
+
+
+class ClusterSpec(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    dataset: str
+    features: tuple[str, ...]
+    scale: Literal["standard", "robust", "none"] = "standard"
+    log: tuple[str, ...] = ()  # skewed money columns: log1p before scaling
+    algorithm: Literal["kmeans", "agglomerative", "dbscan", "gmm"] = "kmeans"
+    k: int = Field(4, ge=2, le=50)
+    init: Literal["k-means++", "random"] = "k-means++"
+    n_init: int = Field(4, ge=1, le=50)
+    seed: int = Field(0, ge=0)
+    linkage: Literal["ward", "complete", "average", "single"] = "ward"
+    metric: Literal["euclidean", "manhattan"] = "euclidean"
+    eps: float = Field(0.5, gt=0)
+    min_samples: int = Field(5, ge=1, le=1000)
+    covariance: Literal["full", "tied", "diag", "spherical"] = "full"
+    labels: str | None = None  # a known-label column, for the adjusted Rand index
+
+    def key(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+
+@dataclass
+class Prepared:
+    X: pd.DataFrame  # the chosen columns, rows as in the dataset
+    numeric: list[str]
+    categorical: list[str]
+    transformer: ColumnTransformer
+    notices: list[str] = field(default_factory=list)
+
+
+def prepare(spec: ClusterSpec, frame: pd.DataFrame, kinds: dict[str, str]) -> Prepared:
+    """Checks the columns and builds impute -> (log) -> scale for numbers, impute -> one-hot for categories."""
+    features = list(dict.fromkeys(spec.features))
+    missing = [f for f in features if f not in frame.columns]
+    if missing:
+        raise SpecError("features", f"{missing[0]!r} is not a column of this dataset")
+    numeric = [f for f in features if kinds.get(f) in ("numeric", "boolean")]
+    categorical = [f for f in features if kinds.get(f) == "categorical"]
+    notices = []
+    ignored = [f for f in features if f not in numeric and f not in categorical]
+    if ignored:
+        notices.append(f"not used (identifier, date or text columns): {', '.join(ignored)}")
+    if not numeric:
+        raise SpecError("features", "choose at least one numeric column: distances need numbers")
+    bad_log = [c for c in spec.log if c not in numeric]
+    if bad_log:
+        raise SpecError("log", f"{bad_log[0]!r} is not a chosen numeric column")
+    negative = [c for c in spec.log if (frame[c] < 0).any()]
+    if negative:
+        raise SpecError("log", f"{negative[0]!r} has negative values; log applies to amounts ≥ 0")
+    if spec.labels is not None and spec.labels not in frame.columns:
+        raise SpecError("labels", f"{spec.labels!r} is not a column of this dataset")
+    rows = len(frame)
+    if spec.algorithm in ("kmeans", "agglomerative", "gmm") and spec.k >= rows:
+        raise SpecError("k", f"k = {spec.k} needs more rows than clusters; the dataset has {rows}")
+    if spec.algorithm == "agglomerative" and rows > AGGLOMERATIVE_MAX_ROWS:
+        raise SpecError("algorithm", f"agglomerative needs memory in rows²: at most {AGGLOMERATIVE_MAX_ROWS:,} rows")
+    if spec.algorithm == "agglomerative" and spec.linkage == "ward" and spec.metric != "euclidean":
+        raise SpecError("metric", "ward linkage works only with euclidean distances")
+    if spec.algorithm == "dbscan" and rows > DBSCAN_MAX_ROWS:
+        raise SpecError("algorithm", f"DBSCAN here takes at most {DBSCAN_MAX_ROWS:,} rows")
+    many = [c for c in categorical if frame[c].nunique() > MAX_CATEGORIES]
+    if many:
+        raise SpecError("features", f"{many[0]!r} has more than {MAX_CATEGORIES} categories; leave it out")
+    scaler = {"standard": StandardScaler(), "robust": RobustScaler(), "none": "passthrough"}[spec.scale]
+    logged = [c for c in numeric if c in spec.log]
+    plain = [c for c in numeric if c not in spec.log]
+    parts = []
+    if plain:
+        parts.append(("numeric", make_pipeline(SimpleImputer(strategy="median"), scaler), plain))
+    if logged:
+        log1p = FunctionTransformer(np.log1p, feature_names_out="one-to-one")
+        parts.append(("log", make_pipeline(SimpleImputer(strategy="median"), log1p, _clone(scaler)), logged))
+    if categorical:
+        encoder = OneHotEncoder(handle_unknown="ignore", sparse_output=False)
+        parts.append(("categorical", make_pipeline(SimpleImputer(strategy="most_frequent"), encoder), categorical))
+    return Prepared(frame[[*numeric, *categorical]], numeric, categorical, ColumnTransformer(parts), notices)
+
+
+def _clone(step):
+    from sklearn.base import clone
+
+    return step if isinstance(step, str) else clone(step)
+
+
+def estimator(spec: ClusterSpec, rows: int):
+    """The clusterer for ``spec``; k-means becomes MiniBatchKMeans above MINIBATCH_ROWS."""
+    if spec.algorithm == "kmeans":
+        if rows > MINIBATCH_ROWS:
+            return MiniBatchKMeans(spec.k, init=spec.init, n_init=spec.n_init, random_state=spec.seed, batch_size=4096)
+        return KMeans(spec.k, init=spec.init, n_init=spec.n_init, random_state=spec.seed)
+    if spec.algorithm == "agglomerative":
+        return AgglomerativeClustering(spec.k, linkage=spec.linkage, metric=spec.metric)
+    if spec.algorithm == "dbscan":
+        return DBSCAN(eps=spec.eps, min_samples=spec.min_samples, metric=spec.metric)
+    return GaussianMixture(spec.k, covariance_type=spec.covariance, random_state=spec.seed, n_init=1)
+
+
+@dataclass
+class ClusterResult:
+    labels: np.ndarray  # one per row; -1 is DBSCAN noise
+    algorithm: str  # the estimator actually used, e.g. "MiniBatchKMeans"
+    scores: dict[str, float | None]  # silhouette, davies_bouldin, calinski_harabasz, inertia, ari
+    sizes: dict[int, int]
+    projection: dict[str, Any]  # x, y, label (sampled), centroids, explained variance
+    silhouette: dict[int, list[float]]  # per cluster, sorted sample silhouettes
+    profile: dict[str, Any]  # clusters, features, z (standardised means), means, top categories
+    names: dict[int, str]  # readable segment names
+    notices: list[str]
+    fit_seconds: float
+
+
+def fit(spec: ClusterSpec, prepared: Prepared, frame: pd.DataFrame) -> tuple[Pipeline, ClusterResult]:
+    import time
+
+    rows = len(prepared.X)
+    model = Pipeline([("prep", prepared.transformer), ("cluster", estimator(spec, rows))])
+    notices = list(prepared.notices)
+    if isinstance(model[-1], MiniBatchKMeans):
+        notices.append(f"{rows:,} rows: MiniBatchKMeans (batches of 4,096) instead of KMeans above {MINIBATCH_ROWS:,}")
+    start = time.perf_counter()
+    labels = np.asarray(model.fit_predict(prepared.X))
+    seconds = time.perf_counter() - start
+    Z = model[:-1].transform(prepared.X)
+    clustered = labels >= 0
+    found = sorted(set(labels[clustered].tolist()))
+    if spec.algorithm == "dbscan" and len(found) < 2:
+        noise = int((~clustered).sum())
+        raise SpecError(
+            "eps",
+            f"eps = {spec.eps:g} gives {len(found)} cluster(s) and {noise:,} noise points; "
+            "read the k-distance plot for a better eps",
+        )
+    if not clustered.all():
+        notices.append(f"{int((~clustered).sum()):,} rows are noise (label -1) and are left out of the scores")
+    scores = score(Z, labels, spec.seed, notices)
+    if hasattr(model[-1], "inertia_"):
+        scores["inertia"] = float(model[-1].inertia_)
+    if spec.labels is not None:
+        known = frame[spec.labels].astype(str).to_numpy()
+        keep = frame[spec.labels].notna().to_numpy()
+        scores["ari"] = float(metrics.adjusted_rand_score(known[keep], labels[keep]))
+    profile_ = profile(prepared, labels)
+    return model, ClusterResult(
+        labels=labels,
+        algorithm=type(model[-1]).__name__,
+        scores=scores,
+        sizes={int(c): int((labels == c).sum()) for c in sorted(set(labels.tolist()))},
+        projection=projection(Z, labels, model[-1], spec.seed),
+        silhouette=silhouette_by_cluster(Z, labels, spec.seed),
+        profile=profile_,
+        names=segment_names(profile_),
+        notices=notices,
+        fit_seconds=seconds,
+    )
+
+
+def _sample(n: int, size: int, seed: int) -> np.ndarray:
+    if n <= size:
+        return np.arange(n)
+    return np.sort(np.random.default_rng(seed).choice(n, size, replace=False))
+
+
+def score(Z: np.ndarray, labels: np.ndarray, seed: int, notices: list[str] | None = None) -> dict[str, float | None]:
+    """Silhouette (on a seeded sample above SCORE_SAMPLE rows), Davies-Bouldin, Calinski-Harabasz; noise left out."""
+    keep = labels >= 0
+    Z, labels = Z[keep], labels[keep]
+    if len(set(labels.tolist())) < 2:
+        return {"silhouette": None, "davies_bouldin": None, "calinski_harabasz": None}
+    take = _sample(len(labels), SCORE_SAMPLE, seed)
+    if len(take) < len(labels) and notices is not None:
+        notices.append(f"silhouette on a seeded sample of {len(take):,} of {len(labels):,} rows")
+    sampled = len(set(labels[take].tolist())) >= 2
+    return {
+        "silhouette": float(metrics.silhouette_score(Z[take], labels[take])) if sampled else None,
+        "davies_bouldin": float(metrics.davies_bouldin_score(Z, labels)),
+        "calinski_harabasz": float(metrics.calinski_harabasz_score(Z, labels)),
+    }
+
+
+def silhouette_by_cluster(Z: np.ndarray, labels: np.ndarray, seed: int) -> dict[int, list[float]]:
+    keep = np.flatnonzero(labels >= 0)
+    take = keep[_sample(len(keep), 2_000, seed)]
+    if len(set(labels[take].tolist())) < 2:
+        return {}
+    values = metrics.silhouette_samples(Z[take], labels[take])
+    return {int(c): sorted(values[labels[take] == c].tolist(), reverse=True) for c in sorted(set(labels[take]))}
+
+
+def projection(Z: np.ndarray, labels: np.ndarray, clusterer, seed: int) -> dict[str, Any]:
+    """2-D PCA of the prepared features (fitted on a bounded sample), sampled points and centroids."""
+    take = _sample(len(labels), PROJECTION_POINTS, seed)
+    fit_rows = _sample(len(labels), 50_000, seed)
+    pca = PCA(2, random_state=seed).fit(Z[fit_rows]) if Z.shape[1] >= 2 else None
+    points = pca.transform(Z[take]) if pca is not None else np.column_stack([Z[take, 0], np.zeros(len(take))])
+    centers = getattr(clusterer, "cluster_centers_", getattr(clusterer, "means_", None))
+    if centers is None:  # agglomerative / DBSCAN: the mean of each cluster's prepared rows
+        found = sorted(c for c in set(labels.tolist()) if c >= 0)
+        centers = np.vstack([Z[labels == c].mean(axis=0) for c in found])
+    centroids = pca.transform(centers) if pca is not None else np.column_stack([centers[:, 0], np.zeros(len(centers))])
+    return {
+        "x": points[:, 0],
+        "y": points[:, 1],
+        "label": labels[take],
+        "centroids": centroids,
+        "explained": pca.explained_variance_ratio_.tolist() if pca is not None else [1.0, 0.0],
+        "sampled": len(take) < len(labels),
+        "rows": len(labels),
+    }
+
+
+def profile(prepared: Prepared, labels: np.ndarray) -> dict[str, Any]:
+    """Per cluster: each numeric feature's mean in raw units and standardised against all rows; top categories."""
+    numbers = prepared.X[prepared.numeric].astype(float)
+    overall_mean, overall_std = numbers.mean(), numbers.std(ddof=0).replace(0, 1.0)
+    grouped = numbers.groupby(labels)
+    means = grouped.mean()
+    z = (means - overall_mean) / overall_std
+    top = {}
+    for column in prepared.categorical:
+        shares = prepared.X[column].astype(str).groupby(labels).value_counts(normalize=True)
+        top[column] = {
+            int(c): [(str(k), float(v)) for k, v in shares.loc[c].head(3).items()] for c in means.index if c in shares
+        }
+    return {
+        "clusters": [int(c) for c in means.index],
+        "features": list(prepared.numeric),
+        "z": z.to_numpy().tolist(),
+        "means": means.to_numpy().tolist(),
+        "top_categories": top,
+    }
+
+
+RFM_WORDS = {  # below / around / above average; a low recency (days since the last purchase) is good
+    "recency_days": ("recent", "mid recency", "lapsed"),
+    "frequency": ("occasional", "average frequency", "frequent"),
+    "monetary": ("low spend", "average spend", "high spend"),
+}
+
+
+def segment_names(profile_: dict[str, Any], threshold: float = 0.25) -> dict[int, str]:
+    """Readable names from standardised means: RFM words when the features are R/F/M, else the two
+    features furthest from average ('high Income, low Age')."""
+    features = profile_["features"]
+    names = {}
+    for cluster, row in zip(profile_["clusters"], profile_["z"], strict=True):
+        z = dict(zip(features, row, strict=True))
+        if cluster < 0:
+            names[cluster] = "noise"
+        elif set(RFM_WORDS) <= set(features):
+            names[cluster] = ", ".join(
+                words[0] if z[c] < -threshold else words[2] if z[c] > threshold else words[1]
+                for c, words in RFM_WORDS.items()
+            )
+        else:
+            strongest = sorted(z, key=lambda c: -abs(z[c]))[:2]
+            parts = [f"{'high' if z[c] > 0 else 'low'} {c}" for c in strongest if abs(z[c]) > threshold]
+            names[cluster] = ", ".join(parts) or "average on every feature"
+    return names
+
+
+def k_distance(Z: np.ndarray, min_samples: int, seed: int, metric: str = "euclidean") -> dict[str, Any]:
+    """Sorted distance of each (sampled) point to its min_samples-th neighbour, with the knee as suggested eps."""
+    take = _sample(len(Z), 5_000, seed)
+    neighbours = NearestNeighbors(n_neighbors=min(min_samples, len(take) - 1), metric=metric).fit(Z[take])
+    distances = np.sort(neighbours.kneighbors(Z[take])[0][:, -1])
+    knee = _knee(distances)
+    return {"distance": distances, "suggested_eps": float(distances[knee]), "knee": int(knee)}
+
+
+def _knee(curve: np.ndarray) -> int:
+    """The point furthest from the chord between the curve's ends (a simple 'kneedle')."""
+    n = len(curve)
+    if n < 3:
+        return n - 1
+    x = np.linspace(0, 1, n)
+    span = curve[-1] - curve[0]
+    y = (curve - curve[0]) / span if span else np.zeros(n)
+    return int(np.argmax(np.abs(x - y)))
+
+
+@dataclass
+class SweepResult:
+    ks: list[int]
+    inertia: list[float | None]
+    silhouette: list[float | None]
+    davies_bouldin: list[float | None]
+    calinski_harabasz: list[float | None]
+    suggested: int
+    reason: str
+    seconds: float
+
+
+def sweep_point(spec: ClusterSpec, k: int, Z: np.ndarray) -> dict[str, float | None]:
+    """Fit one k on prepared rows and score it."""
+    clusterer = estimator(spec.model_copy(update={"k": k}), len(Z))
+    labels = np.asarray(clusterer.fit_predict(Z))
+    out = score(Z, labels, spec.seed)
+    out["inertia"] = float(clusterer.inertia_) if hasattr(clusterer, "inertia_") else None
+    return out
+
+
+def suggest_k(ks: list[int], silhouette: list[float | None], inertia: list[float | None]) -> tuple[int, str]:
+    """The k with the highest silhouette; the inertia elbow is reported beside it."""
+    scored = [(s, k) for k, s in zip(ks, silhouette, strict=True) if s is not None]
+    if not scored:
+        return ks[0], "no k gave two or more clusters to score"
+    best_score, best = max(scored)
+    reason = f"k = {best} has the highest silhouette ({best_score:.3f})"
+    if all(v is not None for v in inertia) and len(ks) >= 3:
+        elbow = ks[_knee(-np.asarray(inertia, dtype=float))]
+        reason += "; the inertia elbow is " + ("at the same k" if elbow == best else f"at k = {elbow}")
+    return best, reason
