@@ -1,7 +1,7 @@
 """Callbacks: one module per page, each with ``register(app, services)``. Bound with ``app.callback``,
 never ``@dash.callback`` at import time, so every app built in a process gets its own."""
 
-from callbacks import explorer, models, predict, train, train_search
+from callbacks import clusters, explorer, models, predict, train, train_search
 
 
 def register(app, services) -> None:
@@ -10,3 +10,4 @@ def register(app, services) -> None:
     models.register(app, services)
     train.register(app, services)
     train_search.register(app, services)
+    clusters.register(app, services)

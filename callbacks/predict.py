@@ -39,12 +39,20 @@ def _messages(errors: dict[str, str], warnings: list[str]) -> list:
 def _result_card(result: dict) -> dbc.Card:
     value = result["predictions"][0]
     shown = f"{value:,.2f}" if isinstance(value, float) else str(value)
-    label = "Predicted value" if result["task"] == "regression" else "Predicted class"
+    label = {"regression": "Predicted value", "clustering": "Assigned cluster"}.get(result["task"], "Predicted class")
+    details = []
+    if result["task"] == "clustering":  # the segment's name and how far the row sits from its centre
+        segment = (result.get("segments") or [""])[0]
+        distance = (result.get("distances") or [None])[0]
+        details.append(html.Div(segment, className="predict-segment"))
+        if distance is not None:
+            details.append(html.Div(f"distance to the centroid {distance:.3f} (in scaled units)", className="small"))
     return dbc.Card(
         dbc.CardBody(
             [
                 html.Div(label, className="small text-muted"),
                 html.Div(shown, className="fs-3 fw-bold predict-label"),
+                *details,
                 html.Div(f"{result['model']} v{result['version']}", className="small text-muted"),
             ]
         ),
@@ -99,11 +107,12 @@ def register(app, services: Services) -> None:
         except (ModelNotFoundError, ModelStoreError) as exc:
             return _messages({"model": str(exc)}, []), None, figures.message_figure(""), ""
         probabilities = (result.get("probabilities") or [None])[0]
-        figure = (
-            figures.probability_figure(probabilities)
-            if probabilities is not None
-            else figures.probability_figure((result.get("scores") or [None])[0], "Decision scores")
-        )
+        if result["task"] == "clustering":
+            figure = figures.message_figure(f"cluster {result['predictions'][0]}")
+        elif probabilities is not None:
+            figure = figures.probability_figure(probabilities)
+        else:
+            figure = figures.probability_figure((result.get("scores") or [None])[0], "Decision scores")
         return _messages({}, result["warnings"]), _result_card(result), figure, json.dumps(result, indent=2)
 
     @app.callback(

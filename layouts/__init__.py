@@ -2,9 +2,9 @@
 
 import dash
 
-from layouts import explorer, home, models, predict, shell, train
+from layouts import clusters, explorer, home, models, predict, shell, train
 
-__all__ = ["explorer", "home", "models", "predict", "register_pages", "shell", "train"]
+__all__ = ["clusters", "explorer", "home", "models", "predict", "register_pages", "shell", "train"]
 
 
 def register_pages() -> None:
@@ -16,3 +16,4 @@ def register_pages() -> None:
     dash.register_page("predict", path="/predict", name="Predict", title="Predict", layout=predict.layout, order=5)
     dash.register_page("models", path="/models", name="Models", title="Models", layout=models.layout, order=4)
     dash.register_page("train", path="/train", name="Train", title="Train", layout=train.layout, order=2)
+    dash.register_page("clusters", path="/clusters", name="Clusters", title="Clusters", layout=clusters.layout, order=3)

@@ -144,6 +144,7 @@ class ClusterResult:
     names: dict[int, str]  # readable segment names
     notices: list[str]
     fit_seconds: float
+    dendrogram: dict[str, Any] | None = None  # agglomerative: SciPy linkage on a bounded sample
 
 
 def fit(spec: ClusterSpec, prepared: Prepared, frame: pd.DataFrame) -> tuple[Pipeline, ClusterResult]:
@@ -188,7 +189,21 @@ def fit(spec: ClusterSpec, prepared: Prepared, frame: pd.DataFrame) -> tuple[Pip
         names=segment_names(profile_),
         notices=notices,
         fit_seconds=seconds,
+        dendrogram=dendrogram(Z, labels, spec) if spec.algorithm == "agglomerative" else None,
     )
+
+
+DENDROGRAM_POINTS = 300
+
+
+def dendrogram(Z: np.ndarray, labels: np.ndarray, spec: ClusterSpec) -> dict[str, Any]:
+    """SciPy's linkage on a seeded sample (the full tree of 20k rows is unreadable and quadratic)."""
+    from scipy.cluster.hierarchy import linkage
+
+    take = _sample(len(Z), DENDROGRAM_POINTS, spec.seed)
+    method_metric = "cityblock" if spec.metric == "manhattan" else "euclidean"
+    tree = linkage(Z[take], method=spec.linkage, metric=method_metric)
+    return {"linkage": tree, "labels": [str(int(c)) for c in labels[take]], "rows": len(take)}
 
 
 def _sample(n: int, size: int, seed: int) -> np.ndarray:

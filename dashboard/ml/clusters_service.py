@@ -58,6 +58,13 @@ class ClusterService:
         self.memo.set(token, result)
         return token, result, False
 
+    def cached_token(self, spec: ClusterSpec) -> str | None:
+        """The token of this exact clustering when it is cached (permalinks and embeds open on it)."""
+        if not self.catalog.exists(spec.dataset):
+            return None
+        token = self._key(FIT, spec)
+        return token if self.memo.get(token) is not None else None
+
     def result(self, token: str) -> ClusterResult:
         hit = self.memo.get(token) if isinstance(token, str) and token.startswith(FIT + ":") else None
         if hit is None:

@@ -1,0 +1,384 @@
+"""Clusters page callbacks: controls follow the dataset and algorithm, clustering and the k sweep run in
+the background (cancel, cached), result views read the cached result; RFM, export and save."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, dcc, html, no_update
+from dash.exceptions import PreventUpdate
+from pydantic import ValidationError
+
+from dashboard import figures, ids
+from dashboard.ml.clustering import ClusterSpec
+from dashboard.ml.clusters_service import ClusterResultExpiredError
+from dashboard.ml.spec import SpecError
+from dashboard.services import Services
+from layouts.clusters import column_options, default_features
+from layouts.common import alert
+
+SPEC_STATES = (
+    State(ids.CLUSTER_DATASET_DROPDOWN, "value"),
+    State(ids.CLUSTER_FEATURES_DROPDOWN, "value"),
+    State(ids.CLUSTER_SCALE_RADIO, "value"),
+    State(ids.CLUSTER_LOG_DROPDOWN, "value"),
+    State(ids.CLUSTER_ALGORITHM_RADIO, "value"),
+    State(ids.CLUSTER_K_INPUT, "value"),
+    State(ids.CLUSTER_INIT_DROPDOWN, "value"),
+    State(ids.CLUSTER_N_INIT_INPUT, "value"),
+    State(ids.CLUSTER_SEED_INPUT, "value"),
+    State(ids.CLUSTER_LINKAGE_DROPDOWN, "value"),
+    State(ids.CLUSTER_METRIC_DROPDOWN, "value"),
+    State(ids.CLUSTER_EPS_INPUT, "value"),
+    State(ids.CLUSTER_MIN_SAMPLES_INPUT, "value"),
+    State(ids.CLUSTER_COVARIANCE_DROPDOWN, "value"),
+    State(ids.CLUSTER_LABELS_DROPDOWN, "value"),
+)
+GROUPS = {
+    ids.CLUSTER_K_GROUP: ("kmeans", "agglomerative", "gmm"),
+    ids.CLUSTER_KMEANS_GROUP: ("kmeans",),
+    ids.CLUSTER_AGGLOMERATIVE_GROUP: ("agglomerative",),
+    ids.CLUSTER_DBSCAN_GROUP: ("dbscan",),
+    ids.CLUSTER_GMM_GROUP: ("gmm",),
+}
+
+
+def spec_from_controls(
+    dataset, features, scale, log, algorithm, k, init, n_init, seed, linkage, metric, eps, min_samples, cov, labels
+) -> ClusterSpec:
+    """The controls as a ClusterSpec; an empty or out-of-range number is a SpecError naming the control."""
+    for name, value in (("k", k), ("n_init", n_init), ("eps", eps), ("min_samples", min_samples)):
+        if value is None:
+            raise SpecError(name, "enter a number in the allowed range")
+    try:
+        return ClusterSpec(
+            dataset=dataset or "",
+            features=tuple(features or ()),
+            scale=scale or "standard",
+            log=tuple(log or ()),
+            algorithm=algorithm or "kmeans",
+            k=k,
+            init=init or "k-means++",
+            n_init=n_init,
+            seed=seed or 0,
+            linkage=linkage or "ward",
+            metric=metric or "euclidean",
+            eps=eps,
+            min_samples=min_samples,
+            covariance=cov or "full",
+            labels=labels or None,
+        )
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        raise SpecError(".".join(str(p) for p in error["loc"]) or "spec", error["msg"]) from None
+
+
+def scores_view(result) -> html.Div:
+    labels = {
+        "silhouette": "silhouette",
+        "davies_bouldin": "Davies-Bouldin",
+        "calinski_harabasz": "Calinski-Harabasz",
+        "inertia": "inertia",
+        "ari": "adjusted Rand vs labels",
+    }
+    badges = [
+        dbc.Badge(
+            f"{label} {result.scores[name]:.4g}",
+            color="light",
+            text_color="dark",
+            className="me-2 mb-1 fs-6",
+            id=f"cluster-score-{name}",
+        )
+        for name, label in labels.items()
+        if result.scores.get(name) is not None
+    ]
+    notes = [html.P(n, className="small text-muted mb-0") for n in result.notices]
+    summary = (
+        f"{result.algorithm}: {len([c for c in result.sizes if c >= 0])} clusters, fitted in {result.fit_seconds:.2f} s"
+    )
+    return html.Div([*badges, html.P(summary, className="small mb-0"), *notes])
+
+
+def categories_view(profile: dict, names: dict[int, str]) -> html.Div | None:
+    top = profile.get("top_categories") or {}
+    if not top:
+        return None
+    head = html.Thead(html.Tr([html.Th("cluster"), *[html.Th(c) for c in top]]))
+    rows = [
+        html.Tr(
+            [
+                html.Td(f"{c}: {names.get(c, '')}"),
+                *[html.Td(", ".join(f"{v} {share:.0%}" for v, share in top[col].get(c, []))) for col in top],
+            ]
+        )
+        for c in profile["clusters"]
+    ]
+    return dbc.Table([head, html.Tbody(rows)], size="sm", className="small", striped=True)
+
+
+def register(app, services: Services) -> None:
+    clusters = services.clusters
+
+    @app.callback(
+        Output(ids.CLUSTER_FEATURES_DROPDOWN, "options"),
+        Output(ids.CLUSTER_FEATURES_DROPDOWN, "value"),
+        Output(ids.CLUSTER_LOG_DROPDOWN, "options"),
+        Output(ids.CLUSTER_LOG_DROPDOWN, "value"),
+        Output(ids.CLUSTER_LABELS_DROPDOWN, "options"),
+        Output(ids.CLUSTER_LABELS_DROPDOWN, "value"),
+        Output(ids.CLUSTER_RFM_CUSTOMER, "options"),
+        Output(ids.CLUSTER_RFM_DATE, "options"),
+        Output(ids.CLUSTER_RFM_AMOUNT, "options"),
+        Input(ids.CLUSTER_DATASET_DROPDOWN, "value"),
+        prevent_initial_call=True,
+    )
+    def choose_dataset(dataset):
+        if not services.catalog.exists(dataset):
+            raise PreventUpdate
+        kinds = services.explorer.kinds(dataset)
+        columns = list(kinds)
+        return (
+            column_options(kinds, ("numeric", "boolean", "categorical")),
+            default_features(kinds),
+            column_options(kinds, ("numeric", "boolean")),
+            [],
+            columns,
+            None,
+            columns,
+            columns,
+            columns,
+        )
+
+    @app.callback(
+        *[Output(group, "style") for group in GROUPS],
+        Input(ids.CLUSTER_ALGORITHM_RADIO, "value"),
+    )
+    def show_algorithm_controls(algorithm):
+        return [None if algorithm in wanted else {"display": "none"} for wanted in GROUPS.values()]
+
+    @app.callback(
+        Output(ids.CLUSTER_DATASET_DROPDOWN, "options"),
+        Output(ids.CLUSTER_DATASET_DROPDOWN, "value"),
+        Output(ids.CLUSTER_MESSAGES, "children", allow_duplicate=True),
+        Input(ids.CLUSTER_RFM_BUTTON, "n_clicks"),
+        State(ids.CLUSTER_DATASET_DROPDOWN, "value"),
+        State(ids.CLUSTER_RFM_CUSTOMER, "value"),
+        State(ids.CLUSTER_RFM_DATE, "value"),
+        State(ids.CLUSTER_RFM_AMOUNT, "value"),
+        prevent_initial_call=True,
+    )
+    def build_rfm(_clicks, dataset, customer, date, amount):
+        try:
+            info = clusters.derive_rfm(dataset, customer, date, amount)
+        except (SpecError, ValueError) as exc:
+            return no_update, no_update, alert(str(exc))
+        options = [{"label": i.title, "value": i.id} for i in services.catalog.list()]
+        note = alert(f"RFM per customer from {dataset} is the dataset {info.id}.", "success")
+        return options, info.id, note
+
+    @app.callback(
+        Output(ids.CLUSTER_RESULT_STORE, "data"),
+        Output(ids.CLUSTER_MESSAGES, "children"),
+        Input(ids.CLUSTER_RUN_BUTTON, "n_clicks"),
+        *SPEC_STATES,
+        background=True,
+        running=[
+            (Output(ids.CLUSTER_RUN_BUTTON, "disabled"), True, False),
+            (Output(ids.CLUSTER_CANCEL_BUTTON, "disabled"), False, True),
+        ],
+        cancel=[Input(ids.CLUSTER_CANCEL_BUTTON, "n_clicks")],
+        prevent_initial_call=True,
+    )
+    def run(_clicks, *controls):
+        try:
+            spec = spec_from_controls(*controls)
+            token, _, cached = clusters.run(spec)
+        except (SpecError, ValueError) as exc:
+            return None, alert(str(exc))
+        note = alert("Identical clustering found in the cache: nothing was fitted.", "info") if cached else None
+        return {"token": token, "spec": spec.key()}, note
+
+    @app.callback(
+        Output(ids.CLUSTER_SCORES, "children"),
+        Output(ids.CLUSTER_PROJECTION_GRAPH, "figure"),
+        Output(ids.CLUSTER_SILHOUETTE_GRAPH, "figure"),
+        Output(ids.CLUSTER_SIZES_GRAPH, "figure"),
+        Output(ids.CLUSTER_PROFILE_GRAPH, "figure"),
+        Output(ids.CLUSTER_CATEGORIES, "children"),
+        Output(ids.CLUSTER_EXTRA_GRAPH, "figure"),
+        Output(ids.CLUSTER_EXPORT_CSV_BUTTON, "disabled"),
+        Output(ids.CLUSTER_EXPORT_DATASET_BUTTON, "disabled"),
+        Output(ids.CLUSTER_SAVE_BUTTON, "disabled"),
+        Input(ids.CLUSTER_RESULT_STORE, "data"),
+    )
+    def show(stored):
+        if not stored:
+            raise PreventUpdate
+        try:
+            result = clusters.result(stored.get("token"))
+        except ClusterResultExpiredError:
+            raise PreventUpdate from None
+        spec = ClusterSpec(**stored["spec"])
+        if result.dendrogram is not None:
+            extra = figures.dendrogram_figure(result.dendrogram["linkage"], result.dendrogram["labels"])
+        elif spec.algorithm == "dbscan":
+            extra = figures.k_distance_figure(clusters.k_distance(spec), spec.min_samples)
+        else:
+            extra = figures.message_figure("Agglomerative shows its dendrogram here; DBSCAN its k-distance plot")
+        return (
+            scores_view(result),
+            figures.projection_figure(result.projection, result.names),
+            figures.silhouette_figure(result.silhouette),
+            figures.sizes_figure(result.sizes, result.names),
+            figures.profile_figure(result.profile),
+            categories_view(result.profile, result.names),
+            extra,
+            False,
+            False,
+            result.algorithm not in ("KMeans", "MiniBatchKMeans"),
+        )
+
+    @app.callback(
+        Output(ids.CLUSTER_SWEEP_STORE, "data"),
+        Output(ids.CLUSTER_MESSAGES, "children", allow_duplicate=True),
+        Input(ids.CLUSTER_SWEEP_BUTTON, "n_clicks"),
+        State(ids.CLUSTER_SWEEP_RANGE, "value"),
+        *SPEC_STATES,
+        background=True,
+        progress=[Output(ids.CLUSTER_SWEEP_GRAPH, "figure"), Output(ids.CLUSTER_SWEEP_PROGRESS, "value")],
+        running=[
+            (Output(ids.CLUSTER_SWEEP_BUTTON, "disabled"), True, False),
+            (Output(ids.CLUSTER_SWEEP_CANCEL_BUTTON, "disabled"), False, True),
+        ],
+        cancel=[Input(ids.CLUSTER_SWEEP_CANCEL_BUTTON, "n_clicks")],
+        prevent_initial_call=True,
+    )
+    def sweep(set_progress, _clicks, k_range, *controls):
+        try:
+            low, high = k_range or (2, 10)
+            ks = list(range(int(low), int(high) + 1))
+            spec = spec_from_controls(*controls)
+            result, cached = clusters.sweep(
+                spec,
+                ks,
+                on_k=lambda points, done: set_progress((figures.sweep_figure(points), 100 * done // len(ks))),
+            )
+        except (SpecError, ValueError) as exc:
+            return None, alert(str(exc))
+        points = {
+            "ks": result.ks,
+            "inertia": result.inertia,
+            "silhouette": result.silhouette,
+            "davies_bouldin": result.davies_bouldin,
+            "calinski_harabasz": result.calinski_harabasz,
+        }
+        note = alert("Identical sweep found in the cache: nothing was fitted.", "info") if cached else None
+        return {
+            "points": points,
+            "suggested": result.suggested,
+            "reason": result.reason,
+            "seconds": result.seconds,
+        }, note
+
+    @app.callback(
+        Output(ids.CLUSTER_SWEEP_GRAPH, "figure", allow_duplicate=True),
+        Output(ids.CLUSTER_SWEEP_REASON, "children"),
+        Output(ids.CLUSTER_USE_K_BUTTON, "disabled"),
+        Output(ids.CLUSTER_SWEEP_PROGRESS, "value", allow_duplicate=True),
+        Input(ids.CLUSTER_SWEEP_STORE, "data"),
+        prevent_initial_call=True,
+    )
+    def show_sweep(stored):
+        if not stored:
+            raise PreventUpdate
+        reason = f"Suggested k = {stored['suggested']}: {stored['reason']} (sweep took {stored['seconds']:.1f} s)."
+        return figures.sweep_figure(stored["points"], stored["suggested"]), reason, False, 100
+
+    @app.callback(
+        Output(ids.CLUSTER_K_INPUT, "value"),
+        Input(ids.CLUSTER_USE_K_BUTTON, "n_clicks"),
+        State(ids.CLUSTER_SWEEP_STORE, "data"),
+        prevent_initial_call=True,
+    )
+    def use_suggested_k(_clicks, stored):
+        if not stored:
+            raise PreventUpdate
+        return stored["suggested"]
+
+    @app.callback(
+        Output(ids.CLUSTER_EXPORT_DOWNLOAD, "data"),
+        Input(ids.CLUSTER_EXPORT_CSV_BUTTON, "n_clicks"),
+        State(ids.CLUSTER_RESULT_STORE, "data"),
+        prevent_initial_call=True,
+    )
+    def export_csv(_clicks, stored):
+        try:
+            table = clusters.labelled(stored["token"], ClusterSpec(**stored["spec"]))
+        except (ClusterResultExpiredError, SpecError, KeyError, TypeError):
+            raise PreventUpdate from None
+        return dcc.send_data_frame(table.to_csv, "cluster-labels.csv", index=False)
+
+    @app.callback(
+        Output(ids.CLUSTER_SAVE_ALERT, "children", allow_duplicate=True),
+        Input(ids.CLUSTER_EXPORT_DATASET_BUTTON, "n_clicks"),
+        State(ids.CLUSTER_RESULT_STORE, "data"),
+        prevent_initial_call=True,
+    )
+    def export_dataset(_clicks, stored):
+        try:
+            info = clusters.export_dataset(stored["token"], ClusterSpec(**stored["spec"]))
+        except (ClusterResultExpiredError, SpecError, ValueError) as exc:
+            return alert(str(exc))
+        link = "/data?" + urlencode({"dataset": info.id, "column": "segment"})
+        return dbc.Alert(
+            ["Labels added as the dataset ", html.A(info.id, href=link, id="cluster-dataset-link"), "."],
+            color="success",
+            className="py-2 small",
+        )
+
+    @app.callback(
+        Output(ids.CLUSTER_SAVE_ALERT, "children"),
+        Input(ids.CLUSTER_SAVE_BUTTON, "n_clicks"),
+        State(ids.CLUSTER_SAVE_NAME_INPUT, "value"),
+        State(ids.CLUSTER_RESULT_STORE, "data"),
+        prevent_initial_call=True,
+    )
+    def save(_clicks, name, stored):
+        if not stored:
+            raise PreventUpdate
+        try:
+            version = clusters.save(ClusterSpec(**stored["spec"]), stored["token"], (name or "").strip())
+        except (SpecError, ValueError, ClusterResultExpiredError) as exc:
+            return alert(str(exc))
+        link = "/predict?" + urlencode({"model": version.name, "version": version.version})
+        return dbc.Alert(
+            [
+                f"Saved {version.name} v{version.version}. ",
+                html.A("Assign customers in Predict", href=link, id="cluster-open-predict-link"),
+            ],
+            color="success",
+            className="py-2 small",
+        )
+
+    app.clientside_callback(
+        """function(dataset, features, scale, log, algorithm, k, seed, linkage, metric, eps, minSamples, cov, labels) {
+            return window.dash_clientside.dashboard.syncQuery({dataset: dataset, features: (features || []).join(','),
+                scale: scale, log: (log || []).join(','), algorithm: algorithm, k: k, seed: seed, linkage: linkage,
+                metric: metric, eps: eps, min_samples: minSamples, covariance: cov, labels: labels});
+        }""",
+        Output(ids.CLUSTER_PERMALINK_LINK, "href"),
+        Input(ids.CLUSTER_DATASET_DROPDOWN, "value"),
+        Input(ids.CLUSTER_FEATURES_DROPDOWN, "value"),
+        Input(ids.CLUSTER_SCALE_RADIO, "value"),
+        Input(ids.CLUSTER_LOG_DROPDOWN, "value"),
+        Input(ids.CLUSTER_ALGORITHM_RADIO, "value"),
+        Input(ids.CLUSTER_K_INPUT, "value"),
+        Input(ids.CLUSTER_SEED_INPUT, "value"),
+        Input(ids.CLUSTER_LINKAGE_DROPDOWN, "value"),
+        Input(ids.CLUSTER_METRIC_DROPDOWN, "value"),
+        Input(ids.CLUSTER_EPS_INPUT, "value"),
+        Input(ids.CLUSTER_MIN_SAMPLES_INPUT, "value"),
+        Input(ids.CLUSTER_COVARIANCE_DROPDOWN, "value"),
+        Input(ids.CLUSTER_LABELS_DROPDOWN, "value"),
+    )

@@ -1,0 +1,392 @@
+"""Clusters (/clusters): dataset (or an RFM table built from transactions) → features → preparation →
+algorithm, a choose-k sweep, then the projection, silhouettes, sizes, profiles; export and save.
+
+URL: ``/clusters?dataset=penguins&features=bill_length_mm,flipper_length_mm&algorithm=kmeans&k=3&labels=species``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard import figures, ids
+from dashboard.ml.clustering import ClusterSpec
+from layouts.common import is_embed, services
+
+DEFAULT_DATASET = "penguins"
+ALGORITHMS = {"kmeans": "k-means", "agglomerative": "agglomerative", "dbscan": "DBSCAN", "gmm": "Gaussian mixture"}
+
+
+def _int(text: Any, default: int, low: int, high: int) -> int:
+    try:
+        value = int(float(text))
+    except (TypeError, ValueError):
+        return default
+    return value if low <= value <= high else default
+
+
+def _float(text: Any, default: float) -> float:
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        return default
+    return value if value > 0 else default
+
+
+def _field(label: str, control: Any, width: int = 6) -> dbc.Col:
+    return dbc.Col([dbc.Label(label, className="small mb-0"), control], width=width, className="mb-1")
+
+
+def _graph(component_id: str, text: str = "Run the clustering to see this") -> dcc.Graph:
+    return dcc.Graph(id=component_id, figure=figures.message_figure(text), config={"displaylogo": False})
+
+
+def column_options(kinds: dict[str, str], wanted: tuple[str, ...]) -> list[dict[str, str]]:
+    return [{"label": f"{c} ({k})", "value": c} for c, k in kinds.items() if k in wanted]
+
+
+def default_features(kinds: dict[str, str]) -> list[str]:
+    return [c for c, k in kinds.items() if k == "numeric"][:4]
+
+
+def layout(
+    dataset: str = DEFAULT_DATASET,
+    features: str | None = None,
+    algorithm: str = "kmeans",
+    k: str = "3",
+    scale: str = "standard",
+    log: str = "",
+    seed: str = "0",
+    linkage: str = "ward",
+    metric: str = "euclidean",
+    eps: str = "0.5",
+    min_samples: str = "5",
+    covariance: str = "full",
+    labels: str | None = None,
+    embed: str | None = None,
+    **_query: str,
+) -> html.Div:
+    svc = services()
+    if svc is not None and not svc.catalog.exists(dataset):
+        dataset = DEFAULT_DATASET
+    kinds = svc.explorer.kinds(dataset) if svc else {}
+    chosen = [f for f in (features or "").split(",") if f in kinds] or default_features(kinds)
+    numeric = column_options(kinds, ("numeric", "boolean"))
+    algorithm = algorithm if algorithm in ALGORITHMS else "kmeans"
+    embedded = is_embed(embed)
+    initial = None
+    if svc is not None:
+        try:
+            spec = ClusterSpec(
+                dataset=dataset,
+                features=tuple(chosen),
+                scale=scale,
+                log=tuple(c for c in log.split(",") if c in kinds),
+                algorithm=algorithm,
+                k=_int(k, 3, 2, 50),
+                seed=_int(seed, 0, 0, 2**31),
+                linkage=linkage,
+                metric=metric,
+                eps=_float(eps, 0.5),
+                min_samples=_int(min_samples, 5, 1, 1000),
+                covariance=covariance,
+                labels=labels if labels in kinds else None,
+            )
+            token = svc.clusters.cached_token(spec)
+            initial = {"token": token, "spec": spec.key()} if token else None
+        except ValueError:
+            initial = None
+    controls = dbc.Col(
+        [
+            dbc.Label("Dataset"),
+            dcc.Dropdown(
+                id=ids.CLUSTER_DATASET_DROPDOWN,
+                value=dataset,
+                clearable=False,
+                options=[{"label": i.title, "value": i.id} for i in svc.catalog.list()] if svc else [],
+            ),
+            html.Details(
+                [
+                    html.Summary("RFM from transactions", className="small"),
+                    dbc.Row(
+                        [
+                            _field("customer", dcc.Dropdown(id=ids.CLUSTER_RFM_CUSTOMER, options=list(kinds)), 4),
+                            _field("date", dcc.Dropdown(id=ids.CLUSTER_RFM_DATE, options=list(kinds)), 4),
+                            _field("amount", dcc.Dropdown(id=ids.CLUSTER_RFM_AMOUNT, options=list(kinds)), 4),
+                        ]
+                    ),
+                    dbc.Button("Build RFM dataset", id=ids.CLUSTER_RFM_BUTTON, size="sm", color="secondary"),
+                ],
+                className="my-2",
+            ),
+            dbc.Label("Features", className="mt-1"),
+            dcc.Dropdown(
+                id=ids.CLUSTER_FEATURES_DROPDOWN,
+                value=chosen,
+                multi=True,
+                options=column_options(kinds, ("numeric", "boolean", "categorical")),
+            ),
+            dbc.Row(
+                [
+                    _field(
+                        "Scale",
+                        dbc.RadioItems(
+                            id=ids.CLUSTER_SCALE_RADIO,
+                            value=scale if scale in ("standard", "robust", "none") else "standard",
+                            inline=True,
+                            className="small",
+                            options=["standard", "robust", "none"],
+                        ),
+                        12,
+                    ),
+                    _field(
+                        "log(1 + x) for skewed amounts",
+                        dcc.Dropdown(
+                            id=ids.CLUSTER_LOG_DROPDOWN,
+                            multi=True,
+                            value=[c for c in log.split(",") if c in kinds],
+                            options=numeric,
+                        ),
+                        12,
+                    ),
+                ],
+                className="mt-2",
+            ),
+            dbc.Label("Algorithm", className="mt-2"),
+            dbc.RadioItems(
+                id=ids.CLUSTER_ALGORITHM_RADIO,
+                value=algorithm,
+                className="small",
+                options=[{"label": v, "value": k} for k, v in ALGORITHMS.items()],
+            ),
+            dbc.Row(
+                [
+                    _field(
+                        "k",
+                        dbc.Input(
+                            id=ids.CLUSTER_K_INPUT, type="number", min=2, max=50, value=_int(k, 3, 2, 50), size="sm"
+                        ),
+                        4,
+                    ),
+                    _field(
+                        "seed",
+                        dbc.Input(
+                            id=ids.CLUSTER_SEED_INPUT, type="number", min=0, value=_int(seed, 0, 0, 2**31), size="sm"
+                        ),
+                        4,
+                    ),
+                ],
+                id=ids.CLUSTER_K_GROUP,
+            ),
+            dbc.Row(
+                [
+                    _field(
+                        "init",
+                        dcc.Dropdown(
+                            id=ids.CLUSTER_INIT_DROPDOWN,
+                            value="k-means++",
+                            clearable=False,
+                            options=["k-means++", "random"],
+                        ),
+                    ),
+                    _field(
+                        "n_init",
+                        dbc.Input(id=ids.CLUSTER_N_INIT_INPUT, type="number", min=1, max=50, value=4, size="sm"),
+                    ),
+                ],
+                id=ids.CLUSTER_KMEANS_GROUP,
+            ),
+            dbc.Row(
+                [
+                    _field(
+                        "linkage",
+                        dcc.Dropdown(
+                            id=ids.CLUSTER_LINKAGE_DROPDOWN,
+                            clearable=False,
+                            value=linkage if linkage in ("ward", "complete", "average", "single") else "ward",
+                            options=["ward", "complete", "average", "single"],
+                        ),
+                    ),
+                    _field(
+                        "metric",
+                        dcc.Dropdown(
+                            id=ids.CLUSTER_METRIC_DROPDOWN,
+                            clearable=False,
+                            value=metric if metric in ("euclidean", "manhattan") else "euclidean",
+                            options=["euclidean", "manhattan"],
+                        ),
+                    ),
+                ],
+                id=ids.CLUSTER_AGGLOMERATIVE_GROUP,
+            ),
+            dbc.Row(
+                [
+                    _field(
+                        "eps",
+                        dbc.Input(
+                            id=ids.CLUSTER_EPS_INPUT,
+                            type="number",
+                            min=0,
+                            step="any",
+                            value=_float(eps, 0.5),
+                            size="sm",
+                        ),
+                    ),
+                    _field(
+                        "min_samples",
+                        dbc.Input(
+                            id=ids.CLUSTER_MIN_SAMPLES_INPUT,
+                            type="number",
+                            min=1,
+                            value=_int(min_samples, 5, 1, 1000),
+                            size="sm",
+                        ),
+                    ),
+                ],
+                id=ids.CLUSTER_DBSCAN_GROUP,
+            ),
+            dbc.Row(
+                [
+                    _field(
+                        "covariance",
+                        dcc.Dropdown(
+                            id=ids.CLUSTER_COVARIANCE_DROPDOWN,
+                            clearable=False,
+                            value=covariance if covariance in ("full", "tied", "diag", "spherical") else "full",
+                            options=["full", "tied", "diag", "spherical"],
+                        ),
+                        12,
+                    ),
+                ],
+                id=ids.CLUSTER_GMM_GROUP,
+            ),
+            dbc.Label("Known labels (for the adjusted Rand index)", className="small mt-2"),
+            dcc.Dropdown(
+                id=ids.CLUSTER_LABELS_DROPDOWN, value=labels if labels in kinds else None, options=list(kinds)
+            ),
+            html.Div(
+                [
+                    dbc.Button("Cluster", id=ids.CLUSTER_RUN_BUTTON, color="primary", className="me-2"),
+                    dbc.Button("Cancel", id=ids.CLUSTER_CANCEL_BUTTON, color="outline-secondary", disabled=True),
+                ],
+                className="mt-3",
+            ),
+            html.A("Permalink", id=ids.CLUSTER_PERMALINK_LINK, href="#", className="small d-block mt-2"),
+        ],
+        lg=3,
+        style={"display": "none"} if embedded else None,
+    )
+    sweep = dbc.Card(
+        [
+            dbc.CardHeader("Choose k"),
+            dbc.CardBody(
+                [
+                    dbc.Row(
+                        [
+                            dbc.Col(
+                                dcc.RangeSlider(id=ids.CLUSTER_SWEEP_RANGE, min=2, max=20, step=1, value=[2, 10]), md=6
+                            ),
+                            dbc.Col(
+                                [
+                                    dbc.Button(
+                                        "Sweep k",
+                                        id=ids.CLUSTER_SWEEP_BUTTON,
+                                        size="sm",
+                                        color="primary",
+                                        className="me-2",
+                                    ),
+                                    dbc.Button(
+                                        "Cancel",
+                                        id=ids.CLUSTER_SWEEP_CANCEL_BUTTON,
+                                        size="sm",
+                                        color="outline-secondary",
+                                        disabled=True,
+                                        className="me-2",
+                                    ),
+                                    dbc.Button(
+                                        "Use the suggested k",
+                                        id=ids.CLUSTER_USE_K_BUTTON,
+                                        size="sm",
+                                        color="outline-success",
+                                        disabled=True,
+                                    ),
+                                ],
+                                md=6,
+                            ),
+                        ]
+                    ),
+                    dbc.Progress(id=ids.CLUSTER_SWEEP_PROGRESS, value=0, className="mt-2", style={"height": "14px"}),
+                    html.Div(id=ids.CLUSTER_SWEEP_REASON, className="small mt-1"),
+                    dcc.Store(id=ids.CLUSTER_SWEEP_STORE),
+                    _graph(
+                        ids.CLUSTER_SWEEP_GRAPH,
+                        "Sweep k to compare inertia, silhouette, Davies-Bouldin and Calinski-Harabasz",
+                    ),
+                ]
+            ),
+        ],
+        className="mb-3",
+        style={"display": "none"} if embedded else None,
+    )
+    results = dbc.Col(
+        [
+            html.Div(id=ids.CLUSTER_MESSAGES),
+            dcc.Store(id=ids.CLUSTER_RESULT_STORE, data=initial),
+            sweep,
+            html.Div(id=ids.CLUSTER_SCORES, className="mb-2"),
+            dbc.Row(
+                [
+                    dbc.Col(_graph(ids.CLUSTER_PROJECTION_GRAPH), md=7),
+                    dbc.Col(_graph(ids.CLUSTER_SILHOUETTE_GRAPH), md=5),
+                ]
+            ),
+            dbc.Row([dbc.Col(_graph(ids.CLUSTER_PROFILE_GRAPH), md=7), dbc.Col(_graph(ids.CLUSTER_SIZES_GRAPH), md=5)]),
+            html.Div(id=ids.CLUSTER_CATEGORIES),
+            _graph(ids.CLUSTER_EXTRA_GRAPH, "Agglomerative shows its dendrogram here; DBSCAN its k-distance plot"),
+            dbc.Card(
+                [
+                    dbc.CardHeader("Use the result"),
+                    dbc.CardBody(
+                        [
+                            dbc.Button(
+                                "Download labels (CSV)",
+                                id=ids.CLUSTER_EXPORT_CSV_BUTTON,
+                                size="sm",
+                                className="me-2",
+                                disabled=True,
+                            ),
+                            dbc.Button(
+                                "Add labels as a dataset",
+                                id=ids.CLUSTER_EXPORT_DATASET_BUTTON,
+                                size="sm",
+                                className="me-2",
+                                disabled=True,
+                            ),
+                            dcc.Download(id=ids.CLUSTER_EXPORT_DOWNLOAD),
+                            dbc.InputGroup(
+                                [
+                                    dbc.Input(
+                                        id=ids.CLUSTER_SAVE_NAME_INPUT,
+                                        placeholder="model name, e.g. customer-segments",
+                                        maxLength=64,
+                                    ),
+                                    dbc.Button(
+                                        "Save clusterer", id=ids.CLUSTER_SAVE_BUTTON, color="success", disabled=True
+                                    ),
+                                ],
+                                className="mt-2",
+                                size="sm",
+                            ),
+                            html.Div(id=ids.CLUSTER_SAVE_ALERT, className="mt-2"),
+                        ]
+                    ),
+                ],
+                className="mb-3",
+                style={"display": "none"} if embedded else None,
+            ),
+        ],
+        lg=12 if embedded else 9,
+    )
+    return html.Div([html.H2("Clusters"), dbc.Row([controls, results])])
