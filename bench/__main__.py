@@ -2,9 +2,9 @@
 
 import sys
 
-from bench import foundation, serving, train
+from bench import clusters, foundation, serving, train
 
-SUITES = {"foundation": foundation.run, "serving": serving.run, "train": train.run}
+SUITES = {"foundation": foundation.run, "serving": serving.run, "train": train.run, "clusters": clusters.run}
 
 if __name__ == "__main__":
     chosen = sys.argv[1:] or list(SUITES)
