@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from dashboard import figures, ids
 from dashboard.ml.clustering import ClusterSpec
 from dashboard.ml.clusters_service import ClusterResultExpiredError
+from dashboard.ml.serving import neutralise_formulas
 from dashboard.ml.spec import SpecError
 from dashboard.services import Services
 from layouts.clusters import column_options, default_features
@@ -317,7 +318,8 @@ def register(app, services: Services) -> None:
             table = clusters.labelled(stored["token"], ClusterSpec(**stored["spec"]))
         except (ClusterResultExpiredError, SpecError, KeyError, TypeError):
             raise PreventUpdate from None
-        return dcc.send_data_frame(table.to_csv, "cluster-labels.csv", index=False)
+        # formula-like text cells are neutralised, as in batch predictions
+        return dcc.send_data_frame(neutralise_formulas(table).to_csv, "cluster-labels.csv", index=False)
 
     @app.callback(
         Output(ids.CLUSTER_SAVE_ALERT, "children", allow_duplicate=True),
