@@ -16,25 +16,9 @@ import pandas as pd
 from sklearn.base import clone
 from sklearn.datasets import make_blobs
 
-from bench.harness import CallbackClient, Stats, write_results
+from bench.harness import CallbackClient, Stats, make_app, write_results
 from dashboard.ml import clustering
 from dashboard.ml.clustering import ClusterSpec
-
-
-def _app(root: Path):
-    from dashboard import create_app
-    from dashboard.settings import Settings
-
-    return create_app(
-        Settings(
-            data_dir=root / "data",
-            cache_dir=root / "cache",
-            model_dir=root / "models",
-            demo_models=False,
-            log_level="WARNING",
-            max_upload_mb=500,
-        )
-    )
 
 
 def _blobs(catalog, rows: int, name: str) -> tuple[str, tuple[str, ...]]:
@@ -107,7 +91,7 @@ def sweep_100k(services) -> dict:
 def run() -> dict:
     print("== clusters ==")
     with tempfile.TemporaryDirectory() as tmp:
-        app = _app(Path(tmp))
+        app = make_app(Path(tmp), max_upload_mb=500)
         services = app.server.extensions["dashboard"]
         million = kmeans_million(app, services)
         print(

@@ -73,3 +73,18 @@ def write_results(suite: str, payload: dict) -> Path:
         json.dumps(payload, indent=1, default=lambda o: asdict(o) if hasattr(o, "__dataclass_fields__") else str(o))
     )
     return path
+
+
+def make_app(root: Path, **overrides: Any):
+    """A dashboard app on folders under ``root``, without demo-model training, quiet logs."""
+    from dashboard import create_app
+    from dashboard.settings import Settings
+
+    values = {
+        "data_dir": root / "data",
+        "cache_dir": root / "cache",
+        "model_dir": root / "models",
+        "demo_models": False,
+        "log_level": "WARNING",
+    }
+    return create_app(Settings(**{**values, **overrides}))

@@ -19,7 +19,7 @@ import pandas as pd
 from sklearn.datasets import make_classification
 from sklearn.model_selection import GridSearchCV, cross_validate
 
-from bench.harness import CallbackClient, Stats, write_results
+from bench.harness import CallbackClient, Stats, make_app, write_results
 from dashboard.ml.cv import run_cv, splitter
 from dashboard.ml.search import SearchSpec, candidates, run_search
 from dashboard.ml.spec import CVSpec, TrainSpec
@@ -40,22 +40,6 @@ CARAVAN_FEATURES = (
     "APERSAUT",
     "ABRAND",
 )
-
-
-def _app(root: Path):
-    from dashboard import create_app
-    from dashboard.settings import Settings
-
-    return create_app(
-        Settings(
-            data_dir=root / "data",
-            cache_dir=root / "cache",
-            model_dir=root / "models",
-            demo_models=False,
-            log_level="WARNING",
-            train_n_jobs=2,
-        )
-    )
 
 
 def cv_overhead(training, repeats: int = 3) -> dict:
@@ -188,7 +172,7 @@ def _parquet(frame: pd.DataFrame) -> bytes:
 def run() -> dict:
     print("== train ==")
     with tempfile.TemporaryDirectory() as tmp:
-        app = _app(Path(tmp))
+        app = make_app(Path(tmp), train_n_jobs=2)
         services = app.server.extensions["dashboard"]
         cv = cv_overhead(services.training)
         print(f"CV 5 folds RF(200) on Caravan, n_jobs=2  ours: {cv['ours'].ms()}")

@@ -13,26 +13,10 @@ from dash import dcc, html
 
 from dashboard import figures, ids
 from dashboard.ml.clustering import ClusterSpec
-from layouts.common import is_embed, services
+from layouts.common import is_embed, query_int, query_number, services
 
 DEFAULT_DATASET = "penguins"
 ALGORITHMS = {"kmeans": "k-means", "agglomerative": "agglomerative", "dbscan": "DBSCAN", "gmm": "Gaussian mixture"}
-
-
-def _int(text: Any, default: int, low: int, high: int) -> int:
-    try:
-        value = int(float(text))
-    except (TypeError, ValueError):
-        return default
-    return value if low <= value <= high else default
-
-
-def _float(text: Any, default: float) -> float:
-    try:
-        value = float(text)
-    except (TypeError, ValueError):
-        return default
-    return value if value > 0 else default
 
 
 def _field(label: str, control: Any, width: int = 6) -> dbc.Col:
@@ -76,6 +60,8 @@ def layout(
     numeric = column_options(kinds, ("numeric", "boolean"))
     algorithm = algorithm if algorithm in ALGORITHMS else "kmeans"
     embedded = is_embed(embed)
+    k_value, seed_value = query_int(k, 3, 2, 50), query_int(seed, 0, 0, 2**31 - 1)
+    eps_value, min_samples_value = query_number(eps, 0.5, 1e-12, 1e12), query_int(min_samples, 5, 1, 1000)
     initial = None
     if svc is not None:
         try:
@@ -85,12 +71,12 @@ def layout(
                 scale=scale,
                 log=tuple(c for c in log.split(",") if c in kinds),
                 algorithm=algorithm,
-                k=_int(k, 3, 2, 50),
-                seed=_int(seed, 0, 0, 2**31),
+                k=k_value,
+                seed=seed_value,
                 linkage=linkage,
                 metric=metric,
-                eps=_float(eps, 0.5),
-                min_samples=_int(min_samples, 5, 1, 1000),
+                eps=eps_value,
+                min_samples=min_samples_value,
                 covariance=covariance,
                 labels=labels if labels in kinds else None,
             )
@@ -166,14 +152,23 @@ def layout(
                     _field(
                         "k",
                         dbc.Input(
-                            id=ids.CLUSTER_K_INPUT, type="number", min=2, max=50, value=_int(k, 3, 2, 50), size="sm"
+                            id=ids.CLUSTER_K_INPUT,
+                            type="number",
+                            min=2,
+                            max=50,
+                            value=k_value,
+                            size="sm",
                         ),
                         4,
                     ),
                     _field(
                         "seed",
                         dbc.Input(
-                            id=ids.CLUSTER_SEED_INPUT, type="number", min=0, value=_int(seed, 0, 0, 2**31), size="sm"
+                            id=ids.CLUSTER_SEED_INPUT,
+                            type="number",
+                            min=0,
+                            value=seed_value,
+                            size="sm",
                         ),
                         4,
                     ),
@@ -230,7 +225,7 @@ def layout(
                             type="number",
                             min=0,
                             step="any",
-                            value=_float(eps, 0.5),
+                            value=eps_value,
                             size="sm",
                         ),
                     ),
@@ -240,7 +235,7 @@ def layout(
                             id=ids.CLUSTER_MIN_SAMPLES_INPUT,
                             type="number",
                             min=1,
-                            value=_int(min_samples, 5, 1, 1000),
+                            value=min_samples_value,
                             size="sm",
                         ),
                     ),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import dash_bootstrap_components as dbc
 from flask import current_app, has_app_context
 
@@ -22,3 +24,17 @@ def alert(message: str, color: str = "danger") -> dbc.Alert:
 
 def is_embed(value: object) -> bool:
     return str(value).lower() in {"1", "true", "yes"}
+
+
+def query_number(text: Any, default: float, low: float, high: float) -> float:
+    """A number from the URL query, or ``default`` when it is missing, malformed or outside [low, high]."""
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        return default
+    return value if low <= value <= high else default
+
+
+def query_int(text: Any, default: int, low: int, high: int) -> int:
+    value = query_number(text, default, low, high)
+    return int(value) if float(value).is_integer() else default

@@ -16,7 +16,7 @@ from dash import dcc, html
 from dashboard import figures, ids
 from dashboard.ml.catalog import EstimatorSpec, estimator_spec, for_task
 from dashboard.ml.spec import CVSpec, TextSpec, TrainSpec
-from layouts.common import alert, services
+from layouts.common import alert, query_int, query_number, services
 from layouts.train_search import search_section
 
 DEFAULT_DATASET = "titanic"
@@ -66,14 +66,6 @@ def _section(title: str, *children: Any, **kwargs: Any) -> dbc.Card:
 
 def _graph(component_id: str, text: str = "Run cross-validation to see this") -> dcc.Graph:
     return dcc.Graph(id=component_id, figure=figures.message_figure(text), config={"displaylogo": False})
-
-
-def _number(text: Any, default: float, low: float, high: float) -> float:
-    try:
-        value = float(text)
-    except (TypeError, ValueError):
-        return default
-    return value if low <= value <= high else default
 
 
 def params_from_query(spec: EstimatorSpec, query: dict[str, str]) -> dict[str, Any]:
@@ -132,12 +124,12 @@ def layout(
     model = model if model in {o["value"] for o in options} else options[0]["value"]
     estimator = estimator_spec(model)
     params = {p.name: p.default for p in estimator.params} | params_from_query(estimator, query)
-    folds_value = int(_number(folds, 5, 2, 20))
-    seed_value = int(_number(seed, 0, 0, 2**31 - 1))
-    test_value = _number(test, 0, 0, 0.5)
+    folds_value = query_int(folds, 5, 2, 20)
+    seed_value = query_int(seed, 0, 0, 2**31 - 1)
+    test_value = query_number(test, 0, 0, 0.5)
     options_value = [o for o in (opts or "").split(",") if o in ("stratified", "shuffle", "importance")]
     ngram_low, _, ngram_high = (ngram or "1-2").partition("-")
-    ngram_value = [int(_number(ngram_low, 1, 1, 5)), int(_number(ngram_high, 2, 1, 5))]
+    ngram_value = [query_int(ngram_low, 1, 1, 5), query_int(ngram_high, 2, 1, 5)]
     analyzer = text if text in ("word", "char_wb") else "word"
     embedded = str(embed) == "1"
     try:
@@ -317,7 +309,7 @@ def layout(
                                             min=0,
                                             max=1,
                                             step=0.01,
-                                            value=_number(threshold, 0.5, -1e9, 1e9),
+                                            value=query_number(threshold, 0.5, -1e9, 1e9),
                                             marks={0: "0", 0.5: "0.5", 1: "1"},
                                             tooltip={"placement": "bottom"},
                                         ),

@@ -12,19 +12,7 @@ from dashboard.ml.catalog import estimator_spec
 from dashboard.ml.cv import CVCancelled
 from dashboard.ml.search import SearchSpec, candidates, parse_values
 from dashboard.ml.spec import CVSpec, SpecError, TextSpec, TrainSpec
-
-TITANIC = ("Pclass", "Sex", "Age", "SibSp", "Parch", "Fare", "Embarked")
-
-
-def titanic_spec(**changes) -> TrainSpec:
-    values = {
-        "dataset": "titanic",
-        "target": "Survived",
-        "features": TITANIC,
-        "estimator": "logistic_regression",
-        "cv": CVSpec(folds=5, seed=3),
-    }
-    return TrainSpec(**{**values, **changes})
+from tests.unit.helpers import TITANIC, titanic_spec
 
 
 def test_grid_scores_and_ranks_equal_grid_search_cv(training):

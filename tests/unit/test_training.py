@@ -8,8 +8,8 @@ from sklearn.metrics import accuracy_score, average_precision_score, roc_auc_sco
 
 from dashboard.ml.cv import CVCancelled
 from dashboard.ml.spec import CVSpec, SpecError, TextSpec, TrainSpec
+from tests.unit.helpers import TITANIC, titanic_spec
 
-TITANIC = ("Pclass", "Sex", "Age", "SibSp", "Parch", "Fare", "Embarked")
 REFERENCE = {
     "n_estimators": 300,
     "min_samples_leaf": 7,
@@ -17,17 +17,6 @@ REFERENCE = {
     "max_features": 0.5,
     "random_state": 42,
 }
-
-
-def titanic_spec(**changes) -> TrainSpec:
-    values = {
-        "dataset": "titanic",
-        "target": "Survived",
-        "features": TITANIC,
-        "estimator": "logistic_regression",
-        "cv": CVSpec(folds=5, seed=3),
-    }
-    return TrainSpec(**{**values, **changes})
 
 
 def test_fold_metrics_equal_sklearn_on_the_same_out_of_fold_predictions(training):
