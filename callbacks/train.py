@@ -72,7 +72,12 @@ def spec_from_controls(
             estimator=model or "",
             params=params,
             task=task or "auto",
-            text=TextSpec(analyzer=analyzer or "word", ngram_min=(ngram or [1, 2])[0], ngram_max=(ngram or [1, 2])[1]),
+            text=TextSpec(
+                analyzer=analyzer or "word",
+                ngram_min=(ngram or [1, 2])[0],
+                ngram_max=(ngram or [1, 2])[1],
+                stop_words="stopwords" in (options or []),
+            ),
             cv=CVSpec(
                 folds=folds,
                 seed=seed or 0,

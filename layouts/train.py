@@ -127,7 +127,7 @@ def layout(
     folds_value = query_int(folds, 5, 2, 20)
     seed_value = query_int(seed, 0, 0, 2**31 - 1)
     test_value = query_number(test, 0, 0, 0.5)
-    options_value = [o for o in (opts or "").split(",") if o in ("stratified", "shuffle", "importance")]
+    options_value = [o for o in (opts or "").split(",") if o in ("stratified", "shuffle", "importance", "stopwords")]
     ngram_low, _, ngram_high = (ngram or "1-2").partition("-")
     ngram_value = [query_int(ngram_low, 1, 1, 5), query_int(ngram_high, 2, 1, 5)]
     analyzer = text if text in ("word", "char_wb") else "word"
@@ -141,7 +141,12 @@ def layout(
                 estimator=model,
                 params=params,
                 task=task if task in ("auto", "binary", "multiclass", "regression") else "auto",
-                text=TextSpec(analyzer=analyzer, ngram_min=ngram_value[0], ngram_max=ngram_value[1]),
+                text=TextSpec(
+                    analyzer=analyzer,
+                    ngram_min=ngram_value[0],
+                    ngram_max=ngram_value[1],
+                    stop_words="stopwords" in options_value,
+                ),
                 cv=CVSpec(
                     folds=folds_value,
                     seed=seed_value,
@@ -265,6 +270,7 @@ def layout(
                     {"label": "stratified", "value": "stratified"},
                     {"label": "shuffle", "value": "shuffle"},
                     {"label": "permutation importance (slower)", "value": "importance"},
+                    {"label": "English stop words out (word n-grams)", "value": "stopwords"},
                 ],
             ),
             html.Div(

@@ -202,3 +202,15 @@ def test_search_figure_picks_a_view_for_the_number_of_parameters():
     assert drawn.data[0].type == "scatter"
     many = search_figure(_rows(["a", "b", "w"], [[1, 2.0, "x"], [3, 4.0, "y"]]), ["a", "b", "w"], "f1", set(), True)
     assert many.data[0].type == "parcoords" and many.data[0].dimensions[2].ticktext == ("x", "y")
+
+
+def test_stop_words_option_reaches_the_vectorizer(training):
+    spec = TrainSpec(
+        dataset="reviews",
+        target=training.catalog.info("reviews").target,
+        features=("review",),
+        estimator="logistic_regression",
+        text=TextSpec(analyzer="word", stop_words=True),
+    )
+    vectorizer = training.prepare(spec).build()[0].transformers[0][1]
+    assert vectorizer.stop_words == "english"
