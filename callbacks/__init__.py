@@ -1,5 +1,5 @@
 """Callbacks: one module per page, each with ``register(app, services)``. Bound with ``app.callback``,
-never ``@dash.callback`` at import time, so every app built in a process gets its own."""
+never the module-level decorator at import time, so every app built in a process gets its own."""
 
 from callbacks import clusters, explorer, models, predict, train, train_search
 
