@@ -7,6 +7,7 @@ controls and the search can sample values without knowing any estimator.
 from __future__ import annotations
 
 import importlib
+import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -53,6 +54,8 @@ class ParamSpec:
             raise ValueError(
                 f"{self.name}: expected {'a whole number' if self.kind == 'int' else 'a number'}"
             ) from None
+        if not math.isfinite(number):  # NaN passes every range comparison; infinity is never a setting
+            raise ValueError(f"{self.name}: expected a finite number, got {value!r}")
         if self.kind == "int" and float(value) != number:
             raise ValueError(f"{self.name}: expected a whole number, got {value!r}")
         if (self.low is not None and number < self.low) or (self.high is not None and number > self.high):

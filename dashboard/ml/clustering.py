@@ -48,7 +48,7 @@ class ClusterSpec(BaseModel):
     seed: int = Field(0, ge=0)
     linkage: Literal["ward", "complete", "average", "single"] = "ward"
     metric: Literal["euclidean", "manhattan"] = "euclidean"
-    eps: float = Field(0.5, gt=0)
+    eps: float = Field(0.5, gt=0, allow_inf_nan=False)
     min_samples: int = Field(5, ge=1, le=1000)
     covariance: Literal["full", "tied", "diag", "spherical"] = "full"
     labels: str | None = None  # a known-label column, for the adjusted Rand index

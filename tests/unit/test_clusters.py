@@ -111,6 +111,7 @@ def test_sweep_cancel_caches_nothing(clusters):
         ({"algorithm": "agglomerative", "linkage": "ward", "metric": "manhattan"}, "metric", "ward"),
         ({"log": ("island",)}, "log", "numeric"),
         ({"dataset": "../etc"}, "dataset", "no dataset"),
+        ({"features": ("bill_length_mm",) * 500 + ("nope",)}, "features", "not a column"),
     ],
 )
 def test_bad_cluster_specs_give_named_errors(clusters, changes, field, message):

@@ -102,6 +102,8 @@ def test_cancel_stops_the_search_and_caches_nothing(training):
         ("10..1", "random", "search.C", "is empty"),
         ("", "grid", "search.C", "enter values"),
         ("-5", "grid", "search.C", "outside"),
+        ("nan, 1", "grid", "search.C", "finite"),
+        ("1..inf", "random", "search.C", "finite"),
     ],
 )
 def test_bad_search_values_name_the_parameter(text, mode, field, message):
