@@ -195,6 +195,8 @@ def register(app, services: Services) -> None:
         try:
             spec = spec_from_controls(*controls)
             token, _, cached = clusters.run(spec)
+            if spec.algorithm == "dbscan":
+                clusters.k_distance(spec)  # cached here, so the result view only reads it
         except (SpecError, ValueError) as exc:
             return None, alert(str(exc))
         note = alert("Identical clustering found in the cache: nothing was fitted.", "info") if cached else None
@@ -322,7 +324,7 @@ def register(app, services: Services) -> None:
         return dcc.send_data_frame(neutralise_formulas(table).to_csv, "cluster-labels.csv", index=False)
 
     @app.callback(
-        Output(ids.CLUSTER_SAVE_ALERT, "children", allow_duplicate=True),
+        Output(ids.CLUSTER_EXPORT_ALERT, "children"),
         Input(ids.CLUSTER_EXPORT_DATASET_BUTTON, "n_clicks"),
         State(ids.CLUSTER_RESULT_STORE, "data"),
         prevent_initial_call=True,
@@ -344,6 +346,8 @@ def register(app, services: Services) -> None:
         Input(ids.CLUSTER_SAVE_BUTTON, "n_clicks"),
         State(ids.CLUSTER_SAVE_NAME_INPUT, "value"),
         State(ids.CLUSTER_RESULT_STORE, "data"),
+        background=True,  # refits the clusterer
+        running=[(Output(ids.CLUSTER_SAVE_BUTTON, "disabled"), True, False)],
         prevent_initial_call=True,
     )
     def save(_clicks, name, stored):

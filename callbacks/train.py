@@ -389,6 +389,8 @@ def register(app, services: Services) -> None:
         Input(ids.TRAIN_SAVE_BUTTON, "n_clicks"),
         State(ids.TRAIN_SAVE_NAME_INPUT, "value"),
         State(ids.TRAIN_RESULT_STORE, "data"),
+        background=True,  # refits the pipeline on every CV row
+        running=[(Output(ids.TRAIN_SAVE_BUTTON, "disabled"), True, False)],
         prevent_initial_call=True,
     )
     def save(_clicks, name, stored):

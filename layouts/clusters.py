@@ -360,6 +360,7 @@ def layout(
                                 disabled=True,
                             ),
                             dcc.Download(id=ids.CLUSTER_EXPORT_DOWNLOAD),
+                            html.Div(id=ids.CLUSTER_EXPORT_ALERT, className="mt-2"),
                             dbc.InputGroup(
                                 [
                                     dbc.Input(

@@ -87,9 +87,9 @@ def cached_result(spec: TrainSpec) -> dict[str, Any] | None:
     svc = services()
     try:
         token = svc.training.token(spec) if svc else None
-        result = svc.training.cached(spec) if token else None
     except ValueError:
         return None
+    result = svc.training.memo.get(token) if token else None
     return {"token": token, "task": result.task, "spec": spec.key()} if result is not None else None
 
 

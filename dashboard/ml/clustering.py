@@ -149,11 +149,16 @@ class ClusterResult:
     dendrogram: dict[str, Any] | None = None  # agglomerative: SciPy linkage on a bounded sample
 
 
+def pipeline(spec: ClusterSpec, prepared: Prepared) -> Pipeline:
+    """Preparation + clusterer as one Pipeline (what the model store keeps)."""
+    return Pipeline([("prep", prepared.transformer), ("cluster", estimator(spec, len(prepared.X)))])
+
+
 def fit(spec: ClusterSpec, prepared: Prepared, frame: pd.DataFrame) -> tuple[Pipeline, ClusterResult]:
     import time
 
     rows = len(prepared.X)
-    model = Pipeline([("prep", prepared.transformer), ("cluster", estimator(spec, rows))])
+    model = pipeline(spec, prepared)
     notices = list(prepared.notices)
     if isinstance(model[-1], MiniBatchKMeans):
         notices.append(f"{rows:,} rows: MiniBatchKMeans (batches of 4,096) instead of KMeans above {MINIBATCH_ROWS:,}")

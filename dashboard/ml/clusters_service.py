@@ -152,7 +152,7 @@ class ClusterService:
                 "algorithm", f"{result.algorithm} cannot assign new rows to clusters; save a k-means clustering"
             )
         prepared, frame = self.prepare(spec)
-        model, _ = clustering.fit(spec, prepared, frame)
+        model = clustering.pipeline(spec, prepared).fit(prepared.X)  # same seed: the same labels, no re-scoring
         return self.store.save(
             model,
             name,

@@ -39,9 +39,9 @@ def _strongest(names: np.ndarray, values: np.ndarray, keep: int = KEEP_PER_FOLD)
     return {_readable(str(names[i])): float(values[i]) for i in order}
 
 
-def native(model, task: str, classes: list[Any] | None) -> dict[str, Any] | None:
+def native(model, names: np.ndarray | None, task: str, classes: list[Any] | None) -> dict[str, Any] | None:
     """Impurity importances, or coefficients (signed when there is one row, else their size across classes)."""
-    final, names = model[-1], _feature_names(model)
+    final = model[-1]
     if names is None:
         return None
     if hasattr(final, "feature_importances_"):
@@ -72,9 +72,8 @@ def class_weights(final, n_classes: int) -> np.ndarray | None:
     return coef if coef.shape[0] == n_classes else None
 
 
-def top_terms(model, classes: list[Any] | None) -> dict[str, dict[str, float]] | None:
+def top_terms(model, names: np.ndarray | None, classes: list[Any] | None) -> dict[str, dict[str, float]] | None:
     """Per class, the text n-grams that point to it most strongly (linear models and naive Bayes)."""
-    names = _feature_names(model)
     if names is None or not classes:
         return None
     text = np.array([str(n).startswith("text_") for n in names])
@@ -97,9 +96,10 @@ def permutation(model, X: pd.DataFrame, y: np.ndarray, seed: int) -> dict[str, f
 def fold_insights(
     model, X_test: pd.DataFrame, y_test: np.ndarray, task: str, classes, *, importance: bool, seed: int
 ) -> dict[str, Any]:
+    names = _feature_names(model)  # once per fold: a character n-gram vocabulary is ~10^5 strings
     return {
-        "native": native(model, task, classes),
-        "terms": top_terms(model, classes) if task != "regression" else None,
+        "native": native(model, names, task, classes),
+        "terms": top_terms(model, names, classes) if task != "regression" else None,
         "permutation": permutation(model, X_test, y_test, seed) if importance else None,
     }
 

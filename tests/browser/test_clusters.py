@@ -51,6 +51,8 @@ def test_rfm_sweep_pick_k_profiles_save_and_assign(dash_duo, app):
     )
     permalink = dash_duo.find_element(f"#{ids.CLUSTER_PERMALINK_LINK}").get_attribute("href")
     assert f"k={suggested}" in permalink and "log=monetary" in permalink
+    click(dash_duo, f"#{ids.CLUSTER_EXPORT_DATASET_BUTTON}")
+    dash_duo.wait_for_contains_text(f"#{ids.CLUSTER_EXPORT_ALERT}", "segments", timeout=60)
     dash_duo.find_element(f"#{ids.CLUSTER_SAVE_NAME_INPUT}").send_keys("cdnow-segments")
     click(dash_duo, f"#{ids.CLUSTER_SAVE_BUTTON}")
     dash_duo.wait_for_contains_text(f"#{ids.CLUSTER_SAVE_ALERT}", "Saved cdnow-segments v1", timeout=60)
