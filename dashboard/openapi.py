@@ -31,6 +31,8 @@ def field_schema(field: dict[str, Any]) -> dict[str, Any]:
         schema = {"type": "boolean"}
     elif kind == "categorical":
         schema = {"type": "string", "enum": field["categories"]}
+    elif kind == "identifier":
+        schema = {"oneOf": [{"type": "string", "minLength": 1}, {"type": "integer"}]}
     else:
         schema = {"type": "string"}
         if not field.get("nullable"):

@@ -14,6 +14,7 @@ from dashboard.jobs import JobLayer, create_job_layer
 from dashboard.ml.batch_jobs import make_batch_runner
 from dashboard.ml.clusters_service import ClusterService
 from dashboard.ml.demo import ensure_demo_models
+from dashboard.ml.recsys.service import RecommendService
 from dashboard.ml.training import TrainingService
 from dashboard.safety import private_dir
 from dashboard.settings import Settings
@@ -32,6 +33,7 @@ class Services:
     queue: JobQueue
     training: TrainingService
     clusters: ClusterService
+    recommend: RecommendService
 
 
 def build_services(settings: Settings) -> Services:
@@ -55,6 +57,7 @@ def build_services(settings: Settings) -> Services:
         queue=queue,
         training=training,
         clusters=ClusterService(catalog, explorer, jobs.memo, models),
+        recommend=RecommendService(catalog, jobs.memo, models),
     )
 
 

@@ -34,6 +34,9 @@ TRUSTED_TYPES: frozenset[str] = frozenset(
         "sklearn._loss._loss.CyHalfSquaredError",
         "sklearn.utils._bunch.Bunch",
         "dashboard.ml.features.add_is_alone",
+        # Recommenders are plain arrays in one dataclass whose methods only do arithmetic on them.
+        "dashboard.ml.recsys.models.Recommender",
+        "scipy.sparse._csr.csr_matrix",
     }
 )
 ARTIFACT_NAME = "model.skops"

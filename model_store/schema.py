@@ -81,7 +81,7 @@ def check_records(schema: dict[str, Any], records: list[dict[str, Any]]) -> tupl
     for field in schema["fields"]:
         if field["kind"] == "numeric":
             frame[field["name"]] = frame[field["name"]].astype("float64")
-        elif field["kind"] in ("categorical", "text"):
+        elif field["kind"] in ("categorical", "text", "identifier"):
             frame[field["name"]] = frame[field["name"]].astype(object)
     return frame, warnings
 
@@ -124,6 +124,12 @@ def _check_record(schema: dict[str, Any], record: dict[str, Any]) -> tuple[dict,
                 errors[name] = f"{text[:40]!r} is not one of the categories seen in training ({shown})"
                 continue
             row[name] = text
+        elif kind == "identifier":  # a user or item id: text or a whole number, kept as text
+            text = _as_identifier(value)
+            if text is None:
+                errors[name] = f"expected an id (text or a whole number), got {str(value)[:40]!r}"
+                continue
+            row[name] = text
         else:
             if not isinstance(value, str):
                 errors[name] = "expected text"
@@ -143,6 +149,16 @@ def _as_number(value: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return number if math.isfinite(number) else None
+
+
+def _as_identifier(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value.strip()[:200] or None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return None
 
 
 def _as_bool(value: Any) -> bool | None:

@@ -136,8 +136,9 @@ class ModelStore:
         model: Any,
         name: str,
         *,
-        X_sample: pd.DataFrame,
+        X_sample: pd.DataFrame | None,
         y: Any = None,
+        schema: dict | None = None,
         task: str | None = None,
         target: str | None = None,
         metrics: dict | None = None,
@@ -148,9 +149,11 @@ class ModelStore:
         evaluation: dict | None = None,
         extra: dict | None = None,
     ) -> ModelVersion:
-        """Store ``model`` (one fitted scikit-learn Pipeline or compatible object) as the next version."""
+        """Store ``model`` (one fitted scikit-learn Pipeline or compatible object) as the next version.
+        The input schema is inferred from ``X_sample`` unless ``schema`` is given (models whose input is a
+        query rather than a feature row, such as recommenders)."""
         model_dir = self._model_dir(name)
-        schema = infer_schema(X_sample)
+        schema = schema if schema is not None else infer_schema(X_sample)
         inferred_task, classes = _infer_task(model, y)
         model_dir.mkdir(parents=True, exist_ok=True)
         self._remove_stale_temps(model_dir)

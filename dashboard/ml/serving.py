@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from dashboard.ml.recsys import queries
+from dashboard.ml.spec import SpecError
 from model_store import LoadedModel, SchemaError, check_records
 from model_store.schema import MAX_MAGNITUDE
 
@@ -62,6 +64,8 @@ def labels_and_probabilities(model: Any, frame: pd.DataFrame) -> tuple[np.ndarra
 def predict_records(loaded: LoadedModel, records: list[dict[str, Any]]) -> dict[str, Any]:
     """Predictions for ``records`` as the API returns them. Raises :class:`SchemaError`."""
     frame, warnings = check_records(loaded.card["schema"], records)
+    if loaded.card["task"] == "recommendation":
+        return _recommendations(loaded, frame, warnings)
     model = loaded.model
     labels, probabilities = labels_and_probabilities(model, frame)
     result: dict[str, Any] = {
@@ -88,6 +92,26 @@ def predict_records(loaded: LoadedModel, records: list[dict[str, Any]]) -> dict[
         else:
             result["scores"] = [dict(zip(map(str, classes), map(float, row), strict=True)) for row in scores]
     return result
+
+
+def _recommendations(loaded: LoadedModel, frame: pd.DataFrame, warnings: list[str]) -> dict[str, Any]:
+    """Per record: top-N for a user (popularity fallback for an unknown one) or similar items for an item."""
+    answers, errors = [], {}
+    for index, record in enumerate(frame.to_dict("records")):
+        try:
+            answers.append(queries.answer(loaded.model, record))
+        except SpecError as exc:
+            errors[(f"[{index}]." if len(frame) > 1 else "") + exc.field] = exc.message
+    if errors:
+        raise SchemaError(errors)
+    return {
+        "model": loaded.name,
+        "version": loaded.version,
+        "task": "recommendation",
+        "predictions": [[entry["item"] for entry in a["items"]] for a in answers],
+        "results": answers,
+        "warnings": loaded.warnings + warnings,
+    }
 
 
 def _plain(value: Any) -> Any:
@@ -124,9 +148,11 @@ def read_batch_csv(content: bytes, schema: dict[str, Any], *, max_rows: int = 1_
 
 def check_batch(frame: pd.DataFrame, schema: dict[str, Any]) -> BatchInput:
     names = [f["name"] for f in schema["fields"]]
-    missing = [n for n in names if n not in frame.columns]
+    optional = [f["name"] for f in schema["fields"] if f.get("optional") and f["name"] not in frame.columns]
+    missing = [n for n in names if n not in frame.columns and n not in optional]
     if missing:
         raise SchemaError({"columns": "missing required column(s): " + ", ".join(missing)})
+    inputs, frame = frame, frame.assign(**dict.fromkeys(optional))  # e.g. a recommender's item column
     extra = [str(c) for c in frame.columns if c not in names]
     notices = [f"ignored column(s) the model does not use: {', '.join(extra[:10])}"] if extra else []
     problems = pd.Series("", index=frame.index, dtype=object)
@@ -137,7 +163,7 @@ def check_batch(frame: pd.DataFrame, schema: dict[str, Any]) -> BatchInput:
         problems = problems.where(~(message != "") | (problems != ""), message)
     valid = (problems == "").to_numpy()
     row_errors = {int(i) + 1: msg for i, msg in zip(np.flatnonzero(~valid), problems[~valid], strict=True)}
-    return BatchInput(frame=clean, valid=valid, row_errors=row_errors, notices=notices, inputs=frame)
+    return BatchInput(frame=clean, valid=valid, row_errors=row_errors, notices=notices, inputs=inputs)
 
 
 def _check_column(series: pd.Series, spec: dict[str, Any]) -> tuple[pd.Series, pd.Series]:
@@ -162,6 +188,8 @@ def _check_column(series: pd.Series, spec: dict[str, Any]) -> tuple[pd.Series, p
         message[mapped.isna() & ~absent] = f"{name}: expected true or false"
         return mapped, message
     text = series.astype(object).where(~absent, "" if kind == "text" else None)
+    if kind == "identifier":  # 15.0 read from a CSV column with gaps is the id 15
+        text = text.map(lambda v: str(int(v)) if isinstance(v, float) and v.is_integer() else v)
     if kind == "categorical":
         as_text = series.astype(str).str.replace(r"\.0$", "", regex=True)
         unseen = ~as_text.isin(spec["categories"]) & ~absent
@@ -180,6 +208,9 @@ def score_batch(
 ) -> pd.DataFrame:
     """Predictions (and class probabilities) for the valid rows, chunk by chunk; bad rows get an error."""
     model, classes = loaded.model, _classes(loaded)
+    if loaded.card["task"] == "recommendation":
+        batch = _recommendation_batch(loaded, batch)
+        model, classes = _Labels(batch.frame), None
     rows = batch.frame.loc[batch.valid]
     prediction = np.empty(len(batch.frame), dtype=object)
     probability_columns = [f"probability_{c}" for c in classes] if classes and hasattr(model, "predict_proba") else []
@@ -203,6 +234,32 @@ def score_batch(
     for row_number, message in batch.row_errors.items():
         out.iloc[row_number - 1, out.columns.get_loc("error")] = message
     return out
+
+
+class _Labels:
+    """Stands in for a model whose labels were computed up front (recommendation lists)."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+
+    def predict(self, part: pd.DataFrame) -> np.ndarray:
+        return self.frame.loc[part.index, "_labels"].to_numpy()
+
+
+def _recommendation_batch(loaded: LoadedModel, batch: BatchInput) -> BatchInput:
+    """Each valid row's answer as space-separated item ids; a row the model cannot answer (unknown item,
+    bad k) becomes a bad row with the reason, like a schema error."""
+    labels = pd.Series("", index=batch.frame.index, dtype=object)
+    valid, row_errors = batch.valid.copy(), dict(batch.row_errors)
+    for position in np.flatnonzero(valid):
+        record = batch.frame.iloc[position].to_dict()
+        try:
+            labels.iloc[position] = " ".join(e["item"] for e in queries.answer(loaded.model, record)["items"])
+        except SpecError as exc:
+            valid[position] = False
+            row_errors[int(position) + 1] = f"{exc.field}: {exc.message}"
+    frame = batch.frame.assign(_labels=labels)
+    return BatchInput(frame, valid, dict(sorted(row_errors.items())), batch.notices, batch.inputs)
 
 
 def results_csv(inputs: pd.DataFrame, scored: pd.DataFrame) -> bytes:

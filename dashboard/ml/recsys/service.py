@@ -1,0 +1,129 @@
+"""Recommendation service: interactions, fits and evaluations cached on disk by (dataset fingerprint,
+mapping, spec); explore queries on a model fitted on all interactions; saving to the model store."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from dashboard.data.catalog import Catalog
+from dashboard.jobs import Memo
+from dashboard.ml.recsys import queries
+from dashboard.ml.recsys.evaluation import EvalResult, HoldoutSpec, evaluate
+from dashboard.ml.recsys.interactions import Interactions, Mapping, build, stats
+from dashboard.ml.recsys.models import Recommender, RecSpec, fit
+from dashboard.ml.spec import SpecError
+from model_store import ModelStore, ModelVersion
+
+DATA, FIT, EVAL = "rec.data", "rec.fit", "rec.eval"
+K_FIELD = {"name": "k", "kind": "numeric", "integer": True, "min": 1.0, "max": float(queries.MAX_K)}
+
+
+def query_schema(model: Recommender) -> dict[str, Any]:
+    """The input schema of a stored recommender: a user (top-N) or an item (similar items), and k."""
+    # "optional": a batch CSV may leave the column out altogether
+    fields = [
+        {"name": "user", "kind": "identifier", "nullable": True, "optional": True, "dtype": "object"},
+        {"name": "item", "kind": "identifier", "nullable": True, "optional": True, "dtype": "object"},
+        {**K_FIELD, "nullable": True, "optional": True, "dtype": "int64"},
+    ]
+    return {"fields": fields, "example": {"user": str(model.users_[0]), "item": None, "k": 10}}
+
+
+class RecommendService:
+    def __init__(self, catalog: Catalog, memo: Memo, store: ModelStore) -> None:
+        self.catalog, self.memo, self.store = catalog, memo, store
+
+    def _key(self, namespace: str, mapping: Mapping, *parts: Any) -> str:
+        if not self.catalog.exists(mapping.dataset):
+            raise SpecError("dataset", f"no dataset named {str(mapping.dataset)[:64]!r}")
+        return self.memo.key_for(namespace, (self.catalog.fingerprint(mapping.dataset), mapping.key(), *parts))
+
+    def interactions(self, mapping: Mapping) -> Interactions:
+        key = self._key(DATA, mapping)
+        hit = self.memo.get(key)
+        if hit is None:
+            hit = build(self.catalog.load(mapping.dataset), mapping)
+            self.memo.set(key, hit)
+        return hit
+
+    def stats(self, mapping: Mapping) -> dict[str, Any]:
+        return stats(self.interactions(mapping))
+
+    def model(self, mapping: Mapping, spec: RecSpec) -> tuple[Recommender, bool]:
+        """The model fitted on every interaction (what Explore and Save use) and whether it was cached."""
+        key = self._key(FIT, mapping, spec.key())
+        hit = self.memo.get(key)
+        if hit is not None:
+            return hit, True
+        inter = self.interactions(mapping)
+        model = fit(
+            spec, inter.matrix, users=inter.users, items=inter.items, titles=inter.titles, explicit=inter.explicit
+        )
+        self.memo.set(key, model)
+        return model, False
+
+    def evaluate(
+        self,
+        mapping: Mapping,
+        specs: list[RecSpec],
+        holdout: HoldoutSpec,
+        *,
+        on_model: Callable[[EvalResult, int], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> tuple[EvalResult, bool]:
+        key = self._key(EVAL, mapping, [s.key() for s in specs], holdout.key())
+        hit = self.memo.get(key)
+        if hit is not None:
+            return hit, True
+        result = evaluate(self.interactions(mapping), specs, holdout, on_model=on_model, cancelled=cancelled)
+        self.memo.set(key, result)
+        return result, False
+
+    def cached_evaluation(self, mapping: Mapping, specs: list[RecSpec], holdout: HoldoutSpec) -> EvalResult | None:
+        try:
+            return self.memo.get(self._key(EVAL, mapping, [s.key() for s in specs], holdout.key()))
+        except SpecError:
+            return None
+
+    def recommend(self, mapping: Mapping, spec: RecSpec, user: Any, k: int, history: int = 10) -> dict[str, Any]:
+        return queries.recommend(self.model(mapping, spec)[0], user, k, history=history)
+
+    def similar(self, mapping: Mapping, spec: RecSpec, item: Any, k: int) -> dict[str, Any]:
+        return queries.similar(self.model(mapping, spec)[0], item, k)
+
+    def compare(self, mapping: Mapping, first: RecSpec, second: RecSpec, user: Any, k: int) -> dict[str, Any]:
+        return queries.compare(self.model(mapping, first)[0], self.model(mapping, second)[0], user, k)
+
+    def save(
+        self, mapping: Mapping, spec: RecSpec, name: str, description: str = "", metrics: dict | None = None
+    ) -> ModelVersion:
+        """Store the model fitted on all interactions; ``metrics`` are its held-out figures, when evaluated."""
+        model, _ = self.model(mapping, spec)
+        inter = self.interactions(mapping)
+        return self.store.save(
+            model,
+            name,
+            X_sample=None,
+            schema=query_schema(model),
+            task="recommendation",
+            params=spec.key(),
+            metrics=metrics,
+            dataset={
+                "id": mapping.dataset,
+                "fingerprint": self.catalog.fingerprint(mapping.dataset),
+                "rows": int(inter.matrix.nnz),
+                "mapping": mapping.key(),
+            },
+            description=description or f"{spec.label} on {mapping.dataset}",
+            extra={
+                "estimator": spec.label,
+                "recommender": {
+                    "kind": spec.kind,
+                    "users": inter.n_users,
+                    "items": inter.n_items,
+                    "interactions": int(inter.matrix.nnz),
+                    "feedback": "explicit" if inter.explicit else "implicit",
+                },
+            },
+        )
