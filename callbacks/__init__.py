@@ -1,7 +1,7 @@
 """Callbacks: one module per page, each with ``register(app, services)``. Bound with ``app.callback``,
 never the module-level decorator at import time, so every app built in a process gets its own."""
 
-from callbacks import clusters, explorer, models, predict, train, train_search
+from callbacks import clusters, explorer, models, predict, recommend, train, train_search
 
 
 def register(app, services) -> None:
@@ -11,3 +11,4 @@ def register(app, services) -> None:
     train.register(app, services)
     train_search.register(app, services)
     clusters.register(app, services)
+    recommend.register(app, services)

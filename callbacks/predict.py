@@ -36,7 +36,42 @@ def _messages(errors: dict[str, str], warnings: list[str]) -> list:
     return out
 
 
+def _recommendation_card(result: dict) -> dbc.Card:
+    """The ranked items with their reasons (top-N for a user) or scores (items like an item)."""
+    answer = result["results"][0]
+    heading = (
+        f"Top {len(answer['items'])} for user {answer['user']}"
+        if answer["kind"] == "recommend"
+        else f"Items like {answer['item']}"
+    )
+    rows = [
+        html.Li(
+            [
+                html.Span(e["title"] or e["item"], className="fw-bold"),
+                f" ({e['item']}) ",
+                html.Span(e.get("reason", ""), className="small text-muted"),
+            ],
+            className="predict-recommendation",
+        )
+        for e in answer["items"]
+    ]
+    notice = [dbc.Alert(answer["notice"], color="warning", className="py-1 small")] if answer.get("notice") else []
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.Div(heading, className="small text-muted"),
+                *notice,
+                html.Ol(rows, className="mb-1"),
+                html.Div(f"{result['model']} v{result['version']}", className="small text-muted"),
+            ]
+        ),
+        className="mb-2",
+    )
+
+
 def _result_card(result: dict) -> dbc.Card:
+    if result["task"] == "recommendation":
+        return _recommendation_card(result)
     value = result["predictions"][0]
     shown = f"{value:,.2f}" if isinstance(value, float) else str(value)
     label = {"regression": "Predicted value", "clustering": "Assigned cluster"}.get(result["task"], "Predicted class")
@@ -109,6 +144,8 @@ def register(app, services: Services) -> None:
         probabilities = (result.get("probabilities") or [None])[0]
         if result["task"] == "clustering":
             figure = figures.message_figure(f"cluster {result['predictions'][0]}")
+        elif result["task"] == "recommendation":
+            figure = figures.message_figure(f"{len(result['predictions'][0])} items")
         elif probabilities is not None:
             figure = figures.probability_figure(probabilities)
         else:

@@ -2,9 +2,9 @@
 
 import dash
 
-from layouts import clusters, explorer, home, models, predict, shell, train
+from layouts import clusters, explorer, home, models, predict, recommend, shell, train
 
-__all__ = ["clusters", "explorer", "home", "models", "predict", "register_pages", "shell", "train"]
+__all__ = ["clusters", "explorer", "home", "models", "predict", "recommend", "register_pages", "shell", "train"]
 
 
 def register_pages() -> None:
@@ -13,7 +13,10 @@ def register_pages() -> None:
     dash.register_page(
         "explorer", path="/data", name="Explore data", title="Explore data", layout=explorer.layout, order=1
     )
-    dash.register_page("predict", path="/predict", name="Predict", title="Predict", layout=predict.layout, order=5)
-    dash.register_page("models", path="/models", name="Models", title="Models", layout=models.layout, order=4)
+    dash.register_page("predict", path="/predict", name="Predict", title="Predict", layout=predict.layout, order=6)
+    dash.register_page("models", path="/models", name="Models", title="Models", layout=models.layout, order=5)
     dash.register_page("train", path="/train", name="Train", title="Train", layout=train.layout, order=2)
     dash.register_page("clusters", path="/clusters", name="Clusters", title="Clusters", layout=clusters.layout, order=3)
+    dash.register_page(
+        "recommend", path="/recommend", name="Recommend", title="Recommend", layout=recommend.layout, order=4
+    )

@@ -41,6 +41,8 @@ def _field_input(field: dict[str, Any], value: Any) -> Any:
     if kind == "boolean":
         checked = str(value).lower() in ("true", "1", "yes")
         return dbc.Checkbox(id=ids.predict_field(name), value=checked, label="yes")
+    if kind == "identifier":  # a recommender's user or item id
+        return dbc.Input(id=ids.predict_field(name), type="text", value=value or "", placeholder="an id")
     if kind == "text":
         return dbc.Textarea(id=ids.predict_field(name), value=value or "", rows=3, placeholder="text")
     hint = f"{field['min']:g} to {field['max']:g} in training" if field.get("min") is not None else "a number"

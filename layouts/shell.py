@@ -13,6 +13,8 @@ NAV_PAGES = (
     ("Home", "/"),
     ("Explore data", "/data"),
     ("Train", "/train"),
+    ("Clusters", "/clusters"),
+    ("Recommend", "/recommend"),
     ("Models", "/models"),
     ("Predict", "/predict"),
 )

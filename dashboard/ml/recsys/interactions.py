@@ -60,6 +60,28 @@ class Interactions:
         return f"{title} ({self.items[item_index]})" if title else str(self.items[item_index])
 
 
+ROLE_HINTS = {
+    "user": ("user", "customer", "client", "member", "visitor", "account"),
+    "item": ("item", "movie", "product", "sku", "article", "song", "book", "page"),
+    "value": ("rating", "score", "stars", "count", "quantity", "plays", "clicks", "amount"),
+    "timestamp": ("timestamp", "time", "date", "when"),
+    "title": ("title", "name"),
+    "genres": ("genre", "category", "tags"),
+}
+
+
+def guess_mapping(columns: list[str]) -> dict[str, str | None]:
+    """A first guess at each role from column names (the page shows it; the user corrects it)."""
+    guess: dict[str, str | None] = {}
+    taken: set[str] = set()
+    for role, hints in ROLE_HINTS.items():
+        found = next((c for h in hints for c in columns if h in str(c).lower() and c not in taken), None)
+        guess[role] = found
+        if found is not None:
+            taken.add(found)
+    return guess
+
+
 def _ids(series: pd.Series) -> pd.Series:
     """Ids as text; whole-number floats lose their '.0' so 15 and 15.0 are the same user."""
     if pd.api.types.is_float_dtype(series) and (series.dropna() % 1 == 0).all():

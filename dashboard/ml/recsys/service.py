@@ -47,6 +47,12 @@ class RecommendService:
             self.memo.set(key, hit)
         return hit
 
+    def cached_model(self, mapping: Mapping, spec: RecSpec) -> Recommender | None:
+        try:
+            return self.memo.get(self._key(FIT, mapping, spec.key()))
+        except SpecError:
+            return None
+
     def stats(self, mapping: Mapping) -> dict[str, Any]:
         return stats(self.interactions(mapping))
 

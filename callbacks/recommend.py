@@ -1,0 +1,229 @@
+"""Recommend page callbacks: the mapping drives the data view; evaluation, explore and save run in the
+background (evaluation with progress and cancel); every result comes from the cached service."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, html
+from dash.exceptions import PreventUpdate
+from pydantic import ValidationError
+
+from dashboard import figures, ids
+from dashboard import figures_recommend as rec_figures
+from dashboard.ml.recsys.evaluation import EvalCancelled, HoldoutSpec
+from dashboard.ml.recsys.interactions import Mapping, guess_mapping
+from dashboard.ml.recsys.models import KINDS, RecSpec
+from dashboard.ml.spec import SpecError
+from dashboard.services import Services
+from layouts.common import alert
+from layouts.recommend import PARAMS, ROLES
+from layouts.recommend_views import eval_table, explore_view, stats_view
+
+MAPPING = (
+    Input(ids.REC_DATASET_DROPDOWN, "value"),
+    *[Input(component, "value") for _, component, _ in ROLES],
+    Input(ids.REC_FEEDBACK_RADIO, "value"),
+)
+MAPPING_STATES = tuple(State(i.component_id, i.component_property) for i in MAPPING)
+SPEC_STATES = (State(ids.REC_MODEL_RADIO, "value"), *[State(p[1], "value") for p in PARAMS])
+HOLDOUT_STATES = (
+    State(ids.REC_EVAL_MODELS_CHECKLIST, "value"),
+    State(ids.REC_HOLDOUT_RADIO, "value"),
+    State(ids.REC_HOLDOUT_N_INPUT, "value"),
+    State(ids.REC_K_INPUT, "value"),
+    State(ids.REC_RELEVANT_INPUT, "value"),
+    State(ids.REC_SEED_INPUT, "value"),
+)
+
+
+def _checked(build, **values):
+    """Build a pydantic spec; its first complaint becomes a SpecError naming the control."""
+    try:
+        return build(**values)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        raise SpecError(".".join(str(p) for p in error["loc"]) or "spec", error["msg"]) from None
+
+
+def mapping_from_controls(dataset, user, item, value, timestamp, title, genres, feedback) -> Mapping:
+    if not user:
+        raise SpecError("user", "choose the column that holds the user")
+    if not item:
+        raise SpecError("item", "choose the column that holds the item")
+    roles = dict(user=user, item=item, value=value, timestamp=timestamp, title=title, genres=genres)
+    return _checked(Mapping, dataset=dataset or "", feedback=feedback or "auto", **roles)
+
+
+def spec_from_controls(kind, *params) -> RecSpec:
+    values = {name: value for (name, *_), value in zip(PARAMS, params, strict=True)}
+    for name, value in values.items():
+        if value is None:
+            raise SpecError(name, "enter a number in the allowed range")
+    return _checked(RecSpec, kind=kind or "item_knn", **values)
+
+
+def holdout_from_controls(models, method, n, k, relevant, seed) -> tuple[list[RecSpec], HoldoutSpec]:
+    for name, value in (("n", n), ("k", k)):
+        if value is None:
+            raise SpecError(name, "enter a whole number from 1 to 100")
+    holdout = _checked(HoldoutSpec, method=method or "last", n=n, k=k, relevant_from=relevant, seed=seed or 0)
+    return [RecSpec(kind=m) for m in (models or []) if m in KINDS], holdout
+
+
+def register(app, services: Services) -> None:
+    recommend = services.recommend
+
+    @app.callback(
+        *[Output(component, "options") for _, component, _ in ROLES],
+        *[Output(component, "value") for _, component, _ in ROLES],
+        Input(ids.REC_DATASET_DROPDOWN, "value"),
+        prevent_initial_call=True,
+    )
+    def choose_dataset(dataset):
+        if not services.catalog.exists(dataset):
+            raise PreventUpdate
+        columns = list(services.explorer.kinds(dataset))
+        guess = guess_mapping(columns)
+        return [columns] * len(ROLES) + [guess[role] for role, _, _ in ROLES]
+
+    @app.callback(
+        Output(ids.REC_STATS, "children"),
+        Output(ids.REC_USER_HISTOGRAM, "figure"),
+        Output(ids.REC_ITEM_HISTOGRAM, "figure"),
+        Output(ids.REC_LONG_TAIL_GRAPH, "figure"),
+        *MAPPING,
+    )
+    def show_data(*controls):
+        try:
+            stats = recommend.stats(mapping_from_controls(*controls))
+        except (SpecError, ValueError) as exc:
+            message = figures.message_figure("Fix the mapping to see the data")
+            return alert(str(exc)), message, message, message
+        return (
+            stats_view(stats),
+            rec_figures.counts_histogram(stats["per_user"], "user"),
+            rec_figures.counts_histogram(stats["per_item"], "item"),
+            rec_figures.long_tail_figure(stats["long_tail"], stats["head_items"]),
+        )
+
+    @app.callback(
+        Output(ids.REC_EVAL_TABLE, "children"),
+        Output(ids.REC_EVAL_GRAPH, "figure"),
+        Input(ids.REC_EVAL_BUTTON, "n_clicks"),
+        *MAPPING_STATES,
+        *HOLDOUT_STATES,
+        background=True,
+        progress=[Output(ids.REC_EVAL_TABLE, "children"), Output(ids.REC_EVAL_PROGRESS, "value")],
+        running=[
+            (Output(ids.REC_EVAL_BUTTON, "disabled"), True, False),
+            (Output(ids.REC_EVAL_CANCEL_BUTTON, "disabled"), False, True),
+        ],
+        cancel=[Input(ids.REC_EVAL_CANCEL_BUTTON, "n_clicks")],
+        prevent_initial_call=True,
+    )
+    def evaluate(set_progress, _clicks, *controls):
+        try:
+            mapping = mapping_from_controls(*controls[:8])
+            specs, holdout = holdout_from_controls(*controls[8:])
+            total = 1 + len({s.kind for s in specs} - {"popularity"})
+            result, cached = recommend.evaluate(
+                mapping,
+                specs,
+                holdout,
+                on_model=lambda partial, done: set_progress((eval_table(partial, holdout.k), 100 * done // total)),
+            )
+        except (SpecError, ValueError, EvalCancelled) as exc:
+            return alert(str(exc)), figures.message_figure("No evaluation")
+        table = eval_table(result, holdout.k)
+        if cached:
+            table.children.insert(0, alert("Identical evaluation found in the cache: nothing was fitted.", "info"))
+        return table, rec_figures.metrics_figure(result.rows, holdout.k)
+
+    @app.callback(
+        Output(ids.REC_EXPLORE_RESULT, "children"),
+        Input(ids.REC_EXPLORE_BUTTON, "n_clicks"),
+        State(ids.REC_EXPLORE_USER_INPUT, "value"),
+        State(ids.REC_EXPLORE_ITEM_INPUT, "value"),
+        State(ids.REC_COMPARE_DROPDOWN, "value"),
+        State(ids.REC_K_INPUT, "value"),
+        *MAPPING_STATES,
+        *SPEC_STATES,
+        background=True,  # the first query of a model fits it
+        running=[(Output(ids.REC_EXPLORE_BUTTON, "disabled"), True, False)],
+        prevent_initial_call=True,
+    )
+    def explore(_clicks, user, item, compare, k, *controls):
+        user, item = (user or "").strip(), (item or "").strip()
+        if not user and not item:
+            return alert("user: enter a user id (top-N) or an item id (similar items)", "warning")
+        try:
+            mapping, spec = mapping_from_controls(*controls[:8]), spec_from_controls(*controls[8:])
+            k = k or 10
+            answer = recommend.recommend(mapping, spec, user, k) if user else None
+            similar = recommend.similar(mapping, spec, item, k) if item else None
+            second = RecSpec(kind=compare) if compare in KINDS and compare != spec.kind and user else None
+            compared = recommend.compare(mapping, spec, second, user, k) if second else None
+        except (SpecError, ValueError) as exc:
+            return alert(str(exc))
+        return explore_view(answer, similar, compared, (spec.label, second.label if second else ""))
+
+    @app.callback(
+        Output(ids.REC_SAVE_ALERT, "children"),
+        Input(ids.REC_SAVE_BUTTON, "n_clicks"),
+        State(ids.REC_SAVE_NAME_INPUT, "value"),
+        *MAPPING_STATES,
+        *SPEC_STATES,
+        *HOLDOUT_STATES,
+        background=True,  # fits the model when it is not cached yet
+        running=[(Output(ids.REC_SAVE_BUTTON, "disabled"), True, False)],
+        prevent_initial_call=True,
+    )
+    def save(_clicks, name, *controls):
+        try:
+            mapping, spec = mapping_from_controls(*controls[:8]), spec_from_controls(*controls[8:14])
+            specs, holdout = holdout_from_controls(*controls[14:])
+            metrics = held_out_metrics(recommend.cached_evaluation(mapping, specs, holdout), spec, holdout.k)
+            version = recommend.save(mapping, spec, (name or "").strip(), metrics=metrics)
+        except (SpecError, ValueError) as exc:
+            return alert(str(exc))
+        link = "/predict?" + urlencode({"model": version.name, "version": version.version})
+        return dbc.Alert(
+            [
+                f"Saved {version.name} v{version.version}. ",
+                html.A("Query it in Predict", href=link, id="rec-open-predict-link"),
+            ],
+            color="success",
+            className="py-2 small",
+        )
+
+    app.clientside_callback(
+        """function(dataset, user, item, value, timestamp, title, genres, feedback, model, neighbours, factors,
+                    regularization, iterations, alpha, models, holdout, n, k, relevant, seed, uid, iid, compare,
+                    view) {
+            return window.dash_clientside.dashboard.syncQuery({dataset: dataset, user: user, item: item,
+                value: value || '', timestamp: timestamp || '', title: title || '', genres: genres || '',
+                feedback: feedback, model: model, neighbours: neighbours, factors: factors,
+                regularization: regularization, iterations: iterations, alpha: alpha,
+                models: (models || []).join(','), holdout: holdout, n: n, k: k, relevant: relevant, seed: seed,
+                uid: uid, iid: iid, compare: compare, view: view});
+        }""",
+        Output(ids.REC_PERMALINK_LINK, "href"),
+        *MAPPING,
+        *[Input(s.component_id, "value") for s in SPEC_STATES],
+        *[Input(s.component_id, "value") for s in HOLDOUT_STATES],
+        Input(ids.REC_EXPLORE_USER_INPUT, "value"),
+        Input(ids.REC_EXPLORE_ITEM_INPUT, "value"),
+        Input(ids.REC_COMPARE_DROPDOWN, "value"),
+        Input(ids.REC_TABS, "active_tab"),
+    )
+
+
+def held_out_metrics(result, spec: RecSpec, k: int) -> dict[str, float] | None:
+    """This model's held-out figures from a cached evaluation, for the model card (None if not evaluated)."""
+    row = next((r for r in (result.rows if result else []) if r["spec"]["kind"] == spec.kind), None)
+    if row is None or RecSpec(**row["spec"]).key() != spec.key():
+        return None
+    names = ("precision", "recall", "ndcg", "map")
+    return {f"{n}@{k}": row[n] for n in names} | {n: row[n] for n in ("coverage", "rmse") if row[n] is not None}
