@@ -2,9 +2,15 @@
 
 import sys
 
-from bench import clusters, foundation, serving, train
+from bench import clusters, foundation, recommend, serving, train
 
-SUITES = {"foundation": foundation.run, "serving": serving.run, "train": train.run, "clusters": clusters.run}
+SUITES = {
+    "foundation": foundation.run,
+    "serving": serving.run,
+    "train": train.run,
+    "clusters": clusters.run,
+    "recommend": recommend.run,
+}
 
 if __name__ == "__main__":
     chosen = sys.argv[1:] or list(SUITES)

@@ -64,6 +64,7 @@ class Recommender:
     titles_: np.ndarray | None = None
     explicit_: bool = False
     item_neighbours_: sp.csr_matrix | None = None  # items x items: row i holds i's top-n cosine neighbours
+    item_contributions_: sp.csr_matrix | None = None  # its transpose as CSR: row j = what liking j adds
     user_neighbours_: sp.csr_matrix | None = None  # users x users
     user_factors_: np.ndarray | None = None
     item_factors_: np.ndarray | None = None
@@ -75,7 +76,7 @@ class Recommender:
     def scores(self, rows: np.ndarray) -> np.ndarray:
         """Dense scores for a block of users (len(rows) x items)."""
         if self.kind == "item_knn":
-            return np.asarray((self.seen_[rows] @ self.item_neighbours_.T).todense(), dtype=np.float32)
+            return np.asarray((self.seen_[rows] @ self.item_contributions_).todense(), dtype=np.float32)
         if self.kind == "user_knn":
             return np.asarray((self.user_neighbours_[rows] @ self.seen_).todense(), dtype=np.float32)
         if self.kind in ("als", "svd"):
@@ -138,15 +139,19 @@ class Recommender:
         """The user's own items that contributed most to recommending ``item`` (index, contribution).
         Exact for item-kNN and SVD (their scores are sums over the history); for ALS the history items
         closest in factor space, weighted by the user's value."""
-        history = self.seen_[row]
-        if history.nnz == 0 or self.kind in ("popularity", "user_knn"):
+        start, end = self.seen_.indptr[row], self.seen_.indptr[row + 1]
+        seen, values = self.seen_.indices[start:end], self.seen_.data[start:end]
+        if start == end or self.kind in ("popularity", "user_knn"):
             return []
-        if self.kind == "item_knn":
-            contribution = self.item_neighbours_[item].multiply(history).tocoo()
-            pairs = zip(contribution.col, contribution.data, strict=True)
+        if self.kind == "item_knn":  # plain array slices: this runs for every item of every top-N
+            dense = np.zeros(len(self.items_), dtype=np.float32)
+            dense[seen] = values
+            low, high = self.item_neighbours_.indptr[item], self.item_neighbours_.indptr[item + 1]
+            neighbours = self.item_neighbours_.indices[low:high]
+            pairs = zip(neighbours, self.item_neighbours_.data[low:high] * dense[neighbours], strict=True)
         else:
-            similarity = self.item_factors_[history.indices] @ self.item_factors_[item]
-            pairs = zip(history.indices, history.data * similarity, strict=True)
+            similarity = self.item_factors_[seen] @ self.item_factors_[item]
+            pairs = zip(seen, values * similarity, strict=True)
         ranked = sorted(((int(j), float(c)) for j, c in pairs if c > 0), key=lambda p: -p[1])
         return ranked[:n]
 
@@ -203,6 +208,7 @@ def fit(spec: RecSpec, matrix: sp.csr_matrix, *, users, items, titles=None, expl
         model.bias_, model.user_bias_, model.item_bias_ = _biases(matrix)
     if spec.kind == "item_knn":
         model.item_neighbours_ = top_neighbours(matrix.T.tocsr(), spec.neighbours)
+        model.item_contributions_ = model.item_neighbours_.T.tocsr()
     elif spec.kind == "user_knn":
         model.user_neighbours_ = top_neighbours(matrix, spec.neighbours)
     elif spec.kind == "als":
