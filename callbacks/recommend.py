@@ -64,12 +64,13 @@ def spec_from_controls(kind, *params) -> RecSpec:
     return _checked(RecSpec, kind=kind or "item_knn", **values)
 
 
-def holdout_from_controls(models, method, n, k, relevant, seed) -> tuple[list[RecSpec], HoldoutSpec]:
+def holdout_from_controls(spec: RecSpec, models, method, n, k, relevant, seed) -> tuple[list[RecSpec], HoldoutSpec]:
+    """The models to evaluate (with the page's parameters) and the holdout."""
     for name, value in (("n", n), ("k", k)):
         if value is None:
             raise SpecError(name, "enter a whole number from 1 to 100")
     holdout = _checked(HoldoutSpec, method=method or "last", n=n, k=k, relevant_from=relevant, seed=seed or 0)
-    return [RecSpec(kind=m) for m in (models or []) if m in KINDS], holdout
+    return [spec.model_copy(update={"kind": m}) for m in (models or []) if m in KINDS], holdout
 
 
 def register(app, services: Services) -> None:
@@ -113,6 +114,7 @@ def register(app, services: Services) -> None:
         Output(ids.REC_EVAL_GRAPH, "figure"),
         Input(ids.REC_EVAL_BUTTON, "n_clicks"),
         *MAPPING_STATES,
+        *SPEC_STATES,
         *HOLDOUT_STATES,
         background=True,
         progress=[Output(ids.REC_EVAL_TABLE, "children"), Output(ids.REC_EVAL_PROGRESS, "value")],
@@ -126,7 +128,7 @@ def register(app, services: Services) -> None:
     def evaluate(set_progress, _clicks, *controls):
         try:
             mapping = mapping_from_controls(*controls[:8])
-            specs, holdout = holdout_from_controls(*controls[8:])
+            specs, holdout = holdout_from_controls(spec_from_controls(*controls[8:14]), *controls[14:])
             total = 1 + len({s.kind for s in specs} - {"popularity"})
             result, cached = recommend.evaluate(
                 mapping,
@@ -183,7 +185,7 @@ def register(app, services: Services) -> None:
     def save(_clicks, name, *controls):
         try:
             mapping, spec = mapping_from_controls(*controls[:8]), spec_from_controls(*controls[8:14])
-            specs, holdout = holdout_from_controls(*controls[14:])
+            specs, holdout = holdout_from_controls(spec, *controls[14:])
             metrics = held_out_metrics(recommend.cached_evaluation(mapping, specs, holdout), spec, holdout.k)
             version = recommend.save(mapping, spec, (name or "").strip(), metrics=metrics)
         except (SpecError, ValueError) as exc:

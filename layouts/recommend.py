@@ -262,7 +262,8 @@ def layout(dataset: str = DEFAULT_DATASET, embed: str | None = None, view: str =
     if svc is not None and mapping["user"] and mapping["item"]:
         try:
             full = Mapping(dataset=dataset, feedback=feedback, **mapping)
-            cached_eval = svc.recommend.cached_evaluation(full, [RecSpec(kind=m) for m in models], holdout)
+            specs = [spec.model_copy(update={"kind": m}) for m in models]
+            cached_eval = svc.recommend.cached_evaluation(full, specs, holdout)
             initial = _cached_explore(svc, full, spec, query)
         except ValueError:
             cached_eval, initial = None, None

@@ -90,10 +90,13 @@ def _items_table(
         head.append(html.Th("why"))
     rows = []
     for rank, entry in enumerate(entries, start=1):
+        title = [entry.get("title", "")]
+        if entry.get("genres"):
+            title += [html.Br(), html.Span(entry["genres"].replace("|", ", "), className="text-muted")]
         cells = [
             html.Td(rank),
             html.Td(entry["item"]),
-            html.Td(entry.get("title", "")),
+            html.Td(title),
             html.Td(_number(entry.get(value), 3)),
         ]
         if reasons:

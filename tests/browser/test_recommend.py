@@ -45,8 +45,15 @@ def test_evaluate_explore_save_and_query_on_predict(dash_duo, app):
     dash_duo.select_dcc_dropdown(f"#{ids.REC_COMPARE_DROPDOWN}", value="Popularity (baseline)")
     click(dash_duo, f"#{ids.REC_EXPLORE_BUTTON}")
     dash_duo.wait_for_element("#rec-top-table", timeout=60)
-    mapping = Mapping(dataset="movielens", user="userId", item="movieId", value="rating", timestamp="timestamp",
-                      title="title", genres="genres")
+    mapping = Mapping(
+        dataset="movielens",
+        user="userId",
+        item="movieId",
+        value="rating",
+        timestamp="timestamp",
+        title="title",
+        genres="genres",
+    )
     expected = services.recommend.recommend(mapping, RecSpec(kind="item_knn"), "15", 10)
     assert _column(dash_duo, "rec-top-table", 1) == [e["item"] for e in expected["items"]]
     reasons = _column(dash_duo, "rec-top-table", 4)

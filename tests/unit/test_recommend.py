@@ -260,3 +260,25 @@ def test_batch_csv_scores_recommenders_row_by_row(recommend):
     scored = score_batch(loaded, batch)
     assert len(scored.loc[0, "prediction"].split()) == 3
     assert scored.loc[1, "error"].startswith("user:") and scored.loc[2, "error"].startswith("k:")
+
+
+def test_page_controls_become_specs_with_named_errors():
+    from callbacks.recommend import holdout_from_controls, mapping_from_controls, spec_from_controls
+
+    spec = spec_from_controls("item_knn", 20, 32, 0.1, 5, 2.0)
+    specs, holdout = holdout_from_controls(spec, ["item_knn", "svd"], "random", 3, 5, None, 1)
+    assert specs[0].key() == spec.key() == {"kind": "item_knn", "neighbours": 20}
+    assert specs[1].key() == {"kind": "svd", "factors": 32, "iterations": 5, "seed": 0}  # the page's factors
+    assert (holdout.method, holdout.n, holdout.k, holdout.seed) == ("random", 3, 5, 1)
+    for params, field in (
+        ((None, 32, 0.1, 5, 2.0), "neighbours"),
+        ((20, 1, 0.1, 5, 2.0), "factors"),
+        ((20, 32, 0.1, 5, float("nan")), "alpha"),
+    ):
+        with pytest.raises(SpecError) as error:
+            spec_from_controls("als", *params)
+        assert error.value.field == field
+    with pytest.raises(SpecError, match="item"):
+        mapping_from_controls("movielens", "userId", None, "rating", None, None, None, "auto")
+    with pytest.raises(SpecError, match="k"):
+        holdout_from_controls(spec, ["svd"], "last", 5, None, None, 0)

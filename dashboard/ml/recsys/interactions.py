@@ -55,10 +55,6 @@ class Interactions:
     def n_items(self) -> int:
         return self.matrix.shape[1]
 
-    def label(self, item_index: int) -> str:
-        title = self.titles[item_index] if self.titles is not None else ""
-        return f"{title} ({self.items[item_index]})" if title else str(self.items[item_index])
-
 
 ROLE_HINTS = {
     "user": ("user", "customer", "client", "member", "visitor", "account"),

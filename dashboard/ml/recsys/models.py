@@ -62,6 +62,7 @@ class Recommender:
     seen_: sp.csr_matrix  # the training interactions, users x items
     popularity_: np.ndarray  # interactions per item in training
     titles_: np.ndarray | None = None
+    genres_: np.ndarray | None = None
     explicit_: bool = False
     item_neighbours_: sp.csr_matrix | None = None  # items x items: row i holds i's top-n cosine neighbours
     item_contributions_: sp.csr_matrix | None = None  # its transpose as CSR: row j = what liking j adds
@@ -191,8 +192,13 @@ class Recommender:
     def title(self, column: int) -> str:
         return str(self.titles_[column]) if self.titles_ is not None else ""
 
+    def genres(self, column: int) -> str:
+        return str(self.genres_[column]) if self.genres_ is not None else ""
 
-def fit(spec: RecSpec, matrix: sp.csr_matrix, *, users, items, titles=None, explicit: bool = False) -> Recommender:
+
+def fit(
+    spec: RecSpec, matrix: sp.csr_matrix, *, users, items, titles=None, genres=None, explicit: bool = False
+) -> Recommender:
     """Fit ``spec`` on ``matrix`` (users x items, CSR). Ids are sorted as :func:`interactions.build` makes them."""
     matrix = sp.csr_matrix(matrix, dtype=np.float32)
     model = Recommender(
@@ -202,6 +208,7 @@ def fit(spec: RecSpec, matrix: sp.csr_matrix, *, users, items, titles=None, expl
         seen_=matrix,
         popularity_=np.bincount(matrix.indices, minlength=matrix.shape[1]).astype(np.float32),
         titles_=np.asarray(titles, dtype=str) if titles is not None else None,
+        genres_=np.asarray(genres, dtype=str) if genres is not None else None,
         explicit_=explicit,
     )
     if explicit:

@@ -15,6 +15,8 @@ MAX_K = 100
 
 def _item(model: Recommender, column: int, score: float | None = None) -> dict[str, Any]:
     entry: dict[str, Any] = {"item": str(model.items_[column]), "title": model.title(column)}
+    if model.genres_ is not None:
+        entry["genres"] = model.genres(column)
     if score is not None:
         entry["score"] = round(float(score), 6)
     return entry

@@ -64,7 +64,13 @@ class RecommendService:
             return hit, True
         inter = self.interactions(mapping)
         model = fit(
-            spec, inter.matrix, users=inter.users, items=inter.items, titles=inter.titles, explicit=inter.explicit
+            spec,
+            inter.matrix,
+            users=inter.users,
+            items=inter.items,
+            titles=inter.titles,
+            genres=inter.genres,
+            explicit=inter.explicit,
         )
         self.memo.set(key, model)
         return model, False
