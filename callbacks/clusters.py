@@ -17,7 +17,7 @@ from dashboard.ml.serving import neutralise_formulas
 from dashboard.ml.spec import SpecError
 from dashboard.services import Services
 from layouts.clusters import column_options, default_features
-from layouts.common import alert
+from layouts.common import alert, metric_badge
 
 SPEC_STATES = (
     State(ids.CLUSTER_DATASET_DROPDOWN, "value"),
@@ -84,13 +84,7 @@ def scores_view(result) -> html.Div:
         "ari": "adjusted Rand vs labels",
     }
     badges = [
-        dbc.Badge(
-            f"{label} {result.scores[name]:.4g}",
-            color="light",
-            text_color="dark",
-            className="me-2 mb-1 fs-6",
-            id=f"cluster-score-{name}",
-        )
+        metric_badge(f"{label} {result.scores[name]:.4g}", f"cluster-score-{name}")
         for name, label in labels.items()
         if result.scores.get(name) is not None
     ]

@@ -56,12 +56,16 @@ def _recommendation_card(result: dict) -> dbc.Card:
         for e in answer["items"]
     ]
     notice = [dbc.Alert(answer["notice"], color="warning", className="py-1 small")] if answer.get("notice") else []
+    return _card(heading, [*notice, html.Ol(rows, className="mb-1")], result)
+
+
+def _card(heading: str, body: list, result: dict) -> dbc.Card:
+    """A prediction card: what it is, the answer, and which model version gave it."""
     return dbc.Card(
         dbc.CardBody(
             [
                 html.Div(heading, className="small text-muted"),
-                *notice,
-                html.Ol(rows, className="mb-1"),
+                *body,
                 html.Div(f"{result['model']} v{result['version']}", className="small text-muted"),
             ]
         ),
@@ -82,17 +86,7 @@ def _result_card(result: dict) -> dbc.Card:
         details.append(html.Div(segment, className="predict-segment"))
         if distance is not None:
             details.append(html.Div(f"distance to the centroid {distance:.3f} (in scaled units)", className="small"))
-    return dbc.Card(
-        dbc.CardBody(
-            [
-                html.Div(label, className="small text-muted"),
-                html.Div(shown, className="fs-3 fw-bold predict-label"),
-                *details,
-                html.Div(f"{result['model']} v{result['version']}", className="small text-muted"),
-            ]
-        ),
-        className="mb-2",
-    )
+    return _card(label, [html.Div(shown, className="fs-3 fw-bold predict-label"), *details], result)
 
 
 def register(app, services: Services) -> None:

@@ -21,7 +21,7 @@ from dashboard.ml.cv import CVResult
 from dashboard.ml.spec import CVSpec, SpecError, TextSpec, TrainSpec, infer_task
 from dashboard.ml.training import ResultExpiredError
 from dashboard.services import Services
-from layouts.common import alert
+from layouts.common import alert, metric_badge
 from layouts.train import model_options, param_controls
 
 CLASSIFICATION_COLUMNS = ("accuracy", "balanced_accuracy", "f1", "roc_auc", "average_precision", "log_loss")
@@ -114,13 +114,7 @@ def fold_table(folds: list[dict[str, Any]], task: str) -> dbc.Table:
 def summary_view(result: CVResult) -> html.Div:
     names = REGRESSION_COLUMNS if result.task == "regression" else CLASSIFICATION_COLUMNS
     badges = [
-        dbc.Badge(
-            f"{n} {result.summary[n]['mean']:.4f} ± {result.summary[n]['std']:.4f}",
-            color="light",
-            text_color="dark",
-            className="me-2 mb-1 fs-6",
-            id=f"train-summary-{n}",
-        )
+        metric_badge(f"{n} {result.summary[n]['mean']:.4f} ± {result.summary[n]['std']:.4f}", f"train-summary-{n}")
         for n in names
         if n in result.summary
     ]

@@ -22,6 +22,11 @@ def alert(message: str, color: str = "danger") -> dbc.Alert:
     return dbc.Alert(message, color=color, dismissable=True, className="py-2 small")
 
 
+def metric_badge(text: str, badge_id: str) -> dbc.Badge:
+    """One figure of a result (a score, a size), as the badges every result view leads with."""
+    return dbc.Badge(text, color="light", text_color="dark", className="me-2 mb-1 fs-6", id=badge_id)
+
+
 def is_embed(value: object) -> bool:
     return str(value).lower() in {"1", "true", "yes"}
 

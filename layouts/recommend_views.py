@@ -9,6 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from dashboard.ml.recsys.evaluation import EvalResult
+from layouts.common import metric_badge
 
 METRIC_COLUMNS = (
     ("precision", "P@k"),
@@ -32,18 +33,7 @@ def stats_view(stats: dict[str, Any]) -> html.Div:
         ("median per user", f"{stats['median_per_user']:g}"),
         ("median per item", f"{stats['median_per_item']:g}"),
     ]
-    return html.Div(
-        [
-            dbc.Badge(
-                f"{name}: {value}",
-                color="light",
-                text_color="dark",
-                className="me-2 mb-1 fs-6",
-                id=f"rec-stat-{name.replace(' ', '-')}",
-            )
-            for name, value in badges
-        ]
-    )
+    return html.Div([metric_badge(f"{name}: {value}", f"rec-stat-{name.replace(' ', '-')}") for name, value in badges])
 
 
 def _number(value: Any, digits: int = 4) -> str:
