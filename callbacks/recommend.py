@@ -205,7 +205,7 @@ def register(app, services: Services) -> None:
                     regularization, iterations, alpha, models, holdout, n, k, relevant, seed, uid, iid, compare,
                     view) {
             return window.dash_clientside.dashboard.syncQuery({dataset: dataset, user: user, item: item,
-                value: value || '', timestamp: timestamp || '', title: title || '', genres: genres || '',
+                value: value || '-', timestamp: timestamp || '-', title: title || '-', genres: genres || '-',
                 feedback: feedback, model: model, neighbours: neighbours, factors: factors,
                 regularization: regularization, iterations: iterations, alpha: alpha,
                 models: (models || []).join(','), holdout: holdout, n: n, k: k, relevant: relevant, seed: seed,

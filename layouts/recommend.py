@@ -49,12 +49,12 @@ def _graph(component_id: str, text: str) -> dcc.Graph:
 
 
 def mapping_from_query(dataset: str, columns: list[str], query: dict[str, str]) -> dict[str, str | None]:
-    """The URL's mapping where it names real columns, else a guess from the column names."""
+    """The URL's mapping where it names real columns ('-': deliberately none), else a guess from the names."""
     guess = guess_mapping(columns)
     chosen = {}
     for role, _, _ in ROLES:
         value = query.get(role)
-        chosen[role] = value if value in columns else (None if value == "" else guess[role])
+        chosen[role] = value if value in columns else (None if value == "-" else guess[role])
     return chosen
 
 

@@ -282,3 +282,12 @@ def test_page_controls_become_specs_with_named_errors():
         mapping_from_controls("movielens", "userId", None, "rating", None, None, None, "auto")
     with pytest.raises(SpecError, match="k"):
         holdout_from_controls(spec, ["svd"], "last", 5, None, None, 0)
+
+
+def test_permalink_mapping_keeps_a_deliberately_empty_role():
+    from layouts.recommend import mapping_from_query
+
+    columns = ["userId", "movieId", "rating", "timestamp", "title"]
+    assert mapping_from_query("m", columns, {})["value"] == "rating"  # guessed from the name
+    chosen = mapping_from_query("m", columns, {"value": "-", "user": "movieId", "item": "nope"})
+    assert chosen["value"] is None and chosen["user"] == "movieId" and chosen["item"] == "movieId"
