@@ -163,10 +163,15 @@ def register(app, services: Services) -> None:
         try:
             mapping, spec = mapping_from_controls(*controls[:8]), spec_from_controls(*controls[8:])
             k = k or 10
-            answer = recommend.recommend(mapping, spec, user, k) if user else None
-            similar = recommend.similar(mapping, spec, item, k) if item else None
-            second = RecSpec(kind=compare) if compare in KINDS and compare != spec.kind and user else None
+            # the second model takes the page's parameters too, as in the evaluation
+            wanted = user and compare in KINDS and compare != spec.kind
+            second = spec.model_copy(update={"kind": compare}) if wanted else None
             compared = recommend.compare(mapping, spec, second, user, k) if second else None
+            if compared is not None:
+                answer = compared["first"]  # the same list: not recomputed
+            else:
+                answer = recommend.recommend(mapping, spec, user, k) if user else None
+            similar = recommend.similar(mapping, spec, item, k) if item else None
         except (SpecError, ValueError) as exc:
             return alert(str(exc))
         return explore_view(answer, similar, compared, (spec.label, second.label if second else ""))

@@ -7,6 +7,7 @@ URL: ``/recommend?dataset=movielens&model=item_knn&uid=15&view=explore`` (``embe
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -66,12 +67,12 @@ def spec_from_query(query: dict[str, str]) -> RecSpec:
 
 
 def holdout_from_query(query: dict[str, str]) -> HoldoutSpec:
-    relevant = query_number(query.get("relevant"), float("nan"), -1e12, 1e12)
+    relevant = query_number(query.get("relevant"), math.nan, -1e12, 1e12)  # missing or malformed: NaN
     return HoldoutSpec(
         method="random" if query.get("holdout") == "random" else "last",
         n=query_int(query.get("n"), 5, 1, 100),
         k=query_int(query.get("k"), 10, 1, 100),
-        relevant_from=None if relevant != relevant else relevant,
+        relevant_from=None if math.isnan(relevant) else relevant,
         seed=query_int(query.get("seed"), 0, 0, 2**31 - 1),
     )
 

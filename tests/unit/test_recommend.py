@@ -291,3 +291,23 @@ def test_permalink_mapping_keeps_a_deliberately_empty_role():
     assert mapping_from_query("m", columns, {})["value"] == "rating"  # guessed from the name
     chosen = mapping_from_query("m", columns, {"value": "-", "user": "movieId", "item": "nope"})
     assert chosen["value"] is None and chosen["user"] == "movieId" and chosen["item"] == "movieId"
+
+
+def test_explore_queries_reuse_the_fitted_model_in_memory(recommend, monkeypatch):
+    spec = RecSpec(kind="popularity")
+    first, cached = recommend.model(MOVIELENS, spec)
+    reads = []
+    original = recommend.memo.get
+    monkeypatch.setattr(recommend.memo, "get", lambda key, default=None: reads.append(key) or original(key, default))
+    again, cached = recommend.model(MOVIELENS, spec)
+    assert cached and again is first and not [k for k in reads if k.startswith("rec.fit")]
+    both = recommend.compare(MOVIELENS, RecSpec(kind="item_knn"), spec, "15", 5)
+    assert len(both["first"]["history"]) == 10 and both["second"]["history"] == []
+
+
+def test_permalink_relevance_threshold():
+    from layouts.recommend import holdout_from_query
+
+    assert [
+        holdout_from_query(q).relevant_from for q in ({}, {"relevant": "4"}, {"relevant": "nan"}, {"relevant": "x"})
+    ] == [None, 4.0, None, None]

@@ -101,9 +101,9 @@ def similar(model: Recommender, item: Any, k: int = 10) -> dict[str, Any]:
     }
 
 
-def compare(first: Recommender, second: Recommender, user: Any, k: int = 10) -> dict[str, Any]:
-    """Both models' lists for one user and what they share."""
-    a, b = recommend(first, user, k), recommend(second, user, k)
+def compare(first: Recommender, second: Recommender, user: Any, k: int = 10, *, history: int = 0) -> dict[str, Any]:
+    """Both models' lists for one user and what they share (``first`` carries the history, if asked)."""
+    a, b = recommend(first, user, k, history=history), recommend(second, user, k)
     shared = sorted({i["item"] for i in a["items"]} & {i["item"] for i in b["items"]})
     union = {i["item"] for i in a["items"]} | {i["item"] for i in b["items"]}
     return {"first": a, "second": b, "shared": shared, "jaccard": len(shared) / len(union) if union else 0.0}

@@ -3,6 +3,8 @@ mapping, spec); explore queries on a model fitted on all interactions; saving to
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +18,7 @@ from dashboard.ml.spec import SpecError
 from model_store import ModelStore, ModelVersion
 
 DATA, FIT, EVAL = "rec.data", "rec.fit", "rec.eval"
+MODELS_IN_MEMORY = 4  # fitted models kept unpickled: reading one back from the disk cache takes 5-6 ms
 K_FIELD = {"name": "k", "kind": "numeric", "integer": True, "min": 1.0, "max": float(queries.MAX_K)}
 
 
@@ -33,6 +36,26 @@ def query_schema(model: Recommender) -> dict[str, Any]:
 class RecommendService:
     def __init__(self, catalog: Catalog, memo: Memo, store: ModelStore) -> None:
         self.catalog, self.memo, self.store = catalog, memo, store
+        # Keys are content addresses (fingerprint, mapping, spec, code version): an entry is never stale.
+        self._models: OrderedDict[str, Recommender] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _remembered(self, key: str) -> Recommender | None:
+        with self._lock:
+            model = self._models.get(key)
+            if model is not None:
+                self._models.move_to_end(key)
+                return model
+        model = self.memo.get(key)
+        if model is not None:
+            self._remember(key, model)
+        return model
+
+    def _remember(self, key: str, model: Recommender) -> None:
+        with self._lock:
+            self._models[key] = model
+            while len(self._models) > MODELS_IN_MEMORY:
+                self._models.popitem(last=False)
 
     def _key(self, namespace: str, mapping: Mapping, *parts: Any) -> str:
         if not self.catalog.exists(mapping.dataset):
@@ -49,7 +72,7 @@ class RecommendService:
 
     def cached_model(self, mapping: Mapping, spec: RecSpec) -> Recommender | None:
         try:
-            return self.memo.get(self._key(FIT, mapping, spec.key()))
+            return self._remembered(self._key(FIT, mapping, spec.key()))
         except SpecError:
             return None
 
@@ -59,7 +82,7 @@ class RecommendService:
     def model(self, mapping: Mapping, spec: RecSpec) -> tuple[Recommender, bool]:
         """The model fitted on every interaction (what Explore and Save use) and whether it was cached."""
         key = self._key(FIT, mapping, spec.key())
-        hit = self.memo.get(key)
+        hit = self._remembered(key)
         if hit is not None:
             return hit, True
         inter = self.interactions(mapping)
@@ -73,6 +96,7 @@ class RecommendService:
             explicit=inter.explicit,
         )
         self.memo.set(key, model)
+        self._remember(key, model)
         return model, False
 
     def evaluate(
@@ -104,8 +128,11 @@ class RecommendService:
     def similar(self, mapping: Mapping, spec: RecSpec, item: Any, k: int) -> dict[str, Any]:
         return queries.similar(self.model(mapping, spec)[0], item, k)
 
-    def compare(self, mapping: Mapping, first: RecSpec, second: RecSpec, user: Any, k: int) -> dict[str, Any]:
-        return queries.compare(self.model(mapping, first)[0], self.model(mapping, second)[0], user, k)
+    def compare(
+        self, mapping: Mapping, first: RecSpec, second: RecSpec, user: Any, k: int, history: int = 10
+    ) -> dict[str, Any]:
+        first_model, second_model = self.model(mapping, first)[0], self.model(mapping, second)[0]
+        return queries.compare(first_model, second_model, user, k, history=history)
 
     def save(
         self, mapping: Mapping, spec: RecSpec, name: str, description: str = "", metrics: dict | None = None
