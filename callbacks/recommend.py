@@ -1,12 +1,13 @@
-"""Recommend page callbacks: the mapping drives the data view; evaluation, explore and save run in the
-background (evaluation with progress and cancel); every result comes from the cached service."""
+"""Recommend page callbacks: the mapping drives the data view; evaluation and save run in the background
+(evaluation with progress and cancel); Explore answers in the web process from the in-memory model and
+fits in the background only when the model is not fitted yet; every result comes from the cached service."""
 
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, html
+from dash import Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 from pydantic import ValidationError
 
@@ -145,36 +146,56 @@ def register(app, services: Services) -> None:
 
     @app.callback(
         Output(ids.REC_EXPLORE_RESULT, "children"),
+        Output(ids.REC_FIT_REQUEST_STORE, "data"),
         Input(ids.REC_EXPLORE_BUTTON, "n_clicks"),
+        Input(ids.REC_FIT_DONE_STORE, "data"),
         State(ids.REC_EXPLORE_USER_INPUT, "value"),
         State(ids.REC_EXPLORE_ITEM_INPUT, "value"),
         State(ids.REC_COMPARE_DROPDOWN, "value"),
         State(ids.REC_K_INPUT, "value"),
         *MAPPING_STATES,
         *SPEC_STATES,
-        background=True,  # the first query of a model fits it
-        running=[(Output(ids.REC_EXPLORE_BUTTON, "disabled"), True, False)],
         prevent_initial_call=True,
     )
-    def explore(_clicks, user, item, compare, k, *controls):
+    def explore(_clicks, fitted, user, item, compare, k, *controls):
+        """Answers in the web process (milliseconds, from the in-memory model); a model not fitted yet
+        is handed to ``fit_for_explore`` in the background, which triggers this again when done."""
         user, item = (user or "").strip(), (item or "").strip()
         if not user and not item:
-            return alert("user: enter a user id (top-N) or an item id (similar items)", "warning")
+            return alert("user: enter a user id (top-N) or an item id (similar items)", "warning"), no_update
         try:
             mapping, spec = mapping_from_controls(*controls[:8]), spec_from_controls(*controls[8:])
-            k = k or 10
             # the second model takes the page's parameters too, as in the evaluation
             wanted = user and compare in KINDS and compare != spec.kind
             second = spec.model_copy(update={"kind": compare}) if wanted else None
-            compared = recommend.compare(mapping, spec, second, user, k) if second else None
-            if compared is not None:
-                answer = compared["first"]  # the same list: not recomputed
-            else:
-                answer = recommend.recommend(mapping, spec, user, k) if user else None
-            similar = recommend.similar(mapping, spec, item, k) if item else None
+            missing = [s for s in (spec, second) if s is not None and recommend.cached_model(mapping, s) is None]
+            if missing:
+                if ctx.triggered_id == ids.REC_FIT_DONE_STORE:  # fitted, yet gone: say so, never loop
+                    return alert((fitted or {}).get("error") or "model: the fitted model is not available"), no_update
+                request = {"mapping": mapping.model_dump(), "specs": [m.model_dump() for m in missing]}
+                return alert(f"Fitting {', '.join(m.label for m in missing)} on every interaction…", "info"), request
+            answer = query_explore(recommend, mapping, spec, second, user, item, k or 10)
         except (SpecError, ValueError) as exc:
-            return alert(str(exc))
-        return explore_view(answer, similar, compared, (spec.label, second.label if second else ""))
+            return alert(str(exc)), no_update
+        return answer, no_update
+
+    @app.callback(
+        Output(ids.REC_FIT_DONE_STORE, "data"),
+        Input(ids.REC_FIT_REQUEST_STORE, "data"),
+        background=True,  # fitting takes seconds; queries on the fitted model do not
+        running=[(Output(ids.REC_EXPLORE_BUTTON, "disabled"), True, False)],
+        prevent_initial_call=True,
+    )
+    def fit_for_explore(request):
+        if not request:
+            raise PreventUpdate
+        try:
+            mapping = Mapping(**request["mapping"])
+            for spec in request["specs"]:
+                recommend.model(mapping, RecSpec(**spec))
+        except (SpecError, ValueError) as exc:
+            return {"error": str(exc)}
+        return {"fitted": [spec["kind"] for spec in request["specs"]]}
 
     @app.callback(
         Output(ids.REC_SAVE_ALERT, "children"),
@@ -225,6 +246,17 @@ def register(app, services: Services) -> None:
         Input(ids.REC_COMPARE_DROPDOWN, "value"),
         Input(ids.REC_TABS, "active_tab"),
     )
+
+
+def query_explore(recommend, mapping: Mapping, spec: RecSpec, second: RecSpec | None, user, item, k: int):
+    """Top-N (and the comparison) for a user, similar items for an item, as the Explore view."""
+    compared = recommend.compare(mapping, spec, second, user, k) if second else None
+    if compared is not None:
+        answer = compared["first"]  # the same list: not recomputed
+    else:
+        answer = recommend.recommend(mapping, spec, user, k) if user else None
+    similar = recommend.similar(mapping, spec, item, k) if item else None
+    return explore_view(answer, similar, compared, (spec.label, second.label if second else ""))
 
 
 def held_out_metrics(result, spec: RecSpec, k: int) -> dict[str, float] | None:

@@ -11,7 +11,7 @@ from flask import Flask
 import callbacks
 import layouts
 from dashboard import api, api_models
-from dashboard.services import Services, build_services, start_background_work
+from dashboard.services import build_services, start_background_work
 from dashboard.settings import Settings
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -19,8 +19,9 @@ ASSETS = REPO_ROOT / "assets"
 TITLE = "Analytics & Prediction Dashboard"
 
 
-def create_app(settings: Settings | None = None) -> dash.Dash:
-    """Build a fresh app. Reads the environment only when ``settings`` is not given."""
+def create_app(settings: Settings | None = None, *, background_work: bool = True) -> dash.Dash:
+    """Build a fresh app. Reads the environment only when ``settings`` is not given. A Celery worker
+    builds it too (for the callbacks' tasks) with ``background_work=False``: it serves no pages."""
     settings = settings or Settings.from_env()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     services = build_services(settings)
@@ -46,7 +47,8 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     server.register_blueprint(api_models.create_models_blueprint())
     server.register_blueprint(api.create_blueprint())  # last: its catch-all answers unknown /api paths
     _install_headers(server, settings)
-    start_background_work(services)
+    if background_work:
+        start_background_work(services)
     return app
 
 
@@ -62,6 +64,3 @@ def _install_headers(server: Flask, settings: Settings) -> None:
         response.headers["Referrer-Policy"] = "same-origin"
         return response
 
-
-def services_of(server: Flask) -> Services:
-    return server.extensions["dashboard"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import time
 from pathlib import Path
 
 
@@ -29,3 +30,17 @@ def atomic_write_bytes(path: Path, data: bytes, *, fsync: bool = True) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def expire_files(folder: Path, ttl_seconds: float, pattern: str = "*", now: float | None = None) -> int:
+    """Delete files in ``folder`` matching ``pattern`` last modified over ``ttl_seconds`` ago (retention)."""
+    cutoff = (now or time.time()) - ttl_seconds
+    removed = 0
+    for path in Path(folder).glob(pattern):
+        try:
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:  # another process expired it first
+            pass
+    return removed

@@ -1,10 +1,13 @@
 """Asynchronous jobs with tracking ids (the REST API's queue-and-poll pattern).
 
-Each job is a folder ``<root>/<id>/`` holding ``job.json`` (state), its input and its result. State
-changes happen under a per-job file lock, so any worker process can report on any job and a restart
-never loses one silently: ``recover()`` re-runs queued jobs and marks jobs whose process died as
-failed, with the reason. Work runs on an :class:`Executor`; the embedded default is a thread pool,
-and a Celery-backed executor can implement the same one-method interface.
+Each job is a folder ``<root>/<id>/`` holding ``job.json`` (state), its input and its result, on the
+storage every process shares. State changes happen under the job's lock (file lock on one machine,
+Redis scaled out), so any process on any machine can report on any job. Work runs on an executor:
+a thread pool in the serving process by default, Celery workers when configured (``tasks.py``).
+
+A running job beats every ``heartbeat`` seconds. That, not a local PID, is how a dead worker is
+noticed: a redelivered task takes over a job silent for 4 beats (up to 3 attempts), and a job silent
+for 8 beats is failed with the reason, so no job stays "running" forever.
 """
 
 from __future__ import annotations
@@ -14,6 +17,9 @@ import logging
 import os
 import re
 import shutil
+import socket
+import threading
+import time
 import traceback
 import uuid
 from collections.abc import Callable
@@ -23,14 +29,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from filelock import FileLock
-
+from dashboard.coordination import Locks
 from dashboard.files import atomic_write_bytes
 from dashboard.safety import private_dir
 
 log = logging.getLogger(__name__)
 JOB_ID = re.compile(r"^[0-9a-f]{32}$")
 FINAL = {"succeeded", "failed", "cancelled"}
+MAX_ATTEMPTS = 3
+TAKE_OVER_BEATS = 4  # a redelivered task takes over a job silent this long
+FAIL_BEATS = 8  # a reader fails a job silent this long (later than any take-over)
+SWEEP_EVERY_SECONDS = 60
 
 
 class JobNotFoundError(KeyError):
@@ -43,17 +52,27 @@ class JobCancelled(Exception):
 
 
 class Executor(Protocol):
-    def submit(self, fn: Callable[[str], None], job_id: str) -> None: ...
+    durable: bool  # keeps queued jobs across a restart of the web process (a broker does)
+    redelivers: bool  # may hand a job to a second worker after the first died (a broker does)
+
+    def submit(self, job_id: str) -> None: ...
+    def revoke(self, job_id: str) -> None: ...
 
 
 class ThreadExecutor:
     """Embedded executor: a thread pool in the serving process."""
 
-    def __init__(self, workers: int) -> None:
+    durable = redelivers = False
+
+    def __init__(self, run: Callable[[str], None], workers: int) -> None:
+        self._run = run
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="job")
 
-    def submit(self, fn: Callable[[str], None], job_id: str) -> None:
-        self._pool.submit(fn, job_id)
+    def submit(self, job_id: str) -> None:
+        self._pool.submit(self._run, job_id)
+
+    def revoke(self, job_id: str) -> None:
+        """Nothing to do: a queued job is skipped at claim time, a running one checks its flag."""
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=False)
@@ -72,10 +91,13 @@ class JobContext:
         return self.queue.folder(self.job_id) / "input.bin"
 
     def progress(self, done: int, total: int) -> None:
-        self.queue._update(self.job_id, progress={"done": done, "total": total})
+        self.queue._update(self.job_id, progress={"done": done, "total": total}, heartbeat=time.time())
+
+    def cancel_requested(self) -> bool:
+        return bool(self.queue._read(self.job_id).get("cancel_requested"))
 
     def check_cancelled(self) -> None:
-        if self.queue.get(self.job_id).get("cancel_requested"):
+        if self.cancel_requested():
             raise JobCancelled
 
     def write_file(self, name: str, data: bytes) -> None:
@@ -83,13 +105,26 @@ class JobContext:
 
 
 Runner = Callable[[JobContext], dict[str, Any]]
+ExecutorFactory = Callable[[Callable[[str], None]], Executor]
 
 
 class JobQueue:
-    def __init__(self, root: Path, runners: dict[str, Runner], executor: Executor) -> None:
+    def __init__(
+        self,
+        root: Path,
+        runners: dict[str, Runner],
+        executor: ExecutorFactory,
+        locks: Locks,
+        *,
+        heartbeat_seconds: float = 5.0,
+        ttl_seconds: float = 24 * 3600,
+    ) -> None:
         self.root = private_dir(Path(root))
         self.runners = runners
-        self.executor = executor
+        self.locks = locks
+        self.heartbeat = heartbeat_seconds
+        self.ttl = ttl_seconds
+        self.executor = executor(self.run)
 
     # -- ids and files -------------------------------------------------------------------------
     def folder(self, job_id: str) -> Path:
@@ -97,8 +132,14 @@ class JobQueue:
             raise JobNotFoundError(job_id)
         return self.root / job_id
 
-    def _lock(self, job_id: str) -> FileLock:
-        return FileLock(str(self.folder(job_id) / ".lock"))
+    def _lock(self, job_id: str):
+        return self.locks(f"job:{job_id}")
+
+    def _read(self, job_id: str) -> dict[str, Any]:
+        try:
+            return json.loads((self.folder(job_id) / "job.json").read_text())
+        except (FileNotFoundError, NotADirectoryError, ValueError):
+            raise JobNotFoundError(job_id) from None
 
     def _write(self, job_id: str, record: dict[str, Any]) -> None:
         # Progress updates are frequent and cheap to lose: no fsync for job state.
@@ -106,15 +147,19 @@ class JobQueue:
 
     def _update(self, job_id: str, **changes: Any) -> dict[str, Any]:
         with self._lock(job_id):
-            record = self.get(job_id)
+            record = self._read(job_id)
             record.update(changes, updated_at=_now())
             self._write(job_id, record)
             return record
+
+    def _silent_for(self, record: dict[str, Any], now: float | None = None) -> float:
+        return (now or time.time()) - float(record.get("heartbeat") or 0)
 
     # -- public ----------------------------------------------------------------------------------
     def submit(self, kind: str, params: dict[str, Any], payload: bytes) -> dict[str, Any]:
         if kind not in self.runners:
             raise ValueError(f"kind: unknown job kind {kind!r}")
+        self.maybe_sweep()
         job_id = uuid.uuid4().hex
         folder = self.folder(job_id)
         folder.mkdir()
@@ -127,29 +172,43 @@ class JobQueue:
             "created_at": _now(),
             "updated_at": _now(),
             "progress": {"done": 0, "total": None},
+            "attempts": 0,
             "result": None,
             "error": None,
         }
         self._write(job_id, record)
-        self.executor.submit(self._run, job_id)
+        self.executor.submit(job_id)
         return record
 
     def get(self, job_id: str) -> dict[str, Any]:
-        try:
-            return json.loads((self.folder(job_id) / "job.json").read_text())
-        except (FileNotFoundError, ValueError):
-            raise JobNotFoundError(job_id) from None
+        """The job's record; a running job whose worker went silent is failed here, with the reason."""
+        record = self._read(job_id)
+        if record["status"] == "running" and self._silent_for(record) > FAIL_BEATS * self.heartbeat:
+            with self._lock(job_id):
+                record = self._read(job_id)
+                silent = self._silent_for(record)
+                if record["status"] == "running" and silent > FAIL_BEATS * self.heartbeat:
+                    record.update(
+                        status="failed",
+                        updated_at=_now(),
+                        error=f"interrupted: the worker running this job stopped (silent for {silent:.0f} s); "
+                        "submit it again",
+                    )
+                    self._write(job_id, record)
+        return record
 
     def cancel(self, job_id: str) -> dict[str, Any]:
+        self._read(job_id)  # an unknown id is a 404, and creates nothing
         with self._lock(job_id):
-            record = self.get(job_id)
+            record = self._read(job_id)
             if record["status"] in FINAL:
                 return record
             if record["status"] == "queued":
                 record.update(status="cancelled", error="cancelled before it started")
             record.update(cancel_requested=True, updated_at=_now())
             self._write(job_id, record)
-            return record
+        self.executor.revoke(job_id)
+        return record
 
     def result_file(self, job_id: str, name: str) -> Path:
         path = self.folder(job_id) / name
@@ -157,71 +216,112 @@ class JobQueue:
             raise JobNotFoundError(job_id)
         return path
 
-    def delete(self, job_id: str) -> None:
-        shutil.rmtree(self.folder(job_id), ignore_errors=True)
-
     def recover(self) -> dict[str, int]:
-        """After a restart: re-run queued jobs; fail running jobs whose process is gone, saying why."""
-        counts = {"requeued": 0, "failed": 0}
+        """After a restart of an in-process executor, run the queued jobs it lost. (A broker keeps
+        them itself; running jobs whose process died are failed by their silence, on any executor.)"""
+        counts = {"requeued": 0}
+        if self.executor.durable:
+            return counts
         for folder in self.root.iterdir():
-            if not JOB_ID.match(folder.name) or not (folder / "job.json").exists():
-                continue
-            with self._lock(folder.name):
-                record = self.get(folder.name)
-                if record["status"] == "running" and not _alive(record.get("owner_pid")):
-                    record.update(
-                        status="failed",
-                        updated_at=_now(),
-                        error="interrupted: the server stopped while this job was running; submit it again",
-                    )
-                    self._write(folder.name, record)
-                    counts["failed"] += 1
-                    continue
-            if record["status"] == "queued":
-                self.executor.submit(self._run, folder.name)
+            queued = JOB_ID.match(folder.name) and (folder / "job.json").exists()
+            if queued and self._read(folder.name)["status"] == "queued":
+                self.executor.submit(folder.name)
                 counts["requeued"] += 1
         return counts
 
+    def sweep(self, now: float | None = None) -> int:
+        """Delete finished jobs (and leftovers of failed submits) older than the retention time."""
+        cutoff = (now or time.time()) - self.ttl
+        removed = 0
+        for folder in list(self.root.iterdir()):
+            if not JOB_ID.match(folder.name):
+                continue
+            try:
+                record = self._read(folder.name)
+                done = record["status"] in FINAL
+                stamp = datetime.fromisoformat(record["updated_at"]).timestamp()
+            except (JobNotFoundError, KeyError, ValueError):
+                done, stamp = True, folder.stat().st_mtime
+            if done and stamp < cutoff:
+                shutil.rmtree(folder, ignore_errors=True)
+                removed += 1
+        return removed
+
+    def maybe_sweep(self) -> None:
+        """Sweep at most once a minute across all processes (a marker file's age says when)."""
+        marker = self.root / ".swept"
+        try:
+            if time.time() - marker.stat().st_mtime < SWEEP_EVERY_SECONDS:
+                return
+        except FileNotFoundError:
+            pass
+        marker.touch()
+        removed = self.sweep()
+        if removed:
+            log.info("job retention: removed %d finished jobs", removed)
+
     # -- running ---------------------------------------------------------------------------------
     def _claim(self, job_id: str) -> dict[str, Any] | None:
-        with self._lock(job_id):
-            record = self.get(job_id)
-            if record["status"] != "queued":
-                return None  # cancelled, or another worker took it
-            record.update(status="running", owner_pid=os.getpid(), started_at=_now(), updated_at=_now())
-            self._write(job_id, record)
-            return record
+        """Take the job for this attempt, or ``None`` when it is final or alive elsewhere."""
+        deadline = time.time() + (TAKE_OVER_BEATS + 1) * self.heartbeat
+        while True:
+            with self._lock(job_id):
+                record = self._read(job_id)
+                status, attempts = record["status"], int(record.get("attempts") or 0)
+                alive = status == "running" and self._silent_for(record) <= TAKE_OVER_BEATS * self.heartbeat
+                waited_enough = not self.executor.redelivers or time.time() > deadline
+                if status in FINAL or (alive and waited_enough):
+                    return None  # finished, cancelled, or a duplicate delivery of a job that is running
+                if not alive:
+                    if attempts >= MAX_ATTEMPTS:
+                        record.update(status="failed", error=f"its worker died {attempts} times; submit it again")
+                        self._write(job_id, record)
+                        return None
+                    record.update(
+                        status="running",
+                        attempts=attempts + 1,
+                        worker=f"{socket.gethostname()}:{os.getpid()}",
+                        heartbeat=time.time(),
+                        progress={"done": 0, "total": None},  # a retry starts over
+                        started_at=record.get("started_at") or _now(),
+                        updated_at=_now(),
+                    )
+                    self._write(job_id, record)
+                    return record
+            time.sleep(self.heartbeat / 2)  # a redelivery right after a kill: wait for the silence
 
-    def _run(self, job_id: str) -> None:
+    def run(self, job_id: str) -> None:
+        """Run one job to a final state (called by the executor, in whatever process it lives)."""
         record = self._claim(job_id)
         if record is None:
             return
+        stop = threading.Event()
+
+        def beat() -> None:
+            while not stop.wait(self.heartbeat):
+                try:
+                    self._update(job_id, heartbeat=time.time())
+                except Exception:  # noqa: BLE001 - a missed beat is retried on the next one
+                    log.debug("heartbeat of job %s failed", job_id, exc_info=True)
+
+        beater = threading.Thread(target=beat, name=f"job-beat-{job_id[:8]}", daemon=True)
+        beater.start()
         context = JobContext(self, job_id, record["params"])
         try:
             result = self.runners[record["kind"]](context)
         except JobCancelled:
-            self._update(job_id, status="cancelled", error="cancelled while running")
+            final = {"status": "cancelled", "error": "cancelled while running"}
         except Exception as exc:  # the job fails with its message; the server keeps serving
             message = getattr(exc, "errors", None) or str(exc) or type(exc).__name__
             log.warning("job %s failed: %s\n%s", job_id, message, traceback.format_exc(limit=5))
-            self._update(job_id, status="failed", error=message)
+            final = {"status": "failed", "error": message}
         else:
-            self._update(job_id, status="succeeded", result=result, finished_at=_now())
+            final = {"status": "succeeded", "result": result, "finished_at": _now()}
+        finally:
+            stop.set()
+            beater.join()
+        self._update(job_id, **final)
 
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
-
-
-def _alive(pid: object) -> bool:
-    """Is the job's owner process still running? Called at start-up, when no job runs in this process
-    yet, so our own pid means an earlier process that had the same pid (common in containers)."""
-    if not isinstance(pid, int) or pid == os.getpid():
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

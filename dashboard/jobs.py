@@ -1,23 +1,30 @@
-"""Background-job manager and the on-disk memo for derived results.
+"""The job layer: Dash's background-callback manager, the memo of derived results, and shared locks.
 
-Both live under the configured cache dir (owner-only, never a shared /tmp default) so every
-gunicorn worker and every background process sees the same jobs and the same cached results.
-Pages only ever receive ``JobLayer.manager`` and ``JobLayer.memo``: switching the backend is a
-change here, not in pages.
+One machine (``DASHBOARD_JOB_BACKEND=diskcache``, the default): background callbacks run in forked
+processes through ``DiskcacheManager``, the memo is a size-limited diskcache and locks are file locks,
+all under the owner-only cache dir. Several machines (``celery``): background callbacks and API jobs
+run on Celery workers (``dashboard/tasks.py``), and the memo and locks live in Redis, so no SQLite or
+file lock has to work over a network filesystem. Pages only see ``JobLayer``: switching the backend
+is a change here, not in pages.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import logging
+import os
+import pickle  # memo values are our own derived results; Redis copies are HMAC-checked before loading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import diskcache
 
+from dashboard.coordination import FileLocks, Locks, RedisLocks
 from dashboard.safety import private_dir
 from dashboard.settings import MB, Settings
 
@@ -25,7 +32,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 # Bump when a derived-result format or algorithm changes: old cache entries stop matching.
-CODE_VERSION = "2026.11.2"
+CODE_VERSION = "2026.12.1"
+MEMO_TTL_SECONDS = 7 * 24 * 3600  # Redis memo entries unused this long expire (diskcache evicts by size)
 
 
 def cache_key(namespace: str, *parts: Any) -> str:
@@ -34,68 +42,146 @@ def cache_key(namespace: str, *parts: Any) -> str:
     return f"{namespace}:{hashlib.sha256(payload.encode()).hexdigest()}"
 
 
-class Memo:
-    """Memoize derived results on disk with a size limit and least-recently-used eviction.
+class MemoBackend(Protocol):
+    def get(self, key: str) -> Any | None: ...
+    def set(self, key: str, value: Any) -> None: ...
 
-    Keys are ``(namespace, dataset fingerprint, parameters, CODE_VERSION)``; values must be
-    derived data (summaries, curves, scores), never user-supplied objects: diskcache pickles
-    them, which is safe only because nobody but this app writes the owner-only folder.
-    """
+
+class DiskMemo:
+    """diskcache with a size limit and LRU eviction. Values are pickled by diskcache, which is safe only
+    because nobody but this app can write the owner-only folder."""
 
     def __init__(self, directory: Path, size_limit_bytes: int) -> None:
         self.cache = diskcache.Cache(
-            str(private_dir(directory)),
-            size_limit=size_limit_bytes,
-            eviction_policy="least-recently-used",
+            str(private_dir(Path(directory))), size_limit=size_limit_bytes, eviction_policy="least-recently-used"
         )
 
-    def get_or_compute(self, namespace: str, parts: tuple[Any, ...], compute: Callable[[], T]) -> T:
-        key = cache_key(namespace, *parts)
-        hit = self.cache.get(key, default=_MISSING)
-        if hit is not _MISSING:
-            return hit  # type: ignore[return-value]
-        value = compute()
+    def get(self, key: str) -> Any | None:
+        return self.cache.get(key, default=None)
+
+    def set(self, key: str, value: Any) -> None:
         self.cache.set(key, value)
-        return value
+
+
+class RedisMemo:
+    """The memo in Redis, shared by every machine. Each value is signed with HMAC-SHA256 under a key
+    Redis never sees, and a value whose signature does not match is ignored, never unpickled."""
+
+    def __init__(self, client, secret: bytes, *, prefix: str = "dashboard:memo:", ttl: int = MEMO_TTL_SECONDS):
+        self.client, self.secret, self.prefix, self.ttl = client, secret, prefix, ttl
+
+    def _sign(self, blob: bytes) -> bytes:
+        return hmac.new(self.secret, blob, hashlib.sha256).digest()
+
+    def get(self, key: str) -> Any | None:
+        stored = self.client.getex(self.prefix + key, ex=self.ttl)  # reading keeps an entry alive
+        if stored is None or len(stored) < 32:
+            return None
+        signature, blob = stored[:32], stored[32:]
+        if not hmac.compare_digest(signature, self._sign(blob)):
+            log.warning("memo: ignoring an entry with a bad signature (%s)", key[:40])
+            return None
+        return pickle.loads(blob)  # noqa: S301 - signed by this app above
+
+    def set(self, key: str, value: Any) -> None:
+        blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        self.client.set(self.prefix + key, self._sign(blob) + blob, ex=self.ttl)
+
+
+class Memo:
+    """Memoize derived results keyed by ``(namespace, dataset fingerprint, parameters, CODE_VERSION)``.
+
+    Values must be derived data (summaries, curves, scores, fitted helpers), never user-supplied
+    objects. :meth:`compute_once` adds stampede protection: identical requests at the same time, in
+    any process on any machine, compute once while the others wait for that result.
+    """
+
+    def __init__(self, backend: MemoBackend, locks: Locks) -> None:
+        self.backend, self.locks = backend, locks
+
+    @classmethod
+    def local(cls, directory: Path, size_limit_bytes: int) -> Memo:
+        directory = private_dir(Path(directory))
+        return cls(DiskMemo(directory, size_limit_bytes), FileLocks(directory / "locks"))
 
     def key_for(self, namespace: str, parts: tuple[Any, ...]) -> str:
         return cache_key(namespace, *parts)
 
     def get(self, key: str, default: Any = None) -> Any:
-        return self.cache.get(key, default=default)
+        value = self.backend.get(key)
+        return default if value is None else value
 
     def set(self, key: str, value: Any) -> None:
-        self.cache.set(key, value)
+        self.backend.set(key, value)
 
-    def __contains__(self, parts: tuple[str, tuple[Any, ...]]) -> bool:
-        namespace, key_parts = parts
-        return cache_key(namespace, *key_parts) in self.cache
+    def compute_once(self, key: str, compute: Callable[[], T]) -> tuple[T, bool]:
+        """``(value, computed)``: the cached value, or ``compute()``'s, computed by one caller at a time."""
+        hit = self.backend.get(key)
+        if hit is not None:
+            return hit, False
+        with self.locks(f"memo:{key}"):
+            hit = self.backend.get(key)  # the caller we waited for has stored it
+            if hit is not None:
+                return hit, False
+            value = compute()
+            self.backend.set(key, value)
+            return value, True
 
-    def clear(self) -> None:
-        self.cache.clear()
-
-
-_MISSING = object()
+    def get_or_compute(self, namespace: str, parts: tuple[Any, ...], compute: Callable[[], T]) -> T:
+        return self.compute_once(cache_key(namespace, *parts), compute)[0]
 
 
 @dataclass(frozen=True)
 class JobLayer:
-    """What pages need for long work: a Dash background manager and the memo."""
+    """What pages and services need for long work: a Dash background manager, the memo, shared locks,
+    and the Celery app when there is one (``None`` on the single-machine backend)."""
 
     manager: Any
     memo: Memo
+    locks: Locks
+    celery: Any = None
 
 
 def create_job_layer(settings: Settings) -> JobLayer:
     """Build the job layer for ``settings.job_backend`` on the shared cache dir."""
     root = private_dir(Path(settings.cache_dir))
-    memo = Memo(root / "memo", settings.cache_size_limit_mb * MB)
-    if settings.job_backend == "diskcache":
-        from dash import DiskcacheManager
+    if settings.job_backend == "celery":
+        import redis
+        from dash import CeleryManager
 
-        jobs_cache = diskcache.Cache(str(private_dir(root / "jobs")))
-        manager = DiskcacheManager(jobs_cache, expire=24 * 3600)
-    else:  # pragma: no cover - Settings restricts the values
-        raise ValueError(f"DASHBOARD_JOB_BACKEND: unknown backend {settings.job_backend!r}")
-    log.debug("job layer: %s at %s", settings.job_backend, root)
-    return JobLayer(manager=manager, memo=memo)
+        from dashboard.tasks import make_celery
+
+        client = redis.Redis.from_url(settings.redis_url)
+        locks: Locks = RedisLocks(client)
+        memo = Memo(RedisMemo(client, memo_secret(root)), locks)
+        celery = make_celery(settings)
+        manager = CeleryManager(celery, expire=settings.job_ttl_seconds)
+        log.debug("job layer: celery at %s", settings.redis_url)
+        return JobLayer(manager=manager, memo=memo, locks=locks, celery=celery)
+    from dash import DiskcacheManager
+
+    memo = Memo.local(root / "memo", settings.cache_size_limit_mb * MB)
+    manager = DiskcacheManager(diskcache.Cache(str(private_dir(root / "jobs"))), expire=settings.job_ttl_seconds)
+    log.debug("job layer: diskcache at %s", root)
+    return JobLayer(manager=manager, memo=memo, locks=FileLocks(root / "locks"))
+
+
+def memo_secret(cache_dir: Path) -> bytes:
+    """The memo's signing key: ``<cache dir>/memo.key`` (0600), made by whichever process comes first.
+    Every machine shares the cache dir, so they agree on it; Redis alone cannot forge an entry."""
+    path = Path(cache_dir) / "memo.key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(os.urandom(32).hex().encode())
+            fh.flush()
+            os.fsync(fh.fileno())
+    for _ in range(100):  # a racing creator may not have written its bytes yet
+        secret = path.read_bytes().strip()
+        if len(secret) == 64:
+            return secret
+        time.sleep(0.01)
+    raise RuntimeError(f"{path}: the memo key is damaged; delete it (cached results are then recomputed)")

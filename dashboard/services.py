@@ -9,7 +9,7 @@ from pathlib import Path
 
 from dashboard.data.catalog import Catalog
 from dashboard.explore import ExplorerService
-from dashboard.jobqueue import JobQueue, ThreadExecutor
+from dashboard.jobqueue import ExecutorFactory, JobQueue, ThreadExecutor
 from dashboard.jobs import JobLayer, create_job_layer
 from dashboard.ml.batch_jobs import make_batch_runner
 from dashboard.ml.clusters_service import ClusterService
@@ -38,14 +38,19 @@ class Services:
 
 def build_services(settings: Settings) -> Services:
     data_dir = private_dir(settings.data_dir)
-    catalog = Catalog(data_dir, max_upload_bytes=settings.max_upload_bytes, max_columns=settings.max_columns)
     jobs = create_job_layer(settings)
+    catalog = Catalog(
+        data_dir, max_upload_bytes=settings.max_upload_bytes, max_columns=settings.max_columns, locks=jobs.locks
+    )
     explorer = ExplorerService(catalog, jobs.memo, point_budget=settings.point_budget)
-    models = ModelStore(private_dir(settings.model_dir))
+    models = ModelStore(private_dir(settings.model_dir), lock=jobs.locks)
     queue = JobQueue(
         Path(settings.cache_dir) / "api-jobs",
         runners={"batch_predict": make_batch_runner(models)},
-        executor=ThreadExecutor(settings.job_workers),
+        executor=_api_executor(settings, jobs),
+        locks=jobs.locks,
+        heartbeat_seconds=settings.job_heartbeat_seconds,
+        ttl_seconds=settings.job_ttl_seconds,
     )
     training = TrainingService(catalog, explorer, jobs.memo, models, n_jobs=settings.train_n_jobs)
     return Services(
@@ -61,11 +66,20 @@ def build_services(settings: Settings) -> Services:
     )
 
 
+def _api_executor(settings: Settings, jobs: JobLayer) -> ExecutorFactory:
+    if jobs.celery is not None:
+        from dashboard.tasks import CeleryExecutor
+
+        return lambda run: CeleryExecutor(jobs.celery, run)
+    return lambda run: ThreadExecutor(run, settings.job_workers)
+
+
 def start_background_work(services: Services) -> None:
-    """Start-up work that must never block serving: resume jobs, train missing demo models."""
+    """Start-up work that must never block serving: resume jobs, expire old ones, train missing demo models."""
     counts = services.queue.recover()
     if any(counts.values()):
         log.info("job queue after restart: %s", counts)
+    services.queue.maybe_sweep()
     if services.settings.demo_models:
         threading.Thread(
             target=ensure_demo_models, args=(services.catalog, services.models), name="demo-models", daemon=True

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 ENV_PREFIX = "DASHBOARD_"
 MB = 1024 * 1024
@@ -39,8 +39,15 @@ class Settings(BaseModel):
     # Scatter plots above this many points are sampled server-side.
     point_budget: int = Field(20_000, ge=100)
     cache_size_limit_mb: int = Field(1024, ge=16)
-    job_backend: Literal["diskcache"] = "diskcache"
-    job_workers: int = Field(2, ge=1, le=64)
+    # "diskcache": one machine, no services. "celery": every background callback and API job runs on
+    # Celery workers with Redis as broker, result store, memo and lock service (several machines).
+    job_backend: Literal["diskcache", "celery"] = "diskcache"
+    redis_url: str | None = None
+    job_workers: int = Field(2, ge=1, le=64)  # threads running API jobs in each process (diskcache backend)
+    # Finished jobs, their results and batch-scoring files are deleted this long after they finish.
+    job_ttl_hours: float = Field(24.0, gt=0, le=24 * 365)
+    # A running API job beats this often; silent for 4 beats, it is taken over by a retry or failed.
+    job_heartbeat_seconds: float = Field(5.0, gt=0, le=600)
     # Train the demo models in the background when the model store has none of them.
     demo_models: bool = True
     max_predict_rows: int = Field(10_000, ge=1)  # per synchronous predict request
@@ -65,6 +72,23 @@ class Settings(BaseModel):
                 raise ValueError(f"not an origin: {origin!r} (expected e.g. https://reports.example.com)")
         return value
 
+    @field_validator("redis_url")
+    @classmethod
+    def _check_redis_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("expected redis://host:port/db, rediss://... or unix:///path")
+        return value
+
+    @model_validator(mode="after")
+    def _celery_needs_redis(self) -> Settings:
+        if self.job_backend == "celery" and not self.redis_url:
+            raise ValueError("redis_url: DASHBOARD_JOB_BACKEND=celery needs DASHBOARD_REDIS_URL")
+        return self
+
+    @property
+    def job_ttl_seconds(self) -> int:
+        return max(1, int(self.job_ttl_hours * 3600))
+
     @property
     def max_upload_bytes(self) -> int:
         return int(self.max_upload_mb * MB)
@@ -82,5 +106,14 @@ class Settings(BaseModel):
         try:
             return cls(**values)
         except ValidationError as exc:
-            problems = "; ".join(f"{ENV_PREFIX}{str(err['loc'][0]).upper()}: {err['msg']}" for err in exc.errors())
+            problems = "; ".join(_describe(err) for err in exc.errors())
             raise SettingsError(problems) from None
+
+
+def _describe(err: dict) -> str:
+    """One validation problem, named by its variable (model-level checks name theirs in the message)."""
+    if err["loc"]:
+        return f"{ENV_PREFIX}{str(err['loc'][0]).upper()}: {err['msg']}"
+    message = str(err["msg"]).removeprefix("Value error, ")
+    field, _, rest = message.partition(": ")
+    return f"{ENV_PREFIX}{field.upper()}: {rest}" if rest else message

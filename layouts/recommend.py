@@ -235,6 +235,8 @@ def _explore_tab(uid: str, iid: str, compare: str | None, embedded: bool, initia
                 style=hidden,
             ),
             dcc.Loading(html.Div(initial, id=ids.REC_EXPLORE_RESULT)),
+            dcc.Store(id=ids.REC_FIT_REQUEST_STORE),
+            dcc.Store(id=ids.REC_FIT_DONE_STORE),
             dbc.InputGroup(
                 [
                     dbc.Input(id=ids.REC_SAVE_NAME_INPUT, placeholder="model name, e.g. movie-recs", maxLength=64),

@@ -17,6 +17,8 @@ import tempfile
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -107,8 +109,14 @@ def _infer_task(model: Any, y: Any) -> tuple[str, list[Any] | None]:
 class ModelStore:
     """Save, load, list, version, alias and delete models under ``root``. Usable from a notebook."""
 
-    def __init__(self, root: str | Path, *, cache_size: int = 8) -> None:
+    def __init__(
+        self, root: str | Path, *, cache_size: int = 8, lock: Callable[[str], AbstractContextManager] | None = None
+    ) -> None:
+        """``lock(name)`` makes the lock that serialises version numbering and alias changes of one model:
+        a file lock per model by default (one machine, or a notebook); the app passes Redis locks when it
+        runs on several machines, where file locks on a shared filesystem cannot be trusted."""
         self.root = Path(root)
+        self._make_lock = lock
         self.root.mkdir(parents=True, exist_ok=True)
         self._cache: OrderedDict[tuple[str, int, str], Any] = OrderedDict()
         self._cache_size = cache_size
@@ -119,8 +127,10 @@ class ModelStore:
     def _model_dir(self, name: str) -> Path:
         return self.root / _check_name(name)
 
-    def _lock(self, name: str) -> FileLock:
+    def _lock(self, name: str) -> AbstractContextManager:
         model_dir = self._model_dir(name)
+        if self._make_lock is not None:
+            return self._make_lock(f"model:{name}")
         model_dir.mkdir(parents=True, exist_ok=True)
         return FileLock(str(model_dir / ".lock"))
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
+from dashboard.coordination import LockFactory
 from dashboard.data.builtin import BUILTINS, BuiltinDataset
 from dashboard.data.store import DatasetNotFoundError, UploadStore, write_parquet_atomic
 from dashboard.data.uploads import ParsedUpload, UploadError, parse_upload
@@ -82,11 +83,19 @@ class Catalog:
     returned frames as read-only.
     """
 
-    def __init__(self, data_dir: Path, *, max_upload_bytes: int, max_columns: int, frames_in_memory: int = 4):
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        max_upload_bytes: int,
+        max_columns: int,
+        frames_in_memory: int = 4,
+        locks: LockFactory | None = None,
+    ):
         self.data_dir = Path(data_dir)
         self.builtin_dir = self.data_dir / "builtin"
         self.builtin_dir.mkdir(parents=True, exist_ok=True)
-        self.uploads = UploadStore(self.data_dir / "uploads")
+        self.uploads = UploadStore(self.data_dir / "uploads", locks=locks)
         self.max_upload_bytes = max_upload_bytes
         self.max_columns = max_columns
         self._builtins = {entry.id: entry for entry in BUILTINS}

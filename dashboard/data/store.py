@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from filelock import FileLock
 
+from dashboard.coordination import LockFactory
 from dashboard.files import atomic_write_bytes, sha256_file
 from dashboard.safety import UnsafeNameError, child_path, slugify
 
@@ -56,10 +57,11 @@ class UploadStore:
     allocates the id under a file lock and renames, so concurrent uploads never collide.
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, locks: LockFactory | None = None) -> None:
+        """``locks`` is the app's lock service (Redis when scaled out); a file lock in the folder by default."""
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
-        self._lock = FileLock(str(self.root / ".lock"))
+        self._locks = locks or (lambda _name: FileLock(str(self.root / ".lock")))
 
     def stage_bytes(self, data: bytes) -> Staged:
         digest = hashlib.sha256()
@@ -102,7 +104,7 @@ class UploadStore:
         """
         try:
             base = slugify(name, field="name")
-            with self._lock:
+            with self._locks("uploads"):
                 dataset_id = self._free_id(base, reserved)
                 parquet_path = child_path(self.root, dataset_id, ".parquet")
                 os.replace(staged.path, parquet_path)
@@ -154,7 +156,7 @@ class UploadStore:
         return child_path(self.root, dataset_id, ".parquet")
 
     def delete(self, dataset_id: str) -> None:
-        with self._lock:
+        with self._locks("uploads"):
             meta_path = self._meta_path(dataset_id)
             if not meta_path.exists():
                 raise DatasetNotFoundError(dataset_id)

@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from dashboard.files import atomic_write_bytes, expire_files
 from dashboard.jobqueue import JobCancelled, JobContext, Runner
 from dashboard.ml.serving import BatchCancelled, batch_summary, check_batch, read_batch_csv, results_csv, score_batch
 from model_store import ModelStore, SchemaError
@@ -34,7 +35,7 @@ def make_batch_runner(store: ModelStore) -> Runner:
                 loaded,
                 batch,
                 progress=context.progress,
-                cancelled=lambda: bool(context.queue.get(context.job_id).get("cancel_requested")),
+                cancelled=context.cancel_requested,
             )
         except BatchCancelled:
             raise JobCancelled from None
@@ -50,10 +51,19 @@ def make_batch_runner(store: ModelStore) -> Runner:
 
 
 def score_upload(
-    store: ModelStore, name: str, version: str | None, alias: str | None, content: bytes, out_dir, progress=None
+    store: ModelStore,
+    name: str,
+    version: str | None,
+    alias: str | None,
+    content: bytes,
+    out_dir,
+    progress=None,
+    *,
+    ttl_seconds: float,
 ) -> tuple[dict[str, Any], str]:
     """Score an uploaded CSV for the Predict page. Writes the result CSV under ``out_dir`` named by a
-    token (sha256 of model version + input), so a repeat of the same batch is found again."""
+    token (sha256 of model version + input), so a repeat of the same batch is found again; results
+    older than ``ttl_seconds`` are deleted."""
     import hashlib
     from pathlib import Path
 
@@ -63,5 +73,6 @@ def score_upload(
     scored = score_batch(loaded, batch, progress=progress)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True, mode=0o700)
-    (out / f"{token}.csv").write_bytes(results_csv(batch.inputs, scored))
+    atomic_write_bytes(out / f"{token}.csv", results_csv(batch.inputs, scored), fsync=False)
+    expire_files(out, ttl_seconds, "*.csv")
     return {**batch_summary(batch, scored, inline_rows=0), "model": loaded.name, "version": loaded.version}, token

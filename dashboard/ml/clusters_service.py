@@ -50,13 +50,13 @@ class ClusterService:
         """(token, result, was_cached)."""
         self._frame(spec.dataset)
         token = self._key(FIT, spec)
-        hit = self.memo.get(token)
-        if hit is not None:
-            return token, hit, True
-        prepared, frame = self.prepare(spec)
-        _, result = clustering.fit(spec, prepared, frame)
-        self.memo.set(token, result)
-        return token, result, False
+
+        def compute() -> ClusterResult:
+            prepared, frame = self.prepare(spec)
+            return clustering.fit(spec, prepared, frame)[1]
+
+        result, computed = self.memo.compute_once(token, compute)
+        return token, result, not computed
 
     def cached_token(self, spec: ClusterSpec) -> str | None:
         """The token of this exact clustering when it is cached (permalinks and embeds open on it)."""
@@ -87,9 +87,10 @@ class ClusterService:
             raise SpecError("k", "sweep k from 2 upwards")
         self._frame(spec.dataset)
         key = self._key(SWEEP, spec.model_copy(update={"k": 2}), ks)
-        hit = self.memo.get(key)
-        if hit is not None:
-            return hit, True
+        result, computed = self.memo.compute_once(key, lambda: self._sweep(spec, ks, on_k, cancelled))
+        return result, not computed
+
+    def _sweep(self, spec: ClusterSpec, ks: list[int], on_k, cancelled) -> SweepResult:
         prepared, frame = self.prepare(spec.model_copy(update={"k": 2}))
         if ks[-1] >= len(frame):
             raise SpecError("k", f"k = {ks[-1]} needs more rows than clusters; the dataset has {len(frame)}")
@@ -105,9 +106,7 @@ class ClusterService:
             if cancelled is not None and cancelled():
                 raise CVCancelled("cancelled")
         suggested, reason = clustering.suggest_k(ks, points["silhouette"], points["inertia"])
-        result = SweepResult(ks, **points, suggested=suggested, reason=reason, seconds=time.perf_counter() - start)
-        self.memo.set(key, result)
-        return result, False
+        return SweepResult(ks, **points, suggested=suggested, reason=reason, seconds=time.perf_counter() - start)
 
     def k_distance(self, spec: ClusterSpec) -> dict[str, Any]:
         key = self._key(KDIST, spec.model_copy(update={"algorithm": "dbscan", "eps": 0.5}))

@@ -49,19 +49,18 @@ class TrainingService:
     def run(self, spec: TrainSpec, *, on_fold=None, cancelled=None) -> tuple[str, CVResult, bool]:
         """(token, result, was_cached). A cached result comes back without any fitting."""
         token = self.token(spec)
-        hit = self.memo.get(token)
-        if hit is not None:
-            return token, hit, True
-        result = run_cv(
-            self.prepare(spec),
-            spec.cv,
-            importance=spec.importance,
-            on_fold=on_fold,
-            cancelled=cancelled,
-            n_jobs=self.n_jobs,
+        result, computed = self.memo.compute_once(  # an identical run elsewhere: wait for it, fit nothing
+            token,
+            lambda: run_cv(
+                self.prepare(spec),
+                spec.cv,
+                importance=spec.importance,
+                on_fold=on_fold,
+                cancelled=cancelled,
+                n_jobs=self.n_jobs,
+            ),
         )
-        self.memo.set(token, result)
-        return token, result, False
+        return token, result, not computed
 
     def search_token(self, spec: TrainSpec, search: SearchSpec) -> str:
         self._check_dataset(spec)
@@ -72,17 +71,18 @@ class TrainingService:
     ) -> tuple[str, SearchResult, bool]:
         """(token, result, was_cached). Each candidate's CV result is cached as if run alone."""
         token = self.search_token(spec, search)
-        hit = self.memo.get(token)
-        if hit is not None:
-            return token, hit, True
-        result, per_candidate = run_search(
-            self.prepare(spec), spec, search, on_result=on_result, cancelled=cancelled, n_jobs=self.n_jobs
-        )
-        for candidate_spec, cv_result in per_candidate:
-            result.tokens.append(self.token(candidate_spec))
-            self.memo.set(result.tokens[-1], cv_result)
-        self.memo.set(token, result)
-        return token, result, False
+
+        def compute() -> SearchResult:
+            result, per_candidate = run_search(
+                self.prepare(spec), spec, search, on_result=on_result, cancelled=cancelled, n_jobs=self.n_jobs
+            )
+            for candidate_spec, cv_result in per_candidate:
+                result.tokens.append(self.token(candidate_spec))
+                self.memo.set(result.tokens[-1], cv_result)
+            return result
+
+        result, computed = self.memo.compute_once(token, compute)
+        return token, result, not computed
 
     def search_result(self, token: str) -> SearchResult:
         hit = self.memo.get(token) if isinstance(token, str) and token.startswith(SEARCH_NAMESPACE + ":") else None

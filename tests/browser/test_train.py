@@ -29,7 +29,7 @@ def test_train_titanic_threshold_save_and_predict(dash_duo, app):
     token = next(
         iter(
             k
-            for k in stored.memo.cache.iterkeys()
+            for k in stored.memo.backend.cache.iterkeys()
             if str(k).startswith("train.cv:") and ":" not in str(k)[len("train.cv:") :]
         )
     )
@@ -104,7 +104,7 @@ def test_search_streams_candidates_applies_the_best_and_the_permalink_embeds_it(
         lambda d: _plot_types(dash_duo, ids.SEARCH_GRAPH) == ["heatmap"], timeout=15, msg="no heatmap of 2 parameters"
     )
     result = app.server.extensions["dashboard"].training
-    token = next(k for k in result.memo.cache.iterkeys() if str(k).startswith("train.search:"))
+    token = next(k for k in result.memo.backend.cache.iterkeys() if str(k).startswith("train.search:"))
     best = result.search_result(token).best_row()
     assert dash_duo.find_element(".search-row.table-success").text.split()[0] == "1"
     click(dash_duo, f"#{ids.SEARCH_USE_BEST_BUTTON}")

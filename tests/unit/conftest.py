@@ -11,7 +11,7 @@ from model_store import ModelStore
 
 @pytest.fixture
 def training(catalog, tmp_path):
-    memo = Memo(tmp_path / "memo", 10**9)
+    memo = Memo.local(tmp_path / "memo", 10**9)
     return TrainingService(
         catalog, ExplorerService(catalog, memo, point_budget=1000), memo, ModelStore(tmp_path / "models"), n_jobs=2
     )

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from dashboard import create_app
-from dashboard.jobqueue import JobQueue, ThreadExecutor
+from dashboard.coordination import FileLocks
+from dashboard.jobqueue import JobNotFoundError, JobQueue, ThreadExecutor
 from tests.conftest import make_settings
 
 TITANIC_ROW = {"Pclass": 3, "Sex": "male", "Age": 22, "SibSp": 1, "Parch": 0, "Fare": 7.25, "Embarked": "S"}
@@ -171,36 +172,109 @@ def test_restart_requeues_queued_jobs_and_fails_interrupted_ones(tmp_path):
         ran.append(context.job_id)
         return {"ok": True}
 
-    class Paused:  # an executor that never runs anything: jobs stay queued, as if the server died
-        def submit(self, fn, job_id):
-            pass
-
-    queue = JobQueue(tmp_path / "jobs", {"echo": runner}, Paused())
+    queue = JobQueue(tmp_path / "jobs", {"echo": runner}, Paused, FileLocks(tmp_path / "locks"), heartbeat_seconds=1)
     queued = queue.submit("echo", {}, b"")
     running = queue.submit("echo", {}, b"")
     record = queue.get(running["id"])
-    record.update(status="running", owner_pid=2**22 + 12345)  # a process that no longer exists
+    record.update(status="running", attempts=1, heartbeat=time.time() - 60)  # its worker went silent a minute ago
     queue._write(running["id"], record)
 
-    restarted = JobQueue(tmp_path / "jobs", {"echo": runner}, ThreadExecutor(1))
-    assert restarted.recover() == {"requeued": 1, "failed": 1}
+    restarted = JobQueue(
+        tmp_path / "jobs", {"echo": runner}, lambda run: ThreadExecutor(run, 1), FileLocks(tmp_path / "locks")
+    )
+    assert restarted.recover() == {"requeued": 1}
     restarted.executor.shutdown()
     assert restarted.get(queued["id"])["status"] == "succeeded" and ran == [queued["id"]]
     failed = restarted.get(running["id"])
-    assert failed["status"] == "failed" and "interrupted" in failed["error"]
+    assert failed["status"] == "failed" and "interrupted" in failed["error"] and "silent for" in failed["error"]
     assert oct(os.stat(tmp_path / "jobs").st_mode & 0o777) == "0o700"
 
 
-def test_cancel_a_queued_job(tmp_path):
-    class Paused:
-        def submit(self, fn, job_id):
-            pass
+class Paused:
+    """An executor that never runs anything: jobs stay queued, as if the server died."""
 
-    queue = JobQueue(tmp_path / "jobs", {"echo": lambda c: {}}, Paused())
+    durable = redelivers = False
+
+    def __init__(self, run):
+        self.run = run
+
+    def submit(self, job_id):
+        pass
+
+    def revoke(self, job_id):
+        pass
+
+
+class Redelivering(Paused):
+    """A broker that hands a job to a second worker after the first one died."""
+
+    redelivers = True
+
+
+def test_cancel_a_queued_job(tmp_path):
+    queue = JobQueue(tmp_path / "jobs", {"echo": lambda c: {}}, Paused, FileLocks(tmp_path / "locks"))
     job = queue.submit("echo", {}, b"")
     assert queue.cancel(job["id"])["status"] == "cancelled"
-    queue._run(job["id"])  # a late worker must not run it
+    queue.run(job["id"])  # a late worker must not run it
     assert queue.get(job["id"])["status"] == "cancelled"
+
+
+def test_cancel_of_an_unknown_job_creates_nothing(tmp_path):
+    queue = JobQueue(tmp_path / "jobs", {"echo": lambda c: {}}, Paused, FileLocks(tmp_path / "locks"))
+    with pytest.raises(JobNotFoundError):
+        queue.cancel("0" * 32)
+    assert list((tmp_path / "jobs").iterdir()) == []
+
+
+def test_a_redelivered_job_is_taken_over_once_its_worker_is_silent(tmp_path):
+    ran = []
+    queue = JobQueue(
+        tmp_path / "jobs",
+        {"echo": lambda c: ran.append(c.job_id) or {"ok": True}},
+        Redelivering,
+        FileLocks(tmp_path / "locks"),
+        heartbeat_seconds=0.05,
+    )
+    job = queue.submit("echo", {}, b"")
+    record = queue.get(job["id"])
+    record.update(status="running", attempts=1, heartbeat=time.time())  # the first worker just died
+    queue._write(job["id"], record)
+    queue.run(job["id"])  # the redelivery waits out the silence, then runs it as attempt 2
+    done = queue.get(job["id"])
+    assert done["status"] == "succeeded" and done["attempts"] == 2 and ran == [job["id"]]
+
+
+def test_a_job_whose_worker_died_three_times_fails_with_the_reason(tmp_path):
+    queue = JobQueue(tmp_path / "jobs", {"echo": lambda c: {}}, Redelivering, FileLocks(tmp_path / "locks"))
+    job = queue.submit("echo", {}, b"")
+    record = queue.get(job["id"])
+    record.update(status="running", attempts=3, heartbeat=time.time() - 3600)
+    queue._write(job["id"], record)
+    queue.run(job["id"])
+    failed = queue.get(job["id"])
+    assert failed["status"] == "failed" and "died 3 times" in failed["error"]
+
+
+def test_retention_removes_finished_jobs_only_after_the_ttl(tmp_path):
+    ttl = 3600
+    queue = JobQueue(
+        tmp_path / "jobs",
+        {"echo": lambda c: {"ok": True}},
+        lambda run: ThreadExecutor(run, 1),
+        FileLocks(tmp_path / "locks"),
+        ttl_seconds=ttl,
+    )
+    done = [queue.submit("echo", {}, b"x" * 1000) for _ in range(3)]
+    queue.executor.shutdown()
+    waiting = JobQueue(tmp_path / "jobs", {"echo": lambda c: {}}, Paused, FileLocks(tmp_path / "locks"))
+    queued = waiting.submit("echo", {}, b"")
+    assert queue.sweep() == 0  # nothing is old yet
+    assert queue.sweep(now=time.time() + ttl + 5) == 3
+    left = {p.name for p in (tmp_path / "jobs").iterdir() if not p.name.startswith(".")}
+    assert left == {queued["id"]}  # a job still queued is never swept
+    for job in done:
+        with pytest.raises(JobNotFoundError):
+            queue.get(job["id"])
 
 
 def test_openapi_lists_each_models_input_schema(api):

@@ -12,7 +12,7 @@ from dashboard.jobs import Memo
 
 @pytest.fixture
 def explorer(catalog, tmp_path):
-    return ExplorerService(catalog, Memo(tmp_path / "memo", 10**8), point_budget=500)
+    return ExplorerService(catalog, Memo.local(tmp_path / "memo", 10**8), point_budget=500)
 
 
 def test_titanic_summary_matches_pandas(explorer, catalog):

@@ -86,7 +86,7 @@ def test_job_layer_dirs_are_owner_only(settings):
 
 
 def test_memo_computes_once_and_keys_on_every_part(tmp_path):
-    memo = Memo(tmp_path / "memo", 10 * 1024 * 1024)
+    memo = Memo.local(tmp_path / "memo", 10 * 1024 * 1024)
     calls = []
 
     def compute():
@@ -98,21 +98,22 @@ def test_memo_computes_once_and_keys_on_every_part(tmp_path):
     assert memo.get_or_compute("ns", ("fp2", "a"), compute) == {"value": 2}
     assert memo.get_or_compute("other", ("fp1", "a"), compute) == {"value": 3}
     assert len(calls) == 3
-    assert ("ns", ("fp1", "a")) in memo
+    assert memo.get(memo.key_for("ns", ("fp1", "a"))) == {"value": 1}
 
 
 def test_memo_is_shared_between_instances_on_the_same_dir(tmp_path):
-    Memo(tmp_path / "m", 10**7).get_or_compute("ns", ("k",), lambda: 41)
-    assert Memo(tmp_path / "m", 10**7).get_or_compute("ns", ("k",), lambda: 0) == 41
+    Memo.local(tmp_path / "m", 10**7).get_or_compute("ns", ("k",), lambda: 41)
+    assert Memo.local(tmp_path / "m", 10**7).get_or_compute("ns", ("k",), lambda: 0) == 41
 
 
 def test_memo_evicts_beyond_its_size_limit(tmp_path):
-    memo = Memo(tmp_path / "m", 2 * 1024 * 1024)
+    memo = Memo.local(tmp_path / "m", 2 * 1024 * 1024)
     for i in range(40):
         memo.get_or_compute("blob", (i,), lambda: b"x" * 200_000)
-    memo.cache.cull()
-    assert memo.cache.volume() <= 3 * 1024 * 1024
-    assert ("blob", (39,)) in memo and ("blob", (0,)) not in memo
+    memo.backend.cache.cull()
+    assert memo.backend.cache.volume() <= 3 * 1024 * 1024
+    assert memo.get(memo.key_for("blob", (39,))) is not None
+    assert memo.get(memo.key_for("blob", (0,))) is None
 
 
 def test_cache_key_depends_on_code_version(monkeypatch):

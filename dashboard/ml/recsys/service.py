@@ -85,19 +85,22 @@ class RecommendService:
         hit = self._remembered(key)
         if hit is not None:
             return hit, True
-        inter = self.interactions(mapping)
-        model = fit(
-            spec,
-            inter.matrix,
-            users=inter.users,
-            items=inter.items,
-            titles=inter.titles,
-            genres=inter.genres,
-            explicit=inter.explicit,
-        )
-        self.memo.set(key, model)
+
+        def compute() -> Recommender:
+            inter = self.interactions(mapping)
+            return fit(
+                spec,
+                inter.matrix,
+                users=inter.users,
+                items=inter.items,
+                titles=inter.titles,
+                genres=inter.genres,
+                explicit=inter.explicit,
+            )
+
+        model, computed = self.memo.compute_once(key, compute)
         self._remember(key, model)
-        return model, False
+        return model, not computed
 
     def evaluate(
         self,
@@ -109,12 +112,10 @@ class RecommendService:
         cancelled: Callable[[], bool] | None = None,
     ) -> tuple[EvalResult, bool]:
         key = self._key(EVAL, mapping, [s.key() for s in specs], holdout.key())
-        hit = self.memo.get(key)
-        if hit is not None:
-            return hit, True
-        result = evaluate(self.interactions(mapping), specs, holdout, on_model=on_model, cancelled=cancelled)
-        self.memo.set(key, result)
-        return result, False
+        result, computed = self.memo.compute_once(
+            key, lambda: evaluate(self.interactions(mapping), specs, holdout, on_model=on_model, cancelled=cancelled)
+        )
+        return result, not computed
 
     def cached_evaluation(self, mapping: Mapping, specs: list[RecSpec], holdout: HoldoutSpec) -> EvalResult | None:
         try:

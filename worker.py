@@ -1,0 +1,14 @@
+"""Celery worker entry point: ``celery -A worker:celery worker`` (with the web processes' DASHBOARD_* settings).
+
+Building the app registers every background callback as a Celery task (plus the API job task) on the
+app's one Celery instance, the same names the web processes send to.
+"""
+
+from dashboard import create_app
+
+dash_app = create_app(background_work=False)
+celery = dash_app.server.extensions["dashboard"].jobs.celery
+if celery is None:
+    raise SystemExit(
+        "worker: set DASHBOARD_JOB_BACKEND=celery and DASHBOARD_REDIS_URL (the default backend runs jobs in-process)"
+    )
