@@ -84,7 +84,7 @@ def test_an_upload_through_one_machine_is_visible_through_the_other(cluster):
     csv = b"a,b,label\n1,2,x\n3,4,y\n5,6,x\n"
     status, body = request("POST", f"{cluster.web['web-a']}/api/datasets?filename=shared.csv", csv, "text/csv")
     assert status == 201, body
-    dataset_id = json.loads(body)["id"]
+    dataset_id = json.loads(body)["dataset"]["id"]
     status, body = request("GET", f"{cluster.web['web-b']}/api/datasets/{dataset_id}")
     assert status == 200 and json.loads(body)["rows"] == 3
 
@@ -103,7 +103,7 @@ def _save_one(args) -> int:
 
 def test_twenty_concurrent_saves_from_separate_processes_get_twenty_versions(cluster):
     settings = cluster.settings()
-    with multiprocessing.get_context("fork").Pool(20) as pool:
+    with multiprocessing.get_context("spawn").Pool(20) as pool:
         versions = pool.map(_save_one, [(settings, i) for i in range(20)])
     assert sorted(versions) == list(range(1, 21))
     from model_store import ModelStore
@@ -131,6 +131,6 @@ def _cv_once(settings) -> bool:
 
 def test_two_identical_cv_requests_at_once_fit_once(cluster):
     settings = cluster.settings(train_n_jobs=1)
-    with multiprocessing.get_context("fork").Pool(2) as pool:
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
         cached = sorted(pool.map(_cv_once, [settings, settings]))
     assert cached == [False, True]  # one fitted; the other waited for its result
