@@ -101,7 +101,7 @@ def cluster(tmp_path_factory, demo_store_template):
     for name, workers in (("web-a", 2), ("web-b", 1)):
         web_port = free_port()
         box.processes[name] = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{web_port}", "--timeout", "120", "app:server"],
+            [str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{web_port}", "-t", "120", "app:server"],
             cwd=REPO, env=env, stdout=_log(root, name), stderr=subprocess.STDOUT,
         )  # fmt: skip
         box.web[name] = f"http://127.0.0.1:{web_port}"
