@@ -4,10 +4,11 @@ fits in the background only when the model is not fitted yet; every result comes
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, ctx, html, no_update
+from dash import Input, Output, State, html, no_update
 from dash.exceptions import PreventUpdate
 from pydantic import ValidationError
 
@@ -148,7 +149,6 @@ def register(app, services: Services) -> None:
         Output(ids.REC_EXPLORE_RESULT, "children"),
         Output(ids.REC_FIT_REQUEST_STORE, "data"),
         Input(ids.REC_EXPLORE_BUTTON, "n_clicks"),
-        Input(ids.REC_FIT_DONE_STORE, "data"),
         State(ids.REC_EXPLORE_USER_INPUT, "value"),
         State(ids.REC_EXPLORE_ITEM_INPUT, "value"),
         State(ids.REC_COMPARE_DROPDOWN, "value"),
@@ -157,45 +157,36 @@ def register(app, services: Services) -> None:
         *SPEC_STATES,
         prevent_initial_call=True,
     )
-    def explore(_clicks, fitted, user, item, compare, k, *controls):
-        """Answers in the web process (milliseconds, from the in-memory model); a model not fitted yet
-        is handed to ``fit_for_explore`` in the background, which triggers this again when done."""
-        user, item = (user or "").strip(), (item or "").strip()
-        if not user and not item:
-            return alert("user: enter a user id (top-N) or an item id (similar items)", "warning"), no_update
+    def explore(clicks, user, item, compare, k, *controls):
+        """Answers in the web process (milliseconds, from the in-memory model); a query whose model is
+        not fitted yet goes to ``fit_and_explore`` in the background instead."""
         try:
-            mapping, spec = mapping_from_controls(*controls[:8]), spec_from_controls(*controls[8:])
-            # the second model takes the page's parameters too, as in the evaluation
-            wanted = user and compare in KINDS and compare != spec.kind
-            second = spec.model_copy(update={"kind": compare}) if wanted else None
-            missing = [s for s in (spec, second) if s is not None and recommend.cached_model(mapping, s) is None]
+            query = explore_query(user, item, compare, k, *controls)
+            missing = [s for s in query.specs if recommend.cached_model(query.mapping, s) is None]
             if missing:
-                if ctx.triggered_id == ids.REC_FIT_DONE_STORE:  # fitted, yet gone: say so, never loop
-                    return alert((fitted or {}).get("error") or "model: the fitted model is not available"), no_update
-                request = {"mapping": mapping.model_dump(), "specs": [m.model_dump() for m in missing]}
-                return alert(f"Fitting {', '.join(m.label for m in missing)} on every interaction…", "info"), request
-            answer = query_explore(recommend, mapping, spec, second, user, item, k or 10)
+                notice = alert(f"Fitting {', '.join(m.label for m in missing)} on every interaction…", "info")
+                return notice, {"clicks": clicks, "controls": [user, item, compare, k, *controls]}
+            return query_explore(recommend, query), no_update
         except (SpecError, ValueError) as exc:
-            return alert(str(exc)), no_update
-        return answer, no_update
+            return alert(str(exc), "warning" if isinstance(exc, EmptyQuery) else "danger"), no_update
 
     @app.callback(
-        Output(ids.REC_FIT_DONE_STORE, "data"),
+        Output(ids.REC_EXPLORE_RESULT, "children", allow_duplicate=True),
         Input(ids.REC_FIT_REQUEST_STORE, "data"),
-        background=True,  # fitting takes seconds; queries on the fitted model do not
+        background=True,  # fitting takes seconds; queries on a fitted model do not
         running=[(Output(ids.REC_EXPLORE_BUTTON, "disabled"), True, False)],
         prevent_initial_call=True,
     )
-    def fit_for_explore(request):
+    def fit_and_explore(request):
         if not request:
             raise PreventUpdate
         try:
-            mapping = Mapping(**request["mapping"])
-            for spec in request["specs"]:
-                recommend.model(mapping, RecSpec(**spec))
+            query = explore_query(*request["controls"])
+            for spec in query.specs:
+                recommend.model(query.mapping, spec)
+            return query_explore(recommend, query)
         except (SpecError, ValueError) as exc:
-            return {"error": str(exc)}
-        return {"fitted": [spec["kind"] for spec in request["specs"]]}
+            return alert(str(exc))
 
     @app.callback(
         Output(ids.REC_SAVE_ALERT, "children"),
@@ -248,14 +239,44 @@ def register(app, services: Services) -> None:
     )
 
 
-def query_explore(recommend, mapping: Mapping, spec: RecSpec, second: RecSpec | None, user, item, k: int):
+class EmptyQuery(SpecError):
+    """Neither a user nor an item was entered."""
+
+
+@dataclass(frozen=True)
+class ExploreQuery:
+    mapping: Mapping
+    spec: RecSpec
+    second: RecSpec | None  # a second model for the same user (comparison)
+    user: str
+    item: str
+    k: int
+
+    @property
+    def specs(self) -> list[RecSpec]:
+        return [s for s in (self.spec, self.second) if s is not None]
+
+
+def explore_query(user, item, compare, k, *controls) -> ExploreQuery:
+    user, item = (user or "").strip(), (item or "").strip()
+    if not user and not item:
+        raise EmptyQuery("user", "enter a user id (top-N) or an item id (similar items)")
+    mapping, spec = mapping_from_controls(*controls[:8]), spec_from_controls(*controls[8:])
+    # the second model takes the page's parameters too, as in the evaluation
+    wanted = user and compare in KINDS and compare != spec.kind
+    second = spec.model_copy(update={"kind": compare}) if wanted else None
+    return ExploreQuery(mapping, spec, second, user, item, k or 10)
+
+
+def query_explore(recommend, query: ExploreQuery):
     """Top-N (and the comparison) for a user, similar items for an item, as the Explore view."""
-    compared = recommend.compare(mapping, spec, second, user, k) if second else None
+    mapping, spec, second, k = query.mapping, query.spec, query.second, query.k
+    compared = recommend.compare(mapping, spec, second, query.user, k) if second else None
     if compared is not None:
         answer = compared["first"]  # the same list: not recomputed
     else:
-        answer = recommend.recommend(mapping, spec, user, k) if user else None
-    similar = recommend.similar(mapping, spec, item, k) if item else None
+        answer = recommend.recommend(mapping, spec, query.user, k) if query.user else None
+    similar = recommend.similar(mapping, spec, query.item, k) if query.item else None
     return explore_view(answer, similar, compared, (spec.label, second.label if second else ""))
 
 

@@ -63,4 +63,3 @@ def _install_headers(server: Flask, settings: Settings) -> None:
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "same-origin"
         return response
-

@@ -236,7 +236,6 @@ def _explore_tab(uid: str, iid: str, compare: str | None, embedded: bool, initia
             ),
             dcc.Loading(html.Div(initial, id=ids.REC_EXPLORE_RESULT)),
             dcc.Store(id=ids.REC_FIT_REQUEST_STORE),
-            dcc.Store(id=ids.REC_FIT_DONE_STORE),
             dbc.InputGroup(
                 [
                     dbc.Input(id=ids.REC_SAVE_NAME_INPUT, placeholder="model name, e.g. movie-recs", maxLength=64),

@@ -311,3 +311,21 @@ def test_permalink_relevance_threshold():
     assert [
         holdout_from_query(q).relevant_from for q in ({}, {"relevant": "4"}, {"relevant": "nan"}, {"relevant": "x"})
     ] == [None, 4.0, None, None]
+
+
+def test_a_model_fitted_in_another_process_is_read_once_then_served_from_memory(recommend, settings):
+    from dashboard.ml.recsys.service import FIT
+    from dashboard.services import build_services
+
+    worker = build_services(settings).recommend  # a background process: same memo, its own memory
+    spec = RecSpec(kind="item_knn")
+    fitted, cached = worker.model(MOVIELENS, spec)
+    assert not cached
+    reads = []
+    original = recommend.memo.get
+    recommend.memo.get = lambda key, default=None: reads.append(key) or original(key, default)
+    assert recommend.cached_model(MOVIELENS, spec) is not None  # the web process finds it in the shared memo
+    first = recommend.recommend(MOVIELENS, spec, "15", 10)
+    again = recommend.recommend(MOVIELENS, spec, "15", 10)
+    assert first == again and first["items"] == queries.recommend(fitted, "15", 10)["items"]
+    assert len([k for k in reads if k.startswith(FIT + ":")]) == 1  # read once, then from memory
