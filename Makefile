@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 APT_TEST := chromium chromium-driver redis-server
 APT_DATA := fortunes fortunes-de fortunes-es fortunes-it fortunes-pl fortunes-ru fortunes-cs fortunes-br fortunes-eo fortunes-bg fortunes-ga
 
-.PHONY: run test unit browser bench lint setup system-data system-test clean
+.PHONY: run test unit browser scaleout bench lint setup system-data system-test clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,9 @@ unit: $(STAMP)
 
 browser: setup system-test
 	$(PY) -m pytest tests/browser
+
+scaleout: setup system-test
+	$(PY) -m pytest tests/scaleout
 
 bench: setup
 	$(PY) -m bench

@@ -2,7 +2,7 @@
 
 import sys
 
-from bench import clusters, foundation, recommend, serving, train
+from bench import clusters, foundation, recommend, scaleout, serving, train
 
 SUITES = {
     "foundation": foundation.run,
@@ -10,6 +10,7 @@ SUITES = {
     "train": train.run,
     "clusters": clusters.run,
     "recommend": recommend.run,
+    "scaleout": scaleout.run,
 }
 
 if __name__ == "__main__":

@@ -99,6 +99,7 @@ def register(app, services: Services) -> None:
 
     @app.callback(
         Output(ids.MODELS_DOWNLOAD, "data"),
+        Output(ids.MODELS_ACTION_ALERT, "children", allow_duplicate=True),
         Input(ids.MODELS_DOWNLOAD_BUTTON, "n_clicks"),
         State(ids.MODELS_SELECTED_STORE, "data"),
         prevent_initial_call=True,
@@ -106,9 +107,12 @@ def register(app, services: Services) -> None:
     def download(_clicks, selected):
         if not selected:
             raise PreventUpdate
-        card = store.card(selected["model"], selected["version"])
+        try:
+            card = store.card(selected["model"], selected["version"])
+        except _STORE_ERRORS as exc:  # deleted (or damaged) since the page was opened
+            return no_update, alert(f"{exc}; reload the page to see the current versions", "warning")
         return {
             "content": json.dumps(card, indent=2),
             "filename": f"{card['name']}-v{card['version']}-card.json",
             "type": "application/json",
-        }
+        }, None

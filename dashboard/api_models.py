@@ -11,7 +11,7 @@ from dashboard.api import error, require_api_key
 from dashboard.jobqueue import JobNotFoundError
 from dashboard.ml.serving import predict_records
 from dashboard.openapi import openapi_document
-from model_store import InvalidModelNameError, ModelNotFoundError, SchemaError, UnsafeArtifactError
+from model_store import CorruptModelError, InvalidModelNameError, ModelNotFoundError, SchemaError, UnsafeArtifactError
 
 MAX_JSON_BYTES = 10 * 1024 * 1024
 
@@ -28,6 +28,8 @@ def _model_error(exc: Exception):
     if isinstance(exc, InvalidModelNameError | ModelNotFoundError):
         field = str(exc).split(":", 1)[0] if ":" in str(exc) else "model"
         return error(404, "not_found", field, str(exc))
+    if isinstance(exc, CorruptModelError):
+        return error(500, "corrupt_model", "model", str(exc))
     if isinstance(exc, UnsafeArtifactError):
         return error(500, "unsafe_artifact", "model", str(exc))
     raise exc
@@ -61,14 +63,15 @@ def create_models_blueprint() -> Blueprint:
 
     @api.get("/models")
     def list_models():
-        return jsonify({"models": _services().models.list()})
+        healthy, corrupt = _services().models.scan()
+        return jsonify({"models": healthy + corrupt})
 
     @api.get("/models/<name>")
     def model_card(name: str):
         version, alias = _selector()
         try:
             return jsonify(_services().models.card(name, version, alias=alias))
-        except (InvalidModelNameError, ModelNotFoundError) as exc:
+        except (InvalidModelNameError, ModelNotFoundError, CorruptModelError) as exc:
             return _model_error(exc)
 
     @api.post("/models/<name>/predict")
@@ -95,7 +98,7 @@ def create_models_blueprint() -> Blueprint:
             return jsonify(
                 {"error": {"code": "invalid_input", "field": field, "message": str(exc), "fields": exc.errors}}
             ), 400
-        except (InvalidModelNameError, ModelNotFoundError, UnsafeArtifactError) as exc:
+        except (InvalidModelNameError, ModelNotFoundError, UnsafeArtifactError, CorruptModelError) as exc:
             return _model_error(exc)
         except ValueError as exc:  # scikit-learn's own input validation: still the caller's input
             return error(400, "unscorable_input", "instances", " ".join(str(exc).split())[:300])
@@ -108,7 +111,7 @@ def create_models_blueprint() -> Blueprint:
         version, alias = _selector()
         try:
             number = services.models.resolve(name, version, alias=alias)
-        except (InvalidModelNameError, ModelNotFoundError) as exc:
+        except (InvalidModelNameError, ModelNotFoundError, CorruptModelError) as exc:
             return _model_error(exc)
         limit = services.settings.max_upload_bytes
         if (request.content_length or 0) > limit:

@@ -39,7 +39,13 @@ def create_app(settings: Settings | None = None, *, background_work: bool = True
         background_callback_manager=services.jobs.manager,
         serve_locally=True,
         external_stylesheets=[],
-        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+        # Dash's page meta tags put request.url (so the Host header) into every page: static tags instead.
+        include_pages_meta=False,
+        meta_tags=[
+            {"name": "viewport", "content": "width=device-width, initial-scale=1"},
+            {"name": "description", "content": "Explore data, train and query models"},
+            {"property": "og:title", "content": TITLE},
+        ],
     )
     layouts.register_pages()
     app.layout = layouts.shell.layout

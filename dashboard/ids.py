@@ -46,6 +46,7 @@ MODELS_DELETE_BUTTON = "models-delete-button"
 MODELS_DOWNLOAD_BUTTON = "models-download-button"
 MODELS_DOWNLOAD = "models-download"
 MODELS_ACTION_ALERT = "models-action-alert"
+MODELS_CORRUPT_ALERT = "models-corrupt-alert"
 MODELS_REFRESH_INTERVAL = "models-refresh-interval"
 MODELS_OPEN_PREDICT_LINK = "models-open-predict-link"
 

@@ -7,9 +7,11 @@ background callback's task (named by Dash from the callback's source) exists on 
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Callable
 
 from celery import Celery
+from celery.signals import worker_process_init
 
 from dashboard.settings import Settings
 
@@ -34,6 +36,14 @@ def make_celery(settings: Settings) -> Celery:
         worker_send_task_events=False,
     )
     return celery
+
+
+@worker_process_init.connect(weak=False)
+def _allow_fold_processes(**_) -> None:
+    """Prefork pool processes are flagged daemonic, and joblib then fits CV folds one at a time
+    ("Loky-backed parallel loops cannot be called in a multiprocessing"), halving CV speed on a worker.
+    Loky starts its own worker processes (which exit when their parent dies), so the flag is cleared."""
+    multiprocessing.current_process()._config["daemon"] = False
 
 
 class CeleryExecutor:

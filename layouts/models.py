@@ -26,9 +26,21 @@ def primary_metric(metrics: dict[str, Any]) -> str:
     return ""
 
 
-def grid_rows(store) -> list[dict[str, Any]]:
+def corrupt_alert(corrupt: list[dict[str, Any]]):
+    """Damaged models named, so one bad file never hides the others (or itself)."""
+    if not corrupt:
+        return None
+    return dbc.Alert(
+        [html.Strong("Damaged models (not listed below): "), html.Ul([html.Li(m["error"]) for m in corrupt])],
+        color="warning",
+        id=ids.MODELS_CORRUPT_ALERT,
+        className="small",
+    )
+
+
+def grid_rows(store, models: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     rows = []
-    for model in store.list():
+    for model in store.list() if models is None else models:
         aliases = model["aliases"]
         for version in reversed(store.versions(model["name"])):
             card = version.card
@@ -192,7 +204,8 @@ def _actions() -> dbc.Card:
 
 def layout(model: str | None = None, version: str | None = None, compare: str | None = None, **_query: str) -> html.Div:
     svc = services()
-    rows = grid_rows(svc.models) if svc else []
+    healthy, corrupt = svc.models.scan() if svc else ([], [])
+    rows = grid_rows(svc.models, healthy) if svc else []
     selected = next(
         (r for r in rows if r["model"] == model and str(r["version"]) == str(version or r["version"])),
         rows[0] if rows else None,
@@ -201,6 +214,7 @@ def layout(model: str | None = None, version: str | None = None, compare: str | 
         [
             html.H2("Models"),
             html.P("Every stored model version. Select a row to see its card.", className="text-muted"),
+            corrupt_alert(corrupt),
             dcc.Store(
                 id=ids.MODELS_SELECTED_STORE,
                 data={"model": selected["model"], "version": selected["version"], "compare": compare}

@@ -7,6 +7,7 @@ loaded = store.load("titanic-rf", alias="production")
 """
 
 from model_store.errors import (
+    CorruptModelError,
     InvalidModelNameError,
     ModelNotFoundError,
     ModelStoreError,
@@ -17,6 +18,7 @@ from model_store.schema import check_records, infer_schema
 from model_store.store import LoadedModel, ModelStore, ModelVersion
 
 __all__ = [
+    "CorruptModelError",
     "InvalidModelNameError",
     "LoadedModel",
     "ModelNotFoundError",

@@ -24,3 +24,7 @@ class SchemaError(ModelStoreError, ValueError):
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__("; ".join(f"{field}: {message}" for field, message in errors.items()))
         self.errors = errors
+
+
+class CorruptModelError(ModelStoreError):
+    """A stored card or alias file cannot be read (damaged on disk); the message names the file."""

@@ -31,10 +31,11 @@ from filelock import FileLock
 from dashboard.files import atomic_write_bytes, sha256_file
 from dashboard.safety import is_slug
 from model_store.artifacts import ARTIFACT_NAME, read_artifact, write_artifact
-from model_store.errors import InvalidModelNameError, ModelNotFoundError, ModelStoreError
+from model_store.errors import CorruptModelError, InvalidModelNameError, ModelNotFoundError, ModelStoreError
 from model_store.schema import infer_schema
 
 CARD_NAME = "card.json"
+LAST_VERSION_NAME = "last_version.json"
 STALE_TEMP_SECONDS = 3600
 TRACKED_LIBRARIES = ("sklearn", "numpy", "scipy", "pandas", "skops")
 
@@ -188,17 +189,32 @@ class ModelStore:
                 **(_jsonable(extra) if extra else {}),
             }
             with self._lock(name):
-                version = (self._version_numbers(name) or [0])[-1] + 1
+                version = self._next_version(name)
                 card.update(version=version, created_at=datetime.now(UTC).isoformat(timespec="seconds"))
                 (tmp / CARD_NAME).write_text(json.dumps(card, indent=1))
                 _fsync_dir_files(tmp)
                 versions_dir = model_dir / "versions"
                 versions_dir.mkdir(exist_ok=True)
                 os.replace(tmp, versions_dir / str(version))
+                _atomic_json(model_dir / LAST_VERSION_NAME, {"last_version": version})
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         return ModelVersion(name, version, versions_dir / str(version), card)
+
+    def _next_version(self, name: str) -> int:
+        """One more than any number this model ever had: a deleted version's number is never reused, so a
+        client pinned to ``version=3`` never silently gets another model (the counter outlives deletes)."""
+        try:
+            last = int(json.loads((self._model_dir(name) / LAST_VERSION_NAME).read_text())["last_version"])
+        except (FileNotFoundError, ValueError, KeyError, TypeError):
+            last = 0  # a store written before the counter: the highest version on disk
+        return max(last, *(self._version_numbers(name) or [0])) + 1
+
+    def _existing(self, name: str) -> None:
+        """Refuse a write to a model that does not exist, before anything is created on disk."""
+        if not self._version_numbers(name):
+            raise ModelNotFoundError(f"model: no model named {str(name)[:40]!r}")
 
     @staticmethod
     def _remove_stale_temps(model_dir: Path) -> None:
@@ -210,6 +226,7 @@ class ModelStore:
 
     def set_alias(self, name: str, alias: str, version: int) -> None:
         _check_name(alias, "alias")
+        self._existing(name)
         with self._lock(name):
             if int(version) not in self._version_numbers(name):
                 raise ModelNotFoundError(f"version: model {name!r} has no version {version}")
@@ -218,6 +235,7 @@ class ModelStore:
             _atomic_json(self._model_dir(name) / "aliases.json", aliases)
 
     def remove_alias(self, name: str, alias: str) -> None:
+        self._existing(name)
         with self._lock(name):
             aliases = self.aliases(name)
             if aliases.pop(alias, None) is None:
@@ -226,6 +244,7 @@ class ModelStore:
 
     def delete(self, name: str, version: int) -> None:
         """Delete one version. Refused while an alias points at it (move the alias first)."""
+        self._existing(name)
         with self._lock(name):
             version = int(version)
             if version not in self._version_numbers(name):
@@ -250,6 +269,8 @@ class ModelStore:
             return {str(k): int(v) for k, v in json.loads(path.read_text()).items()}
         except FileNotFoundError:
             return {}
+        except (ValueError, TypeError, AttributeError, UnicodeDecodeError):
+            raise CorruptModelError(f"model: {name}/aliases.json is damaged and cannot be read") from None
 
     def resolve(self, name: str, version: int | str | None = None, *, alias: str | None = None) -> int:
         numbers = self._version_numbers(name)
@@ -283,7 +304,7 @@ class ModelStore:
         with self._cache_lock:
             card = self._cards.get(key)
         if card is None:
-            card = json.loads(path.read_text())
+            card = _read_card(path, f"{name}/versions/{number}/{CARD_NAME}")
             with self._cache_lock:
                 self._cards[key] = card
                 while len(self._cards) > 256:
@@ -297,29 +318,44 @@ class ModelStore:
         ]
 
     def list(self) -> list[dict[str, Any]]:
-        """One summary per model: latest version's card essentials, version count, aliases."""
-        models = []
+        """One summary per healthy model: latest version's card essentials, version count, aliases."""
+        return self.scan()[0]
+
+    def scan(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """``(healthy, corrupt)``: a model whose card or alias file is damaged is reported by name with
+        ``status: "corrupt"`` and never hides the others."""
+        models, corrupt = [], []
         for model_dir in sorted(p for p in self.root.iterdir() if p.is_dir() and is_slug(p.name)):
-            numbers = self._version_numbers(model_dir.name)
-            if not numbers:
+            try:
+                summary = self._summary(model_dir.name)
+            except CorruptModelError as exc:
+                corrupt.append({"name": model_dir.name, "status": "corrupt", "error": str(exc)})
                 continue
-            card = self.card(model_dir.name, numbers[-1])
-            models.append(
-                {
-                    "name": model_dir.name,
-                    "latest_version": numbers[-1],
-                    "versions": numbers,
-                    "aliases": self.aliases(model_dir.name),
-                    "task": card["task"],
-                    "target": card.get("target"),
-                    "estimator": card.get("estimator"),
-                    "metrics": card.get("metrics", {}),
-                    "description": card.get("description", ""),
-                    "created_at": card["created_at"],
-                    "dataset": card.get("dataset", {}),
-                }
-            )
-        return models
+            if summary is not None:
+                models.append(summary)
+        return models, corrupt
+
+    def _summary(self, name: str) -> dict[str, Any] | None:
+        numbers = self._version_numbers(name)
+        if not numbers:
+            return None
+        for number in numbers[:-1]:
+            self._stored_card(name, number)  # every version readable, or the model is reported
+        card = self.card(name, numbers[-1])
+        return {
+            "name": name,
+            "status": "ok",
+            "latest_version": numbers[-1],
+            "versions": numbers,
+            "aliases": self.aliases(name),
+            "task": card["task"],
+            "target": card.get("target"),
+            "estimator": card.get("estimator"),
+            "metrics": card.get("metrics", {}),
+            "description": card.get("description", ""),
+            "created_at": card["created_at"],
+            "dataset": card.get("dataset", {}),
+        }
 
     def load(self, name: str, version: int | str | None = None, *, alias: str | None = None) -> LoadedModel:
         """The fitted model and its card. Refuses a changed artifact or untrusted types (no code runs)."""
@@ -347,6 +383,21 @@ class ModelStore:
         return (
             sha256_file(self._model_dir(name) / "versions" / str(number) / ARTIFACT_NAME) == card["artifact"]["sha256"]
         )
+
+
+REQUIRED_CARD_KEYS = ("name", "version", "task", "schema", "artifact", "created_at")
+
+
+def _read_card(path: Path, label: str) -> dict[str, Any]:
+    """A stored card, or CorruptModelError naming it (relative to the store: no absolute paths)."""
+    try:
+        card = json.loads(path.read_text())
+    except (ValueError, UnicodeDecodeError):
+        raise CorruptModelError(f"model: {label} is damaged and cannot be read") from None
+    missing = [key for key in REQUIRED_CARD_KEYS if not isinstance(card, dict) or key not in card]
+    if missing or not isinstance(card.get("artifact"), dict) or "sha256" not in card["artifact"]:
+        raise CorruptModelError(f"model: {label} lacks {', '.join(missing) or 'artifact.sha256'}")
+    return card
 
 
 def _final_step(model: Any) -> Any:

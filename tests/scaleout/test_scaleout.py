@@ -134,3 +134,25 @@ def test_two_identical_cv_requests_at_once_fit_once(cluster):
     with multiprocessing.get_context("spawn").Pool(2) as pool:
         cached = sorted(pool.map(_cv_once, [settings, settings]))
     assert cached == [False, True]  # one fitted; the other waited for its result
+
+
+def test_a_redis_memo_entry_not_signed_by_the_app_is_ignored_never_unpickled(cluster):
+    import pickle
+
+    import redis
+
+    from dashboard.jobs import RedisMemo, memo_secret
+
+    client = redis.Redis.from_url(cluster.redis_url)
+    memo = RedisMemo(client, memo_secret(cluster.root / "cache"))
+    memo.set("probe", {"ok": 1})
+    assert memo.get("probe") == {"ok": 1}
+
+    class Boom:
+        def __reduce__(self):
+            return (os.system, ("touch " + str(cluster.root / "pwned"),))
+
+    forged = pickle.dumps(Boom())
+    client.set("dashboard:memo:forged", b"\0" * 32 + forged)  # someone who can write Redis but lacks the key
+    assert memo.get("forged") is None
+    assert not (cluster.root / "pwned").exists()

@@ -98,3 +98,28 @@ def test_two_apps_in_one_process_each_keep_their_callbacks(tmp_path):
     first = create_app(make_settings(tmp_path / "1"))
     second = create_app(make_settings(tmp_path / "2"))
     assert len(first.callback_map) == len(second.callback_map) > 5
+
+
+def test_the_host_header_is_not_reflected_into_pages(client):
+    for path in ("/", "/data", "/models"):
+        page = client.get(path, headers={"Host": "evil.example"}).get_data(as_text=True)
+        assert "evil.example" not in page
+        assert 'property="og:title"' in page  # the static tags are still there
+
+
+def test_the_dev_server_names_no_versions():
+    import http.client
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from dashboard.devserver import QuietRequestHandler
+
+    server = make_server(
+        "127.0.0.1", 0, lambda env, start: start("200 OK", []) or [b""], request_handler=QuietRequestHandler
+    )
+    threading.Thread(target=server.handle_request, daemon=True).start()
+    connection = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=10)
+    connection.request("GET", "/")
+    assert connection.getresponse().getheader("Server") == "dashboard"
+    server.server_close()

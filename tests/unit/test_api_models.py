@@ -315,3 +315,35 @@ def test_labels_match_predict_for_argmax_and_other_estimators(catalog):
         labels, proba = labels_and_probabilities(fitted, X)
         assert (labels == fitted.predict(X)).all()
         assert (proba == fitted.predict_proba(X)).all()
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda root: (root / "ames-house-price" / "versions" / "1" / "card.json").write_text("{not json"),
+        lambda root: (root / "ames-house-price" / "versions" / "1" / "card.json").write_text('{"name": "x"}'),
+        lambda root: (root / "ames-house-price" / "aliases.json").write_bytes(b"\xff\xfe garbage"),
+    ],
+)
+def test_one_damaged_model_is_reported_by_name_and_hides_no_other(api, demo_models, damage):
+    damage(demo_models)
+    listed = api.get("/api/models")
+    assert listed.status_code == 200
+    by_name = {m["name"]: m for m in listed.json["models"]}
+    assert by_name["ames-house-price"]["status"] == "corrupt"
+    assert "ames-house-price/" in by_name["ames-house-price"]["error"] and str(demo_models) not in listed.text
+    assert by_name["titanic-survival"]["status"] == "ok" and by_name["language-id"]["status"] == "ok"
+    spec = api.get("/api/openapi.json")
+    assert spec.status_code == 200 and "titanic-survival-input" in spec.json["components"]["schemas"]
+    card = api.get("/api/models/ames-house-price")
+    assert card.status_code == 500 and card.json["error"]["code"] == "corrupt_model"
+    assert api.post("/api/models/titanic-survival/predict", json=TITANIC_ROW).status_code == 200
+
+
+def test_models_page_names_the_damaged_model(app, demo_models):
+    (demo_models / "language-id" / "versions" / "1" / "card.json").write_text("")
+    from layouts.models import layout
+
+    with app.server.test_request_context("/models"):
+        page = str(layout())
+    assert "language-id/versions/1/card.json is damaged" in page and "titanic-survival" in page

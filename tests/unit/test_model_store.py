@@ -123,6 +123,37 @@ def test_versions_aliases_and_delete(store, catalog):
         store.set_alias(spec.name, "staging", 99)
 
 
+def test_a_deleted_latest_versions_number_is_never_given_again(tmp_path):
+    """Issue 19: save v1-v3, delete v3, save again -> v4 (a client pinned to v3 never gets another model)."""
+    from sklearn.linear_model import LogisticRegression
+
+    store = ModelStore(tmp_path / "models")
+    X = pd.DataFrame({"x": [0.0, 1.0, 2.0, 3.0]})
+    for c in (1.0, 2.0, 3.0):
+        store.save(LogisticRegression(C=c).fit(X, [0, 0, 1, 1]), "pinned", X_sample=X)
+    sha3 = store.card("pinned", 3)["artifact"]["sha256"]
+    store.delete("pinned", 3)
+    v = store.save(LogisticRegression(C=9.0).fit(X, [0, 1, 0, 1]), "pinned", X_sample=X)
+    assert v.version == 4 and [m.version for m in store.versions("pinned")] == [1, 2, 4]
+    with pytest.raises(ModelNotFoundError):
+        store.card("pinned", 3)
+    assert store.card("pinned", 4)["artifact"]["sha256"] != sha3
+    # a fresh store object on the same folder (another process) agrees
+    assert ModelStore(tmp_path / "models").save(store.load("pinned").model, "pinned", X_sample=X).version == 5
+
+
+def test_writes_to_an_unknown_model_create_nothing(tmp_path):
+    store = ModelStore(tmp_path / "models")
+    for write in (
+        lambda: store.delete("ghost", 1),
+        lambda: store.set_alias("ghost", "production", 1),
+        lambda: store.remove_alias("ghost", "production"),
+    ):
+        with pytest.raises(ModelNotFoundError):
+            write()
+    assert list((tmp_path / "models").iterdir()) == []
+
+
 @pytest.mark.parametrize("bad", ["../../etc", "<script>alert(1)</script>", "", "A", "a/b", ".hidden", "x" * 65])
 def test_hostile_model_names_are_refused(tmp_path, bad):
     store = ModelStore(tmp_path / "models")

@@ -123,3 +123,51 @@ def test_cache_key_depends_on_code_version(monkeypatch):
     assert before == cache_key("ns", "fp", {"a": 1})
     monkeypatch.setattr(jobs, "CODE_VERSION", "next")
     assert cache_key("ns", "fp", {"a": 1}) != before
+
+
+def test_identical_computations_at_once_compute_once_and_the_others_wait(tmp_path):
+    import threading
+    import time
+
+    memo = Memo.local(tmp_path / "m", 10**7)
+    calls, started = [], threading.Event()
+
+    def slow():
+        calls.append(1)
+        started.set()
+        time.sleep(0.3)  # long enough for the second caller to arrive while this one computes
+        return {"value": 7}
+
+    results = []
+    first = threading.Thread(target=lambda: results.append(memo.compute_once("k", slow)))
+    first.start()
+    started.wait(5)
+    second = memo.compute_once("k", slow)
+    first.join()
+    assert calls == [1]
+    assert sorted([results[0], second], key=lambda r: r[1]) == [({"value": 7}, False), ({"value": 7}, True)]
+
+
+def test_a_failed_computation_caches_nothing_and_frees_the_lock(tmp_path):
+    memo = Memo.local(tmp_path / "m", 10**7)
+
+    def broken():
+        raise RuntimeError("cancelled")
+
+    with pytest.raises(RuntimeError):
+        memo.compute_once("k", broken)
+    assert memo.compute_once("k", lambda: 3) == (3, True)
+
+
+def test_batch_results_expire_after_the_ttl(tmp_path):
+    import time
+
+    from dashboard.files import expire_files
+
+    old, new = tmp_path / "old.csv", tmp_path / "new.csv"
+    old.write_text("a")
+    new.write_text("b")
+    past = time.time() - 7200
+    os.utime(old, (past, past))
+    assert expire_files(tmp_path, 3600, "*.csv") == 1
+    assert not old.exists() and new.exists()
