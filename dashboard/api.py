@@ -12,7 +12,7 @@ from flask import Blueprint, current_app, jsonify, request
 
 import dashboard
 from dashboard.data.catalog import DatasetNotFoundError
-from dashboard.data.uploads import UploadError
+from dashboard.data.uploads import UploadError, too_large_message
 from dashboard.jobs import CODE_VERSION
 
 
@@ -72,14 +72,16 @@ def create_blueprint() -> Blueprint:
         catalog = _services().catalog
         limit = catalog.max_upload_bytes
         if request.content_length is not None and request.content_length > limit + 1_000_000:
-            return error(413, "too_large", "file", f"request is over the {limit / 1e6:.0f} MB upload limit")
+            return error(413, "too_large", "file", too_large_message(request.content_length, limit))
         upload = request.files.get("file")
         if upload is not None:
             filename, content = upload.filename or "upload", upload.read(limit + 1)
         elif request.args.get("filename"):
-            filename, content = request.args["filename"], request.get_data()[: limit + 1]
+            filename, content = request.args["filename"], request.stream.read(limit + 1)
         else:
             return error(415, "unsupported_media_type", "file", "send multipart form data with a 'file' part")
+        if len(content) > limit:  # cut at the limit while reading: its real size is not known
+            return error(413, "too_large", "file", too_large_message(None, limit))
         try:
             info, notices = catalog.add_upload(filename, content, name=request.form.get("name") or None)
         except UploadError as exc:

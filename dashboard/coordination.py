@@ -20,6 +20,7 @@ from typing import Protocol
 
 from filelock import FileLock
 
+from dashboard.files import expire_files
 from dashboard.safety import private_dir
 
 LockFactory = Callable[[str], AbstractContextManager]
@@ -28,6 +29,9 @@ LockFactory = Callable[[str], AbstractContextManager]
 class Locks(Protocol):
     def __call__(self, name: str) -> AbstractContextManager:
         """A context manager holding the lock ``name`` (blocks until it is free)."""
+
+    def sweep(self, older_than_seconds: float) -> int:
+        """Forget locks unused for this long (retention); returns how many."""
 
 
 class FileLocks:
@@ -42,12 +46,19 @@ class FileLocks:
     def __call__(self, name: str) -> AbstractContextManager:
         return FileLock(str(self.path(name)))
 
+    def sweep(self, older_than_seconds: float) -> int:
+        # A lock file is touched at every acquire, so an old one is not held (jobs beat, memo fills end).
+        return expire_files(self.directory, older_than_seconds, "*.lock")
+
 
 class RedisLocks:
     """Locks across machines in Redis, renewed while held so a dead holder frees them within ``ttl``."""
 
     def __init__(self, client, *, prefix: str = "dashboard:lock:", ttl: float = 30.0, poll: float = 0.05) -> None:
         self.client, self.prefix, self.ttl, self.poll = client, prefix, ttl, poll
+
+    def sweep(self, older_than_seconds: float) -> int:
+        return 0  # Redis locks expire by themselves
 
     @contextlib.contextmanager
     def __call__(self, name: str) -> Iterator[None]:

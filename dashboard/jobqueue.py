@@ -257,6 +257,7 @@ class JobQueue:
             pass
         marker.touch()
         removed = self.sweep()
+        self.locks.sweep(self.ttl)
         if removed:
             log.info("job retention: removed %d finished jobs", removed)
 

@@ -16,11 +16,14 @@ from pathlib import PurePath
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 TEXT_FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
 BINARY_FORMATS = {".parquet": "parquet", ".pq": "parquet", ".xlsx": "excel", ".xlsm": "excel"}
+MIB = 1024 * 1024
+INT53 = 2**53  # integers beyond this magnitude are not exact as float64
 FALLBACK_ENCODING = "cp1252"  # the stated fallback when a file is not UTF-8 (Excel's CSV export)
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
@@ -60,9 +63,7 @@ def parse_upload(filename: str, content: bytes, *, max_bytes: int, max_columns: 
     if not content:
         raise UploadError("empty_file", "file", "the file is empty (0 bytes)")
     if len(content) > max_bytes:
-        raise UploadError(
-            "too_large", "file", f"{len(content) / 1e6:.1f} MB is over the {max_bytes / 1e6:.0f} MB upload limit"
-        )
+        raise UploadError("too_large", "file", too_large_message(len(content), max_bytes))
     fmt = detect_format(filename, content)
     parsed = {"csv": _parse_delimited, "jsonl": _parse_json_lines, "parquet": _parse_parquet, "excel": _parse_excel}[
         fmt
@@ -80,6 +81,12 @@ def parse_upload(filename: str, content: bytes, *, max_bytes: int, max_columns: 
         parsed.original_parquet = None
         parsed.notices.append("renamed columns: " + ", ".join(f"{old!r} → {new!r}" for old, new in renames))
     return parsed
+
+
+def too_large_message(size: int | None, limit: int) -> str:
+    """``size`` None: the body was cut at the limit, so only "over" is known, not by how much."""
+    limit_text = f"the {limit / MIB:,.4g} MiB upload limit"
+    return f"the file is over {limit_text}" if size is None else f"{size / MIB:,.1f} MiB is over {limit_text}"
 
 
 def clean_column_names(names: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
@@ -107,8 +114,12 @@ def decode_text(content: bytes) -> tuple[str, list[str]]:
             return content.decode("utf-16"), ["decoded as UTF-16"]
         except UnicodeDecodeError:
             pass
-    if b"\x00" in content[:65536]:
-        raise UploadError("binary_content", "file", "the file contains binary data, not text (NUL bytes)")
+    nul = content.find(b"\x00")
+    if nul >= 0:  # anywhere in the file, not just its start: a NUL never belongs in a text cell
+        line = content.count(b"\n", 0, nul) + 1
+        raise UploadError(
+            "binary_content", "file", f"the file contains binary data, not text (a NUL byte on line {line})"
+        )
     try:
         return content.decode("utf-8-sig"), []
     except UnicodeDecodeError as exc:
@@ -155,6 +166,7 @@ def _parse_delimited(content: bytes) -> ParsedUpload:
     names, renames = clean_column_names(header)
     if renames:
         notices.append("renamed columns: " + ", ".join(f"{old!r} → {new!r}" for old, new in renames))
+    _check_quotes(text)
     bad_rows: list[pacsv.InvalidRow] = []
 
     def refuse(row: pacsv.InvalidRow) -> str:
@@ -166,13 +178,21 @@ def _parse_delimited(content: bytes) -> ParsedUpload:
     raw = content if not decode_notes else text.encode("utf-8")
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
-    try:
-        table = pacsv.read_csv(
+
+    def read(column_types: dict[str, pa.DataType] | None = None) -> pa.Table:
+        return pacsv.read_csv(
             io.BytesIO(raw),
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1 if has_header else 0),
+            # Blocks larger than the longest cell: Arrow refuses a value straddling two blocks.
+            read_options=pacsv.ReadOptions(
+                column_names=names, skip_rows=1 if has_header else 0, block_size=_block_size(len(raw))
+            ),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, invalid_row_handler=refuse),
-            convert_options=pacsv.ConvertOptions(strings_can_be_null=True),
+            convert_options=pacsv.ConvertOptions(strings_can_be_null=True, column_types=column_types or {}),
         )
+
+    try:
+        table = read()
+        table = _exact_integers(table, read, notices)
     except pa.ArrowInvalid as exc:
         if bad_rows:
             row = bad_rows[0]
@@ -186,6 +206,51 @@ def _parse_delimited(content: bytes) -> ParsedUpload:
     if delimiter != ",":
         notices.append(f"delimiter detected: {delimiter!r}")
     return ParsedUpload(_dates_as_timestamps(table), "csv", notices)
+
+
+def _block_size(size: int) -> int:
+    return max(1 << 20, min(size + 1, 64 << 20))
+
+
+def _check_quotes(text: str) -> None:
+    """An odd number of quote characters means a quoted field never closes: Arrow would read the rest
+    of the file into that one cell. Doubled quotes inside a field keep the count even."""
+    if text.count('"') % 2 == 0:
+        return
+    open_line, inside = 0, False
+    for number, line in enumerate(text.splitlines(), start=1):
+        for _ in range(line.count('"') % 2):
+            inside = not inside
+            if inside:
+                open_line = number
+    raise UploadError("unterminated_quote", "file", f'line {open_line} opens a quoted field (") that is never closed')
+
+
+def _exact_integers(table: pa.Table, read, notices: list[str]) -> pa.Table:
+    """Arrow reads a column of integers that outgrow int64 as float64, and every value above 2**53 then
+    changes silently (9223372036854775807 and ...808 both become 9.223372036854776e18). Such columns are
+    read again as text and kept as int64 when every value fits, else as exact text, with a notice."""
+    suspects = []
+    for name, column in zip(table.column_names, table.columns, strict=True):
+        if pa.types.is_floating(column.type) and column.null_count < len(column):
+            magnitude = pc.max(pc.abs(column)).as_py()
+            if magnitude is not None and magnitude >= INT53:
+                suspects.append(name)
+    if not suspects:
+        return table
+    reread = read({name: pa.string() for name in suspects})
+    for name in suspects:
+        text = reread.column(name)
+        if not pc.all(pc.match_substring_regex(pc.fill_null(text, "0"), r"^\s*[+-]?\d+\s*$")).as_py():
+            continue  # real decimals (1.5e300...): float64 is what they are
+        try:
+            exact = pc.cast(pc.utf8_trim_whitespace(text), pa.int64())
+            notices.append(f"{name}: integers beyond float precision kept exact as int64")
+        except pa.ArrowInvalid:
+            exact = text
+            notices.append(f"{name}: integers beyond the int64 range kept exactly, as text")
+        table = table.set_column(table.column_names.index(name), name, exact)
+    return table
 
 
 def _line_number(text: str, row_text: str) -> str:
@@ -222,11 +287,56 @@ def _parse_json_lines(content: bytes) -> ParsedUpload:
 
 def _parse_parquet(content: bytes) -> ParsedUpload:
     try:
+        # ParquetFile, not read_table: the dataset reader refuses repeated column names, which are renamed.
+        parquet = pq.ParquetFile(io.BytesIO(content))
+        _check_parquet_types(parquet.schema_arrow)  # before decoding any data
         # One decoding thread: the catalog writes and hashes the same bytes on the other core meanwhile.
-        table = pq.read_table(io.BytesIO(content), use_threads=False)
+        table = parquet.read(use_threads=False)
     except (pa.ArrowException, OSError, ValueError) as exc:
+        if isinstance(exc, UploadError):
+            raise
+        if "deeply nested" in str(exc):
+            raise UploadError(
+                "unsupported_column_type", "file", "a column is nested more than 100 levels deep; flatten it"
+            ) from None
         raise UploadError("corrupt_parquet", "file", f"not a readable Parquet file ({_short(exc)})") from None
-    return ParsedUpload(table, "parquet", [], original_parquet=content)
+    notices: list[str] = []
+    original = content
+    if table.schema.metadata and b"pandas" in table.schema.metadata:
+        try:
+            table.slice(0, 0).to_pandas()
+        except Exception:  # noqa: BLE001 - any failure means every later read would fail the same way
+            table, original = table.replace_schema_metadata(None), None
+            notices.append("the file's pandas metadata does not match its columns and was ignored")
+    uint = [f.name for f in table.schema if pa.types.is_uint64(f.type)]
+    for name in uint:
+        column = table.column(name)
+        if (pc.max(column).as_py() or 0) > 2**63 - 1:
+            table = table.set_column(table.column_names.index(name), name, pc.cast(column, pa.string()))
+            original = None
+            notices.append(f"{name}: integers beyond the int64 range kept exactly, as text")
+    return ParsedUpload(table, "parquet", notices, original_parquet=original)
+
+
+def _check_parquet_types(schema: pa.Schema) -> None:
+    """Columns holding lists, structs, maps, raw bytes or durations have no view here: refused by name."""
+    for column in schema:
+        kind = column.type
+        if pa.types.is_dictionary(kind):
+            kind = kind.value_type
+        nested = pa.types.is_nested(kind)
+        if nested or pa.types.is_binary(kind) or pa.types.is_large_binary(kind) or pa.types.is_fixed_size_binary(kind):
+            what = "nested values (lists, structs or maps)" if nested else "raw bytes"
+        elif pa.types.is_duration(kind) or pa.types.is_interval(kind):
+            what = "durations"
+        else:
+            continue
+        raise UploadError(
+            "unsupported_column_type",
+            str(column.name)[:64],
+            f"column {str(column.name)[:64]!r} holds {what} ({str(kind)[:60]}); flatten it or convert it to "
+            "numbers, text or dates",
+        )
 
 
 def _parse_excel(content: bytes) -> ParsedUpload:
@@ -234,7 +344,31 @@ def _parse_excel(content: bytes) -> ParsedUpload:
         frame = pd.read_excel(io.BytesIO(content), sheet_name=0, engine="openpyxl")
     except Exception as exc:  # openpyxl raises many unrelated types for a broken workbook
         raise UploadError("corrupt_excel", "file", f"not a readable .xlsx workbook ({_short(exc)})") from None
+    if frame.isna().to_numpy().any():  # only then can a formula have lost its value
+        _check_formula_values(content)
     return ParsedUpload(_to_arrow(frame), "excel", ["read the first sheet only"])
+
+
+def _check_formula_values(content: bytes) -> None:
+    """A workbook written by a program that does not calculate (a script, some exporters) stores formulas
+    without their results, and they would read as empty cells: refused, naming the first such cell."""
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
+    formulas = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=False).worksheets[0]
+    values = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
+    for row, (formula_row, value_row) in enumerate(
+        zip(formulas.iter_rows(values_only=True), values.iter_rows(values_only=True), strict=False), start=1
+    ):
+        for column, (formula, value) in enumerate(zip(formula_row, value_row, strict=False), start=1):
+            if value is None and isinstance(formula, str) and formula.startswith("="):
+                cell = f"{get_column_letter(column)}{row}"
+                raise UploadError(
+                    "formulas_without_values",
+                    "file",
+                    f"cell {cell} holds a formula ({formula[:40]}) saved without its value; open and save the "
+                    "workbook in a spreadsheet program, or export it as values",
+                )
 
 
 def _to_arrow(frame: pd.DataFrame) -> pa.Table:

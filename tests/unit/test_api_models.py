@@ -275,6 +275,12 @@ def test_retention_removes_finished_jobs_only_after_the_ttl(tmp_path):
     for job in done:
         with pytest.raises(JobNotFoundError):
             queue.get(job["id"])
+    locks = FileLocks(tmp_path / "locks")
+    assert len(list(locks.directory.glob("*.lock"))) == 3  # one per job that changed state
+    past = time.time() - ttl - 5
+    for path in locks.directory.glob("*.lock"):
+        os.utime(path, (past, past))
+    assert locks.sweep(ttl) == 3 and not list(locks.directory.glob("*.lock"))
 
 
 def test_openapi_lists_each_models_input_schema(api):

@@ -144,3 +144,134 @@ def test_csv_types_are_inferred():
     frame = table.to_pandas()
     assert str(frame["n"].dtype) == "int64" and frame["x"].isna().sum() == 1
     assert pd.api.types.is_datetime64_any_dtype(frame["when"]) and frame["flag"].dtype == bool
+
+
+# -- issue 19: nothing changes silently, every accepted file can be read back --------------------------
+
+
+def test_integers_beyond_float_precision_are_kept_exactly():
+    parsed = parse("ids.csv", b"id,n\n9223372036854775807,1\n9223372036854775808,2\n")
+    assert parsed.table.column("id").to_pylist() == ["9223372036854775807", "9223372036854775808"]
+    assert any("id: integers beyond the int64 range kept exactly" in n for n in parsed.notices)
+    plain = parse("ids.csv", b"id\n9223372036854775807\n-9223372036854775808\n")
+    assert plain.table.column("id").to_pylist() == [9223372036854775807, -9223372036854775808]
+    decimals = parse("x.csv", b"x\n1.5e300\n2\n")
+    assert decimals.table.column("x").to_pylist() == [1.5e300, 2.0] and not decimals.notices
+
+
+def test_an_unterminated_quote_is_refused_with_its_line():
+    with pytest.raises(UploadError) as info:
+        parse("q.csv", b'a,b\n1,"hello\n2,3\n4,5\n')
+    assert info.value.code == "unterminated_quote" and "line 2" in info.value.message
+    ok = parse("q.csv", b'a,b\n1,"say ""hi""\nthere"\n2,3\n')  # doubled quotes and a newline inside a field
+    assert ok.table.column("b").to_pylist() == ['say "hi"\nthere', "3"]
+
+
+def test_a_nul_byte_anywhere_is_refused_not_only_in_the_first_64_kib():
+    content = b"a,b\n" + b"1,2\n" * 20_000 + b"3,\x004\n"
+    assert len(content) > 65536
+    with pytest.raises(UploadError) as info:
+        parse("late-nul.csv", content)
+    assert info.value.code == "binary_content" and "line 20002" in info.value.message
+
+
+def test_a_cell_of_3_mb_is_read():
+    parsed = parse("long.csv", b"a,b\n1," + b"x" * 3_000_000 + b"\n2,y\n", max_bytes=10_000_000)
+    assert [len(v) for v in parsed.table.column("b").to_pylist()] == [3_000_000, 1]
+
+
+def _parquet_table(table) -> bytes:
+    import pyarrow.parquet as pq
+
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    "column",
+    [
+        [[1, 2], [3]],  # list
+        [{"x": 1}, {"x": 2}],  # struct
+        [b"\x00\x01", b"\x02"],  # binary
+        "map",
+        "duration",
+        "deep",
+    ],
+    ids=["list", "struct", "binary", "map", "duration", "nested-200-deep"],
+)
+def test_parquet_columns_no_view_can_show_are_refused_by_name(column):
+    import datetime
+
+    import pyarrow as pa
+
+    if column == "map":
+        array = pa.array([[("k", 1)], [("j", 2)]], type=pa.map_(pa.string(), pa.int64()))
+    elif column == "duration":
+        array = pa.array([datetime.timedelta(seconds=1), datetime.timedelta(seconds=2)])
+    elif column == "deep":
+        value = 1
+        for _ in range(200):
+            value = [value]
+        array = pa.array([value, value])
+    else:
+        array = pa.array(column)
+    content = _parquet_table(pa.table({"ok": [1, 2], "odd": array}))
+    with pytest.raises(UploadError) as info:
+        parse("odd.parquet", content)
+    assert info.value.code == "unsupported_column_type"
+    assert info.value.field == ("file" if column == "deep" else "odd")
+
+
+@pytest.mark.parametrize(
+    "lie", [b'{"index_columns": ["a"], "columns": [], "pandas_version": "2.2.0"}', b"not json"], ids=["index", "junk"]
+)
+def test_parquet_with_lying_pandas_metadata_is_read_without_it(catalog, lie):
+    import pyarrow as pa
+
+    table = pa.table({"a": [1, 2], "b": ["x", "y"]})
+    content = _parquet_table(table.replace_schema_metadata({b"pandas": lie}))
+    parsed = parse("lie.parquet", content)
+    assert "pandas metadata" in " ".join(parsed.notices)
+    info, _ = catalog.add_upload("lie.parquet", content)
+    assert catalog.load(info.id)["b"].tolist() == ["x", "y"]  # and it reads back
+
+
+def test_parquet_with_duplicate_column_names_is_renamed():
+    import pyarrow as pa
+
+    content = _parquet_table(pa.Table.from_arrays([pa.array([1, 2]), pa.array([3, 4])], names=["a", "a"]))
+    parsed = parse("dup.parquet", content)
+    assert parsed.table.column_names == ["a", "a_2"] and "renamed" in parsed.notices[-1]
+
+
+def test_parquet_integers_beyond_int64_are_kept_as_text(catalog):
+    import pyarrow as pa
+
+    content = _parquet_table(pa.table({"big": pa.array([2**64 - 1, 1], type=pa.uint64()), "y": [1, 2]}))
+    info, notices = catalog.add_upload("big.parquet", content)
+    assert catalog.load(info.id)["big"].tolist() == [str(2**64 - 1), "1"]
+    assert any("big: integers beyond the int64 range" in n for n in notices)
+
+
+def test_the_size_limit_message_uses_one_unit():
+    with pytest.raises(UploadError) as info:
+        parse("big.csv", b"a\n" + b"1\n" * 600_000, max_bytes=1024 * 1024)
+    assert info.value.message == "1.1 MiB is over the 1 MiB upload limit"
+
+
+def test_xlsx_formulas_saved_without_values_are_refused_by_cell():
+    import openpyxl
+
+    book = openpyxl.Workbook()  # openpyxl writes formulas but never calculates them
+    sheet = book.active
+    sheet.append(["a", "b"])
+    sheet.append([1, "=A2*2"])
+    sheet.append([2, "=A3*2"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    with pytest.raises(UploadError) as info:
+        parse("formulas.xlsx", buffer.getvalue())
+    assert info.value.code == "formulas_without_values" and "cell B2" in info.value.message
+    with_gaps = _xlsx(pd.DataFrame({"a": [1, None], "b": ["x", "y"]}))  # plain empty cells stay accepted
+    assert parse("gaps.xlsx", with_gaps).table.num_rows == 2
