@@ -374,8 +374,9 @@ def _check_formula_values(content: bytes) -> None:
 def _to_arrow(frame: pd.DataFrame) -> pa.Table:
     try:
         return pa.Table.from_pandas(frame, preserve_index=False)
-    except (pa.ArrowException, ValueError):
-        # Mixed-type object columns (e.g. numbers and text in one JSON field) are kept as text.
+    except (pa.ArrowException, ValueError, OverflowError):
+        # Mixed-type object columns (numbers and text in one JSON field, integers beyond int64) are kept
+        # as text, which is exact.
         mixed = {c: frame[c].astype("string") for c in frame.columns if frame[c].dtype == object}
         return pa.Table.from_pandas(frame.assign(**mixed), preserve_index=False)
 

@@ -163,3 +163,47 @@ def test_large_frame_correlations_are_sampled_and_close_to_exact():
     assert sampled["columns"] == exact["columns"] == ["a", "b", "c"]  # the constant column is dropped
     assert np.allclose(sampled["matrix"], exact["matrix"], atol=0.03)
     assert exact["matrix"][0][1] == pytest.approx(frame["a"].corr(frame["b"]), abs=1e-4)
+
+
+def _parquet(table) -> bytes:
+    import io
+
+    import pyarrow.parquet as pq
+
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer)
+    return buffer.getvalue()
+
+
+def _odd_parquets() -> list[tuple[str, bytes]]:
+    import pyarrow as pa
+
+    lie = {b"pandas": b'{"index_columns": ["a"], "columns": [], "pandas_version": "2.2.0"}'}
+    return [
+        ("uint64.parquet", _parquet(pa.table({"big": pa.array([2**64 - 1, 1, 2], type=pa.uint64()), "y": [1, 2, 3]}))),
+        ("lying.parquet", _parquet(pa.table({"a": [1, 2, 3], "b": ["x", "y", "x"]}).replace_schema_metadata(lie))),
+    ]
+
+
+ODD_BUT_ACCEPTED = [
+    *_odd_parquets(),
+    ("big-ints.csv", b"id,n\n9223372036854775807,1\n9223372036854775808,2\n-3,3\n"),
+    ("big-ints.jsonl", b'{"id": 1180591620717411303424, "n": 1}\n{"id": 2, "n": 2}\n{"id": 3, "n": 5}\n'),
+    ("long-cell.csv", b"a,b\n1," + b"x" * 3_000_000 + b"\n2,y\n3,z\n"),
+]
+
+
+@pytest.mark.parametrize(("name", "content"), ODD_BUT_ACCEPTED, ids=[n for n, _ in ODD_BUT_ACCEPTED])
+def test_every_view_of_an_odd_but_accepted_dataset_answers(explorer, name, content):
+    info, _ = explorer.catalog.add_upload(name, content)
+    summary = explorer.summary(info.id)
+    assert summary["overview"]["rows"] == 3
+    columns = list(explorer.kinds(info.id))
+    for column in columns:
+        explorer.distribution(info.id, column, None)
+        for other in columns:
+            if other != column:
+                explorer.distribution(info.id, column, other)
+                explorer.scatter(info.id, column, other, None)
+    explorer.correlations(info.id)
+    assert explorer.rows(info.id, {"startRow": 0, "endRow": 10})["rowCount"] == 3
