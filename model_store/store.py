@@ -123,6 +123,7 @@ class ModelStore:
         self._cache_size = cache_size
         self._cards: OrderedDict[tuple[str, int], dict[str, Any]] = OrderedDict()
         self._cache_lock = threading.Lock()
+        self._load_lock = threading.Lock()
 
     # -- paths and locks -------------------------------------------------------------------------
     def _model_dir(self, name: str) -> Path:
@@ -368,12 +369,19 @@ class ModelStore:
             if model is not None:
                 self._cache.move_to_end(key)
         if model is None:
-            path = self._model_dir(name) / "versions" / str(number) / ARTIFACT_NAME
-            model = read_artifact(path, sha)
-            with self._cache_lock:
-                self._cache[key] = model
-                while len(self._cache) > self._cache_size:
-                    self._cache.popitem(last=False)
+            # One artifact parse at a time per store: concurrent first requests for a model parse it once,
+            # and numpy's header parsing (ast.literal_eval) is not thread-safe in CPython 3.11 ("AST
+            # constructor recursion depth mismatch" when a job thread and a request thread load together).
+            with self._load_lock:
+                with self._cache_lock:
+                    model = self._cache.get(key)
+                if model is None:
+                    path = self._model_dir(name) / "versions" / str(number) / ARTIFACT_NAME
+                    model = read_artifact(path, sha)
+                    with self._cache_lock:
+                        self._cache[key] = model
+                        while len(self._cache) > self._cache_size:
+                            self._cache.popitem(last=False)
         return LoadedModel(name, number, model, dict(card), _version_warnings(card))
 
     def verify(self, name: str, version: int | str | None = None) -> bool:

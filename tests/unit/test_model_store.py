@@ -253,3 +253,26 @@ def test_compare_cards_reports_metric_deltas_schema_and_params(store, catalog):
     assert accuracy["delta"] == pytest.approx(0.9 - store.card(spec.name, 1)["metrics"]["accuracy"])
     assert diff["schema"]["removed"] == ["Embarked"] and diff["schema"]["added"] == []
     assert {"param": "n_estimators", "a": 300, "b": 40} in diff["params"]
+
+
+def test_concurrent_first_loads_parse_the_artifact_once(demo_models, monkeypatch):
+    import threading
+
+    import model_store.store as store_module
+
+    parses = []
+    original = store_module.read_artifact
+    monkeypatch.setattr(store_module, "read_artifact", lambda *a: parses.append(1) or original(*a))
+    store = ModelStore(demo_models)
+    results, barrier = [], threading.Barrier(6)
+
+    def load():
+        barrier.wait()
+        results.append(store.load("titanic-survival").model)
+
+    threads = [threading.Thread(target=load) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 6 and all(r is results[0] for r in results) and parses == [1]
