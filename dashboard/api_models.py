@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, jsonify, request, send_file
 
 from dashboard.api import error, require_api_key
 from dashboard.jobqueue import JobNotFoundError
+from dashboard.jsonbody import BodyError, parse_json_body
 from dashboard.ml.serving import predict_records
 from dashboard.openapi import openapi_document
 from model_store import CorruptModelError, InvalidModelNameError, ModelNotFoundError, SchemaError, UnsafeArtifactError
@@ -41,10 +42,10 @@ def _json_body() -> tuple[Any, Any]:
         return None, error(415, "unsupported_media_type", "body", "send application/json")
     if (request.content_length or 0) > MAX_JSON_BYTES:
         return None, error(413, "too_large", "body", f"request body is over {MAX_JSON_BYTES // 2**20} MB")
-    body = request.get_json(silent=True)
-    if body is None:
-        return None, error(400, "bad_json", "body", "the body is not valid JSON")
-    return body, None
+    try:
+        return parse_json_body(request.get_data()), None
+    except BodyError as exc:
+        return None, error(400, exc.code, exc.field, exc.message)
 
 
 def _instances(body: Any) -> list[Any]:
@@ -119,7 +120,9 @@ def create_models_blueprint() -> Blueprint:
         if request.mimetype == "text/csv":
             payload, fmt = request.get_data(), "csv"
         elif request.is_json:
-            body = request.get_json(silent=True)
+            body, failure = _json_body()
+            if failure:
+                return failure
             try:
                 payload, fmt = json.dumps(_instances(body)).encode(), "json"
             except SchemaError as exc:

@@ -10,7 +10,7 @@ from flask import Flask
 
 import callbacks
 import layouts
-from dashboard import api, api_models
+from dashboard import api, api_models, callback_guard
 from dashboard.services import build_services, start_background_work
 from dashboard.settings import Settings
 
@@ -53,6 +53,8 @@ def create_app(settings: Settings | None = None, *, background_work: bool = True
     server.register_blueprint(api_models.create_models_blueprint())
     server.register_blueprint(api.create_blueprint())  # last: its catch-all answers unknown /api paths
     _install_headers(server, settings)
+    # dcc.Upload sends base64 inside JSON: 4/3 of the upload limit, plus room for the rest of the request.
+    callback_guard.install(server, lambda: app.callback_map, settings.max_upload_bytes * 4 // 3 + 2 * 2**20)
     if background_work:
         start_background_work(services)
     return app

@@ -153,6 +153,10 @@ def _sniff_delimiter(sample: str) -> str:
 def _parse_delimited(content: bytes) -> ParsedUpload:
     text, decode_notes = decode_text(content)
     notices = list(decode_notes)
+    if "\r" in text and "\n" not in text:  # old Mac line endings: Arrow and csv only split on \n
+        text = text.replace("\r", "\n")
+        decode_notes = [*decode_notes, "CR-only line endings"]  # the bytes below are re-encoded from text
+        notices.append("line endings were CR only (old Mac); read as lines")
     if _control_ratio(text) > 0.05:
         raise UploadError("binary_content", "file", "the file looks like binary data, not text")
     if not text.strip():
@@ -277,6 +281,8 @@ def _parse_json_lines(content: bytes) -> ParsedUpload:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
             raise UploadError("bad_json", "file", f"line {number} is not valid JSON ({exc.msg})") from None
+        except RecursionError:
+            raise UploadError("too_deep", "file", f"line {number} is nested too deep to be a table row") from None
         if not isinstance(record, dict):
             raise UploadError("bad_json", "file", f'line {number} is not a JSON object ({{"column": value}})')
         records.append(record)

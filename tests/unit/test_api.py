@@ -123,3 +123,50 @@ def test_the_dev_server_names_no_versions():
     connection.request("GET", "/")
     assert connection.getresponse().getheader("Server") == "dashboard"
     server.server_close()
+
+
+def _real_output(app) -> str:
+    return next(iter(app.callback_map))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"output": "nope.children", "outputs": {"id": "nope", "property": "children"}, "inputs": []},
+        {"outputs": {"id": "x", "property": "y"}, "inputs": []},
+        "REAL-no-outputs",
+        "REAL-no-inputs",
+        "REAL-inputs-string",
+        "REAL-entry-without-id",
+        [1, 2, 3],
+        "just text",
+        None,
+    ],
+    ids=["unknown-output", "no-output", "no-outputs", "no-inputs", "inputs-string", "entry-without-id", "array",
+         "string", "null"],
+)  # fmt: skip
+def test_malformed_callback_requests_are_400_and_reach_no_callback(app, client, body):
+    output = _real_output(app)
+    real = {"output": output, "outputs": {"id": "a", "property": "b"}, "inputs": [{"id": "a", "property": "b"}]}
+    if body == "REAL-no-outputs":
+        body = {k: v for k, v in real.items() if k != "outputs"}
+    elif body == "REAL-no-inputs":
+        body = {k: v for k, v in real.items() if k != "inputs"}
+    elif body == "REAL-inputs-string":
+        body = {**real, "inputs": "x"}
+    elif body == "REAL-entry-without-id":
+        body = {**real, "inputs": [{"property": "value"}]}
+    response = client.post("/_dash-update-component", json=body)
+    assert response.status_code == 400 and response.json["error"]["code"] == "bad_callback_request"
+    broken = client.post("/_dash-update-component", data=b"{not json", content_type="application/json")
+    deep = client.post("/_dash-update-component", data=b"[" * 100_000, content_type="application/json")
+    assert broken.status_code == 400 and deep.status_code == 400
+    assert client.get("/api/health").status_code == 200
+
+
+def test_bodies_over_the_limit_are_refused_before_parsing(tmp_path):
+    app = create_app(make_settings(tmp_path, max_upload_mb=1))
+    response = app.server.test_client().post(
+        "/_dash-update-component", data=b"x" * (5 * 2**20), content_type="application/json"
+    )
+    assert response.status_code == 413 and response.json["error"]["code"] == "too_large"

@@ -353,3 +353,24 @@ def test_models_page_names_the_damaged_model(app, demo_models):
     with app.server.test_request_context("/models"):
         page = str(layout())
     assert "language-id/versions/1/card.json is damaged" in page and "titanic-survival" in page
+
+
+@pytest.mark.parametrize(
+    ("body", "code", "field"),
+    [
+        (b'{"instances": [{"Age": ' + b"9" * 400 + b"}]}", "number_out_of_range", "instances[0].Age"),
+        (b"[" * 100_000 + b"]" * 100_000, "too_deep", "body"),
+        (b'{"instances": [{"Age": ' + b'{"a": ' * 5000 + b"1" + b"}" * 5000 + b"}]}", "too_deep", None),
+        (b'{"instances": [{"Fare": 1e400}]}', "number_out_of_range", "instances[0].Fare"),
+        (b'{"instances": [', "invalid_json", "body"),
+    ],
+    ids=["400-digit-int", "arrays-100k-deep", "objects-5k-deep-in-a-field", "inf", "truncated"],
+)
+def test_hostile_json_bodies_get_named_400s(api, body, code, field):
+    for path in ("/api/models/titanic-survival/predict", "/api/models/titanic-survival/jobs"):
+        response = api.post(path, data=body, content_type="application/json")
+        assert response.status_code == 400, (path, response.data[:200])
+        assert response.json["error"]["code"] == code
+        if field:
+            assert response.json["error"]["field"] == field
+    assert api.get("/api/health").status_code == 200

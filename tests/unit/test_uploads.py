@@ -275,3 +275,16 @@ def test_xlsx_formulas_saved_without_values_are_refused_by_cell():
     assert info.value.code == "formulas_without_values" and "cell B2" in info.value.message
     with_gaps = _xlsx(pd.DataFrame({"a": [1, None], "b": ["x", "y"]}))  # plain empty cells stay accepted
     assert parse("gaps.xlsx", with_gaps).table.num_rows == 2
+
+
+def test_cr_only_line_endings_are_read_as_lines():
+    parsed = parse("mac.csv", b"a,b\r1,2\r3,4\r")
+    assert parsed.table.num_rows == 2 and parsed.table.column("b").to_pylist() == [2, 4]
+    assert any("CR only" in n for n in parsed.notices)
+
+
+def test_json_lines_nested_thousands_deep_are_refused_by_line():
+    deep = b'{"a": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+    with pytest.raises(UploadError) as info:
+        parse("deep.jsonl", b'{"a": 1}\n' + deep + b"\n")
+    assert info.value.code == "too_deep" and "line 2" in info.value.message

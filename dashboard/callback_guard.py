@@ -1,0 +1,58 @@
+"""Malformed ``/_dash-update-component`` requests are answered 400 before they reach Dash (whose own
+dispatch answers 500 for an unknown output, a missing ``inputs`` or a string where a list belongs), and
+request bodies are capped (``MAX_CONTENT_LENGTH``) so nothing larger than an upload is ever parsed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from flask import Flask, jsonify, request
+
+UPDATE_PATH = "/_dash-update-component"
+
+
+def _problem(body: Any, callbacks: Mapping[str, Any]) -> tuple[str, str] | None:
+    """``(field, message)`` for the first thing wrong with a callback request, or None."""
+    if not isinstance(body, dict):
+        return "body", "expected a JSON object"
+    output = body.get("output")
+    if not isinstance(output, str) or output not in callbacks:
+        return "output", "no callback has this output"
+    if not isinstance(body.get("outputs"), dict | list):
+        return "outputs", "expected an object or a list"
+    for part in ("inputs", "state"):
+        entries = body.get(part, [] if part == "state" else None)
+        if not isinstance(entries, list):
+            return part, "expected a list"
+        for entry in entries:
+            items = entry if isinstance(entry, list) else [entry]  # pattern-matching inputs come as lists
+            if not all(isinstance(item, dict) and "id" in item and "property" in item for item in items):
+                return part, "each entry needs an id and a property"
+    if not isinstance(body.get("changedPropIds", []), list):
+        return "changedPropIds", "expected a list"
+    return None
+
+
+def install(server: Flask, callbacks: Callable[[], Mapping[str, Any]], max_body_bytes: int) -> None:
+    server.config["MAX_CONTENT_LENGTH"] = max_body_bytes
+
+    @server.errorhandler(413)
+    def _too_large(_exc):
+        limit = f"{max_body_bytes / 2**20:,.4g} MiB"
+        message = f"the request body is over the {limit} limit"
+        return jsonify({"error": {"code": "too_large", "field": "body", "message": message}}), 413
+
+    @server.before_request
+    def _check_callback_request():
+        if request.path != UPDATE_PATH or request.method != "POST":
+            return None
+        try:
+            body = request.get_json(silent=True)  # cached: Dash reads the same parsed body
+        except RecursionError:
+            body = None
+        problem = _problem(body, callbacks()) if body is not None else ("body", "the body is not valid JSON")
+        if problem is None:
+            return None
+        field, message = problem
+        return jsonify({"error": {"code": "bad_callback_request", "field": field, "message": message}}), 400

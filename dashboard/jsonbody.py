@@ -1,0 +1,51 @@
+"""Strict JSON for request bodies: malformed, too deep, or holding numbers no model input can take are
+named errors (400), never a RecursionError or an OverflowError deep inside scoring."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+MAX_DEPTH = 32  # a predict or job body is {"instances": [{field: value}]}: depth 3 is all it needs
+INT64 = 2**63
+
+
+class BodyError(ValueError):
+    def __init__(self, code: str, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.code, self.field, self.message = code, field, message
+
+
+def parse_json_body(raw: bytes | str) -> Any:
+    """The parsed body, or :class:`BodyError` (``invalid_json``, ``too_deep``, ``number_out_of_range``)."""
+    try:
+        value = json.loads(raw)
+    except RecursionError:
+        raise BodyError("too_deep", "body", f"the JSON is nested deeper than {MAX_DEPTH} levels") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        where = f" (line {exc.lineno}, column {exc.colno})" if isinstance(exc, json.JSONDecodeError) else ""
+        raise BodyError("invalid_json", "body", f"the body is not valid JSON{where}") from None
+    check_json_value(value)
+    return value
+
+
+def check_json_value(value: Any) -> None:
+    """Depth and number limits, walked without recursion; the error names the path, e.g. instances[0].Age."""
+    stack: list[tuple[Any, str, int]] = [(value, "body", 1)]
+    while stack:
+        item, path, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise BodyError("too_deep", path[:80], f"nested deeper than {MAX_DEPTH} levels")
+        if isinstance(item, dict):
+            stack.extend(
+                (v, f"{path}.{str(k)[:40]}" if path != "body" else str(k)[:40], depth + 1) for k, v in item.items()
+            )
+        elif isinstance(item, list):
+            stack.extend((v, f"{path}[{i}]", depth + 1) for i, v in enumerate(item))
+        elif isinstance(item, bool):
+            continue
+        elif isinstance(item, int) and not -INT64 <= item < INT64:
+            raise BodyError("number_out_of_range", path[:80], f"{len(str(abs(item)))}-digit integer is out of range")
+        elif isinstance(item, float) and not math.isfinite(item):
+            raise BodyError("number_out_of_range", path[:80], "the number is out of range (not finite)")
