@@ -8,8 +8,9 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, request, send_file
 
 from dashboard.api import error, require_api_key
+from dashboard.data.uploads import too_large_message
 from dashboard.jobqueue import JobNotFoundError
-from dashboard.jsonbody import BodyError, parse_json_body
+from dashboard.jsonbody import BodyError, check_record_numbers, parse_json_body
 from dashboard.ml.serving import predict_records
 from dashboard.openapi import openapi_document
 from model_store import CorruptModelError, InvalidModelNameError, ModelNotFoundError, SchemaError, UnsafeArtifactError
@@ -59,6 +60,10 @@ def _instances(body: Any) -> list[Any]:
     raise SchemaError({"body": 'expected {"instances": [...]} or one record object'})
 
 
+def _field_names(card: dict[str, Any]) -> list[str]:
+    return [field["name"] for field in card.get("schema", {}).get("fields", [])]
+
+
 def create_models_blueprint() -> Blueprint:
     api = Blueprint("api_models", __name__, url_prefix="/api")
 
@@ -93,7 +98,10 @@ def create_models_blueprint() -> Blueprint:
                 )
             version, alias = _selector()
             loaded = services.models.load(name, version, alias=alias)
+            check_record_numbers(records, _field_names(loaded.card))
             return jsonify(predict_records(loaded, records))
+        except BodyError as exc:
+            return error(400, exc.code, exc.field, exc.message)
         except SchemaError as exc:
             field = next(iter(exc.errors), "body")
             return jsonify(
@@ -116,7 +124,7 @@ def create_models_blueprint() -> Blueprint:
             return _model_error(exc)
         limit = services.settings.max_upload_bytes
         if (request.content_length or 0) > limit:
-            return error(413, "too_large", "body", f"request body is over the {limit / 1e6:.0f} MB limit")
+            return error(413, "too_large", "body", too_large_message(request.content_length, limit))
         if request.mimetype == "text/csv":
             payload, fmt = request.get_data(), "csv"
         elif request.is_json:
@@ -124,9 +132,15 @@ def create_models_blueprint() -> Blueprint:
             if failure:
                 return failure
             try:
-                payload, fmt = json.dumps(_instances(body)).encode(), "json"
+                records = _instances(body)
+                check_record_numbers(records, _field_names(services.models.card(name, number)))
+                payload, fmt = json.dumps(records).encode(), "json"
             except SchemaError as exc:
                 return error(400, "invalid_input", next(iter(exc.errors)), str(exc))
+            except BodyError as exc:
+                return error(400, exc.code, exc.field, exc.message)
+            except CorruptModelError as exc:
+                return _model_error(exc)
         else:
             return error(415, "unsupported_media_type", "body", "send text/csv or application/json")
         if not payload:

@@ -18,7 +18,7 @@ class BodyError(ValueError):
 
 
 def parse_json_body(raw: bytes | str) -> Any:
-    """The parsed body, or :class:`BodyError` (``invalid_json``, ``too_deep``, ``number_out_of_range``)."""
+    """The parsed body, or :class:`BodyError` (``invalid_json``, ``too_deep``)."""
     try:
         value = json.loads(raw)
     except RecursionError:
@@ -30,8 +30,27 @@ def parse_json_body(raw: bytes | str) -> Any:
     return value
 
 
+def check_record_numbers(records: list[Any], fields: list[str], prefix: str = "instances") -> None:
+    """Numbers no model input can take, in the schema's fields (other keys are ignored, as the OpenAPI
+    document allows): an integer beyond int64 or a non-finite float, named by path."""
+    wanted = set(fields)
+    for row, record in enumerate(records):
+        if isinstance(record, dict):
+            for key in wanted.intersection(record):
+                _check_number(record[key], f"{prefix}[{row}].{str(key)[:40]}")
+
+
+def _check_number(item: Any, path: str) -> None:
+    if isinstance(item, bool):
+        return
+    if isinstance(item, int) and not -INT64 <= item < INT64:
+        raise BodyError("number_out_of_range", path[:80], f"{len(str(abs(item)))}-digit integer is out of range")
+    if isinstance(item, float) and not math.isfinite(item):
+        raise BodyError("number_out_of_range", path[:80], "the number is out of range (not finite)")
+
+
 def check_json_value(value: Any) -> None:
-    """Depth and number limits, walked without recursion; the error names the path, e.g. instances[0].Age."""
+    """The depth limit, walked without recursion; the error names the path."""
     stack: list[tuple[Any, str, int]] = [(value, "body", 1)]
     while stack:
         item, path, depth = stack.pop()
@@ -43,9 +62,3 @@ def check_json_value(value: Any) -> None:
             )
         elif isinstance(item, list):
             stack.extend((v, f"{path}[{i}]", depth + 1) for i, v in enumerate(item))
-        elif isinstance(item, bool):
-            continue
-        elif isinstance(item, int) and not -INT64 <= item < INT64:
-            raise BodyError("number_out_of_range", path[:80], f"{len(str(abs(item)))}-digit integer is out of range")
-        elif isinstance(item, float) and not math.isfinite(item):
-            raise BodyError("number_out_of_range", path[:80], "the number is out of range (not finite)")
