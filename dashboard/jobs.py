@@ -160,10 +160,11 @@ def create_job_layer(settings: Settings) -> JobLayer:
         return JobLayer(manager=manager, memo=memo, locks=locks, celery=celery)
     from dash import DiskcacheManager
 
-    memo = Memo.local(root / "memo", settings.cache_size_limit_mb * MB)
+    locks = FileLocks(root / "locks")  # one folder for every lock file, swept with the jobs
+    memo = Memo(DiskMemo(root / "memo", settings.cache_size_limit_mb * MB), locks)
     manager = DiskcacheManager(diskcache.Cache(str(private_dir(root / "jobs"))), expire=settings.job_ttl_seconds)
     log.debug("job layer: diskcache at %s", root)
-    return JobLayer(manager=manager, memo=memo, locks=FileLocks(root / "locks"))
+    return JobLayer(manager=manager, memo=memo, locks=locks)
 
 
 def memo_secret(cache_dir: Path) -> bytes:

@@ -171,3 +171,12 @@ def test_batch_results_expire_after_the_ttl(tmp_path):
     os.utime(old, (past, past))
     assert expire_files(tmp_path, 3600, "*.csv") == 1
     assert not old.exists() and new.exists()
+
+
+def test_the_memos_lock_files_live_where_retention_sweeps_them(tmp_path):
+    from tests.conftest import make_settings
+
+    layer = create_job_layer(make_settings(tmp_path))
+    layer.memo.compute_once("k", lambda: 1)
+    assert layer.memo.locks is layer.locks
+    assert list(layer.locks.directory.glob("*.lock"))  # swept by JobQueue.maybe_sweep with the jobs
