@@ -5,12 +5,11 @@ Errors are JSON ``{"error": {"code", "field", "message"}}`` with a fitting statu
 
 from __future__ import annotations
 
-import hmac
-from functools import wraps
-
 from flask import Blueprint, current_app, jsonify, request
 
 import dashboard
+from dashboard.auth import api_error as error
+from dashboard.auth import require_api_role
 from dashboard.data.catalog import DatasetNotFoundError
 from dashboard.data.uploads import UploadError, too_large_message
 from dashboard.jobs import CODE_VERSION
@@ -18,24 +17,6 @@ from dashboard.jobs import CODE_VERSION
 
 def _services():
     return current_app.extensions["dashboard"]
-
-
-def error(status: int, code: str, field: str, message: str):
-    return jsonify({"error": {"code": code, "field": field, "message": message}}), status
-
-
-def require_api_key(view):
-    """When DASHBOARD_API_KEY is set, writes need it in the ``X-API-Key`` header."""
-
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        expected = _services().settings.api_key
-        given = request.headers.get("X-API-Key", "")
-        if expected and not hmac.compare_digest(given.encode(), expected.encode()):
-            return error(401, "unauthorized", "X-API-Key", "a valid API key is required for this request")
-        return view(*args, **kwargs)
-
-    return wrapper
 
 
 def create_blueprint() -> Blueprint:
@@ -55,10 +36,12 @@ def create_blueprint() -> Blueprint:
         )
 
     @api.get("/datasets")
+    @require_api_role("read")
     def list_datasets():
         return jsonify({"datasets": [info.to_dict() for info in _services().catalog.list()]})
 
     @api.get("/datasets/<dataset_id>")
+    @require_api_role("read")
     def get_dataset(dataset_id: str):
         catalog = _services().catalog
         if not catalog.exists(dataset_id):
@@ -66,7 +49,7 @@ def create_blueprint() -> Blueprint:
         return jsonify(catalog.info(dataset_id).to_dict())
 
     @api.post("/datasets")
-    @require_api_key
+    @require_api_role("editor")
     def upload_dataset():
         """Multipart ``file`` (optional form field ``name``), or a raw body with ``?filename=``."""
         catalog = _services().catalog
@@ -89,7 +72,7 @@ def create_blueprint() -> Blueprint:
         return jsonify({"dataset": info.to_dict(), "notices": notices}), 201
 
     @api.delete("/datasets/<dataset_id>")
-    @require_api_key
+    @require_api_role("editor")
     def delete_dataset(dataset_id: str):
         try:
             _services().catalog.delete(dataset_id)

@@ -7,7 +7,8 @@ from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request, send_file
 
-from dashboard.api import error, require_api_key
+from dashboard.auth import api_error as error
+from dashboard.auth import require_api_role
 from dashboard.data.uploads import too_large_message
 from dashboard.jobqueue import JobNotFoundError
 from dashboard.jsonbody import BodyError, check_record_numbers, parse_json_body
@@ -68,11 +69,13 @@ def create_models_blueprint() -> Blueprint:
     api = Blueprint("api_models", __name__, url_prefix="/api")
 
     @api.get("/models")
+    @require_api_role("read")
     def list_models():
         healthy, corrupt = _services().models.scan()
         return jsonify({"models": healthy + corrupt})
 
     @api.get("/models/<name>")
+    @require_api_role("read")
     def model_card(name: str):
         version, alias = _selector()
         try:
@@ -81,7 +84,7 @@ def create_models_blueprint() -> Blueprint:
             return _model_error(exc)
 
     @api.post("/models/<name>/predict")
-    @require_api_key
+    @require_api_role("viewer")
     def predict(name: str):
         body, failure = _json_body()
         if failure:
@@ -113,7 +116,7 @@ def create_models_blueprint() -> Blueprint:
             return error(400, "unscorable_input", "instances", " ".join(str(exc).split())[:300])
 
     @api.post("/models/<name>/jobs")
-    @require_api_key
+    @require_api_role("viewer")
     def submit_job(name: str):
         """Async batch: JSON ``{"instances": [...]}`` or a CSV body (text/csv). 202 + job id."""
         services = _services()
@@ -150,6 +153,7 @@ def create_models_blueprint() -> Blueprint:
         return response, 202, {"Location": f"/api/jobs/{job['id']}"}
 
     @api.get("/jobs/<job_id>")
+    @require_api_role("read")
     def job_status(job_id: str):
         try:
             record = _services().queue.get(job_id)
@@ -158,7 +162,7 @@ def create_models_blueprint() -> Blueprint:
         return jsonify({k: v for k, v in record.items() if k not in ("owner_pid",)})
 
     @api.post("/jobs/<job_id>/cancel")
-    @require_api_key
+    @require_api_role("viewer")
     def cancel_job(job_id: str):
         try:
             return jsonify(_services().queue.cancel(job_id))
@@ -166,6 +170,7 @@ def create_models_blueprint() -> Blueprint:
             return error(404, "not_found", "job", str(exc))
 
     @api.get("/jobs/<job_id>/result.csv")
+    @require_api_role("read")
     def job_result(job_id: str):
         try:
             path = _services().queue.result_file(job_id, "result.csv")

@@ -10,7 +10,7 @@ from flask import Flask
 
 import callbacks
 import layouts
-from dashboard import api, api_models, callback_guard
+from dashboard import api, api_models, auth, callback_guard
 from dashboard.services import build_services, start_background_work
 from dashboard.settings import Settings
 
@@ -52,7 +52,8 @@ def create_app(settings: Settings | None = None, *, background_work: bool = True
     callbacks.register(app, services)
     server.register_blueprint(api_models.create_models_blueprint())
     server.register_blueprint(api.create_blueprint())  # last: its catch-all answers unknown /api paths
-    _install_headers(server, settings)
+    _install_headers(app, settings)
+    auth.install(server, settings, lambda: auth.write_callbacks(app.callback_map, callbacks.WRITE_CONTROLS))
     # dcc.Upload sends base64 inside JSON: 4/3 of the upload limit, plus room for the rest of the request.
     callback_guard.install(server, lambda: app.callback_map, settings.max_upload_bytes * 4 // 3 + 2 * 2**20)
     if background_work:
@@ -60,12 +61,38 @@ def create_app(settings: Settings | None = None, *, background_work: bool = True
     return app
 
 
-def _install_headers(server: Flask, settings: Settings) -> None:
+def _install_headers(app: dash.Dash, settings: Settings) -> None:
     ancestors = " ".join(["'self'", *settings.frame_ancestors])
+    policy: list[str] = []
 
-    @server.after_request
+    def content_security_policy() -> str:
+        # Hashes of Dash's inline scripts (the renderer bootstrap, clientside callbacks), taken at the first
+        # response, once every callback is registered. Styles stay 'unsafe-inline': React and Plotly set
+        # style attributes and inject <style> elements, which hashes cannot cover.
+        if not policy:
+            scripts = " ".join(["'self'", *app.csp_hashes()])
+            policy.append(
+                "; ".join(
+                    [
+                        "default-src 'self'",
+                        f"script-src {scripts}",
+                        "style-src 'self' 'unsafe-inline'",
+                        "img-src 'self' data: blob:",
+                        "font-src 'self' data:",
+                        "connect-src 'self'",
+                        "worker-src 'self' blob:",
+                        "object-src 'none'",
+                        "base-uri 'self'",
+                        "form-action 'self'",
+                        f"frame-ancestors {ancestors}",
+                    ]
+                )
+            )
+        return policy[0]
+
+    @app.server.after_request
     def _security_headers(response):
-        response.headers["Content-Security-Policy"] = f"frame-ancestors {ancestors}"
+        response.headers["Content-Security-Policy"] = content_security_policy()
         if not settings.frame_ancestors:
             response.headers["X-Frame-Options"] = "SAMEORIGIN"  # for browsers without CSP level 2
         response.headers["X-Content-Type-Options"] = "nosniff"

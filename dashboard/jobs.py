@@ -14,9 +14,7 @@ import hashlib
 import hmac
 import json
 import logging
-import os
 import pickle  # memo values are our own derived results; Redis copies are HMAC-checked before loading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +23,7 @@ from typing import Any, Protocol, TypeVar
 import diskcache
 
 from dashboard.coordination import FileLocks, Locks, RedisLocks
-from dashboard.safety import private_dir
+from dashboard.safety import private_dir, shared_secret
 from dashboard.settings import MB, Settings
 
 log = logging.getLogger(__name__)
@@ -170,19 +168,4 @@ def create_job_layer(settings: Settings) -> JobLayer:
 def memo_secret(cache_dir: Path) -> bytes:
     """The memo's signing key: ``<cache dir>/memo.key`` (0600), made by whichever process comes first.
     Every machine shares the cache dir, so they agree on it; Redis alone cannot forge an entry."""
-    path = Path(cache_dir) / "memo.key"
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        pass
-    else:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(os.urandom(32).hex().encode())
-            fh.flush()
-            os.fsync(fh.fileno())
-    for _ in range(100):  # a racing creator may not have written its bytes yet
-        secret = path.read_bytes().strip()
-        if len(secret) == 64:
-            return secret
-        time.sleep(0.01)
-    raise RuntimeError(f"{path}: the memo key is damaged; delete it (cached results are then recomputed)")
+    return shared_secret(Path(cache_dir) / "memo.key")

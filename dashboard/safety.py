@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 import unicodedata
 from pathlib import Path
 
@@ -55,3 +56,24 @@ def private_dir(path: Path) -> Path:
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
     os.chmod(path, 0o700)
     return path
+
+
+def shared_secret(path: Path, *, size: int = 32) -> bytes:
+    """A random key in ``path`` (0600), made by whichever process comes first; every process and machine
+    sharing the folder reads the same key. Returned hex-encoded."""
+    path = Path(path)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(os.urandom(size).hex().encode())
+            fh.flush()
+            os.fsync(fh.fileno())
+    for _ in range(100):  # a racing creator may not have written its bytes yet
+        secret = path.read_bytes().strip()
+        if len(secret) == 2 * size:
+            return secret
+        time.sleep(0.01)
+    raise RuntimeError(f"{path.name}: the key file is damaged; delete it to make a new one")

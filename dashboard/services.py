@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dashboard.data.catalog import Catalog
+from dashboard.data.uploads import DecodeLimits
 from dashboard.explore import ExplorerService
 from dashboard.jobqueue import ExecutorFactory, JobQueue, ThreadExecutor
 from dashboard.jobs import JobLayer, create_job_layer
@@ -17,7 +18,7 @@ from dashboard.ml.demo import ensure_demo_models
 from dashboard.ml.recsys.service import RecommendService
 from dashboard.ml.training import TrainingService
 from dashboard.safety import private_dir
-from dashboard.settings import Settings
+from dashboard.settings import MB, Settings
 from model_store import ModelStore
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,15 @@ def build_services(settings: Settings) -> Services:
     data_dir = private_dir(settings.data_dir)
     jobs = create_job_layer(settings)
     catalog = Catalog(
-        data_dir, max_upload_bytes=settings.max_upload_bytes, max_columns=settings.max_columns, locks=jobs.locks
+        data_dir,
+        max_upload_bytes=settings.max_upload_bytes,
+        max_columns=settings.max_columns,
+        locks=jobs.locks,
+        limits=DecodeLimits(
+            max_cells=settings.max_cells,
+            max_decoded_bytes=2 * settings.max_upload_bytes,
+            max_excel_bytes=int(settings.max_excel_mb * MB),
+        ),
     )
     explorer = ExplorerService(catalog, jobs.memo, point_budget=settings.point_budget)
     models = ModelStore(private_dir(settings.model_dir), lock=jobs.locks)

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 from typing import Literal
@@ -32,9 +33,18 @@ class Settings(BaseModel):
     port: int = Field(8050, ge=1, le=65535)
     max_upload_mb: float = Field(200.0, gt=0)
     max_columns: int = Field(2000, ge=1)
+    # Decoded-size bounds, checked before or while an upload is decoded (see dashboard/data/uploads.py).
+    max_cells: int = Field(25_000_000, ge=1)
+    max_excel_mb: float = Field(64.0, gt=0)  # a workbook's decompressed size
     # Origins allowed to embed the app in an iframe, besides itself ('self').
     frame_ancestors: tuple[str, ...] = ()
-    api_key: str | None = None
+    api_key: str | None = None  # one key for the REST API's writes when there is no users file
+    # Login for the UI and per-user API keys (python -m dashboard.users). Without it: local mode, no login.
+    users_file: Path | None = None
+    # Serve without login on a non-loopback host (e.g. behind a proxy that authenticates).
+    allow_anonymous: bool = False
+    # Signs session cookies; by default a random key in <cache dir>/session.key (shared by every worker).
+    secret_key: str | None = Field(None, min_length=32)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # Scatter plots above this many points are sampled server-side.
     point_budget: int = Field(20_000, ge=100)
@@ -85,6 +95,20 @@ class Settings(BaseModel):
             raise ValueError("redis_url: DASHBOARD_JOB_BACKEND=celery needs DASHBOARD_REDIS_URL")
         return self
 
+    @model_validator(mode="after")
+    def _open_hosts_need_login(self) -> Settings:
+        if not self.users_file and not self.allow_anonymous and not is_loopback(self.host):
+            raise ValueError(
+                f"host: {self.host} is reachable from other machines, and without DASHBOARD_USERS_FILE anyone "
+                "there could upload, save and delete; set DASHBOARD_USERS_FILE (login), or "
+                "DASHBOARD_ALLOW_ANONYMOUS=true if something in front of the app authenticates"
+            )
+        return self
+
+    @property
+    def login_required(self) -> bool:
+        return self.users_file is not None
+
     @property
     def job_ttl_seconds(self) -> int:
         return max(1, int(self.job_ttl_hours * 3600))
@@ -108,6 +132,15 @@ class Settings(BaseModel):
         except ValidationError as exc:
             problems = "; ".join(_describe(err) for err in exc.errors())
             raise SettingsError(problems) from None
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name: it may resolve anywhere
 
 
 def _describe(err: dict) -> str:

@@ -13,7 +13,7 @@ from dash import dcc, html
 
 from dashboard import figures, ids
 from dashboard.ml.clustering import ClusterSpec
-from layouts.common import is_embed, query_int, query_number, services
+from layouts.common import editor_only, is_embed, query_int, query_number, services
 
 DEFAULT_DATASET = "penguins"
 ALGORITHMS = {"kmeans": "k-means", "agglomerative": "agglomerative", "dbscan": "DBSCAN", "gmm": "Gaussian mixture"}
@@ -93,19 +93,21 @@ def layout(
                 clearable=False,
                 options=[{"label": i.title, "value": i.id} for i in svc.catalog.list()] if svc else [],
             ),
-            html.Details(
-                [
-                    html.Summary("RFM from transactions", className="small"),
-                    dbc.Row(
-                        [
-                            _field("customer", dcc.Dropdown(id=ids.CLUSTER_RFM_CUSTOMER, options=list(kinds)), 4),
-                            _field("date", dcc.Dropdown(id=ids.CLUSTER_RFM_DATE, options=list(kinds)), 4),
-                            _field("amount", dcc.Dropdown(id=ids.CLUSTER_RFM_AMOUNT, options=list(kinds)), 4),
-                        ]
-                    ),
-                    dbc.Button("Build RFM dataset", id=ids.CLUSTER_RFM_BUTTON, size="sm", color="secondary"),
-                ],
-                className="my-2",
+            editor_only(
+                html.Details(
+                    [
+                        html.Summary("RFM from transactions", className="small"),
+                        dbc.Row(
+                            [
+                                _field("customer", dcc.Dropdown(id=ids.CLUSTER_RFM_CUSTOMER, options=list(kinds)), 4),
+                                _field("date", dcc.Dropdown(id=ids.CLUSTER_RFM_DATE, options=list(kinds)), 4),
+                                _field("amount", dcc.Dropdown(id=ids.CLUSTER_RFM_AMOUNT, options=list(kinds)), 4),
+                            ]
+                        ),
+                        dbc.Button("Build RFM dataset", id=ids.CLUSTER_RFM_BUTTON, size="sm", color="secondary"),
+                    ],
+                    className="my-2",
+                )
             ),
             dbc.Label("Features", className="mt-1"),
             dcc.Dropdown(
@@ -352,30 +354,32 @@ def layout(
                                 className="me-2",
                                 disabled=True,
                             ),
-                            dbc.Button(
-                                "Add labels as a dataset",
-                                id=ids.CLUSTER_EXPORT_DATASET_BUTTON,
-                                size="sm",
-                                className="me-2",
-                                disabled=True,
+                            editor_only(
+                                dbc.Button(
+                                    "Add labels as a dataset",
+                                    id=ids.CLUSTER_EXPORT_DATASET_BUTTON,
+                                    size="sm",
+                                    className="me-2",
+                                    disabled=True,
+                                ),
+                                dcc.Download(id=ids.CLUSTER_EXPORT_DOWNLOAD),
+                                html.Div(id=ids.CLUSTER_EXPORT_ALERT, className="mt-2"),
+                                dbc.InputGroup(
+                                    [
+                                        dbc.Input(
+                                            id=ids.CLUSTER_SAVE_NAME_INPUT,
+                                            placeholder="model name, e.g. customer-segments",
+                                            maxLength=64,
+                                        ),
+                                        dbc.Button(
+                                            "Save clusterer", id=ids.CLUSTER_SAVE_BUTTON, color="success", disabled=True
+                                        ),
+                                    ],
+                                    className="mt-2",
+                                    size="sm",
+                                ),
+                                html.Div(id=ids.CLUSTER_SAVE_ALERT, className="mt-2"),
                             ),
-                            dcc.Download(id=ids.CLUSTER_EXPORT_DOWNLOAD),
-                            html.Div(id=ids.CLUSTER_EXPORT_ALERT, className="mt-2"),
-                            dbc.InputGroup(
-                                [
-                                    dbc.Input(
-                                        id=ids.CLUSTER_SAVE_NAME_INPUT,
-                                        placeholder="model name, e.g. customer-segments",
-                                        maxLength=64,
-                                    ),
-                                    dbc.Button(
-                                        "Save clusterer", id=ids.CLUSTER_SAVE_BUTTON, color="success", disabled=True
-                                    ),
-                                ],
-                                className="mt-2",
-                                size="sm",
-                            ),
-                            html.Div(id=ids.CLUSTER_SAVE_ALERT, className="mt-2"),
                         ]
                     ),
                 ],

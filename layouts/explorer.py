@@ -12,7 +12,7 @@ from dash import dcc, html
 
 from dashboard import ids
 from dashboard.data.catalog import DatasetInfo
-from layouts.common import is_embed, services
+from layouts.common import editor_only, is_embed, services, sized_upload
 
 DEFAULT_DATASET = "titanic"
 UPLOAD_TYPES = ".csv,.tsv,.txt,.parquet,.pq,.xlsx,.xlsm,.jsonl,.ndjson,.json"
@@ -51,8 +51,9 @@ def _upload_panel() -> dbc.Card:
                     maxLength=64,
                     className="mb-2",
                 ),
-                dcc.Upload(
-                    id=ids.EXPLORER_UPLOAD,
+                sized_upload(
+                    ids.EXPLORER_UPLOAD,
+                    ids.EXPLORER_UPLOAD_ALERT,
                     children=html.Div(["Drop a file or ", html.A("choose one")]),
                     accept=UPLOAD_TYPES,
                     multiple=False,
@@ -113,7 +114,7 @@ def layout(
                 options=dataset_options(svc.catalog.list()) if svc else [{"label": dataset, "value": dataset}],
             ),
             html.Div(id=ids.EXPLORER_DATASET_INFO, className="small text-muted my-2"),
-            _upload_panel(),
+            editor_only(_upload_panel()),
             html.Div(
                 [
                     html.H6("Share this view"),

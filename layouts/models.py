@@ -14,7 +14,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard import ids
-from layouts.common import services
+from layouts.common import editor_only, services
 
 PRIMARY_METRICS = ("accuracy", "r2", "roc_auc", "silhouette", "ndcg_at_10")
 
@@ -160,13 +160,15 @@ def _actions() -> dbc.Card:
     return dbc.Card(
         dbc.CardBody(
             [
-                dbc.InputGroup(
-                    [
-                        dbc.Input(id=ids.MODELS_ALIAS_INPUT, placeholder="alias, e.g. production", maxLength=64),
-                        dbc.Button("Set alias", id=ids.MODELS_ALIAS_BUTTON, color="secondary"),
-                    ],
-                    size="sm",
-                    className="mb-2",
+                editor_only(
+                    dbc.InputGroup(
+                        [
+                            dbc.Input(id=ids.MODELS_ALIAS_INPUT, placeholder="alias, e.g. production", maxLength=64),
+                            dbc.Button("Set alias", id=ids.MODELS_ALIAS_BUTTON, color="secondary"),
+                        ],
+                        size="sm",
+                        className="mb-2",
+                    )
                 ),
                 html.Div(
                     [
@@ -180,12 +182,14 @@ def _actions() -> dbc.Card:
                         dbc.Button(
                             "Download card (JSON)", id=ids.MODELS_DOWNLOAD_BUTTON, color="outline-primary", size="sm"
                         ),
-                        dcc.ConfirmDialogProvider(
-                            dbc.Button(
-                                "Delete version", id=ids.MODELS_DELETE_BUTTON, color="outline-danger", size="sm"
-                            ),
-                            id=ids.MODELS_DELETE_CONFIRM,
-                            message="Delete this model version for good?",
+                        editor_only(
+                            dcc.ConfirmDialogProvider(
+                                dbc.Button(
+                                    "Delete version", id=ids.MODELS_DELETE_BUTTON, color="outline-danger", size="sm"
+                                ),
+                                id=ids.MODELS_DELETE_CONFIRM,
+                                message="Delete this model version for good?",
+                            )
                         ),
                     ],
                     className="d-flex flex-wrap gap-2",

@@ -12,7 +12,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard import figures, ids
-from layouts.common import services
+from layouts.common import services, sized_upload
 
 
 def version_options(versions: list[int], aliases: dict[str, int]) -> list[dict[str, str]]:
@@ -80,8 +80,9 @@ def _batch_panel() -> dbc.Card:
             dbc.CardHeader("Batch scoring (CSV)"),
             dbc.CardBody(
                 [
-                    dcc.Upload(
-                        id=ids.PREDICT_BATCH_UPLOAD,
+                    sized_upload(
+                        ids.PREDICT_BATCH_UPLOAD,
+                        ids.PREDICT_BATCH_RESULT,
                         children=html.Div(["Drop a CSV or ", html.A("choose one")]),
                         accept=".csv",
                         className="upload-drop mb-2",

@@ -18,7 +18,7 @@ from dashboard.ml.recsys import queries
 from dashboard.ml.recsys.evaluation import HoldoutSpec
 from dashboard.ml.recsys.interactions import Mapping, guess_mapping
 from dashboard.ml.recsys.models import KINDS, RecSpec
-from layouts.common import is_embed, query_int, query_number, services
+from layouts.common import editor_only, is_embed, query_int, query_number, services
 from layouts.recommend_views import eval_table, explore_view
 
 DEFAULT_DATASET = "movielens"
@@ -236,14 +236,16 @@ def _explore_tab(uid: str, iid: str, compare: str | None, embedded: bool, initia
             ),
             dcc.Loading(html.Div(initial, id=ids.REC_EXPLORE_RESULT)),
             dcc.Store(id=ids.REC_FIT_REQUEST_STORE),
-            dbc.InputGroup(
-                [
-                    dbc.Input(id=ids.REC_SAVE_NAME_INPUT, placeholder="model name, e.g. movie-recs", maxLength=64),
-                    dbc.Button("Save recommender", id=ids.REC_SAVE_BUTTON, color="success"),
-                ],
-                size="sm",
-                className="mt-3",
-                style=hidden,
+            editor_only(
+                dbc.InputGroup(
+                    [
+                        dbc.Input(id=ids.REC_SAVE_NAME_INPUT, placeholder="model name, e.g. movie-recs", maxLength=64),
+                        dbc.Button("Save recommender", id=ids.REC_SAVE_BUTTON, color="success"),
+                    ],
+                    size="sm",
+                    className="mt-3",
+                    style=hidden,
+                )
             ),
             html.Div(id=ids.REC_SAVE_ALERT, className="mt-2"),
         ]

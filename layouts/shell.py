@@ -8,6 +8,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard import ids
+from dashboard.auth import identity
 
 NAV_PAGES = (
     ("Home", "/"),
@@ -20,11 +21,35 @@ NAV_PAGES = (
 )
 
 
+def session_badge() -> html.Div:
+    """Who is logged in, with their role and a log-out button; or that nobody needs to (local mode)."""
+    who = identity()
+    if not who.login_required:
+        return html.Div(
+            dbc.Badge("no login: local mode", color="warning", text_color="dark", id=ids.SHELL_LOCAL_MODE_BANNER),
+            title="Anyone who can open this page can change data. Set DASHBOARD_USERS_FILE to require login.",
+        )
+    return html.Form(
+        [
+            html.Span(f"{who.user.name} · {who.user.role}", id=ids.SHELL_USER_BADGE, className="text-light small me-2"),
+            dcc.Input(type="hidden", name="csrf_token", value=who.csrf_token),
+            html.Button("Log out", id=ids.SHELL_LOGOUT_BUTTON, type="submit", className="btn btn-sm btn-outline-light"),
+        ],
+        action="/logout",
+        method="POST",
+        className="d-flex align-items-center",
+    )
+
+
 def navbar() -> dbc.Navbar:
     links = [dbc.NavItem(dbc.NavLink(name, href=href, active="exact")) for name, href in NAV_PAGES]
     return dbc.Navbar(
         dbc.Container(
-            [dbc.NavbarBrand("Analytics & Prediction", href="/"), dbc.Nav(links, navbar=True, className="me-auto")],
+            [
+                dbc.NavbarBrand("Analytics & Prediction", href="/"),
+                dbc.Nav(links, navbar=True, className="me-auto"),
+                session_badge(),
+            ],
             fluid=True,
         ),
         id=ids.SHELL_NAVBAR,

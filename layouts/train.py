@@ -16,7 +16,7 @@ from dash import dcc, html
 from dashboard import figures, ids
 from dashboard.ml.catalog import EstimatorSpec, estimator_spec, for_task
 from dashboard.ml.spec import CVSpec, TextSpec, TrainSpec
-from layouts.common import alert, query_int, query_number, services
+from layouts.common import alert, editor_only, query_int, query_number, services
 from layouts.train_search import search_section
 
 DEFAULT_DATASET = "titanic"
@@ -389,18 +389,20 @@ def layout(
                     id=ids.TRAIN_PIPELINE, sandbox="", style={"width": "100%", "height": "260px", "border": "0"}
                 ),
             ),
-            _section(
-                "Save to the model store",
-                dbc.InputGroup(
-                    [
-                        dbc.Input(
-                            id=ids.TRAIN_SAVE_NAME_INPUT, placeholder="model name, e.g. titanic-rf", maxLength=64
-                        ),
-                        dbc.Button("Save", id=ids.TRAIN_SAVE_BUTTON, color="success", disabled=True),
-                    ]
-                ),
-                html.Div(id=ids.TRAIN_SAVE_ALERT, className="mt-2"),
-                style={"display": "none"} if embedded else None,
+            editor_only(
+                _section(
+                    "Save to the model store",
+                    dbc.InputGroup(
+                        [
+                            dbc.Input(
+                                id=ids.TRAIN_SAVE_NAME_INPUT, placeholder="model name, e.g. titanic-rf", maxLength=64
+                            ),
+                            dbc.Button("Save", id=ids.TRAIN_SAVE_BUTTON, color="success", disabled=True),
+                        ]
+                    ),
+                    html.Div(id=ids.TRAIN_SAVE_ALERT, className="mt-2"),
+                    style={"display": "none"} if embedded else None,
+                )
             ),
         ],
         lg=12 if embedded else 9,

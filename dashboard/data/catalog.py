@@ -19,7 +19,7 @@ import pyarrow as pa
 from dashboard.coordination import LockFactory
 from dashboard.data.builtin import BUILTINS, BuiltinDataset
 from dashboard.data.store import DatasetNotFoundError, UploadStore, write_parquet_atomic
-from dashboard.data.uploads import ParsedUpload, UploadError, parse_upload
+from dashboard.data.uploads import DecodeLimits, ParsedUpload, UploadError, parse_upload
 from dashboard.files import sha256_file
 from dashboard.safety import UnsafeNameError, child_path
 
@@ -91,6 +91,7 @@ class Catalog:
         max_columns: int,
         frames_in_memory: int = 4,
         locks: LockFactory | None = None,
+        limits: DecodeLimits | None = None,
     ):
         self.data_dir = Path(data_dir)
         self.builtin_dir = self.data_dir / "builtin"
@@ -98,6 +99,7 @@ class Catalog:
         self.uploads = UploadStore(self.data_dir / "uploads", locks=locks)
         self.max_upload_bytes = max_upload_bytes
         self.max_columns = max_columns
+        self.limits = limits or DecodeLimits(max_decoded_bytes=2 * max_upload_bytes)
         self._builtins = {entry.id: entry for entry in BUILTINS}
         self._frames: OrderedDict[str, pd.DataFrame] = OrderedDict()
         self._fingerprints: dict[tuple[str, int, int], str] = {}
@@ -180,7 +182,7 @@ class Catalog:
                 staging = pool.submit(self.uploads.stage_bytes, content)
             try:
                 parsed: ParsedUpload = parse_upload(
-                    filename, content, max_bytes=self.max_upload_bytes, max_columns=self.max_columns
+                    filename, content, max_bytes=self.max_upload_bytes, max_columns=self.max_columns, limits=self.limits
                 )
             except BaseException:
                 if staging is not None:

@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
@@ -23,6 +24,8 @@ import pyarrow.parquet as pq
 TEXT_FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
 BINARY_FORMATS = {".parquet": "parquet", ".pq": "parquet", ".xlsx": "excel", ".xlsm": "excel"}
 MIB = 1024 * 1024
+DEFAULT_MAX_CELLS = 25_000_000  # rows × columns: 200 MB of int64 once decoded
+DEFAULT_MAX_EXCEL_BYTES = 64 * MIB  # a workbook's decompressed XML; openpyxl holds every cell as an object
 INT53 = 2**53  # integers beyond this magnitude are not exact as float64
 FALLBACK_ENCODING = "cp1252"  # the stated fallback when a file is not UTF-8 (Excel's CSV export)
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
@@ -58,17 +61,38 @@ def detect_format(filename: str, content: bytes) -> str:
     raise UploadError("unsupported_format", "file", f"'{suffix or filename}' is not a supported type ({known})")
 
 
-def parse_upload(filename: str, content: bytes, *, max_bytes: int, max_columns: int) -> ParsedUpload:
+@dataclass(frozen=True)
+class DecodeLimits:
+    """Bounds on what an upload may expand to, checked before or while decoding (a 65 kB Parquet file can
+    hold 5,000,000 rows; a small .xlsx can inflate to gigabytes of XML)."""
+
+    max_cells: int = DEFAULT_MAX_CELLS
+    max_decoded_bytes: int = 400 * MIB  # Arrow bytes of the decoded table
+    max_excel_bytes: int = DEFAULT_MAX_EXCEL_BYTES
+
+    def check_cells(self, rows: int, columns: int, *, estimate: bool = False) -> None:
+        if rows * columns > self.max_cells:
+            shape = f"{'up to ' if estimate else ''}{rows:,} rows × {columns:,} columns"
+            raise UploadError(
+                "too_many_cells", "file", f"{shape} is over the limit of {self.max_cells:,} cells (DASHBOARD_MAX_CELLS)"
+            )
+
+
+def parse_upload(
+    filename: str, content: bytes, *, max_bytes: int, max_columns: int, limits: DecodeLimits | None = None
+) -> ParsedUpload:
     """Validate ``content`` and return it as an Arrow table with clean, unique column names."""
     if not content:
         raise UploadError("empty_file", "file", "the file is empty (0 bytes)")
     if len(content) > max_bytes:
         raise UploadError("too_large", "file", too_large_message(len(content), max_bytes))
+    limits = limits or DecodeLimits(max_decoded_bytes=2 * max_bytes)
     fmt = detect_format(filename, content)
     parsed = {"csv": _parse_delimited, "jsonl": _parse_json_lines, "parquet": _parse_parquet, "excel": _parse_excel}[
         fmt
-    ](content)
+    ](content, limits)
     table = parsed.table
+    limits.check_cells(table.num_rows, table.num_columns)
     if table.num_columns == 0:
         raise UploadError("no_columns", "file", "no columns were found")
     if table.num_columns > max_columns:
@@ -150,7 +174,7 @@ def _sniff_delimiter(sample: str) -> str:
         return ","
 
 
-def _parse_delimited(content: bytes) -> ParsedUpload:
+def _parse_delimited(content: bytes, limits: DecodeLimits) -> ParsedUpload:
     text, decode_notes = decode_text(content)
     notices = list(decode_notes)
     if "\r" in text and "\n" not in text:  # old Mac line endings: Arrow and csv only split on \n
@@ -171,6 +195,8 @@ def _parse_delimited(content: bytes) -> ParsedUpload:
     if renames:
         notices.append("renamed columns: " + ", ".join(f"{old!r} → {new!r}" for old, new in renames))
     _check_quotes(text)
+    # Lines bound the rows from above (a quoted value may span lines): checked before Arrow allocates.
+    limits.check_cells(text.count("\n") + 1, len(names), estimate=True)
     bad_rows: list[pacsv.InvalidRow] = []
 
     def refuse(row: pacsv.InvalidRow) -> str:
@@ -271,9 +297,10 @@ def _dates_as_timestamps(table: pa.Table) -> pa.Table:
     return table
 
 
-def _parse_json_lines(content: bytes) -> ParsedUpload:
+def _parse_json_lines(content: bytes, limits: DecodeLimits) -> ParsedUpload:
     text, notices = decode_text(content)
     records = []
+    cells = 0
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -286,18 +313,32 @@ def _parse_json_lines(content: bytes) -> ParsedUpload:
         if not isinstance(record, dict):
             raise UploadError("bad_json", "file", f'line {number} is not a JSON object ({{"column": value}})')
         records.append(record)
+        cells += len(record)
+        if cells > limits.max_cells:
+            raise UploadError(
+                "too_many_cells",
+                "file",
+                f"line {number} passes the limit of {limits.max_cells:,} cells (DASHBOARD_MAX_CELLS)",
+            )
     if not records:
         raise UploadError("no_rows", "file", "no JSON records were found")
     return ParsedUpload(_to_arrow(pd.DataFrame.from_records(records)), "jsonl", notices)
 
 
-def _parse_parquet(content: bytes) -> ParsedUpload:
+def _parse_parquet(content: bytes, limits: DecodeLimits) -> ParsedUpload:
     try:
         # ParquetFile, not read_table: the dataset reader refuses repeated column names, which are renamed.
         parquet = pq.ParquetFile(io.BytesIO(content))
-        _check_parquet_types(parquet.schema_arrow)  # before decoding any data
+        schema = parquet.schema_arrow
+        _check_parquet_types(schema)  # before decoding any data
+        limits.check_cells(parquet.metadata.num_rows, len(schema))
+        # Text stays dictionary-encoded while it is measured: a repeated long string decodes to gigabytes.
+        text = [f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
+        if text:
+            parquet = pq.ParquetFile(io.BytesIO(content), read_dictionary=text)
         # One decoding thread: the catalog writes and hashes the same bytes on the other core meanwhile.
         table = parquet.read(use_threads=False)
+        table = _decode_text_columns(table, text, limits.max_decoded_bytes)
     except (pa.ArrowException, OSError, ValueError) as exc:
         if isinstance(exc, UploadError):
             raise
@@ -324,6 +365,28 @@ def _parse_parquet(content: bytes) -> ParsedUpload:
     return ParsedUpload(table, "parquet", notices, original_parquet=original)
 
 
+def _decode_text_columns(table: pa.Table, text: list[str], limit: int) -> pa.Table:
+    """Refuse before expanding when the decoded table would pass ``limit`` bytes; else plain strings."""
+    size = 0
+    for position, column in enumerate(table.columns):
+        if table.schema.field(position).name in text and pa.types.is_dictionary(column.type):
+            for chunk in column.chunks:
+                lengths = pc.binary_length(chunk.dictionary)
+                size += (pc.sum(pc.take(lengths, chunk.indices)).as_py() or 0) + 4 * len(chunk)
+        else:
+            size += column.nbytes
+        if size > limit:
+            raise UploadError(
+                "too_large_decoded",
+                "file",
+                f"the table decodes to over {limit / MIB:,.4g} MiB (twice the upload limit); split the file",
+            )
+    for position, field_ in enumerate(table.schema):
+        if pa.types.is_dictionary(field_.type) and field_.name in text:
+            table = table.set_column(position, field_.name, pc.cast(table.column(position), field_.type.value_type))
+    return table
+
+
 def _check_parquet_types(schema: pa.Schema) -> None:
     """Columns holding lists, structs, maps, raw bytes or durations have no view here: refused by name."""
     for column in schema:
@@ -345,7 +408,8 @@ def _check_parquet_types(schema: pa.Schema) -> None:
         )
 
 
-def _parse_excel(content: bytes) -> ParsedUpload:
+def _parse_excel(content: bytes, limits: DecodeLimits) -> ParsedUpload:
+    _check_excel_size(content, limits.max_excel_bytes)
     try:
         frame = pd.read_excel(io.BytesIO(content), sheet_name=0, engine="openpyxl")
     except Exception as exc:  # openpyxl raises many unrelated types for a broken workbook
@@ -353,6 +417,22 @@ def _parse_excel(content: bytes) -> ParsedUpload:
     if frame.isna().to_numpy().any():  # only then can a formula have lost its value
         _check_formula_values(content)
     return ParsedUpload(_to_arrow(frame), "excel", ["read the first sheet only"])
+
+
+def _check_excel_size(content: bytes, limit: int) -> None:
+    """An .xlsx is a zip: its members' declared sizes bound what zipfile will inflate (it stops there)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            inflated = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise UploadError("corrupt_excel", "file", f"not a readable .xlsx workbook ({_short(exc)})") from None
+    if inflated > limit:
+        raise UploadError(
+            "too_large_decompressed",
+            "file",
+            f"the workbook inflates to {inflated / MIB:,.1f} MiB, over the {limit / MIB:,.4g} MiB limit for "
+            "Excel files (DASHBOARD_MAX_EXCEL_MB); save it as CSV or Parquet",
+        )
 
 
 def _check_formula_values(content: bytes) -> None:
