@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from pathlib import Path
 
 import dash
@@ -10,7 +11,7 @@ from flask import Flask
 
 import callbacks
 import layouts
-from dashboard import api, api_models, auth, callback_guard
+from dashboard import api, api_models, auth, callback_guard, ids
 from dashboard.services import build_services, start_background_work
 from dashboard.settings import Settings
 
@@ -37,6 +38,7 @@ def create_app(settings: Settings | None = None, *, background_work: bool = True
         update_title=None,
         suppress_callback_exceptions=True,
         background_callback_manager=services.jobs.manager,
+        on_error=_callback_failed,
         serve_locally=True,
         external_stylesheets=[],
         # Dash's page meta tags put request.url (so the Host header) into every page: static tags instead.
@@ -59,6 +61,15 @@ def create_app(settings: Settings | None = None, *, background_work: bool = True
     if background_work:
         start_background_work(services)
     return app
+
+
+def _callback_failed(exc: Exception) -> None:
+    """Any exception in a callback (a forged or stale request, a bug) is logged with a reference and shown as
+    a notice; the request answers 200 with no updates instead of a 500, and the page keeps working."""
+    reference = secrets.token_hex(4)
+    logging.getLogger("dashboard.callbacks").error("callback failed [ref %s]", reference, exc_info=exc)
+    message = f"This view could not be updated (reference {reference}); the error was logged."
+    dash.set_props(ids.SHELL_ERROR_TOAST, {"children": message, "is_open": True})
 
 
 def _install_headers(app: dash.Dash, settings: Settings) -> None:

@@ -3,6 +3,7 @@
 # Shell
 SHELL_NAVBAR = "shell-navbar"
 SHELL_LOCAL_MODE_BANNER = "shell-local-mode-banner"
+SHELL_ERROR_TOAST = "shell-error-toast"
 SHELL_USER_BADGE = "shell-user-badge"
 SHELL_LOGOUT_BUTTON = "shell-logout-button"
 SHELL_DATASETS_STORE = "shell-datasets-store"  # bumped when the dataset list changes

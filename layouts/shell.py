@@ -63,6 +63,14 @@ def layout() -> html.Div:
     return html.Div(
         [
             navbar(),
+            dbc.Toast(
+                id=ids.SHELL_ERROR_TOAST,
+                header="Something went wrong",
+                is_open=False,
+                dismissable=True,
+                icon="danger",
+                className="app-error-toast",
+            ),
             dcc.Store(id=ids.SHELL_DATASETS_STORE, storage_type="memory"),
             dbc.Container(dash.page_container, fluid=True, className="app-page pb-4"),
         ]

@@ -1,0 +1,22 @@
+"""Read by gunicorn from the working directory. The app cannot see gunicorn's ``-b`` address, so the rule
+for ``DASHBOARD_HOST`` is applied here: a bind reachable from other machines needs login
+(DASHBOARD_USERS_FILE) or an explicit DASHBOARD_ALLOW_ANONYMOUS=true."""
+
+
+def _host(address: str) -> str:
+    if address.startswith("["):  # [::1]:8050
+        return address[1:].split("]", 1)[0]
+    return (address.rsplit(":", 1)[0] if ":" in address else address) or "0.0.0.0"
+
+
+def on_starting(server):
+    from dashboard.settings import Settings, SettingsError
+
+    for address in server.cfg.bind:
+        if address.startswith(("unix:", "fd://")):
+            continue  # reachable through the file system only, like loopback
+        try:
+            Settings.from_env(host=_host(address))
+        except SettingsError as exc:
+            server.log.error("refusing to start: %s", exc)
+            raise SystemExit(2) from None

@@ -1,0 +1,111 @@
+"""Login and roles in a real browser: a viewer explores and predicts but sees no write control, and a
+write callback forged from their own page (their cookies, their CSRF token) answers 403; an editor trains
+and saves. Also the browser-side upload limit."""
+
+import shutil
+
+import pytest
+from werkzeug.security import generate_password_hash
+
+from dashboard import auth, create_app, ids
+from dashboard.users import write_users
+from tests.browser.helpers import click, upload_file, wait_for_explorer
+from tests.conftest import make_settings
+
+pytestmark = pytest.mark.browser
+
+FORGE_WRITE = """
+const [output, done] = arguments;
+const token = document.cookie.split("; ").find(c => c.startsWith("_csrf_token=")).split("=").slice(1).join("=");
+fetch("/_dash-update-component", {
+  method: "POST",
+  headers: {"Content-Type": "application/json", "X-CSRFToken": token},
+  body: JSON.stringify({output: output, outputs: {id: "train-save-alert", property: "children"},
+    inputs: [{id: "train-save-button", property: "n_clicks", value: 1}], state: [], changedPropIds: []}),
+}).then(r => r.json().then(body => done([r.status, body.error.code])));
+"""
+
+
+@pytest.fixture
+def login_app(tmp_path, demo_store_template):
+    users = tmp_path / "users.json"
+    write_users(
+        users,
+        {
+            "vera": {"role": "viewer", "password": generate_password_hash("viewer-pass")},
+            "ed": {"role": "editor", "password": generate_password_hash("editor-pass")},
+        },
+    )
+    settings = make_settings(tmp_path, users_file=users)
+    shutil.copytree(demo_store_template, settings.model_dir)
+    return create_app(settings)
+
+
+def log_in(dash_duo, name: str, password: str, path: str) -> None:
+    dash_duo.driver.get(f"{dash_duo.server.url}{path}")
+    dash_duo.wait_for_element("#login-name", timeout=15).send_keys(name)
+    dash_duo.find_element("#login-password").send_keys(password)
+    dash_duo.find_element("#login-button").click()
+
+
+def test_viewer_sees_no_write_controls_and_cannot_forge_one_editor_saves(dash_duo, login_app):
+    dash_duo.start_server(login_app, navigate=False)  # "/" answers with the login page, not the app
+    base = dash_duo.server.url
+    log_in(dash_duo, "vera", "viewer-pass", "/data?dataset=titanic")
+    wait_for_explorer(dash_duo, "1,309")
+    dash_duo.wait_for_text_to_equal(f"#{ids.SHELL_USER_BADGE}", "vera · viewer")
+    assert not dash_duo.find_element(f"#{ids.EXPLORER_UPLOAD}").is_displayed()
+    assert not dash_duo.find_element(f"#{ids.EXPLORER_DELETE_BUTTON}").is_displayed()
+
+    dash_duo.driver.get(f"{base}/models")
+    dash_duo.wait_for_contains_text(f"#{ids.MODELS_GRID}", "titanic-survival", timeout=20)
+    assert not dash_duo.find_element(f"#{ids.MODELS_ALIAS_BUTTON}").is_displayed()
+    assert not dash_duo.find_element(f"#{ids.MODELS_DELETE_BUTTON}").is_displayed()
+
+    dash_duo.driver.get(f"{base}/predict?model=titanic-survival")
+    click(dash_duo, f"#{ids.PREDICT_SUBMIT_BUTTON}")
+    dash_duo.wait_for_contains_text(f"#{ids.PREDICT_RESULT}", "titanic-survival v1", timeout=20)
+
+    dash_duo.driver.get(f"{base}/train?dataset=titanic")
+    dash_duo.wait_for_element(f"#{ids.TRAIN_RUN_BUTTON}", timeout=15)
+    assert not dash_duo.find_element(f"#{ids.TRAIN_SAVE_BUTTON}").is_displayed()
+    save = auth.write_callbacks(login_app.callback_map, [ids.TRAIN_SAVE_BUTTON]).pop()
+    assert dash_duo.driver.execute_async_script(FORGE_WRITE, save) == [403, "forbidden"]
+    # Chrome logs the refused request itself; nothing else may be in the console.
+    assert [entry["message"] for entry in dash_duo.get_logs()] == [
+        f"{base}/_dash-update-component - Failed to load resource: the server responded with a "
+        "status of 403 (FORBIDDEN)"
+    ]
+    assert login_app.server.extensions["dashboard"].models.list() != []  # the demo models, untouched
+    click(dash_duo, f"#{ids.SHELL_LOGOUT_BUTTON}")
+    dash_duo.wait_for_element("#login-name", timeout=15)
+
+    log_in(
+        dash_duo,
+        "ed",
+        "editor-pass",
+        "/train?dataset=titanic&target=Survived&features=Pclass,Sex,Age,Fare&model=logistic_regression&folds=3",
+    )
+    dash_duo.wait_for_text_to_equal(f"#{ids.SHELL_USER_BADGE}", "ed · editor", timeout=15)
+    click(dash_duo, f"#{ids.TRAIN_RUN_BUTTON}")
+    dash_duo._wait_for(
+        lambda d: len(d.find_elements("css selector", ".fold-row")) == 3, timeout=90, msg="fold rows did not appear"
+    )
+    dash_duo.find_element(f"#{ids.TRAIN_SAVE_NAME_INPUT}").send_keys("titanic-by-ed")
+    click(dash_duo, f"#{ids.TRAIN_SAVE_BUTTON}")
+    dash_duo.wait_for_contains_text(f"#{ids.TRAIN_SAVE_ALERT}", "Saved titanic-by-ed v1", timeout=60)
+    assert login_app.server.extensions["dashboard"].models.card("titanic-by-ed", 1)["task"] == "binary"
+    assert dash_duo.get_logs() == []
+
+
+def test_a_file_over_the_upload_limit_is_named_in_the_page_before_it_is_sent(dash_duo, tmp_path):
+    app = create_app(make_settings(tmp_path, max_upload_mb=0.05))
+    dash_duo.start_server(app)
+    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/data?dataset=iris")
+    wait_for_explorer(dash_duo, "150")
+    big = tmp_path / "big.csv"
+    big.write_text("a,b\n" + "1,2\n" * 50_000)  # 0.2 MiB
+    upload_file(dash_duo, big)
+    dash_duo.wait_for_text_to_equal("#upload-limit-alert", "big.csv: 0.2 MiB is over the 0.05 MiB upload limit")
+    assert not any(info.id == "big" for info in app.server.extensions["dashboard"].catalog.list())
+    assert dash_duo.get_logs() == []
