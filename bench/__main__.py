@@ -2,7 +2,7 @@
 
 import sys
 
-from bench import clusters, foundation, recommend, scaleout, serving, train
+from bench import bombs, clusters, foundation, recommend, scaleout, serving, train
 
 SUITES = {
     "foundation": foundation.run,
@@ -11,6 +11,7 @@ SUITES = {
     "clusters": clusters.run,
     "recommend": recommend.run,
     "scaleout": scaleout.run,
+    "bombs": bombs.run,
 }
 
 if __name__ == "__main__":

@@ -183,7 +183,7 @@ def _parse_delimited(content: bytes, limits: DecodeLimits) -> ParsedUpload:
         notices.append("line endings were CR only (old Mac); read as lines")
     if _control_ratio(text) > 0.05:
         raise UploadError("binary_content", "file", "the file looks like binary data, not text")
-    if not text.strip():
+    if not text or text.isspace():  # isspace, not strip: no copy of a file-sized string
         raise UploadError("empty_file", "file", "the file has no text in it")
     delimiter = _sniff_delimiter("\n".join(text[:65536].splitlines()[:50]))
     header = next(csv.reader(io.StringIO(text[:65536]), delimiter=delimiter))
@@ -208,6 +208,7 @@ def _parse_delimited(content: bytes, limits: DecodeLimits) -> ParsedUpload:
     raw = content if not decode_notes else text.encode("utf-8")
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
+    del text  # as large as the file: freed before Arrow allocates the table (an error message decodes again)
 
     def read(column_types: dict[str, pa.DataType] | None = None) -> pa.Table:
         return pacsv.read_csv(
@@ -229,7 +230,8 @@ def _parse_delimited(content: bytes, limits: DecodeLimits) -> ParsedUpload:
             raise UploadError(
                 "ragged_rows",
                 "file",
-                f"line {_line_number(text, row.text)} has {row.actual_columns} fields, the header has "
+                f"line {_line_number(raw.decode('utf-8', 'replace'), row.text)} has {row.actual_columns} fields, "
+                f"the header has "
                 f"{row.expected_columns}",
             ) from None
         raise UploadError("unreadable_csv", "file", f"could not read the table: {_short(exc)}") from None

@@ -1,0 +1,209 @@
+"""Decode bombs and oversized bodies against a real server process: the answer and the server's peak RSS.
+
+Each case gets a fresh ``python app.py`` (200 MiB upload limit, the default), warmed with one page; the
+figure is the growth of its peak RSS (``VmHWM``) over the warm RSS, as a multiple of the upload limit
+(the issue's bound: about 2×). ``python -m bench bombs``.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import requests
+
+from bench.harness import write_results
+
+REPO = Path(__file__).resolve().parents[1]
+MIB = 2**20
+LIMIT_MB = 200
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _memory(pid: int) -> dict[str, int]:
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            fields[key] = int(value.split()[0]) * 1024
+    return fields
+
+
+def _parquet(table: pa.Table) -> bytes:
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer, compression="zstd")
+    return buffer.getvalue()
+
+
+def parquet_rows() -> bytes:
+    return _parquet(pa.table({name: pa.repeat(pa.scalar(1, pa.int64()), 5_000_000) for name in "abcdef"}))
+
+
+def parquet_text() -> bytes:
+    return _parquet(pa.table({"note": pa.repeat(pa.scalar("x" * 1000), 1_000_000)}))  # 1 GB of text
+
+
+def xlsx_inflating() -> bytes:
+    buffer = io.BytesIO()
+    pd.DataFrame({"a": [1]}).to_excel(buffer, index=False)
+    row = '<row><c t="n"><v>1</v></c><c t="n"><v>2</v></c></row>'
+    sheet = '<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    sheet += "<sheetData>" + row * (1024 * MIB // len(row)) + "</sheetData></worksheet>"  # 1 GiB of XML
+    source, out = zipfile.ZipFile(io.BytesIO(buffer.getvalue())), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for member in source.infolist():
+            data = sheet.encode() if member.filename == "xl/worksheets/sheet1.xml" else source.read(member)
+            target.writestr(member.filename, data)
+    return out.getvalue()
+
+
+def chunked_over_limit() -> Iterator[bytes]:
+    """A raw body of 400 MiB with no Content-Length (chunked), so only reading it shows its size."""
+    block = b"1,2,3,4\n" * (MIB // 8)
+    yield b"a,b,c,d\n"
+    for _ in range(400):
+        yield block
+
+
+def _upload_callback_body(content: bytes, filename: str) -> bytes:
+    """What dcc.Upload posts: the file as a base64 data URL inside the callback's JSON."""
+    data_url = "data:text/csv;base64," + base64.b64encode(content).decode()
+    head = (
+        '{"output":"..explorer-dataset-dropdown.options...explorer-dataset-dropdown.value...'
+        'explorer-upload-alert.children..","outputs":[{"id":"explorer-dataset-dropdown","property":"options"},'
+        '{"id":"explorer-dataset-dropdown","property":"value"},{"id":"explorer-upload-alert","property":"children"}],'
+        '"inputs":[{"id":"explorer-upload","property":"contents","value":"'
+    )
+    tail = (
+        '"},{"id":"explorer-delete-confirm","property":"submit_n_clicks","value":null}],"state":['
+        f'{{"id":"explorer-upload","property":"filename","value":"{filename}"}},'
+        '{"id":"explorer-upload-name-input","property":"value","value":null},'
+        '{"id":"explorer-dataset-dropdown","property":"value","value":"titanic"}],'
+        '"changedPropIds":["explorer-upload.contents"]}'
+    )
+    return head.encode() + data_url.encode() + tail.encode()
+
+
+def legit_csv(megabytes: int) -> bytes:
+    line = b"1234.5678,abcdefgh,42,2024-01-02\n"
+    return b"x,label,n,day\n" + line * (megabytes * MIB // len(line))
+
+
+def _send_upload(base: str, filename: str, content) -> requests.Response:
+    return requests.post(f"{base}/api/datasets", params={"filename": filename}, data=content, timeout=600)
+
+
+def _send_callback(base: str, body: bytes) -> requests.Response:
+    return requests.post(
+        f"{base}/_dash-update-component", data=body, headers={"Content-Type": "application/json"}, timeout=600
+    )
+
+
+CASES: list[tuple[str, Callable[[], object], Callable[[str, object], requests.Response]]] = [
+    ("parquet, 30,000,000 cells", parquet_rows, lambda base, c: _send_upload(base, "rows.parquet", c)),
+    ("parquet, 1 GB of repeated text", parquet_text, lambda base, c: _send_upload(base, "text.parquet", c)),
+    (".xlsx inflating to 1 GiB", xlsx_inflating, lambda base, c: _send_upload(base, "bomb.xlsx", c)),
+    ("chunked raw body of 400 MiB", chunked_over_limit, lambda base, c: _send_upload(base, "big.csv", c)),
+    (
+        "dcc.Upload callback, 300 MiB file",
+        lambda: _upload_callback_body(legit_csv(300), "big.csv"),
+        _send_callback,
+    ),
+    (
+        "dcc.Upload callback, 150 MiB CSV (accepted)",
+        lambda: _upload_callback_body(legit_csv(150), "ok.csv"),
+        _send_callback,
+    ),
+    ("REST upload, 150 MiB CSV (accepted)", lambda: legit_csv(150), lambda base, c: _send_upload(base, "ok.csv", c)),
+]
+
+
+def _serve(root: Path) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DASHBOARD_DATA_DIR": str(root / "data"),
+        "DASHBOARD_CACHE_DIR": str(root / "cache"),
+        "DASHBOARD_MODEL_DIR": str(root / "models"),
+        "DASHBOARD_DEMO_MODELS": "false",
+        "DASHBOARD_PORT": str(port),
+        "DASHBOARD_MAX_UPLOAD_MB": str(LIMIT_MB),
+        "DASHBOARD_LOG_LEVEL": "WARNING",
+    }
+    process = subprocess.Popen([sys.executable, "app.py"], cwd=REPO, env=env, stdout=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            if requests.get(f"{base}/", timeout=2).status_code == 200:
+                requests.get(f"{base}/_dash-layout", timeout=10)
+                return process, base
+        except requests.ConnectionError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("the app did not start")
+
+
+def run() -> dict:
+    rows = []
+    print(f"\nupload bombs against python app.py (upload limit {LIMIT_MB} MiB; peak RSS growth over the warm server)")
+    for label, make, send in CASES:
+        content = make()
+        size = len(content) if isinstance(content, bytes) else 400 * MIB
+        root = Path(tempfile.mkdtemp(prefix="bench-bombs-"))
+        process, base = _serve(root)
+        try:
+            warm = _memory(process.pid)["VmRSS"]
+            response = send(base, content)
+            try:
+                answer = response.json()
+                code = answer["error"]["code"] if "error" in answer else "accepted"
+            except ValueError:
+                code = "accepted" if response.ok else "?"
+            if response.status_code == 200 and "sideUpdate" in response.text:
+                code = "callback error"
+            elif response.status_code == 200 and "upload-alert" in response.text and "Added" not in response.text:
+                code = "refused in page"
+            peak = _memory(process.pid)["VmHWM"]
+            served = requests.get(f"{base}/api/health", timeout=10).status_code == 200
+        finally:
+            process.kill()
+            process.wait()
+            shutil.rmtree(root, ignore_errors=True)
+        growth = peak - warm
+        rows.append(
+            {
+                "case": label,
+                "sent_mib": size / MIB,
+                "status": response.status_code,
+                "code": code,
+                "warm_rss_mib": warm / MIB,
+                "peak_growth_mib": growth / MIB,
+                "growth_per_limit": growth / (LIMIT_MB * MIB),
+                "still_serving": served,
+            }
+        )
+        print(
+            f"  {label:44s} sent {size / MIB:8.2f} MiB -> {response.status_code} {code:24s} "
+            f"peak RSS +{growth / MIB:6.0f} MiB ({growth / (LIMIT_MB * MIB):.2f}x limit), serving: {served}"
+        )
+        del content
+    write_results("bombs", {"limit_mib": LIMIT_MB, "cases": rows})
+    return {"cases": rows}
