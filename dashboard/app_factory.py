@@ -7,7 +7,7 @@ import secrets
 from pathlib import Path
 
 import dash
-from flask import Flask
+from flask import Flask, jsonify, request
 
 import callbacks
 import layouts
@@ -55,6 +55,7 @@ def create_app(settings: Settings | None = None, *, background_work: bool = True
     server.register_blueprint(api_models.create_models_blueprint())
     server.register_blueprint(api.create_blueprint())  # last: its catch-all answers unknown /api paths
     _install_headers(app, settings)
+    _install_error_pages(server)
     auth.install(server, settings, lambda: auth.write_callbacks(app.callback_map, callbacks.WRITE_CONTROLS))
     # dcc.Upload sends base64 inside JSON: 4/3 of the upload limit, plus room for the rest of the request.
     callback_guard.install(server, lambda: app.callback_map, settings.max_upload_bytes * 4 // 3 + 2 * 2**20)
@@ -70,6 +71,22 @@ def _callback_failed(exc: Exception) -> None:
     logging.getLogger("dashboard.callbacks").error("callback failed [ref %s]", reference, exc_info=exc)
     message = f"This view could not be updated (reference {reference}); the error was logged."
     dash.set_props(ids.SHELL_ERROR_TOAST, {"children": message, "is_open": True})
+
+
+def _install_error_pages(server: Flask) -> None:
+    """No error shows a traceback or a path: an unknown component-suite file is a 404 (Dash raises), and
+    anything unexpected answers a JSON 500 with a reference that is in the log."""
+
+    @server.errorhandler(dash.exceptions.DependencyException)
+    def _unknown_asset(_exc):
+        return jsonify({"error": {"code": "not_found", "field": "path", "message": "no such file"}}), 404
+
+    @server.errorhandler(500)
+    def _internal_error(exc):
+        reference = secrets.token_hex(4)
+        logging.getLogger("dashboard").error("request failed [ref %s] %s %s", reference, request.method, request.path)
+        message = f"the server could not answer this request (reference {reference}); the error was logged"
+        return jsonify({"error": {"code": "internal_error", "field": "request", "message": message}}), 500
 
 
 def _install_headers(app: dash.Dash, settings: Settings) -> None:

@@ -9,7 +9,7 @@ from werkzeug.security import generate_password_hash
 
 from dashboard import auth, create_app, ids
 from dashboard.users import write_users
-from tests.browser.helpers import click, upload_file, wait_for_explorer
+from tests.browser.helpers import click, free_port, serve_folder, upload_file, wait_for_explorer
 from tests.conftest import make_settings
 
 pytestmark = pytest.mark.browser
@@ -109,3 +109,31 @@ def test_a_file_over_the_upload_limit_is_named_in_the_page_before_it_is_sent(das
     dash_duo.wait_for_text_to_equal("#upload-limit-alert", "big.csv: 0.2 MiB is over the 0.05 MiB upload limit")
     assert not any(info.id == "big" for info in app.server.extensions["dashboard"].catalog.list())
     assert dash_duo.get_logs() == []
+
+
+def test_a_logged_in_viewer_sees_an_embedded_view_in_a_report(dash_duo, tmp_path, demo_store_template):
+    users = tmp_path / "users.json"
+    write_users(users, {"vera": {"role": "viewer", "password": generate_password_hash("viewer-pass")}})
+    # The report is another origin on the same site (as reports.example.com embedding dash.example.com would
+    # be): browsers that block third-party cookies still send the viewer's session to a same-site frame.
+    report_port = free_port()
+    settings = make_settings(tmp_path, users_file=users, frame_ancestors=(f"http://localhost:{report_port}",))
+    dash_duo.start_server(create_app(settings), navigate=False)
+    log_in(dash_duo, "vera", "viewer-pass", "/data?dataset=titanic")
+    wait_for_explorer(dash_duo, "1,309")
+    src = f"{dash_duo.server.url}/data?dataset=titanic&column=Age&embed=1"
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "index.html").write_text(
+        f'<!doctype html><html><head><link rel="icon" href="data:,"></head><body>'
+        f'<iframe id="view" src="{src}" style="width:100%;height:900px;border:0"></iframe></body></html>'
+    )
+    server = serve_folder(tmp_path / "site", report_port)
+    try:
+        dash_duo.driver.get(f"http://localhost:{report_port}/index.html")
+        dash_duo.driver.switch_to.frame("view")
+        wait_for_explorer(dash_duo, "1,309")
+        dash_duo.wait_for_contains_text(f"#{ids.EXPLORER_DISTRIBUTION_GRAPH} .xtitle", "Age")
+        dash_duo.driver.switch_to.default_content()
+        assert dash_duo.get_logs() == []
+    finally:
+        server.shutdown()

@@ -246,3 +246,12 @@ def test_a_forged_callback_with_values_of_the_wrong_shape_answers_a_notice_not_a
     assert response.status_code == 200
     toast = response.json["sideUpdate"]["shell-error-toast"]
     assert toast["is_open"] and "reference" in toast["children"] and "/" not in toast["children"]
+
+
+def test_errors_show_no_traceback_and_no_path(client):
+    missing = client.get("/_dash-component-suites/dash/nope.js")
+    assert missing.status_code == 404 and missing.json["error"]["code"] == "not_found"
+    for response in (missing, client.put("/"), client.get("/assets/../../etc/passwd")):
+        assert (
+            "Traceback" not in response.text and "/work" not in response.text and "site-packages" not in response.text
+        )
