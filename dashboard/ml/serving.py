@@ -17,7 +17,7 @@ import pandas as pd
 from dashboard.ml.recsys import queries
 from dashboard.ml.spec import SpecError
 from model_store import LoadedModel, SchemaError, check_records
-from model_store.schema import MAX_MAGNITUDE
+from model_store.schema import check_frame, range_notices
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 BATCH_CHUNK = 20_000
@@ -147,55 +147,19 @@ def read_batch_csv(content: bytes, schema: dict[str, Any], *, max_rows: int = 1_
 
 
 def check_batch(frame: pd.DataFrame, schema: dict[str, Any]) -> BatchInput:
-    names = [f["name"] for f in schema["fields"]]
-    optional = [f["name"] for f in schema["fields"] if f.get("optional") and f["name"] not in frame.columns]
-    missing = [n for n in names if n not in frame.columns and n not in optional]
-    if missing:
-        raise SchemaError({"columns": "missing required column(s): " + ", ".join(missing)})
-    inputs, frame = frame, frame.assign(**dict.fromkeys(optional))  # e.g. a recommender's item column
-    extra = [str(c) for c in frame.columns if c not in names]
-    notices = [f"ignored column(s) the model does not use: {', '.join(extra[:10])}"] if extra else []
-    problems = pd.Series("", index=frame.index, dtype=object)
-    clean = pd.DataFrame(index=frame.index)
-    for spec in schema["fields"]:
-        column, message = _check_column(frame[spec["name"]], spec)
-        clean[spec["name"]] = column
-        problems = problems.where(~(message != "") | (problems != ""), message)
-    valid = (problems == "").to_numpy()
-    row_errors = {int(i) + 1: msg for i, msg in zip(np.flatnonzero(~valid), problems[~valid], strict=True)}
-    return BatchInput(frame=clean, valid=valid, row_errors=row_errors, notices=notices, inputs=inputs)
-
-
-def _check_column(series: pd.Series, spec: dict[str, Any]) -> tuple[pd.Series, pd.Series]:
-    """The column coerced to its kind, and a per-row message ('' when fine)."""
-    name, kind = spec["name"], spec["kind"]
-    absent = series.isna() | (series.astype(str).str.strip() == "")
-    message = pd.Series("", index=series.index, dtype=object)
-    if not spec["nullable"]:
-        message[absent] = f"{name}: is required"
-    if kind == "numeric":
-        numbers = pd.to_numeric(series, errors="coerce").astype("float64")
-        message[numbers.isna() & ~absent] = f"{name}: expected a number"
-        message[numbers.abs() > MAX_MAGNITUDE] = f"{name}: too large to score"
-        return numbers, message
-    if kind == "boolean":
-        mapped = (
-            series.astype(str)
-            .str.strip()
-            .str.lower()
-            .map({"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False})
-        )
-        message[mapped.isna() & ~absent] = f"{name}: expected true or false"
-        return mapped, message
-    text = series.astype(object).where(~absent, "" if kind == "text" else None)
-    if kind == "identifier":  # 15.0 read from a CSV column with gaps is the id 15
-        text = text.map(lambda v: str(int(v)) if isinstance(v, float) and v.is_integer() else v)
-    if kind == "categorical":
-        as_text = series.astype(str).str.replace(r"\.0$", "", regex=True)
-        unseen = ~as_text.isin(spec["categories"]) & ~absent
-        message[unseen] = f"{name}: not a category seen in training"
-        text = as_text.where(~absent, None).astype(object)
-    return text, message
+    """A table checked by the one validator (``model_store.schema.check_frame``): bad rows are named with
+    every bad field, out-of-range values and unused columns become notices."""
+    checked = check_frame(schema, frame)
+    row_errors = {
+        row + 1: "; ".join(f"{name}: {message}" for name, message in fields.items())
+        for row, fields in checked.errors.items()
+    }
+    notices = range_notices(schema, checked)
+    if checked.absent:
+        notices.insert(0, f"column(s) not in the file, treated as missing: {', '.join(checked.absent[:10])}")
+    if checked.unknown:
+        notices.insert(0, f"ignored column(s) the model does not use: {', '.join(checked.unknown[:10])}")
+    return BatchInput(frame=checked.frame, valid=checked.valid, row_errors=row_errors, notices=notices, inputs=frame)
 
 
 def score_batch(

@@ -141,7 +141,7 @@ def test_async_csv_job_with_a_bad_row(api, catalog):
     assert record["status"] == "succeeded", record
     result = record["result"]
     assert (result["rows"], result["scored"], result["bad_rows"]) == (50, 49, 1)
-    assert result["errors"] == {"8": "Sex: not a category seen in training"}
+    assert result["errors"] == {"8": "Sex: 'robot' is not one of the categories seen in training (female, male)"}
     csv = pd.read_csv(io.BytesIO(api.get(result["result_csv"]).data), keep_default_na=False)
     assert len(csv) == 50 and csv.loc[7, "error"] and csv.loc[3, "Name"].startswith("'=")
     assert {"prediction", "probability_0", "probability_1"} <= set(csv.columns)

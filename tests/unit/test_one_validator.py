@@ -1,0 +1,159 @@
+"""One validator behind every door: the same records sent through the form's service call, the REST
+predict endpoint, the Predict page's batch CSV and the async jobs API (JSON and CSV) get the same verdict,
+field by field, and the rows every door accepts get the same predictions."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.compose import ColumnTransformer
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder
+
+from dashboard.ml.batch_jobs import score_upload
+from dashboard.ml.serving import predict_records
+from model_store import ModelStore, SchemaError
+from model_store.schema import check_records
+from tests.unit.test_api_models import wait_for_job
+
+SCHEMA = {
+    "fields": [
+        {"name": "age", "kind": "numeric", "nullable": False, "integer": False, "min": 0.0, "max": 80.0},
+        {"name": "klass", "kind": "categorical", "nullable": False, "categories": ["1", "2", "3"]},
+        {"name": "member", "kind": "boolean", "nullable": True},
+        {"name": "uid", "kind": "identifier", "nullable": True},
+        {"name": "note", "kind": "text", "nullable": True},
+    ],
+    "example": {"age": 30, "klass": "1", "member": True, "uid": "7", "note": "hello"},
+}
+
+# (record, the fields every door must refuse)
+CASES = [
+    ({"age": 30, "klass": 3, "member": True, "uid": " 15 ", "note": "hi"}, set()),
+    ({"age": "31.5", "klass": "3.0", "member": "yes", "uid": 15.0, "note": 42}, set()),
+    ({"age": 200, "klass": "2", "member": "no", "uid": "a-1", "note": None}, set()),  # out of range: a warning
+    ({"age": "abc", "klass": "1"}, {"age"}),
+    ({"age": True, "klass": "1"}, {"age"}),
+    ({"age": 1e300, "klass": "1"}, {"age"}),
+    ({"age": None, "klass": "1"}, {"age"}),
+    ({"age": "  ", "klass": "robot"}, {"age", "klass"}),
+    ({"age": 40, "klass": "1", "member": "maybe"}, {"member"}),
+    ({"age": 40, "klass": None, "uid": 15.5}, {"klass"}),
+]
+
+
+@pytest.fixture
+def api(demo_models, app):
+    return app.server.test_client()
+
+
+@pytest.fixture
+def small_model(demo_models, settings):
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"age": rng.uniform(0, 80, 200), "klass": rng.choice(["1", "2", "3"], 200)})
+    target = (frame["age"] > 40).astype(int)
+    prepare = ColumnTransformer(
+        [("age", SimpleImputer(), ["age"]), ("klass", OneHotEncoder(handle_unknown="ignore"), ["klass"])]
+    )
+    pipeline = Pipeline([("prepare", prepare), ("model", LogisticRegression())]).fit(frame, target)
+    ModelStore(settings.model_dir).save(
+        pipeline, "validator-check", X_sample=frame, y=target, task="binary", schema=SCHEMA
+    )
+    return "validator-check"
+
+
+def _sync_verdicts(api, name):
+    """Each record alone through REST, and through the form's call (the same service the callback uses)."""
+    rest, form = [], []
+    store = api.application.extensions["dashboard"].models
+    for record, _ in CASES:
+        response = api.post(f"/api/models/{name}/predict", json={"instances": [record]})
+        assert response.status_code in (200, 400), response.json
+        rest.append(_from_sync(response.json if response.status_code == 200 else None, response.json))
+        try:
+            form.append(_from_sync(predict_records(store.load(name), [record]), None))
+        except SchemaError as exc:
+            form.append(_from_sync(None, {"error": {"fields": exc.errors}}))
+    return rest, form
+
+
+def _from_sync(result, error_body):
+    if result is not None:
+        return set(), result["predictions"][0]
+    fields = error_body["error"].get("fields") or {error_body["error"]["field"]: error_body["error"]["message"]}
+    return {field.split(".")[-1] for field in fields}, None
+
+
+def _from_batch(summary_errors, predictions):
+    verdicts = []
+    for row, prediction in enumerate(predictions, start=1):
+        message = summary_errors.get(str(row)) or summary_errors.get(row)
+        bad = {part.split(":")[0].strip() for part in message.split("; ")} if message else set()
+        verdicts.append((bad, None if bad else prediction))
+    return verdicts
+
+
+def _csv(records) -> bytes:
+    return (
+        pd.DataFrame.from_records(records, columns=[f["name"] for f in SCHEMA["fields"]]).to_csv(index=False).encode()
+    )
+
+
+def test_every_door_gives_the_same_verdict(api, small_model, settings, tmp_path):
+    expected = [bad for _, bad in CASES]
+    rest, form = _sync_verdicts(api, small_model)
+    assert [bad for bad, _ in rest] == expected
+    assert form == rest
+
+    store = api.application.extensions["dashboard"].models
+    summary, token = score_upload(store, small_model, None, None, _csv([r for r, _ in CASES]), tmp_path, ttl_seconds=60)
+    scored = pd.read_csv(tmp_path / f"{token}.csv")
+    page = _from_batch(summary["errors"], [None if pd.isna(v) else int(v) for v in scored["prediction"]])
+
+    job = api.post(f"/api/models/{small_model}/jobs", json={"instances": [r for r, _ in CASES]}).json
+    record = wait_for_job(api, job["job_id"])
+    assert record["status"] == "succeeded", record
+    json_job = _from_batch(record["result"]["errors"], record["result"]["predictions"])
+
+    job = api.post(f"/api/models/{small_model}/jobs", data=_csv([r for r, _ in CASES]), content_type="text/csv")
+    record = wait_for_job(api, job.json["job_id"])
+    csv_job = _from_batch(record["result"]["errors"], record["result"]["predictions"])
+
+    for door in (page, json_job, csv_job):
+        assert [bad for bad, _ in door] == expected
+        assert [prediction for _, prediction in door] == [prediction for _, prediction in rest]
+
+
+def test_typed_columns_take_the_same_verdict_as_cell_by_cell(small_model, api, tmp_path):
+    """A CSV whose columns parse as numbers takes the vectorised path: same values, same predictions."""
+    records = [{"age": 30.0, "klass": 3}, {"age": 200.0, "klass": 1}, {"age": 12.5, "klass": 2}]
+    store = api.application.extensions["dashboard"].models
+    expected = predict_records(store.load(small_model), [{**r, "klass": str(r["klass"])} for r in records])
+    summary, token = score_upload(store, small_model, None, None, _csv(records), tmp_path, ttl_seconds=60)
+    scored = pd.read_csv(tmp_path / f"{token}.csv")
+    assert scored["prediction"].tolist() == expected["predictions"] and summary["bad_rows"] == 0
+    assert summary["notices"] == ["age: 1 value(s) outside the training range 0 to 80 (rows 2)"]
+    assert expected["warnings"] == ["[1].age: 200 is outside the training range 0 to 80"]
+
+
+def test_identifier_is_stripped_and_category_text_of_a_whole_number_matches():
+    frame, warnings = check_records(SCHEMA, [{"age": 1, "klass": "3.0", "uid": " 15 "}, {"age": 2, "klass": 2.0}])
+    assert frame["uid"].tolist() == ["15", None] and frame["klass"].tolist() == ["3", "2"] and warnings == []
+    with pytest.raises(SchemaError) as refused:
+        check_records(SCHEMA, [{"age": [1, 2], "klass": {"a": 1}, "uid": [3], "note": True}])
+    assert set(refused.value.errors) == {"age", "klass", "uid", "note"}
+    assert refused.value.errors["uid"] == "expected an id (text or a number), got [3]"
+
+
+def test_batch_notices_name_unused_columns(api, small_model, tmp_path):
+    store = api.application.extensions["dashboard"].models
+    content = b"age,klass,uid,extra\n30,1,7,x\n"
+    summary, _ = score_upload(store, small_model, None, None, content, tmp_path, ttl_seconds=60)
+    assert summary["notices"] == [
+        "ignored column(s) the model does not use: extra",
+        "column(s) not in the file, treated as missing: member, note",
+    ]
+    with pytest.raises(SchemaError) as missing:
+        score_upload(store, small_model, None, None, b"age\n30\n", tmp_path, ttl_seconds=60)
+    assert missing.value.errors == {"columns": "missing required column(s): klass"}
