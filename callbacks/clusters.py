@@ -11,10 +11,9 @@ from dash.exceptions import PreventUpdate
 from pydantic import ValidationError
 
 from dashboard import figures, ids
+from dashboard.errors import FieldError, ResultExpired
 from dashboard.ml.clustering import ClusterSpec
-from dashboard.ml.clusters_service import ClusterResultExpiredError
 from dashboard.ml.serving import neutralise_formulas
-from dashboard.ml.spec import SpecError
 from dashboard.services import Services
 from layouts.clusters import column_options, default_features
 from layouts.common import alert, metric_badge
@@ -48,10 +47,10 @@ GROUPS = {
 def spec_from_controls(
     dataset, features, scale, log, algorithm, k, init, n_init, seed, linkage, metric, eps, min_samples, cov, labels
 ) -> ClusterSpec:
-    """The controls as a ClusterSpec; an empty or out-of-range number is a SpecError naming the control."""
+    """The controls as a ClusterSpec; an empty or out-of-range number is a FieldError naming the control."""
     for name, value in (("k", k), ("n_init", n_init), ("eps", eps), ("min_samples", min_samples)):
         if value is None:
-            raise SpecError(name, "enter a number in the allowed range")
+            raise FieldError(name, "enter a number in the allowed range")
     try:
         return ClusterSpec(
             dataset=dataset or "",
@@ -72,7 +71,7 @@ def spec_from_controls(
         )
     except ValidationError as exc:
         error = exc.errors()[0]
-        raise SpecError(".".join(str(p) for p in error["loc"]) or "spec", error["msg"]) from None
+        raise FieldError(".".join(str(p) for p in error["loc"]) or "spec", error["msg"]) from None
 
 
 def scores_view(result) -> html.Div:
@@ -166,7 +165,7 @@ def register(app, services: Services) -> None:
     def build_rfm(_clicks, dataset, customer, date, amount):
         try:
             info = clusters.derive_rfm(dataset, customer, date, amount)
-        except (SpecError, ValueError) as exc:
+        except (FieldError, ValueError) as exc:
             return no_update, no_update, alert(str(exc))
         options = [{"label": i.title, "value": i.id} for i in services.catalog.list()]
         note = alert(f"RFM per customer from {dataset} is the dataset {info.id}.", "success")
@@ -191,7 +190,7 @@ def register(app, services: Services) -> None:
             token, _, cached = clusters.run(spec)
             if spec.algorithm == "dbscan":
                 clusters.k_distance(spec)  # cached here, so the result view only reads it
-        except (SpecError, ValueError) as exc:
+        except (FieldError, ValueError) as exc:
             return None, alert(str(exc))
         note = alert("Identical clustering found in the cache: nothing was fitted.", "info") if cached else None
         return {"token": token, "spec": spec.key()}, note
@@ -214,7 +213,7 @@ def register(app, services: Services) -> None:
             raise PreventUpdate
         try:
             result = clusters.result(stored.get("token"))
-        except ClusterResultExpiredError:
+        except ResultExpired:
             raise PreventUpdate from None
         spec = ClusterSpec(**stored["spec"])
         if result.dendrogram is not None:
@@ -261,7 +260,7 @@ def register(app, services: Services) -> None:
                 ks,
                 on_k=lambda points, done: set_progress((figures.sweep_figure(points), 100 * done // len(ks))),
             )
-        except (SpecError, ValueError) as exc:
+        except (FieldError, ValueError) as exc:
             return None, alert(str(exc))
         points = {
             "ks": result.ks,
@@ -312,7 +311,7 @@ def register(app, services: Services) -> None:
     def export_csv(_clicks, stored):
         try:
             table = clusters.labelled(stored["token"], ClusterSpec(**stored["spec"]))
-        except (ClusterResultExpiredError, SpecError, KeyError, TypeError):
+        except (ResultExpired, FieldError, KeyError, TypeError):
             raise PreventUpdate from None
         # formula-like text cells are neutralised, as in batch predictions
         return dcc.send_data_frame(neutralise_formulas(table).to_csv, "cluster-labels.csv", index=False)
@@ -326,7 +325,7 @@ def register(app, services: Services) -> None:
     def export_dataset(_clicks, stored):
         try:
             info = clusters.export_dataset(stored["token"], ClusterSpec(**stored["spec"]))
-        except (ClusterResultExpiredError, SpecError, ValueError) as exc:
+        except (ResultExpired, FieldError, ValueError) as exc:
             return alert(str(exc))
         link = "/data?" + urlencode({"dataset": info.id, "column": "segment"})
         return dbc.Alert(
@@ -349,7 +348,7 @@ def register(app, services: Services) -> None:
             raise PreventUpdate
         try:
             version = clusters.save(ClusterSpec(**stored["spec"]), stored["token"], (name or "").strip())
-        except (SpecError, ValueError, ClusterResultExpiredError) as exc:
+        except (FieldError, ValueError, ResultExpired) as exc:
             return alert(str(exc))
         link = "/predict?" + urlencode({"model": version.name, "version": version.version})
         return dbc.Alert(

@@ -14,10 +14,10 @@ from pydantic import ValidationError
 
 from dashboard import figures, ids
 from dashboard import figures_recommend as rec_figures
-from dashboard.ml.recsys.evaluation import EvalCancelled, HoldoutSpec
+from dashboard.errors import Cancelled, FieldError
+from dashboard.ml.recsys.evaluation import HoldoutSpec
 from dashboard.ml.recsys.interactions import Mapping, guess_mapping
 from dashboard.ml.recsys.models import KINDS, RecSpec
-from dashboard.ml.spec import SpecError
 from dashboard.services import Services
 from layouts.common import alert
 from layouts.recommend import PARAMS, ROLES
@@ -41,19 +41,19 @@ HOLDOUT_STATES = (
 
 
 def _checked(build, **values):
-    """Build a pydantic spec; its first complaint becomes a SpecError naming the control."""
+    """Build a pydantic spec; its first complaint becomes a FieldError naming the control."""
     try:
         return build(**values)
     except ValidationError as exc:
         error = exc.errors()[0]
-        raise SpecError(".".join(str(p) for p in error["loc"]) or "spec", error["msg"]) from None
+        raise FieldError(".".join(str(p) for p in error["loc"]) or "spec", error["msg"]) from None
 
 
 def mapping_from_controls(dataset, user, item, value, timestamp, title, genres, feedback) -> Mapping:
     if not user:
-        raise SpecError("user", "choose the column that holds the user")
+        raise FieldError("user", "choose the column that holds the user")
     if not item:
-        raise SpecError("item", "choose the column that holds the item")
+        raise FieldError("item", "choose the column that holds the item")
     roles = dict(user=user, item=item, value=value, timestamp=timestamp, title=title, genres=genres)
     return _checked(Mapping, dataset=dataset or "", feedback=feedback or "auto", **roles)
 
@@ -62,7 +62,7 @@ def spec_from_controls(kind, *params) -> RecSpec:
     values = {name: value for (name, *_), value in zip(PARAMS, params, strict=True)}
     for name, value in values.items():
         if value is None:
-            raise SpecError(name, "enter a number in the allowed range")
+            raise FieldError(name, "enter a number in the allowed range")
     return _checked(RecSpec, kind=kind or "item_knn", **values)
 
 
@@ -70,7 +70,7 @@ def holdout_from_controls(spec: RecSpec, models, method, n, k, relevant, seed) -
     """The models to evaluate (with the page's parameters) and the holdout."""
     for name, value in (("n", n), ("k", k)):
         if value is None:
-            raise SpecError(name, "enter a whole number from 1 to 100")
+            raise FieldError(name, "enter a whole number from 1 to 100")
     holdout = _checked(HoldoutSpec, method=method or "last", n=n, k=k, relevant_from=relevant, seed=seed or 0)
     return [spec.model_copy(update={"kind": m}) for m in (models or []) if m in KINDS], holdout
 
@@ -101,7 +101,7 @@ def register(app, services: Services) -> None:
     def show_data(*controls):
         try:
             stats = recommend.stats(mapping_from_controls(*controls))
-        except (SpecError, ValueError) as exc:
+        except (FieldError, ValueError) as exc:
             message = figures.message_figure("Fix the mapping to see the data")
             return alert(str(exc)), message, message, message
         return (
@@ -138,7 +138,7 @@ def register(app, services: Services) -> None:
                 holdout,
                 on_model=lambda partial, done: set_progress((eval_table(partial, holdout.k), 100 * done // total)),
             )
-        except (SpecError, ValueError, EvalCancelled) as exc:
+        except (FieldError, ValueError, Cancelled) as exc:
             return alert(str(exc)), figures.message_figure("No evaluation")
         table = eval_table(result, holdout.k)
         if cached:
@@ -167,7 +167,7 @@ def register(app, services: Services) -> None:
                 notice = alert(f"Fitting {', '.join(m.label for m in missing)} on every interaction…", "info")
                 return notice, {"clicks": clicks, "controls": [user, item, compare, k, *controls]}
             return query_explore(recommend, query), no_update
-        except (SpecError, ValueError) as exc:
+        except (FieldError, ValueError) as exc:
             return alert(str(exc), "warning" if isinstance(exc, EmptyQuery) else "danger"), no_update
 
     @app.callback(
@@ -185,7 +185,7 @@ def register(app, services: Services) -> None:
             for spec in query.specs:
                 recommend.model(query.mapping, spec)
             return query_explore(recommend, query)
-        except (SpecError, ValueError) as exc:
+        except (FieldError, ValueError) as exc:
             return alert(str(exc))
 
     @app.callback(
@@ -205,7 +205,7 @@ def register(app, services: Services) -> None:
             specs, holdout = holdout_from_controls(spec, *controls[14:])
             metrics = held_out_metrics(recommend.cached_evaluation(mapping, specs, holdout), spec, holdout.k)
             version = recommend.save(mapping, spec, (name or "").strip(), metrics=metrics)
-        except (SpecError, ValueError) as exc:
+        except (FieldError, ValueError) as exc:
             return alert(str(exc))
         link = "/predict?" + urlencode({"model": version.name, "version": version.version})
         return dbc.Alert(
@@ -239,7 +239,7 @@ def register(app, services: Services) -> None:
     )
 
 
-class EmptyQuery(SpecError):
+class EmptyQuery(FieldError):
     """Neither a user nor an item was entered."""
 
 

@@ -15,11 +15,11 @@ from pydantic import ValidationError
 from sklearn.utils import estimator_html_repr
 
 from dashboard import figures, ids
+from dashboard.errors import FieldError, ResultExpired
 from dashboard.ml import evaluation
 from dashboard.ml.catalog import estimator_spec
 from dashboard.ml.cv import CVResult
-from dashboard.ml.spec import CVSpec, SpecError, TextSpec, TrainSpec, infer_task
-from dashboard.ml.training import ResultExpiredError
+from dashboard.ml.spec import CVSpec, TextSpec, TrainSpec, infer_task
 from dashboard.services import Services
 from layouts.common import alert, metric_badge
 from layouts.train import model_options, param_controls
@@ -60,10 +60,10 @@ def spec_from_controls(
     test_fraction,
     options,
 ) -> TrainSpec:
-    """The controls' values as a TrainSpec; a malformed value raises SpecError naming the control."""
+    """The controls' values as a TrainSpec; a malformed value raises FieldError naming the control."""
     params = {pid["name"]: value for pid, value in zip(param_ids, param_values, strict=True) if value is not None}
     if folds is None:  # the browser reports an out-of-range or empty number as no value
-        raise SpecError("cv.folds", "enter a whole number of folds from 2 to 20")
+        raise FieldError("cv.folds", "enter a whole number of folds from 2 to 20")
     try:
         return TrainSpec(
             dataset=dataset or "",
@@ -90,7 +90,7 @@ def spec_from_controls(
     except ValidationError as exc:
         error = exc.errors()[0]
         field = ".".join(str(part) for part in error["loc"]) or "spec"
-        raise SpecError(field, error["msg"]) from None
+        raise FieldError(field, error["msg"]) from None
 
 
 def fold_table(folds: list[dict[str, Any]], task: str) -> dbc.Table:
@@ -214,7 +214,7 @@ def register(app, services: Services) -> None:
     def show_pipeline(_model, _features, _target, _analyzer, *controls):
         try:
             prepared = training.prepare(spec_from_controls(*controls))
-        except (SpecError, ValueError) as exc:
+        except (FieldError, ValueError) as exc:
             return f"<p style='font-family:sans-serif;color:#842029'>{html_escape(str(exc))}</p>"
         return estimator_html_repr(prepared.build())
 
@@ -249,7 +249,7 @@ def register(app, services: Services) -> None:
                 set_progress((fold_table(seen, prepared.task), *curves, 100 * done // spec.cv.folds))
 
             token, result, cached = training.run(spec, on_fold=on_fold)
-        except (SpecError, ValueError) as exc:
+        except (FieldError, ValueError) as exc:
             return None, alert(str(exc))
         note = alert("Identical run found in the cache: no model was fitted.", "info") if cached else None
         return {"token": token, "task": result.task, "spec": spec.key()}, note
@@ -279,7 +279,7 @@ def register(app, services: Services) -> None:
             raise PreventUpdate
         try:
             result = training.result((stored or {}).get("token"))
-        except ResultExpiredError:
+        except ResultExpired:
             raise PreventUpdate from None
         blank = figures.message_figure("")
         table = fold_table(result.folds, "regression" if result.task == "regression" else "classification")
@@ -368,7 +368,7 @@ def register(app, services: Services) -> None:
                 stored["token"], float(value), float(cost_fp or 0), float(cost_fn or 0), float(benefit_tp or 0)
             )
             classes = training.result(stored["token"]).classes
-        except (ResultExpiredError, SpecError):
+        except (ResultExpired, FieldError):
             raise PreventUpdate from None
         c = view["confusion"]
         labels = [str(classes[0]), str(classes[1])]
@@ -393,7 +393,7 @@ def register(app, services: Services) -> None:
         try:
             spec = TrainSpec(**stored["spec"])
             version = training.save(spec, stored["token"], (name or "").strip())
-        except (SpecError, ValueError, ResultExpiredError) as exc:
+        except (FieldError, ValueError, ResultExpired) as exc:
             return alert(str(exc))
         link = "/predict?" + urlencode({"model": version.name, "version": version.version})
         return dbc.Alert(
@@ -416,7 +416,7 @@ def register(app, services: Services) -> None:
             raise PreventUpdate
         try:
             learned = training.result(stored.get("token")).insights
-        except ResultExpiredError:
+        except ResultExpired:
             raise PreventUpdate from None
         native = learned.get("native")
         permutation = learned.get("permutation")

@@ -13,10 +13,9 @@ from pydantic import ValidationError
 
 from callbacks.train import SPEC_STATES, spec_from_controls
 from dashboard import figures, ids
+from dashboard.errors import FieldError, ResultExpired
 from dashboard.ml.catalog import estimator_spec
 from dashboard.ml.search import DEFAULT_METRIC, SearchResult, SearchSpec, parse_values
-from dashboard.ml.spec import SpecError
-from dashboard.ml.training import ResultExpiredError
 from dashboard.services import Services
 from layouts.common import alert
 from layouts.train_search import metric_options, search_params
@@ -45,7 +44,7 @@ def search_from_controls(model, mode, metric, n_candidates, seed, tuned, texts, 
         values = parse_values(by_name[name], text, mode or "grid")
         (ranges if isinstance(values, tuple) else grid)[name] = values
     if mode == "random" and n_candidates is None:
-        raise SpecError("search.candidates", "enter a whole number of candidates from 1 to 200")
+        raise FieldError("search.candidates", "enter a whole number of candidates from 1 to 200")
     try:
         return SearchSpec(
             mode=mode or "grid",
@@ -57,7 +56,7 @@ def search_from_controls(model, mode, metric, n_candidates, seed, tuned, texts, 
         )
     except ValidationError as exc:
         error = exc.errors()[0]
-        raise SpecError("search." + ".".join(str(p) for p in error["loc"]), error["msg"]) from None
+        raise FieldError("search." + ".".join(str(p) for p in error["loc"]), error["msg"]) from None
 
 
 def _format(value: Any) -> str:
@@ -167,7 +166,7 @@ def register(app, services: Services) -> None:
                 set_progress((results_table(rows, names, metric), figure, 100 * done // total))
 
             token, result, cached = training.search(spec, search, on_result=on_result)
-        except (SpecError, ValueError) as exc:
+        except (FieldError, ValueError) as exc:
             return None, alert(str(exc))
         note = alert("Identical search found in the cache: no model was fitted.", "info") if cached else None
         return {"token": token, "model": spec.estimator, "mode": search.mode}, note
@@ -186,7 +185,7 @@ def register(app, services: Services) -> None:
             raise PreventUpdate
         try:
             result = training.search_result(stored.get("token"))
-        except ResultExpiredError:
+        except ResultExpired:
             raise PreventUpdate from None
         return (
             results_table(result.rows, result.names, result.metric, result.best),
@@ -207,7 +206,7 @@ def register(app, services: Services) -> None:
     def use_best(_clicks, stored, current, param_ids):
         try:
             result = training.search_result((stored or {}).get("token"))
-        except ResultExpiredError:
+        except ResultExpired:
             raise PreventUpdate from None
         best = result.best_row()
         if best["defaults"]:  # the catalog's defaults won: every parameter goes back to its default

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from dashboard.coordination import Locks
+from dashboard.errors import Cancelled, NotFound
 from dashboard.files import atomic_write_bytes
 from dashboard.safety import private_dir
 
@@ -42,13 +43,9 @@ FAIL_BEATS = 8  # a reader fails a job silent this long (later than any take-ove
 SWEEP_EVERY_SECONDS = 60
 
 
-class JobNotFoundError(KeyError):
+class JobNotFoundError(NotFound):
     def __str__(self) -> str:
         return f"job: no job with id {str(self.args[0])[:40]!r}"
-
-
-class JobCancelled(Exception):
-    """Raised inside a runner when the job was cancelled."""
 
 
 class Executor(Protocol):
@@ -98,7 +95,7 @@ class JobContext:
 
     def check_cancelled(self) -> None:
         if self.cancel_requested():
-            raise JobCancelled
+            raise Cancelled
 
     def write_file(self, name: str, data: bytes) -> None:
         atomic_write_bytes(self.queue.folder(self.job_id) / name, data)
@@ -310,7 +307,7 @@ class JobQueue:
         context = JobContext(self, job_id, record["params"])
         try:
             result = self.runners[record["kind"]](context)
-        except JobCancelled:
+        except Cancelled:
             final = {"status": "cancelled", "error": "cancelled while running"}
         except Exception as exc:  # the job fails with its message; the server keeps serving
             message = getattr(exc, "errors", None) or str(exc) or type(exc).__name__

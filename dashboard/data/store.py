@@ -20,11 +20,12 @@ import pyarrow.parquet as pq
 from filelock import FileLock
 
 from dashboard.coordination import LockFactory
+from dashboard.errors import NotFound
 from dashboard.files import atomic_write_bytes, sha256_file
 from dashboard.safety import UnsafeNameError, child_path, slugify
 
 
-class DatasetNotFoundError(KeyError):
+class DatasetNotFoundError(NotFound):
     """No dataset has this id."""
 
     def __str__(self) -> str:

@@ -8,8 +8,8 @@ from typing import Any
 import pandas as pd
 
 from dashboard.files import atomic_write_bytes, expire_files
-from dashboard.jobqueue import JobCancelled, JobContext, Runner
-from dashboard.ml.serving import BatchCancelled, batch_summary, check_batch, read_batch_csv, results_csv, score_batch
+from dashboard.jobqueue import JobContext, Runner
+from dashboard.ml.serving import batch_summary, check_batch, read_batch_csv, results_csv, score_batch
 from model_store import ModelStore, SchemaError
 
 
@@ -30,15 +30,7 @@ def make_batch_runner(store: ModelStore) -> Runner:
         else:
             batch = read_batch_csv(payload, loaded.card["schema"])
         context.check_cancelled()
-        try:
-            scored = score_batch(
-                loaded,
-                batch,
-                progress=context.progress,
-                cancelled=context.cancel_requested,
-            )
-        except BatchCancelled:
-            raise JobCancelled from None
+        scored = score_batch(loaded, batch, progress=context.progress, cancelled=context.cancel_requested)
         context.write_file("result.csv", results_csv(batch.inputs, scored))
         return {
             **batch_summary(batch, scored),

@@ -24,7 +24,7 @@ from sklearn.neighbors import NearestNeighbors
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, RobustScaler, StandardScaler
 
-from dashboard.ml.spec import SpecError
+from dashboard.errors import FieldError
 
 MINIBATCH_ROWS = 200_000  # k-means switches to MiniBatchKMeans above this, and the page says so
 AGGLOMERATIVE_MAX_ROWS = 20_000  # memory grows with rows²
@@ -71,7 +71,7 @@ def prepare(spec: ClusterSpec, frame: pd.DataFrame, kinds: dict[str, str]) -> Pr
     features = list(dict.fromkeys(spec.features))
     missing = [f for f in features if f not in frame.columns]
     if missing:
-        raise SpecError("features", f"{missing[0]!r} is not a column of this dataset")
+        raise FieldError("features", f"{missing[0]!r} is not a column of this dataset")
     numeric = [f for f in features if kinds.get(f) in ("numeric", "boolean")]
     categorical = [f for f in features if kinds.get(f) == "categorical"]
     notices = []
@@ -79,27 +79,27 @@ def prepare(spec: ClusterSpec, frame: pd.DataFrame, kinds: dict[str, str]) -> Pr
     if ignored:
         notices.append(f"not used (identifier, date or text columns): {', '.join(ignored)}")
     if not numeric:
-        raise SpecError("features", "choose at least one numeric column: distances need numbers")
+        raise FieldError("features", "choose at least one numeric column: distances need numbers")
     bad_log = [c for c in spec.log if c not in numeric]
     if bad_log:
-        raise SpecError("log", f"{bad_log[0]!r} is not a chosen numeric column")
+        raise FieldError("log", f"{bad_log[0]!r} is not a chosen numeric column")
     negative = [c for c in spec.log if (frame[c] < 0).any()]
     if negative:
-        raise SpecError("log", f"{negative[0]!r} has negative values; log applies to amounts ≥ 0")
+        raise FieldError("log", f"{negative[0]!r} has negative values; log applies to amounts ≥ 0")
     if spec.labels is not None and spec.labels not in frame.columns:
-        raise SpecError("labels", f"{spec.labels!r} is not a column of this dataset")
+        raise FieldError("labels", f"{spec.labels!r} is not a column of this dataset")
     rows = len(frame)
     if spec.algorithm in ("kmeans", "agglomerative", "gmm") and spec.k >= rows:
-        raise SpecError("k", f"k = {spec.k} needs more rows than clusters; the dataset has {rows}")
+        raise FieldError("k", f"k = {spec.k} needs more rows than clusters; the dataset has {rows}")
     if spec.algorithm == "agglomerative" and rows > AGGLOMERATIVE_MAX_ROWS:
-        raise SpecError("algorithm", f"agglomerative needs memory in rows²: at most {AGGLOMERATIVE_MAX_ROWS:,} rows")
+        raise FieldError("algorithm", f"agglomerative needs memory in rows²: at most {AGGLOMERATIVE_MAX_ROWS:,} rows")
     if spec.algorithm == "agglomerative" and spec.linkage == "ward" and spec.metric != "euclidean":
-        raise SpecError("metric", "ward linkage works only with euclidean distances")
+        raise FieldError("metric", "ward linkage works only with euclidean distances")
     if spec.algorithm == "dbscan" and rows > DBSCAN_MAX_ROWS:
-        raise SpecError("algorithm", f"DBSCAN here takes at most {DBSCAN_MAX_ROWS:,} rows")
+        raise FieldError("algorithm", f"DBSCAN here takes at most {DBSCAN_MAX_ROWS:,} rows")
     many = [c for c in categorical if frame[c].nunique() > MAX_CATEGORIES]
     if many:
-        raise SpecError("features", f"{many[0]!r} has more than {MAX_CATEGORIES} categories; leave it out")
+        raise FieldError("features", f"{many[0]!r} has more than {MAX_CATEGORIES} categories; leave it out")
     scaler = {"standard": StandardScaler(), "robust": RobustScaler(), "none": "passthrough"}[spec.scale]
     logged = [c for c in numeric if c in spec.log]
     plain = [c for c in numeric if c not in spec.log]
@@ -170,7 +170,7 @@ def fit(spec: ClusterSpec, prepared: Prepared, frame: pd.DataFrame) -> tuple[Pip
     found = sorted(set(labels[clustered].tolist()))
     if spec.algorithm == "dbscan" and len(found) < 2:
         noise = int((~clustered).sum())
-        raise SpecError(
+        raise FieldError(
             "eps",
             f"eps = {spec.eps:g} gives {len(found)} cluster(s) and {noise:,} noise points; "
             "read the k-distance plot for a better eps",

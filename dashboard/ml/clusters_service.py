@@ -12,22 +12,16 @@ from typing import Any
 import pandas as pd
 
 from dashboard.data.catalog import Catalog
+from dashboard.errors import Cancelled, FieldError, ResultExpired
 from dashboard.explore import ExplorerService
 from dashboard.jobs import Memo
 from dashboard.ml import clustering
 from dashboard.ml.clustering import ClusterResult, ClusterSpec, SweepResult
-from dashboard.ml.cv import CVCancelled
 from dashboard.ml.rfm import rfm
-from dashboard.ml.spec import SpecError
 from model_store import ModelStore, ModelVersion
 
 FIT, SWEEP, KDIST = "clusters.fit", "clusters.sweep", "clusters.kdistance"
 SAVEABLE = ("KMeans", "MiniBatchKMeans")
-
-
-class ClusterResultExpiredError(KeyError):
-    def __str__(self) -> str:
-        return "result: this clustering is no longer cached; run it again"
 
 
 class ClusterService:
@@ -36,7 +30,7 @@ class ClusterService:
 
     def _frame(self, dataset: str) -> pd.DataFrame:
         if not self.catalog.exists(dataset):
-            raise SpecError("dataset", f"no dataset named {str(dataset)[:64]!r}")
+            raise FieldError("dataset", f"no dataset named {str(dataset)[:64]!r}")
         return self.catalog.load(dataset)
 
     def prepare(self, spec: ClusterSpec) -> tuple[clustering.Prepared, pd.DataFrame]:
@@ -68,7 +62,7 @@ class ClusterService:
     def result(self, token: str) -> ClusterResult:
         hit = self.memo.get(token) if isinstance(token, str) and token.startswith(FIT + ":") else None
         if hit is None:
-            raise ClusterResultExpiredError(token)
+            raise ResultExpired("result: this clustering is no longer cached; run it again")
         return hit
 
     def sweep(
@@ -81,10 +75,10 @@ class ClusterService:
     ) -> tuple[SweepResult, bool]:
         """Fit and score each k (k-means, GMM or agglomerative), reporting each as it finishes."""
         if spec.algorithm == "dbscan":
-            raise SpecError("algorithm", "DBSCAN has no k; use the k-distance plot to choose eps")
+            raise FieldError("algorithm", "DBSCAN has no k; use the k-distance plot to choose eps")
         ks = sorted(set(ks))
         if not ks or ks[0] < 2:
-            raise SpecError("k", "sweep k from 2 upwards")
+            raise FieldError("k", "sweep k from 2 upwards")
         self._frame(spec.dataset)
         key = self._key(SWEEP, spec.model_copy(update={"k": 2}), ks)
         result, computed = self.memo.compute_once(key, lambda: self._sweep(spec, ks, on_k, cancelled))
@@ -93,7 +87,7 @@ class ClusterService:
     def _sweep(self, spec: ClusterSpec, ks: list[int], on_k, cancelled) -> SweepResult:
         prepared, frame = self.prepare(spec.model_copy(update={"k": 2}))
         if ks[-1] >= len(frame):
-            raise SpecError("k", f"k = {ks[-1]} needs more rows than clusters; the dataset has {len(frame)}")
+            raise FieldError("k", f"k = {ks[-1]} needs more rows than clusters; the dataset has {len(frame)}")
         start = time.perf_counter()
         Z = prepared.transformer.fit_transform(prepared.X)
         points: dict[str, list] = {"inertia": [], "silhouette": [], "davies_bouldin": [], "calinski_harabasz": []}
@@ -104,7 +98,7 @@ class ClusterService:
             if on_k is not None:
                 on_k({"ks": ks[:done], **points}, done)
             if cancelled is not None and cancelled():
-                raise CVCancelled("cancelled")
+                raise Cancelled("cancelled")
         suggested, reason = clustering.suggest_k(ks, points["silhouette"], points["inertia"])
         return SweepResult(ks, **points, suggested=suggested, reason=reason, seconds=time.perf_counter() - start)
 
@@ -147,7 +141,7 @@ class ClusterService:
         """Refit (same seed: same labels) and store the pipeline; the card carries segment names and scores."""
         result = self.result(token)
         if result.algorithm not in SAVEABLE:
-            raise SpecError(
+            raise FieldError(
                 "algorithm", f"{result.algorithm} cannot assign new rows to clusters; save a k-means clustering"
             )
         prepared, frame = self.prepare(spec)

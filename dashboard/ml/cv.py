@@ -18,12 +18,9 @@ from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 
+from dashboard.errors import Cancelled
 from dashboard.ml import evaluation, insights
 from dashboard.ml.spec import CVSpec, Prepared
-
-
-class CVCancelled(Exception):
-    """The caller asked to stop."""
 
 
 @dataclass
@@ -144,7 +141,7 @@ def run_cv(
         if on_fold is not None:
             on_fold(result, len(folds))
         if cancelled is not None and cancelled():
-            raise CVCancelled("cancelled")
+            raise Cancelled("cancelled")
     return assemble(prepared, y, folds, holdout, time.perf_counter() - start)
 
 

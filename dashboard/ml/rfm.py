@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard.ml.spec import SpecError
+from dashboard.errors import FieldError
 
 RFM_COLUMNS = ("recency_days", "frequency", "monetary")
 
@@ -14,22 +14,22 @@ def rfm(frame: pd.DataFrame, customer: str, date: str, amount: str) -> pd.DataFr
     the number of transactions, and the total amount. Errors name the mapping field."""
     for field, column in (("customer", customer), ("date", date), ("amount", amount)):
         if not column or column not in frame.columns:
-            raise SpecError(field, f"map the {field} to a column of this dataset")
+            raise FieldError(field, f"map the {field} to a column of this dataset")
     if len({customer, date, amount}) < 3:
-        raise SpecError("mapping", "customer, date and amount must be three different columns")
+        raise FieldError("mapping", "customer, date and amount must be three different columns")
     when = frame[date]
     if pd.api.types.is_numeric_dtype(when):
-        raise SpecError("date", f"{date!r} holds numbers, not dates")
+        raise FieldError("date", f"{date!r} holds numbers, not dates")
     if not pd.api.types.is_datetime64_any_dtype(when):
         when = pd.to_datetime(when, errors="coerce", format="mixed")
         if when.notna().mean() < 0.95:
-            raise SpecError("date", f"{date!r} does not hold dates (fewer than 95 % parse)")
+            raise FieldError("date", f"{date!r} does not hold dates (fewer than 95 % parse)")
     money = frame[amount]
     if not pd.api.types.is_numeric_dtype(money) or pd.api.types.is_bool_dtype(money):
-        raise SpecError("amount", f"{amount!r} is not numeric ({money.dtype})")
+        raise FieldError("amount", f"{amount!r} is not numeric ({money.dtype})")
     data = pd.DataFrame({"customer": frame[customer], "date": when, "amount": money}).dropna()
     if data.empty:
-        raise SpecError("mapping", "no rows have a customer, a date and an amount")
+        raise FieldError("mapping", "no rows have a customer, a date and an amount")
     as_of = data["date"].max().normalize() + pd.Timedelta(days=1)
     grouped = data.groupby("customer", sort=True)
     out = pd.DataFrame(
@@ -40,5 +40,5 @@ def rfm(frame: pd.DataFrame, customer: str, date: str, amount: str) -> pd.DataFr
         }
     )
     if len(out) < 3:
-        raise SpecError("customer", f"{customer!r} has {len(out)} distinct customers; segments need more")
+        raise FieldError("customer", f"{customer!r} has {len(out)} distinct customers; segments need more")
     return out.rename_axis(customer).reset_index()

@@ -22,9 +22,10 @@ from joblib import Parallel, delayed
 from pydantic import BaseModel, ConfigDict, Field
 from scipy.stats import rankdata
 
+from dashboard.errors import Cancelled, FieldError
 from dashboard.ml.catalog import EstimatorSpec, ParamSpec
-from dashboard.ml.cv import CVCancelled, CVResult, assemble, cv_split, fit_fold
-from dashboard.ml.spec import Prepared, SpecError, TrainSpec, build_pipeline
+from dashboard.ml.cv import CVResult, assemble, cv_split, fit_fold
+from dashboard.ml.spec import Prepared, TrainSpec, build_pipeline
 
 MAX_CANDIDATES = 200
 LOWER_IS_BETTER = {"rmse", "mae", "mape", "log_loss"}
@@ -52,16 +53,16 @@ def parse_values(param: ParamSpec, text: str, mode: str) -> list[Any] | tuple[fl
     field = f"search.{param.name}"
     if not text:
         hint = " or a range low..high" if mode == "random" else ""
-        raise SpecError(field, f"enter values separated by commas{hint}")
+        raise FieldError(field, f"enter values separated by commas{hint}")
     if ".." in text and param.kind in ("int", "float"):
         if mode != "random":
-            raise SpecError(field, "a range low..high needs random search; list values for a grid")
+            raise FieldError(field, "a range low..high needs random search; list values for a grid")
         low_text, _, high_text = text.partition("..")
         low, high = (_checked(param, part.strip(), field) for part in (low_text, high_text))
         if low >= high:
-            raise SpecError(field, f"the range {low:g}..{high:g} is empty")
+            raise FieldError(field, f"the range {low:g}..{high:g} is empty")
         if param.log and low <= 0:
-            raise SpecError(field, "a log-scale range must start above 0")
+            raise FieldError(field, "a log-scale range must start above 0")
         return (float(low), float(high))
     values = [_checked(param, part.strip(), field) for part in text.split(",") if part.strip()]
     return list(dict.fromkeys(values))
@@ -73,13 +74,13 @@ def _checked(param: ParamSpec, raw: str, field: str) -> Any:
         try:
             value = float(raw)
         except ValueError:
-            raise SpecError(field, f"{raw[:32]!r} is not a number") from None
+            raise FieldError(field, f"{raw[:32]!r} is not a number") from None
     if param.kind == "bool":
         value = raw.lower() in ("1", "true", "yes")
     try:
         return param.check(value)
     except ValueError as exc:
-        raise SpecError(field, str(exc).partition(": ")[2] or str(exc)) from None
+        raise FieldError(field, str(exc).partition(": ")[2] or str(exc)) from None
 
 
 def candidates(estimator: EstimatorSpec, search: SearchSpec) -> list[dict[str, Any]]:
@@ -87,15 +88,15 @@ def candidates(estimator: EstimatorSpec, search: SearchSpec) -> list[dict[str, A
     specs = {p.name: p for p in estimator.params}
     for name in [*search.grid, *search.ranges]:
         if name not in specs:
-            raise SpecError(f"search.{name}", f"not a parameter of {estimator.label}")
+            raise FieldError(f"search.{name}", f"not a parameter of {estimator.label}")
     if not search.grid and not search.ranges:
-        raise SpecError("search", "tick at least one parameter to tune")
+        raise FieldError("search", "tick at least one parameter to tune")
     if search.mode == "grid":
         if search.ranges:
-            raise SpecError("search", "ranges need random search")
+            raise FieldError("search", "ranges need random search")
         size = math.prod(len(v) for v in search.grid.values())
         if size > MAX_CANDIDATES:
-            raise SpecError("search", f"the grid has {size:,} candidates; at most {MAX_CANDIDATES}")
+            raise FieldError("search", f"the grid has {size:,} candidates; at most {MAX_CANDIDATES}")
         names = list(search.grid)
         chosen = [dict(zip(names, values, strict=True)) for values in itertools.product(*search.grid.values())]
     else:
@@ -142,7 +143,7 @@ def choose_metric(task: str, requested: str | None) -> str:
     )
     if metric not in allowed:
         choices = ", ".join(sorted(allowed))
-        raise SpecError("search.metric", f"{metric[:32]!r} does not apply to {task}; one of {choices}")
+        raise FieldError("search.metric", f"{metric[:32]!r} does not apply to {task}; one of {choices}")
     return metric
 
 
@@ -201,7 +202,7 @@ def run_search(
         try:
             prepared.estimator.checked_params(candidate_spec.params)
         except ValueError as exc:
-            raise SpecError(f"search.{str(exc).partition(':')[0]}", str(exc).partition(": ")[2]) from None
+            raise FieldError(f"search.{str(exc).partition(':')[0]}", str(exc).partition(": ")[2]) from None
     names = list(dict.fromkeys([*search.grid, *search.ranges]))
     defaults = {p.name: p.default for p in prepared.estimator.params}
     filled = [{n: p.get(n, defaults[n]) for n in names} for p in params]
@@ -228,7 +229,7 @@ def run_search(
         if on_result is not None:
             on_result(rows_from(metric, params, folds, len(splits), filled), done, len(jobs))
         if cancelled is not None and cancelled():
-            raise CVCancelled("cancelled")
+            raise Cancelled("cancelled")
     wall = time.perf_counter() - start
     rows = rows_from(metric, params, folds, len(splits), filled)
     best = min(rows, key=lambda r: r["rank"])["candidate"]

@@ -14,17 +14,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from dashboard.errors import Cancelled, FieldError
 from dashboard.ml.recsys import queries
-from dashboard.ml.spec import SpecError
 from model_store import LoadedModel, SchemaError, check_records
 from model_store.schema import check_frame, range_notices
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 BATCH_CHUNK = 20_000
-
-
-class BatchCancelled(Exception):
-    """The user or the API cancelled a batch."""
 
 
 # Estimators whose predict() is defined as classes_[argmax(predict_proba())]: for these one pass gives
@@ -100,7 +96,7 @@ def _recommendations(loaded: LoadedModel, frame: pd.DataFrame, warnings: list[st
     for index, record in enumerate(frame.to_dict("records")):
         try:
             answers.append(queries.answer(loaded.model, record))
-        except SpecError as exc:
+        except FieldError as exc:
             errors[(f"[{index}]." if len(frame) > 1 else "") + exc.field] = exc.message
     if errors:
         raise SchemaError(errors)
@@ -182,7 +178,7 @@ def score_batch(
     positions = np.flatnonzero(batch.valid)
     for start in range(0, len(rows), chunk):
         if cancelled is not None and cancelled():
-            raise BatchCancelled("cancelled")
+            raise Cancelled("cancelled")
         part = rows.iloc[start : start + chunk]
         where = positions[start : start + chunk]
         labels, proba = labels_and_probabilities(model, part)
@@ -219,7 +215,7 @@ def _recommendation_batch(loaded: LoadedModel, batch: BatchInput) -> BatchInput:
         record = batch.frame.iloc[position].to_dict()
         try:
             labels.iloc[position] = " ".join(e["item"] for e in queries.answer(loaded.model, record)["items"])
-        except SpecError as exc:
+        except FieldError as exc:
             valid[position] = False
             row_errors[int(position) + 1] = f"{exc.field}: {exc.message}"
     frame = batch.frame.assign(_labels=labels)

@@ -1,7 +1,7 @@
 """What to train and how to validate it, checked against the data before anything is fitted.
 
 ``prepare(spec, frame, kinds)`` turns a :class:`TrainSpec` into X, y, the task and a pipeline factory,
-or raises :class:`SpecError` naming the field: a target with one class, no usable features,
+or raises :class:`FieldError` naming the field: a target with one class, no usable features,
 more folds than rows, a non-numeric regression target, a model that cannot take text...
 """
 
@@ -20,19 +20,12 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import MinMaxScaler, OneHotEncoder, StandardScaler
 
+from dashboard.errors import FieldError
 from dashboard.ml.catalog import EstimatorSpec, estimator_spec
 
 Task = Literal["binary", "multiclass", "regression"]
 NUMERIC_KINDS = {"numeric", "boolean"}
 MAX_CLASSES = 50
-
-
-class SpecError(ValueError):
-    """A training request that cannot run; ``field`` names the part to fix."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field, self.message = field, message
 
 
 class CVSpec(BaseModel):
@@ -94,18 +87,18 @@ def infer_task(y: pd.Series, kind: str) -> Task:
 
 def prepare(spec: TrainSpec, frame: pd.DataFrame, kinds: dict[str, str]) -> Prepared:
     if spec.target not in frame.columns:
-        raise SpecError("target", f"{spec.target!r} is not a column of this dataset")
+        raise FieldError("target", f"{spec.target!r} is not a column of this dataset")
     notices: list[str] = []
     features = [f for f in dict.fromkeys(spec.features) if f != spec.target]
     unknown = [f for f in features if f not in frame.columns]
     if unknown:
-        raise SpecError("features", f"{unknown[0]!r} is not a column of this dataset")
+        raise FieldError("features", f"{unknown[0]!r} is not a column of this dataset")
     skipped = [f for f in features if kinds.get(f) in ("id", "datetime")]
     if skipped:
         notices.append(f"not used (identifier or date columns): {', '.join(skipped)}")
     features = [f for f in features if f not in skipped]
     if not features:
-        raise SpecError("features", "choose at least one feature column")
+        raise FieldError("features", "choose at least one feature column")
     data = frame[[*features, spec.target]]
     labelled = data[spec.target].notna()
     if not labelled.all():
@@ -122,9 +115,9 @@ def prepare(spec: TrainSpec, frame: pd.DataFrame, kinds: dict[str, str]) -> Prep
         "text": [f for f in features if kinds.get(f) == "text"],
     }
     if columns["text"] and not estimator.sparse_ok:
-        raise SpecError("model", f"{estimator.label} cannot take text features; choose a linear model or naive Bayes")
+        raise FieldError("model", f"{estimator.label} cannot take text features; choose a linear model or naive Bayes")
     if spec.text.ngram_min > spec.text.ngram_max:
-        raise SpecError("text", "the smallest n-gram is larger than the largest")
+        raise FieldError("text", "the smallest n-gram is larger than the largest")
     X = data[features]
     if columns["text"]:  # a missing document is an empty one (TF-IDF refuses NaN)
         X = X.assign(**{c: X[c].fillna("").astype(str) for c in columns["text"]})
@@ -136,22 +129,22 @@ def prepare(spec: TrainSpec, frame: pd.DataFrame, kinds: dict[str, str]) -> Prep
 def _check_target(y: pd.Series, task: Task, estimator: EstimatorSpec, cv: CVSpec) -> None:
     rows = len(y)
     if rows < cv.folds * 2:
-        raise SpecError("cv", f"{cv.folds} folds need at least {cv.folds * 2} labelled rows; there are {rows}")
+        raise FieldError("cv", f"{cv.folds} folds need at least {cv.folds * 2} labelled rows; there are {rows}")
     if task == "regression":
         if not pd.api.types.is_numeric_dtype(y) or pd.api.types.is_bool_dtype(y):
-            raise SpecError("target", f"regression needs a numeric target; {y.name!r} holds {y.dtype} values")
+            raise FieldError("target", f"regression needs a numeric target; {y.name!r} holds {y.dtype} values")
         if estimator.task != "regression":
-            raise SpecError("model", f"{estimator.label} is a classifier; choose a regression model")
+            raise FieldError("model", f"{estimator.label} is a classifier; choose a regression model")
         return
     counts = y.value_counts()
     if len(counts) < 2:
-        raise SpecError("target", f"{y.name!r} has only one class ({counts.index[0]!r}); nothing to learn")
+        raise FieldError("target", f"{y.name!r} has only one class ({counts.index[0]!r}); nothing to learn")
     if len(counts) > MAX_CLASSES:
-        raise SpecError("target", f"{y.name!r} has {len(counts)} classes; at most {MAX_CLASSES} (is it numeric?)")
+        raise FieldError("target", f"{y.name!r} has {len(counts)} classes; at most {MAX_CLASSES} (is it numeric?)")
     if estimator.task != "classification":
-        raise SpecError("model", f"{estimator.label} is a regressor; choose a classification model")
+        raise FieldError("model", f"{estimator.label} is a regressor; choose a classification model")
     if cv.stratified and counts.min() < cv.folds:
-        raise SpecError("cv", f"class {counts.index[-1]!r} has {counts.min()} rows, fewer than {cv.folds} folds")
+        raise FieldError("cv", f"class {counts.index[-1]!r} has {counts.min()} rows, fewer than {cv.folds} folds")
 
 
 def build_pipeline(spec: TrainSpec, estimator: EstimatorSpec, columns: dict[str, list[str]]) -> Pipeline:

@@ -8,21 +8,17 @@ from typing import Any
 import numpy as np
 
 from dashboard.data.catalog import Catalog
+from dashboard.errors import FieldError, ResultExpired
 from dashboard.explore import ExplorerService
 from dashboard.jobs import Memo
 from dashboard.ml import evaluation
 from dashboard.ml.cv import CVResult, refit, run_cv
 from dashboard.ml.search import SearchResult, SearchSpec, run_search
-from dashboard.ml.spec import Prepared, SpecError, TrainSpec, prepare
+from dashboard.ml.spec import Prepared, TrainSpec, prepare
 from model_store import ModelStore, ModelVersion
 
 NAMESPACE = "train.cv"
 SEARCH_NAMESPACE = "train.search"
-
-
-class ResultExpiredError(KeyError):
-    def __str__(self) -> str:
-        return "result: this cross-validation result is no longer cached; run it again"
 
 
 class TrainingService:
@@ -33,7 +29,7 @@ class TrainingService:
 
     def _check_dataset(self, spec: TrainSpec) -> None:
         if not self.catalog.exists(spec.dataset):
-            raise SpecError("dataset", f"no dataset named {spec.dataset[:64]!r}")
+            raise FieldError("dataset", f"no dataset named {spec.dataset[:64]!r}")
 
     def prepare(self, spec: TrainSpec) -> Prepared:
         self._check_dataset(spec)
@@ -87,13 +83,13 @@ class TrainingService:
     def search_result(self, token: str) -> SearchResult:
         hit = self.memo.get(token) if isinstance(token, str) and token.startswith(SEARCH_NAMESPACE + ":") else None
         if hit is None:
-            raise ResultExpiredError(token)
+            raise ResultExpired("result: this cross-validation result is no longer cached; run it again")
         return hit
 
     def result(self, token: str) -> CVResult:
         hit = self.memo.get(token) if isinstance(token, str) and token.startswith(NAMESPACE + ":") else None
         if hit is None:
-            raise ResultExpiredError(token)
+            raise ResultExpired("result: this cross-validation result is no longer cached; run it again")
         return hit
 
     def threshold_view(self, token: str) -> evaluation.ThresholdView:
@@ -103,7 +99,7 @@ class TrainingService:
         if view is None:
             result = self.result(token)
             if result.task != "binary" or result.oof_scores is None:
-                raise SpecError("threshold", "thresholds apply to binary classifiers with scores")
+                raise FieldError("threshold", "thresholds apply to binary classifiers with scores")
             view = evaluation.ThresholdView(result.y, result.oof_scores, result.classes[1])
             self.memo.set(key, view)
         return view

@@ -10,10 +10,9 @@ from sklearn.cluster import KMeans
 from sklearn.impute import SimpleImputer
 from sklearn.preprocessing import StandardScaler
 
+from dashboard.errors import Cancelled, FieldError
 from dashboard.ml.clustering import ClusterSpec
-from dashboard.ml.cv import CVCancelled
 from dashboard.ml.rfm import rfm
-from dashboard.ml.spec import SpecError
 
 MEASURES = ("bill_length_mm", "bill_depth_mm", "flipper_length_mm")
 
@@ -96,7 +95,7 @@ def test_sweep_scores_equal_direct_fits_and_a_repeat_is_cached(clusters):
 
 
 def test_sweep_cancel_caches_nothing(clusters):
-    with pytest.raises(CVCancelled):
+    with pytest.raises(Cancelled):
         clusters.sweep(penguins(), [2, 3, 4, 5, 6], cancelled=lambda: True)
     _, cached = clusters.sweep(penguins(), [2, 3, 4, 5, 6])
     assert not cached
@@ -119,7 +118,7 @@ def test_bad_cluster_specs_give_named_errors(clusters, changes, field, message):
         small = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "y": [1.0, 0.0, 1.0, 0.0]})
         clusters.catalog.add_upload("small.csv", small.to_csv(index=False).encode(), name="small")
         changes, field, message = {"dataset": "small", "features": ("x", "y"), "k": 4, "labels": None}, "k", "rows"
-    with pytest.raises(SpecError, match=message) as info:
+    with pytest.raises(FieldError, match=message) as info:
         clusters.run(penguins(**changes))
     assert info.value.field == field
 
@@ -133,14 +132,14 @@ def test_bad_cluster_specs_give_named_errors(clusters, changes, field, message):
     ],
 )
 def test_bad_rfm_mappings_name_the_field(clusters, mapping, field):
-    with pytest.raises(SpecError) as info:
+    with pytest.raises(FieldError) as info:
         clusters.derive_rfm("cdnow", *mapping)
     assert info.value.field == field
 
 
 def test_non_numeric_amount_is_named():
     frame = pd.DataFrame({"c": [1, 2, 3], "d": ["2020-01-01"] * 3, "a": ["x", "y", "z"]})
-    with pytest.raises(SpecError, match="not numeric") as info:
+    with pytest.raises(FieldError, match="not numeric") as info:
         rfm(frame, "c", "d", "a")
     assert info.value.field == "amount"
 
@@ -162,6 +161,6 @@ def test_saved_clusterer_assigns_new_customers_in_the_store_and_the_api(clusters
     assert body["predictions"] == [int(loaded.model.predict(row)[0])]
     assert body["distances"][0] == pytest.approx(loaded.model.transform(row).min(), abs=1e-9)
     assert body["segments"] == [result.names[body["predictions"][0]]]
-    with pytest.raises(SpecError, match="cannot assign"):
+    with pytest.raises(FieldError, match="cannot assign"):
         agg_token, _, _ = clusters.run(penguins(algorithm="agglomerative"))
         clusters.save(penguins(algorithm="agglomerative"), agg_token, "penguin-groups")

@@ -5,6 +5,8 @@ field by field, and the rows every door accepts get the same predictions."""
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
@@ -157,3 +159,21 @@ def test_batch_notices_name_unused_columns(api, small_model, tmp_path):
     with pytest.raises(SchemaError) as missing:
         score_upload(store, small_model, None, None, b"age\n30\n", tmp_path, ttl_seconds=60)
     assert missing.value.errors == {"columns": "missing required column(s): klass"}
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=5,
+)
+
+
+@given(records=st.lists(st.dictionaries(st.sampled_from(["age", "klass", "member", "uid", "note", "x"]), JSON_VALUES)))
+@settings(max_examples=300, deadline=None, database=None)
+def test_any_json_records_get_a_verdict_never_a_crash(records):
+    try:
+        frame, _ = check_records(SCHEMA, records)
+    except SchemaError as exc:
+        assert exc.errors and all(isinstance(message, str) for message in exc.errors.values())
+    else:
+        assert len(frame) == len(records) and frame["age"].notna().all()

@@ -11,11 +11,11 @@ import pytest
 import scipy.sparse as sp
 from sklearn.metrics.pairwise import cosine_similarity
 
+from dashboard.errors import Cancelled, FieldError
 from dashboard.ml.recsys import evaluation, queries
-from dashboard.ml.recsys.evaluation import EvalCancelled, HoldoutSpec, holdout, ranking_metrics
+from dashboard.ml.recsys.evaluation import HoldoutSpec, holdout, ranking_metrics
 from dashboard.ml.recsys.interactions import Mapping, build
 from dashboard.ml.recsys.models import RecSpec, fit, top_neighbours
-from dashboard.ml.spec import SpecError
 
 MOVIELENS = Mapping(
     dataset="movielens", user="userId", item="movieId", value="rating", timestamp="timestamp", title="title"
@@ -135,7 +135,7 @@ def test_evaluation_is_cached_and_cancel_caches_nothing(recommend, monkeypatch):
     original = evaluation.fit
     monkeypatch.setattr(evaluation, "fit", lambda *a, **kw: fits.append(1) or original(*a, **kw))
     specs, spec = [RecSpec(kind="user_knn")], HoldoutSpec(method="random", n=3, seed=1)
-    with pytest.raises(EvalCancelled):
+    with pytest.raises(Cancelled):
         recommend.evaluate(MOVIELENS, specs, spec, cancelled=lambda: len(fits) >= 1)
     assert recommend.cached_evaluation(MOVIELENS, specs, spec) is None
     seen = []
@@ -184,10 +184,10 @@ def test_similar_items_and_compare(movielens):
     both = queries.compare(knn, pop, "15", 10)
     shared = {e["item"] for e in both["first"]["items"]} & {e["item"] for e in both["second"]["items"]}
     assert set(both["shared"]) == shared
-    with pytest.raises(SpecError, match="item"):
+    with pytest.raises(FieldError, match="item"):
         queries.similar(knn, "no-such-movie", 5)
     for bad in (0, 101, 2.5, "ten", True):
-        with pytest.raises(SpecError, match="k"):
+        with pytest.raises(FieldError, match="k"):
             queries.recommend(knn, "15", bad)
 
 
@@ -208,7 +208,7 @@ def frame(**columns):
     ],
 )
 def test_bad_mappings_name_the_field(data, mapping, field, message):
-    with pytest.raises(SpecError) as error:
+    with pytest.raises(FieldError) as error:
         build(data, Mapping(**{"dataset": "d", "user": "user", "item": "item", **mapping}))
     assert error.value.field == field and message in error.value.message
 
@@ -219,7 +219,7 @@ def test_duplicates_keep_the_latest_rating_or_add_up_counts():
     assert ratings.explicit and ratings.matrix[0, ratings.items.tolist().index("9")] == 4.5
     counts = build(data, Mapping(dataset="d", user="user", item="item", feedback="implicit"))
     assert not counts.explicit and counts.matrix[0, counts.items.tolist().index("9")] == 2
-    with pytest.raises(SpecError, match="timestamp"):
+    with pytest.raises(FieldError, match="timestamp"):
         holdout(counts, HoldoutSpec(method="last"))
 
 
@@ -275,12 +275,12 @@ def test_page_controls_become_specs_with_named_errors():
         ((20, 1, 0.1, 5, 2.0), "factors"),
         ((20, 32, 0.1, 5, float("nan")), "alpha"),
     ):
-        with pytest.raises(SpecError) as error:
+        with pytest.raises(FieldError) as error:
             spec_from_controls("als", *params)
         assert error.value.field == field
-    with pytest.raises(SpecError, match="item"):
+    with pytest.raises(FieldError, match="item"):
         mapping_from_controls("movielens", "userId", None, "rating", None, None, None, "auto")
-    with pytest.raises(SpecError, match="k"):
+    with pytest.raises(FieldError, match="k"):
         holdout_from_controls(spec, ["svd"], "last", 5, None, None, 0)
 
 

@@ -8,10 +8,10 @@ import pytest
 from sklearn.inspection import permutation_importance
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
+from dashboard.errors import Cancelled, FieldError
 from dashboard.ml.catalog import estimator_spec
-from dashboard.ml.cv import CVCancelled
 from dashboard.ml.search import SearchSpec, candidates, parse_values
-from dashboard.ml.spec import CVSpec, SpecError, TextSpec, TrainSpec
+from dashboard.ml.spec import CVSpec, TextSpec, TrainSpec
 from tests.unit.helpers import TITANIC, titanic_spec
 
 
@@ -88,7 +88,7 @@ def test_cancel_stops_the_search_and_caches_nothing(training):
         return len(calls) >= 3
 
     search = SearchSpec(grid={"C": [0.1, 1.0, 10.0]})
-    with pytest.raises(CVCancelled):
+    with pytest.raises(Cancelled):
         training.search(titanic_spec(), search, cancelled=cancelled)
     assert len(calls) == 3
     assert training.memo.get(training.search_token(titanic_spec(), search)) is None
@@ -107,7 +107,7 @@ def test_cancel_stops_the_search_and_caches_nothing(training):
     ],
 )
 def test_bad_search_values_name_the_parameter(text, mode, field, message):
-    with pytest.raises(SpecError, match=message) as info:
+    with pytest.raises(FieldError, match=message) as info:
         parse_values({p.name: p for p in estimator_spec("logistic_regression").params}["C"], text, mode)
     assert info.value.field == field
 
@@ -126,7 +126,7 @@ def test_bad_search_values_name_the_parameter(text, mode, field, message):
     ],
 )
 def test_bad_searches_give_named_errors(training, search, field, message):
-    with pytest.raises(SpecError, match=message) as info:
+    with pytest.raises(FieldError, match=message) as info:
         training.search(titanic_spec(), search)
     assert info.value.field == field
 

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 from sklearn.metrics import accuracy_score, average_precision_score, roc_auc_score
 
-from dashboard.ml.cv import CVCancelled
-from dashboard.ml.spec import CVSpec, SpecError, TextSpec, TrainSpec
+from dashboard.errors import Cancelled, FieldError
+from dashboard.ml.spec import CVSpec, TextSpec, TrainSpec
 from tests.unit.helpers import TITANIC, titanic_spec
 
 REFERENCE = {
@@ -81,7 +81,7 @@ def test_cached_repeat_does_no_fitting(training, fit_calls):
 
 def test_cancel_stops_between_folds(training):
     seen = []
-    with pytest.raises(CVCancelled):
+    with pytest.raises(Cancelled):
         training.run(
             titanic_spec(cv=CVSpec(folds=10)),
             on_fold=lambda fold, done: seen.append(done),
@@ -107,20 +107,20 @@ def test_cancel_stops_between_folds(training):
 )
 def test_bad_specs_give_named_errors(training, changes, field):
     spec = titanic_spec(**changes)
-    with pytest.raises((SpecError, ValueError)) as info:
+    with pytest.raises((FieldError, ValueError)) as info:
         training.run(spec)
     if field:
-        assert isinstance(info.value, SpecError) and info.value.field == field
+        assert isinstance(info.value, FieldError) and info.value.field == field
 
 
 def test_one_class_target_and_too_many_folds(training, catalog):
     frame = pd.DataFrame({"x": range(30), "y": ["a"] * 30})
     catalog.add_upload("one.csv", frame.to_csv(index=False).encode(), name="one-class")
-    with pytest.raises(SpecError, match="only one class"):
+    with pytest.raises(FieldError, match="only one class"):
         training.run(TrainSpec(dataset="one-class", target="y", features=("x",), estimator="logistic_regression"))
     tiny = pd.DataFrame({"x": range(6), "y": [0, 1] * 3})
     catalog.add_upload("tiny.csv", tiny.to_csv(index=False).encode(), name="tiny")
-    with pytest.raises(SpecError, match="folds need at least") as info:
+    with pytest.raises(FieldError, match="folds need at least") as info:
         training.run(
             TrainSpec(dataset="tiny", target="y", features=("x",), estimator="logistic_regression", cv=CVSpec(folds=5))
         )

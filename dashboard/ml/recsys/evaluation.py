@@ -11,15 +11,11 @@ import numpy as np
 import scipy.sparse as sp
 from pydantic import BaseModel, ConfigDict, Field
 
+from dashboard.errors import Cancelled, FieldError
 from dashboard.ml.recsys.interactions import Interactions
 from dashboard.ml.recsys.models import Recommender, RecSpec, fit
-from dashboard.ml.spec import SpecError
 
 METRICS = ("precision", "recall", "ndcg", "map", "coverage", "popularity", "rmse")
-
-
-class EvalCancelled(Exception):
-    """The user cancelled an evaluation; nothing is cached."""
 
 
 class HoldoutSpec(BaseModel):
@@ -46,7 +42,7 @@ def holdout(inter: Interactions, spec: HoldoutSpec) -> Split:
     ``n`` or fewer interactions stay wholly in training: they would have no history left to learn from."""
     matrix = inter.matrix
     if spec.method == "last" and inter.times is None:
-        raise SpecError("holdout", "'last n' needs a timestamp column; map one or hold out at random")
+        raise FieldError("holdout", "'last n' needs a timestamp column; map one or hold out at random")
     rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
     order_key = inter.times if spec.method == "last" else np.random.default_rng(spec.seed).random(matrix.nnz)
     order = np.lexsort((order_key, rows))
@@ -55,7 +51,7 @@ def holdout(inter: Interactions, spec: HoldoutSpec) -> Split:
     length = np.diff(matrix.indptr)[rows]
     held = (length > spec.n) & (rank >= length - spec.n)
     if not held.any():
-        raise SpecError("holdout", f"no user has more than {spec.n} interactions; hold out fewer")
+        raise FieldError("holdout", f"no user has more than {spec.n} interactions; hold out fewer")
     coo = matrix.tocoo()
     train = sp.csr_matrix((coo.data[~held], (coo.row[~held], coo.col[~held])), shape=matrix.shape)
     test = sp.csr_matrix((coo.data[held], (coo.row[held], coo.col[held])), shape=matrix.shape)
@@ -124,14 +120,14 @@ def evaluate(
     rel = relevant(split, spec)
     rows = np.flatnonzero(np.diff(rel.indptr) > 0)
     if rows.size == 0:
-        raise SpecError("relevant_from", "no held-out interaction reaches this rating; lower it")
+        raise FieldError("relevant_from", "no held-out interaction reaches this rating; lower it")
     kinds = [RecSpec(kind="popularity")] + [s for s in specs if s.kind != "popularity"]
     result = EvalResult(holdout=spec.key(), users=int(rows.size))
     if spec.relevant_from is not None:
         result.notes.append(f"relevant: held-out ratings of {spec.relevant_from:g} or more")
     for done, model_spec in enumerate(kinds, start=1):
         if cancelled is not None and cancelled():
-            raise EvalCancelled("cancelled")
+            raise Cancelled("cancelled")
         start = time.perf_counter()
         model = fit(model_spec, split.train, users=inter.users, items=inter.items, explicit=inter.explicit)
         fitted = time.perf_counter() - start

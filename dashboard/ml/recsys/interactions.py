@@ -10,7 +10,7 @@ import pandas as pd
 import scipy.sparse as sp
 from pydantic import BaseModel, ConfigDict
 
-from dashboard.ml.spec import SpecError
+from dashboard.errors import FieldError
 
 MAX_ITEMS = 200_000  # item-item work is bounded per block, but the page lists items in dropdowns
 
@@ -86,32 +86,32 @@ def _ids(series: pd.Series) -> pd.Series:
 
 
 def build(frame: pd.DataFrame, mapping: Mapping) -> Interactions:
-    """Check the mapping against ``frame`` and build the matrix. Raises :class:`SpecError` naming the field."""
+    """Check the mapping against ``frame`` and build the matrix. Raises :class:`FieldError` naming the field."""
     roles = {"user": mapping.user, "item": mapping.item, "value": mapping.value, "timestamp": mapping.timestamp}
     roles.update(title=mapping.title, genres=mapping.genres)
     for role, column in roles.items():
         if column is not None and column not in frame.columns:
-            raise SpecError(role, f"{str(column)[:64]!r} is not a column of this dataset")
+            raise FieldError(role, f"{str(column)[:64]!r} is not a column of this dataset")
     if mapping.user == mapping.item:
-        raise SpecError("item", "the item column must differ from the user column")
+        raise FieldError("item", "the item column must differ from the user column")
     for role in ("value", "timestamp"):
         if roles[role] in (mapping.user, mapping.item):
-            raise SpecError(role, f"{roles[role]!r} is already mapped as the user or the item")
+            raise FieldError(role, f"{roles[role]!r} is already mapped as the user or the item")
     data = frame[[c for c in dict.fromkeys(v for v in roles.values() if v is not None)]]
     data = data.dropna(subset=[mapping.user, mapping.item])
     if data.empty:
-        raise SpecError("user", "no rows have both a user and an item")
+        raise FieldError("user", "no rows have both a user and an item")
     values = _values(data, mapping)
     times = _times(data, mapping.timestamp)
     explicit = _is_explicit(values, mapping)
     users = pd.Categorical(_ids(data[mapping.user]))
     items = pd.Categorical(_ids(data[mapping.item]))
     if len(users.categories) < 2:
-        raise SpecError("user", f"{mapping.user!r} has only one user; recommendations need at least two")
+        raise FieldError("user", f"{mapping.user!r} has only one user; recommendations need at least two")
     if len(items.categories) < 2:
-        raise SpecError("item", f"{mapping.item!r} has only one item; recommendations need at least two")
+        raise FieldError("item", f"{mapping.item!r} has only one item; recommendations need at least two")
     if len(items.categories) > MAX_ITEMS:
-        raise SpecError("item", f"{len(items.categories):,} items is over the limit of {MAX_ITEMS:,}")
+        raise FieldError("item", f"{len(items.categories):,} items is over the limit of {MAX_ITEMS:,}")
     order = np.argsort(times, kind="stable") if times is not None else np.arange(len(data))
     rows, cols = users.codes[order], items.codes[order]
     pair = rows.astype(np.int64) * len(items.categories) + cols
@@ -153,11 +153,11 @@ def _values(data: pd.DataFrame, mapping: Mapping) -> np.ndarray:
     bad = numbers.isna() & raw.notna()
     if bad.any():
         example = str(raw[bad].iloc[0])[:30]
-        raise SpecError("value", f"{mapping.value!r} must be numeric (a rating or a count); found {example!r}")
+        raise FieldError("value", f"{mapping.value!r} must be numeric (a rating or a count); found {example!r}")
     if numbers.isna().all():
-        raise SpecError("value", f"{mapping.value!r} has no values")
+        raise FieldError("value", f"{mapping.value!r} has no values")
     if not np.isfinite(numbers.dropna()).all():
-        raise SpecError("value", f"{mapping.value!r} holds infinite values")
+        raise FieldError("value", f"{mapping.value!r} holds infinite values")
     return numbers.fillna(numbers.median()).to_numpy(dtype=np.float64)
 
 
@@ -168,11 +168,11 @@ def _times(data: pd.DataFrame, column: str | None) -> np.ndarray | None:
     if pd.api.types.is_numeric_dtype(raw):
         numbers = pd.to_numeric(raw, errors="coerce")
         if numbers.isna().any():
-            raise SpecError("timestamp", f"{column!r} has missing times")
+            raise FieldError("timestamp", f"{column!r} has missing times")
         return numbers.to_numpy(dtype=np.float64).astype(np.int64)
     parsed = pd.to_datetime(raw, errors="coerce", utc=True)
     if parsed.isna().any():
-        raise SpecError(
+        raise FieldError(
             "timestamp", f"{column!r} is not a date or time (e.g. {str(raw[parsed.isna()].iloc[0])[:30]!r})"
         )
     return parsed.astype("int64").to_numpy() // 10**9

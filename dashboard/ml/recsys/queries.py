@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from dashboard.errors import FieldError
 from dashboard.ml.recsys.models import Recommender
-from dashboard.ml.spec import SpecError
 
 MAX_K = 100
 
@@ -46,9 +46,9 @@ def check_k(k: Any) -> int:
     if (isinstance(k, str) and k.strip().isdigit()) or whole_number or (isinstance(k, float) and k.is_integer()):
         value = int(k)
     else:
-        raise SpecError("k", f"{str(k)[:20]!r} is not a whole number")
+        raise FieldError("k", f"{str(k)[:20]!r} is not a whole number")
     if not 1 <= value <= MAX_K:
-        raise SpecError("k", f"must be from 1 to {MAX_K}, got {value}")
+        raise FieldError("k", f"must be from 1 to {MAX_K}, got {value}")
     return value
 
 
@@ -92,7 +92,7 @@ def similar(model: Recommender, item: Any, k: int = 10) -> dict[str, Any]:
     k = check_k(k)
     column = model.column_of(item)
     if column is None:
-        raise SpecError("item", f"{str(item)[:40]!r} is not an item this model knows")
+        raise FieldError("item", f"{str(item)[:40]!r} is not an item this model knows")
     columns, scores = model.similar(column, k)
     return {
         "item": str(item),
@@ -117,7 +117,7 @@ def answer(model: Recommender, record: dict[str, Any]) -> dict[str, Any]:
         return {"kind": "recommend", **recommend(model, user, k)}
     if _given(item):
         return {"kind": "similar", **similar(model, item, k)}
-    raise SpecError("user", "give a user (for recommendations) or an item (for similar items)")
+    raise FieldError("user", "give a user (for recommendations) or an item (for similar items)")
 
 
 def _given(value: Any) -> bool:

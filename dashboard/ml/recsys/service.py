@@ -9,12 +9,12 @@ from collections.abc import Callable
 from typing import Any
 
 from dashboard.data.catalog import Catalog
+from dashboard.errors import FieldError
 from dashboard.jobs import Memo
 from dashboard.ml.recsys import queries
 from dashboard.ml.recsys.evaluation import EvalResult, HoldoutSpec, evaluate
 from dashboard.ml.recsys.interactions import Interactions, Mapping, build, stats
 from dashboard.ml.recsys.models import Recommender, RecSpec, fit
-from dashboard.ml.spec import SpecError
 from model_store import ModelStore, ModelVersion
 
 DATA, FIT, EVAL = "rec.data", "rec.fit", "rec.eval"
@@ -59,7 +59,7 @@ class RecommendService:
 
     def _key(self, namespace: str, mapping: Mapping, *parts: Any) -> str:
         if not self.catalog.exists(mapping.dataset):
-            raise SpecError("dataset", f"no dataset named {str(mapping.dataset)[:64]!r}")
+            raise FieldError("dataset", f"no dataset named {str(mapping.dataset)[:64]!r}")
         return self.memo.key_for(namespace, (self.catalog.fingerprint(mapping.dataset), mapping.key(), *parts))
 
     def interactions(self, mapping: Mapping) -> Interactions:
@@ -73,7 +73,7 @@ class RecommendService:
     def cached_model(self, mapping: Mapping, spec: RecSpec) -> Recommender | None:
         try:
             return self._remembered(self._key(FIT, mapping, spec.key()))
-        except SpecError:
+        except FieldError:
             return None
 
     def stats(self, mapping: Mapping) -> dict[str, Any]:
@@ -120,7 +120,7 @@ class RecommendService:
     def cached_evaluation(self, mapping: Mapping, specs: list[RecSpec], holdout: HoldoutSpec) -> EvalResult | None:
         try:
             return self.memo.get(self._key(EVAL, mapping, [s.key() for s in specs], holdout.key()))
-        except SpecError:
+        except FieldError:
             return None
 
     def recommend(self, mapping: Mapping, spec: RecSpec, user: Any, k: int, history: int = 10) -> dict[str, Any]:
