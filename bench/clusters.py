@@ -17,8 +17,8 @@ from sklearn.base import clone
 from sklearn.datasets import make_blobs
 
 from bench.harness import CallbackClient, Stats, make_app, write_results
-from dashboard.ml import clustering
-from dashboard.ml.clustering import ClusterSpec
+from dashboard.clusters import clustering
+from dashboard.clusters.clustering import ClusterSpec
 
 
 def _blobs(catalog, rows: int, name: str) -> tuple[str, tuple[str, ...]]:

@@ -23,9 +23,9 @@ import pandas as pd
 import scipy.sparse as sp
 
 from bench.harness import Stats, make_app, write_results
-from dashboard.ml.recsys.evaluation import HoldoutSpec, evaluate
-from dashboard.ml.recsys.interactions import Mapping, build
-from dashboard.ml.recsys.models import KINDS, RecSpec, fit
+from dashboard.recommend.evaluation import HoldoutSpec, evaluate
+from dashboard.recommend.interactions import Mapping, build
+from dashboard.recommend.models import KINDS, RecSpec, fit
 
 MOVIELENS = Mapping(
     dataset="movielens", user="userId", item="movieId", value="rating", timestamp="timestamp", title="title"

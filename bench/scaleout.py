@@ -20,9 +20,9 @@ import redis
 
 from bench.harness import Stats, write_results
 from dashboard.jobs import Memo
-from dashboard.ml.spec import CVSpec, TrainSpec
 from dashboard.services import build_services
 from dashboard.settings import Settings
+from dashboard.train.spec import CVSpec, TrainSpec
 from tests.scaleout.cluster import cluster_env, start_redis, start_worker, stop, wait_until
 
 CARAVAN = ("MOSTYPE", "MAANTHUI", "MGEMOMV", "MGEMLEEF", "MOSHOOFD", "MGODRK", "MGODPR", "MRELGE", "PPERSAUT")
@@ -152,7 +152,7 @@ def throughput(root: Path, url: str, services, count: int, jobs: int = 16, cvs: 
 
 def run(repeats: int = 5) -> dict:
     from dashboard.data.catalog import Catalog
-    from dashboard.ml.demo import DEMO_MODELS, train_demo
+    from dashboard.train.demo import DEMO_MODELS, train_demo
     from model_store import ModelStore
 
     root = Path(tempfile.mkdtemp(prefix="bench-scaleout-"))

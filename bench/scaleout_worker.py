@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import redis
 
-from dashboard.ml.spec import TrainSpec
+from dashboard.train.spec import TrainSpec
 from worker import celery, dash_app
 
 services = dash_app.server.extensions["dashboard"]

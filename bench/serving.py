@@ -30,7 +30,7 @@ ROW = {"Pclass": 3, "Sex": "male", "Age": 22, "SibSp": 1, "Parch": 0, "Fare": 7.
 
 def _train(root: Path) -> None:
     from dashboard.data.catalog import Catalog
-    from dashboard.ml.demo import DEMO_MODELS, train_demo
+    from dashboard.train.demo import DEMO_MODELS, train_demo
     from model_store import ModelStore
 
     train_demo(
@@ -165,7 +165,7 @@ def gunicorn_throughput(root: Path, seconds: float = 8.0, clients: int = 4) -> d
 
 def batch_scoring(root: Path, rows: int = 100_000, repeats: int = 3) -> dict:
     from dashboard.data.catalog import Catalog
-    from dashboard.ml.serving import read_batch_csv, results_csv, score_batch
+    from dashboard.serving.predict import read_batch_csv, results_csv, score_batch
     from model_store import ModelStore
 
     loaded = ModelStore(root / "models").load("titanic-survival")

@@ -20,9 +20,9 @@ from sklearn.datasets import make_classification
 from sklearn.model_selection import GridSearchCV, cross_validate
 
 from bench.harness import CallbackClient, Stats, make_app, write_results
-from dashboard.ml.cv import run_cv, splitter
-from dashboard.ml.search import SearchSpec, candidates, run_search
-from dashboard.ml.spec import CVSpec, TrainSpec
+from dashboard.train.cv import run_cv, splitter
+from dashboard.train.search import SearchSpec, candidates, run_search
+from dashboard.train.spec import CVSpec, TrainSpec
 
 CARAVAN_FEATURES = (
     "MOSTYPE",

@@ -11,10 +11,10 @@ from dash.exceptions import PreventUpdate
 from pydantic import ValidationError
 
 from dashboard import figures, ids
+from dashboard.clusters.clustering import ClusterSpec
 from dashboard.errors import FieldError, ResultExpired
-from dashboard.ml.clustering import ClusterSpec
-from dashboard.ml.serving import neutralise_formulas
 from dashboard.services import Services
+from dashboard.serving.predict import neutralise_formulas
 from layouts.clusters import column_options, default_features
 from layouts.common import alert, metric_badge
 

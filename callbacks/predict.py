@@ -12,9 +12,9 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import figures, ids
 from dashboard.data.uploads import UploadError, decode_data_url
-from dashboard.ml.batch_jobs import score_upload
-from dashboard.ml.serving import predict_records
 from dashboard.services import Services
+from dashboard.serving.batch import score_upload
+from dashboard.serving.predict import predict_records
 from layouts.predict import form, parse_version, version_options
 from model_store import ModelNotFoundError, ModelStoreError, SchemaError
 

@@ -15,9 +15,9 @@ from pydantic import ValidationError
 from dashboard import figures, ids
 from dashboard import figures_recommend as rec_figures
 from dashboard.errors import Cancelled, FieldError
-from dashboard.ml.recsys.evaluation import HoldoutSpec
-from dashboard.ml.recsys.interactions import Mapping, guess_mapping
-from dashboard.ml.recsys.models import KINDS, RecSpec
+from dashboard.recommend.evaluation import HoldoutSpec
+from dashboard.recommend.interactions import Mapping, guess_mapping
+from dashboard.recommend.models import KINDS, RecSpec
 from dashboard.services import Services
 from layouts.common import alert
 from layouts.recommend import PARAMS, ROLES

@@ -16,11 +16,11 @@ from sklearn.utils import estimator_html_repr
 
 from dashboard import figures, ids
 from dashboard.errors import FieldError, ResultExpired
-from dashboard.ml import evaluation
-from dashboard.ml.catalog import estimator_spec
-from dashboard.ml.cv import CVResult
-from dashboard.ml.spec import CVSpec, TextSpec, TrainSpec, infer_task
 from dashboard.services import Services
+from dashboard.train import evaluation
+from dashboard.train.catalog import estimator_spec
+from dashboard.train.cv import CVResult
+from dashboard.train.spec import CVSpec, TextSpec, TrainSpec, infer_task
 from layouts.common import alert, metric_badge
 from layouts.train import model_options, param_controls
 

@@ -14,9 +14,9 @@ from pydantic import ValidationError
 from callbacks.train import SPEC_STATES, spec_from_controls
 from dashboard import figures, ids
 from dashboard.errors import FieldError, ResultExpired
-from dashboard.ml.catalog import estimator_spec
-from dashboard.ml.search import DEFAULT_METRIC, SearchResult, SearchSpec, parse_values
 from dashboard.services import Services
+from dashboard.train.catalog import estimator_spec
+from dashboard.train.search import DEFAULT_METRIC, SearchResult, SearchSpec, parse_values
 from layouts.common import alert
 from layouts.train_search import metric_options, search_params
 

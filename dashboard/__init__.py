@@ -6,6 +6,10 @@ without importing Dash.
 
 from typing import Any
 
+from dashboard import artifact_types
+
+artifact_types.register()  # before anything loads a model: every process imports this package first
+
 __all__ = ["create_app"]
 
 

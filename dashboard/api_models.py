@@ -12,8 +12,8 @@ from dashboard.auth import require_api_role
 from dashboard.data.uploads import too_large_message
 from dashboard.jobqueue import JobNotFoundError
 from dashboard.jsonbody import BodyError, check_record_numbers, parse_json_body
-from dashboard.ml.serving import predict_records
 from dashboard.openapi import openapi_document
+from dashboard.serving.predict import predict_records
 from model_store import CorruptModelError, InvalidModelNameError, ModelNotFoundError, SchemaError, UnsafeArtifactError
 
 MAX_JSON_BYTES = 10 * 1024 * 1024

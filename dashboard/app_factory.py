@@ -12,6 +12,7 @@ from flask import Flask, jsonify, request
 import callbacks
 import layouts
 from dashboard import api, api_models, auth, callback_guard, ids
+from dashboard.jobs import JobLayer
 from dashboard.services import build_services, start_background_work
 from dashboard.settings import Settings
 
@@ -37,7 +38,7 @@ def create_app(settings: Settings | None = None, *, background_work: bool = True
         title=TITLE,
         update_title=None,
         suppress_callback_exceptions=True,
-        background_callback_manager=services.jobs.manager,
+        background_callback_manager=_background_manager(services.jobs),
         on_error=_callback_failed,
         serve_locally=True,
         external_stylesheets=[],
@@ -62,6 +63,13 @@ def create_app(settings: Settings | None = None, *, background_work: bool = True
     if background_work:
         start_background_work(services)
     return app
+
+
+def _background_manager(jobs: JobLayer) -> dash.CeleryManager | dash.DiskcacheManager:
+    """Background callbacks on the job layer's engine: Celery workers, or processes sharing a diskcache."""
+    if jobs.celery is not None:
+        return dash.CeleryManager(jobs.celery, expire=jobs.expire_seconds)
+    return dash.DiskcacheManager(jobs.callback_cache, expire=jobs.expire_seconds)
 
 
 def _callback_failed(exc: Exception) -> None:

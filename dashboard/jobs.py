@@ -131,13 +131,15 @@ class Memo:
 
 @dataclass(frozen=True)
 class JobLayer:
-    """What pages and services need for long work: a Dash background manager, the memo, shared locks,
-    and the Celery app when there is one (``None`` on the single-machine backend)."""
+    """What pages and services need for long work: the memo, shared locks, and where background callbacks
+    run: the Celery app when there is one, else a diskcache store for Dash's DiskcacheManager (the app
+    factory builds the Dash manager from these, so nothing here imports Dash)."""
 
-    manager: Any
     memo: Memo
     locks: Locks
     celery: Any = None
+    callback_cache: Any = None
+    expire_seconds: int = 0
 
 
 def create_job_layer(settings: Settings) -> JobLayer:
@@ -145,24 +147,19 @@ def create_job_layer(settings: Settings) -> JobLayer:
     root = private_dir(Path(settings.cache_dir))
     if settings.job_backend == "celery":
         import redis
-        from dash import CeleryManager
 
         from dashboard.tasks import make_celery
 
         client = redis.Redis.from_url(settings.redis_url)
         locks: Locks = RedisLocks(client)
         memo = Memo(RedisMemo(client, memo_secret(root)), locks)
-        celery = make_celery(settings)
-        manager = CeleryManager(celery, expire=settings.job_ttl_seconds)
         log.debug("job layer: celery at %s", settings.redis_url)
-        return JobLayer(manager=manager, memo=memo, locks=locks, celery=celery)
-    from dash import DiskcacheManager
-
+        return JobLayer(memo, locks, celery=make_celery(settings), expire_seconds=settings.job_ttl_seconds)
     locks = FileLocks(root / "locks")  # one folder for every lock file, swept with the jobs
     memo = Memo(DiskMemo(root / "memo", settings.cache_size_limit_mb * MB), locks)
-    manager = DiskcacheManager(diskcache.Cache(str(private_dir(root / "jobs"))), expire=settings.job_ttl_seconds)
+    callbacks = diskcache.Cache(str(private_dir(root / "jobs")))
     log.debug("job layer: diskcache at %s", root)
-    return JobLayer(manager=manager, memo=memo, locks=locks)
+    return JobLayer(memo, locks, callback_cache=callbacks, expire_seconds=settings.job_ttl_seconds)
 
 
 def memo_secret(cache_dir: Path) -> bytes:

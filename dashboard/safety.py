@@ -8,9 +8,9 @@ import time
 import unicodedata
 from pathlib import Path
 
+from model_store.files import MAX_NAME_LENGTH, is_name
+
 _SLUG_STRIP = re.compile(r"[^a-z0-9]+")
-_SLUG_OK = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")
-MAX_NAME_LENGTH = 64
 
 
 class UnsafeNameError(ValueError):
@@ -33,8 +33,9 @@ def slugify(raw: str, *, field: str = "name") -> str:
 
 
 def is_slug(name: object) -> bool:
-    """True for names :func:`slugify` could have produced."""
-    return isinstance(name, str) and len(name) <= MAX_NAME_LENGTH and bool(_SLUG_OK.fullmatch(name))
+    """True for names :func:`slugify` could have produced (the model store's name rule: one rule for
+    datasets, models and aliases)."""
+    return is_name(name)
 
 
 def child_path(root: Path, name: str, suffix: str = "") -> Path:

@@ -7,18 +7,18 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from dashboard.clusters.service import ClusterService
 from dashboard.data.catalog import Catalog
 from dashboard.data.uploads import DecodeLimits
 from dashboard.explore import ExplorerService
 from dashboard.jobqueue import ExecutorFactory, JobQueue, ThreadExecutor
 from dashboard.jobs import JobLayer, create_job_layer
-from dashboard.ml.batch_jobs import make_batch_runner
-from dashboard.ml.clusters_service import ClusterService
-from dashboard.ml.demo import ensure_demo_models
-from dashboard.ml.recsys.service import RecommendService
-from dashboard.ml.training import TrainingService
+from dashboard.recommend.service import RecommendService
 from dashboard.safety import private_dir
+from dashboard.serving.batch import make_batch_runner
 from dashboard.settings import MB, Settings
+from dashboard.train.demo import ensure_demo_models
+from dashboard.train.service import TrainingService
 from model_store import ModelStore
 
 log = logging.getLogger(__name__)

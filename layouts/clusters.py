@@ -12,7 +12,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard import figures, ids
-from dashboard.ml.clustering import ClusterSpec
+from dashboard.clusters.clustering import ClusterSpec
 from layouts.common import editor_only, is_embed, query_int, query_number, services
 
 DEFAULT_DATASET = "penguins"

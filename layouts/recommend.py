@@ -14,10 +14,10 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard import figures, ids
-from dashboard.ml.recsys import queries
-from dashboard.ml.recsys.evaluation import HoldoutSpec
-from dashboard.ml.recsys.interactions import Mapping, guess_mapping
-from dashboard.ml.recsys.models import KINDS, RecSpec
+from dashboard.recommend import queries
+from dashboard.recommend.evaluation import HoldoutSpec
+from dashboard.recommend.interactions import Mapping, guess_mapping
+from dashboard.recommend.models import KINDS, RecSpec
 from layouts.common import editor_only, is_embed, query_int, query_number, services
 from layouts.recommend_views import eval_table, explore_view
 

@@ -8,7 +8,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import html
 
-from dashboard.ml.recsys.evaluation import EvalResult
+from dashboard.recommend.evaluation import EvalResult
 from layouts.common import metric_badge
 
 METRIC_COLUMNS = (

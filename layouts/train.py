@@ -14,8 +14,8 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard import figures, ids
-from dashboard.ml.catalog import EstimatorSpec, estimator_spec, for_task
-from dashboard.ml.spec import CVSpec, TextSpec, TrainSpec
+from dashboard.train.catalog import EstimatorSpec, estimator_spec, for_task
+from dashboard.train.spec import CVSpec, TextSpec, TrainSpec
 from layouts.common import alert, editor_only, query_int, query_number, services
 from layouts.train_search import search_section
 

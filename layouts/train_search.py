@@ -9,8 +9,8 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard import figures, ids
-from dashboard.ml.catalog import EstimatorSpec
-from dashboard.ml.search import DEFAULT_METRIC, MAX_CANDIDATES
+from dashboard.train.catalog import EstimatorSpec
+from dashboard.train.search import DEFAULT_METRIC, MAX_CANDIDATES
 
 METRICS = {
     "classification": ("roc_auc", "accuracy", "balanced_accuracy", "f1", "average_precision", "log_loss"),

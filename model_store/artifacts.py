@@ -8,6 +8,8 @@ allow-list. Only then does skops build the objects.
 from __future__ import annotations
 
 import hashlib
+import importlib
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +18,8 @@ import skops.io as sio
 from model_store.errors import UnsafeArtifactError
 
 # Exact type names (never module prefixes: "numpy." would admit numpy.load in a FunctionTransformer).
-# Add a name only for a type the app's own pipelines need; tests fail when a demo model needs one more.
-TRUSTED_TYPES: frozenset[str] = frozenset(
+# These are what scikit-learn pipelines need; an application adds its own with :func:`trust_types`.
+BASE_TRUSTED_TYPES: frozenset[str] = frozenset(
     {
         "numpy.dtype",
         "sklearn.tree._tree.Tree",
@@ -33,12 +35,42 @@ TRUSTED_TYPES: frozenset[str] = frozenset(
         "sklearn._loss._loss.CyHalfMultinomialLoss",
         "sklearn._loss._loss.CyHalfSquaredError",
         "sklearn.utils._bunch.Bunch",
-        "dashboard.ml.features.add_is_alone",
-        # Recommenders are plain arrays in one dataclass whose methods only do arithmetic on them.
-        "dashboard.ml.recsys.models.Recommender",
         "scipy.sparse._csr.csr_matrix",
     }
 )
+# Process-wide configuration, set once at import by the application (the same in every worker).
+_app_types: set[str] = set()
+_moved_modules: dict[str, str] = {}
+
+
+def trust_types(*names: str) -> None:
+    """Trust more exact type or function names (``package.module.Name``), e.g. a function your pipelines
+    use in a ``FunctionTransformer``. Only name code you wrote and import yourself."""
+    _app_types.update(names)
+
+
+def module_moved(old: str, new: str) -> None:
+    """Artifacts saved when a trusted type lived in module ``old`` load it from ``new``."""
+    _moved_modules[old] = new
+
+
+def trusted_types() -> frozenset[str]:
+    return BASE_TRUSTED_TYPES | _app_types
+
+
+def _current_name(type_name: str) -> str:
+    module, _, name = type_name.rpartition(".")
+    return f"{_moved_modules[module]}.{name}" if module in _moved_modules else type_name
+
+
+def _alias_moved_modules(found: list[str]) -> None:
+    """Let skops import a moved module by its old name (it imports the module a type was saved from)."""
+    for type_name in found:
+        module = type_name.rpartition(".")[0]
+        if module in _moved_modules and module not in sys.modules:
+            sys.modules[module] = importlib.import_module(_moved_modules[module])
+
+
 ARTIFACT_NAME = "model.skops"
 
 
@@ -46,7 +78,7 @@ def write_artifact(obj: Any, path: Path) -> str:
     """Serialise ``obj`` to ``path`` (skops, zip-compressed) and return its sha256. Refuses to write
     an object that could not be loaded back under the allow-list."""
     data = sio.dumps(obj, compression=8)
-    untrusted = [t for t in sio.get_untrusted_types(data=data) if t not in TRUSTED_TYPES]
+    untrusted = [t for t in sio.get_untrusted_types(data=data) if _current_name(t) not in trusted_types()]
     if untrusted:
         raise UnsafeArtifactError(
             "the model holds types that are not on the trusted list, so it could not be loaded safely: "
@@ -66,7 +98,9 @@ def read_artifact(path: Path, expected_sha256: str) -> Any:
             "the file was changed after it was saved and will not be loaded"
         )
     found = sio.get_untrusted_types(data=data)
-    untrusted = sorted(t for t in found if t not in TRUSTED_TYPES)
+    trusted = trusted_types()
+    untrusted = sorted(t for t in found if _current_name(t) not in trusted)
     if untrusted:
         raise UnsafeArtifactError(f"artifact {path.name}: refusing untrusted types: {', '.join(untrusted)}")
+    _alias_moved_modules(found)
     return sio.loads(data, trusted=found)

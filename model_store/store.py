@@ -28,10 +28,9 @@ import numpy as np
 import pandas as pd
 from filelock import FileLock
 
-from dashboard.files import atomic_write_bytes, sha256_file
-from dashboard.safety import is_slug
 from model_store.artifacts import ARTIFACT_NAME, read_artifact, write_artifact
 from model_store.errors import CorruptModelError, InvalidModelNameError, ModelNotFoundError, ModelStoreError
+from model_store.files import atomic_write_bytes, is_name, sha256_file
 from model_store.schema import infer_schema
 
 CARD_NAME = "card.json"
@@ -73,7 +72,7 @@ def _library_versions() -> dict[str, str]:
 
 
 def _check_name(value: object, what: str = "name") -> str:
-    if not is_slug(value):
+    if not is_name(value):
         raise InvalidModelNameError(
             f"{what}: {str(value)[:40]!r} is not valid (use 1-64 lowercase letters, digits and dashes)"
         )
@@ -326,7 +325,7 @@ class ModelStore:
         """``(healthy, corrupt)``: a model whose card or alias file is damaged is reported by name with
         ``status: "corrupt"`` and never hides the others."""
         models, corrupt = [], []
-        for model_dir in sorted(p for p in self.root.iterdir() if p.is_dir() and is_slug(p.name)):
+        for model_dir in sorted(p for p in self.root.iterdir() if p.is_dir() and is_name(p.name)):
             try:
                 summary = self._summary(model_dir.name)
             except CorruptModelError as exc:

@@ -97,7 +97,7 @@ def catalog(settings: Settings):
 def demo_store_template(tmp_path_factory) -> Path:
     """The three demo models, trained once per test process (2-fold CV to keep it quick)."""
     from dashboard.data.catalog import Catalog
-    from dashboard.ml.demo import DEMO_MODELS, train_demo
+    from dashboard.train.demo import DEMO_MODELS, train_demo
     from model_store import ModelStore
 
     root = tmp_path_factory.mktemp("demo-template")

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_models_page_alias_compare_delete(dash_duo, app, demo_models, store, catalog):
-    from dashboard.ml.demo import DEMO_MODELS
+    from dashboard.train.demo import DEMO_MODELS
 
     spec = DEMO_MODELS[0]
     frame = catalog.load(spec.dataset)

@@ -6,8 +6,8 @@ import json
 import pytest
 
 from dashboard import ids
-from dashboard.ml.recsys.interactions import Mapping
-from dashboard.ml.recsys.models import RecSpec
+from dashboard.recommend.interactions import Mapping
+from dashboard.recommend.models import RecSpec
 from tests.browser.helpers import click
 
 pytestmark = pytest.mark.browser

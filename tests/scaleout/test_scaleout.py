@@ -115,8 +115,8 @@ def test_twenty_concurrent_saves_from_separate_processes_get_twenty_versions(clu
 
 
 def _cv_once(settings) -> bool:
-    from dashboard.ml.spec import TrainSpec
     from dashboard.services import build_services
+    from dashboard.train.spec import TrainSpec
 
     services = build_services(settings)
     spec = TrainSpec(

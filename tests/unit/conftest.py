@@ -5,7 +5,7 @@ from sklearn.pipeline import Pipeline
 
 from dashboard.explore import ExplorerService
 from dashboard.jobs import Memo
-from dashboard.ml.training import TrainingService
+from dashboard.train.service import TrainingService
 from model_store import ModelStore
 
 

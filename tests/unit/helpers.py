@@ -1,6 +1,6 @@
 """Specs shared by the training and search tests."""
 
-from dashboard.ml.spec import CVSpec, TrainSpec
+from dashboard.train.spec import CVSpec, TrainSpec
 
 TITANIC = ("Pclass", "Sex", "Age", "SibSp", "Parch", "Fare", "Embarked")
 

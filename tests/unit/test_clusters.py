@@ -10,9 +10,9 @@ from sklearn.cluster import KMeans
 from sklearn.impute import SimpleImputer
 from sklearn.preprocessing import StandardScaler
 
+from dashboard.clusters.clustering import ClusterSpec
+from dashboard.clusters.rfm import rfm
 from dashboard.errors import Cancelled, FieldError
-from dashboard.ml.clustering import ClusterSpec
-from dashboard.ml.rfm import rfm
 
 MEASURES = ("bill_length_mm", "bill_depth_mm", "flipper_length_mm")
 

@@ -16,7 +16,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
-from dashboard.ml.demo import DEMO_MODELS
+from dashboard.train.demo import DEMO_MODELS
 from model_store import (
     InvalidModelNameError,
     ModelNotFoundError,
@@ -206,19 +206,27 @@ def test_twenty_concurrent_saves_from_processes_get_distinct_versions(tmp_path):
 
 
 def test_kill_9_during_saves_leaves_a_consistent_store(tmp_path):
+    """SIGKILL a process that saves in a loop until three kills have landed inside a save (each leaves a
+    new half-written ``.tmp-*`` folder, which only a save creates), then the store must be whole."""
     root = tmp_path / "models"
     env = {**os.environ, "PYTHONPATH": os.getcwd()}
-    killed_while_saving = 0
-    for pause in (0.05, 0.13, 0.21, 0.34):
+    pauses = [0.02, 0.05, 0.08, 0.13, 0.21, 0.34] * 4  # at most 24 attempts
+    landed_inside = 0
+    for pause in pauses:
+        temps_before = set((root / "shared").glob(".tmp-*")) if (root / "shared").exists() else set()
         before = len(ModelStore(root).versions("shared")) if (root / "shared").exists() else 0
         proc = subprocess.Popen([sys.executable, "-c", SAVER, str(root), "1000"], env=env)
+        deadline = time.monotonic() + 60
         while not (root / "shared" / "versions").exists() or len(ModelStore(root).versions("shared")) == before:
-            time.sleep(0.01)  # wait until this process is in its save loop
+            assert time.monotonic() < deadline and proc.poll() is None, "the saver never reached its save loop"
+            time.sleep(0.01)
         time.sleep(pause)
         proc.send_signal(signal.SIGKILL)
         assert proc.wait(30) == -signal.SIGKILL
-        killed_while_saving += 1
-    assert killed_while_saving == 4
+        landed_inside += bool(set((root / "shared").glob(".tmp-*")) - temps_before)
+        if landed_inside == 3:
+            break
+    assert landed_inside == 3, f"only {landed_inside} of {len(pauses)} kills landed inside a save"
     store = ModelStore(root)
     versions = [v.version for v in store.versions("shared")]
     assert versions == list(range(1, len(versions) + 1))  # no gaps, no partial version visible
@@ -227,6 +235,9 @@ def test_kill_9_during_saves_leaves_a_consistent_store(tmp_path):
         store.load("shared", number)
     leftovers = [p for p in (root / "shared" / "versions").iterdir() if not p.name.isdigit()]
     assert leftovers == []
+    assert store.save(store.load("shared").model, "shared", X_sample=pd.DataFrame({"a": [0.0]})).version == (
+        versions[-1] + 1
+    )
 
 
 def test_compare_cards_reports_metric_deltas_schema_and_params(store, catalog):
@@ -276,3 +287,25 @@ def test_concurrent_first_loads_parse_the_artifact_once(demo_models, monkeypatch
     for thread in threads:
         thread.join()
     assert len(results) == 6 and all(r is results[0] for r in results) and parses == [1]
+
+
+def test_a_model_saved_before_its_type_moved_still_loads(tmp_path, monkeypatch):
+    """Recommenders lived in ``dashboard.ml.recsys.models``; artifacts naming that module load the class
+    from its new home (the app declares the move), and an unknown old module is still refused."""
+    import scipy.sparse as sp
+
+    from dashboard.recommend.models import Recommender, RecSpec, fit
+
+    matrix = sp.csr_matrix(np.array([[1, 0, 1], [0, 1, 1], [1, 1, 0]], dtype=float))
+    model = fit(RecSpec(kind="popularity"), matrix, users=np.array(["1", "2", "3"]), items=np.array(["a", "b", "c"]))
+    schema = {"fields": [{"name": "user", "kind": "identifier", "nullable": False}], "example": {"user": "1"}}
+    monkeypatch.setattr(Recommender, "__module__", "dashboard.ml.recsys.models")
+    saved = ModelStore(tmp_path).save(model, "old-home", X_sample=None, schema=schema, task="recommendation")
+    monkeypatch.undo()
+    assert "dashboard.ml.recsys.models.Recommender" in sio.get_untrusted_types(file=saved.path / "model.skops")
+    loaded = ModelStore(tmp_path).load("old-home").model
+    assert type(loaded) is Recommender and np.array_equal(loaded.popularity_, model.popularity_)
+
+    monkeypatch.setattr(Recommender, "__module__", "somewhere.else")
+    with pytest.raises(UnsafeArtifactError):
+        ModelStore(tmp_path).save(model, "nowhere", X_sample=None, schema=schema, task="recommendation")

@@ -13,8 +13,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder
 
-from dashboard.ml.batch_jobs import score_upload
-from dashboard.ml.serving import predict_records
+from dashboard.serving.batch import score_upload
+from dashboard.serving.predict import predict_records
 from model_store import ModelStore, SchemaError
 from model_store.schema import check_records
 from tests.unit.test_api_models import wait_for_job

@@ -12,10 +12,10 @@ import scipy.sparse as sp
 from sklearn.metrics.pairwise import cosine_similarity
 
 from dashboard.errors import Cancelled, FieldError
-from dashboard.ml.recsys import evaluation, queries
-from dashboard.ml.recsys.evaluation import HoldoutSpec, holdout, ranking_metrics
-from dashboard.ml.recsys.interactions import Mapping, build
-from dashboard.ml.recsys.models import RecSpec, fit, top_neighbours
+from dashboard.recommend import evaluation, queries
+from dashboard.recommend.evaluation import HoldoutSpec, holdout, ranking_metrics
+from dashboard.recommend.interactions import Mapping, build
+from dashboard.recommend.models import RecSpec, fit, top_neighbours
 
 MOVIELENS = Mapping(
     dataset="movielens", user="userId", item="movieId", value="rating", timestamp="timestamp", title="title"
@@ -252,7 +252,7 @@ def test_saved_recommender_reloads_and_answers_identically(recommend, client):
 
 
 def test_batch_csv_scores_recommenders_row_by_row(recommend):
-    from dashboard.ml.serving import read_batch_csv, score_batch
+    from dashboard.serving.predict import read_batch_csv, score_batch
 
     recommend.save(MOVIELENS, RecSpec(kind="popularity"), "movie-pop")
     loaded = recommend.store.load("movie-pop")
@@ -314,7 +314,7 @@ def test_permalink_relevance_threshold():
 
 
 def test_a_model_fitted_in_another_process_is_read_once_then_served_from_memory(recommend, settings):
-    from dashboard.ml.recsys.service import FIT
+    from dashboard.recommend.service import FIT
     from dashboard.services import build_services
 
     worker = build_services(settings).recommend  # a background process: same memo, its own memory

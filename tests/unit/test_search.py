@@ -9,9 +9,9 @@ from sklearn.inspection import permutation_importance
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
 from dashboard.errors import Cancelled, FieldError
-from dashboard.ml.catalog import estimator_spec
-from dashboard.ml.search import SearchSpec, candidates, parse_values
-from dashboard.ml.spec import CVSpec, TextSpec, TrainSpec
+from dashboard.train.catalog import estimator_spec
+from dashboard.train.search import SearchSpec, candidates, parse_values
+from dashboard.train.spec import CVSpec, TextSpec, TrainSpec
 from tests.unit.helpers import TITANIC, titanic_spec
 
 

@@ -7,7 +7,7 @@ import pytest
 from sklearn.metrics import accuracy_score, average_precision_score, roc_auc_score
 
 from dashboard.errors import Cancelled, FieldError
-from dashboard.ml.spec import CVSpec, TextSpec, TrainSpec
+from dashboard.train.spec import CVSpec, TextSpec, TrainSpec
 from tests.unit.helpers import TITANIC, titanic_spec
 
 REFERENCE = {

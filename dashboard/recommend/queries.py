@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from dashboard.errors import FieldError
-from dashboard.ml.recsys.models import Recommender
+from dashboard.recommend.models import Recommender
 
 MAX_K = 100
 

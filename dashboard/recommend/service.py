@@ -11,10 +11,10 @@ from typing import Any
 from dashboard.data.catalog import Catalog
 from dashboard.errors import FieldError
 from dashboard.jobs import Memo
-from dashboard.ml.recsys import queries
-from dashboard.ml.recsys.evaluation import EvalResult, HoldoutSpec, evaluate
-from dashboard.ml.recsys.interactions import Interactions, Mapping, build, stats
-from dashboard.ml.recsys.models import Recommender, RecSpec, fit
+from dashboard.recommend import queries
+from dashboard.recommend.evaluation import EvalResult, HoldoutSpec, evaluate
+from dashboard.recommend.interactions import Interactions, Mapping, build, stats
+from dashboard.recommend.models import Recommender, RecSpec, fit
 from model_store import ModelStore, ModelVersion
 
 DATA, FIT, EVAL = "rec.data", "rec.fit", "rec.eval"

@@ -11,10 +11,10 @@ from dashboard.data.catalog import Catalog
 from dashboard.errors import FieldError, ResultExpired
 from dashboard.explore import ExplorerService
 from dashboard.jobs import Memo
-from dashboard.ml import evaluation
-from dashboard.ml.cv import CVResult, refit, run_cv
-from dashboard.ml.search import SearchResult, SearchSpec, run_search
-from dashboard.ml.spec import Prepared, TrainSpec, prepare
+from dashboard.train import evaluation
+from dashboard.train.cv import CVResult, refit, run_cv
+from dashboard.train.search import SearchResult, SearchSpec, run_search
+from dashboard.train.spec import Prepared, TrainSpec, prepare
 from model_store import ModelStore, ModelVersion
 
 NAMESPACE = "train.cv"

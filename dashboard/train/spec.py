@@ -21,7 +21,7 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import MinMaxScaler, OneHotEncoder, StandardScaler
 
 from dashboard.errors import FieldError
-from dashboard.ml.catalog import EstimatorSpec, estimator_spec
+from dashboard.train.catalog import EstimatorSpec, estimator_spec
 
 Task = Literal["binary", "multiclass", "regression"]
 NUMERIC_KINDS = {"numeric", "boolean"}

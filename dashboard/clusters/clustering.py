@@ -1,6 +1,6 @@
 """Customer segmentation: prepare features, fit a clusterer, score it, describe the clusters.
 
-Pure functions over a DataFrame; the :class:`~dashboard.ml.clusters_service.ClusterService` adds the
+Pure functions over a DataFrame; the :class:`~dashboard.clusters.service.ClusterService` adds the
 catalog, the disk cache and the model store. Anything quadratic in rows (agglomerative, silhouette) runs
 on a bounded sample and says so.
 """

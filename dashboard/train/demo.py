@@ -23,7 +23,7 @@ from sklearn.preprocessing import FunctionTransformer, OneHotEncoder
 from sklearn.svm import LinearSVC
 
 from dashboard.data.catalog import Catalog
-from dashboard.ml.features import add_is_alone
+from dashboard.train.features import add_is_alone
 from model_store import ModelNotFoundError, ModelStore
 
 log = logging.getLogger(__name__)

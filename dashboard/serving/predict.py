@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.errors import Cancelled, FieldError
-from dashboard.ml.recsys import queries
+from dashboard.recommend import queries
 from model_store import LoadedModel, SchemaError, check_records
 from model_store.schema import check_frame, range_notices
 

@@ -19,8 +19,8 @@ from sklearn.base import clone
 from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 
 from dashboard.errors import Cancelled
-from dashboard.ml import evaluation, insights
-from dashboard.ml.spec import CVSpec, Prepared
+from dashboard.train import evaluation, insights
+from dashboard.train.spec import CVSpec, Prepared
 
 
 @dataclass
@@ -104,7 +104,7 @@ def fit_fold(
 
 
 def _argmax_predict(model) -> bool:
-    from dashboard.ml.serving import ARGMAX_ESTIMATORS
+    from dashboard.serving.predict import ARGMAX_ESTIMATORS
 
     final = model.steps[-1][1] if hasattr(model, "steps") else model
     return type(final).__name__ in ARGMAX_ESTIMATORS

@@ -11,13 +11,13 @@ from typing import Any
 
 import pandas as pd
 
+from dashboard.clusters import clustering
+from dashboard.clusters.clustering import ClusterResult, ClusterSpec, SweepResult
+from dashboard.clusters.rfm import rfm
 from dashboard.data.catalog import Catalog
 from dashboard.errors import Cancelled, FieldError, ResultExpired
 from dashboard.explore import ExplorerService
 from dashboard.jobs import Memo
-from dashboard.ml import clustering
-from dashboard.ml.clustering import ClusterResult, ClusterSpec, SweepResult
-from dashboard.ml.rfm import rfm
 from model_store import ModelStore, ModelVersion
 
 FIT, SWEEP, KDIST = "clusters.fit", "clusters.sweep", "clusters.kdistance"

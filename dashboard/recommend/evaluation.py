@@ -12,8 +12,8 @@ import scipy.sparse as sp
 from pydantic import BaseModel, ConfigDict, Field
 
 from dashboard.errors import Cancelled, FieldError
-from dashboard.ml.recsys.interactions import Interactions
-from dashboard.ml.recsys.models import Recommender, RecSpec, fit
+from dashboard.recommend.interactions import Interactions
+from dashboard.recommend.models import Recommender, RecSpec, fit
 
 METRICS = ("precision", "recall", "ndcg", "map", "coverage", "popularity", "rmse")
 

@@ -3,7 +3,7 @@
 
 Every candidate x fold is one job; results stream as they finish. Candidate 0 is always the catalog's
 untuned defaults, so "best vs defaults" is measured on identical folds. Each finished candidate is also
-a complete :class:`~dashboard.ml.cv.CVResult`, cached under the same key a single run would use, so
+a complete :class:`~dashboard.train.cv.CVResult`, cached under the same key a single run would use, so
 running or saving the best candidate afterwards fits nothing new.
 """
 
@@ -23,9 +23,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from scipy.stats import rankdata
 
 from dashboard.errors import Cancelled, FieldError
-from dashboard.ml.catalog import EstimatorSpec, ParamSpec
-from dashboard.ml.cv import CVResult, assemble, cv_split, fit_fold
-from dashboard.ml.spec import Prepared, TrainSpec, build_pipeline
+from dashboard.train.catalog import EstimatorSpec, ParamSpec
+from dashboard.train.cv import CVResult, assemble, cv_split, fit_fold
+from dashboard.train.spec import Prepared, TrainSpec, build_pipeline
 
 MAX_CANDIDATES = 200
 LOWER_IS_BETTER = {"rmse", "mae", "mape", "log_loss"}

@@ -9,7 +9,7 @@ import pandas as pd
 
 from dashboard.files import atomic_write_bytes, expire_files
 from dashboard.jobqueue import JobContext, Runner
-from dashboard.ml.serving import batch_summary, check_batch, read_batch_csv, results_csv, score_batch
+from dashboard.serving.predict import batch_summary, check_batch, read_batch_csv, results_csv, score_batch
 from model_store import ModelStore, SchemaError
 
 

@@ -1,1 +1,0 @@
-"""Machine-learning services: features, demo models, serving (prediction and batch scoring)."""

@@ -1,0 +1,108 @@
+"""The layers' import rules, read from the source (every import statement, nested ones too) and checked
+at run time in a fresh interpreter."""
+
+import ast
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def imported_modules(path: Path) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module)
+    return names
+
+
+def modules_under(folder: str) -> list[Path]:
+    return sorted((REPO / folder).rglob("*.py"))
+
+
+def top(name: str) -> str:
+    return name.split(".")[0]
+
+
+def test_only_the_app_factory_imports_dash():
+    offenders = {
+        str(path.relative_to(REPO)): sorted(n for n in imported_modules(path) if top(n) in {"dash", "dash_ag_grid"})
+        for path in modules_under("dashboard")
+        if path.name != "app_factory.py"
+    }
+    assert {path: names for path, names in offenders.items() if names} == {}
+
+
+def test_services_never_import_pages():
+    offenders = {
+        str(path.relative_to(REPO)): sorted(n for n in imported_modules(path) if top(n) in {"layouts", "callbacks"})
+        for path in modules_under("dashboard")
+        if path.name != "app_factory.py"
+    }
+    assert {path: names for path, names in offenders.items() if names} == {}
+
+
+def test_model_store_imports_nothing_of_the_app():
+    offenders = {
+        str(path.relative_to(REPO)): sorted(
+            n for n in imported_modules(path) if top(n) in {"dashboard", "layouts", "callbacks", "dash"}
+        )
+        for path in modules_under("model_store")
+    }
+    assert {path: names for path, names in offenders.items() if names} == {}
+
+
+@pytest.mark.parametrize(
+    "module, forbidden",
+    [
+        ("model_store", ("dashboard", "dash", "flask")),
+        ("dashboard.serving.predict", ("dash", "layouts", "callbacks")),
+        ("dashboard.train.service", ("dash", "layouts", "callbacks")),
+        ("dashboard.clusters.service", ("dash", "layouts", "callbacks")),
+        ("dashboard.recommend.service", ("dash", "layouts", "callbacks")),
+    ],
+)
+def test_importing_a_service_loads_no_ui(module, forbidden):
+    code = f"import sys, {module}; print(sorted({{m.split('.')[0] for m in sys.modules}} & {set(forbidden)!r}))"
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+STANDALONE = """
+import sys
+sys.modules["dashboard"] = None  # the app is not installed here: any import of it fails
+import model_store, numpy as np, pandas as pd
+from sklearn.linear_model import LogisticRegression
+assert model_store.__file__.startswith(sys.argv[1]), model_store.__file__
+X = pd.DataFrame({"a": [0.0, 1.0, 2.0, 3.0]})
+model = LogisticRegression().fit(X, [0, 0, 1, 1])
+store = model_store.ModelStore(sys.argv[2])
+store.save(model, "notebook-model", X_sample=X)
+again = model_store.ModelStore(sys.argv[2]).load("notebook-model").model
+assert np.array_equal(again.predict_proba(X), model.predict_proba(X))
+print("ok")
+"""
+
+
+def test_the_model_store_builds_as_its_own_package_and_works_without_the_app(tmp_path):
+    source = tmp_path / "source"
+    shutil.copytree(REPO / "model_store", source, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"))
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--quiet"]
+    subprocess.run([*pip, "wheel", "--no-deps", "-w", str(tmp_path / "wheel"), str(source)], check=True)
+    (wheel,) = (tmp_path / "wheel").glob("model_store-*.whl")
+    subprocess.run([*pip, "install", "--no-deps", "--target", str(tmp_path / "site"), str(wheel)], check=True)
+    run = subprocess.run(
+        [sys.executable, "-c", STANDALONE, str(tmp_path / "site"), str(tmp_path / "models")],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(tmp_path / "site")},
+        capture_output=True,
+        text=True,
+    )
+    assert run.stdout.strip() == "ok", run.stderr[-2000:]
