@@ -165,7 +165,8 @@ def gunicorn_throughput(root: Path, seconds: float = 8.0, clients: int = 4) -> d
 
 def batch_scoring(root: Path, rows: int = 100_000, repeats: int = 3) -> dict:
     from dashboard.data.catalog import Catalog
-    from dashboard.serving.predict import read_batch_csv, results_csv, score_batch
+    from dashboard.serving.service import Serving
+    from dashboard.serving.tables import read_batch_csv, results_csv
     from model_store import ModelStore
 
     loaded = ModelStore(root / "models").load("titanic-survival")
@@ -181,7 +182,7 @@ def batch_scoring(root: Path, rows: int = 100_000, repeats: int = 3) -> dict:
 
     def ours():
         batch = read_batch_csv(content, loaded.card["schema"])
-        return results_csv(batch.inputs, score_batch(loaded, batch))
+        return results_csv(batch.inputs, Serving().score(loaded, batch))
 
     raw_s, ours_s = [], []
     for _ in range(repeats):

@@ -14,7 +14,7 @@ from dashboard import figures, ids
 from dashboard.clusters.clustering import ClusterSpec
 from dashboard.errors import FieldError, ResultExpired
 from dashboard.services import Services
-from dashboard.serving.predict import neutralise_formulas
+from dashboard.serving.tables import neutralise_formulas
 from layouts.clusters import column_options, default_features
 from layouts.common import alert, metric_badge
 

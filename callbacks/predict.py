@@ -14,7 +14,6 @@ from dashboard import figures, ids
 from dashboard.data.uploads import UploadError, decode_data_url
 from dashboard.services import Services
 from dashboard.serving.batch import score_upload
-from dashboard.serving.predict import predict_records
 from layouts.predict import form, parse_version, version_options
 from model_store import ModelNotFoundError, ModelStoreError, SchemaError
 
@@ -130,7 +129,7 @@ def register(app, services: Services) -> None:
         record = {field_id["name"]: value for field_id, value in zip(field_ids, values, strict=True)}
         version, alias = parse_version(version_value)
         try:
-            result = predict_records(store.load(name, version, alias=alias), [record])
+            result = services.serving.predict(store.load(name, version, alias=alias), [record])
         except SchemaError as exc:
             return _messages(exc.errors, []), None, figures.message_figure("fix the fields marked above"), ""
         except (ModelNotFoundError, ModelStoreError) as exc:
@@ -168,6 +167,7 @@ def register(app, services: Services) -> None:
         version, alias = parse_version(version_value)
         try:
             summary, token = score_upload(
+                services.serving,
                 store,
                 name,
                 version,

@@ -13,7 +13,6 @@ from dashboard.data.uploads import too_large_message
 from dashboard.jobqueue import JobNotFoundError
 from dashboard.jsonbody import BodyError, check_record_numbers, parse_json_body
 from dashboard.openapi import openapi_document
-from dashboard.serving.predict import predict_records
 from model_store import CorruptModelError, InvalidModelNameError, ModelNotFoundError, SchemaError, UnsafeArtifactError
 
 MAX_JSON_BYTES = 10 * 1024 * 1024
@@ -102,7 +101,7 @@ def create_models_blueprint() -> Blueprint:
             version, alias = _selector()
             loaded = services.models.load(name, version, alias=alias)
             check_record_numbers(records, _field_names(loaded.card))
-            return jsonify(predict_records(loaded, records))
+            return jsonify(services.serving.predict(loaded, records))
         except BodyError as exc:
             return error(400, exc.code, exc.field, exc.message)
         except SchemaError as exc:

@@ -8,14 +8,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dashboard.clusters.service import ClusterService
+from dashboard.clusters.serving import ClusterAdapter
 from dashboard.data.catalog import Catalog
 from dashboard.data.uploads import DecodeLimits
 from dashboard.explore import ExplorerService
 from dashboard.jobqueue import ExecutorFactory, JobQueue, ThreadExecutor
 from dashboard.jobs import JobLayer, create_job_layer
 from dashboard.recommend.service import RecommendService
+from dashboard.recommend.serving import RecommendAdapter
 from dashboard.safety import private_dir
 from dashboard.serving.batch import make_batch_runner
+from dashboard.serving.service import Serving
 from dashboard.settings import MB, Settings
 from dashboard.train.demo import ensure_demo_models
 from dashboard.train.service import TrainingService
@@ -31,6 +34,7 @@ class Services:
     jobs: JobLayer
     explorer: ExplorerService
     models: ModelStore
+    serving: Serving
     queue: JobQueue
     training: TrainingService
     clusters: ClusterService
@@ -53,9 +57,11 @@ def build_services(settings: Settings) -> Services:
     )
     explorer = ExplorerService(catalog, jobs.memo, point_budget=settings.point_budget)
     models = ModelStore(private_dir(settings.model_dir), lock=jobs.locks)
+    # Each feature whose models answer differently from a classifier or regressor brings its adapter.
+    serving = Serving({"clustering": ClusterAdapter(), "recommendation": RecommendAdapter()})
     queue = JobQueue(
         Path(settings.cache_dir) / "api-jobs",
-        runners={"batch_predict": make_batch_runner(models)},
+        runners={"batch_predict": make_batch_runner(models, serving)},
         executor=_api_executor(settings, jobs),
         locks=jobs.locks,
         heartbeat_seconds=settings.job_heartbeat_seconds,
@@ -68,6 +74,7 @@ def build_services(settings: Settings) -> Services:
         jobs=jobs,
         explorer=explorer,
         models=models,
+        serving=serving,
         queue=queue,
         training=training,
         clusters=ClusterService(catalog, explorer, jobs.memo, models),

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from dashboard.files import atomic_write_bytes, expire_files
 from dashboard.jobqueue import JobContext, Runner
-from dashboard.serving.predict import batch_summary, check_batch, read_batch_csv, results_csv, score_batch
+from dashboard.serving.service import Serving
+from dashboard.serving.tables import batch_summary, check_batch, read_batch_csv, results_csv
 from model_store import ModelStore, SchemaError
 
 
-def make_batch_runner(store: ModelStore) -> Runner:
+def make_batch_runner(store: ModelStore, serving: Serving) -> Runner:
     def run(context: JobContext) -> dict[str, Any]:
         params = context.params
         loaded = store.load(params["model"], params.get("version"))
@@ -30,7 +33,7 @@ def make_batch_runner(store: ModelStore) -> Runner:
         else:
             batch = read_batch_csv(payload, loaded.card["schema"])
         context.check_cancelled()
-        scored = score_batch(loaded, batch, progress=context.progress, cancelled=context.cancel_requested)
+        scored = serving.score(loaded, batch, progress=context.progress, cancelled=context.cancel_requested)
         context.write_file("result.csv", results_csv(batch.inputs, scored))
         return {
             **batch_summary(batch, scored),
@@ -43,6 +46,7 @@ def make_batch_runner(store: ModelStore) -> Runner:
 
 
 def score_upload(
+    serving: Serving,
     store: ModelStore,
     name: str,
     version: str | None,
@@ -56,13 +60,10 @@ def score_upload(
     """Score an uploaded CSV for the Predict page. Writes the result CSV under ``out_dir`` named by a
     token (sha256 of model version + input), so a repeat of the same batch is found again; results
     older than ``ttl_seconds`` are deleted."""
-    import hashlib
-    from pathlib import Path
-
     loaded = store.load(name, version, alias=alias)
     token = hashlib.sha256(f"{loaded.name}:{loaded.version}:".encode() + content).hexdigest()
     batch = read_batch_csv(content, loaded.card["schema"])
-    scored = score_batch(loaded, batch, progress=progress)
+    scored = serving.score(loaded, batch, progress=progress)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True, mode=0o700)
     atomic_write_bytes(out / f"{token}.csv", results_csv(batch.inputs, scored), fsync=False)

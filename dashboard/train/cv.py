@@ -104,7 +104,7 @@ def fit_fold(
 
 
 def _argmax_predict(model) -> bool:
-    from dashboard.serving.predict import ARGMAX_ESTIMATORS
+    from dashboard.serving.adapters import ARGMAX_ESTIMATORS
 
     final = model.steps[-1][1] if hasattr(model, "steps") else model
     return type(final).__name__ in ARGMAX_ESTIMATORS

@@ -310,7 +310,7 @@ def test_labels_match_predict_for_argmax_and_other_estimators(catalog):
     """One pass (argmax of probabilities) only where scikit-learn defines predict that way."""
     from sklearn.svm import SVC
 
-    from dashboard.serving.predict import labels_and_probabilities
+    from dashboard.serving.adapters import labels_and_probabilities
     from dashboard.train.demo import DEMO_MODELS
 
     spec = DEMO_MODELS[0]

@@ -59,11 +59,27 @@ def test_model_store_imports_nothing_of_the_app():
     assert {path: names for path, names in offenders.items() if names} == {}
 
 
+FEATURES = ("train", "clusters", "recommend")
+
+
+def test_features_do_not_reach_into_each_other_and_serving_knows_none():
+    """A feature may use the kernel, the data layer and serving's adapter contract; the composition root
+    (dashboard/services.py) is the one place that knows every feature."""
+    offenders = {}
+    for room in (*FEATURES, "serving"):
+        others = {f"dashboard.{f}" for f in FEATURES if f != room}
+        for path in modules_under(f"dashboard/{room}"):
+            names = sorted(n for n in imported_modules(path) if any(n == o or n.startswith(o + ".") for o in others))
+            if names:
+                offenders[str(path.relative_to(REPO))] = names
+    assert offenders == {}
+
+
 @pytest.mark.parametrize(
     "module, forbidden",
     [
         ("model_store", ("dashboard", "dash", "flask")),
-        ("dashboard.serving.predict", ("dash", "layouts", "callbacks")),
+        ("dashboard.serving.service", ("dash", "layouts", "callbacks")),
         ("dashboard.train.service", ("dash", "layouts", "callbacks")),
         ("dashboard.clusters.service", ("dash", "layouts", "callbacks")),
         ("dashboard.recommend.service", ("dash", "layouts", "callbacks")),

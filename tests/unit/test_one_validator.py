@@ -14,7 +14,6 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder
 
 from dashboard.serving.batch import score_upload
-from dashboard.serving.predict import predict_records
 from model_store import ModelStore, SchemaError
 from model_store.schema import check_records
 from tests.unit.test_api_models import wait_for_job
@@ -65,16 +64,20 @@ def small_model(demo_models, settings):
     return "validator-check"
 
 
+def serving_of(api):
+    return api.application.extensions["dashboard"].serving
+
+
 def _sync_verdicts(api, name):
     """Each record alone through REST, and through the form's call (the same service the callback uses)."""
     rest, form = [], []
-    store = api.application.extensions["dashboard"].models
+    store, serving = api.application.extensions["dashboard"].models, serving_of(api)
     for record, _ in CASES:
         response = api.post(f"/api/models/{name}/predict", json={"instances": [record]})
         assert response.status_code in (200, 400), response.json
         rest.append(_from_sync(response.json if response.status_code == 200 else None, response.json))
         try:
-            form.append(_from_sync(predict_records(store.load(name), [record]), None))
+            form.append(_from_sync(serving.predict(store.load(name), [record]), None))
         except SchemaError as exc:
             form.append(_from_sync(None, {"error": {"fields": exc.errors}}))
     return rest, form
@@ -109,7 +112,9 @@ def test_every_door_gives_the_same_verdict(api, small_model, settings, tmp_path)
     assert form == rest
 
     store = api.application.extensions["dashboard"].models
-    summary, token = score_upload(store, small_model, None, None, _csv([r for r, _ in CASES]), tmp_path, ttl_seconds=60)
+    summary, token = score_upload(
+        serving_of(api), store, small_model, None, None, _csv([r for r, _ in CASES]), tmp_path, ttl_seconds=60
+    )
     scored = pd.read_csv(tmp_path / f"{token}.csv")
     page = _from_batch(summary["errors"], [None if pd.isna(v) else int(v) for v in scored["prediction"]])
 
@@ -131,8 +136,10 @@ def test_typed_columns_take_the_same_verdict_as_cell_by_cell(small_model, api, t
     """A CSV whose columns parse as numbers takes the vectorised path: same values, same predictions."""
     records = [{"age": 30.0, "klass": 3}, {"age": 200.0, "klass": 1}, {"age": 12.5, "klass": 2}]
     store = api.application.extensions["dashboard"].models
-    expected = predict_records(store.load(small_model), [{**r, "klass": str(r["klass"])} for r in records])
-    summary, token = score_upload(store, small_model, None, None, _csv(records), tmp_path, ttl_seconds=60)
+    expected = serving_of(api).predict(store.load(small_model), [{**r, "klass": str(r["klass"])} for r in records])
+    summary, token = score_upload(
+        serving_of(api), store, small_model, None, None, _csv(records), tmp_path, ttl_seconds=60
+    )
     scored = pd.read_csv(tmp_path / f"{token}.csv")
     assert scored["prediction"].tolist() == expected["predictions"] and summary["bad_rows"] == 0
     assert summary["notices"] == ["age: 1 value(s) outside the training range 0 to 80 (rows 2)"]
@@ -151,13 +158,13 @@ def test_identifier_is_stripped_and_category_text_of_a_whole_number_matches():
 def test_batch_notices_name_unused_columns(api, small_model, tmp_path):
     store = api.application.extensions["dashboard"].models
     content = b"age,klass,uid,extra\n30,1,7,x\n"
-    summary, _ = score_upload(store, small_model, None, None, content, tmp_path, ttl_seconds=60)
+    summary, _ = score_upload(serving_of(api), store, small_model, None, None, content, tmp_path, ttl_seconds=60)
     assert summary["notices"] == [
         "ignored column(s) the model does not use: extra",
         "column(s) not in the file, treated as missing: member, note",
     ]
     with pytest.raises(SchemaError) as missing:
-        score_upload(store, small_model, None, None, b"age\n30\n", tmp_path, ttl_seconds=60)
+        score_upload(serving_of(api), store, small_model, None, None, b"age\n30\n", tmp_path, ttl_seconds=60)
     assert missing.value.errors == {"columns": "missing required column(s): klass"}
 
 

@@ -252,12 +252,14 @@ def test_saved_recommender_reloads_and_answers_identically(recommend, client):
 
 
 def test_batch_csv_scores_recommenders_row_by_row(recommend):
-    from dashboard.serving.predict import read_batch_csv, score_batch
+    from dashboard.recommend.serving import RecommendAdapter
+    from dashboard.serving.service import Serving
+    from dashboard.serving.tables import read_batch_csv
 
     recommend.save(MOVIELENS, RecSpec(kind="popularity"), "movie-pop")
     loaded = recommend.store.load("movie-pop")
     batch = read_batch_csv(b"user,k\n15,3\n,3\n671,200\n", loaded.card["schema"])
-    scored = score_batch(loaded, batch)
+    scored = Serving({"recommendation": RecommendAdapter()}).score(loaded, batch)
     assert len(scored.loc[0, "prediction"].split()) == 3
     assert scored.loc[1, "error"].startswith("user:") and scored.loc[2, "error"].startswith("k:")
 

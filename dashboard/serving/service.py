@@ -1,0 +1,76 @@
+"""The serving service: records (forms, REST) and batches (CSV, async jobs) answered by stored models.
+
+Inputs are checked against the model card's schema first (one validator for every door), so a bad field
+gets a message naming it instead of a stack trace from inside scikit-learn. What a task's models answer
+comes from its :class:`~dashboard.serving.adapters.TaskAdapter`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from dashboard.errors import Cancelled
+from dashboard.serving.adapters import TaskAdapter, labels_and_probabilities
+from dashboard.serving.tables import BatchInput
+from model_store import LoadedModel, check_records
+
+BATCH_CHUNK = 20_000
+DEFAULT_ADAPTER = TaskAdapter()
+
+
+@dataclass(frozen=True)
+class Serving:
+    """Answers for stored models; ``adapters`` maps a card's task to the adapter its feature registered."""
+
+    adapters: Mapping[str, TaskAdapter] = field(default_factory=dict)
+
+    def adapter(self, task: str) -> TaskAdapter:
+        return self.adapters.get(task, DEFAULT_ADAPTER)
+
+    def predict(self, loaded: LoadedModel, records: list[dict[str, Any]]) -> dict[str, Any]:
+        """Predictions for ``records`` as the API returns them. Raises :class:`model_store.SchemaError`."""
+        frame, warnings = check_records(loaded.card["schema"], records)
+        answer = self.adapter(loaded.card["task"]).answer(loaded, frame)
+        head = {"model": loaded.name, "version": loaded.version, "task": loaded.card["task"]}
+        return {**head, **answer, "warnings": loaded.warnings + warnings}
+
+    def score(
+        self,
+        loaded: LoadedModel,
+        batch: BatchInput,
+        *,
+        progress: Callable[[int, int], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+        chunk: int = BATCH_CHUNK,
+    ) -> pd.DataFrame:
+        """Predictions (and class probabilities) for the valid rows, chunk by chunk; bad rows get an error."""
+        batch, model, classes = self.adapter(loaded.card["task"]).batch_model(loaded, batch)
+        rows = batch.frame.loc[batch.valid]
+        prediction = np.empty(len(batch.frame), dtype=object)
+        has_proba = bool(classes) and hasattr(model, "predict_proba")
+        probability_columns = [f"probability_{c}" for c in classes] if has_proba else []
+        probabilities = np.full((len(batch.frame), len(probability_columns)), np.nan)
+        positions = np.flatnonzero(batch.valid)
+        for start in range(0, len(rows), chunk):
+            if cancelled is not None and cancelled():
+                raise Cancelled("cancelled")
+            part = rows.iloc[start : start + chunk]
+            where = positions[start : start + chunk]
+            labels, proba = labels_and_probabilities(model, part)
+            prediction[where] = labels
+            if probability_columns:
+                probabilities[where] = proba
+            if progress is not None:
+                progress(min(start + chunk, len(rows)), len(rows))
+        out = pd.DataFrame({"prediction": prediction}, index=batch.frame.index)
+        for i, column in enumerate(probability_columns):
+            out[column] = probabilities[:, i]
+        out["error"] = ""
+        for row_number, message in batch.row_errors.items():
+            out.iloc[row_number - 1, out.columns.get_loc("error")] = message
+        return out

@@ -1,0 +1,98 @@
+"""Batches as tables: a CSV (or records) checked into rows to score, and the scored rows written back as
+a CSV a spreadsheet can open safely."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from dashboard.serving.adapters import plain
+from model_store import SchemaError
+from model_store.schema import check_frame, range_notices
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass
+class BatchInput:
+    """A batch checked against a schema: the rows to score and what was wrong with the others."""
+
+    frame: pd.DataFrame  # the schema's columns, coerced
+    valid: np.ndarray  # bool per row
+    row_errors: dict[int, str] = field(default_factory=dict)  # 1-based data row number -> message
+    notices: list[str] = field(default_factory=list)
+    inputs: pd.DataFrame | None = None  # the rows as uploaded (all columns), for the output file
+
+
+def read_batch_csv(content: bytes, schema: dict[str, Any], *, max_rows: int = 1_000_000) -> BatchInput:
+    """Parse a CSV and check it against ``schema`` column by column (vectorised).
+
+    Missing schema columns are an error naming them; extra columns are kept in the output but not
+    used; bad cells mark their row as bad with the row number (1 = first data row).
+    """
+    try:
+        frame = pd.read_csv(io.BytesIO(content), low_memory=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as exc:
+        raise SchemaError({"file": f"not a readable CSV ({' '.join(str(exc).split())[:150]})"}) from None
+    if frame.empty:
+        raise SchemaError({"file": "the CSV has no data rows"})
+    if len(frame) > max_rows:
+        raise SchemaError({"file": f"{len(frame):,} rows is over the limit of {max_rows:,}"})
+    return check_batch(frame, schema)
+
+
+def check_batch(frame: pd.DataFrame, schema: dict[str, Any]) -> BatchInput:
+    """A table checked by the one validator (``model_store.schema.check_frame``): bad rows are named with
+    every bad field, out-of-range values and unused columns become notices."""
+    checked = check_frame(schema, frame)
+    row_errors = {
+        row + 1: "; ".join(f"{name}: {message}" for name, message in fields.items())
+        for row, fields in checked.errors.items()
+    }
+    notices = range_notices(schema, checked)
+    if checked.absent:
+        notices.insert(0, f"column(s) not in the file, treated as missing: {', '.join(checked.absent[:10])}")
+    if checked.unknown:
+        notices.insert(0, f"ignored column(s) the model does not use: {', '.join(checked.unknown[:10])}")
+    return BatchInput(frame=checked.frame, valid=checked.valid, row_errors=row_errors, notices=notices, inputs=frame)
+
+
+def results_csv(inputs: pd.DataFrame, scored: pd.DataFrame) -> bytes:
+    """Inputs + predictions + probabilities as CSV, with formula-like text cells neutralised."""
+    combined = pd.concat([inputs.reset_index(drop=True), scored.reset_index(drop=True)], axis=1)
+    return neutralise_formulas(combined).to_csv(index=False).encode()
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Prefix text cells that a spreadsheet would run as a formula (= + - @ tab CR) with a quote.
+    Numbers are left alone: -3.5 in a numeric column is data, not a formula."""
+    out = frame.copy()
+    for column in out.columns:
+        series = out[column]
+        if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+            continue
+        text = series.astype(object)
+        risky = text.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_PREFIXES))
+        if risky.any():
+            out[column] = text.where(~risky, "'" + text.astype(str))
+    header = [("'" + c) if isinstance(c, str) and c.startswith(FORMULA_PREFIXES) else c for c in out.columns]
+    out.columns = header
+    return out
+
+
+def batch_summary(batch: BatchInput, scored: pd.DataFrame, inline_rows: int = 1000) -> dict[str, Any]:
+    """What a finished batch reports: counts, the first bad rows, and the predictions when small."""
+    summary: dict[str, Any] = {
+        "rows": len(scored),
+        "scored": int(batch.valid.sum()),
+        "bad_rows": len(batch.row_errors),
+        "errors": {str(k): v for k, v in list(batch.row_errors.items())[:100]},
+        "notices": batch.notices,
+    }
+    if len(scored) <= inline_rows:
+        summary["predictions"] = [plain(v) for v in scored["prediction"]]
+    return summary
