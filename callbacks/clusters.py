@@ -16,7 +16,8 @@ from dashboard.errors import FieldError, ResultExpired
 from dashboard.services import Services
 from dashboard.serving.tables import neutralise_formulas
 from layouts.clusters import column_options, default_features
-from layouts.common import alert, metric_badge
+from layouts.clusters_views import categories_view, scores_view
+from layouts.common import alert
 
 SPEC_STATES = (
     State(ids.CLUSTER_DATASET_DROPDOWN, "value"),
@@ -72,43 +73,6 @@ def spec_from_controls(
     except ValidationError as exc:
         error = exc.errors()[0]
         raise FieldError(".".join(str(p) for p in error["loc"]) or "spec", error["msg"]) from None
-
-
-def scores_view(result) -> html.Div:
-    labels = {
-        "silhouette": "silhouette",
-        "davies_bouldin": "Davies-Bouldin",
-        "calinski_harabasz": "Calinski-Harabasz",
-        "inertia": "inertia",
-        "ari": "adjusted Rand vs labels",
-    }
-    badges = [
-        metric_badge(f"{label} {result.scores[name]:.4g}", f"cluster-score-{name}")
-        for name, label in labels.items()
-        if result.scores.get(name) is not None
-    ]
-    notes = [html.P(n, className="small text-muted mb-0") for n in result.notices]
-    summary = (
-        f"{result.algorithm}: {len([c for c in result.sizes if c >= 0])} clusters, fitted in {result.fit_seconds:.2f} s"
-    )
-    return html.Div([*badges, html.P(summary, className="small mb-0"), *notes])
-
-
-def categories_view(profile: dict, names: dict[int, str]) -> html.Div | None:
-    top = profile.get("top_categories") or {}
-    if not top:
-        return None
-    head = html.Thead(html.Tr([html.Th("cluster"), *[html.Th(c) for c in top]]))
-    rows = [
-        html.Tr(
-            [
-                html.Td(f"{c}: {names.get(c, '')}"),
-                *[html.Td(", ".join(f"{v} {share:.0%}" for v, share in top[col].get(c, []))) for col in top],
-            ]
-        )
-        for c in profile["clusters"]
-    ]
-    return dbc.Table([head, html.Tbody(rows)], size="sm", className="small", striped=True)
 
 
 def register(app, services: Services) -> None:
@@ -329,7 +293,7 @@ def register(app, services: Services) -> None:
             return alert(str(exc))
         link = "/data?" + urlencode({"dataset": info.id, "column": "segment"})
         return dbc.Alert(
-            ["Labels added as the dataset ", html.A(info.id, href=link, id="cluster-dataset-link"), "."],
+            ["Labels added as the dataset ", html.A(info.id, href=link, id=ids.CLUSTER_DATASET_LINK), "."],
             color="success",
             className="py-2 small",
         )
@@ -354,17 +318,19 @@ def register(app, services: Services) -> None:
         return dbc.Alert(
             [
                 f"Saved {version.name} v{version.version}. ",
-                html.A("Assign customers in Predict", href=link, id="cluster-open-predict-link"),
+                html.A("Assign customers in Predict", href=link, id=ids.CLUSTER_OPEN_PREDICT_LINK),
             ],
             color="success",
             className="py-2 small",
         )
 
     app.clientside_callback(
-        """function(dataset, features, scale, log, algorithm, k, seed, linkage, metric, eps, minSamples, cov, labels) {
+        """function(dataset, features, scale, log, algorithm, k, init, nInit, seed, linkage, metric, eps, minSamples,
+                    cov, labels) {
             return window.dash_clientside.dashboard.syncQuery({dataset: dataset, features: (features || []).join(','),
-                scale: scale, log: (log || []).join(','), algorithm: algorithm, k: k, seed: seed, linkage: linkage,
-                metric: metric, eps: eps, min_samples: minSamples, covariance: cov, labels: labels});
+                scale: scale, log: (log || []).join(','), algorithm: algorithm, k: k, init: init, n_init: nInit,
+                seed: seed, linkage: linkage, metric: metric, eps: eps, min_samples: minSamples, covariance: cov,
+                labels: labels});
         }""",
         Output(ids.CLUSTER_PERMALINK_LINK, "href"),
         Input(ids.CLUSTER_DATASET_DROPDOWN, "value"),
@@ -373,6 +339,8 @@ def register(app, services: Services) -> None:
         Input(ids.CLUSTER_LOG_DROPDOWN, "value"),
         Input(ids.CLUSTER_ALGORITHM_RADIO, "value"),
         Input(ids.CLUSTER_K_INPUT, "value"),
+        Input(ids.CLUSTER_INIT_DROPDOWN, "value"),
+        Input(ids.CLUSTER_N_INIT_INPUT, "value"),
         Input(ids.CLUSTER_SEED_INPUT, "value"),
         Input(ids.CLUSTER_LINKAGE_DROPDOWN, "value"),
         Input(ids.CLUSTER_METRIC_DROPDOWN, "value"),

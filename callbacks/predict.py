@@ -15,77 +15,10 @@ from dashboard.data.uploads import UploadError, decode_data_url
 from dashboard.services import Services
 from dashboard.serving.batch import score_upload
 from layouts.predict import form, parse_version, version_options
+from layouts.predict_views import field_messages, result_card
 from model_store import ModelNotFoundError, ModelStoreError, SchemaError
 
 TOKEN = re.compile(r"^[0-9a-f]{64}$")
-
-
-def _messages(errors: dict[str, str], warnings: list[str]) -> list:
-    out = []
-    if errors:
-        out.append(
-            dbc.Alert(
-                [html.Strong("Please fix: "), html.Ul([html.Li(f"{k}: {v}") for k, v in errors.items()])],
-                color="danger",
-                className="py-2 small",
-            )
-        )
-    if warnings:
-        out.append(dbc.Alert(html.Ul([html.Li(w) for w in warnings]), color="warning", className="py-2 small"))
-    return out
-
-
-def _recommendation_card(result: dict) -> dbc.Card:
-    """The ranked items with their reasons (top-N for a user) or scores (items like an item)."""
-    answer = result["results"][0]
-    heading = (
-        f"Top {len(answer['items'])} for user {answer['user']}"
-        if answer["kind"] == "recommend"
-        else f"Items like {answer['item']}"
-    )
-    rows = [
-        html.Li(
-            [
-                html.Span(e["title"] or e["item"], className="fw-bold"),
-                f" ({e['item']}) ",
-                html.Span(e.get("reason", ""), className="small text-muted"),
-            ],
-            className="predict-recommendation",
-        )
-        for e in answer["items"]
-    ]
-    notice = [dbc.Alert(answer["notice"], color="warning", className="py-1 small")] if answer.get("notice") else []
-    return _card(heading, [*notice, html.Ol(rows, className="mb-1")], result)
-
-
-def _card(heading: str, body: list, result: dict) -> dbc.Card:
-    """A prediction card: what it is, the answer, and which model version gave it."""
-    return dbc.Card(
-        dbc.CardBody(
-            [
-                html.Div(heading, className="small text-muted"),
-                *body,
-                html.Div(f"{result['model']} v{result['version']}", className="small text-muted"),
-            ]
-        ),
-        className="mb-2",
-    )
-
-
-def _result_card(result: dict) -> dbc.Card:
-    if result["task"] == "recommendation":
-        return _recommendation_card(result)
-    value = result["predictions"][0]
-    shown = f"{value:,.2f}" if isinstance(value, float) else str(value)
-    label = {"regression": "Predicted value", "clustering": "Assigned cluster"}.get(result["task"], "Predicted class")
-    details = []
-    if result["task"] == "clustering":  # the segment's name and how far the row sits from its centre
-        segment = (result.get("segments") or [""])[0]
-        distance = (result.get("distances") or [None])[0]
-        details.append(html.Div(segment, className="predict-segment"))
-        if distance is not None:
-            details.append(html.Div(f"distance to the centroid {distance:.3f} (in scaled units)", className="small"))
-    return _card(label, [html.Div(shown, className="fs-3 fw-bold predict-label"), *details], result)
 
 
 def register(app, services: Services) -> None:
@@ -131,9 +64,9 @@ def register(app, services: Services) -> None:
         try:
             result = services.serving.predict(store.load(name, version, alias=alias), [record])
         except SchemaError as exc:
-            return _messages(exc.errors, []), None, figures.message_figure("fix the fields marked above"), ""
+            return field_messages(exc.errors, []), None, figures.message_figure("fix the fields marked above"), ""
         except (ModelNotFoundError, ModelStoreError) as exc:
-            return _messages({"model": str(exc)}, []), None, figures.message_figure(""), ""
+            return field_messages({"model": str(exc)}, []), None, figures.message_figure(""), ""
         probabilities = (result.get("probabilities") or [None])[0]
         if result["task"] == "clustering":
             figure = figures.message_figure(f"cluster {result['predictions'][0]}")
@@ -143,7 +76,7 @@ def register(app, services: Services) -> None:
             figure = figures.probability_figure(probabilities)
         else:
             figure = figures.probability_figure((result.get("scores") or [None])[0], "Decision scores")
-        return _messages({}, result["warnings"]), _result_card(result), figure, json.dumps(result, indent=2)
+        return field_messages({}, result["warnings"]), result_card(result), figure, json.dumps(result, indent=2)
 
     @app.callback(
         Output(ids.PREDICT_BATCH_RESULT, "children"),
@@ -179,7 +112,7 @@ def register(app, services: Services) -> None:
             )
         except (SchemaError, UploadError, ModelNotFoundError) as exc:
             errors = exc.errors if isinstance(exc, SchemaError) else {"file": str(exc)}
-            return _messages(errors, []), None, True
+            return field_messages(errors, []), None, True
         bad = [html.Li(f"row {row}: {message}") for row, message in list(summary["errors"].items())[:20]]
         body = [
             html.P(

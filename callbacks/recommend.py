@@ -211,7 +211,7 @@ def register(app, services: Services) -> None:
         return dbc.Alert(
             [
                 f"Saved {version.name} v{version.version}. ",
-                html.A("Query it in Predict", href=link, id="rec-open-predict-link"),
+                html.A("Query it in Predict", href=link, id=ids.REC_OPEN_PREDICT_LINK),
             ],
             color="success",
             className="py-2 small",

@@ -19,13 +19,11 @@ from dashboard.errors import FieldError, ResultExpired
 from dashboard.services import Services
 from dashboard.train import evaluation
 from dashboard.train.catalog import estimator_spec
-from dashboard.train.cv import CVResult
 from dashboard.train.spec import CVSpec, TextSpec, TrainSpec, infer_task
-from layouts.common import alert, metric_badge
+from layouts.common import alert
 from layouts.train import model_options, param_controls
+from layouts.train_views import fold_table, summary_view, terms_view
 
-CLASSIFICATION_COLUMNS = ("accuracy", "balanced_accuracy", "f1", "roc_auc", "average_precision", "log_loss")
-REGRESSION_COLUMNS = ("rmse", "mae", "r2", "mape")
 PLOT_POINTS = 5000
 
 SPEC_STATES = (
@@ -91,65 +89,6 @@ def spec_from_controls(
         error = exc.errors()[0]
         field = ".".join(str(part) for part in error["loc"]) or "spec"
         raise FieldError(field, error["msg"]) from None
-
-
-def fold_table(folds: list[dict[str, Any]], task: str) -> dbc.Table:
-    names = REGRESSION_COLUMNS if task == "regression" else CLASSIFICATION_COLUMNS
-    present = [n for n in names if any(n in f["metrics"] for f in folds)]
-    head = html.Thead(html.Tr([html.Th("fold"), *[html.Th(n) for n in present], html.Th("fit s")]))
-    body = [
-        html.Tr(
-            [
-                html.Td(f["fold"] + 1),
-                *[html.Td(f"{f['metrics'][n]:.4f}" if n in f["metrics"] else "") for n in present],
-                html.Td(f"{f['fit_time']:.2f}"),
-            ],
-            className="fold-row",
-        )
-        for f in sorted(folds, key=lambda f: f["fold"])
-    ]
-    return dbc.Table([head, html.Tbody(body)], size="sm", striped=True, className="small fold-table")
-
-
-def summary_view(result: CVResult) -> html.Div:
-    names = REGRESSION_COLUMNS if result.task == "regression" else CLASSIFICATION_COLUMNS
-    badges = [
-        metric_badge(f"{n} {result.summary[n]['mean']:.4f} ± {result.summary[n]['std']:.4f}", f"train-summary-{n}")
-        for n in names
-        if n in result.summary
-    ]
-    notes = [html.P(n, className="small text-muted") for n in result.notices]
-    return html.Div(
-        [*badges, html.P(f"{len(result.folds)} folds in {result.wall_time:.1f} s", className="small"), *notes]
-    )
-
-
-def terms_view(terms: dict[str, dict[str, float]] | None) -> Any:
-    """Per class, the n-grams that point to it most (text models), as small escaped tables."""
-    if not terms:
-        return None
-    cards = [
-        dbc.Col(
-            [
-                html.H6(str(label), className="mb-1"),
-                html.Ol(
-                    [
-                        html.Li(html.Code(term.partition(": ")[2] or term, style={"whiteSpace": "pre"}))
-                        for term in list(weights)[:10]
-                    ],
-                    className="small mb-2",
-                ),
-            ],
-            xs=6,
-            md=3,
-            lg=2,
-        )
-        for label, weights in terms.items()
-    ]
-    return html.Div(
-        [html.P("Top n-grams per class (mean over folds)", className="small fw-bold mb-1"), dbc.Row(cards)],
-        id="train-terms-table",
-    )
 
 
 def _curves(folds, positive) -> tuple[Any, Any]:
@@ -255,23 +194,25 @@ def register(app, services: Services) -> None:
         return {"token": token, "task": result.task, "spec": spec.key()}, note
 
     @app.callback(
-        Output(ids.TRAIN_SUMMARY, "children"),
-        Output(ids.TRAIN_FOLD_TABLE, "children", allow_duplicate=True),
-        Output(ids.TRAIN_ROC_GRAPH, "figure", allow_duplicate=True),
-        Output(ids.TRAIN_PR_GRAPH, "figure", allow_duplicate=True),
-        Output(ids.TRAIN_CALIBRATION_GRAPH, "figure"),
-        Output(ids.TRAIN_CLASSIFICATION_PANEL, "hidden"),
-        Output(ids.TRAIN_REGRESSION_PANEL, "hidden"),
-        Output(ids.TRAIN_PREDICTED_GRAPH, "figure"),
-        Output(ids.TRAIN_RESIDUALS_GRAPH, "figure"),
-        Output(ids.TRAIN_RESIDUAL_HIST_GRAPH, "figure"),
-        Output(ids.TRAIN_THRESHOLD_SLIDER, "min"),
-        Output(ids.TRAIN_THRESHOLD_SLIDER, "max"),
-        Output(ids.TRAIN_THRESHOLD_SLIDER, "value"),
-        Output(ids.TRAIN_SAVE_BUTTON, "disabled"),
-        Output(ids.TRAIN_PROGRESS, "value", allow_duplicate=True),
-        Input(ids.TRAIN_RESULT_STORE, "data"),
-        State(ids.TRAIN_THRESHOLD_SLIDER, "value"),
+        output={
+            "summary": Output(ids.TRAIN_SUMMARY, "children"),
+            "folds": Output(ids.TRAIN_FOLD_TABLE, "children", allow_duplicate=True),
+            "roc": Output(ids.TRAIN_ROC_GRAPH, "figure", allow_duplicate=True),
+            "pr": Output(ids.TRAIN_PR_GRAPH, "figure", allow_duplicate=True),
+            "calibration": Output(ids.TRAIN_CALIBRATION_GRAPH, "figure"),
+            "classification_hidden": Output(ids.TRAIN_CLASSIFICATION_PANEL, "hidden"),
+            "regression_hidden": Output(ids.TRAIN_REGRESSION_PANEL, "hidden"),
+            "predicted": Output(ids.TRAIN_PREDICTED_GRAPH, "figure"),
+            "residuals": Output(ids.TRAIN_RESIDUALS_GRAPH, "figure"),
+            "residual_histogram": Output(ids.TRAIN_RESIDUAL_HIST_GRAPH, "figure"),
+            "threshold_min": Output(ids.TRAIN_THRESHOLD_SLIDER, "min"),
+            "threshold_max": Output(ids.TRAIN_THRESHOLD_SLIDER, "max"),
+            "threshold": Output(ids.TRAIN_THRESHOLD_SLIDER, "value"),
+            "save_disabled": Output(ids.TRAIN_SAVE_BUTTON, "disabled"),
+            "progress": Output(ids.TRAIN_PROGRESS, "value", allow_duplicate=True),
+        },
+        inputs={"stored": Input(ids.TRAIN_RESULT_STORE, "data")},
+        state={"current_threshold": State(ids.TRAIN_THRESHOLD_SLIDER, "value")},
         prevent_initial_call="initial_duplicate",  # a permalink to a cached run opens on its result
     )
     def show_result(stored, current_threshold):
@@ -282,74 +223,49 @@ def register(app, services: Services) -> None:
         except ResultExpired:
             raise PreventUpdate from None
         blank = figures.message_figure("")
-        table = fold_table(result.folds, "regression" if result.task == "regression" else "classification")
+        view = {
+            "summary": summary_view(result),
+            "folds": fold_table(result.folds, "regression" if result.task == "regression" else "classification"),
+            **dict.fromkeys(("roc", "pr", "calibration", "predicted", "residuals", "residual_histogram"), blank),
+            "classification_hidden": False,
+            "regression_hidden": True,
+            "threshold_min": 0,
+            "threshold_max": 1,
+            "threshold": 0.5,
+            "save_disabled": False,
+            "progress": 100,
+        }
         if result.task == "regression":
             take = np.random.default_rng(0).permutation(len(result.y))[:PLOT_POINTS]
             actual, predicted = result.y[take].astype(float), result.oof_pred[take].astype(float)
-            return (
-                summary_view(result),
-                table,
-                blank,
-                blank,
-                blank,
-                True,
-                False,
-                figures.predicted_vs_actual_figure(actual, predicted),
-                figures.residuals_figure(predicted, actual - predicted),
-                figures.residual_histogram(actual - predicted),
-                0,
-                1,
-                0.5,
-                False,
-                100,
+            view.update(
+                classification_hidden=True,
+                regression_hidden=False,
+                predicted=figures.predicted_vs_actual_figure(actual, predicted),
+                residuals=figures.residuals_figure(predicted, actual - predicted),
+                residual_histogram=figures.residual_histogram(actual - predicted),
             )
-        if result.task == "binary" and result.oof_scores is not None:
-            roc, pr = _curves(result.folds, result.classes[1])
-            low, high = float(result.oof_scores.min()), float(result.oof_scores.max())
+        elif result.task == "binary" and result.oof_scores is not None:
+            view["roc"], view["pr"] = _curves(result.folds, result.classes[1])
             probability = result.score_kind == "probability"
-            calibration = (
+            view["calibration"] = (
                 figures.calibration_figure(evaluation.calibration(result.y, result.oof_scores, result.classes[1]))
                 if probability
                 else figures.message_figure("calibration needs probabilities")
             )
-            low, high = (0.0, 1.0) if probability else (round(low, 3), round(high, 3))
+            scores = (float(result.oof_scores.min()), float(result.oof_scores.max()))
+            low, high = (0.0, 1.0) if probability else (round(scores[0], 3), round(scores[1], 3))
             keep = current_threshold is not None and low <= current_threshold <= high
-            return (
-                summary_view(result),
-                table,
-                roc,
-                pr,
-                calibration,
-                False,
-                True,
-                blank,
-                blank,
-                blank,
-                low,
-                high,
-                current_threshold if keep else (0.5 if probability else 0.0),
-                False,
-                100,
+            view.update(
+                threshold_min=low,
+                threshold_max=high,
+                threshold=current_threshold if keep else (0.5 if probability else 0.0),
             )
-        matrix = evaluation.confusion_matrix(result.y, result.oof_pred, result.classes)
-        confusion = figures.confusion_figure(matrix, [str(c) for c in result.classes], "Confusion matrix (argmax)")
-        return (
-            summary_view(result),
-            table,
-            confusion,
-            blank,
-            blank,
-            False,
-            True,
-            blank,
-            blank,
-            blank,
-            0,
-            1,
-            0.5,
-            False,
-            100,
-        )
+        else:  # multiclass: the argmax confusion matrix where the ROC curve would be
+            matrix = evaluation.confusion_matrix(result.y, result.oof_pred, result.classes)
+            labels = [str(c) for c in result.classes]
+            view["roc"] = figures.confusion_figure(matrix, labels, "Confusion matrix (argmax)")
+        return view
 
     @app.callback(
         Output(ids.TRAIN_CONFUSION_GRAPH, "figure"),
@@ -399,7 +315,7 @@ def register(app, services: Services) -> None:
         return dbc.Alert(
             [
                 f"Saved {version.name} v{version.version}. ",
-                html.A("Open it in Predict", href=link, id="train-open-predict-link"),
+                html.A("Open it in Predict", href=link, id=ids.TRAIN_OPEN_PREDICT_LINK),
             ],
             color="success",
             className="py-2 small",

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, State, html, no_update
+from dash import ALL, Input, Output, State, no_update
 from dash.exceptions import PreventUpdate
 from pydantic import ValidationError
 
@@ -16,9 +15,10 @@ from dashboard import figures, ids
 from dashboard.errors import FieldError, ResultExpired
 from dashboard.services import Services
 from dashboard.train.catalog import estimator_spec
-from dashboard.train.search import DEFAULT_METRIC, SearchResult, SearchSpec, parse_values
+from dashboard.train.search import DEFAULT_METRIC, SearchSpec, parse_values
 from layouts.common import alert
 from layouts.train_search import metric_options, search_params
+from layouts.train_views import best_view, results_table
 
 SEARCH_STATES = (
     State(ids.SEARCH_MODE_RADIO, "value"),
@@ -57,56 +57,6 @@ def search_from_controls(model, mode, metric, n_candidates, seed, tuned, texts, 
     except ValidationError as exc:
         error = exc.errors()[0]
         raise FieldError("search." + ".".join(str(p) for p in error["loc"]), error["msg"]) from None
-
-
-def _format(value: Any) -> str:
-    return f"{value:.4g}" if isinstance(value, float) else str(value)
-
-
-def results_table(rows: list[dict[str, Any]], names: list[str], metric: str, best: int | None = None) -> dbc.Table:
-    head = html.Thead(
-        html.Tr(
-            [html.Th("rank"), html.Th("#"), *[html.Th(n) for n in names], html.Th(f"{metric} mean ± std")]
-            + [html.Th("fit s"), html.Th("folds")]
-        )
-    )
-    body = []
-    for row in sorted(rows, key=lambda r: (r.get("rank", 10**9), r["candidate"])):
-        score = f"{row['mean']:.4f} ± {row['std']:.4f}" if row["mean"] is not None else "…"
-        label = "defaults" if row["defaults"] else str(row["candidate"])
-        body.append(
-            html.Tr(
-                [
-                    html.Td(row.get("rank", "")),
-                    html.Td(label),
-                    *[html.Td(_format(row["values"][n])) for n in names],
-                    html.Td(score),
-                    html.Td(f"{row['fit_time']:.2f}" if row["fit_time"] is not None else ""),
-                    html.Td(f"{row['folds']}/{row['of']}"),
-                ],
-                className="search-row" + (" table-success" if row["candidate"] == best else ""),
-            )
-        )
-    return dbc.Table([head, html.Tbody(body)], size="sm", striped=True, className="small search-table")
-
-
-def best_view(result: SearchResult) -> html.Div:
-    best, defaults = result.best_row(), result.defaults_row()
-    change = best["mean"] - defaults["mean"]
-    better = -change if result.lower_is_better else change
-    chosen = ", ".join(f"{n}={_format(best['values'][n])}" for n in result.names)
-    return html.Div(
-        [
-            html.Strong(f"Best: {chosen}: {result.metric} {best['mean']:.4f} ± {best['std']:.4f}. "),
-            html.Span(
-                f"Catalog defaults: {defaults['mean']:.4f} ± {defaults['std']:.4f} "
-                f"({'better' if better > 0 else 'no better'} by {abs(change):.4f}). "
-                f"{len(result.rows)} candidates x {best['of']} folds in {result.wall_time:.1f} s.",
-            ),
-        ],
-        className="small",
-        id="search-best-summary",
-    )
 
 
 def _figure(rows, names, metric, model, mode):

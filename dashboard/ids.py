@@ -6,7 +6,6 @@ SHELL_LOCAL_MODE_BANNER = "shell-local-mode-banner"
 SHELL_ERROR_TOAST = "shell-error-toast"
 SHELL_USER_BADGE = "shell-user-badge"
 SHELL_LOGOUT_BUTTON = "shell-logout-button"
-SHELL_DATASETS_STORE = "shell-datasets-store"  # bumped when the dataset list changes
 
 # Home
 HOME_DATASET_CARDS = "home-dataset-cards"
@@ -51,7 +50,6 @@ MODELS_DOWNLOAD_BUTTON = "models-download-button"
 MODELS_DOWNLOAD = "models-download"
 MODELS_ACTION_ALERT = "models-action-alert"
 MODELS_CORRUPT_ALERT = "models-corrupt-alert"
-MODELS_REFRESH_INTERVAL = "models-refresh-interval"
 MODELS_OPEN_PREDICT_LINK = "models-open-predict-link"
 
 # Predict (/predict)
@@ -119,6 +117,8 @@ TRAIN_PERMALINK_LINK = "train-permalink-link"
 TRAIN_NATIVE_GRAPH = "train-native-graph"
 TRAIN_PERMUTATION_GRAPH = "train-permutation-graph"
 TRAIN_TERMS = "train-terms"
+TRAIN_TERMS_TABLE = "train-terms-table"
+TRAIN_OPEN_PREDICT_LINK = "train-open-predict-link"
 SEARCH_MODE_RADIO = "search-mode-radio"
 SEARCH_METRIC_DROPDOWN = "search-metric-dropdown"
 SEARCH_CANDIDATES_INPUT = "search-candidates-input"
@@ -134,6 +134,7 @@ SEARCH_GRAPH = "search-graph"
 SEARCH_BEST = "search-best"
 SEARCH_USE_BEST_BUTTON = "search-use-best-button"
 SEARCH_RESULT_STORE = "search-result-store"
+SEARCH_BEST_SUMMARY = "search-best-summary"
 
 
 def search_values(name: object) -> dict[str, object]:
@@ -198,6 +199,8 @@ CLUSTER_SAVE_BUTTON = "cluster-save-button"
 CLUSTER_SAVE_ALERT = "cluster-save-alert"
 CLUSTER_EXPORT_ALERT = "cluster-export-alert"
 CLUSTER_PERMALINK_LINK = "cluster-permalink-link"
+CLUSTER_DATASET_LINK = "cluster-dataset-link"
+CLUSTER_OPEN_PREDICT_LINK = "cluster-open-predict-link"
 
 # Recommend (/recommend)
 REC_DATASET_DROPDOWN = "rec-dataset-dropdown"
@@ -240,3 +243,6 @@ REC_FIT_REQUEST_STORE = "rec-fit-request-store"
 REC_SAVE_NAME_INPUT = "rec-save-name-input"
 REC_SAVE_BUTTON = "rec-save-button"
 REC_SAVE_ALERT = "rec-save-alert"
+REC_FALLBACK_ALERT = "rec-fallback"
+REC_OVERLAP_TEXT = "rec-overlap"
+REC_OPEN_PREDICT_LINK = "rec-open-predict-link"

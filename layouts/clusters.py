@@ -40,6 +40,8 @@ def layout(
     features: str | None = None,
     algorithm: str = "kmeans",
     k: str = "3",
+    init: str = "k-means++",
+    n_init: str = "4",
     scale: str = "standard",
     log: str = "",
     seed: str = "0",
@@ -61,6 +63,8 @@ def layout(
     algorithm = algorithm if algorithm in ALGORITHMS else "kmeans"
     embedded = is_embed(embed)
     k_value, seed_value = query_int(k, 3, 2, 50), query_int(seed, 0, 0, 2**31 - 1)
+    init = init if init in ("k-means++", "random") else "k-means++"
+    n_init_value = query_int(n_init, 4, 1, 50)
     eps_value, min_samples_value = query_number(eps, 0.5, 1e-12, 1e12), query_int(min_samples, 5, 1, 1000)
     initial = None
     if svc is not None:
@@ -72,6 +76,8 @@ def layout(
                 log=tuple(c for c in log.split(",") if c in kinds),
                 algorithm=algorithm,
                 k=k_value,
+                init=init,
+                n_init=n_init_value,
                 seed=seed_value,
                 linkage=linkage,
                 metric=metric,
@@ -183,14 +189,16 @@ def layout(
                         "init",
                         dcc.Dropdown(
                             id=ids.CLUSTER_INIT_DROPDOWN,
-                            value="k-means++",
+                            value=init,
                             clearable=False,
                             options=["k-means++", "random"],
                         ),
                     ),
                     _field(
                         "n_init",
-                        dbc.Input(id=ids.CLUSTER_N_INIT_INPUT, type="number", min=1, max=50, value=4, size="sm"),
+                        dbc.Input(
+                            id=ids.CLUSTER_N_INIT_INPUT, type="number", min=1, max=50, value=n_init_value, size="sm"
+                        ),
                     ),
                 ],
                 id=ids.CLUSTER_KMEANS_GROUP,

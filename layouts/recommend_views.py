@@ -8,6 +8,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import html
 
+from dashboard import ids
 from dashboard.recommend.evaluation import EvalResult
 from layouts.common import metric_badge
 
@@ -109,7 +110,9 @@ def explore_view(
     parts: list[Any] = []
     if answer is not None:
         if answer["fallback"]:
-            parts.append(dbc.Alert(answer["notice"], color="warning", className="py-2 small", id="rec-fallback"))
+            parts.append(
+                dbc.Alert(answer["notice"], color="warning", className="py-2 small", id=ids.REC_FALLBACK_ALERT)
+            )
         if answer["history"]:
             parts.append(
                 _items_table(
@@ -131,7 +134,7 @@ def explore_view(
                 f"{labels[1]} shares {shared} of {len(compared['second']['items'])} items with "
                 f"{labels[0]} (Jaccard {compared['jaccard']:.2f}).",
                 className="small",
-                id="rec-overlap",
+                id=ids.REC_OVERLAP_TEXT,
             )
         )
         parts.append(

@@ -71,7 +71,6 @@ def layout() -> html.Div:
                 icon="danger",
                 className="app-error-toast",
             ),
-            dcc.Store(id=ids.SHELL_DATASETS_STORE, storage_type="memory"),
             dbc.Container(dash.page_container, fluid=True, className="app-page pb-4"),
         ]
     )

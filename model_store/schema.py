@@ -15,7 +15,15 @@ from model_store.errors import SchemaError
 MAX_CATEGORIES = 200
 # Estimators such as trees compute in float32: a larger magnitude is "infinite" to them.
 MAX_MAGNITUDE = float(np.finfo(np.float32).max)
-TEXT_MIN_MEAN_LENGTH = 30
+TEXT_MIN_MEAN_LENGTH = 40
+TEXT_MIN_MEAN_SPACES = 4
+
+
+def looks_like_text(values: pd.Series) -> bool:
+    """Free text rather than categories: long values, or several words, on average. The one rule for the
+    explorer's column kinds and a model's input schema, so a column the Train page sends to TF-IDF is a
+    text field in the model's form too."""
+    return bool(values.str.len().mean() >= TEXT_MIN_MEAN_LENGTH or values.str.count(" ").mean() >= TEXT_MIN_MEAN_SPACES)
 
 
 def infer_schema(X_sample: pd.DataFrame) -> dict[str, Any]:
@@ -41,7 +49,7 @@ def _field(name: str, series: pd.Series) -> dict[str, Any]:
         low, high = (float(values.min()), float(values.max())) if len(values) else (None, None)
         return {**field, "kind": "numeric", "integer": integer, "min": low, "max": high}
     text = values.astype(str)
-    if len(text) and (text.str.len().mean() >= TEXT_MIN_MEAN_LENGTH or text.nunique() > MAX_CATEGORIES):
+    if len(text) and (looks_like_text(text) or text.nunique() > MAX_CATEGORIES):
         return {**field, "kind": "text"}
     return {**field, "kind": "categorical", "categories": sorted(text.unique().tolist())}
 

@@ -10,6 +10,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from model_store.schema import looks_like_text
+
 Kind = Literal["numeric", "categorical", "boolean", "datetime", "text", "id"]
 KINDS: tuple[Kind, ...] = ("numeric", "categorical", "boolean", "datetime", "text", "id")
 _SAMPLE = 5000  # rows inspected to guess string kinds
@@ -54,8 +56,7 @@ def infer_kind(series: pd.Series, distinct: int | None = None) -> Kind:
         return "categorical"
     if sample.str.lower().isin(["true", "false", "yes", "no"]).all() and sample.str.lower().nunique() <= 2:
         return "boolean"
-    lengths = sample.str.len()
-    if lengths.mean() >= 40 or sample.str.count(" ").mean() >= 4:
+    if looks_like_text(sample):
         return "text"
     if _looks_like_dates(sample):
         return "datetime"

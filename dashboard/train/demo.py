@@ -11,7 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 from filelock import FileLock
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingRegressor, RandomForestClassifier
@@ -175,7 +174,3 @@ def ensure_demo_models(catalog: Catalog, store: ModelStore) -> list[str]:
             except Exception:  # a missing optional dataset must not stop the others
                 log.exception("demo model %s could not be trained", spec.name)
     return trained
-
-
-def example_frame(spec: DemoModel, catalog: Catalog, rows: int = 5) -> pd.DataFrame:
-    return catalog.load(spec.dataset)[spec.features].head(rows)

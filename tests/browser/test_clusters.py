@@ -56,7 +56,7 @@ def test_rfm_sweep_pick_k_profiles_save_and_assign(dash_duo, app):
     dash_duo.find_element(f"#{ids.CLUSTER_SAVE_NAME_INPUT}").send_keys("cdnow-segments")
     click(dash_duo, f"#{ids.CLUSTER_SAVE_BUTTON}")
     dash_duo.wait_for_contains_text(f"#{ids.CLUSTER_SAVE_ALERT}", "Saved cdnow-segments v1", timeout=60)
-    click(dash_duo, "#cluster-open-predict-link")
+    click(dash_duo, f"#{ids.CLUSTER_OPEN_PREDICT_LINK}")
     dash_duo.wait_for_element(_field("monetary"), timeout=15)
     customer = {"recency_days": 20, "frequency": 6, "monetary": 420.0}
     for name, value in customer.items():

@@ -58,7 +58,7 @@ def test_evaluate_explore_save_and_query_on_predict(dash_duo, app):
     assert _column(dash_duo, "rec-top-table", 1) == [e["item"] for e in expected["items"]]
     reasons = _column(dash_duo, "rec-top-table", 4)
     assert len(reasons) == 10 and all(r.startswith("because you liked ") for r in reasons)
-    assert "shares" in dash_duo.find_element("#rec-overlap").text
+    assert "shares" in dash_duo.find_element(f"#{ids.REC_OVERLAP_TEXT}").text
     permalink = dash_duo.find_element(f"#{ids.REC_PERMALINK_LINK}").get_attribute("href")
     assert "uid=15" in permalink and "model=item_knn" in permalink
 
@@ -67,7 +67,7 @@ def test_evaluate_explore_save_and_query_on_predict(dash_duo, app):
     dash_duo.wait_for_contains_text(f"#{ids.REC_SAVE_ALERT}", "Saved movie-recs v1", timeout=60)
     card = services.models.card("movie-recs")
     assert card["metrics"]["ndcg@10"] > 0  # the evaluation's held-out figures went onto the card
-    click(dash_duo, "#rec-open-predict-link")
+    click(dash_duo, f"#{ids.REC_OPEN_PREDICT_LINK}")
     user = dash_duo.wait_for_element(_field("user"), timeout=15)
     user.clear()
     user.send_keys("15")

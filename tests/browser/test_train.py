@@ -45,7 +45,7 @@ def test_train_titanic_threshold_save_and_predict(dash_duo, app):
     dash_duo.find_element(f"#{ids.TRAIN_SAVE_NAME_INPUT}").send_keys("titanic-logreg")
     click(dash_duo, f"#{ids.TRAIN_SAVE_BUTTON}")
     dash_duo.wait_for_contains_text(f"#{ids.TRAIN_SAVE_ALERT}", "Saved titanic-logreg v1", timeout=30)
-    click(dash_duo, "#train-open-predict-link")
+    click(dash_duo, f"#{ids.TRAIN_OPEN_PREDICT_LINK}")
     dash_duo.wait_for_element(f"#{ids.PREDICT_SUBMIT_BUTTON}", timeout=15)
     click(dash_duo, f"#{ids.PREDICT_SUBMIT_BUTTON}")
     dash_duo.wait_for_contains_text(f"#{ids.PREDICT_RESULT}", "titanic-logreg v1", timeout=15)
@@ -99,7 +99,7 @@ def test_search_streams_candidates_applies_the_best_and_the_permalink_embeds_it(
         timeout=120,
         msg="search rows did not complete",
     )
-    dash_duo.wait_for_contains_text("#search-best-summary", "Catalog defaults", timeout=30)
+    dash_duo.wait_for_contains_text(f"#{ids.SEARCH_BEST_SUMMARY}", "Catalog defaults", timeout=30)
     dash_duo._wait_for(
         lambda d: _plot_types(dash_duo, ids.SEARCH_GRAPH) == ["heatmap"], timeout=15, msg="no heatmap of 2 parameters"
     )

@@ -184,3 +184,21 @@ def test_any_json_records_get_a_verdict_never_a_crash(records):
         assert exc.errors and all(isinstance(message, str) for message in exc.errors.values())
     else:
         assert len(frame) == len(records) and frame["age"].notna().all()
+
+
+@pytest.mark.parametrize(
+    "values, text",
+    [
+        (["red", "green", "blue"], False),
+        (["a good day to you", "not a bad one at all", "so so but fine now"], True),  # short, many words
+        (["x" * 45, "y" * 50, "z" * 41], True),  # long, one word
+        (["Braund, Mr. Owen", "Cumings, Mrs. John", "Heikkinen, Miss. Laina"], False),
+    ],
+)
+def test_the_explorer_and_the_model_schema_agree_on_what_is_text(values, text):
+    from dashboard.data.profile import infer_kind
+    from model_store import infer_schema
+
+    series = pd.Series(values * 10, name="c")
+    assert (infer_kind(series) == "text") is text
+    assert (infer_schema(series.to_frame())["fields"][0]["kind"] == "text") is text

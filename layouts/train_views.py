@@ -1,0 +1,125 @@
+"""Result views of the Train page: fold tables, the CV summary, learned terms, and the search's table and best."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import html
+
+from dashboard import ids
+from dashboard.train.cv import CVResult
+from dashboard.train.search import SearchResult
+from layouts.common import metric_badge
+
+CLASSIFICATION_COLUMNS = ("accuracy", "balanced_accuracy", "f1", "roc_auc", "average_precision", "log_loss")
+REGRESSION_COLUMNS = ("rmse", "mae", "r2", "mape")
+
+
+def fold_table(folds: list[dict[str, Any]], task: str) -> dbc.Table:
+    names = REGRESSION_COLUMNS if task == "regression" else CLASSIFICATION_COLUMNS
+    present = [n for n in names if any(n in f["metrics"] for f in folds)]
+    head = html.Thead(html.Tr([html.Th("fold"), *[html.Th(n) for n in present], html.Th("fit s")]))
+    body = [
+        html.Tr(
+            [
+                html.Td(f["fold"] + 1),
+                *[html.Td(f"{f['metrics'][n]:.4f}" if n in f["metrics"] else "") for n in present],
+                html.Td(f"{f['fit_time']:.2f}"),
+            ],
+            className="fold-row",
+        )
+        for f in sorted(folds, key=lambda f: f["fold"])
+    ]
+    return dbc.Table([head, html.Tbody(body)], size="sm", striped=True, className="small fold-table")
+
+
+def summary_view(result: CVResult) -> html.Div:
+    names = REGRESSION_COLUMNS if result.task == "regression" else CLASSIFICATION_COLUMNS
+    badges = [
+        metric_badge(f"{n} {result.summary[n]['mean']:.4f} ± {result.summary[n]['std']:.4f}", f"train-summary-{n}")
+        for n in names
+        if n in result.summary
+    ]
+    notes = [html.P(n, className="small text-muted") for n in result.notices]
+    return html.Div(
+        [*badges, html.P(f"{len(result.folds)} folds in {result.wall_time:.1f} s", className="small"), *notes]
+    )
+
+
+def terms_view(terms: dict[str, dict[str, float]] | None) -> Any:
+    """Per class, the n-grams that point to it most (text models), as small escaped tables."""
+    if not terms:
+        return None
+    cards = [
+        dbc.Col(
+            [
+                html.H6(str(label), className="mb-1"),
+                html.Ol(
+                    [
+                        html.Li(html.Code(term.partition(": ")[2] or term, style={"whiteSpace": "pre"}))
+                        for term in list(weights)[:10]
+                    ],
+                    className="small mb-2",
+                ),
+            ],
+            xs=6,
+            md=3,
+            lg=2,
+        )
+        for label, weights in terms.items()
+    ]
+    return html.Div(
+        [html.P("Top n-grams per class (mean over folds)", className="small fw-bold mb-1"), dbc.Row(cards)],
+        id=ids.TRAIN_TERMS_TABLE,
+    )
+
+
+def format_value(value: Any) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def results_table(rows: list[dict[str, Any]], names: list[str], metric: str, best: int | None = None) -> dbc.Table:
+    head = html.Thead(
+        html.Tr(
+            [html.Th("rank"), html.Th("#"), *[html.Th(n) for n in names], html.Th(f"{metric} mean ± std")]
+            + [html.Th("fit s"), html.Th("folds")]
+        )
+    )
+    body = []
+    for row in sorted(rows, key=lambda r: (r.get("rank", 10**9), r["candidate"])):
+        score = f"{row['mean']:.4f} ± {row['std']:.4f}" if row["mean"] is not None else "…"
+        label = "defaults" if row["defaults"] else str(row["candidate"])
+        body.append(
+            html.Tr(
+                [
+                    html.Td(row.get("rank", "")),
+                    html.Td(label),
+                    *[html.Td(format_value(row["values"][n])) for n in names],
+                    html.Td(score),
+                    html.Td(f"{row['fit_time']:.2f}" if row["fit_time"] is not None else ""),
+                    html.Td(f"{row['folds']}/{row['of']}"),
+                ],
+                className="search-row" + (" table-success" if row["candidate"] == best else ""),
+            )
+        )
+    return dbc.Table([head, html.Tbody(body)], size="sm", striped=True, className="small search-table")
+
+
+def best_view(result: SearchResult) -> html.Div:
+    best, defaults = result.best_row(), result.defaults_row()
+    change = best["mean"] - defaults["mean"]
+    better = -change if result.lower_is_better else change
+    chosen = ", ".join(f"{n}={format_value(best['values'][n])}" for n in result.names)
+    return html.Div(
+        [
+            html.Strong(f"Best: {chosen}: {result.metric} {best['mean']:.4f} ± {best['std']:.4f}. "),
+            html.Span(
+                f"Catalog defaults: {defaults['mean']:.4f} ± {defaults['std']:.4f} "
+                f"({'better' if better > 0 else 'no better'} by {abs(change):.4f}). "
+                f"{len(result.rows)} candidates x {best['of']} folds in {result.wall_time:.1f} s.",
+            ),
+        ],
+        className="small",
+        id=ids.SEARCH_BEST_SUMMARY,
+    )
