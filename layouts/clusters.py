@@ -66,30 +66,24 @@ def layout(
     init = init if init in ("k-means++", "random") else "k-means++"
     n_init_value = query_int(n_init, 4, 1, 50)
     eps_value, min_samples_value = query_number(eps, 0.5, 1e-12, 1e12), query_int(min_samples, 5, 1, 1000)
-    initial = None
-    if svc is not None:
-        try:
-            spec = ClusterSpec(
-                dataset=dataset,
-                features=tuple(chosen),
-                scale=scale,
-                log=tuple(c for c in log.split(",") if c in kinds),
-                algorithm=algorithm,
-                k=k_value,
-                init=init,
-                n_init=n_init_value,
-                seed=seed_value,
-                linkage=linkage,
-                metric=metric,
-                eps=eps_value,
-                min_samples=min_samples_value,
-                covariance=covariance,
-                labels=labels if labels in kinds else None,
-            )
-            token = svc.clusters.cached_token(spec)
-            initial = {"token": token, "spec": spec.key()} if token else None
-        except ValueError:
-            initial = None
+    spec = dict(
+        dataset=dataset,
+        features=tuple(chosen),
+        scale=scale,
+        log=tuple(c for c in log.split(",") if c in kinds),
+        algorithm=algorithm,
+        k=k_value,
+        init=init,
+        n_init=n_init_value,
+        seed=seed_value,
+        linkage=linkage,
+        metric=metric,
+        eps=eps_value,
+        min_samples=min_samples_value,
+        covariance=covariance,
+        labels=labels if labels in kinds else None,
+    )
+    initial = _cached_result(svc, spec)
     controls = dbc.Col(
         [
             dbc.Label("Dataset"),
@@ -148,124 +142,17 @@ def layout(
                 ],
                 className="mt-2",
             ),
-            dbc.Label("Algorithm", className="mt-2"),
-            dbc.RadioItems(
-                id=ids.CLUSTER_ALGORITHM_RADIO,
-                value=algorithm,
-                className="small",
-                options=[{"label": v, "value": k} for k, v in ALGORITHMS.items()],
-            ),
-            dbc.Row(
-                [
-                    _field(
-                        "k",
-                        dbc.Input(
-                            id=ids.CLUSTER_K_INPUT,
-                            type="number",
-                            min=2,
-                            max=50,
-                            value=k_value,
-                            size="sm",
-                        ),
-                        4,
-                    ),
-                    _field(
-                        "seed",
-                        dbc.Input(
-                            id=ids.CLUSTER_SEED_INPUT,
-                            type="number",
-                            min=0,
-                            value=seed_value,
-                            size="sm",
-                        ),
-                        4,
-                    ),
-                ],
-                id=ids.CLUSTER_K_GROUP,
-            ),
-            dbc.Row(
-                [
-                    _field(
-                        "init",
-                        dcc.Dropdown(
-                            id=ids.CLUSTER_INIT_DROPDOWN,
-                            value=init,
-                            clearable=False,
-                            options=["k-means++", "random"],
-                        ),
-                    ),
-                    _field(
-                        "n_init",
-                        dbc.Input(
-                            id=ids.CLUSTER_N_INIT_INPUT, type="number", min=1, max=50, value=n_init_value, size="sm"
-                        ),
-                    ),
-                ],
-                id=ids.CLUSTER_KMEANS_GROUP,
-            ),
-            dbc.Row(
-                [
-                    _field(
-                        "linkage",
-                        dcc.Dropdown(
-                            id=ids.CLUSTER_LINKAGE_DROPDOWN,
-                            clearable=False,
-                            value=linkage if linkage in ("ward", "complete", "average", "single") else "ward",
-                            options=["ward", "complete", "average", "single"],
-                        ),
-                    ),
-                    _field(
-                        "metric",
-                        dcc.Dropdown(
-                            id=ids.CLUSTER_METRIC_DROPDOWN,
-                            clearable=False,
-                            value=metric if metric in ("euclidean", "manhattan") else "euclidean",
-                            options=["euclidean", "manhattan"],
-                        ),
-                    ),
-                ],
-                id=ids.CLUSTER_AGGLOMERATIVE_GROUP,
-            ),
-            dbc.Row(
-                [
-                    _field(
-                        "eps",
-                        dbc.Input(
-                            id=ids.CLUSTER_EPS_INPUT,
-                            type="number",
-                            min=0,
-                            step="any",
-                            value=eps_value,
-                            size="sm",
-                        ),
-                    ),
-                    _field(
-                        "min_samples",
-                        dbc.Input(
-                            id=ids.CLUSTER_MIN_SAMPLES_INPUT,
-                            type="number",
-                            min=1,
-                            value=min_samples_value,
-                            size="sm",
-                        ),
-                    ),
-                ],
-                id=ids.CLUSTER_DBSCAN_GROUP,
-            ),
-            dbc.Row(
-                [
-                    _field(
-                        "covariance",
-                        dcc.Dropdown(
-                            id=ids.CLUSTER_COVARIANCE_DROPDOWN,
-                            clearable=False,
-                            value=covariance if covariance in ("full", "tied", "diag", "spherical") else "full",
-                            options=["full", "tied", "diag", "spherical"],
-                        ),
-                        12,
-                    ),
-                ],
-                id=ids.CLUSTER_GMM_GROUP,
+            *_algorithm_controls(
+                algorithm,
+                k_value,
+                seed_value,
+                init,
+                n_init_value,
+                linkage,
+                metric,
+                eps_value,
+                min_samples_value,
+                covariance,
             ),
             dbc.Label("Known labels (for the adjusted Rand index)", className="small mt-2"),
             dcc.Dropdown(
@@ -283,7 +170,157 @@ def layout(
         lg=3,
         style={"display": "none"} if embedded else None,
     )
-    sweep = dbc.Card(
+    sweep = _sweep_card(embedded)
+    results = dbc.Col(
+        [
+            html.Div(id=ids.CLUSTER_MESSAGES),
+            dcc.Store(id=ids.CLUSTER_RESULT_STORE, data=initial),
+            sweep,
+            html.Div(id=ids.CLUSTER_SCORES, className="mb-2"),
+            dbc.Row(
+                [
+                    dbc.Col(_graph(ids.CLUSTER_PROJECTION_GRAPH), md=7),
+                    dbc.Col(_graph(ids.CLUSTER_SILHOUETTE_GRAPH), md=5),
+                ]
+            ),
+            dbc.Row([dbc.Col(_graph(ids.CLUSTER_PROFILE_GRAPH), md=7), dbc.Col(_graph(ids.CLUSTER_SIZES_GRAPH), md=5)]),
+            html.Div(id=ids.CLUSTER_CATEGORIES),
+            _graph(ids.CLUSTER_EXTRA_GRAPH, "Agglomerative shows its dendrogram here; DBSCAN its k-distance plot"),
+            _use_result_card(embedded),
+        ],
+        lg=12 if embedded else 9,
+    )
+    return html.Div([html.H2("Clusters"), dbc.Row([controls, results])])
+
+
+def _algorithm_controls(
+    algorithm, k_value, seed_value, init, n_init_value, linkage, metric, eps_value, min_samples_value, covariance
+) -> list:
+    """The algorithm and each algorithm's parameters (a group per algorithm, shown for it alone)."""
+    return [
+        dbc.Label("Algorithm", className="mt-2"),
+        dbc.RadioItems(
+            id=ids.CLUSTER_ALGORITHM_RADIO,
+            value=algorithm,
+            className="small",
+            options=[{"label": v, "value": k} for k, v in ALGORITHMS.items()],
+        ),
+        dbc.Row(
+            [
+                _field(
+                    "k",
+                    dbc.Input(
+                        id=ids.CLUSTER_K_INPUT,
+                        type="number",
+                        min=2,
+                        max=50,
+                        value=k_value,
+                        size="sm",
+                    ),
+                    4,
+                ),
+                _field(
+                    "seed",
+                    dbc.Input(
+                        id=ids.CLUSTER_SEED_INPUT,
+                        type="number",
+                        min=0,
+                        value=seed_value,
+                        size="sm",
+                    ),
+                    4,
+                ),
+            ],
+            id=ids.CLUSTER_K_GROUP,
+        ),
+        dbc.Row(
+            [
+                _field(
+                    "init",
+                    dcc.Dropdown(
+                        id=ids.CLUSTER_INIT_DROPDOWN,
+                        value=init,
+                        clearable=False,
+                        options=["k-means++", "random"],
+                    ),
+                ),
+                _field(
+                    "n_init",
+                    dbc.Input(id=ids.CLUSTER_N_INIT_INPUT, type="number", min=1, max=50, value=n_init_value, size="sm"),
+                ),
+            ],
+            id=ids.CLUSTER_KMEANS_GROUP,
+        ),
+        dbc.Row(
+            [
+                _field(
+                    "linkage",
+                    dcc.Dropdown(
+                        id=ids.CLUSTER_LINKAGE_DROPDOWN,
+                        clearable=False,
+                        value=linkage if linkage in ("ward", "complete", "average", "single") else "ward",
+                        options=["ward", "complete", "average", "single"],
+                    ),
+                ),
+                _field(
+                    "metric",
+                    dcc.Dropdown(
+                        id=ids.CLUSTER_METRIC_DROPDOWN,
+                        clearable=False,
+                        value=metric if metric in ("euclidean", "manhattan") else "euclidean",
+                        options=["euclidean", "manhattan"],
+                    ),
+                ),
+            ],
+            id=ids.CLUSTER_AGGLOMERATIVE_GROUP,
+        ),
+        dbc.Row(
+            [
+                _field(
+                    "eps",
+                    dbc.Input(
+                        id=ids.CLUSTER_EPS_INPUT,
+                        type="number",
+                        min=0,
+                        step="any",
+                        value=eps_value,
+                        size="sm",
+                    ),
+                ),
+                _field(
+                    "min_samples",
+                    dbc.Input(
+                        id=ids.CLUSTER_MIN_SAMPLES_INPUT,
+                        type="number",
+                        min=1,
+                        value=min_samples_value,
+                        size="sm",
+                    ),
+                ),
+            ],
+            id=ids.CLUSTER_DBSCAN_GROUP,
+        ),
+        dbc.Row(
+            [
+                _field(
+                    "covariance",
+                    dcc.Dropdown(
+                        id=ids.CLUSTER_COVARIANCE_DROPDOWN,
+                        clearable=False,
+                        value=covariance if covariance in ("full", "tied", "diag", "spherical") else "full",
+                        options=["full", "tied", "diag", "spherical"],
+                    ),
+                    12,
+                ),
+            ],
+            id=ids.CLUSTER_GMM_GROUP,
+        ),
+    ]
+
+
+def _sweep_card(embedded: bool) -> dbc.Card:
+    """Choose k: sweep a range of k and compare the scores."""
+    return dbc.Card(
         [
             dbc.CardHeader("Choose k"),
             dbc.CardBody(
@@ -335,66 +372,63 @@ def layout(
         className="mb-3",
         style={"display": "none"} if embedded else None,
     )
-    results = dbc.Col(
+
+
+def _use_result_card(embedded: bool) -> dbc.Card:
+    """Download the labels, add them as a dataset, or save the clusterer (editors only)."""
+    return dbc.Card(
         [
-            html.Div(id=ids.CLUSTER_MESSAGES),
-            dcc.Store(id=ids.CLUSTER_RESULT_STORE, data=initial),
-            sweep,
-            html.Div(id=ids.CLUSTER_SCORES, className="mb-2"),
-            dbc.Row(
+            dbc.CardHeader("Use the result"),
+            dbc.CardBody(
                 [
-                    dbc.Col(_graph(ids.CLUSTER_PROJECTION_GRAPH), md=7),
-                    dbc.Col(_graph(ids.CLUSTER_SILHOUETTE_GRAPH), md=5),
+                    dbc.Button(
+                        "Download labels (CSV)",
+                        id=ids.CLUSTER_EXPORT_CSV_BUTTON,
+                        size="sm",
+                        className="me-2",
+                        disabled=True,
+                    ),
+                    editor_only(
+                        dbc.Button(
+                            "Add labels as a dataset",
+                            id=ids.CLUSTER_EXPORT_DATASET_BUTTON,
+                            size="sm",
+                            className="me-2",
+                            disabled=True,
+                        ),
+                        dcc.Download(id=ids.CLUSTER_EXPORT_DOWNLOAD),
+                        html.Div(id=ids.CLUSTER_EXPORT_ALERT, className="mt-2"),
+                        dbc.InputGroup(
+                            [
+                                dbc.Input(
+                                    id=ids.CLUSTER_SAVE_NAME_INPUT,
+                                    placeholder="model name, e.g. customer-segments",
+                                    maxLength=64,
+                                ),
+                                dbc.Button(
+                                    "Save clusterer", id=ids.CLUSTER_SAVE_BUTTON, color="success", disabled=True
+                                ),
+                            ],
+                            className="mt-2",
+                            size="sm",
+                        ),
+                        html.Div(id=ids.CLUSTER_SAVE_ALERT, className="mt-2"),
+                    ),
                 ]
             ),
-            dbc.Row([dbc.Col(_graph(ids.CLUSTER_PROFILE_GRAPH), md=7), dbc.Col(_graph(ids.CLUSTER_SIZES_GRAPH), md=5)]),
-            html.Div(id=ids.CLUSTER_CATEGORIES),
-            _graph(ids.CLUSTER_EXTRA_GRAPH, "Agglomerative shows its dendrogram here; DBSCAN its k-distance plot"),
-            dbc.Card(
-                [
-                    dbc.CardHeader("Use the result"),
-                    dbc.CardBody(
-                        [
-                            dbc.Button(
-                                "Download labels (CSV)",
-                                id=ids.CLUSTER_EXPORT_CSV_BUTTON,
-                                size="sm",
-                                className="me-2",
-                                disabled=True,
-                            ),
-                            editor_only(
-                                dbc.Button(
-                                    "Add labels as a dataset",
-                                    id=ids.CLUSTER_EXPORT_DATASET_BUTTON,
-                                    size="sm",
-                                    className="me-2",
-                                    disabled=True,
-                                ),
-                                dcc.Download(id=ids.CLUSTER_EXPORT_DOWNLOAD),
-                                html.Div(id=ids.CLUSTER_EXPORT_ALERT, className="mt-2"),
-                                dbc.InputGroup(
-                                    [
-                                        dbc.Input(
-                                            id=ids.CLUSTER_SAVE_NAME_INPUT,
-                                            placeholder="model name, e.g. customer-segments",
-                                            maxLength=64,
-                                        ),
-                                        dbc.Button(
-                                            "Save clusterer", id=ids.CLUSTER_SAVE_BUTTON, color="success", disabled=True
-                                        ),
-                                    ],
-                                    className="mt-2",
-                                    size="sm",
-                                ),
-                                html.Div(id=ids.CLUSTER_SAVE_ALERT, className="mt-2"),
-                            ),
-                        ]
-                    ),
-                ],
-                className="mb-3",
-                style={"display": "none"} if embedded else None,
-            ),
         ],
-        lg=12 if embedded else 9,
+        className="mb-3",
+        style={"display": "none"} if embedded else None,
     )
-    return html.Div([html.H2("Clusters"), dbc.Row([controls, results])])
+
+
+def _cached_result(svc, spec: dict) -> dict | None:
+    """The result store's value when the query's exact clustering is cached (a permalink opens on it)."""
+    if svc is None:
+        return None
+    try:
+        cluster_spec = ClusterSpec(**spec)
+        token = svc.clusters.cached_token(cluster_spec)
+    except ValueError:  # a query naming columns or values the dataset lacks opens on an empty page
+        return None
+    return {"token": token, "spec": cluster_spec.key()} if token else None

@@ -187,92 +187,8 @@ def layout(
             dbc.Label("Model", className="mt-2"),
             dcc.Dropdown(id=ids.TRAIN_MODEL_DROPDOWN, value=model, options=options, clearable=False),
             html.Div(param_controls(estimator, params), id=ids.TRAIN_PARAMS, className="mt-2"),
-            dbc.Row(
-                [
-                    dbc.Col(
-                        [
-                            dbc.Label("Text n-grams", className="small"),
-                            dcc.Dropdown(
-                                id=ids.TRAIN_TEXT_ANALYZER,
-                                value=analyzer,
-                                clearable=False,
-                                options=[
-                                    {"label": "words", "value": "word"},
-                                    {"label": "characters", "value": "char_wb"},
-                                ],
-                            ),
-                        ],
-                        width=6,
-                    ),
-                    dbc.Col(
-                        [
-                            dbc.Label("n-gram range", className="small"),
-                            dcc.RangeSlider(id=ids.TRAIN_TEXT_NGRAM, min=1, max=5, step=1, value=ngram_value),
-                        ],
-                        width=6,
-                    ),
-                ],
-                className="mt-2",
-            ),
-            dbc.Row(
-                [
-                    dbc.Col(
-                        [
-                            dbc.Label("Folds", className="small"),
-                            dbc.Input(
-                                id=ids.TRAIN_FOLDS_INPUT,
-                                type="number",
-                                min=2,
-                                max=20,
-                                value=folds_value,
-                                size="sm",
-                            ),
-                        ],
-                        width=4,
-                    ),
-                    dbc.Col(
-                        [
-                            dbc.Label("Seed", className="small"),
-                            dbc.Input(
-                                id=ids.TRAIN_SEED_INPUT,
-                                type="number",
-                                min=0,
-                                value=seed_value,
-                                size="sm",
-                            ),
-                        ],
-                        width=4,
-                    ),
-                    dbc.Col(
-                        [
-                            dbc.Label("Test share", className="small"),
-                            dbc.Input(
-                                id=ids.TRAIN_TEST_FRACTION_INPUT,
-                                type="number",
-                                min=0,
-                                max=0.5,
-                                step=0.05,
-                                value=test_value,
-                                size="sm",
-                            ),
-                        ],
-                        width=4,
-                    ),
-                ],
-                className="mt-2",
-            ),
-            dbc.Checklist(
-                id=ids.TRAIN_OPTIONS_CHECKLIST,
-                value=options_value,
-                inline=True,
-                className="small mt-1",
-                options=[
-                    {"label": "stratified", "value": "stratified"},
-                    {"label": "shuffle", "value": "shuffle"},
-                    {"label": "permutation importance (slower)", "value": "importance"},
-                    {"label": "English stop words out (word n-grams)", "value": "stopwords"},
-                ],
-            ),
+            _text_controls(analyzer, ngram_value),
+            *_cv_controls(folds_value, seed_value, test_value, options_value),
             html.Div(
                 [
                     dbc.Button("Run cross-validation", id=ids.TRAIN_RUN_BUTTON, color="primary", className="me-2"),
@@ -300,75 +216,8 @@ def layout(
                 html.Div(id=ids.TRAIN_SUMMARY),
                 html.Div(id=ids.TRAIN_FOLD_TABLE, className="table-responsive"),
             ),
-            html.Div(
-                [
-                    dbc.Row([dbc.Col(_graph(ids.TRAIN_ROC_GRAPH), md=6), dbc.Col(_graph(ids.TRAIN_PR_GRAPH), md=6)]),
-                    _section(
-                        "Threshold and cost (from out-of-fold scores; nothing is refitted)",
-                        dbc.Row(
-                            [
-                                dbc.Col(
-                                    [
-                                        dbc.Label("Threshold", className="small"),
-                                        dcc.Slider(
-                                            id=ids.TRAIN_THRESHOLD_SLIDER,
-                                            min=0,
-                                            max=1,
-                                            step=0.01,
-                                            value=query_number(threshold, 0.5, -1e9, 1e9),
-                                            marks={0: "0", 0.5: "0.5", 1: "1"},
-                                            tooltip={"placement": "bottom"},
-                                        ),
-                                    ],
-                                    md=6,
-                                ),
-                                dbc.Col(
-                                    [
-                                        dbc.Label("Cost of a false positive", className="small"),
-                                        dbc.Input(id=ids.TRAIN_COST_FP_INPUT, type="number", value=1, size="sm"),
-                                    ],
-                                    md=2,
-                                ),
-                                dbc.Col(
-                                    [
-                                        dbc.Label("Cost of a false negative", className="small"),
-                                        dbc.Input(id=ids.TRAIN_COST_FN_INPUT, type="number", value=1, size="sm"),
-                                    ],
-                                    md=2,
-                                ),
-                                dbc.Col(
-                                    [
-                                        dbc.Label("Benefit of a true positive", className="small"),
-                                        dbc.Input(id=ids.TRAIN_BENEFIT_TP_INPUT, type="number", value=0, size="sm"),
-                                    ],
-                                    md=2,
-                                ),
-                            ]
-                        ),
-                        dbc.Row(
-                            [
-                                dbc.Col(_graph(ids.TRAIN_CONFUSION_GRAPH), md=6),
-                                dbc.Col(_graph(ids.TRAIN_COST_GRAPH), md=6),
-                            ]
-                        ),
-                    ),
-                    _graph(ids.TRAIN_CALIBRATION_GRAPH),
-                ],
-                id=ids.TRAIN_CLASSIFICATION_PANEL,
-            ),
-            html.Div(
-                [
-                    dbc.Row(
-                        [
-                            dbc.Col(_graph(ids.TRAIN_PREDICTED_GRAPH), md=6),
-                            dbc.Col(_graph(ids.TRAIN_RESIDUALS_GRAPH), md=6),
-                        ]
-                    ),
-                    _graph(ids.TRAIN_RESIDUAL_HIST_GRAPH),
-                ],
-                id=ids.TRAIN_REGRESSION_PANEL,
-                hidden=True,
-            ),
+            _classification_panel(query_number(threshold, 0.5, -1e9, 1e9)),
+            _regression_panel(),
             _section(
                 "What the model learned",
                 dbc.Row(
@@ -389,22 +238,198 @@ def layout(
                     id=ids.TRAIN_PIPELINE, sandbox="", style={"width": "100%", "height": "260px", "border": "0"}
                 ),
             ),
-            editor_only(
-                _section(
-                    "Save to the model store",
-                    dbc.InputGroup(
-                        [
-                            dbc.Input(
-                                id=ids.TRAIN_SAVE_NAME_INPUT, placeholder="model name, e.g. titanic-rf", maxLength=64
-                            ),
-                            dbc.Button("Save", id=ids.TRAIN_SAVE_BUTTON, color="success", disabled=True),
-                        ]
-                    ),
-                    html.Div(id=ids.TRAIN_SAVE_ALERT, className="mt-2"),
-                    style={"display": "none"} if embedded else None,
-                )
-            ),
+            _save_section(embedded),
         ],
         lg=12 if embedded else 9,
     )
     return html.Div([html.H2("Train and evaluate"), dbc.Row([controls, results])])
+
+
+def _text_controls(analyzer: str, ngram_value: list[int]) -> dbc.Row:
+    """How text features become n-grams: words or characters, and the n-gram range."""
+    return dbc.Row(
+        [
+            dbc.Col(
+                [
+                    dbc.Label("Text n-grams", className="small"),
+                    dcc.Dropdown(
+                        id=ids.TRAIN_TEXT_ANALYZER,
+                        value=analyzer,
+                        clearable=False,
+                        options=[
+                            {"label": "words", "value": "word"},
+                            {"label": "characters", "value": "char_wb"},
+                        ],
+                    ),
+                ],
+                width=6,
+            ),
+            dbc.Col(
+                [
+                    dbc.Label("n-gram range", className="small"),
+                    dcc.RangeSlider(id=ids.TRAIN_TEXT_NGRAM, min=1, max=5, step=1, value=ngram_value),
+                ],
+                width=6,
+            ),
+        ],
+        className="mt-2",
+    )
+
+
+def _cv_controls(folds_value: int, seed_value: int, test_value: float, options_value: list[str]) -> list:
+    """The cross-validation spec: folds, seed, a held-out test share, and the options."""
+    return [
+        dbc.Row(
+            [
+                dbc.Col(
+                    [
+                        dbc.Label("Folds", className="small"),
+                        dbc.Input(
+                            id=ids.TRAIN_FOLDS_INPUT,
+                            type="number",
+                            min=2,
+                            max=20,
+                            value=folds_value,
+                            size="sm",
+                        ),
+                    ],
+                    width=4,
+                ),
+                dbc.Col(
+                    [
+                        dbc.Label("Seed", className="small"),
+                        dbc.Input(
+                            id=ids.TRAIN_SEED_INPUT,
+                            type="number",
+                            min=0,
+                            value=seed_value,
+                            size="sm",
+                        ),
+                    ],
+                    width=4,
+                ),
+                dbc.Col(
+                    [
+                        dbc.Label("Test share", className="small"),
+                        dbc.Input(
+                            id=ids.TRAIN_TEST_FRACTION_INPUT,
+                            type="number",
+                            min=0,
+                            max=0.5,
+                            step=0.05,
+                            value=test_value,
+                            size="sm",
+                        ),
+                    ],
+                    width=4,
+                ),
+            ],
+            className="mt-2",
+        ),
+        dbc.Checklist(
+            id=ids.TRAIN_OPTIONS_CHECKLIST,
+            value=options_value,
+            inline=True,
+            className="small mt-1",
+            options=[
+                {"label": "stratified", "value": "stratified"},
+                {"label": "shuffle", "value": "shuffle"},
+                {"label": "permutation importance (slower)", "value": "importance"},
+                {"label": "English stop words out (word n-grams)", "value": "stopwords"},
+            ],
+        ),
+    ]
+
+
+def _classification_panel(threshold: float) -> html.Div:
+    """ROC and PR curves, the threshold and cost views (from out-of-fold scores: nothing is refitted), calibration."""
+    return html.Div(
+        [
+            dbc.Row([dbc.Col(_graph(ids.TRAIN_ROC_GRAPH), md=6), dbc.Col(_graph(ids.TRAIN_PR_GRAPH), md=6)]),
+            _section(
+                "Threshold and cost (from out-of-fold scores; nothing is refitted)",
+                dbc.Row(
+                    [
+                        dbc.Col(
+                            [
+                                dbc.Label("Threshold", className="small"),
+                                dcc.Slider(
+                                    id=ids.TRAIN_THRESHOLD_SLIDER,
+                                    min=0,
+                                    max=1,
+                                    step=0.01,
+                                    value=query_number(threshold, 0.5, -1e9, 1e9),
+                                    marks={0: "0", 0.5: "0.5", 1: "1"},
+                                    tooltip={"placement": "bottom"},
+                                ),
+                            ],
+                            md=6,
+                        ),
+                        dbc.Col(
+                            [
+                                dbc.Label("Cost of a false positive", className="small"),
+                                dbc.Input(id=ids.TRAIN_COST_FP_INPUT, type="number", value=1, size="sm"),
+                            ],
+                            md=2,
+                        ),
+                        dbc.Col(
+                            [
+                                dbc.Label("Cost of a false negative", className="small"),
+                                dbc.Input(id=ids.TRAIN_COST_FN_INPUT, type="number", value=1, size="sm"),
+                            ],
+                            md=2,
+                        ),
+                        dbc.Col(
+                            [
+                                dbc.Label("Benefit of a true positive", className="small"),
+                                dbc.Input(id=ids.TRAIN_BENEFIT_TP_INPUT, type="number", value=0, size="sm"),
+                            ],
+                            md=2,
+                        ),
+                    ]
+                ),
+                dbc.Row(
+                    [
+                        dbc.Col(_graph(ids.TRAIN_CONFUSION_GRAPH), md=6),
+                        dbc.Col(_graph(ids.TRAIN_COST_GRAPH), md=6),
+                    ]
+                ),
+            ),
+            _graph(ids.TRAIN_CALIBRATION_GRAPH),
+        ],
+        id=ids.TRAIN_CLASSIFICATION_PANEL,
+    )
+
+
+def _regression_panel() -> html.Div:
+    """Predicted against actual, residuals, and their histogram (hidden until a regression runs)."""
+    return html.Div(
+        [
+            dbc.Row(
+                [
+                    dbc.Col(_graph(ids.TRAIN_PREDICTED_GRAPH), md=6),
+                    dbc.Col(_graph(ids.TRAIN_RESIDUALS_GRAPH), md=6),
+                ]
+            ),
+            _graph(ids.TRAIN_RESIDUAL_HIST_GRAPH),
+        ],
+        id=ids.TRAIN_REGRESSION_PANEL,
+        hidden=True,
+    )
+
+
+def _save_section(embedded: bool) -> Any:
+    """Save the refitted pipeline to the model store (editors only)."""
+    return editor_only(
+        _section(
+            "Save to the model store",
+            dbc.InputGroup(
+                [
+                    dbc.Input(id=ids.TRAIN_SAVE_NAME_INPUT, placeholder="model name, e.g. titanic-rf", maxLength=64),
+                    dbc.Button("Save", id=ids.TRAIN_SAVE_BUTTON, color="success", disabled=True),
+                ]
+            ),
+            html.Div(id=ids.TRAIN_SAVE_ALERT, className="mt-2"),
+            style={"display": "none"} if embedded else None,
+        )
+    )
