@@ -179,6 +179,7 @@ def create_models_blueprint() -> Blueprint:
 
     @api.get("/openapi.json")
     def openapi():
-        return jsonify(openapi_document(_services().models.list(), _services().models))
+        services = _services()
+        return jsonify(openapi_document(services.models.list(), services.models, services.settings))
 
     return api

@@ -1,20 +1,17 @@
-"""OpenAPI 3.0 description of the REST API, with each stored model's input schema."""
+"""OpenAPI 3.0 description of the REST API: generated from the pydantic models in ``dashboard.api_schemas``,
+with each stored model's input schema from its card."""
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
+from pydantic.json_schema import models_json_schema
+
+from dashboard.api_schemas import RESPONSE_MODELS
 from dashboard.jobs import CODE_VERSION
+from dashboard.settings import Settings
 from model_store.schema import MAX_MAGNITUDE
-
-ERROR = {"$ref": "#/components/schemas/Error"}
-
-
-def _responses(ok: dict[str, Any], *codes: int) -> dict[str, Any]:
-    out: dict[str, Any] = {"200": ok}
-    for code in codes:
-        out[str(code)] = {"description": "error", "content": {"application/json": {"schema": ERROR}}}
-    return out
 
 
 def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
@@ -52,116 +49,134 @@ def model_input_schema(card: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def openapi_document(models: list[dict[str, Any]], store) -> dict[str, Any]:
-    name_param = {"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}
-    selector = [
-        {"name": "version", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1}},
-        {"name": "alias", "in": "query", "required": False, "schema": {"type": "string"}},
-    ]
+def openapi_document(models: list[dict[str, Any]], store, settings: Settings) -> dict[str, Any]:
+    """The whole API: fixed shapes generated from ``dashboard.api_schemas``, each stored model's input from
+    its card, limits and security as this server enforces them."""
+    schemas = component_schemas()
+    need_key = _key_requirements(settings)
     paths: dict[str, Any] = {
-        "/api/health": {"get": {"summary": "Liveness", "responses": _responses(_json({"type": "object"}))}},
-        "/api/datasets": {"get": {"summary": "Dataset catalog", "responses": _responses(_json({"type": "object"}))}},
-        "/api/models": {"get": {"summary": "Stored models", "responses": _responses(_json({"type": "object"}))}},
+        "/api/health": {"get": _operation("Liveness", None, {"200": _json_ref("Health")})},
+        "/api/openapi.json": {"get": _operation("This document", None, {"200": _json({"type": "object"})})},
+        "/api/datasets": {
+            "get": _operation("Dataset catalog", need_key["read"], {"200": _json_ref("DatasetList")}),
+            "post": {
+                **_operation(
+                    "Upload a dataset (CSV/TSV, Parquet, Excel, JSON lines)",
+                    need_key["editor"],
+                    {"201": _json_ref("DatasetCreated", "created"), **_errors(400, 413, 415)},
+                ),
+                "parameters": [
+                    {
+                        "name": "filename",
+                        "in": "query",
+                        "required": False,
+                        "description": "with a raw body: the file's name (its extension picks the format)",
+                        "schema": {"type": "string", "maxLength": 255},
+                    }
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "multipart/form-data": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["file"],
+                                "properties": {
+                                    "file": {"type": "string", "format": "binary"},
+                                    "name": {"type": "string", "maxLength": 64},
+                                },
+                            }
+                        }
+                    },
+                },
+            },
+        },
+        "/api/datasets/{dataset_id}": {
+            "parameters": [_path("dataset_id")],
+            "get": _operation("One dataset", need_key["read"], {"200": _json_ref("Dataset"), **_errors(404)}),
+            "delete": _operation(
+                "Delete an uploaded dataset",
+                need_key["editor"],
+                {"204": {"description": "deleted"}, **_errors(400, 404)},
+            ),
+        },
+        "/api/models": {"get": _operation("Stored models", need_key["read"], {"200": _json_ref("ModelList")})},
         "/api/models/{name}": {
-            "get": {
-                "summary": "Model card",
-                "parameters": [name_param, *selector],
-                "responses": _responses(_json({"type": "object"}), 404),
-            }
+            "parameters": [_path("name"), *SELECTOR],
+            "get": _operation("Model card", need_key["read"], {"200": _json_ref("ModelCard"), **_errors(404, 500)}),
         },
         "/api/jobs/{job_id}": {
-            "get": {
-                "summary": "Job status, progress, result or error",
-                "parameters": [{"name": "job_id", "in": "path", "required": True, "schema": {"type": "string"}}],
-                "responses": _responses(_json({"$ref": "#/components/schemas/Job"}), 404),
-            }
+            "parameters": [_path("job_id")],
+            "get": _operation("Job status, progress, result or error", need_key["read"], _ok_or_404("Job")),
         },
-    }
-    schemas: dict[str, Any] = {
-        "Error": {
-            "type": "object",
-            "required": ["error"],
-            "properties": {
-                "error": {
-                    "type": "object",
-                    "required": ["code", "field", "message"],
-                    "properties": {
-                        "code": {"type": "string"},
-                        "field": {"type": "string"},
-                        "message": {"type": "string"},
-                        "fields": {"type": "object"},
-                    },
-                }
-            },
+        "/api/jobs/{job_id}/cancel": {
+            "parameters": [_path("job_id")],
+            "post": _operation("Cancel a queued or running job", need_key["viewer"], _ok_or_404("Job")),
         },
-        "Job": {
-            "type": "object",
-            "properties": {
-                "id": {"type": "string"},
-                "status": {"type": "string", "enum": ["queued", "running", "succeeded", "failed", "cancelled"]},
-                "progress": {"type": "object"},
-                "result": {"nullable": True},
-                "error": {"nullable": True},
-            },
-        },
-        "Prediction": {
-            "type": "object",
-            "required": ["model", "version", "predictions"],
-            "properties": {
-                "model": {"type": "string"},
-                "version": {"type": "integer"},
-                "task": {"type": "string"},
-                "predictions": {"type": "array", "items": {}},
-                "probabilities": {"type": "array", "items": {"type": "object"}},
-                "scores": {"type": "array", "items": {"type": "object"}},
-                "warnings": {"type": "array", "items": {"type": "string"}},
-            },
+        "/api/jobs/{job_id}/result.csv": {
+            "parameters": [_path("job_id")],
+            "get": _operation(
+                "A finished batch's inputs with predictions (formula-like cells neutralised)",
+                need_key["read"],
+                {
+                    "200": {"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}},
+                    **_errors(404),
+                },
+            ),
         },
     }
     for summary in models:
+        if summary.get("status") != "ok":
+            continue  # a corrupt model is listed by GET /api/models; it has no input schema to document
         name = summary["name"]
         component = f"{name}-input"
         schemas[component] = model_input_schema(store.card(name))
-        body = {
-            "required": True,
-            "content": {
-                "application/json": {
-                    "schema": {
-                        "type": "object",
-                        "required": ["instances"],
-                        "properties": {
-                            "instances": {
-                                "type": "array",
-                                "minItems": 1,
-                                "maxItems": 50,
-                                "items": {"$ref": f"#/components/schemas/{component}"},
-                            }
-                        },
-                    }
+        instances = {
+            "type": "object",
+            "required": ["instances"],
+            "properties": {
+                "instances": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {"$ref": f"#/components/schemas/{component}"},
                 }
             },
         }
+        predict_body = copy.deepcopy(instances)
+        predict_body["properties"]["instances"]["maxItems"] = settings.max_predict_rows
         paths[f"/api/models/{name}/predict"] = {
+            "parameters": SELECTOR,
             "post": {
-                "summary": f"Predict with {name}",
-                "parameters": selector,
-                "requestBody": body,
-                "responses": _responses(_json({"$ref": "#/components/schemas/Prediction"}), 400, 401, 404, 413, 415),
-            }
+                **_operation(
+                    f"Predict with {name}",
+                    need_key["viewer"],
+                    {"200": _json_ref("Prediction"), **_errors(400, 404, 413, 415, 500)},
+                ),
+                "requestBody": {"required": True, "content": {"application/json": {"schema": predict_body}}},
+            },
         }
         paths[f"/api/models/{name}/jobs"] = {
+            "parameters": SELECTOR,
             "post": {
-                "summary": f"Batch-score with {name} asynchronously",
-                "parameters": selector,
-                "requestBody": body,
-                "responses": {
-                    "202": _json({"type": "object", "required": ["job_id"]}, "accepted"),
-                    **{
-                        str(c): {"description": "error", "content": {"application/json": {"schema": ERROR}}}
-                        for c in (400, 401, 404, 413, 415)
+                **_operation(
+                    f"Batch-score with {name} asynchronously (up to the upload limit)",
+                    need_key["viewer"],
+                    {"202": _json_ref("JobAccepted", "accepted"), **_errors(400, 404, 413, 415, 500)},
+                ),
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {"schema": instances},
+                        "text/csv": {
+                            "schema": {
+                                "type": "string",
+                                "minLength": 1,
+                                "description": "a header row naming the fields",
+                            }
+                        },
                     },
                 },
-            }
+            },
         }
     return {
         "openapi": "3.0.3",
@@ -172,3 +187,72 @@ def openapi_document(models: list[dict[str, Any]], store) -> dict[str, Any]:
             "securitySchemes": {"apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"}},
         },
     }
+
+
+SELECTOR = [
+    {"name": "version", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1}},
+    {"name": "alias", "in": "query", "required": False, "schema": {"type": "string"}},
+]
+
+
+def component_schemas() -> dict[str, Any]:
+    """The fixed shapes, generated from the pydantic models and written as OpenAPI 3.0 schemas."""
+    _, generated = models_json_schema(
+        [(model, "serialization") for model in RESPONSE_MODELS], ref_template="#/components/schemas/{model}"
+    )
+    return {name: _openapi30(schema) for name, schema in generated.get("$defs", {}).items()}
+
+
+def _openapi30(node: Any) -> Any:
+    """JSON Schema 2020-12 (pydantic's) to OpenAPI 3.0: ``X | None`` becomes ``nullable``, ``const`` an enum."""
+    if isinstance(node, list):
+        return [_openapi30(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: _openapi30(value) for key, value in node.items()}
+    options = node.get("anyOf")
+    if isinstance(options, list) and {"type": "null"} in options:
+        rest = [option for option in options if option != {"type": "null"}]
+        node.pop("anyOf")
+        node.update(rest[0] if len(rest) == 1 else {"anyOf": rest})
+        node["nullable"] = True
+    if "const" in node:
+        node["enum"] = [node.pop("const")]
+    return node
+
+
+def _key_requirements(settings: Settings) -> dict[str, list[dict[str, list]] | None]:
+    """The security each access level needs on this server (as ``dashboard.auth.require_api_role`` enforces
+    it): with a users file every call but health needs a key; in local mode only ``DASHBOARD_API_KEY``
+    guards predict, jobs and writes."""
+    key = [{"apiKey": []}]
+    if settings.login_required:
+        return {"read": key, "viewer": key, "editor": key}
+    guarded = key if settings.api_key else None
+    return {"read": None, "viewer": guarded, "editor": guarded}
+
+
+def _operation(summary: str, security: list | None, responses: dict[str, Any]) -> dict[str, Any]:
+    operation: dict[str, Any] = {"summary": summary, "responses": dict(responses)}
+    if security is not None:
+        operation["security"] = security
+        operation["responses"].update(_errors(401, 403))
+    else:
+        operation["security"] = []
+    return operation
+
+
+def _errors(*codes: int) -> dict[str, Any]:
+    return {str(code): _json_ref("Error", "error") for code in codes}
+
+
+def _ok_or_404(component: str) -> dict[str, Any]:
+    return {"200": _json_ref(component), **_errors(404)}
+
+
+def _json_ref(component: str, description: str = "OK") -> dict[str, Any]:
+    return _json({"$ref": f"#/components/schemas/{component}"}, description)
+
+
+def _path(name: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}

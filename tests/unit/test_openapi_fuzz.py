@@ -5,6 +5,7 @@ import pytest
 
 schemathesis = pytest.importorskip("schemathesis")
 from hypothesis import HealthCheck, given, settings  # noqa: E402
+from schemathesis.specs.openapi.checks import positive_data_acceptance  # noqa: E402
 
 EXAMPLES_PER_OPERATION = 15
 
@@ -21,9 +22,13 @@ def test_api_survives_schema_driven_fuzzing(app, demo_models):
             max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None, suppress_health_check=list(HealthCheck)
         )
         def run(case):
-            response = case.call_and_validate()
+            # A schema cannot say what a readable CSV or Parquet file is: generated files are checked for a
+            # named 4xx (never a 5xx) and a documented response, not for being accepted.
+            upload = case.operation.path == "/api/datasets" and case.method == "POST"
+            response = case.call_and_validate(excluded_checks=[positive_data_acceptance] if upload else None)
             assert response.status_code < 500, (case.path, response.status_code)
 
         run()
         checked.append(operation.label)
     assert any("predict" in label for label in checked)
+    assert {"POST /api/datasets", "DELETE /api/datasets/{dataset_id}", "POST /api/jobs/{job_id}/cancel"} <= set(checked)
