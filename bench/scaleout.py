@@ -152,7 +152,7 @@ def throughput(root: Path, url: str, services, count: int, jobs: int = 16, cvs: 
 
 def run(repeats: int = 5) -> dict:
     from dashboard.data.catalog import Catalog
-    from dashboard.train.demo import DEMO_MODELS, train_demo
+    from dashboard.train.demo import DEMO_MODELS, standalone_training, train_demo
     from model_store import ModelStore
 
     root = Path(tempfile.mkdtemp(prefix="bench-scaleout-"))
@@ -161,7 +161,8 @@ def run(repeats: int = 5) -> dict:
         wait_until(lambda: redis_up(url), 30, "redis answering")
         services = build_services(settings_for(root, url))
         catalog = Catalog(root / "data", max_upload_bytes=10**8, max_columns=2000)
-        train_demo(DEMO_MODELS[0], catalog, ModelStore(root / "models"), folds=2)
+        training = standalone_training(catalog, ModelStore(root / "models"), root / "bench-cache")
+        train_demo(DEMO_MODELS[0], training, folds=2)
         catalog.load("caravan")  # materialised once, outside every timing
         results = {"overhead": overhead_and_latency(root, url, services, repeats)}
         results["one_worker"] = throughput(root, url, services, 1)

@@ -30,15 +30,11 @@ ROW = {"Pclass": 3, "Sex": "male", "Age": 22, "SibSp": 1, "Parch": 0, "Fare": 7.
 
 def _train(root: Path) -> None:
     from dashboard.data.catalog import Catalog
-    from dashboard.train.demo import DEMO_MODELS, train_demo
+    from dashboard.train.demo import DEMO_MODELS, standalone_training, train_demo
     from model_store import ModelStore
 
-    train_demo(
-        DEMO_MODELS[0],
-        Catalog(root / "data", max_upload_bytes=10**9, max_columns=100),
-        ModelStore(root / "models"),
-        folds=2,
-    )
+    catalog = Catalog(root / "data", max_upload_bytes=10**9, max_columns=100)
+    train_demo(DEMO_MODELS[0], standalone_training(catalog, ModelStore(root / "models"), root / "bench-cache"), folds=2)
 
 
 def _env(root: Path, port: int) -> dict[str, str]:

@@ -97,6 +97,4 @@ def start_background_work(services: Services) -> None:
         log.info("job queue after restart: %s", counts)
     services.queue.maybe_sweep()
     if services.settings.demo_models:
-        threading.Thread(
-            target=ensure_demo_models, args=(services.catalog, services.models), name="demo-models", daemon=True
-        ).start()
+        threading.Thread(target=ensure_demo_models, args=(services.training,), name="demo-models", daemon=True).start()

@@ -14,8 +14,9 @@ from model_store.errors import (
     SchemaError,
     UnsafeArtifactError,
 )
-from model_store.schema import check_records, infer_schema
+from model_store.schema import infer_schema
 from model_store.store import LoadedModel, ModelStore, ModelVersion
+from model_store.validation import check_records
 
 __all__ = [
     "CorruptModelError",

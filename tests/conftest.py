@@ -97,14 +97,14 @@ def catalog(settings: Settings):
 def demo_store_template(tmp_path_factory) -> Path:
     """The three demo models, trained once per test process (2-fold CV to keep it quick)."""
     from dashboard.data.catalog import Catalog
-    from dashboard.train.demo import DEMO_MODELS, train_demo
+    from dashboard.train.demo import DEMO_MODELS, standalone_training, train_demo
     from model_store import ModelStore
 
     root = tmp_path_factory.mktemp("demo-template")
     catalog = Catalog(root / "data", max_upload_bytes=10**8, max_columns=2000)
-    store = ModelStore(root / "models")
-    for spec in DEMO_MODELS:
-        train_demo(spec, catalog, store, folds=2)
+    training = standalone_training(catalog, ModelStore(root / "models"), root / "cache")
+    for demo in DEMO_MODELS:
+        train_demo(demo, training, folds=2)
     return root / "models"
 
 

@@ -12,7 +12,7 @@ import pandas as pd
 
 from dashboard.serving.adapters import plain
 from model_store import SchemaError
-from model_store.schema import check_frame, range_notices
+from model_store.validation import check_frame, range_notices
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 

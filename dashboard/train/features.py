@@ -1,4 +1,5 @@
-"""Feature functions used inside stored pipelines. Each one is named on the model store's trusted-type
+"""Feature functions used inside stored pipelines (today only by models saved before the demo models were
+trained through the training service). Each one is named on the model store's trusted-type
 list, so keep them pure, importable and stable: a rename breaks every saved model that uses it."""
 
 from __future__ import annotations

@@ -14,9 +14,9 @@ def test_models_page_alias_compare_delete(dash_duo, app, demo_models, store, cat
     from dashboard.train.demo import DEMO_MODELS
 
     spec = DEMO_MODELS[0]
-    frame = catalog.load(spec.dataset)
-    pipeline = spec.build().set_params(model__n_estimators=50).fit(frame[spec.features], frame[spec.target])
-    store.save(pipeline, spec.name, X_sample=frame[spec.features], y=frame[spec.target], metrics={"accuracy": 0.5})
+    prepared = app.server.extensions["dashboard"].training.prepare(spec.spec)
+    pipeline = prepared.build().set_params(model__n_estimators=50).fit(prepared.X, prepared.y)
+    store.save(pipeline, spec.name, X_sample=prepared.X, y=prepared.y, metrics={"accuracy": 0.5})
     dash_duo.start_server(app)
     dash_duo.wait_for_page(url=f"{dash_duo.server_url}/models?model=titanic-survival&version=2&compare=1")
     dash_duo.wait_for_contains_text(f"#{ids.MODELS_CARD}", "titanic-survival v2", timeout=15)

@@ -306,17 +306,16 @@ def test_json_job_records_may_omit_optional_fields(api):
     assert record["status"] == "succeeded" and record["result"]["scored"] == 1
 
 
-def test_labels_match_predict_for_argmax_and_other_estimators(catalog):
+def test_labels_match_predict_for_argmax_and_other_estimators(training):
     """One pass (argmax of probabilities) only where scikit-learn defines predict that way."""
     from sklearn.svm import SVC
 
     from dashboard.serving.adapters import labels_and_probabilities
     from dashboard.train.demo import DEMO_MODELS
 
-    spec = DEMO_MODELS[0]
-    frame = catalog.load(spec.dataset)
-    X, y = frame[spec.features], frame[spec.target]
-    for estimator in (spec.build(), spec.build().set_params(model=SVC(probability=True, random_state=0))):
+    prepared = training.prepare(DEMO_MODELS[0].spec)
+    X, y = prepared.X, prepared.y
+    for estimator in (prepared.build(), prepared.build().set_params(model=SVC(probability=True, random_state=0))):
         fitted = estimator.fit(X, y)
         labels, proba = labels_and_probabilities(fitted, X)
         assert (labels == fitted.predict(X)).all()

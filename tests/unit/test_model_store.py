@@ -28,10 +28,10 @@ from model_store.artifacts import read_artifact
 
 
 @pytest.mark.parametrize("spec", DEMO_MODELS, ids=[s.name for s in DEMO_MODELS])
-def test_save_load_predicts_identically(spec, catalog, tmp_path):
-    frame = catalog.load(spec.dataset)
-    X, y = frame[spec.features], frame[spec.target]
-    fitted = spec.build().fit(X, y)
+def test_save_load_predicts_identically(spec, training, tmp_path):
+    prepared = training.prepare(spec.spec)
+    X, y = prepared.X, prepared.y
+    fitted = prepared.build().fit(X, y)
     store = ModelStore(tmp_path / "models")
     version = store.save(fitted, spec.name, X_sample=X, y=y, target=spec.target)
     reloaded = ModelStore(tmp_path / "models").load(spec.name, version.version)  # a fresh store: no cache
@@ -94,15 +94,10 @@ def test_saving_a_model_with_untrusted_types_is_refused_up_front(tmp_path):
     assert store.list() == [] and not list((tmp_path / "logs").glob(".tmp-*"))
 
 
-def test_versions_aliases_and_delete(store, catalog):
+def test_versions_aliases_and_delete(store, training):
     spec = DEMO_MODELS[0]
-    frame = catalog.load(spec.dataset)
-    v2 = store.save(
-        spec.build().fit(frame[spec.features], frame[spec.target]),
-        spec.name,
-        X_sample=frame[spec.features],
-        y=frame[spec.target],
-    )
+    prepared = training.prepare(spec.spec)
+    v2 = store.save(prepared.build().fit(prepared.X, prepared.y), spec.name, X_sample=prepared.X, y=prepared.y)
     assert v2.version == 2 and [v.version for v in store.versions(spec.name)] == [1, 2]
     store.set_alias(spec.name, "production", 1)
     assert store.load(spec.name, alias="production").version == 1
@@ -113,7 +108,7 @@ def test_versions_aliases_and_delete(store, catalog):
     store.set_alias(spec.name, "production", 2)  # move it
     store.delete(spec.name, 1)
     assert [v.version for v in store.versions(spec.name)] == [2]
-    v3 = store.save(store.load(spec.name).model, spec.name, X_sample=frame[spec.features])
+    v3 = store.save(store.load(spec.name).model, spec.name, X_sample=prepared.X)
     assert v3.version == 3  # numbers are never reused
     with pytest.raises(ModelNotFoundError):
         store.load(spec.name, 1)
@@ -240,23 +235,21 @@ def test_kill_9_during_saves_leaves_a_consistent_store(tmp_path):
     )
 
 
-def test_compare_cards_reports_metric_deltas_schema_and_params(store, catalog):
+def test_compare_cards_reports_metric_deltas_schema_and_params(store, training):
     from model_store.compare import compare_cards
 
     spec = DEMO_MODELS[0]
-    frame = catalog.load(spec.dataset)
-    features = [f for f in spec.features if f != "Embarked"]
-    pipe = spec.build()
-    pipe.set_params(
-        prep__transformers=[
-            t if t[0] != "categorical" else (t[0], t[1], ["Sex"]) for t in pipe.get_params()["prep__transformers"]
-        ],
-        model__n_estimators=40,
+    smaller = spec.spec.model_copy(
+        update={
+            "features": tuple(f for f in spec.features if f != "Embarked"),
+            "params": {**spec.spec.params, "n_estimators": 40},
+        }
     )
+    prepared = training.prepare(smaller)
     v2 = store.save(
-        pipe.fit(frame[features], frame[spec.target]),
+        prepared.build().fit(prepared.X, prepared.y),
         spec.name,
-        X_sample=frame[features],
+        X_sample=prepared.X,
         metrics={"accuracy": 0.9, "balanced_accuracy": 0.7},
     )
     diff = compare_cards(store.card(spec.name, 1), v2.card)
