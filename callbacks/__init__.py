@@ -2,20 +2,24 @@
 never the module-level decorator at import time, so every app built in a process gets its own."""
 
 from callbacks import clusters, explorer, models, predict, recommend, train, train_search
-from dashboard import ids
+from layouts.clusters_ids import ClusterIds
+from layouts.explorer_ids import ExplorerIds
+from layouts.models_ids import ModelsIds
+from layouts.recommend_ids import RecommendIds
+from layouts.train_ids import TrainIds
 
 # The controls that change saved data (datasets, models, aliases): hidden from viewers, and the callbacks
 # they trigger answer 403 to a viewer's request (dashboard.auth).
 WRITE_CONTROLS = (
-    ids.EXPLORER_UPLOAD,
-    ids.EXPLORER_DELETE_CONFIRM,
-    ids.TRAIN_SAVE_BUTTON,
-    ids.CLUSTER_RFM_BUTTON,
-    ids.CLUSTER_SAVE_BUTTON,
-    ids.CLUSTER_EXPORT_DATASET_BUTTON,
-    ids.REC_SAVE_BUTTON,
-    ids.MODELS_ALIAS_BUTTON,
-    ids.MODELS_DELETE_CONFIRM,
+    ExplorerIds.UPLOAD,
+    ExplorerIds.DELETE_CONFIRM,
+    TrainIds.SAVE_BUTTON,
+    ClusterIds.RFM_BUTTON,
+    ClusterIds.SAVE_BUTTON,
+    ClusterIds.EXPORT_DATASET_BUTTON,
+    RecommendIds.SAVE_BUTTON,
+    ModelsIds.ALIAS_BUTTON,
+    ModelsIds.DELETE_CONFIRM,
 )
 
 

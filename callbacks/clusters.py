@@ -10,38 +10,39 @@ from dash import Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 from pydantic import ValidationError
 
-from dashboard import figures, ids
+from dashboard import figures
 from dashboard.clusters.clustering import ClusterSpec
 from dashboard.errors import FieldError, ResultExpired
 from dashboard.services import Services
 from dashboard.serving.tables import neutralise_formulas
 from layouts.clusters import column_options, default_features
+from layouts.clusters_ids import ClusterIds
 from layouts.clusters_views import categories_view, scores_view
 from layouts.common import alert
 
 SPEC_STATES = (
-    State(ids.CLUSTER_DATASET_DROPDOWN, "value"),
-    State(ids.CLUSTER_FEATURES_DROPDOWN, "value"),
-    State(ids.CLUSTER_SCALE_RADIO, "value"),
-    State(ids.CLUSTER_LOG_DROPDOWN, "value"),
-    State(ids.CLUSTER_ALGORITHM_RADIO, "value"),
-    State(ids.CLUSTER_K_INPUT, "value"),
-    State(ids.CLUSTER_INIT_DROPDOWN, "value"),
-    State(ids.CLUSTER_N_INIT_INPUT, "value"),
-    State(ids.CLUSTER_SEED_INPUT, "value"),
-    State(ids.CLUSTER_LINKAGE_DROPDOWN, "value"),
-    State(ids.CLUSTER_METRIC_DROPDOWN, "value"),
-    State(ids.CLUSTER_EPS_INPUT, "value"),
-    State(ids.CLUSTER_MIN_SAMPLES_INPUT, "value"),
-    State(ids.CLUSTER_COVARIANCE_DROPDOWN, "value"),
-    State(ids.CLUSTER_LABELS_DROPDOWN, "value"),
+    State(ClusterIds.DATASET_DROPDOWN, "value"),
+    State(ClusterIds.FEATURES_DROPDOWN, "value"),
+    State(ClusterIds.SCALE_RADIO, "value"),
+    State(ClusterIds.LOG_DROPDOWN, "value"),
+    State(ClusterIds.ALGORITHM_RADIO, "value"),
+    State(ClusterIds.K_INPUT, "value"),
+    State(ClusterIds.INIT_DROPDOWN, "value"),
+    State(ClusterIds.N_INIT_INPUT, "value"),
+    State(ClusterIds.SEED_INPUT, "value"),
+    State(ClusterIds.LINKAGE_DROPDOWN, "value"),
+    State(ClusterIds.METRIC_DROPDOWN, "value"),
+    State(ClusterIds.EPS_INPUT, "value"),
+    State(ClusterIds.MIN_SAMPLES_INPUT, "value"),
+    State(ClusterIds.COVARIANCE_DROPDOWN, "value"),
+    State(ClusterIds.LABELS_DROPDOWN, "value"),
 )
 GROUPS = {
-    ids.CLUSTER_K_GROUP: ("kmeans", "agglomerative", "gmm"),
-    ids.CLUSTER_KMEANS_GROUP: ("kmeans",),
-    ids.CLUSTER_AGGLOMERATIVE_GROUP: ("agglomerative",),
-    ids.CLUSTER_DBSCAN_GROUP: ("dbscan",),
-    ids.CLUSTER_GMM_GROUP: ("gmm",),
+    ClusterIds.K_GROUP: ("kmeans", "agglomerative", "gmm"),
+    ClusterIds.KMEANS_GROUP: ("kmeans",),
+    ClusterIds.AGGLOMERATIVE_GROUP: ("agglomerative",),
+    ClusterIds.DBSCAN_GROUP: ("dbscan",),
+    ClusterIds.GMM_GROUP: ("gmm",),
 }
 
 
@@ -79,16 +80,16 @@ def register(app, services: Services) -> None:
     clusters = services.clusters
 
     @app.callback(
-        Output(ids.CLUSTER_FEATURES_DROPDOWN, "options"),
-        Output(ids.CLUSTER_FEATURES_DROPDOWN, "value"),
-        Output(ids.CLUSTER_LOG_DROPDOWN, "options"),
-        Output(ids.CLUSTER_LOG_DROPDOWN, "value"),
-        Output(ids.CLUSTER_LABELS_DROPDOWN, "options"),
-        Output(ids.CLUSTER_LABELS_DROPDOWN, "value"),
-        Output(ids.CLUSTER_RFM_CUSTOMER, "options"),
-        Output(ids.CLUSTER_RFM_DATE, "options"),
-        Output(ids.CLUSTER_RFM_AMOUNT, "options"),
-        Input(ids.CLUSTER_DATASET_DROPDOWN, "value"),
+        Output(ClusterIds.FEATURES_DROPDOWN, "options"),
+        Output(ClusterIds.FEATURES_DROPDOWN, "value"),
+        Output(ClusterIds.LOG_DROPDOWN, "options"),
+        Output(ClusterIds.LOG_DROPDOWN, "value"),
+        Output(ClusterIds.LABELS_DROPDOWN, "options"),
+        Output(ClusterIds.LABELS_DROPDOWN, "value"),
+        Output(ClusterIds.RFM_CUSTOMER, "options"),
+        Output(ClusterIds.RFM_DATE, "options"),
+        Output(ClusterIds.RFM_AMOUNT, "options"),
+        Input(ClusterIds.DATASET_DROPDOWN, "value"),
         prevent_initial_call=True,
     )
     def choose_dataset(dataset):
@@ -110,20 +111,20 @@ def register(app, services: Services) -> None:
 
     @app.callback(
         *[Output(group, "style") for group in GROUPS],
-        Input(ids.CLUSTER_ALGORITHM_RADIO, "value"),
+        Input(ClusterIds.ALGORITHM_RADIO, "value"),
     )
     def show_algorithm_controls(algorithm):
         return [None if algorithm in wanted else {"display": "none"} for wanted in GROUPS.values()]
 
     @app.callback(
-        Output(ids.CLUSTER_DATASET_DROPDOWN, "options"),
-        Output(ids.CLUSTER_DATASET_DROPDOWN, "value"),
-        Output(ids.CLUSTER_MESSAGES, "children", allow_duplicate=True),
-        Input(ids.CLUSTER_RFM_BUTTON, "n_clicks"),
-        State(ids.CLUSTER_DATASET_DROPDOWN, "value"),
-        State(ids.CLUSTER_RFM_CUSTOMER, "value"),
-        State(ids.CLUSTER_RFM_DATE, "value"),
-        State(ids.CLUSTER_RFM_AMOUNT, "value"),
+        Output(ClusterIds.DATASET_DROPDOWN, "options"),
+        Output(ClusterIds.DATASET_DROPDOWN, "value"),
+        Output(ClusterIds.MESSAGES, "children", allow_duplicate=True),
+        Input(ClusterIds.RFM_BUTTON, "n_clicks"),
+        State(ClusterIds.DATASET_DROPDOWN, "value"),
+        State(ClusterIds.RFM_CUSTOMER, "value"),
+        State(ClusterIds.RFM_DATE, "value"),
+        State(ClusterIds.RFM_AMOUNT, "value"),
         prevent_initial_call=True,
     )
     def build_rfm(_clicks, dataset, customer, date, amount):
@@ -136,16 +137,16 @@ def register(app, services: Services) -> None:
         return options, info.id, note
 
     @app.callback(
-        Output(ids.CLUSTER_RESULT_STORE, "data"),
-        Output(ids.CLUSTER_MESSAGES, "children"),
-        Input(ids.CLUSTER_RUN_BUTTON, "n_clicks"),
+        Output(ClusterIds.RESULT_STORE, "data"),
+        Output(ClusterIds.MESSAGES, "children"),
+        Input(ClusterIds.RUN_BUTTON, "n_clicks"),
         *SPEC_STATES,
         background=True,
         running=[
-            (Output(ids.CLUSTER_RUN_BUTTON, "disabled"), True, False),
-            (Output(ids.CLUSTER_CANCEL_BUTTON, "disabled"), False, True),
+            (Output(ClusterIds.RUN_BUTTON, "disabled"), True, False),
+            (Output(ClusterIds.CANCEL_BUTTON, "disabled"), False, True),
         ],
-        cancel=[Input(ids.CLUSTER_CANCEL_BUTTON, "n_clicks")],
+        cancel=[Input(ClusterIds.CANCEL_BUTTON, "n_clicks")],
         prevent_initial_call=True,
     )
     def run(_clicks, *controls):
@@ -160,17 +161,17 @@ def register(app, services: Services) -> None:
         return {"token": token, "spec": spec.key()}, note
 
     @app.callback(
-        Output(ids.CLUSTER_SCORES, "children"),
-        Output(ids.CLUSTER_PROJECTION_GRAPH, "figure"),
-        Output(ids.CLUSTER_SILHOUETTE_GRAPH, "figure"),
-        Output(ids.CLUSTER_SIZES_GRAPH, "figure"),
-        Output(ids.CLUSTER_PROFILE_GRAPH, "figure"),
-        Output(ids.CLUSTER_CATEGORIES, "children"),
-        Output(ids.CLUSTER_EXTRA_GRAPH, "figure"),
-        Output(ids.CLUSTER_EXPORT_CSV_BUTTON, "disabled"),
-        Output(ids.CLUSTER_EXPORT_DATASET_BUTTON, "disabled"),
-        Output(ids.CLUSTER_SAVE_BUTTON, "disabled"),
-        Input(ids.CLUSTER_RESULT_STORE, "data"),
+        Output(ClusterIds.SCORES, "children"),
+        Output(ClusterIds.PROJECTION_GRAPH, "figure"),
+        Output(ClusterIds.SILHOUETTE_GRAPH, "figure"),
+        Output(ClusterIds.SIZES_GRAPH, "figure"),
+        Output(ClusterIds.PROFILE_GRAPH, "figure"),
+        Output(ClusterIds.CATEGORIES, "children"),
+        Output(ClusterIds.EXTRA_GRAPH, "figure"),
+        Output(ClusterIds.EXPORT_CSV_BUTTON, "disabled"),
+        Output(ClusterIds.EXPORT_DATASET_BUTTON, "disabled"),
+        Output(ClusterIds.SAVE_BUTTON, "disabled"),
+        Input(ClusterIds.RESULT_STORE, "data"),
     )
     def show(stored):
         if not stored:
@@ -200,18 +201,18 @@ def register(app, services: Services) -> None:
         )
 
     @app.callback(
-        Output(ids.CLUSTER_SWEEP_STORE, "data"),
-        Output(ids.CLUSTER_MESSAGES, "children", allow_duplicate=True),
-        Input(ids.CLUSTER_SWEEP_BUTTON, "n_clicks"),
-        State(ids.CLUSTER_SWEEP_RANGE, "value"),
+        Output(ClusterIds.SWEEP_STORE, "data"),
+        Output(ClusterIds.MESSAGES, "children", allow_duplicate=True),
+        Input(ClusterIds.SWEEP_BUTTON, "n_clicks"),
+        State(ClusterIds.SWEEP_RANGE, "value"),
         *SPEC_STATES,
         background=True,
-        progress=[Output(ids.CLUSTER_SWEEP_GRAPH, "figure"), Output(ids.CLUSTER_SWEEP_PROGRESS, "value")],
+        progress=[Output(ClusterIds.SWEEP_GRAPH, "figure"), Output(ClusterIds.SWEEP_PROGRESS, "value")],
         running=[
-            (Output(ids.CLUSTER_SWEEP_BUTTON, "disabled"), True, False),
-            (Output(ids.CLUSTER_SWEEP_CANCEL_BUTTON, "disabled"), False, True),
+            (Output(ClusterIds.SWEEP_BUTTON, "disabled"), True, False),
+            (Output(ClusterIds.SWEEP_CANCEL_BUTTON, "disabled"), False, True),
         ],
-        cancel=[Input(ids.CLUSTER_SWEEP_CANCEL_BUTTON, "n_clicks")],
+        cancel=[Input(ClusterIds.SWEEP_CANCEL_BUTTON, "n_clicks")],
         prevent_initial_call=True,
     )
     def sweep(set_progress, _clicks, k_range, *controls):
@@ -242,11 +243,11 @@ def register(app, services: Services) -> None:
         }, note
 
     @app.callback(
-        Output(ids.CLUSTER_SWEEP_GRAPH, "figure", allow_duplicate=True),
-        Output(ids.CLUSTER_SWEEP_REASON, "children"),
-        Output(ids.CLUSTER_USE_K_BUTTON, "disabled"),
-        Output(ids.CLUSTER_SWEEP_PROGRESS, "value", allow_duplicate=True),
-        Input(ids.CLUSTER_SWEEP_STORE, "data"),
+        Output(ClusterIds.SWEEP_GRAPH, "figure", allow_duplicate=True),
+        Output(ClusterIds.SWEEP_REASON, "children"),
+        Output(ClusterIds.USE_K_BUTTON, "disabled"),
+        Output(ClusterIds.SWEEP_PROGRESS, "value", allow_duplicate=True),
+        Input(ClusterIds.SWEEP_STORE, "data"),
         prevent_initial_call=True,
     )
     def show_sweep(stored):
@@ -256,9 +257,9 @@ def register(app, services: Services) -> None:
         return figures.sweep_figure(stored["points"], stored["suggested"]), reason, False, 100
 
     @app.callback(
-        Output(ids.CLUSTER_K_INPUT, "value"),
-        Input(ids.CLUSTER_USE_K_BUTTON, "n_clicks"),
-        State(ids.CLUSTER_SWEEP_STORE, "data"),
+        Output(ClusterIds.K_INPUT, "value"),
+        Input(ClusterIds.USE_K_BUTTON, "n_clicks"),
+        State(ClusterIds.SWEEP_STORE, "data"),
         prevent_initial_call=True,
     )
     def use_suggested_k(_clicks, stored):
@@ -267,9 +268,9 @@ def register(app, services: Services) -> None:
         return stored["suggested"]
 
     @app.callback(
-        Output(ids.CLUSTER_EXPORT_DOWNLOAD, "data"),
-        Input(ids.CLUSTER_EXPORT_CSV_BUTTON, "n_clicks"),
-        State(ids.CLUSTER_RESULT_STORE, "data"),
+        Output(ClusterIds.EXPORT_DOWNLOAD, "data"),
+        Input(ClusterIds.EXPORT_CSV_BUTTON, "n_clicks"),
+        State(ClusterIds.RESULT_STORE, "data"),
         prevent_initial_call=True,
     )
     def export_csv(_clicks, stored):
@@ -281,9 +282,9 @@ def register(app, services: Services) -> None:
         return dcc.send_data_frame(neutralise_formulas(table).to_csv, "cluster-labels.csv", index=False)
 
     @app.callback(
-        Output(ids.CLUSTER_EXPORT_ALERT, "children"),
-        Input(ids.CLUSTER_EXPORT_DATASET_BUTTON, "n_clicks"),
-        State(ids.CLUSTER_RESULT_STORE, "data"),
+        Output(ClusterIds.EXPORT_ALERT, "children"),
+        Input(ClusterIds.EXPORT_DATASET_BUTTON, "n_clicks"),
+        State(ClusterIds.RESULT_STORE, "data"),
         prevent_initial_call=True,
     )
     def export_dataset(_clicks, stored):
@@ -293,18 +294,18 @@ def register(app, services: Services) -> None:
             return alert(str(exc))
         link = "/data?" + urlencode({"dataset": info.id, "column": "segment"})
         return dbc.Alert(
-            ["Labels added as the dataset ", html.A(info.id, href=link, id=ids.CLUSTER_DATASET_LINK), "."],
+            ["Labels added as the dataset ", html.A(info.id, href=link, id=ClusterIds.DATASET_LINK), "."],
             color="success",
             className="py-2 small",
         )
 
     @app.callback(
-        Output(ids.CLUSTER_SAVE_ALERT, "children"),
-        Input(ids.CLUSTER_SAVE_BUTTON, "n_clicks"),
-        State(ids.CLUSTER_SAVE_NAME_INPUT, "value"),
-        State(ids.CLUSTER_RESULT_STORE, "data"),
+        Output(ClusterIds.SAVE_ALERT, "children"),
+        Input(ClusterIds.SAVE_BUTTON, "n_clicks"),
+        State(ClusterIds.SAVE_NAME_INPUT, "value"),
+        State(ClusterIds.RESULT_STORE, "data"),
         background=True,  # refits the clusterer
-        running=[(Output(ids.CLUSTER_SAVE_BUTTON, "disabled"), True, False)],
+        running=[(Output(ClusterIds.SAVE_BUTTON, "disabled"), True, False)],
         prevent_initial_call=True,
     )
     def save(_clicks, name, stored):
@@ -318,7 +319,7 @@ def register(app, services: Services) -> None:
         return dbc.Alert(
             [
                 f"Saved {version.name} v{version.version}. ",
-                html.A("Assign customers in Predict", href=link, id=ids.CLUSTER_OPEN_PREDICT_LINK),
+                html.A("Assign customers in Predict", href=link, id=ClusterIds.OPEN_PREDICT_LINK),
             ],
             color="success",
             className="py-2 small",
@@ -332,20 +333,20 @@ def register(app, services: Services) -> None:
                 seed: seed, linkage: linkage, metric: metric, eps: eps, min_samples: minSamples, covariance: cov,
                 labels: labels});
         }""",
-        Output(ids.CLUSTER_PERMALINK_LINK, "href"),
-        Input(ids.CLUSTER_DATASET_DROPDOWN, "value"),
-        Input(ids.CLUSTER_FEATURES_DROPDOWN, "value"),
-        Input(ids.CLUSTER_SCALE_RADIO, "value"),
-        Input(ids.CLUSTER_LOG_DROPDOWN, "value"),
-        Input(ids.CLUSTER_ALGORITHM_RADIO, "value"),
-        Input(ids.CLUSTER_K_INPUT, "value"),
-        Input(ids.CLUSTER_INIT_DROPDOWN, "value"),
-        Input(ids.CLUSTER_N_INIT_INPUT, "value"),
-        Input(ids.CLUSTER_SEED_INPUT, "value"),
-        Input(ids.CLUSTER_LINKAGE_DROPDOWN, "value"),
-        Input(ids.CLUSTER_METRIC_DROPDOWN, "value"),
-        Input(ids.CLUSTER_EPS_INPUT, "value"),
-        Input(ids.CLUSTER_MIN_SAMPLES_INPUT, "value"),
-        Input(ids.CLUSTER_COVARIANCE_DROPDOWN, "value"),
-        Input(ids.CLUSTER_LABELS_DROPDOWN, "value"),
+        Output(ClusterIds.PERMALINK_LINK, "href"),
+        Input(ClusterIds.DATASET_DROPDOWN, "value"),
+        Input(ClusterIds.FEATURES_DROPDOWN, "value"),
+        Input(ClusterIds.SCALE_RADIO, "value"),
+        Input(ClusterIds.LOG_DROPDOWN, "value"),
+        Input(ClusterIds.ALGORITHM_RADIO, "value"),
+        Input(ClusterIds.K_INPUT, "value"),
+        Input(ClusterIds.INIT_DROPDOWN, "value"),
+        Input(ClusterIds.N_INIT_INPUT, "value"),
+        Input(ClusterIds.SEED_INPUT, "value"),
+        Input(ClusterIds.LINKAGE_DROPDOWN, "value"),
+        Input(ClusterIds.METRIC_DROPDOWN, "value"),
+        Input(ClusterIds.EPS_INPUT, "value"),
+        Input(ClusterIds.MIN_SAMPLES_INPUT, "value"),
+        Input(ClusterIds.COVARIANCE_DROPDOWN, "value"),
+        Input(ClusterIds.LABELS_DROPDOWN, "value"),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dash import ClientsideFunction, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
-from dashboard import figures, ids
+from dashboard import figures
 from dashboard.data.catalog import DatasetNotFoundError, UploadError
 from dashboard.data.grid import GridRequestError
 from dashboard.data.uploads import decode_data_url
@@ -13,14 +13,15 @@ from dashboard.explore import VIEW_KEYS, resolve_view
 from dashboard.services import Services
 from layouts.common import alert
 from layouts.explorer import DEFAULT_DATASET, dataset_options, grid, overview_cards, profile_table
+from layouts.explorer_ids import ExplorerIds
 
 _USER_ERRORS = (KeyError, DatasetNotFoundError, GridRequestError, UploadError, ValueError)
 _VIEW_DROPDOWNS = (
-    ids.EXPLORER_COLUMN_DROPDOWN,
-    ids.EXPLORER_SPLIT_DROPDOWN,
-    ids.EXPLORER_X_DROPDOWN,
-    ids.EXPLORER_Y_DROPDOWN,
-    ids.EXPLORER_COLOR_DROPDOWN,
+    ExplorerIds.COLUMN_DROPDOWN,
+    ExplorerIds.SPLIT_DROPDOWN,
+    ExplorerIds.X_DROPDOWN,
+    ExplorerIds.Y_DROPDOWN,
+    ExplorerIds.COLOR_DROPDOWN,
 )
 
 
@@ -32,14 +33,14 @@ def register(app, services: Services) -> None:
     explorer = services.explorer
 
     @app.callback(
-        Output(ids.EXPLORER_DATASET_INFO, "children"),
-        Output(ids.EXPLORER_OVERVIEW, "children"),
-        Output(ids.EXPLORER_PROFILE_TABLE, "children"),
-        Output(ids.EXPLORER_GRID_CONTAINER, "children"),
-        Output(ids.EXPLORER_DELETE_BUTTON, "disabled"),
+        Output(ExplorerIds.DATASET_INFO, "children"),
+        Output(ExplorerIds.OVERVIEW, "children"),
+        Output(ExplorerIds.PROFILE_TABLE, "children"),
+        Output(ExplorerIds.GRID_CONTAINER, "children"),
+        Output(ExplorerIds.DELETE_BUTTON, "disabled"),
         *(Output(i, "options") for i in _VIEW_DROPDOWNS),
         *(Output(i, "value") for i in _VIEW_DROPDOWNS),
-        Input(ids.EXPLORER_DATASET_DROPDOWN, "value"),
+        Input(ExplorerIds.DATASET_DROPDOWN, "value"),
         *(State(i, "value") for i in _VIEW_DROPDOWNS),
     )
     def show_dataset(dataset_id, *requested):
@@ -61,8 +62,8 @@ def register(app, services: Services) -> None:
         )
 
     @app.callback(
-        Output(ids.EXPLORER_CORRELATION_GRAPH, "figure"),
-        Input(ids.EXPLORER_DATASET_DROPDOWN, "value"),
+        Output(ExplorerIds.CORRELATION_GRAPH, "figure"),
+        Input(ExplorerIds.DATASET_DROPDOWN, "value"),
     )
     def show_correlations(dataset_id):
         if not dataset_id or not services.catalog.exists(dataset_id):
@@ -70,10 +71,10 @@ def register(app, services: Services) -> None:
         return figures.correlation_figure(explorer.correlations(dataset_id))
 
     @app.callback(
-        Output(ids.EXPLORER_DISTRIBUTION_GRAPH, "figure"),
-        Input(ids.EXPLORER_DATASET_DROPDOWN, "value"),
-        Input(ids.EXPLORER_COLUMN_DROPDOWN, "value"),
-        Input(ids.EXPLORER_SPLIT_DROPDOWN, "value"),
+        Output(ExplorerIds.DISTRIBUTION_GRAPH, "figure"),
+        Input(ExplorerIds.DATASET_DROPDOWN, "value"),
+        Input(ExplorerIds.COLUMN_DROPDOWN, "value"),
+        Input(ExplorerIds.SPLIT_DROPDOWN, "value"),
     )
     def show_distribution(dataset_id, column, split):
         if not dataset_id or not column:
@@ -84,12 +85,12 @@ def register(app, services: Services) -> None:
             return figures.message_figure(str(exc).strip("'\""))
 
     @app.callback(
-        Output(ids.EXPLORER_SCATTER_GRAPH, "figure"),
-        Output(ids.EXPLORER_SCATTER_NOTE, "children"),
-        Input(ids.EXPLORER_DATASET_DROPDOWN, "value"),
-        Input(ids.EXPLORER_X_DROPDOWN, "value"),
-        Input(ids.EXPLORER_Y_DROPDOWN, "value"),
-        Input(ids.EXPLORER_COLOR_DROPDOWN, "value"),
+        Output(ExplorerIds.SCATTER_GRAPH, "figure"),
+        Output(ExplorerIds.SCATTER_NOTE, "children"),
+        Input(ExplorerIds.DATASET_DROPDOWN, "value"),
+        Input(ExplorerIds.X_DROPDOWN, "value"),
+        Input(ExplorerIds.Y_DROPDOWN, "value"),
+        Input(ExplorerIds.COLOR_DROPDOWN, "value"),
     )
     def show_scatter(dataset_id, x, y, color):
         if not dataset_id or not x or not y:
@@ -106,9 +107,9 @@ def register(app, services: Services) -> None:
         return figures.scatter_figure(sample, x, y, color), note
 
     @app.callback(
-        Output(ids.EXPLORER_GRID, "getRowsResponse"),
-        Input(ids.EXPLORER_GRID, "getRowsRequest"),
-        State(ids.EXPLORER_DATASET_DROPDOWN, "value"),
+        Output(ExplorerIds.GRID, "getRowsResponse"),
+        Input(ExplorerIds.GRID, "getRowsRequest"),
+        State(ExplorerIds.DATASET_DROPDOWN, "value"),
         prevent_initial_call=True,
     )
     def grid_rows(request, dataset_id):
@@ -120,19 +121,19 @@ def register(app, services: Services) -> None:
             return {"rowData": [], "rowCount": 0}
 
     @app.callback(
-        Output(ids.EXPLORER_DATASET_DROPDOWN, "options"),
-        Output(ids.EXPLORER_DATASET_DROPDOWN, "value"),
-        Output(ids.EXPLORER_UPLOAD_ALERT, "children"),
-        Input(ids.EXPLORER_UPLOAD, "contents"),
-        Input(ids.EXPLORER_DELETE_CONFIRM, "submit_n_clicks"),
-        State(ids.EXPLORER_UPLOAD, "filename"),
-        State(ids.EXPLORER_UPLOAD_NAME_INPUT, "value"),
-        State(ids.EXPLORER_DATASET_DROPDOWN, "value"),
+        Output(ExplorerIds.DATASET_DROPDOWN, "options"),
+        Output(ExplorerIds.DATASET_DROPDOWN, "value"),
+        Output(ExplorerIds.UPLOAD_ALERT, "children"),
+        Input(ExplorerIds.UPLOAD, "contents"),
+        Input(ExplorerIds.DELETE_CONFIRM, "submit_n_clicks"),
+        State(ExplorerIds.UPLOAD, "filename"),
+        State(ExplorerIds.UPLOAD_NAME_INPUT, "value"),
+        State(ExplorerIds.DATASET_DROPDOWN, "value"),
         prevent_initial_call=True,
     )
     def manage_datasets(contents, _delete_clicks, filename, name, current):
         try:
-            if ctx.triggered_id == ids.EXPLORER_DELETE_CONFIRM:
+            if ctx.triggered_id == ExplorerIds.DELETE_CONFIRM:
                 services.catalog.delete(current)
                 return (
                     dataset_options(services.catalog.list()),
@@ -153,8 +154,8 @@ def register(app, services: Services) -> None:
 
     app.clientside_callback(
         ClientsideFunction("dashboard", "syncPermalink"),
-        Output(ids.EXPLORER_PERMALINK_LINK, "href"),
-        Output(ids.EXPLORER_EMBED_CODE, "value"),
-        Input(ids.EXPLORER_DATASET_DROPDOWN, "value"),
+        Output(ExplorerIds.PERMALINK_LINK, "href"),
+        Output(ExplorerIds.EMBED_CODE, "value"),
+        Input(ExplorerIds.DATASET_DROPDOWN, "value"),
         *(Input(i, "value") for i in _VIEW_DROPDOWNS),
     )

@@ -8,10 +8,10 @@ from urllib.parse import urlencode
 from dash import Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
-from dashboard import ids
 from dashboard.services import Services
 from layouts.common import alert
 from layouts.models import card_view, compare_view, grid_rows
+from layouts.models_ids import ModelsIds
 from model_store import InvalidModelNameError, ModelNotFoundError, ModelStoreError
 from model_store.compare import compare_cards
 
@@ -22,8 +22,8 @@ def register(app, services: Services) -> None:
     store = services.models
 
     @app.callback(
-        Output(ids.MODELS_SELECTED_STORE, "data"),
-        Input(ids.MODELS_GRID, "selectedRows"),
+        Output(ModelsIds.SELECTED_STORE, "data"),
+        Input(ModelsIds.GRID, "selectedRows"),
         prevent_initial_call=True,
     )
     def select(rows):
@@ -32,11 +32,11 @@ def register(app, services: Services) -> None:
         return {"model": rows[0]["model"], "version": rows[0]["version"], "compare": None}
 
     @app.callback(
-        Output(ids.MODELS_CARD, "children"),
-        Output(ids.MODELS_COMPARE_DROPDOWN, "options"),
-        Output(ids.MODELS_COMPARE_DROPDOWN, "value"),
-        Output(ids.MODELS_OPEN_PREDICT_LINK, "href"),
-        Input(ids.MODELS_SELECTED_STORE, "data"),
+        Output(ModelsIds.CARD, "children"),
+        Output(ModelsIds.COMPARE_DROPDOWN, "options"),
+        Output(ModelsIds.COMPARE_DROPDOWN, "value"),
+        Output(ModelsIds.OPEN_PREDICT_LINK, "href"),
+        Input(ModelsIds.SELECTED_STORE, "data"),
     )
     def show_card(selected):
         if not selected:
@@ -56,9 +56,9 @@ def register(app, services: Services) -> None:
         )
 
     @app.callback(
-        Output(ids.MODELS_COMPARE_TABLE, "children"),
-        Input(ids.MODELS_COMPARE_DROPDOWN, "value"),
-        State(ids.MODELS_SELECTED_STORE, "data"),
+        Output(ModelsIds.COMPARE_TABLE, "children"),
+        Input(ModelsIds.COMPARE_DROPDOWN, "value"),
+        State(ModelsIds.SELECTED_STORE, "data"),
     )
     def compare(other, selected):
         if not other or not selected:
@@ -70,13 +70,13 @@ def register(app, services: Services) -> None:
         return compare_view(compare_cards(a, b), a["version"], b["version"])
 
     @app.callback(
-        Output(ids.MODELS_ACTION_ALERT, "children"),
-        Output(ids.MODELS_GRID, "rowData"),
-        Output(ids.MODELS_SELECTED_STORE, "data", allow_duplicate=True),
-        Input(ids.MODELS_ALIAS_BUTTON, "n_clicks"),
-        Input(ids.MODELS_DELETE_CONFIRM, "submit_n_clicks"),
-        State(ids.MODELS_ALIAS_INPUT, "value"),
-        State(ids.MODELS_SELECTED_STORE, "data"),
+        Output(ModelsIds.ACTION_ALERT, "children"),
+        Output(ModelsIds.GRID, "rowData"),
+        Output(ModelsIds.SELECTED_STORE, "data", allow_duplicate=True),
+        Input(ModelsIds.ALIAS_BUTTON, "n_clicks"),
+        Input(ModelsIds.DELETE_CONFIRM, "submit_n_clicks"),
+        State(ModelsIds.ALIAS_INPUT, "value"),
+        State(ModelsIds.SELECTED_STORE, "data"),
         prevent_initial_call=True,
     )
     def change(_alias_clicks, _delete_clicks, alias, selected):
@@ -84,7 +84,7 @@ def register(app, services: Services) -> None:
             raise PreventUpdate
         name, version = selected["model"], selected["version"]
         try:
-            if ctx.triggered_id == ids.MODELS_DELETE_CONFIRM:
+            if ctx.triggered_id == ModelsIds.DELETE_CONFIRM:
                 store.delete(name, version)
                 message, selected = f"Deleted {name} v{version}.", None
             else:
@@ -98,10 +98,10 @@ def register(app, services: Services) -> None:
         return alert(message, "success"), rows, selected
 
     @app.callback(
-        Output(ids.MODELS_DOWNLOAD, "data"),
-        Output(ids.MODELS_ACTION_ALERT, "children", allow_duplicate=True),
-        Input(ids.MODELS_DOWNLOAD_BUTTON, "n_clicks"),
-        State(ids.MODELS_SELECTED_STORE, "data"),
+        Output(ModelsIds.DOWNLOAD, "data"),
+        Output(ModelsIds.ACTION_ALERT, "children", allow_duplicate=True),
+        Input(ModelsIds.DOWNLOAD_BUTTON, "n_clicks"),
+        State(ModelsIds.SELECTED_STORE, "data"),
         prevent_initial_call=True,
     )
     def download(_clicks, selected):

@@ -10,11 +10,12 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from dashboard import figures, ids
+from dashboard import figures
 from dashboard.data.uploads import UploadError, decode_data_url
 from dashboard.services import Services
 from dashboard.serving.batch import score_upload
 from layouts.predict import form, parse_version, version_options
+from layouts.predict_ids import PredictIds
 from layouts.predict_views import field_messages, result_card
 from model_store import ModelNotFoundError, ModelStoreError, SchemaError
 
@@ -26,17 +27,17 @@ def register(app, services: Services) -> None:
     batch_dir = Path(services.settings.cache_dir) / "batch-results"
 
     @app.callback(
-        Output(ids.PREDICT_FORM, "children"),
-        Output(ids.PREDICT_VERSION_DROPDOWN, "options"),
-        Output(ids.PREDICT_VERSION_DROPDOWN, "value"),
-        Input(ids.PREDICT_MODEL_DROPDOWN, "value"),
-        Input(ids.PREDICT_VERSION_DROPDOWN, "value"),
+        Output(PredictIds.FORM, "children"),
+        Output(PredictIds.VERSION_DROPDOWN, "options"),
+        Output(PredictIds.VERSION_DROPDOWN, "value"),
+        Input(PredictIds.MODEL_DROPDOWN, "value"),
+        Input(PredictIds.VERSION_DROPDOWN, "value"),
         prevent_initial_call=True,
     )
     def switch_model(name, version_value):
         if not name:
             raise PreventUpdate
-        if ctx.triggered_id == ids.PREDICT_MODEL_DROPDOWN:
+        if ctx.triggered_id == PredictIds.MODEL_DROPDOWN:
             version_value = "latest"
         version, alias = parse_version(version_value)
         try:
@@ -47,15 +48,15 @@ def register(app, services: Services) -> None:
         return form(card["schema"]), options, version_value
 
     @app.callback(
-        Output(ids.PREDICT_MESSAGES, "children"),
-        Output(ids.PREDICT_RESULT, "children"),
-        Output(ids.PREDICT_PROBABILITY_GRAPH, "figure"),
-        Output(ids.PREDICT_JSON, "children"),
-        Input(ids.PREDICT_SUBMIT_BUTTON, "n_clicks"),
-        State(ids.predict_field(ALL), "value"),
-        State(ids.predict_field(ALL), "id"),
-        State(ids.PREDICT_MODEL_DROPDOWN, "value"),
-        State(ids.PREDICT_VERSION_DROPDOWN, "value"),
+        Output(PredictIds.MESSAGES, "children"),
+        Output(PredictIds.RESULT, "children"),
+        Output(PredictIds.PROBABILITY_GRAPH, "figure"),
+        Output(PredictIds.JSON, "children"),
+        Input(PredictIds.SUBMIT_BUTTON, "n_clicks"),
+        State(PredictIds.field(ALL), "value"),
+        State(PredictIds.field(ALL), "id"),
+        State(PredictIds.MODEL_DROPDOWN, "value"),
+        State(PredictIds.VERSION_DROPDOWN, "value"),
         prevent_initial_call=True,
     )
     def predict(_clicks, values, field_ids, name, version_value):
@@ -79,19 +80,19 @@ def register(app, services: Services) -> None:
         return field_messages({}, result["warnings"]), result_card(result), figure, json.dumps(result, indent=2)
 
     @app.callback(
-        Output(ids.PREDICT_BATCH_RESULT, "children"),
-        Output(ids.PREDICT_BATCH_RESULT_STORE, "data"),
-        Output(ids.PREDICT_BATCH_DOWNLOAD_BUTTON, "disabled"),
-        Input(ids.PREDICT_BATCH_UPLOAD, "contents"),
-        State(ids.PREDICT_MODEL_DROPDOWN, "value"),
-        State(ids.PREDICT_VERSION_DROPDOWN, "value"),
+        Output(PredictIds.BATCH_RESULT, "children"),
+        Output(PredictIds.BATCH_RESULT_STORE, "data"),
+        Output(PredictIds.BATCH_DOWNLOAD_BUTTON, "disabled"),
+        Input(PredictIds.BATCH_UPLOAD, "contents"),
+        State(PredictIds.MODEL_DROPDOWN, "value"),
+        State(PredictIds.VERSION_DROPDOWN, "value"),
         background=True,
-        progress=[Output(ids.PREDICT_BATCH_PROGRESS, "value"), Output(ids.PREDICT_BATCH_PROGRESS, "label")],
+        progress=[Output(PredictIds.BATCH_PROGRESS, "value"), Output(PredictIds.BATCH_PROGRESS, "label")],
         running=[
-            (Output(ids.PREDICT_BATCH_CANCEL_BUTTON, "disabled"), False, True),
-            (Output(ids.PREDICT_BATCH_UPLOAD, "disabled"), True, False),
+            (Output(PredictIds.BATCH_CANCEL_BUTTON, "disabled"), False, True),
+            (Output(PredictIds.BATCH_UPLOAD, "disabled"), True, False),
         ],
-        cancel=[Input(ids.PREDICT_BATCH_CANCEL_BUTTON, "n_clicks")],
+        cancel=[Input(PredictIds.BATCH_CANCEL_BUTTON, "n_clicks")],
         prevent_initial_call=True,
     )
     def score_batch(set_progress, contents, name, version_value):
@@ -133,9 +134,9 @@ def register(app, services: Services) -> None:
         return body, token, False
 
     @app.callback(
-        Output(ids.PREDICT_BATCH_DOWNLOAD, "data"),
-        Input(ids.PREDICT_BATCH_DOWNLOAD_BUTTON, "n_clicks"),
-        State(ids.PREDICT_BATCH_RESULT_STORE, "data"),
+        Output(PredictIds.BATCH_DOWNLOAD, "data"),
+        Input(PredictIds.BATCH_DOWNLOAD_BUTTON, "n_clicks"),
+        State(PredictIds.BATCH_RESULT_STORE, "data"),
         prevent_initial_call=True,
     )
     def download(_clicks, token):

@@ -12,7 +12,7 @@ from dash import Input, Output, State, html, no_update
 from dash.exceptions import PreventUpdate
 from pydantic import ValidationError
 
-from dashboard import figures, ids
+from dashboard import figures
 from dashboard import figures_recommend as rec_figures
 from dashboard.errors import Cancelled, FieldError
 from dashboard.recommend.evaluation import HoldoutSpec
@@ -21,22 +21,23 @@ from dashboard.recommend.models import KINDS, RecSpec
 from dashboard.services import Services
 from layouts.common import alert
 from layouts.recommend import PARAMS, ROLES
+from layouts.recommend_ids import RecommendIds
 from layouts.recommend_views import eval_table, explore_view, stats_view
 
 MAPPING = (
-    Input(ids.REC_DATASET_DROPDOWN, "value"),
+    Input(RecommendIds.DATASET_DROPDOWN, "value"),
     *[Input(component, "value") for _, component, _ in ROLES],
-    Input(ids.REC_FEEDBACK_RADIO, "value"),
+    Input(RecommendIds.FEEDBACK_RADIO, "value"),
 )
 MAPPING_STATES = tuple(State(i.component_id, i.component_property) for i in MAPPING)
-SPEC_STATES = (State(ids.REC_MODEL_RADIO, "value"), *[State(p[1], "value") for p in PARAMS])
+SPEC_STATES = (State(RecommendIds.MODEL_RADIO, "value"), *[State(p[1], "value") for p in PARAMS])
 HOLDOUT_STATES = (
-    State(ids.REC_EVAL_MODELS_CHECKLIST, "value"),
-    State(ids.REC_HOLDOUT_RADIO, "value"),
-    State(ids.REC_HOLDOUT_N_INPUT, "value"),
-    State(ids.REC_K_INPUT, "value"),
-    State(ids.REC_RELEVANT_INPUT, "value"),
-    State(ids.REC_SEED_INPUT, "value"),
+    State(RecommendIds.EVAL_MODELS_CHECKLIST, "value"),
+    State(RecommendIds.HOLDOUT_RADIO, "value"),
+    State(RecommendIds.HOLDOUT_N_INPUT, "value"),
+    State(RecommendIds.K_INPUT, "value"),
+    State(RecommendIds.RELEVANT_INPUT, "value"),
+    State(RecommendIds.SEED_INPUT, "value"),
 )
 
 
@@ -81,7 +82,7 @@ def register(app, services: Services) -> None:
     @app.callback(
         *[Output(component, "options") for _, component, _ in ROLES],
         *[Output(component, "value") for _, component, _ in ROLES],
-        Input(ids.REC_DATASET_DROPDOWN, "value"),
+        Input(RecommendIds.DATASET_DROPDOWN, "value"),
         prevent_initial_call=True,
     )
     def choose_dataset(dataset):
@@ -92,10 +93,10 @@ def register(app, services: Services) -> None:
         return [columns] * len(ROLES) + [guess[role] for role, _, _ in ROLES]
 
     @app.callback(
-        Output(ids.REC_STATS, "children"),
-        Output(ids.REC_USER_HISTOGRAM, "figure"),
-        Output(ids.REC_ITEM_HISTOGRAM, "figure"),
-        Output(ids.REC_LONG_TAIL_GRAPH, "figure"),
+        Output(RecommendIds.STATS, "children"),
+        Output(RecommendIds.USER_HISTOGRAM, "figure"),
+        Output(RecommendIds.ITEM_HISTOGRAM, "figure"),
+        Output(RecommendIds.LONG_TAIL_GRAPH, "figure"),
         *MAPPING,
     )
     def show_data(*controls):
@@ -112,19 +113,19 @@ def register(app, services: Services) -> None:
         )
 
     @app.callback(
-        Output(ids.REC_EVAL_TABLE, "children"),
-        Output(ids.REC_EVAL_GRAPH, "figure"),
-        Input(ids.REC_EVAL_BUTTON, "n_clicks"),
+        Output(RecommendIds.EVAL_TABLE, "children"),
+        Output(RecommendIds.EVAL_GRAPH, "figure"),
+        Input(RecommendIds.EVAL_BUTTON, "n_clicks"),
         *MAPPING_STATES,
         *SPEC_STATES,
         *HOLDOUT_STATES,
         background=True,
-        progress=[Output(ids.REC_EVAL_TABLE, "children"), Output(ids.REC_EVAL_PROGRESS, "value")],
+        progress=[Output(RecommendIds.EVAL_TABLE, "children"), Output(RecommendIds.EVAL_PROGRESS, "value")],
         running=[
-            (Output(ids.REC_EVAL_BUTTON, "disabled"), True, False),
-            (Output(ids.REC_EVAL_CANCEL_BUTTON, "disabled"), False, True),
+            (Output(RecommendIds.EVAL_BUTTON, "disabled"), True, False),
+            (Output(RecommendIds.EVAL_CANCEL_BUTTON, "disabled"), False, True),
         ],
-        cancel=[Input(ids.REC_EVAL_CANCEL_BUTTON, "n_clicks")],
+        cancel=[Input(RecommendIds.EVAL_CANCEL_BUTTON, "n_clicks")],
         prevent_initial_call=True,
     )
     def evaluate(set_progress, _clicks, *controls):
@@ -146,13 +147,13 @@ def register(app, services: Services) -> None:
         return table, rec_figures.metrics_figure(result.rows, holdout.k)
 
     @app.callback(
-        Output(ids.REC_EXPLORE_RESULT, "children"),
-        Output(ids.REC_FIT_REQUEST_STORE, "data"),
-        Input(ids.REC_EXPLORE_BUTTON, "n_clicks"),
-        State(ids.REC_EXPLORE_USER_INPUT, "value"),
-        State(ids.REC_EXPLORE_ITEM_INPUT, "value"),
-        State(ids.REC_COMPARE_DROPDOWN, "value"),
-        State(ids.REC_K_INPUT, "value"),
+        Output(RecommendIds.EXPLORE_RESULT, "children"),
+        Output(RecommendIds.FIT_REQUEST_STORE, "data"),
+        Input(RecommendIds.EXPLORE_BUTTON, "n_clicks"),
+        State(RecommendIds.EXPLORE_USER_INPUT, "value"),
+        State(RecommendIds.EXPLORE_ITEM_INPUT, "value"),
+        State(RecommendIds.COMPARE_DROPDOWN, "value"),
+        State(RecommendIds.K_INPUT, "value"),
         *MAPPING_STATES,
         *SPEC_STATES,
         prevent_initial_call=True,
@@ -171,10 +172,10 @@ def register(app, services: Services) -> None:
             return alert(str(exc), "warning" if isinstance(exc, EmptyQuery) else "danger"), no_update
 
     @app.callback(
-        Output(ids.REC_EXPLORE_RESULT, "children", allow_duplicate=True),
-        Input(ids.REC_FIT_REQUEST_STORE, "data"),
+        Output(RecommendIds.EXPLORE_RESULT, "children", allow_duplicate=True),
+        Input(RecommendIds.FIT_REQUEST_STORE, "data"),
         background=True,  # fitting takes seconds; queries on a fitted model do not
-        running=[(Output(ids.REC_EXPLORE_BUTTON, "disabled"), True, False)],
+        running=[(Output(RecommendIds.EXPLORE_BUTTON, "disabled"), True, False)],
         prevent_initial_call=True,
     )
     def fit_and_explore(request):
@@ -189,14 +190,14 @@ def register(app, services: Services) -> None:
             return alert(str(exc))
 
     @app.callback(
-        Output(ids.REC_SAVE_ALERT, "children"),
-        Input(ids.REC_SAVE_BUTTON, "n_clicks"),
-        State(ids.REC_SAVE_NAME_INPUT, "value"),
+        Output(RecommendIds.SAVE_ALERT, "children"),
+        Input(RecommendIds.SAVE_BUTTON, "n_clicks"),
+        State(RecommendIds.SAVE_NAME_INPUT, "value"),
         *MAPPING_STATES,
         *SPEC_STATES,
         *HOLDOUT_STATES,
         background=True,  # fits the model when it is not cached yet
-        running=[(Output(ids.REC_SAVE_BUTTON, "disabled"), True, False)],
+        running=[(Output(RecommendIds.SAVE_BUTTON, "disabled"), True, False)],
         prevent_initial_call=True,
     )
     def save(_clicks, name, *controls):
@@ -211,7 +212,7 @@ def register(app, services: Services) -> None:
         return dbc.Alert(
             [
                 f"Saved {version.name} v{version.version}. ",
-                html.A("Query it in Predict", href=link, id=ids.REC_OPEN_PREDICT_LINK),
+                html.A("Query it in Predict", href=link, id=RecommendIds.OPEN_PREDICT_LINK),
             ],
             color="success",
             className="py-2 small",
@@ -228,14 +229,14 @@ def register(app, services: Services) -> None:
                 models: (models || []).join(','), holdout: holdout, n: n, k: k, relevant: relevant, seed: seed,
                 uid: uid, iid: iid, compare: compare, view: view});
         }""",
-        Output(ids.REC_PERMALINK_LINK, "href"),
+        Output(RecommendIds.PERMALINK_LINK, "href"),
         *MAPPING,
         *[Input(s.component_id, "value") for s in SPEC_STATES],
         *[Input(s.component_id, "value") for s in HOLDOUT_STATES],
-        Input(ids.REC_EXPLORE_USER_INPUT, "value"),
-        Input(ids.REC_EXPLORE_ITEM_INPUT, "value"),
-        Input(ids.REC_COMPARE_DROPDOWN, "value"),
-        Input(ids.REC_TABS, "active_tab"),
+        Input(RecommendIds.EXPLORE_USER_INPUT, "value"),
+        Input(RecommendIds.EXPLORE_ITEM_INPUT, "value"),
+        Input(RecommendIds.COMPARE_DROPDOWN, "value"),
+        Input(RecommendIds.TABS, "active_tab"),
     )
 
 

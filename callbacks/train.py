@@ -14,7 +14,7 @@ from dash.exceptions import PreventUpdate
 from pydantic import ValidationError
 from sklearn.utils import estimator_html_repr
 
-from dashboard import figures, ids
+from dashboard import figures
 from dashboard.errors import FieldError, ResultExpired
 from dashboard.services import Services
 from dashboard.train import evaluation
@@ -22,24 +22,25 @@ from dashboard.train.catalog import estimator_spec
 from dashboard.train.spec import CVSpec, TextSpec, TrainSpec, infer_task
 from layouts.common import alert
 from layouts.train import model_options, param_controls
+from layouts.train_ids import TrainIds
 from layouts.train_views import fold_table, summary_view, terms_view
 
 PLOT_POINTS = 5000
 
 SPEC_STATES = (
-    State(ids.TRAIN_DATASET_DROPDOWN, "value"),
-    State(ids.TRAIN_TARGET_DROPDOWN, "value"),
-    State(ids.TRAIN_TASK_RADIO, "value"),
-    State(ids.TRAIN_FEATURES_DROPDOWN, "value"),
-    State(ids.TRAIN_MODEL_DROPDOWN, "value"),
-    State(ids.train_param(ALL), "value"),
-    State(ids.train_param(ALL), "id"),
-    State(ids.TRAIN_TEXT_ANALYZER, "value"),
-    State(ids.TRAIN_TEXT_NGRAM, "value"),
-    State(ids.TRAIN_FOLDS_INPUT, "value"),
-    State(ids.TRAIN_SEED_INPUT, "value"),
-    State(ids.TRAIN_TEST_FRACTION_INPUT, "value"),
-    State(ids.TRAIN_OPTIONS_CHECKLIST, "value"),
+    State(TrainIds.DATASET_DROPDOWN, "value"),
+    State(TrainIds.TARGET_DROPDOWN, "value"),
+    State(TrainIds.TASK_RADIO, "value"),
+    State(TrainIds.FEATURES_DROPDOWN, "value"),
+    State(TrainIds.MODEL_DROPDOWN, "value"),
+    State(TrainIds.param(ALL), "value"),
+    State(TrainIds.param(ALL), "id"),
+    State(TrainIds.TEXT_ANALYZER, "value"),
+    State(TrainIds.TEXT_NGRAM, "value"),
+    State(TrainIds.FOLDS_INPUT, "value"),
+    State(TrainIds.SEED_INPUT, "value"),
+    State(TrainIds.TEST_FRACTION_INPUT, "value"),
+    State(TrainIds.OPTIONS_CHECKLIST, "value"),
 )
 
 
@@ -100,11 +101,11 @@ def register(app, services: Services) -> None:
     training = services.training
 
     @app.callback(
-        Output(ids.TRAIN_TARGET_DROPDOWN, "options"),
-        Output(ids.TRAIN_TARGET_DROPDOWN, "value"),
-        Output(ids.TRAIN_FEATURES_DROPDOWN, "options"),
-        Output(ids.TRAIN_FEATURES_DROPDOWN, "value"),
-        Input(ids.TRAIN_DATASET_DROPDOWN, "value"),
+        Output(TrainIds.TARGET_DROPDOWN, "options"),
+        Output(TrainIds.TARGET_DROPDOWN, "value"),
+        Output(TrainIds.FEATURES_DROPDOWN, "options"),
+        Output(TrainIds.FEATURES_DROPDOWN, "value"),
+        Input(TrainIds.DATASET_DROPDOWN, "value"),
         prevent_initial_call=True,
     )
     def choose_dataset(dataset):
@@ -116,12 +117,12 @@ def register(app, services: Services) -> None:
         return list(kinds), target, [{"label": f"{c} ({k})", "value": c} for c, k in kinds.items()], features
 
     @app.callback(
-        Output(ids.TRAIN_MODEL_DROPDOWN, "options"),
-        Output(ids.TRAIN_MODEL_DROPDOWN, "value"),
-        Input(ids.TRAIN_TARGET_DROPDOWN, "value"),
-        Input(ids.TRAIN_TASK_RADIO, "value"),
-        State(ids.TRAIN_DATASET_DROPDOWN, "value"),
-        State(ids.TRAIN_MODEL_DROPDOWN, "value"),
+        Output(TrainIds.MODEL_DROPDOWN, "options"),
+        Output(TrainIds.MODEL_DROPDOWN, "value"),
+        Input(TrainIds.TARGET_DROPDOWN, "value"),
+        Input(TrainIds.TASK_RADIO, "value"),
+        State(TrainIds.DATASET_DROPDOWN, "value"),
+        State(TrainIds.MODEL_DROPDOWN, "value"),
         prevent_initial_call=True,
     )
     def choose_task(target, task, dataset, model):
@@ -134,7 +135,7 @@ def register(app, services: Services) -> None:
         return options, model if model in {o["value"] for o in options} else options[0]["value"]
 
     @app.callback(
-        Output(ids.TRAIN_PARAMS, "children"), Input(ids.TRAIN_MODEL_DROPDOWN, "value"), prevent_initial_call=True
+        Output(TrainIds.PARAMS, "children"), Input(TrainIds.MODEL_DROPDOWN, "value"), prevent_initial_call=True
     )
     def choose_model(model):
         try:
@@ -143,11 +144,11 @@ def register(app, services: Services) -> None:
             raise PreventUpdate from None
 
     @app.callback(
-        Output(ids.TRAIN_PIPELINE, "srcDoc"),
-        Input(ids.TRAIN_MODEL_DROPDOWN, "value"),
-        Input(ids.TRAIN_FEATURES_DROPDOWN, "value"),
-        Input(ids.TRAIN_TARGET_DROPDOWN, "value"),
-        Input(ids.TRAIN_TEXT_ANALYZER, "value"),
+        Output(TrainIds.PIPELINE, "srcDoc"),
+        Input(TrainIds.MODEL_DROPDOWN, "value"),
+        Input(TrainIds.FEATURES_DROPDOWN, "value"),
+        Input(TrainIds.TARGET_DROPDOWN, "value"),
+        Input(TrainIds.TEXT_ANALYZER, "value"),
         *SPEC_STATES,
     )
     def show_pipeline(_model, _features, _target, _analyzer, *controls):
@@ -158,22 +159,22 @@ def register(app, services: Services) -> None:
         return estimator_html_repr(prepared.build())
 
     @app.callback(
-        Output(ids.TRAIN_RESULT_STORE, "data"),
-        Output(ids.TRAIN_MESSAGES, "children"),
-        Input(ids.TRAIN_RUN_BUTTON, "n_clicks"),
+        Output(TrainIds.RESULT_STORE, "data"),
+        Output(TrainIds.MESSAGES, "children"),
+        Input(TrainIds.RUN_BUTTON, "n_clicks"),
         *SPEC_STATES,
         background=True,
         progress=[
-            Output(ids.TRAIN_FOLD_TABLE, "children"),
-            Output(ids.TRAIN_ROC_GRAPH, "figure"),
-            Output(ids.TRAIN_PR_GRAPH, "figure"),
-            Output(ids.TRAIN_PROGRESS, "value"),
+            Output(TrainIds.FOLD_TABLE, "children"),
+            Output(TrainIds.ROC_GRAPH, "figure"),
+            Output(TrainIds.PR_GRAPH, "figure"),
+            Output(TrainIds.PROGRESS, "value"),
         ],
         running=[
-            (Output(ids.TRAIN_RUN_BUTTON, "disabled"), True, False),
-            (Output(ids.TRAIN_CANCEL_BUTTON, "disabled"), False, True),
+            (Output(TrainIds.RUN_BUTTON, "disabled"), True, False),
+            (Output(TrainIds.CANCEL_BUTTON, "disabled"), False, True),
         ],
-        cancel=[Input(ids.TRAIN_CANCEL_BUTTON, "n_clicks")],
+        cancel=[Input(TrainIds.CANCEL_BUTTON, "n_clicks")],
         prevent_initial_call=True,
     )
     def run(set_progress, _clicks, *controls):
@@ -195,24 +196,24 @@ def register(app, services: Services) -> None:
 
     @app.callback(
         output={
-            "summary": Output(ids.TRAIN_SUMMARY, "children"),
-            "folds": Output(ids.TRAIN_FOLD_TABLE, "children", allow_duplicate=True),
-            "roc": Output(ids.TRAIN_ROC_GRAPH, "figure", allow_duplicate=True),
-            "pr": Output(ids.TRAIN_PR_GRAPH, "figure", allow_duplicate=True),
-            "calibration": Output(ids.TRAIN_CALIBRATION_GRAPH, "figure"),
-            "classification_hidden": Output(ids.TRAIN_CLASSIFICATION_PANEL, "hidden"),
-            "regression_hidden": Output(ids.TRAIN_REGRESSION_PANEL, "hidden"),
-            "predicted": Output(ids.TRAIN_PREDICTED_GRAPH, "figure"),
-            "residuals": Output(ids.TRAIN_RESIDUALS_GRAPH, "figure"),
-            "residual_histogram": Output(ids.TRAIN_RESIDUAL_HIST_GRAPH, "figure"),
-            "threshold_min": Output(ids.TRAIN_THRESHOLD_SLIDER, "min"),
-            "threshold_max": Output(ids.TRAIN_THRESHOLD_SLIDER, "max"),
-            "threshold": Output(ids.TRAIN_THRESHOLD_SLIDER, "value"),
-            "save_disabled": Output(ids.TRAIN_SAVE_BUTTON, "disabled"),
-            "progress": Output(ids.TRAIN_PROGRESS, "value", allow_duplicate=True),
+            "summary": Output(TrainIds.SUMMARY, "children"),
+            "folds": Output(TrainIds.FOLD_TABLE, "children", allow_duplicate=True),
+            "roc": Output(TrainIds.ROC_GRAPH, "figure", allow_duplicate=True),
+            "pr": Output(TrainIds.PR_GRAPH, "figure", allow_duplicate=True),
+            "calibration": Output(TrainIds.CALIBRATION_GRAPH, "figure"),
+            "classification_hidden": Output(TrainIds.CLASSIFICATION_PANEL, "hidden"),
+            "regression_hidden": Output(TrainIds.REGRESSION_PANEL, "hidden"),
+            "predicted": Output(TrainIds.PREDICTED_GRAPH, "figure"),
+            "residuals": Output(TrainIds.RESIDUALS_GRAPH, "figure"),
+            "residual_histogram": Output(TrainIds.RESIDUAL_HIST_GRAPH, "figure"),
+            "threshold_min": Output(TrainIds.THRESHOLD_SLIDER, "min"),
+            "threshold_max": Output(TrainIds.THRESHOLD_SLIDER, "max"),
+            "threshold": Output(TrainIds.THRESHOLD_SLIDER, "value"),
+            "save_disabled": Output(TrainIds.SAVE_BUTTON, "disabled"),
+            "progress": Output(TrainIds.PROGRESS, "value", allow_duplicate=True),
         },
-        inputs={"stored": Input(ids.TRAIN_RESULT_STORE, "data")},
-        state={"current_threshold": State(ids.TRAIN_THRESHOLD_SLIDER, "value")},
+        inputs={"stored": Input(TrainIds.RESULT_STORE, "data")},
+        state={"current_threshold": State(TrainIds.THRESHOLD_SLIDER, "value")},
         prevent_initial_call="initial_duplicate",  # a permalink to a cached run opens on its result
     )
     def show_result(stored, current_threshold):
@@ -268,13 +269,13 @@ def register(app, services: Services) -> None:
         return view
 
     @app.callback(
-        Output(ids.TRAIN_CONFUSION_GRAPH, "figure"),
-        Output(ids.TRAIN_COST_GRAPH, "figure"),
-        Input(ids.TRAIN_THRESHOLD_SLIDER, "value"),
-        Input(ids.TRAIN_COST_FP_INPUT, "value"),
-        Input(ids.TRAIN_COST_FN_INPUT, "value"),
-        Input(ids.TRAIN_BENEFIT_TP_INPUT, "value"),
-        Input(ids.TRAIN_RESULT_STORE, "data"),
+        Output(TrainIds.CONFUSION_GRAPH, "figure"),
+        Output(TrainIds.COST_GRAPH, "figure"),
+        Input(TrainIds.THRESHOLD_SLIDER, "value"),
+        Input(TrainIds.COST_FP_INPUT, "value"),
+        Input(TrainIds.COST_FN_INPUT, "value"),
+        Input(TrainIds.BENEFIT_TP_INPUT, "value"),
+        Input(TrainIds.RESULT_STORE, "data"),
     )
     def threshold(value, cost_fp, cost_fn, benefit_tp, stored):
         if not stored or stored.get("task") != "binary" or value is None:
@@ -295,12 +296,12 @@ def register(app, services: Services) -> None:
         )
 
     @app.callback(
-        Output(ids.TRAIN_SAVE_ALERT, "children"),
-        Input(ids.TRAIN_SAVE_BUTTON, "n_clicks"),
-        State(ids.TRAIN_SAVE_NAME_INPUT, "value"),
-        State(ids.TRAIN_RESULT_STORE, "data"),
+        Output(TrainIds.SAVE_ALERT, "children"),
+        Input(TrainIds.SAVE_BUTTON, "n_clicks"),
+        State(TrainIds.SAVE_NAME_INPUT, "value"),
+        State(TrainIds.RESULT_STORE, "data"),
         background=True,  # refits the pipeline on every CV row
-        running=[(Output(ids.TRAIN_SAVE_BUTTON, "disabled"), True, False)],
+        running=[(Output(TrainIds.SAVE_BUTTON, "disabled"), True, False)],
         prevent_initial_call=True,
     )
     def save(_clicks, name, stored):
@@ -315,17 +316,17 @@ def register(app, services: Services) -> None:
         return dbc.Alert(
             [
                 f"Saved {version.name} v{version.version}. ",
-                html.A("Open it in Predict", href=link, id=ids.TRAIN_OPEN_PREDICT_LINK),
+                html.A("Open it in Predict", href=link, id=TrainIds.OPEN_PREDICT_LINK),
             ],
             color="success",
             className="py-2 small",
         )
 
     @app.callback(
-        Output(ids.TRAIN_NATIVE_GRAPH, "figure"),
-        Output(ids.TRAIN_PERMUTATION_GRAPH, "figure"),
-        Output(ids.TRAIN_TERMS, "children"),
-        Input(ids.TRAIN_RESULT_STORE, "data"),
+        Output(TrainIds.NATIVE_GRAPH, "figure"),
+        Output(TrainIds.PERMUTATION_GRAPH, "figure"),
+        Output(TrainIds.TERMS, "children"),
+        Input(TrainIds.RESULT_STORE, "data"),
     )
     def show_insights(stored):
         if not stored:
@@ -359,19 +360,19 @@ def register(app, services: Services) -> None:
             (names || []).forEach(function (id, i) { state['p_' + id.name] = values[i]; });
             return window.dash_clientside.dashboard.syncQuery(state);
         }""",
-        Output(ids.TRAIN_PERMALINK_LINK, "href"),
-        Input(ids.TRAIN_DATASET_DROPDOWN, "value"),
-        Input(ids.TRAIN_TARGET_DROPDOWN, "value"),
-        Input(ids.TRAIN_FEATURES_DROPDOWN, "value"),
-        Input(ids.TRAIN_MODEL_DROPDOWN, "value"),
-        Input(ids.TRAIN_FOLDS_INPUT, "value"),
-        Input(ids.TRAIN_SEED_INPUT, "value"),
-        Input(ids.TRAIN_TASK_RADIO, "value"),
-        Input(ids.train_param(ALL), "value"),
-        Input(ids.TRAIN_THRESHOLD_SLIDER, "value"),
-        Input(ids.TRAIN_TEXT_ANALYZER, "value"),
-        Input(ids.TRAIN_TEXT_NGRAM, "value"),
-        Input(ids.TRAIN_TEST_FRACTION_INPUT, "value"),
-        Input(ids.TRAIN_OPTIONS_CHECKLIST, "value"),
-        State(ids.train_param(ALL), "id"),
+        Output(TrainIds.PERMALINK_LINK, "href"),
+        Input(TrainIds.DATASET_DROPDOWN, "value"),
+        Input(TrainIds.TARGET_DROPDOWN, "value"),
+        Input(TrainIds.FEATURES_DROPDOWN, "value"),
+        Input(TrainIds.MODEL_DROPDOWN, "value"),
+        Input(TrainIds.FOLDS_INPUT, "value"),
+        Input(TrainIds.SEED_INPUT, "value"),
+        Input(TrainIds.TASK_RADIO, "value"),
+        Input(TrainIds.param(ALL), "value"),
+        Input(TrainIds.THRESHOLD_SLIDER, "value"),
+        Input(TrainIds.TEXT_ANALYZER, "value"),
+        Input(TrainIds.TEXT_NGRAM, "value"),
+        Input(TrainIds.TEST_FRACTION_INPUT, "value"),
+        Input(TrainIds.OPTIONS_CHECKLIST, "value"),
+        State(TrainIds.param(ALL), "id"),
     )

@@ -11,23 +11,24 @@ from dash.exceptions import PreventUpdate
 from pydantic import ValidationError
 
 from callbacks.train import SPEC_STATES, spec_from_controls
-from dashboard import figures, ids
+from dashboard import figures
 from dashboard.errors import FieldError, ResultExpired
 from dashboard.services import Services
 from dashboard.train.catalog import estimator_spec
 from dashboard.train.search import DEFAULT_METRIC, SearchSpec, parse_values
 from layouts.common import alert
+from layouts.train_ids import SearchIds, TrainIds
 from layouts.train_search import metric_options, search_params
 from layouts.train_views import best_view, results_table
 
 SEARCH_STATES = (
-    State(ids.SEARCH_MODE_RADIO, "value"),
-    State(ids.SEARCH_METRIC_DROPDOWN, "value"),
-    State(ids.SEARCH_CANDIDATES_INPUT, "value"),
-    State(ids.SEARCH_SEED_INPUT, "value"),
-    State(ids.SEARCH_TUNE_CHECKLIST, "value"),
-    State(ids.search_values(ALL), "value"),
-    State(ids.search_values(ALL), "id"),
+    State(SearchIds.MODE_RADIO, "value"),
+    State(SearchIds.METRIC_DROPDOWN, "value"),
+    State(SearchIds.CANDIDATES_INPUT, "value"),
+    State(SearchIds.SEED_INPUT, "value"),
+    State(SearchIds.TUNE_CHECKLIST, "value"),
+    State(SearchIds.values(ALL), "value"),
+    State(SearchIds.values(ALL), "id"),
 )
 
 
@@ -68,11 +69,11 @@ def register(app, services: Services) -> None:
     training = services.training
 
     @app.callback(
-        Output(ids.SEARCH_PARAMS, "children"),
-        Output(ids.SEARCH_METRIC_DROPDOWN, "options"),
-        Output(ids.SEARCH_METRIC_DROPDOWN, "value"),
-        Input(ids.TRAIN_MODEL_DROPDOWN, "value"),
-        State(ids.SEARCH_METRIC_DROPDOWN, "value"),
+        Output(SearchIds.PARAMS, "children"),
+        Output(SearchIds.METRIC_DROPDOWN, "options"),
+        Output(SearchIds.METRIC_DROPDOWN, "value"),
+        Input(TrainIds.MODEL_DROPDOWN, "value"),
+        State(SearchIds.METRIC_DROPDOWN, "value"),
         prevent_initial_call=True,
     )
     def choose_model(model, metric):
@@ -85,22 +86,22 @@ def register(app, services: Services) -> None:
         return search_params(estimator), options, metric if metric in options else DEFAULT_METRIC[task]
 
     @app.callback(
-        Output(ids.SEARCH_RESULT_STORE, "data"),
-        Output(ids.SEARCH_MESSAGES, "children"),
-        Input(ids.SEARCH_RUN_BUTTON, "n_clicks"),
+        Output(SearchIds.RESULT_STORE, "data"),
+        Output(SearchIds.MESSAGES, "children"),
+        Input(SearchIds.RUN_BUTTON, "n_clicks"),
         *SPEC_STATES,
         *SEARCH_STATES,
         background=True,
         progress=[
-            Output(ids.SEARCH_TABLE, "children"),
-            Output(ids.SEARCH_GRAPH, "figure"),
-            Output(ids.SEARCH_PROGRESS, "value"),
+            Output(SearchIds.TABLE, "children"),
+            Output(SearchIds.GRAPH, "figure"),
+            Output(SearchIds.PROGRESS, "value"),
         ],
         running=[
-            (Output(ids.SEARCH_RUN_BUTTON, "disabled"), True, False),
-            (Output(ids.SEARCH_CANCEL_BUTTON, "disabled"), False, True),
+            (Output(SearchIds.RUN_BUTTON, "disabled"), True, False),
+            (Output(SearchIds.CANCEL_BUTTON, "disabled"), False, True),
         ],
-        cancel=[Input(ids.SEARCH_CANCEL_BUTTON, "n_clicks")],
+        cancel=[Input(SearchIds.CANCEL_BUTTON, "n_clicks")],
         prevent_initial_call=True,
     )
     def run(set_progress, _clicks, *controls):
@@ -122,12 +123,12 @@ def register(app, services: Services) -> None:
         return {"token": token, "model": spec.estimator, "mode": search.mode}, note
 
     @app.callback(
-        Output(ids.SEARCH_TABLE, "children", allow_duplicate=True),
-        Output(ids.SEARCH_GRAPH, "figure", allow_duplicate=True),
-        Output(ids.SEARCH_BEST, "children"),
-        Output(ids.SEARCH_USE_BEST_BUTTON, "disabled"),
-        Output(ids.SEARCH_PROGRESS, "value", allow_duplicate=True),
-        Input(ids.SEARCH_RESULT_STORE, "data"),
+        Output(SearchIds.TABLE, "children", allow_duplicate=True),
+        Output(SearchIds.GRAPH, "figure", allow_duplicate=True),
+        Output(SearchIds.BEST, "children"),
+        Output(SearchIds.USE_BEST_BUTTON, "disabled"),
+        Output(SearchIds.PROGRESS, "value", allow_duplicate=True),
+        Input(SearchIds.RESULT_STORE, "data"),
         prevent_initial_call=True,
     )
     def show(stored):
@@ -146,11 +147,11 @@ def register(app, services: Services) -> None:
         )
 
     @app.callback(
-        Output(ids.train_param(ALL), "value"),
-        Input(ids.SEARCH_USE_BEST_BUTTON, "n_clicks"),
-        State(ids.SEARCH_RESULT_STORE, "data"),
-        State(ids.train_param(ALL), "value"),
-        State(ids.train_param(ALL), "id"),
+        Output(TrainIds.param(ALL), "value"),
+        Input(SearchIds.USE_BEST_BUTTON, "n_clicks"),
+        State(SearchIds.RESULT_STORE, "data"),
+        State(TrainIds.param(ALL), "value"),
+        State(TrainIds.param(ALL), "id"),
         prevent_initial_call=True,
     )
     def use_best(_clicks, stored, current, param_ids):

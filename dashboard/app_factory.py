@@ -11,10 +11,11 @@ from flask import Flask, jsonify, request
 
 import callbacks
 import layouts
-from dashboard import api, api_models, auth, callback_guard, ids
+from dashboard import api, api_models, auth, callback_guard
 from dashboard.jobs import JobLayer
 from dashboard.services import build_services, start_background_work
 from dashboard.settings import Settings
+from layouts.shell_ids import ShellIds
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ASSETS = REPO_ROOT / "assets"
@@ -78,7 +79,7 @@ def _callback_failed(exc: Exception) -> None:
     reference = secrets.token_hex(4)
     logging.getLogger("dashboard.callbacks").error("callback failed [ref %s]", reference, exc_info=exc)
     message = f"This view could not be updated (reference {reference}); the error was logged."
-    dash.set_props(ids.SHELL_ERROR_TOAST, {"children": message, "is_open": True})
+    dash.set_props(ShellIds.ERROR_TOAST, {"children": message, "is_open": True})
 
 
 def _install_error_pages(server: Flask) -> None:

@@ -18,6 +18,9 @@ def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
+NOT_BLANK = r"\S"  # at least one character that is not white space
+
+
 def field_schema(field: dict[str, Any]) -> dict[str, Any]:
     kind = field["kind"]
     if kind == "numeric":
@@ -29,11 +32,11 @@ def field_schema(field: dict[str, Any]) -> dict[str, Any]:
     elif kind == "categorical":
         schema = {"type": "string", "enum": field["categories"]}
     elif kind == "identifier":
-        schema = {"oneOf": [{"type": "string", "minLength": 1}, {"type": "integer"}]}
+        schema = {"oneOf": [{"type": "string", "pattern": NOT_BLANK}, {"type": "integer"}]}
     else:
         schema = {"type": "string"}
         if not field.get("nullable"):
-            schema["minLength"] = 1  # an empty string counts as missing
+            schema["pattern"] = NOT_BLANK  # blank text counts as missing, as in every door's validator
     if field.get("nullable"):
         schema["nullable"] = True
     return schema

@@ -11,8 +11,9 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard import figures, ids
+from dashboard import figures
 from dashboard.clusters.clustering import ClusterSpec
+from layouts.clusters_ids import ClusterIds
 from layouts.common import editor_only, is_embed, query_int, query_number, services
 
 DEFAULT_DATASET = "penguins"
@@ -88,7 +89,7 @@ def layout(
         [
             dbc.Label("Dataset"),
             dcc.Dropdown(
-                id=ids.CLUSTER_DATASET_DROPDOWN,
+                id=ClusterIds.DATASET_DROPDOWN,
                 value=dataset,
                 clearable=False,
                 options=[{"label": i.title, "value": i.id} for i in svc.catalog.list()] if svc else [],
@@ -99,19 +100,19 @@ def layout(
                         html.Summary("RFM from transactions", className="small"),
                         dbc.Row(
                             [
-                                _field("customer", dcc.Dropdown(id=ids.CLUSTER_RFM_CUSTOMER, options=list(kinds)), 4),
-                                _field("date", dcc.Dropdown(id=ids.CLUSTER_RFM_DATE, options=list(kinds)), 4),
-                                _field("amount", dcc.Dropdown(id=ids.CLUSTER_RFM_AMOUNT, options=list(kinds)), 4),
+                                _field("customer", dcc.Dropdown(id=ClusterIds.RFM_CUSTOMER, options=list(kinds)), 4),
+                                _field("date", dcc.Dropdown(id=ClusterIds.RFM_DATE, options=list(kinds)), 4),
+                                _field("amount", dcc.Dropdown(id=ClusterIds.RFM_AMOUNT, options=list(kinds)), 4),
                             ]
                         ),
-                        dbc.Button("Build RFM dataset", id=ids.CLUSTER_RFM_BUTTON, size="sm", color="secondary"),
+                        dbc.Button("Build RFM dataset", id=ClusterIds.RFM_BUTTON, size="sm", color="secondary"),
                     ],
                     className="my-2",
                 )
             ),
             dbc.Label("Features", className="mt-1"),
             dcc.Dropdown(
-                id=ids.CLUSTER_FEATURES_DROPDOWN,
+                id=ClusterIds.FEATURES_DROPDOWN,
                 value=chosen,
                 multi=True,
                 options=column_options(kinds, ("numeric", "boolean", "categorical")),
@@ -121,7 +122,7 @@ def layout(
                     _field(
                         "Scale",
                         dbc.RadioItems(
-                            id=ids.CLUSTER_SCALE_RADIO,
+                            id=ClusterIds.SCALE_RADIO,
                             value=scale if scale in ("standard", "robust", "none") else "standard",
                             inline=True,
                             className="small",
@@ -132,7 +133,7 @@ def layout(
                     _field(
                         "log(1 + x) for skewed amounts",
                         dcc.Dropdown(
-                            id=ids.CLUSTER_LOG_DROPDOWN,
+                            id=ClusterIds.LOG_DROPDOWN,
                             multi=True,
                             value=[c for c in log.split(",") if c in kinds],
                             options=numeric,
@@ -155,17 +156,15 @@ def layout(
                 covariance,
             ),
             dbc.Label("Known labels (for the adjusted Rand index)", className="small mt-2"),
-            dcc.Dropdown(
-                id=ids.CLUSTER_LABELS_DROPDOWN, value=labels if labels in kinds else None, options=list(kinds)
-            ),
+            dcc.Dropdown(id=ClusterIds.LABELS_DROPDOWN, value=labels if labels in kinds else None, options=list(kinds)),
             html.Div(
                 [
-                    dbc.Button("Cluster", id=ids.CLUSTER_RUN_BUTTON, color="primary", className="me-2"),
-                    dbc.Button("Cancel", id=ids.CLUSTER_CANCEL_BUTTON, color="outline-secondary", disabled=True),
+                    dbc.Button("Cluster", id=ClusterIds.RUN_BUTTON, color="primary", className="me-2"),
+                    dbc.Button("Cancel", id=ClusterIds.CANCEL_BUTTON, color="outline-secondary", disabled=True),
                 ],
                 className="mt-3",
             ),
-            html.A("Permalink", id=ids.CLUSTER_PERMALINK_LINK, href="#", className="small d-block mt-2"),
+            html.A("Permalink", id=ClusterIds.PERMALINK_LINK, href="#", className="small d-block mt-2"),
         ],
         lg=3,
         style={"display": "none"} if embedded else None,
@@ -173,19 +172,19 @@ def layout(
     sweep = _sweep_card(embedded)
     results = dbc.Col(
         [
-            html.Div(id=ids.CLUSTER_MESSAGES),
-            dcc.Store(id=ids.CLUSTER_RESULT_STORE, data=initial),
+            html.Div(id=ClusterIds.MESSAGES),
+            dcc.Store(id=ClusterIds.RESULT_STORE, data=initial),
             sweep,
-            html.Div(id=ids.CLUSTER_SCORES, className="mb-2"),
+            html.Div(id=ClusterIds.SCORES, className="mb-2"),
             dbc.Row(
                 [
-                    dbc.Col(_graph(ids.CLUSTER_PROJECTION_GRAPH), md=7),
-                    dbc.Col(_graph(ids.CLUSTER_SILHOUETTE_GRAPH), md=5),
+                    dbc.Col(_graph(ClusterIds.PROJECTION_GRAPH), md=7),
+                    dbc.Col(_graph(ClusterIds.SILHOUETTE_GRAPH), md=5),
                 ]
             ),
-            dbc.Row([dbc.Col(_graph(ids.CLUSTER_PROFILE_GRAPH), md=7), dbc.Col(_graph(ids.CLUSTER_SIZES_GRAPH), md=5)]),
-            html.Div(id=ids.CLUSTER_CATEGORIES),
-            _graph(ids.CLUSTER_EXTRA_GRAPH, "Agglomerative shows its dendrogram here; DBSCAN its k-distance plot"),
+            dbc.Row([dbc.Col(_graph(ClusterIds.PROFILE_GRAPH), md=7), dbc.Col(_graph(ClusterIds.SIZES_GRAPH), md=5)]),
+            html.Div(id=ClusterIds.CATEGORIES),
+            _graph(ClusterIds.EXTRA_GRAPH, "Agglomerative shows its dendrogram here; DBSCAN its k-distance plot"),
             _use_result_card(embedded),
         ],
         lg=12 if embedded else 9,
@@ -200,7 +199,7 @@ def _algorithm_controls(
     return [
         dbc.Label("Algorithm", className="mt-2"),
         dbc.RadioItems(
-            id=ids.CLUSTER_ALGORITHM_RADIO,
+            id=ClusterIds.ALGORITHM_RADIO,
             value=algorithm,
             className="small",
             options=[{"label": v, "value": k} for k, v in ALGORITHMS.items()],
@@ -210,7 +209,7 @@ def _algorithm_controls(
                 _field(
                     "k",
                     dbc.Input(
-                        id=ids.CLUSTER_K_INPUT,
+                        id=ClusterIds.K_INPUT,
                         type="number",
                         min=2,
                         max=50,
@@ -222,7 +221,7 @@ def _algorithm_controls(
                 _field(
                     "seed",
                     dbc.Input(
-                        id=ids.CLUSTER_SEED_INPUT,
+                        id=ClusterIds.SEED_INPUT,
                         type="number",
                         min=0,
                         value=seed_value,
@@ -231,14 +230,14 @@ def _algorithm_controls(
                     4,
                 ),
             ],
-            id=ids.CLUSTER_K_GROUP,
+            id=ClusterIds.K_GROUP,
         ),
         dbc.Row(
             [
                 _field(
                     "init",
                     dcc.Dropdown(
-                        id=ids.CLUSTER_INIT_DROPDOWN,
+                        id=ClusterIds.INIT_DROPDOWN,
                         value=init,
                         clearable=False,
                         options=["k-means++", "random"],
@@ -246,17 +245,17 @@ def _algorithm_controls(
                 ),
                 _field(
                     "n_init",
-                    dbc.Input(id=ids.CLUSTER_N_INIT_INPUT, type="number", min=1, max=50, value=n_init_value, size="sm"),
+                    dbc.Input(id=ClusterIds.N_INIT_INPUT, type="number", min=1, max=50, value=n_init_value, size="sm"),
                 ),
             ],
-            id=ids.CLUSTER_KMEANS_GROUP,
+            id=ClusterIds.KMEANS_GROUP,
         ),
         dbc.Row(
             [
                 _field(
                     "linkage",
                     dcc.Dropdown(
-                        id=ids.CLUSTER_LINKAGE_DROPDOWN,
+                        id=ClusterIds.LINKAGE_DROPDOWN,
                         clearable=False,
                         value=linkage if linkage in ("ward", "complete", "average", "single") else "ward",
                         options=["ward", "complete", "average", "single"],
@@ -265,21 +264,21 @@ def _algorithm_controls(
                 _field(
                     "metric",
                     dcc.Dropdown(
-                        id=ids.CLUSTER_METRIC_DROPDOWN,
+                        id=ClusterIds.METRIC_DROPDOWN,
                         clearable=False,
                         value=metric if metric in ("euclidean", "manhattan") else "euclidean",
                         options=["euclidean", "manhattan"],
                     ),
                 ),
             ],
-            id=ids.CLUSTER_AGGLOMERATIVE_GROUP,
+            id=ClusterIds.AGGLOMERATIVE_GROUP,
         ),
         dbc.Row(
             [
                 _field(
                     "eps",
                     dbc.Input(
-                        id=ids.CLUSTER_EPS_INPUT,
+                        id=ClusterIds.EPS_INPUT,
                         type="number",
                         min=0,
                         step="any",
@@ -290,7 +289,7 @@ def _algorithm_controls(
                 _field(
                     "min_samples",
                     dbc.Input(
-                        id=ids.CLUSTER_MIN_SAMPLES_INPUT,
+                        id=ClusterIds.MIN_SAMPLES_INPUT,
                         type="number",
                         min=1,
                         value=min_samples_value,
@@ -298,14 +297,14 @@ def _algorithm_controls(
                     ),
                 ),
             ],
-            id=ids.CLUSTER_DBSCAN_GROUP,
+            id=ClusterIds.DBSCAN_GROUP,
         ),
         dbc.Row(
             [
                 _field(
                     "covariance",
                     dcc.Dropdown(
-                        id=ids.CLUSTER_COVARIANCE_DROPDOWN,
+                        id=ClusterIds.COVARIANCE_DROPDOWN,
                         clearable=False,
                         value=covariance if covariance in ("full", "tied", "diag", "spherical") else "full",
                         options=["full", "tied", "diag", "spherical"],
@@ -313,7 +312,7 @@ def _algorithm_controls(
                     12,
                 ),
             ],
-            id=ids.CLUSTER_GMM_GROUP,
+            id=ClusterIds.GMM_GROUP,
         ),
     ]
 
@@ -328,20 +327,20 @@ def _sweep_card(embedded: bool) -> dbc.Card:
                     dbc.Row(
                         [
                             dbc.Col(
-                                dcc.RangeSlider(id=ids.CLUSTER_SWEEP_RANGE, min=2, max=20, step=1, value=[2, 10]), md=6
+                                dcc.RangeSlider(id=ClusterIds.SWEEP_RANGE, min=2, max=20, step=1, value=[2, 10]), md=6
                             ),
                             dbc.Col(
                                 [
                                     dbc.Button(
                                         "Sweep k",
-                                        id=ids.CLUSTER_SWEEP_BUTTON,
+                                        id=ClusterIds.SWEEP_BUTTON,
                                         size="sm",
                                         color="primary",
                                         className="me-2",
                                     ),
                                     dbc.Button(
                                         "Cancel",
-                                        id=ids.CLUSTER_SWEEP_CANCEL_BUTTON,
+                                        id=ClusterIds.SWEEP_CANCEL_BUTTON,
                                         size="sm",
                                         color="outline-secondary",
                                         disabled=True,
@@ -349,7 +348,7 @@ def _sweep_card(embedded: bool) -> dbc.Card:
                                     ),
                                     dbc.Button(
                                         "Use the suggested k",
-                                        id=ids.CLUSTER_USE_K_BUTTON,
+                                        id=ClusterIds.USE_K_BUTTON,
                                         size="sm",
                                         color="outline-success",
                                         disabled=True,
@@ -359,11 +358,11 @@ def _sweep_card(embedded: bool) -> dbc.Card:
                             ),
                         ]
                     ),
-                    dbc.Progress(id=ids.CLUSTER_SWEEP_PROGRESS, value=0, className="mt-2", style={"height": "14px"}),
-                    html.Div(id=ids.CLUSTER_SWEEP_REASON, className="small mt-1"),
-                    dcc.Store(id=ids.CLUSTER_SWEEP_STORE),
+                    dbc.Progress(id=ClusterIds.SWEEP_PROGRESS, value=0, className="mt-2", style={"height": "14px"}),
+                    html.Div(id=ClusterIds.SWEEP_REASON, className="small mt-1"),
+                    dcc.Store(id=ClusterIds.SWEEP_STORE),
                     _graph(
-                        ids.CLUSTER_SWEEP_GRAPH,
+                        ClusterIds.SWEEP_GRAPH,
                         "Sweep k to compare inertia, silhouette, Davies-Bouldin and Calinski-Harabasz",
                     ),
                 ]
@@ -383,7 +382,7 @@ def _use_result_card(embedded: bool) -> dbc.Card:
                 [
                     dbc.Button(
                         "Download labels (CSV)",
-                        id=ids.CLUSTER_EXPORT_CSV_BUTTON,
+                        id=ClusterIds.EXPORT_CSV_BUTTON,
                         size="sm",
                         className="me-2",
                         disabled=True,
@@ -391,28 +390,26 @@ def _use_result_card(embedded: bool) -> dbc.Card:
                     editor_only(
                         dbc.Button(
                             "Add labels as a dataset",
-                            id=ids.CLUSTER_EXPORT_DATASET_BUTTON,
+                            id=ClusterIds.EXPORT_DATASET_BUTTON,
                             size="sm",
                             className="me-2",
                             disabled=True,
                         ),
-                        dcc.Download(id=ids.CLUSTER_EXPORT_DOWNLOAD),
-                        html.Div(id=ids.CLUSTER_EXPORT_ALERT, className="mt-2"),
+                        dcc.Download(id=ClusterIds.EXPORT_DOWNLOAD),
+                        html.Div(id=ClusterIds.EXPORT_ALERT, className="mt-2"),
                         dbc.InputGroup(
                             [
                                 dbc.Input(
-                                    id=ids.CLUSTER_SAVE_NAME_INPUT,
+                                    id=ClusterIds.SAVE_NAME_INPUT,
                                     placeholder="model name, e.g. customer-segments",
                                     maxLength=64,
                                 ),
-                                dbc.Button(
-                                    "Save clusterer", id=ids.CLUSTER_SAVE_BUTTON, color="success", disabled=True
-                                ),
+                                dbc.Button("Save clusterer", id=ClusterIds.SAVE_BUTTON, color="success", disabled=True),
                             ],
                             className="mt-2",
                             size="sm",
                         ),
-                        html.Div(id=ids.CLUSTER_SAVE_ALERT, className="mt-2"),
+                        html.Div(id=ClusterIds.SAVE_ALERT, className="mt-2"),
                     ),
                 ]
             ),

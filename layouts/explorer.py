@@ -10,9 +10,9 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard import ids
 from dashboard.data.catalog import DatasetInfo
 from layouts.common import editor_only, is_embed, services, sized_upload
+from layouts.explorer_ids import ExplorerIds
 
 DEFAULT_DATASET = "titanic"
 UPLOAD_TYPES = ".csv,.tsv,.txt,.parquet,.pq,.xlsx,.xlsm,.jsonl,.ndjson,.json"
@@ -26,7 +26,7 @@ def _dropdown(component_id: str, value: str | None, placeholder: str, clearable:
 def grid(columns: list[str] | None = None) -> dag.AgGrid:
     """An infinite-row-model grid: rows are fetched page by page from the server."""
     return dag.AgGrid(
-        id=ids.EXPLORER_GRID,
+        id=ExplorerIds.GRID,
         columnDefs=[{"field": c, "headerName": c} for c in columns or []],
         rowModelType="infinite",
         defaultColDef={"sortable": True, "filter": True, "resizable": True, "minWidth": 110},
@@ -45,31 +45,31 @@ def _upload_panel() -> dbc.Card:
             [
                 html.H6("Add a dataset"),
                 dbc.Input(
-                    id=ids.EXPLORER_UPLOAD_NAME_INPUT,
+                    id=ExplorerIds.UPLOAD_NAME_INPUT,
                     placeholder="name (optional)",
                     size="sm",
                     maxLength=64,
                     className="mb-2",
                 ),
                 sized_upload(
-                    ids.EXPLORER_UPLOAD,
-                    ids.EXPLORER_UPLOAD_ALERT,
+                    ExplorerIds.UPLOAD,
+                    ExplorerIds.UPLOAD_ALERT,
                     children=html.Div(["Drop a file or ", html.A("choose one")]),
                     accept=UPLOAD_TYPES,
                     multiple=False,
                     className="upload-drop",
                 ),
                 html.Small("CSV/TSV, Parquet, Excel (.xlsx), JSON lines", className="text-muted"),
-                html.Div(id=ids.EXPLORER_UPLOAD_ALERT, className="mt-2"),
+                html.Div(id=ExplorerIds.UPLOAD_ALERT, className="mt-2"),
                 dcc.ConfirmDialogProvider(
                     dbc.Button(
                         "Delete this dataset",
-                        id=ids.EXPLORER_DELETE_BUTTON,
+                        id=ExplorerIds.DELETE_BUTTON,
                         color="outline-danger",
                         size="sm",
                         className="mt-2",
                     ),
-                    id=ids.EXPLORER_DELETE_CONFIRM,
+                    id=ExplorerIds.DELETE_CONFIRM,
                     message="Delete this uploaded dataset? This cannot be undone.",
                 ),
             ]
@@ -106,20 +106,20 @@ def layout(
     embedded = is_embed(embed)
     controls = dbc.Col(
         [
-            html.Label("Dataset", htmlFor=ids.EXPLORER_DATASET_DROPDOWN, className="form-label"),
+            html.Label("Dataset", htmlFor=ExplorerIds.DATASET_DROPDOWN, className="form-label"),
             dcc.Dropdown(
-                id=ids.EXPLORER_DATASET_DROPDOWN,
+                id=ExplorerIds.DATASET_DROPDOWN,
                 value=dataset,
                 clearable=False,
                 options=dataset_options(svc.catalog.list()) if svc else [{"label": dataset, "value": dataset}],
             ),
-            html.Div(id=ids.EXPLORER_DATASET_INFO, className="small text-muted my-2"),
+            html.Div(id=ExplorerIds.DATASET_INFO, className="small text-muted my-2"),
             editor_only(_upload_panel()),
             html.Div(
                 [
                     html.H6("Share this view"),
-                    html.A("Permalink", id=ids.EXPLORER_PERMALINK_LINK, href="#", className="d-block small mb-1"),
-                    dbc.Textarea(id=ids.EXPLORER_EMBED_CODE, readOnly=True, rows=3, className="small font-monospace"),
+                    html.A("Permalink", id=ExplorerIds.PERMALINK_LINK, href="#", className="d-block small mb-1"),
+                    dbc.Textarea(id=ExplorerIds.EMBED_CODE, readOnly=True, rows=3, className="small font-monospace"),
                 ],
                 className="share-panel",
                 hidden=embedded,
@@ -131,8 +131,8 @@ def layout(
     )
     main = dbc.Col(
         [
-            html.Div(error, id=ids.EXPLORER_ERROR_ALERT),
-            dcc.Loading(html.Div(id=ids.EXPLORER_OVERVIEW), type="dot"),
+            html.Div(error, id=ExplorerIds.ERROR_ALERT),
+            dcc.Loading(html.Div(id=ExplorerIds.OVERVIEW), type="dot"),
             _section(
                 "Distribution",
                 dbc.Row(
@@ -140,37 +140,35 @@ def layout(
                         dbc.Col(
                             [
                                 html.Label("Column"),
-                                _dropdown(ids.EXPLORER_COLUMN_DROPDOWN, column, "Column", clearable=False),
+                                _dropdown(ExplorerIds.COLUMN_DROPDOWN, column, "Column", clearable=False),
                             ],
                             md=6,
                         ),
-                        dbc.Col(
-                            [html.Label("Split by"), _dropdown(ids.EXPLORER_SPLIT_DROPDOWN, split, "(none)")], md=6
-                        ),
+                        dbc.Col([html.Label("Split by"), _dropdown(ExplorerIds.SPLIT_DROPDOWN, split, "(none)")], md=6),
                     ],
                     className="mb-2",
                 ),
-                dcc.Graph(id=ids.EXPLORER_DISTRIBUTION_GRAPH, config={"displaylogo": False}),
+                dcc.Graph(id=ExplorerIds.DISTRIBUTION_GRAPH, config={"displaylogo": False}),
             ),
             _section(
                 "Scatter",
                 dbc.Row(
                     [
-                        dbc.Col([html.Label("x"), _dropdown(ids.EXPLORER_X_DROPDOWN, x, "x", clearable=False)], md=4),
-                        dbc.Col([html.Label("y"), _dropdown(ids.EXPLORER_Y_DROPDOWN, y, "y", clearable=False)], md=4),
-                        dbc.Col([html.Label("Colour"), _dropdown(ids.EXPLORER_COLOR_DROPDOWN, color, "(none)")], md=4),
+                        dbc.Col([html.Label("x"), _dropdown(ExplorerIds.X_DROPDOWN, x, "x", clearable=False)], md=4),
+                        dbc.Col([html.Label("y"), _dropdown(ExplorerIds.Y_DROPDOWN, y, "y", clearable=False)], md=4),
+                        dbc.Col([html.Label("Colour"), _dropdown(ExplorerIds.COLOR_DROPDOWN, color, "(none)")], md=4),
                     ],
                     className="mb-2",
                 ),
-                html.Div(id=ids.EXPLORER_SCATTER_NOTE, className="small text-muted"),
-                dcc.Graph(id=ids.EXPLORER_SCATTER_GRAPH, config={"displaylogo": False}),
+                html.Div(id=ExplorerIds.SCATTER_NOTE, className="small text-muted"),
+                dcc.Graph(id=ExplorerIds.SCATTER_GRAPH, config={"displaylogo": False}),
             ),
             _section(
                 "Correlations (Pearson, numeric columns)",
-                dcc.Graph(id=ids.EXPLORER_CORRELATION_GRAPH, config={"displaylogo": False}),
+                dcc.Graph(id=ExplorerIds.CORRELATION_GRAPH, config={"displaylogo": False}),
             ),
-            _section("Columns", html.Div(id=ids.EXPLORER_PROFILE_TABLE, className="table-responsive")),
-            _section("Rows (sorted and filtered on the server)", html.Div(grid(), id=ids.EXPLORER_GRID_CONTAINER)),
+            _section("Columns", html.Div(id=ExplorerIds.PROFILE_TABLE, className="table-responsive")),
+            _section("Rows (sorted and filtered on the server)", html.Div(grid(), id=ExplorerIds.GRID_CONTAINER)),
         ],
         lg=12 if embedded else 9,
     )

@@ -7,9 +7,9 @@ from urllib.parse import urlencode
 import dash_bootstrap_components as dbc
 from dash import html
 
-from dashboard import ids
 from dashboard.data.catalog import DatasetInfo
 from layouts.common import services
+from layouts.home_ids import HomeIds
 from layouts.models import primary_metric
 
 TASK_COLOURS = {
@@ -83,7 +83,7 @@ def layout(**_query: str) -> html.Div:
     model_section = [
         html.H2("Models"),
         html.P("Stored models, ready to query from a form, a CSV or the REST API.", className="text-muted"),
-        dbc.Row([model_card(m) for m in models], id=ids.HOME_MODEL_CARDS)
+        dbc.Row([model_card(m) for m in models], id=HomeIds.MODEL_CARDS)
         if models
         else dbc.Alert("No models yet: the demo models are trained in the background at first start.", color="info"),
     ]
@@ -95,6 +95,6 @@ def layout(**_query: str) -> html.Div:
                 "Built-in real datasets and your uploads. Pick one to explore its columns, distributions and rows.",
                 className="text-muted",
             ),
-            dbc.Row([dataset_card(info) for info in datasets], id=ids.HOME_DATASET_CARDS),
+            dbc.Row([dataset_card(info) for info in datasets], id=HomeIds.DATASET_CARDS),
         ]
     )

@@ -13,8 +13,8 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard import ids
 from layouts.common import editor_only, services
+from layouts.models_ids import ModelsIds
 
 PRIMARY_METRICS = ("accuracy", "r2", "roc_auc", "silhouette", "ndcg_at_10")
 
@@ -33,7 +33,7 @@ def corrupt_alert(corrupt: list[dict[str, Any]]):
     return dbc.Alert(
         [html.Strong("Damaged models (not listed below): "), html.Ul([html.Li(m["error"]) for m in corrupt])],
         color="warning",
-        id=ids.MODELS_CORRUPT_ALERT,
+        id=ModelsIds.CORRUPT_ALERT,
         className="small",
     )
 
@@ -163,8 +163,8 @@ def _actions() -> dbc.Card:
                 editor_only(
                     dbc.InputGroup(
                         [
-                            dbc.Input(id=ids.MODELS_ALIAS_INPUT, placeholder="alias, e.g. production", maxLength=64),
-                            dbc.Button("Set alias", id=ids.MODELS_ALIAS_BUTTON, color="secondary"),
+                            dbc.Input(id=ModelsIds.ALIAS_INPUT, placeholder="alias, e.g. production", maxLength=64),
+                            dbc.Button("Set alias", id=ModelsIds.ALIAS_BUTTON, color="secondary"),
                         ],
                         size="sm",
                         className="mb-2",
@@ -174,32 +174,32 @@ def _actions() -> dbc.Card:
                     [
                         dbc.Button(
                             "Open in Predict",
-                            id=ids.MODELS_OPEN_PREDICT_LINK,
+                            id=ModelsIds.OPEN_PREDICT_LINK,
                             href="/predict",
                             color="primary",
                             size="sm",
                         ),
                         dbc.Button(
-                            "Download card (JSON)", id=ids.MODELS_DOWNLOAD_BUTTON, color="outline-primary", size="sm"
+                            "Download card (JSON)", id=ModelsIds.DOWNLOAD_BUTTON, color="outline-primary", size="sm"
                         ),
                         editor_only(
                             dcc.ConfirmDialogProvider(
                                 dbc.Button(
-                                    "Delete version", id=ids.MODELS_DELETE_BUTTON, color="outline-danger", size="sm"
+                                    "Delete version", id=ModelsIds.DELETE_BUTTON, color="outline-danger", size="sm"
                                 ),
-                                id=ids.MODELS_DELETE_CONFIRM,
+                                id=ModelsIds.DELETE_CONFIRM,
                                 message="Delete this model version for good?",
                             )
                         ),
                     ],
                     className="d-flex flex-wrap gap-2",
                 ),
-                dcc.Download(id=ids.MODELS_DOWNLOAD),
-                html.Div(id=ids.MODELS_ACTION_ALERT, className="mt-2"),
+                dcc.Download(id=ModelsIds.DOWNLOAD),
+                html.Div(id=ModelsIds.ACTION_ALERT, className="mt-2"),
                 html.Hr(),
                 dbc.Label("Compare with version"),
-                dcc.Dropdown(id=ids.MODELS_COMPARE_DROPDOWN, placeholder="another version"),
-                html.Div(id=ids.MODELS_COMPARE_TABLE, className="mt-2"),
+                dcc.Dropdown(id=ModelsIds.COMPARE_DROPDOWN, placeholder="another version"),
+                html.Div(id=ModelsIds.COMPARE_TABLE, className="mt-2"),
             ]
         ),
         className="mb-3",
@@ -220,7 +220,7 @@ def layout(model: str | None = None, version: str | None = None, compare: str | 
             html.P("Every stored model version. Select a row to see its card.", className="text-muted"),
             corrupt_alert(corrupt),
             dcc.Store(
-                id=ids.MODELS_SELECTED_STORE,
+                id=ModelsIds.SELECTED_STORE,
                 data={"model": selected["model"], "version": selected["version"], "compare": compare}
                 if selected
                 else None,
@@ -229,7 +229,7 @@ def layout(model: str | None = None, version: str | None = None, compare: str | 
                 [
                     dbc.Col(
                         dag.AgGrid(
-                            id=ids.MODELS_GRID,
+                            id=ModelsIds.GRID,
                             rowData=rows,
                             columnDefs=[
                                 {"field": f, "headerName": f.capitalize()}
@@ -258,7 +258,7 @@ def layout(model: str | None = None, version: str | None = None, compare: str | 
                         ),
                         lg=6,
                     ),
-                    dbc.Col([_actions(), html.Div(id=ids.MODELS_CARD)], lg=6),
+                    dbc.Col([_actions(), html.Div(id=ModelsIds.CARD)], lg=6),
                 ]
             ),
         ]

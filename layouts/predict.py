@@ -11,8 +11,9 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard import figures, ids
+from dashboard import figures
 from layouts.common import services, sized_upload
+from layouts.predict_ids import PredictIds
 
 
 def version_options(versions: list[int], aliases: dict[str, int]) -> list[dict[str, str]]:
@@ -33,21 +34,21 @@ def _field_input(field: dict[str, Any], value: Any) -> Any:
     kind, name = field["kind"], field["name"]
     if kind == "categorical":
         return dcc.Dropdown(
-            id=ids.predict_field(name),
+            id=PredictIds.field(name),
             options=[{"label": c, "value": c} for c in field["categories"]],
             value=value if value in field["categories"] else None,
             placeholder="choose",
         )
     if kind == "boolean":
         checked = str(value).lower() in ("true", "1", "yes")
-        return dbc.Checkbox(id=ids.predict_field(name), value=checked, label="yes")
+        return dbc.Checkbox(id=PredictIds.field(name), value=checked, label="yes")
     if kind == "identifier":  # a recommender's user or item id
-        return dbc.Input(id=ids.predict_field(name), type="text", value=value or "", placeholder="an id")
+        return dbc.Input(id=PredictIds.field(name), type="text", value=value or "", placeholder="an id")
     if kind == "text":
-        return dbc.Textarea(id=ids.predict_field(name), value=value or "", rows=3, placeholder="text")
+        return dbc.Textarea(id=PredictIds.field(name), value=value or "", rows=3, placeholder="text")
     hint = f"{field['min']:g} to {field['max']:g} in training" if field.get("min") is not None else "a number"
     return dbc.Input(
-        id=ids.predict_field(name),
+        id=PredictIds.field(name),
         type="number",
         value=value,
         placeholder=hint,
@@ -81,33 +82,33 @@ def _batch_panel() -> dbc.Card:
             dbc.CardBody(
                 [
                     sized_upload(
-                        ids.PREDICT_BATCH_UPLOAD,
-                        ids.PREDICT_BATCH_RESULT,
+                        PredictIds.BATCH_UPLOAD,
+                        PredictIds.BATCH_RESULT,
                         children=html.Div(["Drop a CSV or ", html.A("choose one")]),
                         accept=".csv",
                         className="upload-drop mb-2",
                     ),
                     dbc.Progress(
-                        id=ids.PREDICT_BATCH_PROGRESS, value=0, label="", className="mb-2", style={"height": "18px"}
+                        id=PredictIds.BATCH_PROGRESS, value=0, label="", className="mb-2", style={"height": "18px"}
                     ),
                     dbc.Button(
                         "Cancel",
-                        id=ids.PREDICT_BATCH_CANCEL_BUTTON,
+                        id=PredictIds.BATCH_CANCEL_BUTTON,
                         color="outline-secondary",
                         size="sm",
                         disabled=True,
                         className="mb-2",
                     ),
-                    html.Div(id=ids.PREDICT_BATCH_RESULT),
+                    html.Div(id=PredictIds.BATCH_RESULT),
                     dbc.Button(
                         "Download predictions (CSV)",
-                        id=ids.PREDICT_BATCH_DOWNLOAD_BUTTON,
+                        id=PredictIds.BATCH_DOWNLOAD_BUTTON,
                         color="success",
                         size="sm",
                         disabled=True,
                     ),
-                    dcc.Download(id=ids.PREDICT_BATCH_DOWNLOAD),
-                    dcc.Store(id=ids.PREDICT_BATCH_RESULT_STORE),
+                    dcc.Download(id=PredictIds.BATCH_DOWNLOAD),
+                    dcc.Store(id=PredictIds.BATCH_RESULT_STORE),
                 ]
             ),
         ]
@@ -126,7 +127,7 @@ def layout(model: str | None = None, version: str = "latest", embed: str | None 
                     "No models yet. The demo models are being trained in the background; reload in a moment, "
                     "or train one on the Train page.",
                     color="info",
-                    id=ids.PREDICT_MESSAGES,
+                    id=PredictIds.MESSAGES,
                 ),
             ]
         )
@@ -156,7 +157,7 @@ def layout(model: str | None = None, version: str = "latest", embed: str | None 
                                         [
                                             dbc.Label("Model"),
                                             dcc.Dropdown(
-                                                id=ids.PREDICT_MODEL_DROPDOWN,
+                                                id=PredictIds.MODEL_DROPDOWN,
                                                 value=chosen["name"],
                                                 options=[{"label": n, "value": n} for n in names],
                                                 clearable=False,
@@ -168,7 +169,7 @@ def layout(model: str | None = None, version: str = "latest", embed: str | None 
                                         [
                                             dbc.Label("Version"),
                                             dcc.Dropdown(
-                                                id=ids.PREDICT_VERSION_DROPDOWN,
+                                                id=PredictIds.VERSION_DROPDOWN,
                                                 value=version,
                                                 clearable=False,
                                                 options=version_options(chosen["versions"], chosen["aliases"]),
@@ -179,17 +180,17 @@ def layout(model: str | None = None, version: str = "latest", embed: str | None 
                                 ],
                                 className="mb-3",
                             ),
-                            html.Div(form(card["schema"], values), id=ids.PREDICT_FORM),
-                            dbc.Button("Predict", id=ids.PREDICT_SUBMIT_BUTTON, color="primary", className="mt-2"),
+                            html.Div(form(card["schema"], values), id=PredictIds.FORM),
+                            dbc.Button("Predict", id=PredictIds.SUBMIT_BUTTON, color="primary", className="mt-2"),
                         ],
                         lg=5,
                     ),
                     dbc.Col(
                         [
-                            html.Div(id=ids.PREDICT_MESSAGES),
-                            dcc.Loading(html.Div(id=ids.PREDICT_RESULT)),
+                            html.Div(id=PredictIds.MESSAGES),
+                            dcc.Loading(html.Div(id=PredictIds.RESULT)),
                             dcc.Graph(
-                                id=ids.PREDICT_PROBABILITY_GRAPH,
+                                id=PredictIds.PROBABILITY_GRAPH,
                                 config={"displaylogo": False},
                                 style={"height": "260px"},
                                 figure=figures.message_figure("Fill in the form and press Predict"),
@@ -197,7 +198,7 @@ def layout(model: str | None = None, version: str = "latest", embed: str | None 
                             html.Details(
                                 [
                                     html.Summary("The JSON the API returns"),
-                                    html.Pre(id=ids.PREDICT_JSON, className="small"),
+                                    html.Pre(id=PredictIds.JSON, className="small"),
                                 ]
                             ),
                             html.Div(_batch_panel(), className="mt-3", hidden=str(embed) == "1"),

@@ -13,31 +13,32 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard import figures, ids
+from dashboard import figures
 from dashboard.recommend import queries
 from dashboard.recommend.evaluation import HoldoutSpec
 from dashboard.recommend.interactions import Mapping, guess_mapping
 from dashboard.recommend.models import KINDS, RecSpec
 from layouts.common import editor_only, is_embed, query_int, query_number, services
+from layouts.recommend_ids import RecommendIds
 from layouts.recommend_views import eval_table, explore_view
 
 DEFAULT_DATASET = "movielens"
 VIEWS = ("data", "evaluate", "explore")
 ROLES = (
-    ("user", ids.REC_USER_DROPDOWN, "user *"),
-    ("item", ids.REC_ITEM_DROPDOWN, "item *"),
-    ("value", ids.REC_VALUE_DROPDOWN, "value: rating or count (empty: 1 per row)"),
-    ("timestamp", ids.REC_TIME_DROPDOWN, "timestamp (for 'last n' holdout)"),
-    ("title", ids.REC_TITLE_DROPDOWN, "item title"),
-    ("genres", ids.REC_GENRES_DROPDOWN, "item genres"),
+    ("user", RecommendIds.USER_DROPDOWN, "user *"),
+    ("item", RecommendIds.ITEM_DROPDOWN, "item *"),
+    ("value", RecommendIds.VALUE_DROPDOWN, "value: rating or count (empty: 1 per row)"),
+    ("timestamp", RecommendIds.TIME_DROPDOWN, "timestamp (for 'last n' holdout)"),
+    ("title", RecommendIds.TITLE_DROPDOWN, "item title"),
+    ("genres", RecommendIds.GENRES_DROPDOWN, "item genres"),
 )
 PARAMS = (
     # (query name, id, label, default, low, high, integer)
-    ("neighbours", ids.REC_NEIGHBOURS_INPUT, "neighbours (kNN)", 50, 1, 1000, True),
-    ("factors", ids.REC_FACTORS_INPUT, "factors (MF)", 64, 2, 512, True),
-    ("regularization", ids.REC_REGULARIZATION_INPUT, "regularisation (ALS)", 0.05, 0, 1000, False),
-    ("iterations", ids.REC_ITERATIONS_INPUT, "iterations (MF)", 15, 1, 200, True),
-    ("alpha", ids.REC_ALPHA_INPUT, "confidence alpha (ALS)", 1.0, 1e-6, 1000, False),
+    ("neighbours", RecommendIds.NEIGHBOURS_INPUT, "neighbours (kNN)", 50, 1, 1000, True),
+    ("factors", RecommendIds.FACTORS_INPUT, "factors (MF)", 64, 2, 512, True),
+    ("regularization", RecommendIds.REGULARIZATION_INPUT, "regularisation (ALS)", 0.05, 0, 1000, False),
+    ("iterations", RecommendIds.ITERATIONS_INPUT, "iterations (MF)", 15, 1, 200, True),
+    ("alpha", RecommendIds.ALPHA_INPUT, "confidence alpha (ALS)", 1.0, 1e-6, 1000, False),
 )
 
 
@@ -82,7 +83,7 @@ def _controls(dataset: str, columns: list[str], mapping: dict, spec: RecSpec, fe
     return dbc.Col(
         [
             dbc.Label("Interactions dataset"),
-            dcc.Dropdown(id=ids.REC_DATASET_DROPDOWN, value=dataset, clearable=False, options=datasets),
+            dcc.Dropdown(id=RecommendIds.DATASET_DROPDOWN, value=dataset, clearable=False, options=datasets),
             dbc.Row(
                 [
                     _field(label, dcc.Dropdown(id=component, value=mapping[role], options=columns), 6)
@@ -91,7 +92,7 @@ def _controls(dataset: str, columns: list[str], mapping: dict, spec: RecSpec, fe
                 className="mt-2",
             ),
             dbc.RadioItems(
-                id=ids.REC_FEEDBACK_RADIO,
+                id=RecommendIds.FEEDBACK_RADIO,
                 value=feedback,
                 inline=True,
                 className="small",
@@ -103,7 +104,7 @@ def _controls(dataset: str, columns: list[str], mapping: dict, spec: RecSpec, fe
             ),
             dbc.Label("Model (explore and save)", className="mt-2"),
             dbc.RadioItems(
-                id=ids.REC_MODEL_RADIO,
+                id=RecommendIds.MODEL_RADIO,
                 value=spec.kind,
                 className="small",
                 options=[{"label": label, "value": kind} for kind, label in KINDS.items()],
@@ -126,7 +127,7 @@ def _controls(dataset: str, columns: list[str], mapping: dict, spec: RecSpec, fe
                 ],
                 className="mt-1",
             ),
-            html.A("Permalink", id=ids.REC_PERMALINK_LINK, href="#", className="small d-block mt-2"),
+            html.A("Permalink", id=RecommendIds.PERMALINK_LINK, href="#", className="small d-block mt-2"),
         ],
         lg=3,
     )
@@ -137,7 +138,7 @@ def _evaluate_tab(holdout: HoldoutSpec, models: list[str], cached, embedded: boo
     controls = html.Div(
         [
             dbc.Checklist(
-                id=ids.REC_EVAL_MODELS_CHECKLIST,
+                id=RecommendIds.EVAL_MODELS_CHECKLIST,
                 value=models,
                 inline=True,
                 className="small",
@@ -149,7 +150,7 @@ def _evaluate_tab(holdout: HoldoutSpec, models: list[str], cached, embedded: boo
                     _field(
                         "hold out",
                         dbc.RadioItems(
-                            id=ids.REC_HOLDOUT_RADIO,
+                            id=RecommendIds.HOLDOUT_RADIO,
                             value=holdout.method,
                             inline=True,
                             className="small",
@@ -160,17 +161,19 @@ def _evaluate_tab(holdout: HoldoutSpec, models: list[str], cached, embedded: boo
                     _field(
                         "n per user",
                         dbc.Input(
-                            id=ids.REC_HOLDOUT_N_INPUT, type="number", min=1, max=100, value=holdout.n, size="sm"
+                            id=RecommendIds.HOLDOUT_N_INPUT, type="number", min=1, max=100, value=holdout.n, size="sm"
                         ),
                         2,
                     ),
                     _field(
-                        "k", dbc.Input(id=ids.REC_K_INPUT, type="number", min=1, max=100, value=holdout.k, size="sm"), 2
+                        "k",
+                        dbc.Input(id=RecommendIds.K_INPUT, type="number", min=1, max=100, value=holdout.k, size="sm"),
+                        2,
                     ),
                     _field(
                         "relevant from rating",
                         dbc.Input(
-                            id=ids.REC_RELEVANT_INPUT,
+                            id=RecommendIds.RELEVANT_INPUT,
                             type="number",
                             step="any",
                             value=holdout.relevant_from,
@@ -180,13 +183,15 @@ def _evaluate_tab(holdout: HoldoutSpec, models: list[str], cached, embedded: boo
                         3,
                     ),
                     _field(
-                        "seed", dbc.Input(id=ids.REC_SEED_INPUT, type="number", min=0, value=holdout.seed, size="sm"), 2
+                        "seed",
+                        dbc.Input(id=RecommendIds.SEED_INPUT, type="number", min=0, value=holdout.seed, size="sm"),
+                        2,
                     ),
                 ]
             ),
-            dbc.Button("Evaluate", id=ids.REC_EVAL_BUTTON, color="primary", className="me-2"),
-            dbc.Button("Cancel", id=ids.REC_EVAL_CANCEL_BUTTON, color="outline-secondary", disabled=True),
-            dbc.Progress(id=ids.REC_EVAL_PROGRESS, value=0, className="mt-2", style={"height": "14px"}),
+            dbc.Button("Evaluate", id=RecommendIds.EVAL_BUTTON, color="primary", className="me-2"),
+            dbc.Button("Cancel", id=RecommendIds.EVAL_CANCEL_BUTTON, color="outline-secondary", disabled=True),
+            dbc.Progress(id=RecommendIds.EVAL_PROGRESS, value=0, className="mt-2", style={"height": "14px"}),
         ],
         style=hidden,
         className="mb-2",
@@ -196,8 +201,8 @@ def _evaluate_tab(holdout: HoldoutSpec, models: list[str], cached, embedded: boo
     return html.Div(
         [
             controls,
-            html.Div(table, id=ids.REC_EVAL_TABLE),
-            _graph(ids.REC_EVAL_GRAPH, graph_text),
+            html.Div(table, id=RecommendIds.EVAL_TABLE),
+            _graph(RecommendIds.EVAL_GRAPH, graph_text),
         ]
     )
 
@@ -210,44 +215,48 @@ def _explore_tab(uid: str, iid: str, compare: str | None, embedded: bool, initia
                 [
                     _field(
                         "user id",
-                        dbc.Input(id=ids.REC_EXPLORE_USER_INPUT, value=uid, size="sm", placeholder="e.g. 15"),
+                        dbc.Input(id=RecommendIds.EXPLORE_USER_INPUT, value=uid, size="sm", placeholder="e.g. 15"),
                         3,
                     ),
                     _field(
                         "item id (similar items)",
-                        dbc.Input(id=ids.REC_EXPLORE_ITEM_INPUT, value=iid, size="sm", placeholder="e.g. 1"),
+                        dbc.Input(id=RecommendIds.EXPLORE_ITEM_INPUT, value=iid, size="sm", placeholder="e.g. 1"),
                         3,
                     ),
                     _field(
                         "compare with",
                         dcc.Dropdown(
-                            id=ids.REC_COMPARE_DROPDOWN,
+                            id=RecommendIds.COMPARE_DROPDOWN,
                             value=compare,
                             options=[{"label": v, "value": k} for k, v in KINDS.items()],
                         ),
                         4,
                     ),
                     dbc.Col(
-                        dbc.Button("Show", id=ids.REC_EXPLORE_BUTTON, color="primary", size="sm", className="mt-3"),
+                        dbc.Button(
+                            "Show", id=RecommendIds.EXPLORE_BUTTON, color="primary", size="sm", className="mt-3"
+                        ),
                         width=2,
                     ),
                 ],
                 style=hidden,
             ),
-            dcc.Loading(html.Div(initial, id=ids.REC_EXPLORE_RESULT)),
-            dcc.Store(id=ids.REC_FIT_REQUEST_STORE),
+            dcc.Loading(html.Div(initial, id=RecommendIds.EXPLORE_RESULT)),
+            dcc.Store(id=RecommendIds.FIT_REQUEST_STORE),
             editor_only(
                 dbc.InputGroup(
                     [
-                        dbc.Input(id=ids.REC_SAVE_NAME_INPUT, placeholder="model name, e.g. movie-recs", maxLength=64),
-                        dbc.Button("Save recommender", id=ids.REC_SAVE_BUTTON, color="success"),
+                        dbc.Input(
+                            id=RecommendIds.SAVE_NAME_INPUT, placeholder="model name, e.g. movie-recs", maxLength=64
+                        ),
+                        dbc.Button("Save recommender", id=RecommendIds.SAVE_BUTTON, color="success"),
                     ],
                     size="sm",
                     className="mt-3",
                     style=hidden,
                 )
             ),
-            html.Div(id=ids.REC_SAVE_ALERT, className="mt-2"),
+            html.Div(id=RecommendIds.SAVE_ALERT, className="mt-2"),
         ]
     )
 
@@ -273,14 +282,14 @@ def layout(dataset: str = DEFAULT_DATASET, embed: str | None = None, view: str =
             cached_eval, initial = None, None
     data_tab = html.Div(
         [
-            html.Div(id=ids.REC_STATS, className="mb-2"),
+            html.Div(id=RecommendIds.STATS, className="mb-2"),
             dbc.Row(
                 [
-                    dbc.Col(_graph(ids.REC_USER_HISTOGRAM, "Map a user and an item column"), md=6),
-                    dbc.Col(_graph(ids.REC_ITEM_HISTOGRAM, ""), md=6),
+                    dbc.Col(_graph(RecommendIds.USER_HISTOGRAM, "Map a user and an item column"), md=6),
+                    dbc.Col(_graph(RecommendIds.ITEM_HISTOGRAM, ""), md=6),
                 ]
             ),
-            _graph(ids.REC_LONG_TAIL_GRAPH, ""),
+            _graph(RecommendIds.LONG_TAIL_GRAPH, ""),
         ]
     )
     tabs = dbc.Tabs(
@@ -293,7 +302,7 @@ def layout(dataset: str = DEFAULT_DATASET, embed: str | None = None, view: str =
                 tab_id="explore",
             ),
         ],
-        id=ids.REC_TABS,
+        id=RecommendIds.TABS,
         active_tab=view if view in VIEWS else "data",
     )
     controls = _controls(dataset, columns, mapping, spec, feedback, svc)

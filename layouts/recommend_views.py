@@ -8,9 +8,9 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import html
 
-from dashboard import ids
 from dashboard.recommend.evaluation import EvalResult
 from layouts.common import metric_badge
+from layouts.recommend_ids import RecommendIds
 
 METRIC_COLUMNS = (
     ("precision", "P@k"),
@@ -111,7 +111,7 @@ def explore_view(
     if answer is not None:
         if answer["fallback"]:
             parts.append(
-                dbc.Alert(answer["notice"], color="warning", className="py-2 small", id=ids.REC_FALLBACK_ALERT)
+                dbc.Alert(answer["notice"], color="warning", className="py-2 small", id=RecommendIds.FALLBACK_ALERT)
             )
         if answer["history"]:
             parts.append(
@@ -134,7 +134,7 @@ def explore_view(
                 f"{labels[1]} shares {shared} of {len(compared['second']['items'])} items with "
                 f"{labels[0]} (Jaccard {compared['jaccard']:.2f}).",
                 className="small",
-                id=ids.REC_OVERLAP_TEXT,
+                id=RecommendIds.OVERLAP_TEXT,
             )
         )
         parts.append(

@@ -7,8 +7,8 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard import ids
 from dashboard.auth import identity
+from layouts.shell_ids import ShellIds
 
 NAV_PAGES = (
     ("Home", "/"),
@@ -26,14 +26,14 @@ def session_badge() -> html.Div:
     who = identity()
     if not who.login_required:
         return html.Div(
-            dbc.Badge("no login: local mode", color="warning", text_color="dark", id=ids.SHELL_LOCAL_MODE_BANNER),
+            dbc.Badge("no login: local mode", color="warning", text_color="dark", id=ShellIds.LOCAL_MODE_BANNER),
             title="Anyone who can open this page can change data. Set DASHBOARD_USERS_FILE to require login.",
         )
     return html.Form(
         [
-            html.Span(f"{who.user.name} · {who.user.role}", id=ids.SHELL_USER_BADGE, className="text-light small me-2"),
+            html.Span(f"{who.user.name} · {who.user.role}", id=ShellIds.USER_BADGE, className="text-light small me-2"),
             dcc.Input(type="hidden", name="csrf_token", value=who.csrf_token),
-            html.Button("Log out", id=ids.SHELL_LOGOUT_BUTTON, type="submit", className="btn btn-sm btn-outline-light"),
+            html.Button("Log out", id=ShellIds.LOGOUT_BUTTON, type="submit", className="btn btn-sm btn-outline-light"),
         ],
         action="/logout",
         method="POST",
@@ -52,7 +52,7 @@ def navbar() -> dbc.Navbar:
             ],
             fluid=True,
         ),
-        id=ids.SHELL_NAVBAR,
+        id=ShellIds.NAVBAR,
         color="dark",
         dark=True,
         className="app-navbar mb-3",
@@ -64,7 +64,7 @@ def layout() -> html.Div:
         [
             navbar(),
             dbc.Toast(
-                id=ids.SHELL_ERROR_TOAST,
+                id=ShellIds.ERROR_TOAST,
                 header="Something went wrong",
                 is_open=False,
                 dismissable=True,

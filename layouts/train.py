@@ -13,10 +13,11 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard import figures, ids
+from dashboard import figures
 from dashboard.train.catalog import EstimatorSpec, estimator_spec, for_task
 from dashboard.train.spec import CVSpec, TextSpec, TrainSpec
 from layouts.common import alert, editor_only, query_int, query_number, services
+from layouts.train_ids import TrainIds
 from layouts.train_search import search_section
 
 DEFAULT_DATASET = "titanic"
@@ -30,14 +31,14 @@ def param_controls(spec: EstimatorSpec, values: dict[str, Any] | None = None) ->
         value = values.get(param.name, param.default)
         if param.kind == "choice":
             control = dcc.Dropdown(
-                id=ids.train_param(param.name),
+                id=TrainIds.param(param.name),
                 value=value,
                 clearable=False,
                 options=[{"label": str(c), "value": c} for c in param.choices],
             )
         else:
             control = dbc.Input(
-                id=ids.train_param(param.name),
+                id=TrainIds.param(param.name),
                 type="number",
                 value=value,
                 min=param.low,
@@ -163,15 +164,15 @@ def layout(
         [
             dbc.Label("Dataset"),
             dcc.Dropdown(
-                id=ids.TRAIN_DATASET_DROPDOWN,
+                id=TrainIds.DATASET_DROPDOWN,
                 value=dataset,
                 clearable=False,
                 options=[{"label": i.title, "value": i.id} for i in svc.catalog.list()] if svc else [],
             ),
             dbc.Label("Target", className="mt-2"),
-            dcc.Dropdown(id=ids.TRAIN_TARGET_DROPDOWN, value=target, options=columns, clearable=False),
+            dcc.Dropdown(id=TrainIds.TARGET_DROPDOWN, value=target, options=columns, clearable=False),
             dbc.RadioItems(
-                id=ids.TRAIN_TASK_RADIO,
+                id=TrainIds.TASK_RADIO,
                 value=task,
                 inline=True,
                 className="small mt-1",
@@ -179,25 +180,25 @@ def layout(
             ),
             dbc.Label("Features", className="mt-2"),
             dcc.Dropdown(
-                id=ids.TRAIN_FEATURES_DROPDOWN,
+                id=TrainIds.FEATURES_DROPDOWN,
                 value=chosen,
                 multi=True,
                 options=[{"label": f"{c} ({kinds[c]})", "value": c} for c in columns],
             ),
             dbc.Label("Model", className="mt-2"),
-            dcc.Dropdown(id=ids.TRAIN_MODEL_DROPDOWN, value=model, options=options, clearable=False),
-            html.Div(param_controls(estimator, params), id=ids.TRAIN_PARAMS, className="mt-2"),
+            dcc.Dropdown(id=TrainIds.MODEL_DROPDOWN, value=model, options=options, clearable=False),
+            html.Div(param_controls(estimator, params), id=TrainIds.PARAMS, className="mt-2"),
             _text_controls(analyzer, ngram_value),
             *_cv_controls(folds_value, seed_value, test_value, options_value),
             html.Div(
                 [
-                    dbc.Button("Run cross-validation", id=ids.TRAIN_RUN_BUTTON, color="primary", className="me-2"),
-                    dbc.Button("Cancel", id=ids.TRAIN_CANCEL_BUTTON, color="outline-secondary", disabled=True),
+                    dbc.Button("Run cross-validation", id=TrainIds.RUN_BUTTON, color="primary", className="me-2"),
+                    dbc.Button("Cancel", id=TrainIds.CANCEL_BUTTON, color="outline-secondary", disabled=True),
                 ],
                 className="mt-3",
             ),
-            dbc.Progress(id=ids.TRAIN_PROGRESS, value=0, className="mt-2", style={"height": "16px"}),
-            html.A("Permalink", id=ids.TRAIN_PERMALINK_LINK, href="#", className="small d-block mt-2"),
+            dbc.Progress(id=TrainIds.PROGRESS, value=0, className="mt-2", style={"height": "16px"}),
+            html.A("Permalink", id=TrainIds.PERMALINK_LINK, href="#", className="small d-block mt-2"),
         ],
         lg=3,
         style={"display": "none"} if embedded else None,
@@ -208,13 +209,13 @@ def layout(
                 alert("This view has not been computed yet: open it in the dashboard and run it.", "info")
                 if embedded and initial is None
                 else None,
-                id=ids.TRAIN_MESSAGES,
+                id=TrainIds.MESSAGES,
             ),
-            dcc.Store(id=ids.TRAIN_RESULT_STORE, data=initial),
+            dcc.Store(id=TrainIds.RESULT_STORE, data=initial),
             _section(
                 "Cross-validation",
-                html.Div(id=ids.TRAIN_SUMMARY),
-                html.Div(id=ids.TRAIN_FOLD_TABLE, className="table-responsive"),
+                html.Div(id=TrainIds.SUMMARY),
+                html.Div(id=TrainIds.FOLD_TABLE, className="table-responsive"),
             ),
             _classification_panel(query_number(threshold, 0.5, -1e9, 1e9)),
             _regression_panel(),
@@ -222,20 +223,20 @@ def layout(
                 "What the model learned",
                 dbc.Row(
                     [
-                        dbc.Col(_graph(ids.TRAIN_NATIVE_GRAPH), md=6),
+                        dbc.Col(_graph(TrainIds.NATIVE_GRAPH), md=6),
                         dbc.Col(
-                            _graph(ids.TRAIN_PERMUTATION_GRAPH, "Tick 'permutation importance' and run to see this"),
+                            _graph(TrainIds.PERMUTATION_GRAPH, "Tick 'permutation importance' and run to see this"),
                             md=6,
                         ),
                     ]
                 ),
-                html.Div(id=ids.TRAIN_TERMS),
+                html.Div(id=TrainIds.TERMS),
             ),
             html.Div(search_section(estimator, target_kind), hidden=embedded),
             _section(
                 "Pipeline",
                 html.Iframe(
-                    id=ids.TRAIN_PIPELINE, sandbox="", style={"width": "100%", "height": "260px", "border": "0"}
+                    id=TrainIds.PIPELINE, sandbox="", style={"width": "100%", "height": "260px", "border": "0"}
                 ),
             ),
             _save_section(embedded),
@@ -253,7 +254,7 @@ def _text_controls(analyzer: str, ngram_value: list[int]) -> dbc.Row:
                 [
                     dbc.Label("Text n-grams", className="small"),
                     dcc.Dropdown(
-                        id=ids.TRAIN_TEXT_ANALYZER,
+                        id=TrainIds.TEXT_ANALYZER,
                         value=analyzer,
                         clearable=False,
                         options=[
@@ -267,7 +268,7 @@ def _text_controls(analyzer: str, ngram_value: list[int]) -> dbc.Row:
             dbc.Col(
                 [
                     dbc.Label("n-gram range", className="small"),
-                    dcc.RangeSlider(id=ids.TRAIN_TEXT_NGRAM, min=1, max=5, step=1, value=ngram_value),
+                    dcc.RangeSlider(id=TrainIds.TEXT_NGRAM, min=1, max=5, step=1, value=ngram_value),
                 ],
                 width=6,
             ),
@@ -285,7 +286,7 @@ def _cv_controls(folds_value: int, seed_value: int, test_value: float, options_v
                     [
                         dbc.Label("Folds", className="small"),
                         dbc.Input(
-                            id=ids.TRAIN_FOLDS_INPUT,
+                            id=TrainIds.FOLDS_INPUT,
                             type="number",
                             min=2,
                             max=20,
@@ -299,7 +300,7 @@ def _cv_controls(folds_value: int, seed_value: int, test_value: float, options_v
                     [
                         dbc.Label("Seed", className="small"),
                         dbc.Input(
-                            id=ids.TRAIN_SEED_INPUT,
+                            id=TrainIds.SEED_INPUT,
                             type="number",
                             min=0,
                             value=seed_value,
@@ -312,7 +313,7 @@ def _cv_controls(folds_value: int, seed_value: int, test_value: float, options_v
                     [
                         dbc.Label("Test share", className="small"),
                         dbc.Input(
-                            id=ids.TRAIN_TEST_FRACTION_INPUT,
+                            id=TrainIds.TEST_FRACTION_INPUT,
                             type="number",
                             min=0,
                             max=0.5,
@@ -327,7 +328,7 @@ def _cv_controls(folds_value: int, seed_value: int, test_value: float, options_v
             className="mt-2",
         ),
         dbc.Checklist(
-            id=ids.TRAIN_OPTIONS_CHECKLIST,
+            id=TrainIds.OPTIONS_CHECKLIST,
             value=options_value,
             inline=True,
             className="small mt-1",
@@ -345,7 +346,7 @@ def _classification_panel(threshold: float) -> html.Div:
     """ROC and PR curves, the threshold and cost views (from out-of-fold scores: nothing is refitted), calibration."""
     return html.Div(
         [
-            dbc.Row([dbc.Col(_graph(ids.TRAIN_ROC_GRAPH), md=6), dbc.Col(_graph(ids.TRAIN_PR_GRAPH), md=6)]),
+            dbc.Row([dbc.Col(_graph(TrainIds.ROC_GRAPH), md=6), dbc.Col(_graph(TrainIds.PR_GRAPH), md=6)]),
             _section(
                 "Threshold and cost (from out-of-fold scores; nothing is refitted)",
                 dbc.Row(
@@ -354,7 +355,7 @@ def _classification_panel(threshold: float) -> html.Div:
                             [
                                 dbc.Label("Threshold", className="small"),
                                 dcc.Slider(
-                                    id=ids.TRAIN_THRESHOLD_SLIDER,
+                                    id=TrainIds.THRESHOLD_SLIDER,
                                     min=0,
                                     max=1,
                                     step=0.01,
@@ -368,21 +369,21 @@ def _classification_panel(threshold: float) -> html.Div:
                         dbc.Col(
                             [
                                 dbc.Label("Cost of a false positive", className="small"),
-                                dbc.Input(id=ids.TRAIN_COST_FP_INPUT, type="number", value=1, size="sm"),
+                                dbc.Input(id=TrainIds.COST_FP_INPUT, type="number", value=1, size="sm"),
                             ],
                             md=2,
                         ),
                         dbc.Col(
                             [
                                 dbc.Label("Cost of a false negative", className="small"),
-                                dbc.Input(id=ids.TRAIN_COST_FN_INPUT, type="number", value=1, size="sm"),
+                                dbc.Input(id=TrainIds.COST_FN_INPUT, type="number", value=1, size="sm"),
                             ],
                             md=2,
                         ),
                         dbc.Col(
                             [
                                 dbc.Label("Benefit of a true positive", className="small"),
-                                dbc.Input(id=ids.TRAIN_BENEFIT_TP_INPUT, type="number", value=0, size="sm"),
+                                dbc.Input(id=TrainIds.BENEFIT_TP_INPUT, type="number", value=0, size="sm"),
                             ],
                             md=2,
                         ),
@@ -390,14 +391,14 @@ def _classification_panel(threshold: float) -> html.Div:
                 ),
                 dbc.Row(
                     [
-                        dbc.Col(_graph(ids.TRAIN_CONFUSION_GRAPH), md=6),
-                        dbc.Col(_graph(ids.TRAIN_COST_GRAPH), md=6),
+                        dbc.Col(_graph(TrainIds.CONFUSION_GRAPH), md=6),
+                        dbc.Col(_graph(TrainIds.COST_GRAPH), md=6),
                     ]
                 ),
             ),
-            _graph(ids.TRAIN_CALIBRATION_GRAPH),
+            _graph(TrainIds.CALIBRATION_GRAPH),
         ],
-        id=ids.TRAIN_CLASSIFICATION_PANEL,
+        id=TrainIds.CLASSIFICATION_PANEL,
     )
 
 
@@ -407,13 +408,13 @@ def _regression_panel() -> html.Div:
         [
             dbc.Row(
                 [
-                    dbc.Col(_graph(ids.TRAIN_PREDICTED_GRAPH), md=6),
-                    dbc.Col(_graph(ids.TRAIN_RESIDUALS_GRAPH), md=6),
+                    dbc.Col(_graph(TrainIds.PREDICTED_GRAPH), md=6),
+                    dbc.Col(_graph(TrainIds.RESIDUALS_GRAPH), md=6),
                 ]
             ),
-            _graph(ids.TRAIN_RESIDUAL_HIST_GRAPH),
+            _graph(TrainIds.RESIDUAL_HIST_GRAPH),
         ],
-        id=ids.TRAIN_REGRESSION_PANEL,
+        id=TrainIds.REGRESSION_PANEL,
         hidden=True,
     )
 
@@ -425,11 +426,11 @@ def _save_section(embedded: bool) -> Any:
             "Save to the model store",
             dbc.InputGroup(
                 [
-                    dbc.Input(id=ids.TRAIN_SAVE_NAME_INPUT, placeholder="model name, e.g. titanic-rf", maxLength=64),
-                    dbc.Button("Save", id=ids.TRAIN_SAVE_BUTTON, color="success", disabled=True),
+                    dbc.Input(id=TrainIds.SAVE_NAME_INPUT, placeholder="model name, e.g. titanic-rf", maxLength=64),
+                    dbc.Button("Save", id=TrainIds.SAVE_BUTTON, color="success", disabled=True),
                 ]
             ),
-            html.Div(id=ids.TRAIN_SAVE_ALERT, className="mt-2"),
+            html.Div(id=TrainIds.SAVE_ALERT, className="mt-2"),
             style={"display": "none"} if embedded else None,
         )
     )

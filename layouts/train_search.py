@@ -8,9 +8,10 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard import figures, ids
+from dashboard import figures
 from dashboard.train.catalog import EstimatorSpec
 from dashboard.train.search import DEFAULT_METRIC, MAX_CANDIDATES
+from layouts.train_ids import SearchIds
 
 METRICS = {
     "classification": ("roc_auc", "accuracy", "balanced_accuracy", "f1", "average_precision", "log_loss"),
@@ -32,7 +33,7 @@ def search_params(spec: EstimatorSpec) -> list[Any]:
                 dbc.Col(html.Code(p.name, className="small"), width=4),
                 dbc.Col(
                     dbc.Input(
-                        id=ids.search_values(p.name),
+                        id=SearchIds.values(p.name),
                         value=", ".join(str(v) for v in p.suggested_values()),
                         size="sm",
                         debounce=True,
@@ -48,7 +49,7 @@ def search_params(spec: EstimatorSpec) -> list[Any]:
     ranges = "; ".join(f"{p.name} {p.low:g}..{p.high:g}" for p in spec.params if p.low is not None)
     return [
         dbc.Checklist(
-            id=ids.SEARCH_TUNE_CHECKLIST,
+            id=SearchIds.TUNE_CHECKLIST,
             options=[{"label": p.name, "value": p.name} for p in spec.params],
             value=[spec.params[0].name],
             inline=True,
@@ -66,7 +67,7 @@ def search_section(spec: EstimatorSpec, task: str) -> dbc.Card:
                 [
                     dbc.Label("Search", className="small"),
                     dbc.RadioItems(
-                        id=ids.SEARCH_MODE_RADIO,
+                        id=SearchIds.MODE_RADIO,
                         value="grid",
                         inline=True,
                         className="small",
@@ -79,7 +80,7 @@ def search_section(spec: EstimatorSpec, task: str) -> dbc.Card:
                 [
                     dbc.Label("Rank by", className="small"),
                     dcc.Dropdown(
-                        id=ids.SEARCH_METRIC_DROPDOWN,
+                        id=SearchIds.METRIC_DROPDOWN,
                         value=DEFAULT_METRIC.get(task, "accuracy"),
                         options=metric_options(task),
                         clearable=False,
@@ -91,7 +92,7 @@ def search_section(spec: EstimatorSpec, task: str) -> dbc.Card:
                 [
                     dbc.Label("Random candidates", className="small"),
                     dbc.Input(
-                        id=ids.SEARCH_CANDIDATES_INPUT, type="number", min=1, max=MAX_CANDIDATES, value=20, size="sm"
+                        id=SearchIds.CANDIDATES_INPUT, type="number", min=1, max=MAX_CANDIDATES, value=20, size="sm"
                     ),
                 ],
                 md=3,
@@ -99,7 +100,7 @@ def search_section(spec: EstimatorSpec, task: str) -> dbc.Card:
             dbc.Col(
                 [
                     dbc.Label("Random seed", className="small"),
-                    dbc.Input(id=ids.SEARCH_SEED_INPUT, type="number", min=0, value=0, size="sm"),
+                    dbc.Input(id=SearchIds.SEED_INPUT, type="number", min=0, value=0, size="sm"),
                 ],
                 md=3,
             ),
@@ -111,14 +112,14 @@ def search_section(spec: EstimatorSpec, task: str) -> dbc.Card:
             dbc.CardBody(
                 [
                     controls,
-                    html.Div(search_params(spec), id=ids.SEARCH_PARAMS, className="mt-2"),
+                    html.Div(search_params(spec), id=SearchIds.PARAMS, className="mt-2"),
                     html.Div(
                         [
-                            dbc.Button("Run search", id=ids.SEARCH_RUN_BUTTON, color="primary", className="me-2"),
-                            dbc.Button("Cancel", id=ids.SEARCH_CANCEL_BUTTON, color="outline-secondary", disabled=True),
+                            dbc.Button("Run search", id=SearchIds.RUN_BUTTON, color="primary", className="me-2"),
+                            dbc.Button("Cancel", id=SearchIds.CANCEL_BUTTON, color="outline-secondary", disabled=True),
                             dbc.Button(
                                 "Use the best parameters",
-                                id=ids.SEARCH_USE_BEST_BUTTON,
+                                id=SearchIds.USE_BEST_BUTTON,
                                 color="outline-success",
                                 className="ms-2",
                                 disabled=True,
@@ -126,13 +127,13 @@ def search_section(spec: EstimatorSpec, task: str) -> dbc.Card:
                         ],
                         className="mt-2",
                     ),
-                    dbc.Progress(id=ids.SEARCH_PROGRESS, value=0, className="mt-2", style={"height": "16px"}),
-                    html.Div(id=ids.SEARCH_MESSAGES, className="mt-2"),
-                    dcc.Store(id=ids.SEARCH_RESULT_STORE),
-                    html.Div(id=ids.SEARCH_BEST, className="mt-2"),
-                    html.Div(id=ids.SEARCH_TABLE, className="table-responsive mt-2", style={"maxHeight": "420px"}),
+                    dbc.Progress(id=SearchIds.PROGRESS, value=0, className="mt-2", style={"height": "16px"}),
+                    html.Div(id=SearchIds.MESSAGES, className="mt-2"),
+                    dcc.Store(id=SearchIds.RESULT_STORE),
+                    html.Div(id=SearchIds.BEST, className="mt-2"),
+                    html.Div(id=SearchIds.TABLE, className="table-responsive mt-2", style={"maxHeight": "420px"}),
                     dcc.Graph(
-                        id=ids.SEARCH_GRAPH,
+                        id=SearchIds.GRAPH,
                         figure=figures.message_figure("run a search to see candidates"),
                         config={"displaylogo": False},
                     ),

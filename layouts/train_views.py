@@ -7,10 +7,10 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import html
 
-from dashboard import ids
 from dashboard.train.cv import CVResult
 from dashboard.train.search import SearchResult
 from layouts.common import metric_badge
+from layouts.train_ids import SearchIds, TrainIds
 
 CLASSIFICATION_COLUMNS = ("accuracy", "balanced_accuracy", "f1", "roc_auc", "average_precision", "log_loss")
 REGRESSION_COLUMNS = ("rmse", "mae", "r2", "mape")
@@ -71,7 +71,7 @@ def terms_view(terms: dict[str, dict[str, float]] | None) -> Any:
     ]
     return html.Div(
         [html.P("Top n-grams per class (mean over folds)", className="small fw-bold mb-1"), dbc.Row(cards)],
-        id=ids.TRAIN_TERMS_TABLE,
+        id=TrainIds.TERMS_TABLE,
     )
 
 
@@ -121,5 +121,5 @@ def best_view(result: SearchResult) -> html.Div:
             ),
         ],
         className="small",
-        id=ids.SEARCH_BEST_SUMMARY,
+        id=SearchIds.BEST_SUMMARY,
     )

@@ -8,7 +8,7 @@ import socket
 import threading
 from pathlib import Path
 
-from dashboard import ids
+from layouts.explorer_ids import ExplorerIds
 
 
 def free_port() -> int:
@@ -26,7 +26,7 @@ def serve_folder(folder: Path, port: int) -> http.server.ThreadingHTTPServer:
 
 
 def wait_for_explorer(dash_duo, rows_text: str, timeout: int = 20) -> None:
-    dash_duo.wait_for_contains_text(f"#{ids.EXPLORER_OVERVIEW}", rows_text, timeout=timeout)
+    dash_duo.wait_for_contains_text(f"#{ExplorerIds.OVERVIEW}", rows_text, timeout=timeout)
 
 
 def dropdown_value(dash_duo, component_id: str) -> str:
@@ -34,7 +34,7 @@ def dropdown_value(dash_duo, component_id: str) -> str:
 
 
 def upload_file(dash_duo, path: Path) -> None:
-    dash_duo.find_element(f"#{ids.EXPLORER_UPLOAD} input[type=file]").send_keys(str(path))
+    dash_duo.find_element(f"#{ExplorerIds.UPLOAD} input[type=file]").send_keys(str(path))
 
 
 def click(dash_duo, selector: str) -> None:
@@ -42,3 +42,11 @@ def click(dash_duo, selector: str) -> None:
     Selenium would aim a native click; dispatching on the element avoids flaky interception."""
     element = dash_duo.wait_for_element(selector)
     dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", element)
+
+
+def wait_for_app_ready(dash_duo, timeout: int = 30) -> None:
+    """The renderer is up and the page's initial callbacks have answered: a click now reaches a callback
+    (clicked earlier, under load, a button can be pressed before its callback is wired)."""
+    dash_duo._wait_for(
+        lambda _driver: dash_duo.window_store and dash_duo._wait_for_callbacks(), timeout, "the app never settled"
+    )

@@ -7,8 +7,13 @@ import shutil
 import pytest
 from werkzeug.security import generate_password_hash
 
-from dashboard import auth, create_app, ids
+from dashboard import auth, create_app
 from dashboard.users import write_users
+from layouts.explorer_ids import ExplorerIds
+from layouts.models_ids import ModelsIds
+from layouts.predict_ids import PredictIds
+from layouts.shell_ids import ShellIds
+from layouts.train_ids import TrainIds
 from tests.browser.helpers import click, free_port, serve_folder, upload_file, wait_for_explorer
 from tests.conftest import make_settings
 
@@ -53,23 +58,23 @@ def test_viewer_sees_no_write_controls_and_cannot_forge_one_editor_saves(dash_du
     base = dash_duo.server.url
     log_in(dash_duo, "vera", "viewer-pass", "/data?dataset=titanic")
     wait_for_explorer(dash_duo, "1,309")
-    dash_duo.wait_for_text_to_equal(f"#{ids.SHELL_USER_BADGE}", "vera · viewer")
-    assert not dash_duo.find_element(f"#{ids.EXPLORER_UPLOAD}").is_displayed()
-    assert not dash_duo.find_element(f"#{ids.EXPLORER_DELETE_BUTTON}").is_displayed()
+    dash_duo.wait_for_text_to_equal(f"#{ShellIds.USER_BADGE}", "vera · viewer")
+    assert not dash_duo.find_element(f"#{ExplorerIds.UPLOAD}").is_displayed()
+    assert not dash_duo.find_element(f"#{ExplorerIds.DELETE_BUTTON}").is_displayed()
 
     dash_duo.driver.get(f"{base}/models")
-    dash_duo.wait_for_contains_text(f"#{ids.MODELS_GRID}", "titanic-survival", timeout=20)
-    assert not dash_duo.find_element(f"#{ids.MODELS_ALIAS_BUTTON}").is_displayed()
-    assert not dash_duo.find_element(f"#{ids.MODELS_DELETE_BUTTON}").is_displayed()
+    dash_duo.wait_for_contains_text(f"#{ModelsIds.GRID}", "titanic-survival", timeout=20)
+    assert not dash_duo.find_element(f"#{ModelsIds.ALIAS_BUTTON}").is_displayed()
+    assert not dash_duo.find_element(f"#{ModelsIds.DELETE_BUTTON}").is_displayed()
 
     dash_duo.driver.get(f"{base}/predict?model=titanic-survival")
-    click(dash_duo, f"#{ids.PREDICT_SUBMIT_BUTTON}")
-    dash_duo.wait_for_contains_text(f"#{ids.PREDICT_RESULT}", "titanic-survival v1", timeout=20)
+    click(dash_duo, f"#{PredictIds.SUBMIT_BUTTON}")
+    dash_duo.wait_for_contains_text(f"#{PredictIds.RESULT}", "titanic-survival v1", timeout=20)
 
     dash_duo.driver.get(f"{base}/train?dataset=titanic")
-    dash_duo.wait_for_element(f"#{ids.TRAIN_RUN_BUTTON}", timeout=15)
-    assert not dash_duo.find_element(f"#{ids.TRAIN_SAVE_BUTTON}").is_displayed()
-    save = auth.write_callbacks(login_app.callback_map, [ids.TRAIN_SAVE_BUTTON]).pop()
+    dash_duo.wait_for_element(f"#{TrainIds.RUN_BUTTON}", timeout=15)
+    assert not dash_duo.find_element(f"#{TrainIds.SAVE_BUTTON}").is_displayed()
+    save = auth.write_callbacks(login_app.callback_map, [TrainIds.SAVE_BUTTON]).pop()
     assert dash_duo.driver.execute_async_script(FORGE_WRITE, save) == [403, "forbidden"]
     # Chrome logs the refused request itself; nothing else may be in the console.
     assert [entry["message"] for entry in dash_duo.get_logs()] == [
@@ -77,7 +82,7 @@ def test_viewer_sees_no_write_controls_and_cannot_forge_one_editor_saves(dash_du
         "status of 403 (FORBIDDEN)"
     ]
     assert login_app.server.extensions["dashboard"].models.list() != []  # the demo models, untouched
-    click(dash_duo, f"#{ids.SHELL_LOGOUT_BUTTON}")
+    click(dash_duo, f"#{ShellIds.LOGOUT_BUTTON}")
     dash_duo.wait_for_element("#login-name", timeout=15)
 
     log_in(
@@ -86,14 +91,14 @@ def test_viewer_sees_no_write_controls_and_cannot_forge_one_editor_saves(dash_du
         "editor-pass",
         "/train?dataset=titanic&target=Survived&features=Pclass,Sex,Age,Fare&model=logistic_regression&folds=3",
     )
-    dash_duo.wait_for_text_to_equal(f"#{ids.SHELL_USER_BADGE}", "ed · editor", timeout=15)
-    click(dash_duo, f"#{ids.TRAIN_RUN_BUTTON}")
+    dash_duo.wait_for_text_to_equal(f"#{ShellIds.USER_BADGE}", "ed · editor", timeout=15)
+    click(dash_duo, f"#{TrainIds.RUN_BUTTON}")
     dash_duo._wait_for(
         lambda d: len(d.find_elements("css selector", ".fold-row")) == 3, timeout=90, msg="fold rows did not appear"
     )
-    dash_duo.find_element(f"#{ids.TRAIN_SAVE_NAME_INPUT}").send_keys("titanic-by-ed")
-    click(dash_duo, f"#{ids.TRAIN_SAVE_BUTTON}")
-    dash_duo.wait_for_contains_text(f"#{ids.TRAIN_SAVE_ALERT}", "Saved titanic-by-ed v1", timeout=60)
+    dash_duo.find_element(f"#{TrainIds.SAVE_NAME_INPUT}").send_keys("titanic-by-ed")
+    click(dash_duo, f"#{TrainIds.SAVE_BUTTON}")
+    dash_duo.wait_for_contains_text(f"#{TrainIds.SAVE_ALERT}", "Saved titanic-by-ed v1", timeout=60)
     assert login_app.server.extensions["dashboard"].models.card("titanic-by-ed", 1)["task"] == "binary"
     assert dash_duo.get_logs() == []
 
@@ -132,7 +137,7 @@ def test_a_logged_in_viewer_sees_an_embedded_view_in_a_report(dash_duo, tmp_path
         dash_duo.driver.get(f"http://localhost:{report_port}/index.html")
         dash_duo.driver.switch_to.frame("view")
         wait_for_explorer(dash_duo, "1,309")
-        dash_duo.wait_for_contains_text(f"#{ids.EXPLORER_DISTRIBUTION_GRAPH} .xtitle", "Age")
+        dash_duo.wait_for_contains_text(f"#{ExplorerIds.DISTRIBUTION_GRAPH} .xtitle", "Age")
         dash_duo.driver.switch_to.default_content()
         assert dash_duo.get_logs() == []
     finally:

@@ -2,7 +2,9 @@
 
 import pytest
 
-from dashboard import create_app, ids
+from dashboard import create_app
+from layouts.explorer_ids import ExplorerIds
+from layouts.shell_ids import ShellIds
 from tests.browser.helpers import free_port, serve_folder, wait_for_explorer
 from tests.conftest import make_settings
 
@@ -39,9 +41,9 @@ def test_embed_view_in_cross_origin_iframe(dash_duo, tmp_path):
         )
         dash_duo.driver.switch_to.frame("view")
         wait_for_explorer(dash_duo, "1,309")
-        assert not dash_duo.find_element(f"#{ids.SHELL_NAVBAR}").is_displayed()
-        assert not dash_duo.find_element(f"#{ids.EXPLORER_UPLOAD}").is_displayed()
-        dash_duo.wait_for_contains_text(f"#{ids.EXPLORER_DISTRIBUTION_GRAPH} .xtitle", "Age")
+        assert not dash_duo.find_element(f"#{ShellIds.NAVBAR}").is_displayed()
+        assert not dash_duo.find_element(f"#{ExplorerIds.UPLOAD}").is_displayed()
+        dash_duo.wait_for_contains_text(f"#{ExplorerIds.DISTRIBUTION_GRAPH} .xtitle", "Age")
         dash_duo.driver.switch_to.default_content()
         assert dash_duo.get_logs() == []
     finally:

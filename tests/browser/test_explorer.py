@@ -4,7 +4,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from dashboard import ids
+from layouts.explorer_ids import ExplorerIds
 from tests.browser.helpers import upload_file, wait_for_explorer
 
 pytestmark = pytest.mark.browser
@@ -18,10 +18,10 @@ def test_change_column_updates_graph_and_url(dash_duo, app):
     dash_duo.start_server(app)
     dash_duo.wait_for_page(url=f"{dash_duo.server_url}/data?dataset=titanic")
     wait_for_explorer(dash_duo, "1,309")
-    dash_duo.wait_for_contains_text(f"#{ids.EXPLORER_PROFILE_TABLE}", "Embarked")
-    dash_duo.select_dcc_dropdown(f"#{ids.EXPLORER_COLUMN_DROPDOWN}", value="Fare")
-    dash_duo.wait_for_contains_text(f"#{ids.EXPLORER_DISTRIBUTION_GRAPH} .xtitle", "Fare")
-    dash_duo.wait_for_element(f"#{ids.EXPLORER_GRID} .ag-row", timeout=15)
+    dash_duo.wait_for_contains_text(f"#{ExplorerIds.PROFILE_TABLE}", "Embarked")
+    dash_duo.select_dcc_dropdown(f"#{ExplorerIds.COLUMN_DROPDOWN}", value="Fare")
+    dash_duo.wait_for_contains_text(f"#{ExplorerIds.DISTRIBUTION_GRAPH} .xtitle", "Fare")
+    dash_duo.wait_for_element(f"#{ExplorerIds.GRID} .ag-row", timeout=15)
     dash_duo._wait_for(lambda _d: _query(dash_duo).get("column") == "Fare", timeout=10, msg="URL not updated")
     assert _query(dash_duo)["dataset"] == "titanic"
     assert dash_duo.get_logs() == []
@@ -34,16 +34,16 @@ def test_permalink_reopens_the_same_view(dash_duo, app):
     dash_duo.wait_for_page(url=link)
     wait_for_explorer(dash_duo, "344")
     for component_id, shown in [
-        (ids.EXPLORER_COLUMN_DROPDOWN, "body_mass_g"),
-        (ids.EXPLORER_SPLIT_DROPDOWN, "island"),
-        (ids.EXPLORER_X_DROPDOWN, "bill_length_mm"),
-        (ids.EXPLORER_COLOR_DROPDOWN, "species"),
+        (ExplorerIds.COLUMN_DROPDOWN, "body_mass_g"),
+        (ExplorerIds.SPLIT_DROPDOWN, "island"),
+        (ExplorerIds.X_DROPDOWN, "bill_length_mm"),
+        (ExplorerIds.COLOR_DROPDOWN, "species"),
     ]:
         dash_duo.wait_for_contains_text(f"#{component_id}", shown)
-    dash_duo.wait_for_contains_text(f"#{ids.EXPLORER_DISTRIBUTION_GRAPH} .legend", "Biscoe")
-    permalink = dash_duo.find_element(f"#{ids.EXPLORER_PERMALINK_LINK}").get_attribute("href")
+    dash_duo.wait_for_contains_text(f"#{ExplorerIds.DISTRIBUTION_GRAPH} .legend", "Biscoe")
+    permalink = dash_duo.find_element(f"#{ExplorerIds.PERMALINK_LINK}").get_attribute("href")
     assert parse_qs(urlparse(permalink).query) == parse_qs(urlparse(link).query)
-    embed_code = dash_duo.find_element(f"#{ids.EXPLORER_EMBED_CODE}").get_attribute("value")
+    embed_code = dash_duo.find_element(f"#{ExplorerIds.EMBED_CODE}").get_attribute("value")
     assert embed_code.startswith("<iframe") and "embed=1" in embed_code
     assert dash_duo.get_logs() == []
 
@@ -51,7 +51,7 @@ def test_permalink_reopens_the_same_view(dash_duo, app):
 def test_unknown_dataset_in_link_falls_back_with_message(dash_duo, app):
     dash_duo.start_server(app)
     dash_duo.wait_for_page(url=f"{dash_duo.server_url}/data?dataset=../../etc/passwd")
-    dash_duo.wait_for_contains_text(f"#{ids.EXPLORER_ERROR_ALERT}", "no dataset named")
+    dash_duo.wait_for_contains_text(f"#{ExplorerIds.ERROR_ALERT}", "no dataset named")
     wait_for_explorer(dash_duo, "1,309")
     assert dash_duo.get_logs() == []
 
@@ -65,12 +65,12 @@ def test_good_upload_then_bad_upload_keeps_the_first(dash_duo, app, tmp_path):
     dash_duo.wait_for_page(url=f"{dash_duo.server_url}/data")
     wait_for_explorer(dash_duo, "1,309")
     upload_file(dash_duo, good)
-    dash_duo.wait_for_contains_text(f"#{ids.EXPLORER_UPLOAD_ALERT}", "Added 'shop-sales': 3 rows")
-    dash_duo.wait_for_contains_text(f"#{ids.EXPLORER_DATASET_DROPDOWN}", "shop-sales")
+    dash_duo.wait_for_contains_text(f"#{ExplorerIds.UPLOAD_ALERT}", "Added 'shop-sales': 3 rows")
+    dash_duo.wait_for_contains_text(f"#{ExplorerIds.DATASET_DROPDOWN}", "shop-sales")
     wait_for_explorer(dash_duo, "Rows\n3")
     upload_file(dash_duo, bad)
-    dash_duo.wait_for_contains_text(f"#{ids.EXPLORER_UPLOAD_ALERT}", "line 3 has 5 fields")
-    dash_duo.wait_for_contains_text(f"#{ids.EXPLORER_DATASET_DROPDOWN}", "shop-sales")  # still selected
+    dash_duo.wait_for_contains_text(f"#{ExplorerIds.UPLOAD_ALERT}", "line 3 has 5 fields")
+    dash_duo.wait_for_contains_text(f"#{ExplorerIds.DATASET_DROPDOWN}", "shop-sales")  # still selected
     assert "shop-sales" in [d.id for d in app.server.extensions["dashboard"].catalog.list()]
     assert "broken" not in [d.id for d in app.server.extensions["dashboard"].catalog.list()]
     assert dash_duo.get_logs() == []
@@ -83,8 +83,8 @@ def test_hostile_column_name_renders_as_text(dash_duo, app, tmp_path):
     app.server.extensions["dashboard"].catalog.add_upload("xss.csv", path.read_bytes(), name="xss")
     dash_duo.start_server(app)
     dash_duo.wait_for_page(url=f"{dash_duo.server_url}/data?dataset=xss")
-    dash_duo.wait_for_contains_text(f"#{ids.EXPLORER_PROFILE_TABLE}", hostile)
-    dash_duo.wait_for_element(f"#{ids.EXPLORER_GRID} .ag-header-cell-text", timeout=15)
+    dash_duo.wait_for_contains_text(f"#{ExplorerIds.PROFILE_TABLE}", hostile)
+    dash_duo.wait_for_element(f"#{ExplorerIds.GRID} .ag-header-cell-text", timeout=15)
     assert dash_duo.driver.find_elements("css selector", "img[src='x']") == []
     assert dash_duo.driver.execute_script("return window.__xss === undefined")
     assert dash_duo.get_logs() == []

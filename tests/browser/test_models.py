@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import ids
+from layouts.models_ids import ModelsIds
 
 pytestmark = pytest.mark.browser
 
@@ -19,23 +19,23 @@ def test_models_page_alias_compare_delete(dash_duo, app, demo_models, store, cat
     store.save(pipeline, spec.name, X_sample=prepared.X, y=prepared.y, metrics={"accuracy": 0.5})
     dash_duo.start_server(app)
     dash_duo.wait_for_page(url=f"{dash_duo.server_url}/models?model=titanic-survival&version=2&compare=1")
-    dash_duo.wait_for_contains_text(f"#{ids.MODELS_CARD}", "titanic-survival v2", timeout=15)
-    dash_duo.wait_for_contains_text(f"#{ids.MODELS_COMPARE_TABLE}", "v1 → v2")
-    dash_duo.wait_for_contains_text(f"#{ids.MODELS_COMPARE_TABLE}", "n_estimators")
-    dash_duo.find_element(f"#{ids.MODELS_ALIAS_INPUT}").send_keys("production")
-    dash_duo.find_element(f"#{ids.MODELS_ALIAS_BUTTON}").click()
-    dash_duo.wait_for_contains_text(f"#{ids.MODELS_ACTION_ALERT}", "'production' now points at titanic-survival v2")
+    dash_duo.wait_for_contains_text(f"#{ModelsIds.CARD}", "titanic-survival v2", timeout=15)
+    dash_duo.wait_for_contains_text(f"#{ModelsIds.COMPARE_TABLE}", "v1 → v2")
+    dash_duo.wait_for_contains_text(f"#{ModelsIds.COMPARE_TABLE}", "n_estimators")
+    dash_duo.find_element(f"#{ModelsIds.ALIAS_INPUT}").send_keys("production")
+    dash_duo.find_element(f"#{ModelsIds.ALIAS_BUTTON}").click()
+    dash_duo.wait_for_contains_text(f"#{ModelsIds.ACTION_ALERT}", "'production' now points at titanic-survival v2")
     assert store.aliases("titanic-survival") == {"production": 2}
     # Deleting an aliased version is refused with the reason.
-    dash_duo.find_element(f"#{ids.MODELS_DELETE_BUTTON}").click()
+    dash_duo.find_element(f"#{ModelsIds.DELETE_BUTTON}").click()
     dash_duo.driver.switch_to.alert.accept()
-    dash_duo.wait_for_contains_text(f"#{ids.MODELS_ACTION_ALERT}", "alias production points at version 2")
+    dash_duo.wait_for_contains_text(f"#{ModelsIds.ACTION_ALERT}", "alias production points at version 2")
     assert [v.version for v in store.versions("titanic-survival")] == [1, 2]
-    dash_duo.find_element(f"#{ids.MODELS_DOWNLOAD_BUTTON}").click()
+    dash_duo.find_element(f"#{ModelsIds.DOWNLOAD_BUTTON}").click()
     path = Path(dash_duo.download_path) / "titanic-survival-v2-card.json"
     dash_duo._wait_for(lambda _d: path.exists() and path.stat().st_size > 0, timeout=15, msg="no card download")
     assert json.loads(path.read_text())["artifact"]["sha256"] == store.card("titanic-survival", 2)["artifact"]["sha256"]
-    link = dash_duo.find_element(f"#{ids.MODELS_OPEN_PREDICT_LINK}").get_attribute("href")
+    link = dash_duo.find_element(f"#{ModelsIds.OPEN_PREDICT_LINK}").get_attribute("href")
     assert link.endswith("/predict?model=titanic-survival&version=2")
     assert dash_duo.get_logs() == []
 
@@ -43,10 +43,10 @@ def test_models_page_alias_compare_delete(dash_duo, app, demo_models, store, cat
 def test_delete_a_version_after_confirmation(dash_duo, app, demo_models, store):
     dash_duo.start_server(app)
     dash_duo.wait_for_page(url=f"{dash_duo.server_url}/models?model=ames-house-price&version=1")
-    dash_duo.wait_for_contains_text(f"#{ids.MODELS_CARD}", "ames-house-price v1", timeout=15)
-    dash_duo.find_element(f"#{ids.MODELS_DELETE_BUTTON}").click()
+    dash_duo.wait_for_contains_text(f"#{ModelsIds.CARD}", "ames-house-price v1", timeout=15)
+    dash_duo.find_element(f"#{ModelsIds.DELETE_BUTTON}").click()
     dash_duo.driver.switch_to.alert.accept()
-    dash_duo.wait_for_contains_text(f"#{ids.MODELS_ACTION_ALERT}", "Deleted ames-house-price v1")
+    dash_duo.wait_for_contains_text(f"#{ModelsIds.ACTION_ALERT}", "Deleted ames-house-price v1")
     assert "ames-house-price" not in {m["name"] for m in store.list()}
     assert "titanic-survival" in {m["name"] for m in store.list()}
     assert dash_duo.get_logs() == []

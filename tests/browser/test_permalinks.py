@@ -9,18 +9,22 @@ import pytest
 from dash.testing.errors import TestingTimeoutError
 from dash.testing.wait import until
 
-from dashboard import create_app, ids
+from dashboard import create_app
+from layouts.clusters_ids import ClusterIds
+from layouts.explorer_ids import ExplorerIds
+from layouts.recommend_ids import RecommendIds
+from layouts.train_ids import TrainIds
 from tests.conftest import make_settings
 
 pytestmark = pytest.mark.browser
 
 PAGES = {
     "/data": (
-        ids.EXPLORER_PERMALINK_LINK,
+        ExplorerIds.PERMALINK_LINK,
         {"dataset": "titanic", "column": "Fare", "split": "Sex", "x": "Age", "y": "Fare", "color": "Pclass"},
     ),
     "/train": (
-        ids.TRAIN_PERMALINK_LINK,
+        TrainIds.PERMALINK_LINK,
         {
             "dataset": "titanic",
             "target": "Survived",
@@ -42,7 +46,7 @@ PAGES = {
         },
     ),
     "/clusters": (
-        ids.CLUSTER_PERMALINK_LINK,
+        ClusterIds.PERMALINK_LINK,
         {
             "dataset": "penguins",
             "features": "bill_length_mm,flipper_length_mm",
@@ -62,7 +66,7 @@ PAGES = {
         },
     ),
     "/recommend": (
-        ids.REC_PERMALINK_LINK,
+        RecommendIds.PERMALINK_LINK,
         {
             "dataset": "movielens",
             "user": "userId",

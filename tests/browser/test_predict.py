@@ -6,14 +6,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboard import ids
+from layouts.predict_ids import PredictIds
 
 pytestmark = pytest.mark.browser
 
 
 def _field(name: str) -> str:
     """CSS selector of a form field: Dash renders a pattern-matching id as sorted, compact JSON."""
-    return "[id='" + json.dumps(ids.predict_field(name), separators=(",", ":"), sort_keys=True) + "']"
+    return "[id='" + json.dumps(PredictIds.field(name), separators=(",", ":"), sort_keys=True) + "']"
 
 
 def _set_number(dash_duo, name, value):
@@ -33,12 +33,12 @@ def test_titanic_form_predicts_like_the_pipeline(dash_duo, app, demo_models, sto
     _set_number(dash_duo, "Parch", 0)
     _set_number(dash_duo, "Fare", 7.25)
     dash_duo.select_dcc_dropdown(_field("Embarked"), value="S")
-    dash_duo.find_element(f"#{ids.PREDICT_SUBMIT_BUTTON}").click()
+    dash_duo.find_element(f"#{PredictIds.SUBMIT_BUTTON}").click()
     row = pd.DataFrame([{"Pclass": 3, "Sex": "male", "Age": 22, "SibSp": 1, "Parch": 0, "Fare": 7.25, "Embarked": "S"}])
     expected = store.load("titanic-survival").model.predict(row)[0]
-    dash_duo.wait_for_text_to_equal(f"#{ids.PREDICT_RESULT} .predict-label", str(expected), timeout=15)
-    dash_duo.wait_for_contains_text(f"#{ids.PREDICT_PROBABILITY_GRAPH}", "probability")
-    assert '"model": "titanic-survival"' in dash_duo.find_element(f"#{ids.PREDICT_JSON}").get_attribute("textContent")
+    dash_duo.wait_for_text_to_equal(f"#{PredictIds.RESULT} .predict-label", str(expected), timeout=15)
+    dash_duo.wait_for_contains_text(f"#{PredictIds.PROBABILITY_GRAPH}", "probability")
+    assert '"model": "titanic-survival"' in dash_duo.find_element(f"#{PredictIds.JSON}").get_attribute("textContent")
     assert dash_duo.get_logs() == []
 
 
@@ -49,10 +49,10 @@ def test_batch_upload_reports_bad_row_and_downloads(dash_duo, app, demo_models, 
     frame.to_csv(path, index=False)
     dash_duo.start_server(app)
     dash_duo.wait_for_page(url=f"{dash_duo.server_url}/predict?model=titanic-survival")
-    dash_duo.find_element(f"#{ids.PREDICT_BATCH_UPLOAD} input[type=file]").send_keys(str(path))
-    dash_duo.wait_for_contains_text(f"#{ids.PREDICT_BATCH_RESULT}", "Scored 29 of 30 rows", timeout=60)
-    dash_duo.wait_for_contains_text(f"#{ids.PREDICT_BATCH_RESULT} .batch-bad-rows", "row 5: Sex")
-    dash_duo.find_element(f"#{ids.PREDICT_BATCH_DOWNLOAD_BUTTON}").click()
+    dash_duo.find_element(f"#{PredictIds.BATCH_UPLOAD} input[type=file]").send_keys(str(path))
+    dash_duo.wait_for_contains_text(f"#{PredictIds.BATCH_RESULT}", "Scored 29 of 30 rows", timeout=60)
+    dash_duo.wait_for_contains_text(f"#{PredictIds.BATCH_RESULT} .batch-bad-rows", "row 5: Sex")
+    dash_duo.find_element(f"#{PredictIds.BATCH_DOWNLOAD_BUTTON}").click()
     downloaded = Path(dash_duo.download_path) / "predictions.csv"
     dash_duo._wait_for(lambda _d: downloaded.exists() and downloaded.stat().st_size > 0, timeout=15, msg="no download")
     result = pd.read_csv(downloaded, keep_default_na=False)

@@ -6,8 +6,9 @@ import pytest
 from selenium.webdriver.common.keys import Keys
 from sklearn.metrics import roc_auc_score
 
-from dashboard import ids
-from tests.browser.helpers import click
+from layouts.predict_ids import PredictIds
+from layouts.train_ids import SearchIds, TrainIds
+from tests.browser.helpers import click, wait_for_app_ready
 
 pytestmark = pytest.mark.browser
 
@@ -18,8 +19,9 @@ def test_train_titanic_threshold_save_and_predict(dash_duo, app):
         url=f"{dash_duo.server_url}/train?dataset=titanic&target=Survived"
         "&features=Pclass,Sex,Age,SibSp,Parch,Fare,Embarked&model=logistic_regression&folds=5"
     )
-    dash_duo.wait_for_element(f"#{ids.TRAIN_RUN_BUTTON}", timeout=15)
-    click(dash_duo, f"#{ids.TRAIN_RUN_BUTTON}")
+    dash_duo.wait_for_element(f"#{TrainIds.RUN_BUTTON}", timeout=15)
+    wait_for_app_ready(dash_duo)
+    click(dash_duo, f"#{TrainIds.RUN_BUTTON}")
     dash_duo._wait_for(
         lambda d: len(d.find_elements("css selector", ".fold-row")) == 5, timeout=90, msg="fold rows did not appear"
     )
@@ -37,31 +39,31 @@ def test_train_titanic_threshold_save_and_predict(dash_duo, app):
     expected = sum(roc_auc_score((f["y_true"] == 1).astype(int), f["scores"]) for f in result.folds) / 5
     shown = dash_duo.find_element("#train-summary-roc_auc").text.split()[1]
     assert abs(float(shown) - expected) < 5e-5
-    dash_duo.wait_for_contains_text(f"#{ids.TRAIN_CONFUSION_GRAPH}", "threshold 0.50")
-    slider_box = dash_duo.find_element(f"#{ids.TRAIN_THRESHOLD_SLIDER} input")
+    dash_duo.wait_for_contains_text(f"#{TrainIds.CONFUSION_GRAPH}", "threshold 0.50")
+    slider_box = dash_duo.find_element(f"#{TrainIds.THRESHOLD_SLIDER} input")
     slider_box.send_keys(Keys.CONTROL, "a")
     slider_box.send_keys("0.3", Keys.TAB)
-    dash_duo.wait_for_contains_text(f"#{ids.TRAIN_CONFUSION_GRAPH}", "threshold 0.30")
-    dash_duo.find_element(f"#{ids.TRAIN_SAVE_NAME_INPUT}").send_keys("titanic-logreg")
-    click(dash_duo, f"#{ids.TRAIN_SAVE_BUTTON}")
-    dash_duo.wait_for_contains_text(f"#{ids.TRAIN_SAVE_ALERT}", "Saved titanic-logreg v1", timeout=30)
-    click(dash_duo, f"#{ids.TRAIN_OPEN_PREDICT_LINK}")
-    dash_duo.wait_for_element(f"#{ids.PREDICT_SUBMIT_BUTTON}", timeout=15)
-    click(dash_duo, f"#{ids.PREDICT_SUBMIT_BUTTON}")
-    dash_duo.wait_for_contains_text(f"#{ids.PREDICT_RESULT}", "titanic-logreg v1", timeout=15)
-    assert json.loads(dash_duo.find_element(f"#{ids.PREDICT_JSON}").get_attribute("textContent"))["version"] == 1
+    dash_duo.wait_for_contains_text(f"#{TrainIds.CONFUSION_GRAPH}", "threshold 0.30")
+    dash_duo.find_element(f"#{TrainIds.SAVE_NAME_INPUT}").send_keys("titanic-logreg")
+    click(dash_duo, f"#{TrainIds.SAVE_BUTTON}")
+    dash_duo.wait_for_contains_text(f"#{TrainIds.SAVE_ALERT}", "Saved titanic-logreg v1", timeout=30)
+    click(dash_duo, f"#{TrainIds.OPEN_PREDICT_LINK}")
+    dash_duo.wait_for_element(f"#{PredictIds.SUBMIT_BUTTON}", timeout=15)
+    click(dash_duo, f"#{PredictIds.SUBMIT_BUTTON}")
+    dash_duo.wait_for_contains_text(f"#{PredictIds.RESULT}", "titanic-logreg v1", timeout=15)
+    assert json.loads(dash_duo.find_element(f"#{PredictIds.JSON}").get_attribute("textContent"))["version"] == 1
     assert dash_duo.get_logs() == []
 
 
 def test_bad_spec_shows_a_named_message(dash_duo, app):
     dash_duo.start_server(app)
     dash_duo.wait_for_page(url=f"{dash_duo.server_url}/train?dataset=titanic&target=Survived&features=Age&folds=5")
-    dash_duo.wait_for_element(f"#{ids.TRAIN_FOLDS_INPUT}", timeout=15)
-    folds = dash_duo.find_element(f"#{ids.TRAIN_FOLDS_INPUT}")
+    dash_duo.wait_for_element(f"#{TrainIds.FOLDS_INPUT}", timeout=15)
+    folds = dash_duo.find_element(f"#{TrainIds.FOLDS_INPUT}")
     folds.clear()
     folds.send_keys("1")
-    click(dash_duo, f"#{ids.TRAIN_RUN_BUTTON}")
-    dash_duo.wait_for_contains_text(f"#{ids.TRAIN_MESSAGES}", "cv.folds", timeout=30)
+    click(dash_duo, f"#{TrainIds.RUN_BUTTON}")
+    dash_duo.wait_for_contains_text(f"#{TrainIds.MESSAGES}", "cv.folds", timeout=30)
     assert dash_duo.get_logs() == []
 
 
@@ -87,44 +89,44 @@ def test_search_streams_candidates_applies_the_best_and_the_permalink_embeds_it(
         url=f"{dash_duo.server_url}/train?dataset=titanic&target=Survived"
         "&features=Pclass,Sex,Age,SibSp,Parch,Fare,Embarked&model=logistic_regression&folds=4"
     )
-    dash_duo.wait_for_element(f"#{ids.SEARCH_RUN_BUTTON}", timeout=15)
+    dash_duo.wait_for_element(f"#{SearchIds.RUN_BUTTON}", timeout=15)
     C = '[id=\'{"name":"C","type":"search-values"}\']'
     dash_duo.find_element(C).clear()
     dash_duo.find_element(C).send_keys("0.01, 0.1, 1", Keys.TAB)
-    click(dash_duo, f"#{ids.SEARCH_TUNE_CHECKLIST} input[value='max_iter']")  # C is ticked already
-    click(dash_duo, f"#{ids.SEARCH_RUN_BUTTON}")
+    click(dash_duo, f"#{SearchIds.TUNE_CHECKLIST} input[value='max_iter']")  # C is ticked already
+    click(dash_duo, f"#{SearchIds.RUN_BUTTON}")
     # 3 x 2 grid + the catalog defaults, every candidate over 4 folds
     dash_duo._wait_for(
         lambda d: [t.split()[-1] for t in _texts(dash_duo, ".search-row")] == ["4/4"] * 7,
         timeout=120,
         msg="search rows did not complete",
     )
-    dash_duo.wait_for_contains_text(f"#{ids.SEARCH_BEST_SUMMARY}", "Catalog defaults", timeout=30)
+    dash_duo.wait_for_contains_text(f"#{SearchIds.BEST_SUMMARY}", "Catalog defaults", timeout=30)
     dash_duo._wait_for(
-        lambda d: _plot_types(dash_duo, ids.SEARCH_GRAPH) == ["heatmap"], timeout=15, msg="no heatmap of 2 parameters"
+        lambda d: _plot_types(dash_duo, SearchIds.GRAPH) == ["heatmap"], timeout=15, msg="no heatmap of 2 parameters"
     )
     result = app.server.extensions["dashboard"].training
     token = next(k for k in result.memo.backend.cache.iterkeys() if str(k).startswith("train.search:"))
     best = result.search_result(token).best_row()
     assert dash_duo.find_element(".search-row.table-success").text.split()[0] == "1"
-    click(dash_duo, f"#{ids.SEARCH_USE_BEST_BUTTON}")
+    click(dash_duo, f"#{SearchIds.USE_BEST_BUTTON}")
     C_control = '[id=\'{"name":"C","type":"train-param"}\']'
     dash_duo._wait_for(
         lambda d: float(d.find_element("css selector", C_control).get_attribute("value")) == best["values"]["C"],
         timeout=15,
         msg="the best C was not put in the form",
     )
-    click(dash_duo, f"#{ids.TRAIN_RUN_BUTTON}")
-    dash_duo.wait_for_contains_text(f"#{ids.TRAIN_MESSAGES}", "no model was fitted", timeout=30)
+    click(dash_duo, f"#{TrainIds.RUN_BUTTON}")
+    dash_duo.wait_for_contains_text(f"#{TrainIds.MESSAGES}", "no model was fitted", timeout=30)
     shown = dash_duo.find_element("#train-summary-roc_auc").text.split()[1]
     assert abs(float(shown) - best["mean"]) < 5e-5
     dash_duo._wait_for(
-        lambda d: _plot_types(dash_duo, ids.TRAIN_NATIVE_GRAPH) == ["bar"], timeout=15, msg="no coefficient chart"
+        lambda d: _plot_types(dash_duo, TrainIds.NATIVE_GRAPH) == ["bar"], timeout=15, msg="no coefficient chart"
     )
-    link = dash_duo.find_element(f"#{ids.TRAIN_PERMALINK_LINK}").get_attribute("href")
+    link = dash_duo.find_element(f"#{TrainIds.PERMALINK_LINK}").get_attribute("href")
     assert "p_C=" in link and "threshold=" in link
     # The permalink's embed form opens on the cached result with no controls
     dash_duo.wait_for_page(url=link + "&embed=1")
     dash_duo.wait_for_contains_text("#train-summary-roc_auc", shown, timeout=30)
-    assert not dash_duo.find_element(f"#{ids.TRAIN_RUN_BUTTON}").is_displayed()
+    assert not dash_duo.find_element(f"#{TrainIds.RUN_BUTTON}").is_displayed()
     assert dash_duo.get_logs() == []

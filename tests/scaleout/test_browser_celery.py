@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from dashboard import ids
 from dashboard.jobs import RedisMemo, memo_secret
+from layouts.explorer_ids import ExplorerIds
+from layouts.train_ids import TrainIds
 from tests.browser.helpers import click
 
 pytestmark = [pytest.mark.scaleout, pytest.mark.browser, pytest.mark.xdist_group("scaleout")]
@@ -40,7 +41,7 @@ def _fold_rows(dash_br) -> int:
 def test_cv_streams_through_celery_and_its_repeat_on_the_other_machine_fits_nothing(dash_br, cluster, wait_until):
     before = _cv_keys(cluster)
     dash_br.server_url = cluster.web["web-a"] + TRAIN + "&model=logistic_regression&folds=5"
-    click(dash_br, f"#{ids.TRAIN_RUN_BUTTON}")
+    click(dash_br, f"#{TrainIds.RUN_BUTTON}")
     dash_br._wait_for(lambda d: _fold_rows(dash_br) == 5, timeout=120, msg="fold rows did not stream in")
     dash_br.wait_for_contains_text("#train-summary-roc_auc", "roc_auc", timeout=60)
     new = _cv_keys(cluster) - before
@@ -49,14 +50,14 @@ def test_cv_streams_through_celery_and_its_repeat_on_the_other_machine_fits_noth
     expected = sum(roc_auc_score((f["y_true"] == 1).astype(int), f["scores"]) for f in result.folds) / 5
     shown = dash_br.find_element("#train-summary-roc_auc").text.split()[1]
     assert abs(float(shown) - expected) < 5e-5
-    link = dash_br.find_element(f"#{ids.TRAIN_PERMALINK_LINK}").get_attribute("href")
+    link = dash_br.find_element(f"#{TrainIds.PERMALINK_LINK}").get_attribute("href")
     assert dash_br.get_logs() == []
 
     # the same run from the other machine: the permalink opens on the result, Run fits nothing
     dash_br.server_url = link.replace(cluster.web["web-a"], cluster.web["web-b"])
     dash_br.wait_for_contains_text("#train-summary-roc_auc", shown, timeout=60)
-    click(dash_br, f"#{ids.TRAIN_RUN_BUTTON}")
-    dash_br.wait_for_contains_text(f"#{ids.TRAIN_MESSAGES}", "no model was fitted", timeout=60)
+    click(dash_br, f"#{TrainIds.RUN_BUTTON}")
+    dash_br.wait_for_contains_text(f"#{TrainIds.MESSAGES}", "no model was fitted", timeout=60)
     assert len(_cv_keys(cluster) - before) == 1  # still the one result: nothing new was computed
     assert dash_br.get_logs() == []
 
@@ -64,12 +65,12 @@ def test_cv_streams_through_celery_and_its_repeat_on_the_other_machine_fits_noth
 def test_cancel_revokes_the_celery_task_and_caches_nothing(dash_br, cluster, wait_until):
     before = _cv_keys(cluster)
     dash_br.server_url = cluster.web["web-a"] + TRAIN + SLOW
-    click(dash_br, f"#{ids.TRAIN_RUN_BUTTON}")
+    click(dash_br, f"#{TrainIds.RUN_BUTTON}")
     dash_br._wait_for(lambda d: _fold_rows(dash_br) >= 1, timeout=120, msg="no fold streamed in")
     assert cluster.active_tasks(), "the CV should be running on a Celery worker"
-    click(dash_br, f"#{ids.TRAIN_CANCEL_BUTTON}")
+    click(dash_br, f"#{TrainIds.CANCEL_BUTTON}")
     dash_br._wait_for(
-        lambda d: d.find_element("css selector", f"#{ids.TRAIN_RUN_BUTTON}").is_enabled(),
+        lambda d: d.find_element("css selector", f"#{TrainIds.RUN_BUTTON}").is_enabled(),
         timeout=60,
         msg="the run button did not come back",
     )
@@ -81,10 +82,10 @@ def test_cancel_revokes_the_celery_task_and_caches_nothing(dash_br, cluster, wai
 def test_switching_page_mid_job_leaves_no_console_error_and_no_orphan_task(dash_br, cluster, wait_until):
     before = _cv_keys(cluster)
     dash_br.server_url = cluster.web["web-a"] + TRAIN + SLOW.replace("800", "300")
-    click(dash_br, f"#{ids.TRAIN_RUN_BUTTON}")
+    click(dash_br, f"#{TrainIds.RUN_BUTTON}")
     wait_until(lambda: bool(cluster.active_tasks()), 60, "the CV starting on a worker")
     click(dash_br, "a.nav-link[href='/data']")
-    dash_br.wait_for_element(f"#{ids.EXPLORER_OVERVIEW}", timeout=30)
+    dash_br.wait_for_element(f"#{ExplorerIds.OVERVIEW}", timeout=30)
     # The job is not abandoned mid-way: it runs to its end and its result is kept for the next visit.
     wait_until(lambda: not cluster.active_tasks(), 240, "the task finishing")
     assert len(_cv_keys(cluster) - before) == 1

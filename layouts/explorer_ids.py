@@ -1,0 +1,30 @@
+"""Component ids declared beside their page (one class per page, as webviz-config's views do), each
+``<page>-<element>-<kind>``: layouts, callbacks and tests use these constants, never literal ids."""
+
+
+class ExplorerIds:
+    """Component ids of Explore data (/data)."""
+
+    DATASET_DROPDOWN = "explorer-dataset-dropdown"
+    DATASET_INFO = "explorer-dataset-info"
+    OVERVIEW = "explorer-overview"
+    PROFILE_TABLE = "explorer-profile-table"
+    COLUMN_DROPDOWN = "explorer-column-dropdown"
+    SPLIT_DROPDOWN = "explorer-split-dropdown"
+    DISTRIBUTION_GRAPH = "explorer-distribution-graph"
+    CORRELATION_GRAPH = "explorer-correlation-graph"
+    X_DROPDOWN = "explorer-x-dropdown"
+    Y_DROPDOWN = "explorer-y-dropdown"
+    COLOR_DROPDOWN = "explorer-color-dropdown"
+    SCATTER_GRAPH = "explorer-scatter-graph"
+    SCATTER_NOTE = "explorer-scatter-note"
+    GRID = "explorer-grid"
+    ERROR_ALERT = "explorer-error-alert"
+    PERMALINK_LINK = "explorer-permalink-link"
+    EMBED_CODE = "explorer-embed-code"
+    UPLOAD = "explorer-upload"
+    UPLOAD_NAME_INPUT = "explorer-upload-name-input"
+    UPLOAD_ALERT = "explorer-upload-alert"
+    DELETE_BUTTON = "explorer-delete-button"
+    DELETE_CONFIRM = "explorer-delete-confirm"
+    GRID_CONTAINER = "explorer-grid-container"

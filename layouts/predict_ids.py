@@ -1,0 +1,27 @@
+"""Component ids declared beside their page (one class per page, as webviz-config's views do), each
+``<page>-<element>-<kind>``: layouts, callbacks and tests use these constants, never literal ids."""
+
+
+class PredictIds:
+    """Component ids of Predict (/predict)."""
+
+    MODEL_DROPDOWN = "predict-model-dropdown"
+    VERSION_DROPDOWN = "predict-version-dropdown"
+    FORM = "predict-form"
+    SUBMIT_BUTTON = "predict-submit-button"
+    RESULT = "predict-result"
+    PROBABILITY_GRAPH = "predict-probability-graph"
+    JSON = "predict-json"
+    MESSAGES = "predict-messages"
+    BATCH_UPLOAD = "predict-batch-upload"
+    BATCH_PROGRESS = "predict-batch-progress"
+    BATCH_CANCEL_BUTTON = "predict-batch-cancel-button"
+    BATCH_RESULT = "predict-batch-result"
+    BATCH_DOWNLOAD_BUTTON = "predict-batch-download-button"
+    BATCH_DOWNLOAD = "predict-batch-download"
+    BATCH_RESULT_STORE = "predict-batch-result-store"
+
+    @staticmethod
+    def field(name: object) -> dict[str, object]:
+        """Pattern-matching id of the form input for schema field ``name`` (callbacks pass ``dash.ALL``)."""
+        return {"type": "predict-field", "name": name}

@@ -1,0 +1,81 @@
+"""Component ids declared beside their page (one class per page, as webviz-config's views do), each
+``<page>-<element>-<kind>``: layouts, callbacks and tests use these constants, never literal ids."""
+
+
+class TrainIds:
+    """Component ids of Train (/train)."""
+
+    DATASET_DROPDOWN = "train-dataset-dropdown"
+    TARGET_DROPDOWN = "train-target-dropdown"
+    TASK_RADIO = "train-task-radio"
+    FEATURES_DROPDOWN = "train-features-dropdown"
+    MODEL_DROPDOWN = "train-model-dropdown"
+    PARAMS = "train-params"
+    TEXT_ANALYZER = "train-text-analyzer"
+    TEXT_NGRAM = "train-text-ngram"
+    FOLDS_INPUT = "train-folds-input"
+    SEED_INPUT = "train-seed-input"
+    OPTIONS_CHECKLIST = "train-options-checklist"
+    TEST_FRACTION_INPUT = "train-test-fraction-input"
+    RUN_BUTTON = "train-run-button"
+    CANCEL_BUTTON = "train-cancel-button"
+    PROGRESS = "train-progress"
+    MESSAGES = "train-messages"
+    PIPELINE = "train-pipeline"
+    FOLD_TABLE = "train-fold-table"
+    SUMMARY = "train-summary"
+    ROC_GRAPH = "train-roc-graph"
+    PR_GRAPH = "train-pr-graph"
+    RESULT_STORE = "train-result-store"
+    CLASSIFICATION_PANEL = "train-classification-panel"
+    REGRESSION_PANEL = "train-regression-panel"
+    THRESHOLD_SLIDER = "train-threshold-slider"
+    COST_FP_INPUT = "train-cost-fp-input"
+    COST_FN_INPUT = "train-cost-fn-input"
+    BENEFIT_TP_INPUT = "train-benefit-tp-input"
+    CONFUSION_GRAPH = "train-confusion-graph"
+    COST_GRAPH = "train-cost-graph"
+    CALIBRATION_GRAPH = "train-calibration-graph"
+    PREDICTED_GRAPH = "train-predicted-graph"
+    RESIDUALS_GRAPH = "train-residuals-graph"
+    RESIDUAL_HIST_GRAPH = "train-residual-hist-graph"
+    SAVE_NAME_INPUT = "train-save-name-input"
+    SAVE_BUTTON = "train-save-button"
+    SAVE_ALERT = "train-save-alert"
+    PERMALINK_LINK = "train-permalink-link"
+    NATIVE_GRAPH = "train-native-graph"
+    PERMUTATION_GRAPH = "train-permutation-graph"
+    TERMS = "train-terms"
+    TERMS_TABLE = "train-terms-table"
+    OPEN_PREDICT_LINK = "train-open-predict-link"
+
+    @staticmethod
+    def param(name: object) -> dict[str, object]:
+        """Pattern-matching id of a hyperparameter control (callbacks pass ``dash.ALL``)."""
+        return {"type": "train-param", "name": name}
+
+
+class SearchIds:
+    """Component ids of the Train page's hyperparameter search."""
+
+    MODE_RADIO = "search-mode-radio"
+    METRIC_DROPDOWN = "search-metric-dropdown"
+    CANDIDATES_INPUT = "search-candidates-input"
+    SEED_INPUT = "search-seed-input"
+    PARAMS = "search-params"
+    TUNE_CHECKLIST = "search-tune-checklist"
+    RUN_BUTTON = "search-run-button"
+    CANCEL_BUTTON = "search-cancel-button"
+    PROGRESS = "search-progress"
+    MESSAGES = "search-messages"
+    TABLE = "search-table"
+    GRAPH = "search-graph"
+    BEST = "search-best"
+    USE_BEST_BUTTON = "search-use-best-button"
+    RESULT_STORE = "search-result-store"
+    BEST_SUMMARY = "search-best-summary"
+
+    @staticmethod
+    def values(name: object) -> dict[str, object]:
+        """Pattern-matching id of a search parameter's values text ('0.1, 1, 10' or 'low..high')."""
+        return {"type": "search-values", "name": name}
