@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from dashboard.data.catalog import DatasetInfo  # the catalog's own dataclass: one definition of a dataset
+
 
 class ErrorDetail(BaseModel):
     code: str = Field(description="stable machine-readable code, e.g. invalid_input, not_found, too_large")
@@ -29,26 +31,12 @@ class Health(BaseModel):
     package: str
 
 
-class Dataset(BaseModel):
-    id: str
-    title: str
-    description: str
-    task: str
-    target: str | None
-    source: str
-    licence: str
-    synthetic: bool
-    rows: int
-    columns: int
-    origin: Literal["builtin", "upload"]
-
-
 class DatasetList(BaseModel):
-    datasets: list[Dataset]
+    datasets: list[DatasetInfo]
 
 
 class DatasetCreated(BaseModel):
-    dataset: Dataset
+    dataset: DatasetInfo
     notices: list[str] = Field(description="what was changed on the way in (renamed headers, kept big integers)")
 
 
@@ -114,7 +102,6 @@ class Job(BaseModel):
 RESPONSE_MODELS = (
     Error,
     Health,
-    Dataset,
     DatasetList,
     DatasetCreated,
     ModelList,

@@ -96,7 +96,7 @@ def openapi_document(models: list[dict[str, Any]], store, settings: Settings) ->
         },
         "/api/datasets/{dataset_id}": {
             "parameters": [_path("dataset_id")],
-            "get": _operation("One dataset", need_key["read"], {"200": _json_ref("Dataset"), **_errors(404)}),
+            "get": _operation("One dataset", need_key["read"], {"200": _json_ref("DatasetInfo"), **_errors(404)}),
             "delete": _operation(
                 "Delete an uploaded dataset",
                 need_key["editor"],

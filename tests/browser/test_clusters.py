@@ -7,7 +7,7 @@ import pytest
 
 from layouts.clusters_ids import ClusterIds
 from layouts.predict_ids import PredictIds
-from tests.browser.helpers import click
+from tests.browser.helpers import click, wait_for_app_ready
 
 pytestmark = pytest.mark.browser
 
@@ -28,6 +28,7 @@ def test_rfm_sweep_pick_k_profiles_save_and_assign(dash_duo, app):
     dash_duo.start_server(app)
     dash_duo.wait_for_page(url=f"{dash_duo.server_url}/clusters?dataset=cdnow")
     dash_duo.wait_for_element(f"#{ClusterIds.RFM_BUTTON}", timeout=15)
+    wait_for_app_ready(dash_duo)
     click(dash_duo, "details summary")
     dash_duo.select_dcc_dropdown(f"#{ClusterIds.RFM_CUSTOMER}", value="customer_id")
     dash_duo.select_dcc_dropdown(f"#{ClusterIds.RFM_DATE}", value="date")

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from layouts.predict_ids import PredictIds
+from tests.browser.helpers import wait_for_app_ready
 
 pytestmark = pytest.mark.browser
 
@@ -26,6 +27,7 @@ def test_titanic_form_predicts_like_the_pipeline(dash_duo, app, demo_models, sto
     dash_duo.start_server(app)
     dash_duo.wait_for_page(url=f"{dash_duo.server_url}/predict?model=titanic-survival")
     dash_duo.wait_for_element(_field("Fare"), timeout=15)
+    wait_for_app_ready(dash_duo)
     _set_number(dash_duo, "Pclass", 3)
     dash_duo.select_dcc_dropdown(_field("Sex"), value="male")
     _set_number(dash_duo, "Age", 22)

@@ -90,6 +90,7 @@ def test_search_streams_candidates_applies_the_best_and_the_permalink_embeds_it(
         "&features=Pclass,Sex,Age,SibSp,Parch,Fare,Embarked&model=logistic_regression&folds=4"
     )
     dash_duo.wait_for_element(f"#{SearchIds.RUN_BUTTON}", timeout=15)
+    wait_for_app_ready(dash_duo)  # the model's initial callback re-renders the search values: type after it
     C = '[id=\'{"name":"C","type":"search-values"}\']'
     dash_duo.find_element(C).clear()
     dash_duo.find_element(C).send_keys("0.01, 0.1, 1", Keys.TAB)
