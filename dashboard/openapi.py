@@ -236,12 +236,10 @@ def _key_requirements(settings: Settings) -> dict[str, list[dict[str, list]] | N
 
 
 def _operation(summary: str, security: list | None, responses: dict[str, Any]) -> dict[str, Any]:
-    operation: dict[str, Any] = {"summary": summary, "responses": dict(responses)}
-    if security is not None:
-        operation["security"] = security
+    """An operation; one that needs a key also documents the 401 (no or bad key) and 403 (wrong role)."""
+    operation: dict[str, Any] = {"summary": summary, "responses": dict(responses), "security": security or []}
+    if security:
         operation["responses"].update(_errors(401, 403))
-    else:
-        operation["security"] = []
     return operation
 
 

@@ -85,10 +85,8 @@ def check_records(schema: dict[str, Any], records: list[dict[str, Any]]) -> tupl
     observed range); raises :class:`SchemaError` naming each bad field (``[row].field`` for batches)."""
     if not isinstance(records, list) or not records:
         raise SchemaError({"instances": "send at least one record"})
-    not_objects = {f"[{i}]": "each record must be an object of field: value" for i, r in enumerate(records)}
-    for index, record in enumerate(records):
-        if isinstance(record, dict):
-            del not_objects[f"[{index}]"]
+    message = "each record must be an object of field: value"
+    not_objects = {f"[{i}]": message for i, record in enumerate(records) if not isinstance(record, dict)}
     if not_objects:
         raise SchemaError(not_objects)
     names = [f["name"] for f in schema["fields"]]

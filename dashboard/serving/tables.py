@@ -31,8 +31,9 @@ class BatchInput:
 def read_batch_csv(content: bytes, schema: dict[str, Any], *, max_rows: int = 1_000_000) -> BatchInput:
     """Parse a CSV and check it against ``schema`` column by column (vectorised).
 
-    Missing schema columns are an error naming them; extra columns are kept in the output but not
-    used; bad cells mark their row as bad with the row number (1 = first data row).
+    A missing required column is an error naming it (a missing nullable one is missing in every row,
+    with a notice); extra columns are kept in the output but not used; bad cells mark their row as bad
+    with the row number (1 = first data row).
     """
     try:
         frame = pd.read_csv(io.BytesIO(content), low_memory=False)
