@@ -6,6 +6,9 @@ and the editing controls so the view can sit in a report's iframe.
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
@@ -199,29 +202,63 @@ def overview_cards(overview: dict) -> dbc.Row:
     )
 
 
-def _fmt(value: float | None) -> str:
-    return "" if value is None else f"{value:,.4g}"
+PROFILE_HEADERS = {
+    "column": "Column",
+    "kind": "Kind",
+    "missing": "Missing",
+    "missing_pct": "Missing %",
+    "distinct": "Distinct",
+    "min": "Min",
+    "max": "Max",
+    "mean": "Mean",
+    "std": "Std",
+    "top_values": "Top values",
+}
+NUMERIC_PROFILE_FIELDS = ("missing", "missing_pct", "distinct", "min", "max", "mean", "std")
 
 
-def profile_table(profiles: list[dict]) -> dbc.Table:
-    head = html.Thead(
-        html.Tr(
-            [html.Th(h) for h in ("Column", "Kind", "Missing", "Distinct", "Min", "Max", "Mean", "Std", "Top values")]
-        )
-    )
-    rows = [
-        html.Tr(
-            [
-                html.Td(p["column"], className="fw-semibold"),
-                html.Td(dbc.Badge(p["kind"], color="light", text_color="dark")),
-                html.Td(f"{p['missing']:,} ({p['missing_pct']:.1f} %)"),
-                html.Td(f"{p['distinct']:,}"),
-                *(html.Td(_fmt(p.get(stat))) for stat in ("min", "max", "mean", "std")),
-                html.Td(
-                    ", ".join(f"{value} ({count:,})" for value, count in p.get("top_values", [])[:3]), className="small"
-                ),
-            ]
-        )
+def profile_rows(profiles: list[dict]) -> list[dict]:
+    """One row per column, numbers kept as numbers so the grid sorts them as numbers."""
+    return [
+        {
+            "column": p["column"],
+            "kind": p["kind"],
+            "missing": p["missing"],
+            "missing_pct": round(p["missing_pct"], 1),
+            "distinct": p["distinct"],
+            **{stat: _rounded(p.get(stat)) for stat in ("min", "max", "mean", "std")},
+            "top_values": ", ".join(f"{value} ({count:,})" for value, count in p.get("top_values", [])[:3]),
+        }
         for p in profiles
     ]
-    return dbc.Table([head, html.Tbody(rows)], size="sm", striped=True, hover=True, className="profile-table")
+
+
+def profile_table(profiles: list[dict]) -> dag.AgGrid:
+    """The column profile as a sortable, filterable grid. Its rows are virtualised: a wide dataset's
+    1,500 profile rows as plain table cells kept the browser busy for minutes."""
+    rows = profile_rows(profiles)
+    few = len(rows) <= 20
+    return dag.AgGrid(
+        id=ExplorerIds.PROFILE_GRID,
+        rowData=rows,
+        columnDefs=[
+            {
+                "field": field,
+                "headerName": header,
+                "pinned": "left" if field == "column" else None,
+                "type": "numericColumn" if field in NUMERIC_PROFILE_FIELDS else None,
+                "filter": "agNumberColumnFilter" if field in NUMERIC_PROFILE_FIELDS else "agTextColumnFilter",
+            }
+            for field, header in PROFILE_HEADERS.items()
+        ],
+        defaultColDef={"sortable": True, "resizable": True, "minWidth": 90},
+        dashGridOptions={"domLayout": "autoHeight"} if few else {},
+        style={} if few else {"height": "420px"},
+    )
+
+
+def _rounded(value: Any) -> Any:
+    """Four significant digits for display; text (a date's min, say) as it is."""
+    if isinstance(value, float):
+        return float(f"{value:.4g}") if math.isfinite(value) else None
+    return value

@@ -9,6 +9,7 @@ class ExplorerIds:
     DATASET_INFO = "explorer-dataset-info"
     OVERVIEW = "explorer-overview"
     PROFILE_TABLE = "explorer-profile-table"
+    PROFILE_GRID = "explorer-profile-grid"
     COLUMN_DROPDOWN = "explorer-column-dropdown"
     SPLIT_DROPDOWN = "explorer-split-dropdown"
     DISTRIBUTION_GRAPH = "explorer-distribution-graph"

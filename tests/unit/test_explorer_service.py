@@ -207,3 +207,22 @@ def test_every_view_of_an_odd_but_accepted_dataset_answers(explorer, name, conte
                 explorer.scatter(info.id, column, other, None)
     explorer.correlations(info.id)
     assert explorer.rows(info.id, {"startRow": 0, "endRow": 10})["rowCount"] == 3
+
+
+def test_the_profile_grid_rows_equal_a_direct_computation_on_a_wide_frame(catalog, tmp_path):
+    """One grid row per column of a 2,000-column upload; the numbers are pandas' own (to 4 digits)."""
+    from layouts.explorer import profile_rows
+
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame(rng.normal(size=(200, 2000)), columns=[f"s{i}" for i in range(2000)])
+    frame.iloc[::7, 3] = np.nan
+    info, _ = catalog.add_upload("wide.csv", frame.to_csv(index=False).encode())
+    explorer = ExplorerService(catalog, Memo.local(tmp_path / "memo", 2**28), point_budget=1000)
+    rows = profile_rows(explorer.summary(info.id)["profiles"])
+    assert [r["column"] for r in rows] == list(frame.columns)
+    for row in rows[:5] + rows[-5:]:
+        series = frame[row["column"]]
+        assert row["missing"] == series.isna().sum() and row["distinct"] == series.nunique()
+        direct = {"min": series.min(), "max": series.max(), "mean": series.mean(), "std": series.std()}
+        for stat, value in direct.items():
+            assert row[stat] == pytest.approx(value, rel=1e-3, abs=1e-4), (row["column"], stat)
