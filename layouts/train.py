@@ -282,48 +282,9 @@ def _cv_controls(folds_value: int, seed_value: int, test_value: float, options_v
     return [
         dbc.Row(
             [
-                dbc.Col(
-                    [
-                        dbc.Label("Folds", className="small"),
-                        dbc.Input(
-                            id=TrainIds.FOLDS_INPUT,
-                            type="number",
-                            min=2,
-                            max=20,
-                            value=folds_value,
-                            size="sm",
-                        ),
-                    ],
-                    width=4,
-                ),
-                dbc.Col(
-                    [
-                        dbc.Label("Seed", className="small"),
-                        dbc.Input(
-                            id=TrainIds.SEED_INPUT,
-                            type="number",
-                            min=0,
-                            value=seed_value,
-                            size="sm",
-                        ),
-                    ],
-                    width=4,
-                ),
-                dbc.Col(
-                    [
-                        dbc.Label("Test share", className="small"),
-                        dbc.Input(
-                            id=TrainIds.TEST_FRACTION_INPUT,
-                            type="number",
-                            min=0,
-                            max=0.5,
-                            step=0.05,
-                            value=test_value,
-                            size="sm",
-                        ),
-                    ],
-                    width=4,
-                ),
+                _number_field("Folds", TrainIds.FOLDS_INPUT, folds_value, min=2, max=20),
+                _number_field("Seed", TrainIds.SEED_INPUT, seed_value, min=0),
+                _number_field("Test share", TrainIds.TEST_FRACTION_INPUT, test_value, min=0, max=0.5, step=0.05),
             ],
             className="mt-2",
         ),
@@ -340,6 +301,17 @@ def _cv_controls(folds_value: int, seed_value: int, test_value: float, options_v
             ],
         ),
     ]
+
+
+def _number_field(label: str, component_id: str, value: float, **bounds: float) -> dbc.Col:
+    """A small labelled number input, a third of the controls' width."""
+    return dbc.Col(
+        [
+            dbc.Label(label, className="small"),
+            dbc.Input(id=component_id, type="number", **bounds, value=value, size="sm"),
+        ],
+        width=4,
+    )
 
 
 def _classification_panel(threshold: float) -> html.Div:
