@@ -7,7 +7,6 @@ figure is the growth of its peak RSS (``VmHWM``) over the warm RSS, as a multipl
 
 from __future__ import annotations
 
-import base64
 import io
 import os
 import shutil
@@ -83,28 +82,54 @@ def chunked_over_limit() -> Iterator[bytes]:
         yield block
 
 
-def _upload_callback_body(content: bytes, filename: str) -> bytes:
-    """What dcc.Upload posts: the file as a base64 data URL inside the callback's JSON."""
-    data_url = "data:text/csv;base64," + base64.b64encode(content).decode()
-    head = (
-        '{"output":"..explorer-dataset-dropdown.options...explorer-dataset-dropdown.value...'
-        'explorer-upload-alert.children..","outputs":[{"id":"explorer-dataset-dropdown","property":"options"},'
-        '{"id":"explorer-dataset-dropdown","property":"value"},{"id":"explorer-upload-alert","property":"children"}],'
-        '"inputs":[{"id":"explorer-upload","property":"contents","value":"'
+def _oversized_callback_body(megabytes: int) -> bytes:
+    """A callback request padded to ``megabytes``: what a page upload through dcc.Upload used to look like."""
+    padding = b"x" * (megabytes * MIB)
+    return (
+        b'{"output":"explorer-upload-alert.children","inputs":[{"id":"x","property":"y","value":"' + padding + b'"}]}'
     )
-    tail = (
-        '"},{"id":"explorer-delete-confirm","property":"submit_n_clicks","value":null}],"state":['
-        f'{{"id":"explorer-upload","property":"filename","value":"{filename}"}},'
-        '{"id":"explorer-upload-name-input","property":"value","value":null},'
-        '{"id":"explorer-dataset-dropdown","property":"value","value":"titanic"}],'
-        '"changedPropIds":["explorer-upload.contents"]}'
+
+
+def _add_dataset_callback(token: str, filename: str) -> dict:
+    """What dash-renderer sends once file_drop.js has put the upload's token in the received Store."""
+    outputs = [
+        {"id": "explorer-dataset-dropdown", "property": "options"},
+        {"id": "explorer-dataset-dropdown", "property": "value"},
+        {"id": "explorer-upload-alert", "property": "children"},
+    ]
+    return {
+        "output": "...".join(f"{o['id']}.{o['property']}" for o in outputs).join(["..", ".."]),
+        "outputs": outputs,
+        "inputs": [
+            {"id": "explorer-upload-received", "property": "data", "value": {"token": token, "filename": filename}},
+            {"id": "explorer-delete-confirm", "property": "submit_n_clicks", "value": None},
+        ],
+        "state": [
+            {"id": "explorer-upload-name-input", "property": "value", "value": None},
+            {"id": "explorer-dataset-dropdown", "property": "value", "value": "titanic"},
+        ],
+        "changedPropIds": ["explorer-upload-received.data"],
+    }
+
+
+def _send_page_upload(base: str, content: bytes) -> requests.Response:
+    """The page's two steps: the raw file to /_dash-upload, then the callback that turns its token into a dataset."""
+    sent = requests.post(f"{base}/_dash-upload", params={"filename": "ok.csv"}, data=content, timeout=600)
+    if sent.status_code != 201:
+        return sent
+    return requests.post(
+        f"{base}/_dash-update-component", json=_add_dataset_callback(sent.json()["token"], "ok.csv"), timeout=600
     )
-    return head.encode() + data_url.encode() + tail.encode()
 
 
 def legit_csv(megabytes: int) -> bytes:
     line = b"1234.5678,abcdefgh,42,2024-01-02\n"
     return b"x,label,n,day\n" + line * (megabytes * MIB // len(line))
+
+
+def legit_json_lines(megabytes: int) -> bytes:
+    line = b'{"x": 1234.5678, "label": "abcdefgh", "n": 42, "day": "2024-01-02"}\n'
+    return line * (megabytes * MIB // len(line))
 
 
 def _send_upload(base: str, filename: str, content) -> requests.Response:
@@ -122,17 +147,14 @@ CASES: list[tuple[str, Callable[[], object], Callable[[str, object], requests.Re
     ("parquet, 1 GB of repeated text", parquet_text, lambda base, c: _send_upload(base, "text.parquet", c)),
     (".xlsx inflating to 1 GiB", xlsx_inflating, lambda base, c: _send_upload(base, "bomb.xlsx", c)),
     ("chunked raw body of 400 MiB", chunked_over_limit, lambda base, c: _send_upload(base, "big.csv", c)),
-    (
-        "dcc.Upload callback, 300 MiB file",
-        lambda: _upload_callback_body(legit_csv(300), "big.csv"),
-        _send_callback,
-    ),
-    (
-        "dcc.Upload callback, 150 MiB CSV (accepted)",
-        lambda: _upload_callback_body(legit_csv(150), "ok.csv"),
-        _send_callback,
-    ),
+    ("callback body of 300 MiB", lambda: _oversized_callback_body(300), _send_callback),
+    ("page upload, 150 MiB CSV (accepted)", lambda: legit_csv(150), _send_page_upload),
     ("REST upload, 150 MiB CSV (accepted)", lambda: legit_csv(150), lambda base, c: _send_upload(base, "ok.csv", c)),
+    (
+        "REST upload, 150 MiB JSON lines (accepted)",
+        lambda: legit_json_lines(150),
+        lambda base, c: _send_upload(base, "ok.jsonl", c),
+    ),
 ]
 
 

@@ -11,7 +11,7 @@ from layouts.train_ids import TrainIds
 # The controls that change saved data (datasets, models, aliases): hidden from viewers, and the callbacks
 # they trigger answer 403 to a viewer's request (dashboard.auth).
 WRITE_CONTROLS = (
-    ExplorerIds.UPLOAD,
+    ExplorerIds.UPLOAD_RECEIVED,
     ExplorerIds.DELETE_CONFIRM,
     TrainIds.SAVE_BUTTON,
     ClusterIds.RFM_BUTTON,

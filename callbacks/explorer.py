@@ -8,7 +8,6 @@ from dash.exceptions import PreventUpdate
 from dashboard import figures
 from dashboard.data.catalog import DatasetNotFoundError, UploadError
 from dashboard.data.grid import GridRequestError
-from dashboard.data.uploads import decode_data_url
 from dashboard.explore import VIEW_KEYS, resolve_view
 from dashboard.services import Services
 from layouts.common import alert
@@ -124,14 +123,13 @@ def register(app, services: Services) -> None:
         Output(ExplorerIds.DATASET_DROPDOWN, "options"),
         Output(ExplorerIds.DATASET_DROPDOWN, "value"),
         Output(ExplorerIds.UPLOAD_ALERT, "children"),
-        Input(ExplorerIds.UPLOAD, "contents"),
+        Input(ExplorerIds.UPLOAD_RECEIVED, "data"),
         Input(ExplorerIds.DELETE_CONFIRM, "submit_n_clicks"),
-        State(ExplorerIds.UPLOAD, "filename"),
         State(ExplorerIds.UPLOAD_NAME_INPUT, "value"),
         State(ExplorerIds.DATASET_DROPDOWN, "value"),
         prevent_initial_call=True,
     )
-    def manage_datasets(contents, _delete_clicks, filename, name, current):
+    def manage_datasets(received, _delete_clicks, name, current):
         try:
             if ctx.triggered_id == ExplorerIds.DELETE_CONFIRM:
                 services.catalog.delete(current)
@@ -140,11 +138,10 @@ def register(app, services: Services) -> None:
                     DEFAULT_DATASET,
                     alert(f"Deleted '{current}'.", "secondary"),
                 )
-            if not contents:
+            if not isinstance(received, dict):
                 raise PreventUpdate
-            info, notices = services.catalog.add_upload(
-                filename or "upload", decode_data_url(contents), name=name or None
-            )
+            with services.incoming.taken(received.get("token")) as upload:
+                info, notices = services.catalog.add_upload(upload.filename, upload.path, name=name or None)
         except (UploadError, DatasetNotFoundError) as exc:
             return no_update, no_update, alert(str(exc).strip("'\""))
         message = [f"Added '{info.id}': {info.rows:,} rows × {info.columns} columns."] + [

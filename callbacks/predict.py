@@ -11,7 +11,7 @@ from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard import figures
-from dashboard.data.uploads import UploadError, decode_data_url
+from dashboard.data.uploads import UploadError
 from dashboard.services import Services
 from dashboard.serving.batch import score_upload
 from layouts.predict import form, parse_version, version_options
@@ -83,7 +83,7 @@ def register(app, services: Services) -> None:
         Output(PredictIds.BATCH_RESULT, "children"),
         Output(PredictIds.BATCH_RESULT_STORE, "data"),
         Output(PredictIds.BATCH_DOWNLOAD_BUTTON, "disabled"),
-        Input(PredictIds.BATCH_UPLOAD, "contents"),
+        Input(PredictIds.BATCH_UPLOAD_RECEIVED, "data"),
         State(PredictIds.MODEL_DROPDOWN, "value"),
         State(PredictIds.VERSION_DROPDOWN, "value"),
         background=True,
@@ -95,18 +95,20 @@ def register(app, services: Services) -> None:
         cancel=[Input(PredictIds.BATCH_CANCEL_BUTTON, "n_clicks")],
         prevent_initial_call=True,
     )
-    def score_batch(set_progress, contents, name, version_value):
-        if not contents:
+    def score_batch(set_progress, received, name, version_value):
+        if not isinstance(received, dict):
             raise PreventUpdate
         version, alias = parse_version(version_value)
         try:
+            with services.incoming.taken(received.get("token")) as upload:
+                content = upload.path.read_bytes()
             summary, token = score_upload(
                 services.serving,
                 store,
                 name,
                 version,
                 alias,
-                decode_data_url(contents),
+                content,
                 batch_dir,
                 progress=lambda done, total: set_progress((100 * done // max(total, 1), f"{done:,} / {total:,}")),
                 ttl_seconds=services.settings.job_ttl_seconds,

@@ -11,6 +11,7 @@ import dashboard
 from dashboard.auth import api_error as error
 from dashboard.auth import require_api_role
 from dashboard.data.catalog import DatasetNotFoundError
+from dashboard.data.incoming import spool_to_disk
 from dashboard.data.uploads import UploadError, too_large_message
 from dashboard.jobs import CODE_VERSION
 
@@ -56,17 +57,19 @@ def create_blueprint() -> Blueprint:
         limit = catalog.max_upload_bytes
         if request.content_length is not None and request.content_length > limit + 1_000_000:
             return error(413, "too_large", "file", too_large_message(request.content_length, limit))
-        upload = request.files.get("file")
+        upload = request.files.get("file")  # werkzeug spools a large part to a temp file, not to memory
         if upload is not None:
-            filename, content = upload.filename or "upload", upload.read(limit + 1)
+            filename, body = upload.filename or "upload", upload.stream
         elif request.args.get("filename"):
-            filename, content = request.args["filename"], request.stream.read(limit + 1)
+            filename, body = request.args["filename"], request.stream
         else:
             return error(415, "unsupported_media_type", "file", "send multipart form data with a 'file' part")
-        if len(content) > limit:  # cut at the limit while reading: its real size is not known
-            return error(413, "too_large", "file", too_large_message(None, limit))
         try:
-            info, notices = catalog.add_upload(filename, content, name=request.form.get("name") or None)
+            path = spool_to_disk(body, _services().incoming.root, limit)
+            try:
+                info, notices = catalog.add_upload(filename, path, name=request.form.get("name") or None)
+            finally:
+                path.unlink(missing_ok=True)
         except UploadError as exc:
             return error(413 if exc.code == "too_large" else 400, exc.code, exc.field, exc.message)
         return jsonify({"dataset": info.to_dict(), "notices": notices}), 201

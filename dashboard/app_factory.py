@@ -11,7 +11,7 @@ from flask import Flask, jsonify, request
 
 import callbacks
 import layouts
-from dashboard import api, api_models, auth, callback_guard
+from dashboard import api, api_models, auth, callback_guard, page_upload
 from dashboard.jobs import JobLayer
 from dashboard.services import build_services, start_background_work
 from dashboard.settings import Settings
@@ -59,8 +59,9 @@ def create_app(settings: Settings | None = None, *, background_work: bool = True
     _install_headers(app, settings)
     _install_error_pages(server)
     auth.install(server, settings, lambda: auth.write_callbacks(app.callback_map, callbacks.WRITE_CONTROLS))
-    # dcc.Upload sends base64 inside JSON: 4/3 of the upload limit, plus room for the rest of the request.
-    callback_guard.install(server, lambda: app.callback_map, settings.max_upload_bytes * 4 // 3 + 2 * 2**20)
+    # Files arrive as raw or multipart bodies (the page's and the API's uploads): the limit plus form overhead.
+    callback_guard.install(server, lambda: app.callback_map, settings.max_upload_bytes + 2 * 2**20)
+    page_upload.install(server, services.incoming, settings.max_upload_bytes)
     if background_work:
         start_background_work(services)
     return app

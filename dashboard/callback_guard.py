@@ -1,6 +1,7 @@
 """Malformed ``/_dash-update-component`` requests are answered 400 before they reach Dash (whose own
 dispatch answers 500 for an unknown output, a missing ``inputs`` or a string where a list belongs), and
-request bodies are capped (``MAX_CONTENT_LENGTH``) so nothing larger than an upload is ever parsed."""
+request bodies are capped (``MAX_CONTENT_LENGTH``) so nothing larger than an upload is ever read, and a
+callback's JSON (which never carries a file: see ``dashboard/page_upload.py``) far below that."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 from flask import Flask, jsonify, request
 
 UPDATE_PATH = "/_dash-update-component"
+MAX_CALLBACK_BODY = 32 * 2**20  # the largest state a page sends back (grids, figures) with room to spare
 
 
 def _problem(body: Any, callbacks: Mapping[str, Any]) -> tuple[str, str] | None:
@@ -39,7 +41,7 @@ def install(server: Flask, callbacks: Callable[[], Mapping[str, Any]], max_body_
 
     @server.errorhandler(413)
     def _too_large(_exc):
-        limit = f"{max_body_bytes / 2**20:,.4g} MiB"
+        limit = f"{(request.max_content_length or max_body_bytes) / 2**20:,.4g} MiB"
         message = f"the request body is over the {limit} limit"
         return jsonify({"error": {"code": "too_large", "field": "body", "message": message}}), 413
 
@@ -47,6 +49,7 @@ def install(server: Flask, callbacks: Callable[[], Mapping[str, Any]], max_body_
     def _check_callback_request():
         if request.path != UPDATE_PATH or request.method != "POST":
             return None
+        request.max_content_length = min(MAX_CALLBACK_BODY, max_body_bytes)
         try:
             body = request.get_json(silent=True)  # cached: Dash reads the same parsed body
         except RecursionError:

@@ -10,6 +10,7 @@ from pathlib import Path
 from dashboard.clusters.service import ClusterService
 from dashboard.clusters.serving import ClusterAdapter
 from dashboard.data.catalog import Catalog
+from dashboard.data.incoming import IncomingFiles
 from dashboard.data.uploads import DecodeLimits
 from dashboard.explore import ExplorerService
 from dashboard.jobqueue import ExecutorFactory, JobQueue, ThreadExecutor
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 class Services:
     settings: Settings
     catalog: Catalog
+    incoming: IncomingFiles  # page uploads waiting for their callback
     jobs: JobLayer
     explorer: ExplorerService
     models: ModelStore
@@ -71,6 +73,7 @@ def build_services(settings: Settings) -> Services:
     return Services(
         settings=settings,
         catalog=catalog,
+        incoming=IncomingFiles(data_dir / "incoming"),
         jobs=jobs,
         explorer=explorer,
         models=models,

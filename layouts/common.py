@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import dcc, get_relative_path, html
 from flask import current_app, has_app_context
 
 from dashboard.auth import identity
@@ -24,14 +24,22 @@ def alert(message: str, color: str = "danger") -> dbc.Alert:
     return dbc.Alert(message, color=color, dismissable=True, className="py-2 small")
 
 
-def sized_upload(upload_id: str, alert_id: str, **upload_props: Any) -> html.Div:
-    """A ``dcc.Upload`` the browser refuses above the upload limit. dcc.Upload drops such a file silently,
-    so ``assets/upload_limit.js`` names it in ``alert_id``; the server's own limit still applies."""
+def file_drop(upload_id: str, received_id: str, alert_id: str, *, accept: str, label: str) -> html.Div:
+    """A ``dcc.Upload`` whose file goes straight to the server as a stream: ``assets/file_drop.js`` takes the
+    file before dcc.Upload reads it, posts it to ``/_dash-upload`` and puts the answer ({token, filename,
+    size}) in the ``received_id`` Store; no callback body carries the file. Progress, and a file over the
+    limit (refused before a byte is sent), are shown in ``alert_id``."""
     app_services = services()
     limit = app_services.settings.max_upload_bytes if app_services else 200 * 2**20
+    url = get_relative_path("/_dash-upload") if has_app_context() else "/_dash-upload"
     return html.Div(
-        dcc.Upload(id=upload_id, max_size=limit, **upload_props),
-        **{"data-max-bytes": str(limit), "data-alert-id": alert_id},
+        [
+            dcc.Upload(id=upload_id, children=html.Div(label), accept=accept, multiple=False, className="upload-drop"),
+            dcc.Store(id=received_id),
+        ],
+        className="file-drop",
+        **{"data-upload-url": url, "data-max-bytes": str(limit), "data-received-id": received_id},
+        **{"data-alert-id": alert_id},
     )
 
 

@@ -14,7 +14,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.data.catalog import DatasetInfo
-from layouts.common import editor_only, is_embed, services, sized_upload
+from layouts.common import editor_only, file_drop, is_embed, services
 from layouts.explorer_ids import ExplorerIds
 
 DEFAULT_DATASET = "titanic"
@@ -54,13 +54,12 @@ def _upload_panel() -> dbc.Card:
                     maxLength=64,
                     className="mb-2",
                 ),
-                sized_upload(
+                file_drop(
                     ExplorerIds.UPLOAD,
+                    ExplorerIds.UPLOAD_RECEIVED,
                     ExplorerIds.UPLOAD_ALERT,
-                    children=html.Div(["Drop a file or ", html.A("choose one")]),
                     accept=UPLOAD_TYPES,
-                    multiple=False,
-                    className="upload-drop",
+                    label="Drop a file or choose one",
                 ),
                 html.Small("CSV/TSV, Parquet, Excel (.xlsx), JSON lines", className="text-muted"),
                 html.Div(id=ExplorerIds.UPLOAD_ALERT, className="mt-2"),

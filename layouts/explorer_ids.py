@@ -24,6 +24,7 @@ class ExplorerIds:
     PERMALINK_LINK = "explorer-permalink-link"
     EMBED_CODE = "explorer-embed-code"
     UPLOAD = "explorer-upload"
+    UPLOAD_RECEIVED = "explorer-upload-received"  # {token, filename, size} of a file the server holds
     UPLOAD_NAME_INPUT = "explorer-upload-name-input"
     UPLOAD_ALERT = "explorer-upload-alert"
     DELETE_BUTTON = "explorer-delete-button"

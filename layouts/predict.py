@@ -12,7 +12,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard import figures
-from layouts.common import services, sized_upload
+from layouts.common import file_drop, services
 from layouts.predict_ids import PredictIds
 
 
@@ -81,12 +81,12 @@ def _batch_panel() -> dbc.Card:
             dbc.CardHeader("Batch scoring (CSV)"),
             dbc.CardBody(
                 [
-                    sized_upload(
+                    file_drop(
                         PredictIds.BATCH_UPLOAD,
+                        PredictIds.BATCH_UPLOAD_RECEIVED,
                         PredictIds.BATCH_RESULT,
-                        children=html.Div(["Drop a CSV or ", html.A("choose one")]),
                         accept=".csv",
-                        className="upload-drop mb-2",
+                        label="Drop a CSV or choose one",
                     ),
                     dbc.Progress(
                         id=PredictIds.BATCH_PROGRESS, value=0, label="", className="mb-2", style={"height": "18px"}

@@ -14,6 +14,7 @@ class PredictIds:
     JSON = "predict-json"
     MESSAGES = "predict-messages"
     BATCH_UPLOAD = "predict-batch-upload"
+    BATCH_UPLOAD_RECEIVED = "predict-batch-upload-received"
     BATCH_PROGRESS = "predict-batch-progress"
     BATCH_CANCEL_BUTTON = "predict-batch-cancel-button"
     BATCH_RESULT = "predict-batch-result"

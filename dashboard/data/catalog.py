@@ -169,17 +169,20 @@ class Catalog:
         return frame
 
     # -- uploads -------------------------------------------------------------------------------
-    def add_upload(self, filename: str, content: bytes, *, name: str | None = None) -> tuple[DatasetInfo, list[str]]:
-        """Validate and store an upload. Raises :class:`UploadError`; existing datasets are never touched.
+    def add_upload(
+        self, filename: str, content: bytes | Path, *, name: str | None = None
+    ) -> tuple[DatasetInfo, list[str]]:
+        """Validate and store an upload (bytes, or a file read in blocks). Raises :class:`UploadError`;
+        existing datasets are never touched.
 
-        A Parquet upload is staged to disk (written and hashed) on a second thread while Arrow
+        A Parquet upload is staged to disk (copied and hashed) on a second thread while Arrow
         validates it on this one; it is published only if validation passes.
         """
         stem = name or Path(filename or "upload").stem
         staging = None
         with ThreadPoolExecutor(max_workers=1) as pool:
-            if content[:4] == b"PAR1" and len(content) <= self.max_upload_bytes:
-                staging = pool.submit(self.uploads.stage_bytes, content)
+            if _is_parquet(content) and _size(content) <= self.max_upload_bytes:
+                staging = pool.submit(self.uploads.stage_source, content)
             try:
                 parsed: ParsedUpload = parse_upload(
                     filename, content, max_bytes=self.max_upload_bytes, max_columns=self.max_columns, limits=self.limits
@@ -189,7 +192,7 @@ class Catalog:
                     self.uploads.discard(staging.result())
                 raise
             staged = staging.result() if staging is not None else None
-        if parsed.original_parquet is None:  # the table was changed (e.g. renamed columns): write it anew
+        if not parsed.keep_original:  # the table was changed (e.g. renamed columns): write it anew
             self.uploads.discard(staged)
             staged = None
         try:
@@ -223,3 +226,14 @@ class Catalog:
         except UnsafeNameError:
             raise DatasetNotFoundError(dataset_id) from None
         return dataset_id
+
+
+def _size(content: bytes | Path) -> int:
+    return content.stat().st_size if isinstance(content, Path) else len(content)
+
+
+def _is_parquet(content: bytes | Path) -> bool:
+    if isinstance(content, Path):
+        with open(content, "rb") as fh:
+            return fh.read(4) == b"PAR1"
+    return content[:4] == b"PAR1"

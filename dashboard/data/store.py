@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -64,14 +65,13 @@ class UploadStore:
         self.root.mkdir(parents=True, exist_ok=True)
         self._locks = locks or (lambda _name: FileLock(str(self.root / ".lock")))
 
-    def stage_bytes(self, data: bytes) -> Staged:
+    def stage_source(self, content: bytes | Path) -> Staged:
+        """A copy of ``content`` (bytes, or a file copied in blocks) under a temp name, hashed in the same pass."""
         digest = hashlib.sha256()
         fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".tmp-", suffix=".parquet")
         try:
             with os.fdopen(fd, "wb") as fh:
-                view = memoryview(data)
-                for offset in range(0, len(view), 8 << 20):  # hash and write in one pass over the buffer
-                    block = view[offset : offset + (8 << 20)]
+                for block in _blocks(content):
                     digest.update(block)
                     fh.write(block)
                 fh.flush()
@@ -163,3 +163,14 @@ class UploadStore:
                 raise DatasetNotFoundError(dataset_id)
             meta_path.unlink()  # unpublish first, then remove the data
             child_path(self.root, dataset_id, ".parquet").unlink(missing_ok=True)
+
+
+def _blocks(content: bytes | Path, size: int = 8 << 20) -> Iterator[bytes | memoryview]:
+    if isinstance(content, Path):
+        with open(content, "rb") as fh:
+            while block := fh.read(size):
+                yield block
+        return
+    view = memoryview(content)
+    for offset in range(0, len(view), size):
+        yield view[offset : offset + size]

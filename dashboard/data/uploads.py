@@ -1,19 +1,20 @@
 """Parse and validate an uploaded file into an Arrow table, or fail with a named error.
 
 Every failure is an :class:`UploadError` with a stable ``code`` (tests and the API match on it), the
-``field`` it concerns, and a sentence a person can act on. Nothing here touches the disk.
+``field`` it concerns, and a sentence a person can act on. An upload is bytes or a file on disk
+(:class:`~dashboard.data.upload_source.Source`); a file is read in blocks, never whole into memory.
+Nothing here writes to disk except a temp UTF-8 copy of a text file that is not UTF-8.
 """
 
 from __future__ import annotations
 
-import base64
 import csv
 import io
 import json
 import re
 import zipfile
 from dataclasses import dataclass, field
-from pathlib import PurePath
+from pathlib import Path, PurePath
 
 import pandas as pd
 import pyarrow as pa
@@ -21,13 +22,24 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from dashboard.data.upload_source import (
+    Source,
+    TextProblem,
+    TextScan,
+    control_ratio,
+    text_head,
+    text_lines,
+    utf8_text,
+)
+
 TEXT_FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
 BINARY_FORMATS = {".parquet": "parquet", ".pq": "parquet", ".xlsx": "excel", ".xlsm": "excel"}
 MIB = 1024 * 1024
 DEFAULT_MAX_CELLS = 25_000_000  # rows × columns: 200 MB of int64 once decoded
 DEFAULT_MAX_EXCEL_BYTES = 64 * MIB  # a workbook's decompressed XML; openpyxl holds every cell as an object
 INT53 = 2**53  # integers beyond this magnitude are not exact as float64
-FALLBACK_ENCODING = "cp1252"  # the stated fallback when a file is not UTF-8 (Excel's CSV export)
+JSON_CHUNK_ROWS = 50_000  # JSON records held as Python objects at once
+BLOCK_SIZE = 4 * MIB  # Arrow's CSV blocks: a file is read a block at a time, never whole
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
 
@@ -44,14 +56,14 @@ class ParsedUpload:
     table: pa.Table
     format: str
     notices: list[str] = field(default_factory=list)
-    # The uploaded Parquet bytes when they can be stored as they are (no rename was needed).
-    original_parquet: bytes | None = None
+    # True when the upload is a Parquet file that can be stored as it is (nothing renamed or recast).
+    keep_original: bool = False
 
 
-def detect_format(filename: str, content: bytes) -> str:
+def detect_format(filename: str, head: bytes) -> str:
     """Format from the extension, with magic bytes as a cross-check for binary formats."""
     suffix = PurePath(filename or "").suffix.lower()
-    if content[:4] == b"PAR1":
+    if head[:4] == b"PAR1":
         return "parquet"
     if suffix in BINARY_FORMATS:
         return BINARY_FORMATS[suffix]
@@ -79,18 +91,19 @@ class DecodeLimits:
 
 
 def parse_upload(
-    filename: str, content: bytes, *, max_bytes: int, max_columns: int, limits: DecodeLimits | None = None
+    filename: str, content: bytes | Path, *, max_bytes: int, max_columns: int, limits: DecodeLimits | None = None
 ) -> ParsedUpload:
-    """Validate ``content`` and return it as an Arrow table with clean, unique column names."""
-    if not content:
+    """Validate ``content`` (bytes, or a file) and return it as an Arrow table with clean, unique column names."""
+    source = Source(content)
+    if not source.size:
         raise UploadError("empty_file", "file", "the file is empty (0 bytes)")
-    if len(content) > max_bytes:
-        raise UploadError("too_large", "file", too_large_message(len(content), max_bytes))
+    if source.size > max_bytes:
+        raise UploadError("too_large", "file", too_large_message(source.size, max_bytes))
     limits = limits or DecodeLimits(max_decoded_bytes=2 * max_bytes)
-    fmt = detect_format(filename, content)
+    fmt = detect_format(filename, source.head(4))
     parsed = {"csv": _parse_delimited, "jsonl": _parse_json_lines, "parquet": _parse_parquet, "excel": _parse_excel}[
         fmt
-    ](content, limits)
+    ](source, limits)
     table = parsed.table
     limits.check_cells(table.num_rows, table.num_columns)
     if table.num_columns == 0:
@@ -102,7 +115,7 @@ def parse_upload(
     names, renames = clean_column_names([str(n) for n in table.column_names])
     if renames:
         parsed.table = table.rename_columns(names)
-        parsed.original_parquet = None
+        parsed.keep_original = False
         parsed.notices.append("renamed columns: " + ", ".join(f"{old!r} → {new!r}" for old, new in renames))
     return parsed
 
@@ -131,40 +144,91 @@ def clean_column_names(names: list[str]) -> tuple[list[str], list[tuple[str, str
     return cleaned, renames
 
 
-def decode_text(content: bytes) -> tuple[str, list[str]]:
-    """UTF-8 (with or without BOM), UTF-16 with a BOM, then the stated cp1252 fallback."""
-    if content[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        try:
-            return content.decode("utf-16"), ["decoded as UTF-16"]
-        except UnicodeDecodeError:
-            pass
-    nul = content.find(b"\x00")
-    if nul >= 0:  # anywhere in the file, not just its start: a NUL never belongs in a text cell
-        line = content.count(b"\n", 0, nul) + 1
-        raise UploadError(
-            "binary_content", "file", f"the file contains binary data, not text (a NUL byte on line {line})"
-        )
+def _parse_delimited(source: Source, limits: DecodeLimits) -> ParsedUpload:
     try:
-        return content.decode("utf-8-sig"), []
-    except UnicodeDecodeError as exc:
-        utf8_error = exc
-    try:
-        text = content.decode(FALLBACK_ENCODING)
-    except UnicodeDecodeError:
-        raise UploadError(
-            "undecodable_text",
-            "file",
-            f"not UTF-8 (byte {utf8_error.start}) and not {FALLBACK_ENCODING} either; save it as UTF-8",
-        ) from None
-    if _control_ratio(text) > 0.05:
+        with utf8_text(source) as (text, scan):
+            return _parse_utf8_delimited(text, scan, limits)
+    except TextProblem as exc:
+        raise UploadError(exc.code, "file", exc.message) from None
+
+
+def _parse_utf8_delimited(text: Source, scan: TextScan, limits: DecodeLimits) -> ParsedUpload:
+    notices = list(scan.encoding_notes)
+    if scan.cr_only:
+        notices.append("line endings were CR only (old Mac); read as lines")
+    head = text_head(text)
+    if control_ratio(head) > 0.05:
         raise UploadError("binary_content", "file", "the file looks like binary data, not text")
-    return text, [f"the file is not UTF-8; decoded as {FALLBACK_ENCODING} (Windows Western)"]
+    if scan.blank:
+        raise UploadError("empty_file", "file", "the file has no text in it")
+    delimiter = _sniff_delimiter("\n".join(head[:65536].splitlines()[:50]))
+    header = next(csv.reader(io.StringIO(head.lstrip("\r\n")), delimiter=delimiter))
+    has_header = not all(_NUMBER.match(cell.strip()) for cell in header if cell.strip())
+    if not has_header:
+        header = [f"column_{i}" for i in range(1, len(header) + 1)]
+        notices.append("the first row is all numbers, so it was read as data; columns were named column_1 ...")
+    names, renames = clean_column_names(header)
+    if renames:
+        notices.append("renamed columns: " + ", ".join(f"{old!r} → {new!r}" for old, new in renames))
+    if scan.quotes % 2:
+        _refuse_open_quote(text)
+    # Lines bound the rows from above (a quoted value may span lines): checked before Arrow allocates.
+    limits.check_cells(scan.newlines + 1, len(names), estimate=True)
+    bad_rows: list[pacsv.InvalidRow] = []
 
+    def refuse(row: pacsv.InvalidRow) -> str:
+        bad_rows.append(row)
+        return "error"
 
-def _control_ratio(text: str) -> float:
-    sample = text[:65536]
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\r\n")
-    return controls / max(len(sample), 1)
+    def read(column_types: dict[str, pa.DataType] | None = None, block_size: int = BLOCK_SIZE) -> pa.Table:
+        # Arrow's reader is strict about field counts (pandas quietly turns extra fields into an index),
+        # reads a file in blocks and skips a UTF-8 BOM.
+        options = {
+            "read_options": pacsv.ReadOptions(
+                column_names=names, skip_rows=1 if has_header else 0, block_size=block_size
+            ),
+            "parse_options": pacsv.ParseOptions(
+                delimiter=delimiter, newlines_in_values=True, invalid_row_handler=refuse
+            ),
+            "convert_options": pacsv.ConvertOptions(strings_can_be_null=True, column_types=column_types or {}),
+        }
+        try:
+            # The streaming reader holds the table and one block: about half the peak of read_csv, which
+            # keeps every block's parsed fields until it has converted them all.
+            with pacsv.open_csv(text.arrow_input(), **options) as reader:
+                return pa.Table.from_batches(list(reader), schema=reader.schema)
+        except pa.ArrowInvalid as exc:
+            if "conversion error" not in str(exc):
+                raise
+        # It infers types from the first block only; a column that turns from numbers to text later is read
+        # whole by read_csv, which infers over every block (rare, and bounded by the upload limit).
+        bad_rows.clear()
+        return pacsv.read_csv(text.arrow_input(), **options)
+
+    def read_whole(column_types: dict[str, pa.DataType] | None = None) -> pa.Table:
+        try:
+            return read(column_types)
+        except pa.ArrowInvalid as exc:
+            if "straddl" not in str(exc):
+                raise
+            # A value longer than a block: read again as one block (rare: a cell of many MiB).
+            return read(column_types, block_size=max(BLOCK_SIZE, text.size + 1))
+
+    try:
+        table = _exact_integers(read_whole(), read_whole, notices)
+    except pa.ArrowInvalid as exc:
+        if bad_rows:
+            row = bad_rows[0]
+            raise UploadError(
+                "ragged_rows",
+                "file",
+                f"line {_line_number(text, row.text)} has {row.actual_columns} fields, the header has "
+                f"{row.expected_columns}",
+            ) from None
+        raise UploadError("unreadable_csv", "file", f"could not read the table: {_short(exc)}") from None
+    if delimiter != ",":
+        notices.append(f"delimiter detected: {delimiter!r}")
+    return ParsedUpload(_dates_as_timestamps(table), "csv", notices)
 
 
 def _sniff_delimiter(sample: str) -> str:
@@ -174,83 +238,11 @@ def _sniff_delimiter(sample: str) -> str:
         return ","
 
 
-def _parse_delimited(content: bytes, limits: DecodeLimits) -> ParsedUpload:
-    text, decode_notes = decode_text(content)
-    notices = list(decode_notes)
-    if "\r" in text and "\n" not in text:  # old Mac line endings: Arrow and csv only split on \n
-        text = text.replace("\r", "\n")
-        decode_notes = [*decode_notes, "CR-only line endings"]  # the bytes below are re-encoded from text
-        notices.append("line endings were CR only (old Mac); read as lines")
-    if _control_ratio(text) > 0.05:
-        raise UploadError("binary_content", "file", "the file looks like binary data, not text")
-    if not text or text.isspace():  # isspace, not strip: no copy of a file-sized string
-        raise UploadError("empty_file", "file", "the file has no text in it")
-    delimiter = _sniff_delimiter("\n".join(text[:65536].splitlines()[:50]))
-    header = next(csv.reader(io.StringIO(text[:65536]), delimiter=delimiter))
-    has_header = not all(_NUMBER.match(cell.strip()) for cell in header if cell.strip())
-    if not has_header:
-        header = [f"column_{i}" for i in range(1, len(header) + 1)]
-        notices.append("the first row is all numbers, so it was read as data; columns were named column_1 ...")
-    names, renames = clean_column_names(header)
-    if renames:
-        notices.append("renamed columns: " + ", ".join(f"{old!r} → {new!r}" for old, new in renames))
-    _check_quotes(text)
-    # Lines bound the rows from above (a quoted value may span lines): checked before Arrow allocates.
-    limits.check_cells(text.count("\n") + 1, len(names), estimate=True)
-    bad_rows: list[pacsv.InvalidRow] = []
-
-    def refuse(row: pacsv.InvalidRow) -> str:
-        bad_rows.append(row)
-        return "error"
-
-    # Arrow's reader is strict about field counts (pandas quietly turns extra fields into an
-    # index) and multithreaded. UTF-8 input is parsed from the uploaded bytes without a copy.
-    raw = content if not decode_notes else text.encode("utf-8")
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    del text  # as large as the file: freed before Arrow allocates the table (an error message decodes again)
-
-    def read(column_types: dict[str, pa.DataType] | None = None) -> pa.Table:
-        return pacsv.read_csv(
-            io.BytesIO(raw),
-            # Blocks larger than the longest cell: Arrow refuses a value straddling two blocks.
-            read_options=pacsv.ReadOptions(
-                column_names=names, skip_rows=1 if has_header else 0, block_size=_block_size(len(raw))
-            ),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, invalid_row_handler=refuse),
-            convert_options=pacsv.ConvertOptions(strings_can_be_null=True, column_types=column_types or {}),
-        )
-
-    try:
-        table = read()
-        table = _exact_integers(table, read, notices)
-    except pa.ArrowInvalid as exc:
-        if bad_rows:
-            row = bad_rows[0]
-            raise UploadError(
-                "ragged_rows",
-                "file",
-                f"line {_line_number(raw.decode('utf-8', 'replace'), row.text)} has {row.actual_columns} fields, "
-                f"the header has "
-                f"{row.expected_columns}",
-            ) from None
-        raise UploadError("unreadable_csv", "file", f"could not read the table: {_short(exc)}") from None
-    if delimiter != ",":
-        notices.append(f"delimiter detected: {delimiter!r}")
-    return ParsedUpload(_dates_as_timestamps(table), "csv", notices)
-
-
-def _block_size(size: int) -> int:
-    return max(1 << 20, min(size + 1, 64 << 20))
-
-
-def _check_quotes(text: str) -> None:
+def _refuse_open_quote(text: Source) -> None:
     """An odd number of quote characters means a quoted field never closes: Arrow would read the rest
     of the file into that one cell. Doubled quotes inside a field keep the count even."""
-    if text.count('"') % 2 == 0:
-        return
     open_line, inside = 0, False
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(text_lines(text), start=1):
         for _ in range(line.count('"') % 2):
             inside = not inside
             if inside:
@@ -285,8 +277,8 @@ def _exact_integers(table: pa.Table, read, notices: list[str]) -> pa.Table:
     return table
 
 
-def _line_number(text: str, row_text: str) -> str:
-    for number, line in enumerate(text.splitlines(), start=1):
+def _line_number(text: Source, row_text: str) -> str:
+    for number, line in enumerate(text_lines(text), start=1):
         if line == row_text:
             return str(number)
     return "?"
@@ -299,11 +291,21 @@ def _dates_as_timestamps(table: pa.Table) -> pa.Table:
     return table
 
 
-def _parse_json_lines(content: bytes, limits: DecodeLimits) -> ParsedUpload:
-    text, notices = decode_text(content)
-    records = []
+def _parse_json_lines(source: Source, limits: DecodeLimits) -> ParsedUpload:
+    try:
+        with utf8_text(source) as (text, scan):
+            return _parse_utf8_json_lines(text, scan, limits)
+    except TextProblem as exc:
+        raise UploadError(exc.code, "file", exc.message) from None
+
+
+def _parse_utf8_json_lines(text: Source, scan: TextScan, limits: DecodeLimits) -> ParsedUpload:
+    # Records become Arrow a chunk at a time: a Python dict per row costs ten times its JSON, so holding
+    # them all would multiply a large file's memory.
+    chunks: list[pa.Table] = []
+    records: list[dict] = []
     cells = 0
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(text_lines(text), start=1):
         if not line.strip():
             continue
         try:
@@ -322,22 +324,52 @@ def _parse_json_lines(content: bytes, limits: DecodeLimits) -> ParsedUpload:
                 "file",
                 f"line {number} passes the limit of {limits.max_cells:,} cells (DASHBOARD_MAX_CELLS)",
             )
-    if not records:
+        if len(records) == JSON_CHUNK_ROWS:
+            chunks.append(_to_arrow(pd.DataFrame.from_records(records)))
+            records = []
+    if records:
+        chunks.append(_to_arrow(pd.DataFrame.from_records(records)))
+    if not chunks:
         raise UploadError("no_rows", "file", "no JSON records were found")
-    return ParsedUpload(_to_arrow(pd.DataFrame.from_records(records)), "jsonl", notices)
+    return ParsedUpload(_join_chunks(chunks), "jsonl", list(scan.encoding_notes))
 
 
-def _parse_parquet(content: bytes, limits: DecodeLimits) -> ParsedUpload:
+def _join_chunks(chunks: list[pa.Table]) -> pa.Table:
+    """One table from chunks read separately: a column missing from a chunk is null there, integers and
+    decimals make decimals, and a column that is numbers in one chunk and text in another is text (as a
+    column mixing both in one chunk is)."""
+    if len(chunks) == 1:
+        return chunks[0]
+    chunks = [chunk.replace_schema_metadata(None) for chunk in chunks]
+    try:
+        return pa.concat_tables(chunks, promote_options="permissive")
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        kinds: dict[str, set] = {}
+        for chunk in chunks:
+            for column in chunk.schema:
+                if not pa.types.is_null(column.type):
+                    kinds.setdefault(column.name, set()).add(column.type)
+        numeric = (pa.types.is_integer, pa.types.is_floating)
+        mixed = {
+            name
+            for name, types in kinds.items()
+            if len(types) > 1 and not all(any(test(t) for test in numeric) for t in types)
+        }
+        chunks = [_as_text(chunk, mixed) for chunk in chunks]
+        return pa.concat_tables(chunks, promote_options="permissive")
+
+
+def _parse_parquet(source: Source, limits: DecodeLimits) -> ParsedUpload:
     try:
         # ParquetFile, not read_table: the dataset reader refuses repeated column names, which are renamed.
-        parquet = pq.ParquetFile(io.BytesIO(content))
+        parquet = pq.ParquetFile(source.arrow_input())
         schema = parquet.schema_arrow
         _check_parquet_types(schema)  # before decoding any data
         limits.check_cells(parquet.metadata.num_rows, len(schema))
         # Text stays dictionary-encoded while it is measured: a repeated long string decodes to gigabytes.
         text = [f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
         if text:
-            parquet = pq.ParquetFile(io.BytesIO(content), read_dictionary=text)
+            parquet = pq.ParquetFile(source.arrow_input(), read_dictionary=text)
         # One decoding thread: the catalog writes and hashes the same bytes on the other core meanwhile.
         table = parquet.read(use_threads=False)
         table = _decode_text_columns(table, text, limits.max_decoded_bytes)
@@ -350,21 +382,21 @@ def _parse_parquet(content: bytes, limits: DecodeLimits) -> ParsedUpload:
             ) from None
         raise UploadError("corrupt_parquet", "file", f"not a readable Parquet file ({_short(exc)})") from None
     notices: list[str] = []
-    original = content
+    original = True
     if table.schema.metadata and b"pandas" in table.schema.metadata:
         try:
             table.slice(0, 0).to_pandas()
         except Exception:  # noqa: BLE001 - any failure means every later read would fail the same way
-            table, original = table.replace_schema_metadata(None), None
+            table, original = table.replace_schema_metadata(None), False
             notices.append("the file's pandas metadata does not match its columns and was ignored")
     uint = [f.name for f in table.schema if pa.types.is_uint64(f.type)]
     for name in uint:
         column = table.column(name)
         if (pc.max(column).as_py() or 0) > 2**63 - 1:
             table = table.set_column(table.column_names.index(name), name, pc.cast(column, pa.string()))
-            original = None
+            original = False
             notices.append(f"{name}: integers beyond the int64 range kept exactly, as text")
-    return ParsedUpload(table, "parquet", notices, original_parquet=original)
+    return ParsedUpload(table, "parquet", notices, keep_original=original)
 
 
 def _decode_text_columns(table: pa.Table, text: list[str], limit: int) -> pa.Table:
@@ -389,6 +421,20 @@ def _decode_text_columns(table: pa.Table, text: list[str], limit: int) -> pa.Tab
     return table
 
 
+def _as_text(chunk: pa.Table, names: set[str]) -> pa.Table:
+    """``names`` as text the way a column mixing types in one chunk becomes text (pandas' str: True, 6.5).
+    A chunk's integers with a gap were made decimals by pandas: whole ones are written as integers again
+    (JSON integers are far more common than a written ``7.0``)."""
+    for position, name in enumerate(chunk.column_names):
+        if name in names:
+            values = chunk.column(name).to_pandas()
+            if pd.api.types.is_float_dtype(values):
+                values = values.map(lambda v: v if pd.isna(v) else (str(int(v)) if v.is_integer() else str(v)))
+            text = values.astype("string")
+            chunk = chunk.set_column(position, name, pa.array(text, type=pa.large_string()))
+    return chunk
+
+
 def _check_parquet_types(schema: pa.Schema) -> None:
     """Columns holding lists, structs, maps, raw bytes or durations have no view here: refused by name."""
     for column in schema:
@@ -410,21 +456,22 @@ def _check_parquet_types(schema: pa.Schema) -> None:
         )
 
 
-def _parse_excel(content: bytes, limits: DecodeLimits) -> ParsedUpload:
-    _check_excel_size(content, limits.max_excel_bytes)
+def _parse_excel(source: Source, limits: DecodeLimits) -> ParsedUpload:
+    _check_excel_size(source, limits.max_excel_bytes)
     try:
-        frame = pd.read_excel(io.BytesIO(content), sheet_name=0, engine="openpyxl")
+        with source.open() as fh:
+            frame = pd.read_excel(fh, sheet_name=0, engine="openpyxl")
     except Exception as exc:  # openpyxl raises many unrelated types for a broken workbook
         raise UploadError("corrupt_excel", "file", f"not a readable .xlsx workbook ({_short(exc)})") from None
     if frame.isna().to_numpy().any():  # only then can a formula have lost its value
-        _check_formula_values(content)
+        _check_formula_values(source)
     return ParsedUpload(_to_arrow(frame), "excel", ["read the first sheet only"])
 
 
-def _check_excel_size(content: bytes, limit: int) -> None:
+def _check_excel_size(source: Source, limit: int) -> None:
     """An .xlsx is a zip: its members' declared sizes bound what zipfile will inflate (it stops there)."""
     try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        with source.open() as fh, zipfile.ZipFile(fh) as archive:
             inflated = sum(member.file_size for member in archive.infolist())
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise UploadError("corrupt_excel", "file", f"not a readable .xlsx workbook ({_short(exc)})") from None
@@ -437,14 +484,14 @@ def _check_excel_size(content: bytes, limit: int) -> None:
         )
 
 
-def _check_formula_values(content: bytes) -> None:
+def _check_formula_values(source: Source) -> None:
     """A workbook written by a program that does not calculate (a script, some exporters) stores formulas
     without their results, and they would read as empty cells: refused, naming the first such cell."""
     import openpyxl
     from openpyxl.utils import get_column_letter
 
-    formulas = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=False).worksheets[0]
-    values = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
+    formulas = openpyxl.load_workbook(source.open(), read_only=True, data_only=False).worksheets[0]
+    values = openpyxl.load_workbook(source.open(), read_only=True, data_only=True).worksheets[0]
     for row, (formula_row, value_row) in enumerate(
         zip(formulas.iter_rows(values_only=True), values.iter_rows(values_only=True), strict=False), start=1
     ):
@@ -471,11 +518,3 @@ def _to_arrow(frame: pd.DataFrame) -> pa.Table:
 
 def _short(exc: Exception, limit: int = 200) -> str:
     return " ".join(str(exc).split())[:limit]
-
-
-def decode_data_url(contents: str) -> bytes:
-    """The bytes of a browser upload (``data:<mime>;base64,<payload>``, as dcc.Upload sends it)."""
-    try:
-        return base64.b64decode(contents.split(",", 1)[1], validate=False)
-    except (IndexError, ValueError, AttributeError):
-        raise UploadError("bad_upload", "file", "the browser sent a malformed upload") from None

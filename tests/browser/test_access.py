@@ -53,7 +53,7 @@ def log_in(dash_duo, name: str, password: str, path: str) -> None:
     dash_duo.find_element("#login-button").click()
 
 
-def test_viewer_sees_no_write_controls_and_cannot_forge_one_editor_saves(dash_duo, login_app):
+def test_viewer_sees_no_write_controls_and_cannot_forge_one_editor_saves_and_uploads(dash_duo, login_app, tmp_path):
     dash_duo.start_server(login_app, navigate=False)  # "/" answers with the login page, not the app
     base = dash_duo.server.url
     log_in(dash_duo, "vera", "viewer-pass", "/data?dataset=titanic")
@@ -100,6 +100,15 @@ def test_viewer_sees_no_write_controls_and_cannot_forge_one_editor_saves(dash_du
     click(dash_duo, f"#{TrainIds.SAVE_BUTTON}")
     dash_duo.wait_for_contains_text(f"#{TrainIds.SAVE_ALERT}", "Saved titanic-by-ed v1", timeout=60)
     assert login_app.server.extensions["dashboard"].models.card("titanic-by-ed", 1)["task"] == "binary"
+
+    # A page upload with login on: the file is posted with the session and the CSRF header.
+    dash_duo.driver.get(f"{base}/data?dataset=iris")
+    wait_for_explorer(dash_duo, "150")
+    sales = tmp_path / "sales.csv"
+    sales.write_text("region,amount\nnorth,10\nsouth,20\n")
+    upload_file(dash_duo, sales)
+    dash_duo.wait_for_contains_text(f"#{ExplorerIds.UPLOAD_ALERT}", "Added 'sales': 2 rows × 2 columns", timeout=30)
+    assert login_app.server.extensions["dashboard"].catalog.load("sales")["amount"].tolist() == [10, 20]
     assert dash_duo.get_logs() == []
 
 
@@ -111,7 +120,7 @@ def test_a_file_over_the_upload_limit_is_named_in_the_page_before_it_is_sent(das
     big = tmp_path / "big.csv"
     big.write_text("a,b\n" + "1,2\n" * 50_000)  # 0.2 MiB
     upload_file(dash_duo, big)
-    dash_duo.wait_for_text_to_equal("#upload-limit-alert", "big.csv: 0.2 MiB is over the 0.05 MiB upload limit")
+    dash_duo.wait_for_text_to_equal(".file-drop-status", "big.csv: 0.2 MiB is over the 0.05 MiB upload limit")
     assert not any(info.id == "big" for info in app.server.extensions["dashboard"].catalog.list())
     assert dash_duo.get_logs() == []
 

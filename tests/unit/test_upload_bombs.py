@@ -74,7 +74,7 @@ def test_parquet_text_within_the_limit_reads_back_as_plain_strings():
     parsed = parse_upload("ok.parquet", _parquet(pa.Table.from_pandas(frame)), max_bytes=LIMIT, max_columns=10)
     assert parsed.table.schema.field("city").type == pa.string()
     assert parsed.table.to_pandas().equals(frame)
-    assert parsed.original_parquet is not None
+    assert parsed.keep_original
 
 
 def _xlsx_inflating_to(sheet_bytes: int) -> bytes:

@@ -1,8 +1,11 @@
 """Upload validation: every malformed file gets its named error; good files of every format load;
-a failed upload leaves existing datasets exactly as they were."""
+a failed upload leaves existing datasets exactly as they were. Every parse here runs twice: from bytes,
+and from a file on disk (how the page and the REST API hand uploads over, read in blocks)."""
 
 import io
 import json
+import tempfile
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -10,10 +13,25 @@ import pytest
 from dashboard.data.uploads import UploadError, parse_upload
 
 LIMIT = 1_000_000
+_FROM_FILE = {"on": False}
+
+
+@pytest.fixture(autouse=True, params=["bytes", "file"])
+def _source_kind(request):
+    _FROM_FILE["on"] = request.param == "file"
+    yield
+    _FROM_FILE["on"] = False
 
 
 def parse(name: str, content: bytes, max_bytes: int = LIMIT, max_columns: int = 2000):
-    return parse_upload(name, content, max_bytes=max_bytes, max_columns=max_columns)
+    if not _FROM_FILE["on"]:
+        return parse_upload(name, content, max_bytes=max_bytes, max_columns=max_columns)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "upload.bin"
+        path.write_bytes(content)
+        parsed = parse_upload(name, path, max_bytes=max_bytes, max_columns=max_columns)
+        assert sorted(p.name for p in Path(folder).iterdir()) == ["upload.bin"]  # no temp copy left behind
+        return parsed
 
 
 def _xlsx(frame: pd.DataFrame) -> bytes:
@@ -113,7 +131,7 @@ def test_excel_and_parquet_and_jsonl_load():
 
 def test_parquet_bytes_are_kept_as_uploaded_when_no_rename_is_needed():
     content = _parquet(pd.DataFrame({"a": [1, 2]}))
-    assert parse("f.parquet", content).original_parquet == content
+    assert parse("f.parquet", content).keep_original
 
 
 def test_failed_upload_leaves_existing_datasets_untouched(catalog):
@@ -281,6 +299,10 @@ def test_cr_only_line_endings_are_read_as_lines():
     parsed = parse("mac.csv", b"a,b\r1,2\r3,4\r")
     assert parsed.table.num_rows == 2 and parsed.table.column("b").to_pylist() == [2, 4]
     assert any("CR only" in n for n in parsed.notices)
+    for encoding, note in (("cp1252", "cp1252"), ("utf-16", "UTF-16")):  # decoded first, then split on CR
+        parsed = parse("mac.csv", "café,b\r1,2\r3,4\r".encode(encoding))
+        assert parsed.table.column_names == ["café", "b"] and parsed.table.column("b").to_pylist() == [2, 4]
+        assert any("CR only" in n for n in parsed.notices) and any(note in n for n in parsed.notices)
 
 
 def test_json_lines_nested_thousands_deep_are_refused_by_line():
@@ -288,3 +310,24 @@ def test_json_lines_nested_thousands_deep_are_refused_by_line():
     with pytest.raises(UploadError) as info:
         parse("deep.jsonl", b'{"a": 1}\n' + deep + b"\n")
     assert info.value.code == "too_deep" and "line 2" in info.value.message
+
+
+def test_json_lines_read_in_chunks_equal_one_read(monkeypatch):
+    """Large JSON lines files become Arrow a chunk of records at a time; the table is the one a single read
+    gives: missing fields are null, integers and decimals make decimals, numbers beside text make text."""
+    import dashboard.data.uploads as uploads
+
+    rows = [
+        {"a": 1, "b": "x", "n": 1},
+        {"a": 2, "n": None},
+        {"a": 3.5, "c": True, "n": 4},
+        {"a": "text", "b": "y", "n": 5},
+        {"a": 7, "c": False, "n": 6.5},
+        {"b": "z", "n": 7},
+    ]
+    content = "\n".join(json.dumps(r) for r in rows).encode()
+    whole = parse("f.jsonl", content).table
+    monkeypatch.setattr(uploads, "JSON_CHUNK_ROWS", 2)
+    chunked = parse("f.jsonl", content).table
+    assert chunked.to_pydict() == whole.to_pydict()
+    assert [f.type for f in chunked.schema] == [f.type for f in whole.schema]
