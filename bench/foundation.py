@@ -132,6 +132,7 @@ def explorer_callbacks(content: bytes) -> dict:
         dist_key = "explorer-distribution-graph.figure"
         scatter_key = next(k for k in app.callback_map if "explorer-scatter-graph.figure" in k)
         grid_key = "explorer-grid.getRowsResponse"
+        correlation_key = next(k for k in app.callback_map if "explorer-correlation-graph.figure" in k)
         samples: dict[str, list[tuple[float, int]]] = {}
 
         def record(name, key, values, changed):
@@ -141,7 +142,7 @@ def explorer_callbacks(content: bytes) -> dict:
         for rep in range(5):
             kind = "cold" if rep == 0 else "warm"
             record(f"show_dataset ({kind})", show_key, {}, "explorer-dataset-dropdown.value")
-            record(f"correlations ({kind})", "explorer-correlation-graph.figure", {}, "explorer-dataset-dropdown.value")
+            record(f"correlations ({kind})", correlation_key, {}, "explorer-dataset-dropdown.value")
             for column, split in (
                 ("x3", None),
                 ("x3", "segment"),

@@ -11,7 +11,14 @@ from dashboard.data.grid import GridRequestError
 from dashboard.explore import VIEW_KEYS, resolve_view
 from dashboard.services import Services
 from layouts.common import alert
-from layouts.explorer import DEFAULT_DATASET, dataset_options, grid, overview_cards, profile_table
+from layouts.explorer import (
+    DEFAULT_DATASET,
+    correlation_pairs,
+    dataset_options,
+    grid,
+    overview_cards,
+    profile_table,
+)
 from layouts.explorer_ids import ExplorerIds
 
 _USER_ERRORS = (KeyError, DatasetNotFoundError, GridRequestError, UploadError, ValueError)
@@ -62,12 +69,14 @@ def register(app, services: Services) -> None:
 
     @app.callback(
         Output(ExplorerIds.CORRELATION_GRAPH, "figure"),
+        Output(ExplorerIds.CORRELATION_PAIRS, "children"),
         Input(ExplorerIds.DATASET_DROPDOWN, "value"),
     )
     def show_correlations(dataset_id):
         if not dataset_id or not services.catalog.exists(dataset_id):
             raise PreventUpdate
-        return figures.correlation_figure(explorer.correlations(dataset_id))
+        corr = explorer.correlations(dataset_id)
+        return figures.correlation_figure(corr), correlation_pairs(corr)
 
     @app.callback(
         Output(ExplorerIds.DISTRIBUTION_GRAPH, "figure"),
@@ -116,6 +125,20 @@ def register(app, services: Services) -> None:
             raise PreventUpdate
         try:
             return explorer.rows(dataset_id, request)
+        except _USER_ERRORS:
+            return {"rowData": [], "rowCount": 0}
+
+    @app.callback(
+        Output(ExplorerIds.PROFILE_GRID, "getRowsResponse"),
+        Input(ExplorerIds.PROFILE_GRID, "getRowsRequest"),
+        State(ExplorerIds.DATASET_DROPDOWN, "value"),
+        prevent_initial_call=True,
+    )
+    def profile_rows_page(request, dataset_id):
+        if not request or not dataset_id:
+            raise PreventUpdate
+        try:
+            return explorer.profile_page(dataset_id, request)
         except _USER_ERRORS:
             return {"rowData": [], "rowCount": 0}
 

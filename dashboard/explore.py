@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
+
 from dashboard.data import grid, profile
 from dashboard.data.catalog import Catalog
 from dashboard.jobs import Memo
@@ -57,7 +59,11 @@ class ExplorerService:
         )
 
     def correlations(self, dataset_id: str) -> dict[str, Any]:
-        return self._cached("explorer.correlations", dataset_id, (), profile.correlations)
+        """Pearson correlations; for a wide dataset the strongest pairs and the columns nearest its target."""
+        target = self.catalog.info(dataset_id).target
+        return self._cached(
+            "explorer.correlations", dataset_id, (target,), lambda frame: profile.correlations(frame, target)
+        )
 
     def scatter(self, dataset_id: str, x: str, y: str, color: str | None) -> dict[str, Any]:
         kinds = self.kinds(dataset_id)
@@ -72,15 +78,24 @@ class ExplorerService:
             lambda frame: profile.scatter_sample(frame, x, y, color, self.point_budget),
         )
 
+    def profile_page(self, dataset_id: str, request: dict[str, Any]) -> dict[str, Any]:
+        """One page of the profile grid's rows (one row per column), sorted and filtered as asked."""
+        rows = pd.DataFrame(profile.profile_rows(self.summary(dataset_id)["profiles"]))
+        return _page(rows, request)
+
     def rows(self, dataset_id: str, request: dict[str, Any]) -> dict[str, Any]:
         """One page of rows for the grid; never memoized (pages are cheap, requests are many)."""
-        return grid.rows_page(
-            self.catalog.load(dataset_id),
-            request.get("startRow", 0),
-            request.get("endRow", 100),
-            request.get("sortModel"),
-            request.get("filterModel"),
-        )
+        return _page(self.catalog.load(dataset_id), request)
+
+
+def _page(frame: pd.DataFrame, request: dict[str, Any]) -> dict[str, Any]:
+    return grid.rows_page(
+        frame,
+        request.get("startRow", 0),
+        request.get("endRow", 100),
+        request.get("sortModel"),
+        request.get("filterModel"),
+    )
 
 
 VIEW_KEYS = ("column", "split", "x", "y", "color")

@@ -68,9 +68,17 @@ def correlation_figure(corr: dict) -> go.Figure:
         hovertemplate="%{y} × %{x}: %{z:.3f}<extra></extra>",
     )
     figure.update_layout(yaxis_autorange="reversed", height=max(350, 18 * len(corr["columns"]) + 120))
+    notes = []
+    if corr.get("focus"):
+        notes.append(
+            f"the {len(corr['columns'])} of {corr['total_columns']:,} numeric columns most correlated with "
+            f"{corr['focus']}"
+        )
     if corr.get("sampled_rows"):
+        notes.append(f"computed on a random sample of {corr['sampled_rows']:,} rows")
+    if notes:
         figure.add_annotation(
-            text=f"computed on a random sample of {corr['sampled_rows']:,} rows",
+            text="; ".join(notes),
             showarrow=False,
             xref="paper",
             yref="paper",

@@ -6,14 +6,12 @@ and the editing controls so the view can sit in a report's iframe.
 
 from __future__ import annotations
 
-import math
-from typing import Any
-
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.data.catalog import DatasetInfo
+from dashboard.data.profile import profile_rows
 from layouts.common import editor_only, file_drop, is_embed, services
 from layouts.explorer_ids import ExplorerIds
 
@@ -77,6 +75,32 @@ def _upload_panel() -> dbc.Card:
             ]
         ),
         className="mb-3",
+    )
+
+
+def correlation_pairs(corr: dict) -> html.Div | None:
+    """The strongest pairs as a table, when the heatmap shows only the columns nearest one focus column."""
+    if not corr.get("focus") or not corr.get("pairs"):
+        return None
+    return html.Div(
+        [
+            html.H6(f"The {len(corr['pairs'])} most correlated pairs of all {corr['total_columns']:,} columns"),
+            dbc.Table(
+                [html.Thead(html.Tr([html.Th("Column"), html.Th("Column"), html.Th("r", className="text-end")]))]
+                + [
+                    html.Tbody(
+                        [
+                            html.Tr([html.Td(a), html.Td(b), html.Td(f"{r:+.3f}", className="text-end")])
+                            for a, b, r in corr["pairs"]
+                        ]
+                    )
+                ],
+                size="sm",
+                striped=True,
+                className="small mb-0",
+            ),
+        ],
+        className="mt-2",
     )
 
 
@@ -168,6 +192,7 @@ def layout(
             _section(
                 "Correlations (Pearson, numeric columns)",
                 dcc.Graph(id=ExplorerIds.CORRELATION_GRAPH, config={"displaylogo": False}),
+                html.Div(id=ExplorerIds.CORRELATION_PAIRS),
             ),
             _section("Columns", html.Div(id=ExplorerIds.PROFILE_TABLE, className="table-responsive")),
             _section("Rows (sorted and filtered on the server)", html.Div(grid(), id=ExplorerIds.GRID_CONTAINER)),
@@ -214,50 +239,36 @@ PROFILE_HEADERS = {
     "top_values": "Top values",
 }
 NUMERIC_PROFILE_FIELDS = ("missing", "missing_pct", "distinct", "min", "max", "mean", "std")
-
-
-def profile_rows(profiles: list[dict]) -> list[dict]:
-    """One row per column, numbers kept as numbers so the grid sorts them as numbers."""
-    return [
-        {
-            "column": p["column"],
-            "kind": p["kind"],
-            "missing": p["missing"],
-            "missing_pct": round(p["missing_pct"], 1),
-            "distinct": p["distinct"],
-            **{stat: _rounded(p.get(stat)) for stat in ("min", "max", "mean", "std")},
-            "top_values": ", ".join(f"{value} ({count:,})" for value, count in p.get("top_values", [])[:3]),
-        }
-        for p in profiles
-    ]
+PROFILE_PAGE = 100  # profile rows per page; a dataset with more columns is paged from the server
 
 
 def profile_table(profiles: list[dict]) -> dag.AgGrid:
-    """The column profile as a sortable, filterable grid. Its rows are virtualised: a wide dataset's
-    1,500 profile rows as plain table cells kept the browser busy for minutes."""
-    rows = profile_rows(profiles)
-    few = len(rows) <= 20
+    """The column profile as a sortable, filterable grid, searchable by column name (the box under
+    "Column"). Up to a page of columns it holds its rows; a wider dataset's rows come from the server a
+    page at a time (sorted and filtered there), so the page never ships more than one page of them."""
+    paged = len(profiles) > PROFILE_PAGE
+    few = len(profiles) <= 20
+    column_defs = [
+        {
+            "field": field,
+            "headerName": header,
+            "pinned": "left" if field == "column" else None,
+            "type": "numericColumn" if field in NUMERIC_PROFILE_FIELDS else None,
+            "filter": "agNumberColumnFilter" if field in NUMERIC_PROFILE_FIELDS else "agTextColumnFilter",
+            "floatingFilter": field == "column",
+            "filterParams": {"buttons": []},
+        }
+        for field, header in PROFILE_HEADERS.items()
+    ]
+    grid_options = {"cacheBlockSize": PROFILE_PAGE, "maxBlocksInCache": 10} if paged else {}
+    if few:
+        grid_options["domLayout"] = "autoHeight"
     return dag.AgGrid(
         id=ExplorerIds.PROFILE_GRID,
-        rowData=rows,
-        columnDefs=[
-            {
-                "field": field,
-                "headerName": header,
-                "pinned": "left" if field == "column" else None,
-                "type": "numericColumn" if field in NUMERIC_PROFILE_FIELDS else None,
-                "filter": "agNumberColumnFilter" if field in NUMERIC_PROFILE_FIELDS else "agTextColumnFilter",
-            }
-            for field, header in PROFILE_HEADERS.items()
-        ],
+        rowData=None if paged else profile_rows(profiles),
+        rowModelType="infinite" if paged else "clientSide",
+        columnDefs=column_defs,
         defaultColDef={"sortable": True, "resizable": True, "minWidth": 90},
-        dashGridOptions={"domLayout": "autoHeight"} if few else {},
+        dashGridOptions=grid_options,
         style={} if few else {"height": "420px"},
     )
-
-
-def _rounded(value: Any) -> Any:
-    """Four significant digits for display; text (a date's min, say) as it is."""
-    if isinstance(value, float):
-        return float(f"{value:.4g}") if math.isfinite(value) else None
-    return value

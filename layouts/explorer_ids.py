@@ -14,6 +14,7 @@ class ExplorerIds:
     SPLIT_DROPDOWN = "explorer-split-dropdown"
     DISTRIBUTION_GRAPH = "explorer-distribution-graph"
     CORRELATION_GRAPH = "explorer-correlation-graph"
+    CORRELATION_PAIRS = "explorer-correlation-pairs"  # the strongest pairs, for a dataset too wide for one heatmap
     X_DROPDOWN = "explorer-x-dropdown"
     Y_DROPDOWN = "explorer-y-dropdown"
     COLOR_DROPDOWN = "explorer-color-dropdown"

@@ -108,5 +108,14 @@ def test_a_two_thousand_column_upload_explores_with_every_view_answering(dash_du
     dash_duo.wait_for_contains_text(f"#{ExplorerIds.PROFILE_TABLE}", "sensor_0", timeout=30)
     dash_duo.wait_for_contains_text(f"#{ExplorerIds.DISTRIBUTION_GRAPH} .xtitle", "sensor_", timeout=30)
     dash_duo.wait_for_element(f"#{ExplorerIds.CORRELATION_GRAPH} .heatmaplayer", timeout=30)
+    dash_duo.wait_for_contains_text(
+        f"#{ExplorerIds.CORRELATION_PAIRS}", "most correlated pairs of all 2,000 columns", timeout=30
+    )
     wait_for_app_ready(dash_duo, timeout=60)
+    # The profile's rows come from the server a page at a time; its search box finds the last column.
+    search = dash_duo.find_element(f"#{ExplorerIds.PROFILE_GRID} .ag-floating-filter input")
+    search.send_keys("sensor_1999")
+    dash_duo.wait_for_contains_text(f"#{ExplorerIds.PROFILE_GRID} .ag-pinned-left-cols-container", "sensor_1999")
+    shown = dash_duo.find_elements(f"#{ExplorerIds.PROFILE_GRID} .ag-pinned-left-cols-container .ag-row")
+    assert [row.text for row in shown] == ["sensor_1999"]
     assert dash_duo.get_logs() == []

@@ -124,8 +124,11 @@ def test_a_viewer_sees_no_write_controls_and_their_forged_write_callbacks_answer
         response = client.post("/_dash-update-component", json=body, headers=headers)
         assert response.status_code == 403 and response.json["error"]["code"] == "forbidden"
     read = {
-        "output": "explorer-correlation-graph.figure",
-        "outputs": {"id": "explorer-correlation-graph", "property": "figure"},
+        "output": "..explorer-correlation-graph.figure...explorer-correlation-pairs.children..",
+        "outputs": [
+            {"id": "explorer-correlation-graph", "property": "figure"},
+            {"id": "explorer-correlation-pairs", "property": "children"},
+        ],
         "inputs": [{"id": "explorer-dataset-dropdown", "property": "value", "value": "iris"}],
         "state": [],
     }

@@ -211,7 +211,7 @@ def test_every_view_of_an_odd_but_accepted_dataset_answers(explorer, name, conte
 
 def test_the_profile_grid_rows_equal_a_direct_computation_on_a_wide_frame(catalog, tmp_path):
     """One grid row per column of a 2,000-column upload; the numbers are pandas' own (to 4 digits)."""
-    from layouts.explorer import profile_rows
+    from dashboard.data.profile import profile_rows
 
     rng = np.random.default_rng(1)
     frame = pd.DataFrame(rng.normal(size=(200, 2000)), columns=[f"s{i}" for i in range(2000)])
@@ -226,3 +226,42 @@ def test_the_profile_grid_rows_equal_a_direct_computation_on_a_wide_frame(catalo
         direct = {"min": series.min(), "max": series.max(), "mean": series.mean(), "std": series.std()}
         for stat, value in direct.items():
             assert row[stat] == pytest.approx(value, rel=1e-3, abs=1e-4), (row["column"], stat)
+
+    # The grid's pages, as the browser asks for them, are that same profile: page by page, searched by
+    # name, and sorted by a statistic, never more than a page per answer.
+    pages = [explorer.profile_page(info.id, {"startRow": s, "endRow": s + 100}) for s in range(0, 2000, 100)]
+    assert all(len(p["rowData"]) == 100 and p["rowCount"] == 2000 for p in pages)
+    assert [r for p in pages for r in p["rowData"]] == rows
+    search = {"column": {"filterType": "text", "type": "contains", "filter": "s19"}}
+    found = explorer.profile_page(info.id, {"startRow": 0, "endRow": 100, "filterModel": search})
+    assert [r["column"] for r in found["rowData"]] == [c for c in frame.columns if "s19" in c][:100]
+    assert found["rowCount"] == sum("s19" in c for c in frame.columns)
+    by_mean = explorer.profile_page(
+        info.id, {"startRow": 0, "endRow": 10, "sortModel": [{"colId": "mean", "sort": "desc"}]}
+    )
+    assert [r["column"] for r in by_mean["rowData"]] == list(frame.mean().sort_values(ascending=False).index[:10])
+
+
+def test_wide_correlations_are_every_pair_ranked_and_the_columns_nearest_the_focus():
+    """Above the column budget: the strongest pairs and the focus column's nearest columns, each r equal to
+    pandas' pairwise-complete ``corr`` on the same rows (missing values included)."""
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame(rng.normal(size=(300, 120)), columns=[f"s{i}" for i in range(120)])
+    frame["s7"] = frame["s3"] * 2 + rng.normal(scale=0.1, size=300)  # the strongest pair
+    frame["y"] = frame["s50"] - frame["s60"] + rng.normal(scale=0.5, size=300)
+    frame = frame.mask(rng.random(frame.shape) < 0.05)
+    exact = frame.corr()
+    pairs = exact.where(np.triu(np.ones(exact.shape, dtype=bool), 1)).stack()
+    expected = pairs.reindex(pairs.abs().sort_values(ascending=False).index)[: profile.TOP_PAIRS]
+
+    corr = profile.correlations(frame, target="y", max_columns=10)
+    assert [(a, b) for a, b, _ in corr["pairs"]] == list(expected.index)
+    assert [r for _, _, r in corr["pairs"]] == pytest.approx(expected.to_numpy(), abs=1e-4)
+    assert corr["focus"] == "y" and corr["total_columns"] == 121 and corr["columns"][0] == "y"
+    nearest = exact["y"].drop("y").abs().sort_values(ascending=False).index[:9]
+    assert corr["columns"][1:] == list(nearest) and set(corr["columns"][1:3]) == {"s50", "s60"}
+    shown = exact.loc[corr["columns"], corr["columns"]].to_numpy()
+    assert np.allclose(np.array(corr["matrix"], dtype=float), shown, atol=1e-4)
+    assert profile.correlations(frame, max_columns=10)["focus"] == "s3"  # no target: the strongest pair's
+    small = profile.correlations(frame[["s1", "s2", "s3"]])
+    assert small["focus"] is None and small["columns"] == ["s1", "s2", "s3"]
