@@ -6,6 +6,7 @@ from bench import bombs, clusters, foundation, recommend, scaleout, serving, tra
 
 SUITES = {
     "foundation": foundation.run,
+    "wide": foundation.wide,
     "serving": serving.run,
     "train": train.run,
     "clusters": clusters.run,

@@ -4,6 +4,11 @@
 - Upload/parse of a generated 1,000,000 x 20 Parquet file vs raw ``pandas.read_parquet``.
 - Every explorer callback on that dataset through the real Dash endpoint: server time (cold = first
   computation for its parameters, warm = repeat) and response size.
+- Wide data (issue 18): a 200-row CSV of 100 to 2,000 columns, from the uploaded file on disk to the first
+  complete explorer view (upload, overview and profile, correlations, distribution, scatter, the first
+  profile page), server time and the largest response; then 100,000 x 1,000 from Parquet. Baseline:
+  ``pandas.read_csv`` + ``DataFrame.describe()`` on the same file.
+  ``python -m bench wide`` runs this part alone.
 """
 
 from __future__ import annotations
@@ -188,6 +193,98 @@ def explorer_callbacks(content: bytes) -> dict:
             "all_p95": Stats.of(everything).p95,
             "max_response_bytes": max(b for values in samples.values() for _, b in values),
         }
+
+
+def _wide_app(tmp: str):
+    from dashboard import create_app
+    from dashboard.settings import Settings
+
+    return create_app(
+        Settings(
+            data_dir=Path(tmp) / "data",
+            cache_dir=Path(tmp) / "cache",
+            model_dir=Path(tmp) / "models",
+            demo_models=False,
+            log_level="WARNING",
+            max_upload_mb=4096,
+            max_cells=200_000_000,
+        ),
+        background_work=False,
+    )
+
+
+def first_explorer_view(path: Path) -> dict:
+    """From the file on disk to every view of the explorer answered once: seconds and the largest answer."""
+    with tempfile.TemporaryDirectory() as tmp:
+        app = _wide_app(tmp)
+        catalog = app.server.extensions["dashboard"].catalog
+        client = CallbackClient(app)
+        start = time.perf_counter()
+        dataset = catalog.add_upload(path.name, path)[0].id
+        upload_seconds = time.perf_counter() - start
+        keys = {name: next(k for k in app.callback_map if name in k) for name in _VIEW_OUTPUTS}
+        view = {"explorer-dataset-dropdown.value": dataset}
+        sizes, seconds = {}, {}
+        _, size, answer = client.call(keys["explorer-overview.children"], view, "explorer-dataset-dropdown.value")
+        sizes["show_dataset"] = size
+        chosen = {
+            f"{item}.value": answer["response"][item]["value"]
+            for item in ("explorer-column-dropdown", "explorer-x-dropdown", "explorer-y-dropdown")
+        }
+        for name, key in keys.items():
+            if name == "explorer-overview.children":
+                continue
+            values = {**view, **chosen, "explorer-profile-grid.getRowsRequest": {"startRow": 0, "endRow": 100}}
+            changed = "explorer-profile-grid.getRowsRequest" if "profile" in name else "explorer-dataset-dropdown.value"
+            seconds[name], sizes[name], _ = client.call(key, values, changed)
+        total = time.perf_counter() - start
+    return {
+        "seconds": total,
+        "upload_seconds": upload_seconds,
+        "max_response_bytes": max(sizes.values()),
+        "sizes": sizes,
+    }
+
+
+_VIEW_OUTPUTS = (
+    "explorer-overview.children",
+    "explorer-correlation-graph.figure",
+    "explorer-distribution-graph.figure",
+    "explorer-scatter-graph.figure",
+    "explorer-profile-grid.getRowsResponse",
+)
+
+
+def _pandas_baseline(path: Path) -> float:
+    start = time.perf_counter()
+    frame = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+    frame.describe()
+    return time.perf_counter() - start
+
+
+def wide() -> dict:
+    print("== wide datasets: file on disk -> first complete explorer view (server time) ==")
+    rows = []
+    rng = np.random.default_rng(0)
+    with tempfile.TemporaryDirectory() as tmp:
+        for columns in (100, 500, 1000, 2000):
+            path = Path(tmp) / f"wide-{columns}.csv"
+            pd.DataFrame(rng.normal(size=(200, columns)), columns=[f"sensor_{i}" for i in range(columns)]).to_csv(
+                path, index=False
+            )
+            rows.append({"shape": f"200 x {columns:,}", **first_explorer_view(path), "pandas": _pandas_baseline(path)})
+        path = Path(tmp) / "tall-wide.parquet"
+        frame = pd.DataFrame(rng.normal(size=(100_000, 1000)), columns=[f"f{i}" for i in range(1000)])
+        frame.to_parquet(path, index=False)
+        del frame
+        rows.append({"shape": "100,000 x 1,000", **first_explorer_view(path), "pandas": _pandas_baseline(path)})
+    for row in rows:
+        print(
+            f"  {row['shape']:>16}: {row['seconds']:6.2f} s (upload {row['upload_seconds']:5.2f} s); largest answer "
+            f"{row['max_response_bytes'] / 1e6:5.2f} MB; pandas read + describe {row['pandas']:5.2f} s"
+        )
+    print(f"written to {write_results('wide', {'rows': rows})}")
+    return {"rows": rows}
 
 
 def run() -> dict:
