@@ -2,6 +2,17 @@
 // router re-renders on dcc.Location search changes, so we write history directly.
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
   dashboard: {
+    // A feature picker's pick (layouts.common.feature_picker): all, none, or every column of one kind
+    // (the kind rides in each option's title).
+    pickFeatures: function () {
+      var options = arguments[arguments.length - 1] || [];
+      var triggered = window.dash_clientside.callback_context.triggered;
+      var pick = triggered && triggered.length ? triggered[0].prop_id.split(".")[0].split("-pick-").pop() : "";
+      if (pick === "none") { return []; }
+      return options.filter(function (option) {
+        return pick === "all" || option.title === pick;
+      }).map(function (option) { return option.value; });
+    },
     // Generic form: write {key: value} into the address bar (empty values dropped); return the link.
     syncQuery: function (state) {
       var params = new URLSearchParams();

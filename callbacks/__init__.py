@@ -1,7 +1,7 @@
 """Callbacks: one module per page, each with ``register(app, services)``. Bound with ``app.callback``,
 never the module-level decorator at import time, so every app built in a process gets its own."""
 
-from callbacks import clusters, explorer, models, predict, recommend, train, train_search
+from callbacks import clusters, explorer, models, pickers, predict, recommend, train, train_search
 from layouts.clusters_ids import ClusterIds
 from layouts.explorer_ids import ExplorerIds
 from layouts.models_ids import ModelsIds
@@ -31,3 +31,4 @@ def register(app, services) -> None:
     train_search.register(app, services)
     clusters.register(app, services)
     recommend.register(app, services)
+    pickers.register(app)

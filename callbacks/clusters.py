@@ -15,10 +15,10 @@ from dashboard.clusters.clustering import ClusterSpec
 from dashboard.errors import FieldError, ResultExpired
 from dashboard.services import Services
 from dashboard.serving.tables import neutralise_formulas
-from layouts.clusters import column_options, default_features
+from layouts.clusters import default_features
 from layouts.clusters_ids import ClusterIds
 from layouts.clusters_views import categories_view, scores_view
-from layouts.common import alert
+from layouts.common import alert, feature_options
 
 SPEC_STATES = (
     State(ClusterIds.DATASET_DROPDOWN, "value"),
@@ -98,9 +98,9 @@ def register(app, services: Services) -> None:
         kinds = services.explorer.kinds(dataset)
         columns = list(kinds)
         return (
-            column_options(kinds, ("numeric", "boolean", "categorical")),
+            feature_options(kinds, ("numeric", "boolean", "categorical")),
             default_features(kinds),
-            column_options(kinds, ("numeric", "boolean")),
+            feature_options(kinds, ("numeric", "boolean")),
             [],
             columns,
             None,

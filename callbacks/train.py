@@ -20,7 +20,7 @@ from dashboard.services import Services
 from dashboard.train import evaluation
 from dashboard.train.catalog import estimator_spec
 from dashboard.train.spec import CVSpec, TextSpec, TrainSpec, infer_task
-from layouts.common import alert
+from layouts.common import alert, feature_options
 from layouts.train import model_options, param_controls
 from layouts.train_ids import TrainIds
 from layouts.train_views import fold_table, summary_view, terms_view
@@ -114,7 +114,7 @@ def register(app, services: Services) -> None:
         kinds, info = services.explorer.kinds(dataset), services.catalog.info(dataset)
         target = info.target if info.target in kinds else next(iter(kinds))
         features = services.explorer.default_features(dataset, target)
-        return list(kinds), target, [{"label": f"{c} ({k})", "value": c} for c, k in kinds.items()], features
+        return list(kinds), target, feature_options(kinds), features
 
     @app.callback(
         Output(TrainIds.MODEL_DROPDOWN, "options"),

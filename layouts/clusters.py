@@ -14,7 +14,7 @@ from dash import dcc, html
 from dashboard import figures
 from dashboard.clusters.clustering import ClusterSpec
 from layouts.clusters_ids import ClusterIds
-from layouts.common import editor_only, is_embed, query_int, query_number, services
+from layouts.common import editor_only, feature_options, feature_picker, is_embed, query_int, query_number, services
 
 DEFAULT_DATASET = "penguins"
 ALGORITHMS = {"kmeans": "k-means", "agglomerative": "agglomerative", "dbscan": "DBSCAN", "gmm": "Gaussian mixture"}
@@ -26,10 +26,6 @@ def _field(label: str, control: Any, width: int = 6) -> dbc.Col:
 
 def _graph(component_id: str, text: str = "Run the clustering to see this") -> dcc.Graph:
     return dcc.Graph(id=component_id, figure=figures.message_figure(text), config={"displaylogo": False})
-
-
-def column_options(kinds: dict[str, str], wanted: tuple[str, ...]) -> list[dict[str, str]]:
-    return [{"label": f"{c} ({k})", "value": c} for c, k in kinds.items() if k in wanted]
 
 
 def default_features(kinds: dict[str, str]) -> list[str]:
@@ -60,7 +56,7 @@ def layout(
         dataset = DEFAULT_DATASET
     kinds = svc.explorer.kinds(dataset) if svc else {}
     chosen = [f for f in (features or "").split(",") if f in kinds] or default_features(kinds)
-    numeric = column_options(kinds, ("numeric", "boolean"))
+    numeric = feature_options(kinds, ("numeric", "boolean"))
     algorithm = algorithm if algorithm in ALGORITHMS else "kmeans"
     embedded = is_embed(embed)
     k_value, seed_value = query_int(k, 3, 2, 50), query_int(seed, 0, 0, 2**31 - 1)
@@ -111,11 +107,8 @@ def layout(
                 )
             ),
             dbc.Label("Features", className="mt-1"),
-            dcc.Dropdown(
-                id=ClusterIds.FEATURES_DROPDOWN,
-                value=chosen,
-                multi=True,
-                options=column_options(kinds, ("numeric", "boolean", "categorical")),
+            feature_picker(
+                ClusterIds.FEATURES_DROPDOWN, chosen, feature_options(kinds, ("numeric", "boolean", "categorical"))
             ),
             dbc.Row(
                 [

@@ -43,6 +43,36 @@ def file_drop(upload_id: str, received_id: str, alert_id: str, *, accept: str, l
     )
 
 
+PICKS = {"all": "All", "none": "None", "numeric": "Numeric", "categorical": "Categorical"}
+
+
+def feature_options(kinds: dict[str, str], wanted: tuple[str, ...] | None = None) -> list[dict[str, str]]:
+    """Dropdown options for columns, labelled with their kind; ``title`` carries the kind for the picks."""
+    return [{"label": f"{c} ({k})", "value": c, "title": k} for c, k in kinds.items() if not wanted or k in wanted]
+
+
+def pick_id(dropdown_id: str, pick: str) -> str:
+    return f"{dropdown_id}-pick-{pick}"
+
+
+def feature_picker(dropdown_id: str, value: list[str], options: list[dict[str, str]]) -> html.Div:
+    """A searchable multi-select of columns with one-click picks (all, none, every numeric or categorical
+    column): with hundreds of features nobody clicks them in one by one. The picks run in the browser
+    (``dashboard.pickFeatures`` in assets/permalink.js; wired by ``callbacks.pickers``)."""
+    return html.Div(
+        [
+            dcc.Dropdown(id=dropdown_id, value=value, multi=True, options=options, maxHeight=300),
+            dbc.ButtonGroup(
+                [
+                    dbc.Button(label, id=pick_id(dropdown_id, pick), color="link", size="sm", className="px-1 py-0")
+                    for pick, label in PICKS.items()
+                ],
+                className="mt-1 small",
+            ),
+        ]
+    )
+
+
 def editor_only(*children: Any) -> html.Div:
     """Controls that change saved data, hidden from a viewer (whose requests the server refuses anyway).
     Hidden, not left out: other callbacks still target these components."""

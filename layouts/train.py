@@ -16,7 +16,7 @@ from dash import dcc, html
 from dashboard import figures
 from dashboard.train.catalog import EstimatorSpec, estimator_spec, for_task
 from dashboard.train.spec import CVSpec, TextSpec, TrainSpec
-from layouts.common import alert, editor_only, query_int, query_number, services
+from layouts.common import alert, editor_only, feature_options, feature_picker, query_int, query_number, services
 from layouts.train_ids import TrainIds
 from layouts.train_search import search_section
 
@@ -179,12 +179,7 @@ def layout(
                 options=[{"label": t, "value": t} for t in ("auto", "binary", "multiclass", "regression")],
             ),
             dbc.Label("Features", className="mt-2"),
-            dcc.Dropdown(
-                id=TrainIds.FEATURES_DROPDOWN,
-                value=chosen,
-                multi=True,
-                options=[{"label": f"{c} ({kinds[c]})", "value": c} for c in columns],
-            ),
+            feature_picker(TrainIds.FEATURES_DROPDOWN, chosen, feature_options(kinds)),
             dbc.Label("Model", className="mt-2"),
             dcc.Dropdown(id=TrainIds.MODEL_DROPDOWN, value=model, options=options, clearable=False),
             html.Div(param_controls(estimator, params), id=TrainIds.PARAMS, className="mt-2"),

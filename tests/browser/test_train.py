@@ -1,6 +1,7 @@
 """Train page in a real browser: live CV on Titanic, threshold, save, open in Predict."""
 
 import json
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 from selenium.webdriver.common.keys import Keys
@@ -130,4 +131,28 @@ def test_search_streams_candidates_applies_the_best_and_the_permalink_embeds_it(
     dash_duo.wait_for_page(url=link + "&embed=1")
     dash_duo.wait_for_contains_text("#train-summary-roc_auc", shown, timeout=30)
     assert not dash_duo.find_element(f"#{TrainIds.RUN_BUTTON}").is_displayed()
+    assert dash_duo.get_logs() == []
+
+
+def test_the_feature_picker_picks_all_none_and_a_kind_in_one_click(dash_duo, app):
+    """With hundreds of columns nobody clicks features in one by one: the picks choose them by kind."""
+    from layouts.common import pick_id
+
+    kinds = app.server.extensions["dashboard"].explorer.kinds("titanic")
+    dash_duo.start_server(app)
+    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/train?dataset=titanic&target=Survived")
+    dash_duo.wait_for_element(f"#{TrainIds.RUN_BUTTON}", timeout=15)
+    wait_for_app_ready(dash_duo)
+
+    def chosen() -> list[str]:  # the page keeps its address a permalink of the chosen features
+        query = parse_qs(urlparse(dash_duo.driver.current_url).query)
+        return [f for f in query.get("features", [""])[0].split(",") if f]
+
+    click(dash_duo, f"#{pick_id(TrainIds.FEATURES_DROPDOWN, 'numeric')}")
+    numeric = [c for c, k in kinds.items() if k == "numeric"]
+    dash_duo._wait_for(lambda _: chosen() == numeric, timeout=10, msg=f"numeric pick: {chosen()} != {numeric}")
+    click(dash_duo, f"#{pick_id(TrainIds.FEATURES_DROPDOWN, 'none')}")
+    dash_duo._wait_for(lambda _: chosen() == [], timeout=10, msg="none pick")
+    click(dash_duo, f"#{pick_id(TrainIds.FEATURES_DROPDOWN, 'all')}")
+    dash_duo._wait_for(lambda _: chosen() == list(kinds), timeout=10, msg=f"all pick: {chosen()}")
     assert dash_duo.get_logs() == []
