@@ -114,33 +114,8 @@ def register(app, services: Services) -> None:
         )
         return figures.scatter_figure(sample, x, y, color), note
 
-    @app.callback(
-        Output(ExplorerIds.GRID, "getRowsResponse"),
-        Input(ExplorerIds.GRID, "getRowsRequest"),
-        State(ExplorerIds.DATASET_DROPDOWN, "value"),
-        prevent_initial_call=True,
-    )
-    def grid_rows(request, dataset_id):
-        if not request or not dataset_id:
-            raise PreventUpdate
-        try:
-            return explorer.rows(dataset_id, request)
-        except _USER_ERRORS:
-            return {"rowData": [], "rowCount": 0}
-
-    @app.callback(
-        Output(ExplorerIds.PROFILE_GRID, "getRowsResponse"),
-        Input(ExplorerIds.PROFILE_GRID, "getRowsRequest"),
-        State(ExplorerIds.DATASET_DROPDOWN, "value"),
-        prevent_initial_call=True,
-    )
-    def profile_rows_page(request, dataset_id):
-        if not request or not dataset_id:
-            raise PreventUpdate
-        try:
-            return explorer.profile_page(dataset_id, request)
-        except _USER_ERRORS:
-            return {"rowData": [], "rowCount": 0}
+    _serve_grid_pages(app, ExplorerIds.GRID, explorer.rows)
+    _serve_grid_pages(app, ExplorerIds.PROFILE_GRID, explorer.profile_page)
 
     @app.callback(
         Output(ExplorerIds.DATASET_DROPDOWN, "options"),
@@ -179,3 +154,21 @@ def register(app, services: Services) -> None:
         Input(ExplorerIds.DATASET_DROPDOWN, "value"),
         *(Input(i, "value") for i in _VIEW_DROPDOWNS),
     )
+
+
+def _serve_grid_pages(app, grid_id: str, page) -> None:
+    """An infinite-model grid's pages for the chosen dataset; a request it cannot answer gets an empty page."""
+
+    @app.callback(
+        Output(grid_id, "getRowsResponse"),
+        Input(grid_id, "getRowsRequest"),
+        State(ExplorerIds.DATASET_DROPDOWN, "value"),
+        prevent_initial_call=True,
+    )
+    def grid_page(request, dataset_id):
+        if not request or not dataset_id:
+            raise PreventUpdate
+        try:
+            return page(dataset_id, request)
+        except _USER_ERRORS:
+            return {"rowData": [], "rowCount": 0}

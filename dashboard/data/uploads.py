@@ -13,6 +13,7 @@ import io
 import json
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
@@ -101,9 +102,13 @@ def parse_upload(
         raise UploadError("too_large", "file", too_large_message(source.size, max_bytes))
     limits = limits or DecodeLimits(max_decoded_bytes=2 * max_bytes)
     fmt = detect_format(filename, source.head(4))
-    parsed = {"csv": _parse_delimited, "jsonl": _parse_json_lines, "parquet": _parse_parquet, "excel": _parse_excel}[
-        fmt
-    ](source, limits)
+    parsers = {
+        "csv": _text_format(_parse_utf8_delimited),
+        "jsonl": _text_format(_parse_utf8_json_lines),
+        "parquet": _parse_parquet,
+        "excel": _parse_excel,
+    }
+    parsed = parsers[fmt](source, limits)
     table = parsed.table
     limits.check_cells(table.num_rows, table.num_columns)
     if table.num_columns == 0:
@@ -144,12 +149,17 @@ def clean_column_names(names: list[str]) -> tuple[list[str], list[tuple[str, str
     return cleaned, renames
 
 
-def _parse_delimited(source: Source, limits: DecodeLimits) -> ParsedUpload:
-    try:
-        with utf8_text(source) as (text, scan):
-            return _parse_utf8_delimited(text, scan, limits)
-    except TextProblem as exc:
-        raise UploadError(exc.code, "file", exc.message) from None
+def _text_format(parse: Callable[[Source, TextScan, DecodeLimits], ParsedUpload]):
+    """A text format's parser, handed the upload as UTF-8 with its scan (``utf8_text``)."""
+
+    def parse_text(source: Source, limits: DecodeLimits) -> ParsedUpload:
+        try:
+            with utf8_text(source) as (text, scan):
+                return parse(text, scan, limits)
+        except TextProblem as exc:
+            raise UploadError(exc.code, "file", exc.message) from None
+
+    return parse_text
 
 
 def _parse_utf8_delimited(text: Source, scan: TextScan, limits: DecodeLimits) -> ParsedUpload:
@@ -289,14 +299,6 @@ def _dates_as_timestamps(table: pa.Table) -> pa.Table:
         if pa.types.is_date(column.type):
             table = table.set_column(i, column.name, table.column(i).cast(pa.timestamp("s")))
     return table
-
-
-def _parse_json_lines(source: Source, limits: DecodeLimits) -> ParsedUpload:
-    try:
-        with utf8_text(source) as (text, scan):
-            return _parse_utf8_json_lines(text, scan, limits)
-    except TextProblem as exc:
-        raise UploadError(exc.code, "file", exc.message) from None
 
 
 def _parse_utf8_json_lines(text: Source, scan: TextScan, limits: DecodeLimits) -> ParsedUpload:
