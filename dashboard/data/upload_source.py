@@ -56,10 +56,6 @@ class Source:
             while block := fh.read(BLOCK):
                 yield block
 
-    def read_all(self) -> bytes:
-        """Only for formats read whole by their library anyway (small by their own limits)."""
-        return self.content if isinstance(self.content, bytes) else self.content.read_bytes()
-
 
 @dataclass
 class TextScan:
