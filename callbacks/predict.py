@@ -14,7 +14,7 @@ from dashboard import figures
 from dashboard.data.uploads import UploadError
 from dashboard.services import Services
 from dashboard.serving.batch import score_upload
-from layouts.predict import form, parse_version, version_options
+from layouts.predict import field_rows, form, parse_version, version_options
 from layouts.predict_ids import PredictIds
 from layouts.predict_views import field_messages, result_card
 from model_store import ModelNotFoundError, ModelStoreError, SchemaError
@@ -48,6 +48,29 @@ def register(app, services: Services) -> None:
         return form(card["schema"]), options, version_value
 
     @app.callback(
+        Output(PredictIds.FORM_FIELDS, "children"),
+        Output(PredictIds.FORM_VALUES, "data"),
+        Input(PredictIds.FIELD_PICKER, "value"),
+        State(PredictIds.field(ALL), "value"),
+        State(PredictIds.field(ALL), "id"),
+        State(PredictIds.FORM_VALUES, "data"),
+        State(PredictIds.MODEL_DROPDOWN, "value"),
+        State(PredictIds.VERSION_DROPDOWN, "value"),
+        prevent_initial_call=True,
+    )
+    def show_fields(picked, values, field_ids, all_values, name, version_value):
+        """A wide model's picked fields, keeping what was typed in the ones shown before."""
+        version, alias = parse_version(version_value)
+        try:
+            fields = store.card(name, version, alias=alias)["schema"]["fields"]
+        except (ModelNotFoundError, ModelStoreError):
+            raise PreventUpdate from None
+        typed = {field_id["name"]: value for field_id, value in zip(field_ids, values, strict=True)}
+        all_values = {**(all_values if isinstance(all_values, dict) else {}), **typed}
+        chosen = set(picked or [])
+        return field_rows([f for f in fields if f["name"] in chosen], all_values), all_values
+
+    @app.callback(
         Output(PredictIds.MESSAGES, "children"),
         Output(PredictIds.RESULT, "children"),
         Output(PredictIds.PROBABILITY_GRAPH, "figure"),
@@ -55,12 +78,14 @@ def register(app, services: Services) -> None:
         Input(PredictIds.SUBMIT_BUTTON, "n_clicks"),
         State(PredictIds.field(ALL), "value"),
         State(PredictIds.field(ALL), "id"),
+        State(PredictIds.FORM_VALUES, "data"),
         State(PredictIds.MODEL_DROPDOWN, "value"),
         State(PredictIds.VERSION_DROPDOWN, "value"),
         prevent_initial_call=True,
     )
-    def predict(_clicks, values, field_ids, name, version_value):
-        record = {field_id["name"]: value for field_id, value in zip(field_ids, values, strict=True)}
+    def predict(_clicks, values, field_ids, all_values, name, version_value):
+        shown = {field_id["name"]: value for field_id, value in zip(field_ids, values, strict=True)}
+        record = {**(all_values if isinstance(all_values, dict) else {}), **shown}
         version, alias = parse_version(version_value)
         try:
             result = services.serving.predict(store.load(name, version, alias=alias), [record])

@@ -56,11 +56,46 @@ def _field_input(field: dict[str, Any], value: Any) -> Any:
     )
 
 
+WIDE_FORM = 40  # above this many inputs the form shows the fields picked, not all of them
+SHOWN_FIRST = 20
+
+
 def form(schema: dict[str, Any], values: dict[str, Any] | None = None) -> list[Any]:
-    """One labelled input per schema field; values default to the schema's example row."""
+    """One labelled input per schema field; values default to the schema's example row.
+
+    A model with more than ``WIDE_FORM`` inputs (a sensor or survey model of hundreds) shows the first
+    ``SHOWN_FIRST`` and a searchable picker of the others: a page of 2,000 inputs helps nobody and costs
+    the browser seconds. Every field still has a value: those not shown keep the example row's (or the
+    link's), held in ``FORM_VALUES``; the REST API is unchanged."""
     values = schema.get("example", {}) if values is None else values
+    fields = schema["fields"]
+    if len(fields) <= WIDE_FORM:
+        return [html.Div(field_rows(fields, values), id=PredictIds.FORM_FIELDS), dcc.Store(id=PredictIds.FORM_VALUES)]
+    shown = [f["name"] for f in fields[:SHOWN_FIRST]]
+    return [
+        dbc.Alert(
+            f"This model takes {len(fields):,} inputs. The first {SHOWN_FIRST} are shown; pick any others to "
+            "edit them. The rest keep the example row's values.",
+            color="light",
+            className="small py-2",
+        ),
+        dcc.Dropdown(
+            id=PredictIds.FIELD_PICKER,
+            options=[{"label": f"{f['name']} ({f['kind']})", "value": f["name"]} for f in fields],
+            value=shown,
+            multi=True,
+            placeholder="search the model's inputs",
+            maxHeight=300,
+            className="mb-2",
+        ),
+        html.Div(field_rows(fields[:SHOWN_FIRST], values), id=PredictIds.FORM_FIELDS),
+        dcc.Store(id=PredictIds.FORM_VALUES, data={f["name"]: values.get(f["name"]) for f in fields}),
+    ]
+
+
+def field_rows(fields: list[dict[str, Any]], values: dict[str, Any]) -> list[Any]:
     rows = []
-    for field in schema["fields"]:
+    for field in fields:
         label = field["name"] + ("" if field.get("nullable") else " *")
         hint = "optional" if field.get("nullable") else field["kind"]
         rows.append(

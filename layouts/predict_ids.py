@@ -8,6 +8,9 @@ class PredictIds:
     MODEL_DROPDOWN = "predict-model-dropdown"
     VERSION_DROPDOWN = "predict-version-dropdown"
     FORM = "predict-form"
+    FORM_FIELDS = "predict-form-fields"  # the inputs shown (a wide model shows the ones picked)
+    FIELD_PICKER = "predict-field-picker"  # a wide model's fields to edit
+    FORM_VALUES = "predict-form-values"  # every field's value, the ones not shown included
     SUBMIT_BUTTON = "predict-submit-button"
     RESULT = "predict-result"
     PROBABILITY_GRAPH = "predict-probability-graph"

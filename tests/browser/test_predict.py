@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from layouts.predict_ids import PredictIds
-from tests.browser.helpers import wait_for_app_ready
+from tests.browser.helpers import click, wait_for_app_ready
 
 pytestmark = pytest.mark.browser
 
@@ -71,4 +71,46 @@ def test_unknown_model_in_link_and_hostile_name(dash_duo, app, demo_models):
         "return Array.from(document.scripts).filter(function (s) { return s.text.indexOf('alert(1)') >= 0; }).length"
     )
     assert injected == 0
+    assert dash_duo.get_logs() == []
+
+
+def test_a_wide_model_shows_a_page_of_fields_and_keeps_the_rest_at_the_example_row(dash_duo, app):
+    """A 60-input model: 20 inputs shown, the others picked by search; the prediction is the model's own
+    on the example row with the edited field changed."""
+    import numpy as np
+    from dashboard.train.spec import CVSpec, TrainSpec
+
+    services = app.server.extensions["dashboard"]
+    rng = np.random.default_rng(0)
+    features = [f"s{i}" for i in range(60)]
+    frame = pd.DataFrame(rng.normal(size=(300, 60)), columns=features)
+    frame["y"] = np.where(frame["s45"] + 0.3 * frame["s3"] > 0, "high", "low")
+    info, _ = services.catalog.add_upload("sensors.csv", frame.to_csv(index=False).encode())
+    spec = TrainSpec(
+        dataset=info.id, target="y", features=tuple(features), estimator="logistic_regression", cv=CVSpec(folds=2)
+    )
+    token, _, _ = services.training.run(spec)
+    services.training.save(spec, token, "wide-sensors", "sixty sensors")
+
+    dash_duo.start_server(app)
+    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/predict?model=wide-sensors")
+    dash_duo.wait_for_element(_field("s0"), timeout=15)
+    wait_for_app_ready(dash_duo)
+    assert len(dash_duo.find_elements('[id*=\'"type":"predict-field"\']')) == 20
+    assert not dash_duo.find_elements(_field("s45"))
+    dash_duo.select_dcc_dropdown(f"#{PredictIds.FIELD_PICKER}", value="s45 (numeric)")
+    dash_duo.wait_for_element(_field("s45"), timeout=15)
+    _set_number(dash_duo, "s45", 2)
+    _set_number(dash_duo, "s3", -1)
+    click(dash_duo, f"#{PredictIds.SUBMIT_BUTTON}")
+    answer_json = dash_duo.find_element(f"#{PredictIds.JSON}")
+    dash_duo._wait_for(
+        lambda _: "wide-sensors" in answer_json.get_attribute("textContent"), timeout=15, msg="no prediction"
+    )
+    answer = json.loads(answer_json.get_attribute("textContent"))
+
+    loaded = services.models.load("wide-sensors")
+    row = {**loaded.card["schema"]["example"], "s45": 2, "s3": -1}
+    expected = loaded.model.predict_proba(pd.DataFrame([row])[features])[0]
+    assert answer["probabilities"][0] == pytest.approx(dict(zip(loaded.model.classes_, expected)), abs=1e-9)
     assert dash_duo.get_logs() == []
