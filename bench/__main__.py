@@ -2,11 +2,12 @@
 
 import sys
 
-from bench import bombs, clusters, foundation, recommend, scaleout, serving, train
+from bench import bombs, browser, clusters, foundation, recommend, scaleout, serving, train
 
 SUITES = {
     "foundation": foundation.run,
     "wide": foundation.wide,
+    "browser": browser.run,
     "serving": serving.run,
     "train": train.run,
     "clusters": clusters.run,

@@ -265,3 +265,17 @@ def test_wide_correlations_are_every_pair_ranked_and_the_columns_nearest_the_foc
     assert profile.correlations(frame, max_columns=10)["focus"] == "s3"  # no target: the strongest pair's
     small = profile.correlations(frame[["s1", "s2", "s3"]])
     assert small["focus"] is None and small["columns"] == ["s1", "s2", "s3"]
+
+
+@pytest.mark.parametrize("dataset", ["titanic", "ames-housing", "cdnow", "wine"])
+def test_block_profiles_equal_the_column_by_column_profiles(catalog, dataset):
+    """The numeric statistics taken over the whole block are each column's own (flags, ids, text and
+    dates still profiled one by one)."""
+    frame = catalog.load(dataset)
+    fast, plain = profile.fast_column_profiles(frame), profile.column_profiles(frame)
+    assert [p["column"] for p in fast] == [p["column"] for p in plain]
+    for a, b in zip(fast, plain, strict=True):
+        assert a.keys() == b.keys(), a["column"]
+        for key in a:
+            expected = b[key]
+            assert a[key] == (pytest.approx(expected, rel=1e-12) if isinstance(expected, float) else expected), key
