@@ -71,11 +71,14 @@ def register(app, services: Services) -> None:
         Output(ExplorerIds.CORRELATION_GRAPH, "figure"),
         Output(ExplorerIds.CORRELATION_PAIRS, "children"),
         Input(ExplorerIds.DATASET_DROPDOWN, "value"),
+        Input(ExplorerIds.COLUMN_DROPDOWN, "value"),
     )
-    def show_correlations(dataset_id):
+    def show_correlations(dataset_id, column):
         if not dataset_id or not services.catalog.exists(dataset_id):
             raise PreventUpdate
-        corr = explorer.correlations(dataset_id)
+        corr = explorer.correlations(dataset_id, column)
+        if ctx.triggered_id == ExplorerIds.COLUMN_DROPDOWN and not corr["focus"]:
+            raise PreventUpdate  # the full matrix does not depend on the column looked at
         return figures.correlation_figure(corr), correlation_pairs(corr)
 
     @app.callback(

@@ -23,10 +23,13 @@ def _problem(body: Any, callbacks: Mapping[str, Any]) -> tuple[str, str] | None:
         return "output", "no callback has this output"
     if not isinstance(body.get("outputs"), dict | list):
         return "outputs", "expected an object or a list"
+    spec = callbacks[output]
     for part in ("inputs", "state"):
         entries = body.get(part, [] if part == "state" else None)
         if not isinstance(entries, list):
             return part, "expected a list"
+        if len(entries) != len(spec.get(part, [])):
+            return part, f"this callback takes {len(spec.get(part, []))} entries, not {len(entries)}"
         for entry in entries:
             items = entry if isinstance(entry, list) else [entry]  # pattern-matching inputs come as lists
             if not all(isinstance(item, dict) and "id" in item and "property" in item for item in items):

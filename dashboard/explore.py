@@ -58,12 +58,25 @@ class ExplorerService:
             lambda frame: profile.distribution(frame, column, split, kinds[column]),
         )
 
-    def correlations(self, dataset_id: str) -> dict[str, Any]:
-        """Pearson correlations; for a wide dataset the strongest pairs and the columns nearest its target."""
+    def correlations(self, dataset_id: str, focus: str | None = None) -> dict[str, Any]:
+        """Pearson correlations; for a wide dataset the strongest pairs and the columns nearest ``focus``
+        (else its target)."""
         target = self.catalog.info(dataset_id).target
-        return self._cached(
-            "explorer.correlations", dataset_id, (target,), lambda frame: profile.correlations(frame, target)
-        )
+
+        def computed(asked: str | None) -> dict[str, Any]:
+            return self._cached(
+                "explorer.correlations",
+                dataset_id,
+                (target, asked),
+                lambda frame: profile.correlations(frame, target, focus=asked),
+            )
+
+        default = computed(None)
+        # A narrow dataset's full matrix does not depend on the focus (nor does any view on a column that is
+        # not a number): computed and cached once.
+        if not default["focus"] or focus == default["focus"] or self.kinds(dataset_id).get(focus) != "numeric":
+            return default
+        return computed(focus)
 
     def scatter(self, dataset_id: str, x: str, y: str, color: str | None) -> dict[str, Any]:
         kinds = self.kinds(dataset_id)

@@ -255,15 +255,20 @@ TOP_PAIRS = 20
 
 
 def correlations(
-    frame: pd.DataFrame, target: str | None = None, max_columns: int = 40, max_rows: int = CORRELATION_ROWS
+    frame: pd.DataFrame,
+    target: str | None = None,
+    max_columns: int = 40,
+    max_rows: int = CORRELATION_ROWS,
+    focus: str | None = None,
 ) -> dict:
     """Pearson correlations of numeric columns (pairwise complete, as pandas), above ``max_rows`` rows on
     a seeded sample of that size (error ~1/sqrt(rows), stated).
 
     Up to ``max_columns`` columns: the full matrix. Wider: every pair is still computed, and the answer is
     the ``TOP_PAIRS`` strongest pairs plus the matrix of the ``max_columns`` columns most correlated with a
-    focus column (the target when it is numeric, else the strongest pair's first column), never a
-    2,000 × 2,000 heatmap no one can read."""
+    focus column (the one asked for, else the target when it is numeric, else the strongest pair's first
+    column), never a
+    2,000 × 2,000 heatmap no one can read. ``focus`` (the column the user looks at) comes before the target."""
     numeric = frame.select_dtypes("number").astype("float64")
     total = numeric.shape[1]
     wide = total > max_columns
@@ -278,10 +283,11 @@ def correlations(
     names = [str(c) for c in numeric.columns]
     matrix = pairwise_correlation(numeric.to_numpy())
     pairs = _top_pairs(matrix, names, TOP_PAIRS)
-    focus = None
     keep = np.arange(len(names))
-    if wide:
-        focus = target if target in names else pairs[0][0]
+    if not wide:
+        focus = None
+    else:
+        focus = next((c for c in (focus, target) if c in names), pairs[0][0])
         strength = np.nan_to_num(np.abs(matrix[names.index(focus)]), nan=-1.0)
         strength[names.index(focus)] = np.inf  # the focus column first
         keep = np.argsort(-strength, kind="stable")[:max_columns]

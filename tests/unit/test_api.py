@@ -138,12 +138,13 @@ def _real_output(app) -> str:
         "REAL-no-inputs",
         "REAL-inputs-string",
         "REAL-entry-without-id",
+        "REAL-inputs-missing-one",
         [1, 2, 3],
         "just text",
         None,
     ],
-    ids=["unknown-output", "no-output", "no-outputs", "no-inputs", "inputs-string", "entry-without-id", "array",
-         "string", "null"],
+    ids=["unknown-output", "no-output", "no-outputs", "no-inputs", "inputs-string", "entry-without-id",
+         "inputs-missing-one", "array", "string", "null"],
 )  # fmt: skip
 def test_malformed_callback_requests_are_400_and_reach_no_callback(app, client, body):
     output = _real_output(app)
@@ -156,6 +157,9 @@ def test_malformed_callback_requests_are_400_and_reach_no_callback(app, client, 
         body = {**real, "inputs": "x"}
     elif body == "REAL-entry-without-id":
         body = {**real, "inputs": [{"property": "value"}]}
+    elif body == "REAL-inputs-missing-one":  # Dash itself answered this with a 500 (IndexError)
+        declared = app.callback_map[output]["inputs"]
+        body = {**real, "inputs": [{"id": i["id"], "property": i["property"]} for i in declared][:-1]}
     response = client.post("/_dash-update-component", json=body)
     assert response.status_code == 400 and response.json["error"]["code"] == "bad_callback_request"
     broken = client.post("/_dash-update-component", data=b"{not json", content_type="application/json")

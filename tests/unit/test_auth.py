@@ -129,7 +129,10 @@ def test_a_viewer_sees_no_write_controls_and_their_forged_write_callbacks_answer
             {"id": "explorer-correlation-graph", "property": "figure"},
             {"id": "explorer-correlation-pairs", "property": "children"},
         ],
-        "inputs": [{"id": "explorer-dataset-dropdown", "property": "value", "value": "iris"}],
+        "inputs": [
+            {"id": "explorer-dataset-dropdown", "property": "value", "value": "iris"},
+            {"id": "explorer-column-dropdown", "property": "value", "value": None},
+        ],
         "state": [],
     }
     assert client.post("/_dash-update-component", json=read, headers=headers).status_code == 200

@@ -279,3 +279,16 @@ def test_block_profiles_equal_the_column_by_column_profiles(catalog, dataset):
         for key in a:
             expected = b[key]
             assert a[key] == (pytest.approx(expected, rel=1e-12) if isinstance(expected, float) else expected), key
+
+
+def test_a_wide_datasets_heatmap_follows_the_column_looked_at(catalog, tmp_path):
+    rng = np.random.default_rng(4)
+    frame = pd.DataFrame(rng.normal(size=(150, 60)), columns=[f"s{i}" for i in range(60)])
+    frame["s9"] = frame["s20"] + rng.normal(scale=0.2, size=150)
+    info, _ = catalog.add_upload("sixty.csv", frame.to_csv(index=False).encode())
+    explorer = ExplorerService(catalog, Memo.local(tmp_path / "memo", 2**28), point_budget=1000)
+    looked_at = explorer.correlations(info.id, "s20")
+    assert looked_at["focus"] == "s20" and looked_at["columns"][:2] == ["s20", "s9"]
+    assert explorer.correlations(info.id)["focus"] == "s9"  # no column: the strongest pair's first
+    narrow = explorer.correlations("wine", "alcohol")
+    assert narrow["focus"] is None and narrow == explorer.correlations("wine")
