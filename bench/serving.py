@@ -23,6 +23,9 @@ import requests
 
 from bench.foundation import _free_port
 from bench.harness import Stats, write_results
+from bench.peers.compare import compare
+
+PEER_CLIENTS = 8
 
 REPO = Path(__file__).resolve().parents[1]
 ROW = {"Pclass": 3, "Sex": "male", "Age": 22, "SibSp": 1, "Parch": 0, "Fare": 7.25, "Embarked": "S"}
@@ -218,9 +221,11 @@ def run() -> dict:
             f"{load_test['errors']} errors); in-process one core {load_test['in_process_1_core_rps']:.0f}/s; "
             f"ratio {load_test['ratio_to_one_core']:.2f}"
         )
+        print(f"same pipeline served three ways, {PEER_CLIENTS} concurrent clients:")
+        peers = compare(root, _env(root, 8050), clients=PEER_CLIENTS)
         batch = batch_scoring(root)
         print(f"batch {batch['rows']:,} rows  ours: {batch['ours'].ms()}")
         print(f"    raw read_csv+predict_proba+to_csv: {batch['raw'].ms()}   ratio {batch['ratio']:.2f}x")
-    results = {"store_load": load, "rest": rest, "gunicorn": load_test, "batch": batch}
+    results = {"store_load": load, "rest": rest, "gunicorn": load_test, "batch": batch, "peers": peers}
     print(f"written to {write_results('serving', results)}")
     return results

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from dashboard.serving import fast_paths
 from model_store import LoadedModel
 
 # Estimators whose predict() is defined as classes_[argmax(predict_proba())]: for these one pass gives
@@ -34,7 +35,7 @@ def labels_and_probabilities(model: Any, frame: pd.DataFrame) -> tuple[np.ndarra
     """Predicted labels and, when the model has them, class probabilities, in as few passes as possible."""
     if not hasattr(model, "predict_proba"):
         return np.asarray(model.predict(frame)), None
-    probabilities = model.predict_proba(frame)
+    probabilities = fast_paths.predict_proba(model, frame)
     final = model.steps[-1][1] if hasattr(model, "steps") else model
     if type(final).__name__ in ARGMAX_ESTIMATORS:
         return np.asarray(model.classes_)[probabilities.argmax(axis=1)], probabilities

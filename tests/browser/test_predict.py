@@ -78,6 +78,7 @@ def test_a_wide_model_shows_a_page_of_fields_and_keeps_the_rest_at_the_example_r
     """A 60-input model: 20 inputs shown, the others picked by search; the prediction is the model's own
     on the example row with the edited field changed."""
     import numpy as np
+
     from dashboard.train.spec import CVSpec, TrainSpec
 
     services = app.server.extensions["dashboard"]

@@ -1,0 +1,214 @@
+"""Serving the same pipeline three ways under the same load (issue 15): ours (``gunicorn -w 2 app:server``),
+a minimal Flask endpoint (the floor: nothing but ``predict_proba``), and MLflow's ``models serve -w 2``
+when it can be installed (in a venv of its own that this bench creates: ``var/bench-mlflow-venv``).
+
+Per server: single-client latency (median of sequential requests), throughput with concurrent clients
+for a fixed time, and the resident memory of each worker after the load. Every server must return the
+same probabilities for the same row."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import requests
+
+from bench.foundation import _free_port
+
+REPO = Path(__file__).resolve().parents[2]
+MLFLOW_VENV = REPO / "var" / "bench-mlflow-venv"
+ROW = {"Pclass": 3, "Sex": "male", "Age": 22, "SibSp": 1, "Parch": 0, "Fare": 7.25, "Embarked": "S"}
+
+
+def _versions() -> list[str]:
+    import numpy
+    import pandas
+    import scipy
+    import sklearn
+
+    return [f"scikit-learn=={sklearn.__version__}", f"pandas=={pandas.__version__}", f"numpy=={numpy.__version__}",
+            f"scipy=={scipy.__version__}"]  # fmt: skip
+
+
+def mlflow_python() -> Path | None:
+    """The MLflow venv's Python, created on first use with the same scikit-learn, pandas and numpy as ours."""
+    python = MLFLOW_VENV / "bin" / "python"
+    if python.exists():
+        return python
+    print(f"  creating {MLFLOW_VENV} with mlflow (once; a minute or two) ...")
+    made = subprocess.run([sys.executable, "-m", "venv", str(MLFLOW_VENV)], capture_output=True)
+    pip = MLFLOW_VENV / "bin" / "pip"
+    if made.returncode == 0:
+        made = subprocess.run([str(pip), "install", "-q", "mlflow", *_versions()], capture_output=True, text=True)
+    if made.returncode != 0:
+        print(f"  MLflow row skipped: could not install mlflow ({(made.stderr or '')[-300:]!r})")
+        subprocess.run(["rm", "-rf", str(MLFLOW_VENV)])
+        return None
+    return python
+
+
+class Server:
+    def __init__(self, name: str, command: list[str], env: dict[str, str], url: str, call: Callable) -> None:
+        self.name, self.command, self.env, self.url, self.call = name, command, env, url, call
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> Server:
+        self.process = subprocess.Popen(
+            self.command, cwd=REPO, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + 120
+        session = requests.Session()
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with {self.process.returncode}")
+            try:
+                self.call(session)
+                return self
+            except (requests.RequestException, AssertionError):
+                time.sleep(0.2)
+        raise RuntimeError(f"{self.name} did not answer")
+
+    def __exit__(self, *exc) -> None:
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+
+    def worker_rss_mb(self) -> list[float]:
+        """Resident memory of each process serving requests (the workers; the master only when alone)."""
+        import psutil
+
+        root = psutil.Process(self.process.pid)
+        processes = [root, *root.children(recursive=True)]
+        leaves = [p for p in processes if not p.children()] or processes
+        return sorted(p.memory_info().rss / 2**20 for p in leaves)
+
+
+def latency_ms(server: Server, repeats: int = 300) -> float:
+    session = requests.Session()
+    for _ in range(30):
+        server.call(session)
+    samples = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        server.call(session)
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples) * 1e3
+
+
+def throughput(server: Server, clients: int, seconds: float) -> tuple[float, int]:
+    counts, errors = [0] * clients, [0] * clients
+    stop = time.monotonic() + seconds
+
+    def client(i: int) -> None:
+        session = requests.Session()
+        while time.monotonic() < stop:
+            try:
+                server.call(session)
+                counts[i] += 1
+            except (requests.RequestException, AssertionError):
+                errors[i] += 1
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(counts) / seconds, sum(errors)
+
+
+def _ours(root: Path, env: dict[str, str]) -> Server:
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+
+    def call(session):
+        response = session.post(f"{url}/api/models/titanic-survival/predict", json=ROW, timeout=30)
+        assert response.status_code == 200, response.text
+        return list(response.json()["probabilities"][0].values())
+
+    gunicorn = str(Path(sys.executable).parent / "gunicorn")
+    env = {**env, "DASHBOARD_PORT": str(port)}
+    return Server("ours", [gunicorn, "-w", "2", "-b", f"127.0.0.1:{port}", "app:server"], env, url, call)
+
+
+def _floor(root: Path, env: dict[str, str]) -> Server:
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+
+    def call(session):
+        response = session.post(f"{url}/predict", json=ROW, timeout=30)
+        assert response.status_code == 200, response.text
+        return response.json()["probabilities"][0]
+
+    gunicorn = str(Path(sys.executable).parent / "gunicorn")
+    command = [gunicorn, "-c", "/dev/null", "-w", "2", "-b", f"127.0.0.1:{port}", "bench.peers.minimal_flask:app"]
+    return Server("minimal Flask", command, {**env, "BENCH_MODEL_DIR": str(root / "models")}, url, call)
+
+
+def _mlflow(root: Path, env: dict[str, str], python: Path) -> Server:
+    from model_store import ModelStore
+
+    pipeline = ModelStore(root / "models").load("titanic-survival").model
+    pickled = root / "pipeline.pkl"
+    pickled.write_bytes(pickle.dumps(pipeline))
+    model_path = root / "mlflow-model"
+    shutil.rmtree(model_path, ignore_errors=True)
+    saved = subprocess.run(
+        [str(python), str(REPO / "bench" / "peers" / "mlflow_save.py"), str(pickled), str(model_path)],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    if saved.returncode != 0:
+        raise RuntimeError(f"could not save the MLflow model: {saved.stderr[-500:]}")
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+
+    def call(session):
+        response = session.post(f"{url}/invocations", json={"dataframe_records": [ROW]}, timeout=30)
+        assert response.status_code == 200, response.text
+        return response.json()["predictions"][0]
+
+    mlflow = str(python.parent / "mlflow")
+    command = [mlflow, "models", "serve", "-m", str(model_path), "-h", "127.0.0.1", "-p", str(port), "-w", "2",
+               "--env-manager", "local"]  # fmt: skip
+    clean_env = {k: v for k, v in env.items() if not k.startswith("VIRTUAL_ENV")}
+    clean_env["PATH"] = f"{python.parent}:{clean_env.get('PATH', '')}"  # it execs uvicorn from its venv
+    return Server("MLflow models serve", command, clean_env, url, call)
+
+
+def compare(root: Path, env: dict[str, str], *, clients: int = 8, seconds: float = 20.0) -> dict:
+    servers = [_ours(root, env), _floor(root, env)]
+    python = mlflow_python()
+    if python is not None:
+        servers.append(_mlflow(root, env, python))
+    rows, answers = {}, {}
+    for server in servers:
+        with server:
+            answers[server.name] = server.call(requests.Session())
+            latency = latency_ms(server)
+            rps, errors = throughput(server, clients, seconds)
+            rss = server.worker_rss_mb()
+        rows[server.name] = {"latency_ms": latency, "rps": rps, "errors": errors, "worker_rss_mb": rss}
+        print(
+            f"  {server.name:22s} latency {latency:6.2f} ms   {rps:6.1f} req/s ({clients} clients, {errors} errors)"
+            f"   worker RSS {', '.join(f'{m:.0f}' for m in rss)} MB"
+        )
+    reference = answers["minimal Flask"]
+    same = {name: max(abs(a - b) for a, b in zip(answer, reference, strict=True)) for name, answer in answers.items()}
+    print(f"  largest probability difference from the floor: {same}")
+    ours = rows["ours"]
+    summary = {"latency_vs_floor": ours["latency_ms"] / rows["minimal Flask"]["latency_ms"]}
+    if "MLflow models serve" in rows:
+        summary["throughput_vs_mlflow"] = ours["rps"] / rows["MLflow models serve"]["rps"]
+    print("  " + ", ".join(f"{k} {v:.2f}x" for k, v in summary.items()))
+    return {"servers": rows, "max_probability_difference": same, **summary, "clients": clients, "seconds": seconds}

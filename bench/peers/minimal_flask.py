@@ -1,0 +1,18 @@
+"""The floor for serving one pipeline over HTTP: Flask, one route, ``predict_proba`` on a one-row frame.
+Served by ``gunicorn bench.peers.minimal_flask:app``; the model dir comes from ``BENCH_MODEL_DIR``."""
+
+import os
+
+import pandas as pd
+from flask import Flask, jsonify, request
+
+from model_store import ModelStore
+
+model = ModelStore(os.environ["BENCH_MODEL_DIR"]).load("titanic-survival").model
+app = Flask(__name__)
+
+
+@app.post("/predict")
+def predict():
+    probabilities = model.predict_proba(pd.DataFrame([request.get_json()]))
+    return jsonify({"probabilities": probabilities.tolist()})
