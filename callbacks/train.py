@@ -12,7 +12,6 @@ import numpy as np
 from dash import ALL, Input, Output, State, html, no_update
 from dash.exceptions import PreventUpdate
 from pydantic import ValidationError
-from sklearn.utils import estimator_html_repr
 
 from dashboard import figures
 from dashboard.errors import FieldError, ResultExpired
@@ -156,6 +155,8 @@ def register(app, services: Services) -> None:
             prepared = training.prepare(spec_from_controls(*controls))
         except (FieldError, ValueError) as exc:
             return f"<p style='font-family:sans-serif;color:#842029'>{html_escape(str(exc))}</p>"
+        from sklearn.utils import estimator_html_repr  # on first use: the app starts without scikit-learn
+
         return estimator_html_repr(prepared.build())
 
     @app.callback(

@@ -9,6 +9,7 @@ viewer may.
 from __future__ import annotations
 
 import argparse
+import functools
 import getpass
 import hashlib
 import json
@@ -26,7 +27,13 @@ from werkzeug.security import check_password_hash, generate_password_hash
 ROLES = ("viewer", "editor")  # viewer: explore, train without saving, predict. editor: everything that writes.
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
 # Checked against a name that does not exist, so a wrong name costs as long as a wrong password.
-_DUMMY_HASH = generate_password_hash("not a password")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to check against when the name is unknown (same time as a wrong password); made on first
+    use, since hashing costs a tenth of a second that every start would pay."""
+    return generate_password_hash("not a password")
 
 
 class UsersFileError(ValueError):
@@ -59,7 +66,7 @@ class UserDirectory:
 
     def authenticate(self, name: str, password: str) -> User | None:
         entry = self._entries().get(name)
-        if not check_password_hash(entry["password"] if entry else _DUMMY_HASH, password) or entry is None:
+        if not check_password_hash(entry["password"] if entry else _dummy_hash(), password) or entry is None:
             return None
         return User(name, entry["role"])
 

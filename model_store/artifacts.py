@@ -13,8 +13,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import skops.io as sio
-
 from model_store.errors import UnsafeArtifactError
 
 # Exact type names (never module prefixes: "numpy." would admit numpy.load in a FunctionTransformer).
@@ -77,6 +75,8 @@ ARTIFACT_NAME = "model.skops"
 def write_artifact(obj: Any, path: Path) -> str:
     """Serialise ``obj`` to ``path`` (skops, zip-compressed) and return its sha256. Refuses to write
     an object that could not be loaded back under the allow-list."""
+    import skops.io as sio  # here, not at import: skops imports every scikit-learn module it knows
+
     data = sio.dumps(obj, compression=8)
     untrusted = [t for t in sio.get_untrusted_types(data=data) if _current_name(t) not in trusted_types()]
     if untrusted:
@@ -90,6 +90,8 @@ def write_artifact(obj: Any, path: Path) -> str:
 
 def read_artifact(path: Path, expected_sha256: str) -> Any:
     """Load an artifact after checking its sha256 and its types; never executes code from the file."""
+    import skops.io as sio
+
     data = path.read_bytes()
     actual = hashlib.sha256(data).hexdigest()
     if actual != expected_sha256:

@@ -20,6 +20,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import requests
 
 from bench.foundation import _free_port
@@ -95,14 +97,14 @@ class Server:
         return sorted(p.memory_info().rss / 2**20 for p in leaves)
 
 
-def latency_ms(server: Server, repeats: int = 300) -> float:
+def latency_ms(server: Server, repeats: int = 300, rows: list[dict] | None = None) -> float:
     session = requests.Session()
     for _ in range(30):
-        server.call(session)
+        server.call(session, rows)
     samples = []
     for _ in range(repeats):
         start = time.perf_counter()
-        server.call(session)
+        server.call(session, rows)
         samples.append(time.perf_counter() - start)
     return statistics.median(samples) * 1e3
 
@@ -132,10 +134,15 @@ def _ours(root: Path, env: dict[str, str]) -> Server:
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
 
-    def call(session):
-        response = session.post(f"{url}/api/models/titanic-survival/predict", json=ROW, timeout=30)
+    def call(session, rows=None):
+        body = {"instances": rows} if rows else ROW
+        response = session.post(f"{url}/api/models/titanic-survival/predict", json=body, timeout=30)
         assert response.status_code == 200, response.text
-        return list(response.json()["probabilities"][0].values())
+        return (
+            [list(p.values()) for p in response.json()["probabilities"]]
+            if rows
+            else list(response.json()["probabilities"][0].values())
+        )
 
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
     env = {**env, "DASHBOARD_PORT": str(port)}
@@ -146,10 +153,10 @@ def _floor(root: Path, env: dict[str, str]) -> Server:
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
 
-    def call(session):
-        response = session.post(f"{url}/predict", json=ROW, timeout=30)
+    def call(session, rows=None):
+        response = session.post(f"{url}/predict", json=rows or ROW, timeout=30)
         assert response.status_code == 200, response.text
-        return response.json()["probabilities"][0]
+        return response.json()["probabilities"] if rows else response.json()["probabilities"][0]
 
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
     command = [gunicorn, "-c", "/dev/null", "-w", "2", "-b", f"127.0.0.1:{port}", "bench.peers.minimal_flask:app"]
@@ -173,10 +180,10 @@ def _mlflow(root: Path, env: dict[str, str], python: Path) -> Server:
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
 
-    def call(session):
-        response = session.post(f"{url}/invocations", json={"dataframe_records": [ROW]}, timeout=30)
+    def call(session, rows=None):
+        response = session.post(f"{url}/invocations", json={"dataframe_records": rows or [ROW]}, timeout=30)
         assert response.status_code == 200, response.text
-        return response.json()["predictions"][0]
+        return response.json()["predictions"] if rows else response.json()["predictions"][0]
 
     mlflow = str(python.parent / "mlflow")
     command = [mlflow, "models", "serve", "-m", str(model_path), "-h", "127.0.0.1", "-p", str(port), "-w", "2",
@@ -186,28 +193,43 @@ def _mlflow(root: Path, env: dict[str, str], python: Path) -> Server:
     return Server("MLflow models serve", command, clean_env, url, call)
 
 
+def _hundred_rows(root: Path) -> list[dict]:
+    from dashboard.data.catalog import Catalog
+
+    titanic = Catalog(root / "data", max_upload_bytes=10**9, max_columns=100).load("titanic")
+    rows = titanic[list(ROW)].sample(n=100, random_state=0)
+    return [{k: (None if pd.isna(v) else v) for k, v in row.items()} for row in rows.to_dict("records")]
+
+
 def compare(root: Path, env: dict[str, str], *, clients: int = 8, seconds: float = 20.0) -> dict:
     servers = [_ours(root, env), _floor(root, env)]
     python = mlflow_python()
     if python is not None:
         servers.append(_mlflow(root, env, python))
+    hundred = _hundred_rows(root)
     rows, answers = {}, {}
     for server in servers:
         with server:
-            answers[server.name] = server.call(requests.Session())
+            answers[server.name] = np.array(server.call(requests.Session(), hundred), dtype=float)
             latency = latency_ms(server)
+            batch = latency_ms(server, 100, hundred)
             rps, errors = throughput(server, clients, seconds)
             rss = server.worker_rss_mb()
-        rows[server.name] = {"latency_ms": latency, "rps": rps, "errors": errors, "worker_rss_mb": rss}
+        rows[server.name] = {
+            "latency_ms": latency, "batch_100_ms": batch, "rps": rps, "errors": errors, "worker_rss_mb": rss
+        }  # fmt: skip
         print(
-            f"  {server.name:22s} latency {latency:6.2f} ms   {rps:6.1f} req/s ({clients} clients, {errors} errors)"
-            f"   worker RSS {', '.join(f'{m:.0f}' for m in rss)} MB"
+            f"  {server.name:22s} 1 row {latency:6.2f} ms   100 rows {batch:6.2f} ms   {rps:6.1f} req/s "
+            f"({clients} clients, {errors} errors)   worker RSS {', '.join(f'{m:.0f}' for m in rss)} MB"
         )
     reference = answers["minimal Flask"]
-    same = {name: max(abs(a - b) for a, b in zip(answer, reference, strict=True)) for name, answer in answers.items()}
+    same = {name: float(np.abs(answer - reference).max()) for name, answer in answers.items()}
     print(f"  largest probability difference from the floor: {same}")
     ours = rows["ours"]
-    summary = {"latency_vs_floor": ours["latency_ms"] / rows["minimal Flask"]["latency_ms"]}
+    summary = {
+        "latency_vs_floor": ours["latency_ms"] / rows["minimal Flask"]["latency_ms"],
+        "batch_100_vs_floor": ours["batch_100_ms"] / rows["minimal Flask"]["batch_100_ms"],
+    }
     if "MLflow models serve" in rows:
         summary["throughput_vs_mlflow"] = ours["rps"] / rows["MLflow models serve"]["rps"]
     print("  " + ", ".join(f"{k} {v:.2f}x" for k, v in summary.items()))

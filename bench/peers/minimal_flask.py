@@ -1,4 +1,5 @@
-"""The floor for serving one pipeline over HTTP: Flask, one route, ``predict_proba`` on a one-row frame.
+"""The floor for serving one pipeline over HTTP: Flask, one route, ``predict_proba`` on the posted row
+(an object) or rows (a list).
 Served by ``gunicorn bench.peers.minimal_flask:app``; the model dir comes from ``BENCH_MODEL_DIR``."""
 
 import os
@@ -14,5 +15,6 @@ app = Flask(__name__)
 
 @app.post("/predict")
 def predict():
-    probabilities = model.predict_proba(pd.DataFrame([request.get_json()]))
+    body = request.get_json()
+    probabilities = model.predict_proba(pd.DataFrame(body if isinstance(body, list) else [body]))
     return jsonify({"probabilities": probabilities.tolist()})

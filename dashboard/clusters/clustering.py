@@ -9,22 +9,17 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
-from sklearn import metrics
-from sklearn.cluster import DBSCAN, AgglomerativeClustering, KMeans, MiniBatchKMeans
-from sklearn.compose import ColumnTransformer
-from sklearn.decomposition import PCA
-from sklearn.impute import SimpleImputer
-from sklearn.mixture import GaussianMixture
-from sklearn.neighbors import NearestNeighbors
-from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, RobustScaler, StandardScaler
 
 from dashboard.errors import FieldError
+
+if TYPE_CHECKING:  # scikit-learn is imported where it is used: the app starts without it
+    from sklearn.compose import ColumnTransformer
+    from sklearn.pipeline import Pipeline
 
 MINIBATCH_ROWS = 200_000  # k-means switches to MiniBatchKMeans above this, and the page says so
 AGGLOMERATIVE_MAX_ROWS = 20_000  # memory grows with rows²
@@ -68,6 +63,11 @@ class Prepared:
 
 def prepare(spec: ClusterSpec, frame: pd.DataFrame, kinds: dict[str, str]) -> Prepared:
     """Checks the columns and builds impute -> (log) -> scale for numbers, impute -> one-hot for categories."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, RobustScaler, StandardScaler
+
     features = list(dict.fromkeys(spec.features))
     missing = [f for f in features if f not in frame.columns]
     if missing:
@@ -123,6 +123,9 @@ def _clone(step):
 
 def estimator(spec: ClusterSpec, rows: int):
     """The clusterer for ``spec``; k-means becomes MiniBatchKMeans above MINIBATCH_ROWS."""
+    from sklearn.cluster import DBSCAN, AgglomerativeClustering, KMeans, MiniBatchKMeans
+    from sklearn.mixture import GaussianMixture
+
     if spec.algorithm == "kmeans":
         if rows > MINIBATCH_ROWS:
             return MiniBatchKMeans(spec.k, init=spec.init, n_init=spec.n_init, random_state=spec.seed, batch_size=4096)
@@ -151,11 +154,16 @@ class ClusterResult:
 
 def pipeline(spec: ClusterSpec, prepared: Prepared) -> Pipeline:
     """Preparation + clusterer as one Pipeline (what the model store keeps)."""
+    from sklearn.pipeline import Pipeline
+
     return Pipeline([("prep", prepared.transformer), ("cluster", estimator(spec, len(prepared.X)))])
 
 
 def fit(spec: ClusterSpec, prepared: Prepared, frame: pd.DataFrame) -> tuple[Pipeline, ClusterResult]:
     import time
+
+    from sklearn import metrics
+    from sklearn.cluster import MiniBatchKMeans
 
     rows = len(prepared.X)
     model = pipeline(spec, prepared)
@@ -231,6 +239,8 @@ def _n_clusters(labels: np.ndarray) -> int:
 def score(Z: np.ndarray, labels: np.ndarray, seed: int, notices: list[str] | None = None) -> dict[str, float | None]:
     """Silhouette, Davies-Bouldin and Calinski-Harabasz, noise left out. Silhouette is quadratic: a seeded sample
     above SCORE_SAMPLE rows; the other two are linear but still take ~0.5 s on 1M rows: a sample above SCORE_ROWS."""
+    from sklearn import metrics
+
     keep = labels >= 0
     Z, labels = Z[keep], labels[keep]
     if _n_clusters(labels) < 2:
@@ -249,6 +259,8 @@ def score(Z: np.ndarray, labels: np.ndarray, seed: int, notices: list[str] | Non
 
 
 def silhouette_by_cluster(Z: np.ndarray, labels: np.ndarray, seed: int) -> dict[int, list[float]]:
+    from sklearn import metrics
+
     keep = np.flatnonzero(labels >= 0)
     take = keep[_sample(len(keep), 2_000, seed)]
     if len(set(labels[take].tolist())) < 2:
@@ -259,6 +271,8 @@ def silhouette_by_cluster(Z: np.ndarray, labels: np.ndarray, seed: int) -> dict[
 
 def projection(Z: np.ndarray, labels: np.ndarray, clusterer, seed: int) -> dict[str, Any]:
     """2-D PCA of the prepared features (fitted on a bounded sample), sampled points and centroids."""
+    from sklearn.decomposition import PCA
+
     take = _sample(len(labels), PROJECTION_POINTS, seed)
     fit_rows = _sample(len(labels), 50_000, seed)
     pca = PCA(2, random_state=seed).fit(Z[fit_rows]) if Z.shape[1] >= 2 else None
@@ -330,6 +344,8 @@ def segment_names(profile_: dict[str, Any], threshold: float = 0.25) -> dict[int
 
 def k_distance(Z: np.ndarray, min_samples: int, seed: int, metric: str = "euclidean") -> dict[str, Any]:
     """Sorted distance of each (sampled) point to its min_samples-th neighbour, with the knee as suggested eps."""
+    from sklearn.neighbors import NearestNeighbors
+
     take = _sample(len(Z), 5_000, seed)
     neighbours = NearestNeighbors(n_neighbors=min(min_samples, len(take) - 1), metric=metric).fit(Z[take])
     distances = np.sort(neighbours.kneighbors(Z[take])[0][:, -1])

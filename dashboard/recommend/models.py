@@ -14,7 +14,8 @@ from typing import Any, Literal
 import numpy as np
 import scipy.sparse as sp
 from pydantic import BaseModel, ConfigDict, Field
-from sklearn.preprocessing import normalize
+
+# scikit-learn and scipy are imported inside the functions that use them: the app starts without them.
 
 KINDS = {
     "popularity": "Popularity (baseline)",
@@ -165,6 +166,8 @@ class Recommender:
 
     def similar(self, item: int, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Items most like ``item``: the model's own neighbours or factors, else exact cosine on co-ratings."""
+        from sklearn.preprocessing import normalize
+
         if self.item_neighbours_ is not None:
             scores = self.item_neighbours_[item].toarray().ravel()
         elif self.item_factors_ is not None:
@@ -228,6 +231,8 @@ def fit(
 def top_neighbours(rows: sp.csr_matrix, n: int) -> sp.csr_matrix:
     """For each row, its ``n`` most cosine-similar other rows (sparse, self excluded). Computed a block of
     rows at a time so the full rows x rows similarity never exists."""
+    from sklearn.preprocessing import normalize
+
     unit = normalize(rows.astype(np.float32), norm="l2", axis=1).tocsr()
     unit_t = unit.T.tocsc()
     size = unit.shape[0]

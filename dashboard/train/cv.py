@@ -14,13 +14,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
-from sklearn.base import clone
-from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 
 from dashboard.errors import Cancelled
 from dashboard.train import evaluation, insights
 from dashboard.train.spec import CVSpec, Prepared
+
+# scikit-learn and scipy are imported inside the functions that use them: the app starts without them.
 
 
 @dataclass
@@ -40,6 +39,8 @@ class CVResult:
 
 
 def splitter(cv: CVSpec, task: str):
+    from sklearn.model_selection import KFold, StratifiedKFold
+
     shuffle_args = {"shuffle": True, "random_state": cv.seed} if cv.shuffle else {"shuffle": False}
     if task != "regression" and cv.stratified:
         return StratifiedKFold(cv.folds, **shuffle_args)
@@ -48,6 +49,8 @@ def splitter(cv: CVSpec, task: str):
 
 def holdout_split(prepared: Prepared, cv: CVSpec) -> tuple[np.ndarray, np.ndarray]:
     """Positions of the CV rows and of the held-out test rows (used once, at save time)."""
+    from sklearn.model_selection import train_test_split
+
     positions = np.arange(len(prepared.y))
     if cv.test_fraction <= 0:
         return positions, np.array([], dtype=int)
@@ -127,6 +130,8 @@ def run_cv(
     n_jobs: int = 1,
 ) -> CVResult:
     """Fit and score every fold; ``on_fold(fold_result, folds_done)`` runs as each one finishes."""
+    from joblib import Parallel, delayed
+
     start = time.perf_counter()
     X, y, splits, holdout = cv_split(prepared, cv)
     jobs = (
@@ -179,6 +184,8 @@ def assemble(
 
 def refit(prepared: Prepared, result: CVResult):
     """The final pipeline, fitted on every CV row (held-out rows stay unseen), and its held-out metrics."""
+    from sklearn.base import clone
+
     cv_rows = np.setdiff1d(np.arange(len(prepared.y)), result.holdout_index)
     model = clone(prepared.build()).fit(prepared.X.iloc[cv_rows], prepared.y.iloc[cv_rows])
     holdout_metrics: dict[str, float] = {}

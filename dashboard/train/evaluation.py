@@ -9,9 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from sklearn import metrics
-from sklearn.calibration import calibration_curve
-from sklearn.preprocessing import label_binarize
+
+# scikit-learn and scipy are imported inside the functions that use them: the app starts without them.
 
 GRID = np.linspace(0.0, 1.0, 101)
 
@@ -24,6 +23,9 @@ def classification_metrics(
     Binary: ``scores`` are the positive class's (``classes[1]``); multiclass: one column per class,
     with one-vs-rest ROC AUC and macro averages.
     """
+    from sklearn import metrics
+    from sklearn.preprocessing import label_binarize
+
     binary = len(classes) == 2
     average = "binary" if binary else "macro"
     kwargs = {"pos_label": classes[1]} if binary else {}
@@ -53,6 +55,8 @@ def classification_metrics(
 
 
 def regression_metrics(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
+    from sklearn import metrics
+
     nonzero = y_true != 0
     return {
         "rmse": float(metrics.root_mean_squared_error(y_true, y_pred)),
@@ -75,6 +79,8 @@ def summarize(per_fold: list[dict[str, float]]) -> dict[str, dict[str, float]]:
 
 def roc_pr_curves(folds: list[dict[str, Any]], positive: Any) -> dict[str, Any]:
     """ROC and precision-recall per fold and their means (interpolated on a 101-point grid)."""
+    from sklearn import metrics
+
     roc, pr = [], []
     tprs, precisions = [], []
     for fold in folds:
@@ -150,9 +156,13 @@ class ThresholdView:
 
 
 def calibration(y_true: np.ndarray, scores: np.ndarray, positive: Any, bins: int = 10) -> dict[str, np.ndarray]:
+    from sklearn.calibration import calibration_curve
+
     observed, predicted = calibration_curve((y_true == positive).astype(int), scores, n_bins=bins, strategy="quantile")
     return {"predicted": predicted, "observed": observed}
 
 
 def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, classes: list[Any]) -> np.ndarray:
+    from sklearn import metrics
+
     return metrics.confusion_matrix(y_true, y_pred, labels=classes)

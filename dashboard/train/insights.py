@@ -11,7 +11,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.inspection import permutation_importance
+
+# scikit-learn and scipy are imported inside the functions that use them: the app starts without them.
 
 KEEP_PER_FOLD = 40
 SHOW = 20
@@ -89,6 +90,8 @@ def top_terms(model, names: np.ndarray | None, classes: list[Any] | None) -> dic
 
 def permutation(model, X: pd.DataFrame, y: np.ndarray, seed: int) -> dict[str, float]:
     """Mean drop of the model's own score (accuracy or R²) when one input column is shuffled."""
+    from sklearn.inspection import permutation_importance
+
     result = permutation_importance(model, X, y, n_repeats=PERMUTATION_REPEATS, random_state=seed, n_jobs=1)
     return {str(c): float(v) for c, v in zip(X.columns, result.importances_mean, strict=True)}
 

@@ -18,14 +18,14 @@ from functools import partial
 from typing import Any, Literal
 
 import numpy as np
-from joblib import Parallel, delayed
 from pydantic import BaseModel, ConfigDict, Field
-from scipy.stats import rankdata
 
 from dashboard.errors import Cancelled, FieldError
 from dashboard.train.catalog import EstimatorSpec, ParamSpec
 from dashboard.train.cv import CVResult, assemble, cv_split, fit_fold
 from dashboard.train.spec import Prepared, TrainSpec, build_pipeline
+
+# scikit-learn and scipy are imported inside the functions that use them: the app starts without them.
 
 MAX_CANDIDATES = 200
 LOWER_IS_BETTER = {"rmse", "mae", "mape", "log_loss"}
@@ -157,6 +157,8 @@ def rows_from(
     """One row per candidate from the folds finished so far, ranked like scikit-learn's ``rank_test_score``.
 
     ``filled`` holds each candidate's value of every tuned parameter (the defaults row included)."""
+    from scipy.stats import rankdata
+
     rows = []
     for index, (candidate, tuned) in enumerate(zip(params, filled, strict=True)):
         done = folds.get(index, [])
@@ -192,6 +194,8 @@ def run_search(
     n_jobs: int = 1,
 ) -> tuple[SearchResult, list[tuple[TrainSpec, CVResult]]]:
     """Every candidate x fold in one parallel stream. Returns the ranked result and each candidate's CV result."""
+    from joblib import Parallel, delayed
+
     start = time.perf_counter()
     metric = choose_metric(prepared.task, search.metric)
     params = candidates(prepared.estimator, search)

@@ -10,18 +10,16 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
-from sklearn.compose import ColumnTransformer
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.impute import SimpleImputer
-from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import MinMaxScaler, OneHotEncoder, StandardScaler
 
 from dashboard.errors import FieldError
 from dashboard.train.catalog import EstimatorSpec, estimator_spec
+
+if TYPE_CHECKING:  # scikit-learn is imported where it is used: the app starts without it
+    from sklearn.pipeline import Pipeline
 
 Task = Literal["binary", "multiclass", "regression"]
 NUMERIC_KINDS = {"numeric", "boolean"}
@@ -149,6 +147,12 @@ def _check_target(y: pd.Series, task: Task, estimator: EstimatorSpec, cv: CVSpec
 
 def build_pipeline(spec: TrainSpec, estimator: EstimatorSpec, columns: dict[str, list[str]]) -> Pipeline:
     """Numeric: impute + scale; categorical: impute + one-hot (unknowns ignored); text: TF-IDF."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import Pipeline, make_pipeline
+    from sklearn.preprocessing import MinMaxScaler, OneHotEncoder, StandardScaler
+
     scaler = MinMaxScaler() if estimator.needs_nonnegative else StandardScaler()
     dense = not estimator.sparse_ok
     parts = []
