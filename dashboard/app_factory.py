@@ -11,7 +11,7 @@ from flask import Flask, jsonify, request
 
 import callbacks
 import layouts
-from dashboard import api, api_models, auth, callback_guard, page_upload
+from dashboard import api, api_models, auth, callback_guard, forksafe, page_upload
 from dashboard.jobs import JobLayer
 from dashboard.services import build_services, start_background_work
 from dashboard.settings import Settings
@@ -71,6 +71,7 @@ def _background_manager(jobs: JobLayer) -> dash.CeleryManager | dash.DiskcacheMa
     """Background callbacks on the job layer's engine: Celery workers, or processes sharing a diskcache."""
     if jobs.celery is not None:
         return dash.CeleryManager(jobs.celery, expire=jobs.expire_seconds)
+    forksafe.import_before_fork()  # the diskcache manager forks a process per job: see dashboard/forksafe.py
     return dash.DiskcacheManager(jobs.callback_cache, expire=jobs.expire_seconds)
 
 

@@ -89,12 +89,27 @@ class Server:
 
     def worker_rss_mb(self) -> list[float]:
         """Resident memory of each process serving requests (the workers; the master only when alone)."""
-        import psutil
+        parents: dict[int, int] = {}
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                parents[int(stat.parent.name)] = int(fields[1])
+            except (OSError, ValueError, IndexError):
+                continue
+        family, frontier = {self.process.pid}, [self.process.pid]
+        while frontier:
+            children = [pid for pid, parent in parents.items() if parent in frontier]
+            family.update(children)
+            frontier = children
+        leaves = [pid for pid in family if not any(parents.get(other) == pid for other in family)] or list(family)
+        return sorted(_rss_mb(pid) for pid in leaves)
 
-        root = psutil.Process(self.process.pid)
-        processes = [root, *root.children(recursive=True)]
-        leaves = [p for p in processes if not p.children()] or processes
-        return sorted(p.memory_info().rss / 2**20 for p in leaves)
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def latency_ms(server: Server, repeats: int = 300, rows: list[dict] | None = None) -> float:
