@@ -71,7 +71,7 @@ def _background_manager(jobs: JobLayer) -> dash.CeleryManager | dash.DiskcacheMa
     """Background callbacks on the job layer's engine: Celery workers, or processes sharing a diskcache."""
     if jobs.celery is not None:
         return dash.CeleryManager(jobs.celery, expire=jobs.expire_seconds)
-    forksafe.import_before_fork()  # the diskcache manager forks a process per job: see dashboard/forksafe.py
+    forksafe.install()  # the diskcache manager forks a process per job: see dashboard/forksafe.py
     return dash.DiskcacheManager(jobs.callback_cache, expire=jobs.expire_seconds)
 
 

@@ -1,14 +1,22 @@
-"""Heavy libraries are imported where they are used, so the app starts without them. One catch: the
-diskcache job backend forks a process per background callback, and a fork taken while another thread is
-half-way through importing a module leaves that module's import lock held forever in the child, which
-then hangs on its first ``import sklearn...`` (a Train run polled for 70 s under load). So, just before
-any fork, the forking thread imports what background jobs use: it waits for any import in progress in
-other threads, and the child inherits the modules whole. The first fork pays the imports once."""
+"""The diskcache job backend forks a process per background callback; two things a fork inherits would
+hang the child, and are dealt with here.
+
+- **Imports in progress.** Heavy libraries are imported where they are used, so the app starts without
+  them. A fork taken while another thread is half-way through importing a module leaves that module's
+  import lock held forever in the child. So, just before any fork, the forking thread imports what
+  background jobs use: it waits for imports in progress, and the child inherits the modules whole.
+- **joblib's worker pool.** Once the parent has run joblib in parallel (the demo models train in the web
+  process), a forked child inherits loky's reusable executor without its processes and threads, and its
+  first ``Parallel(n_jobs=2)`` waits forever (a Train run polled for 90 s in CI). The child forgets it
+  and starts its own.
+"""
 
 from __future__ import annotations
 
 import importlib
 import os
+import sys
+import threading
 
 # Every module our code imports lazily, and the estimator modules the catalog names by import string.
 JOB_MODULES = (
@@ -45,9 +53,17 @@ def import_job_modules() -> None:
         importlib.import_module(name)
 
 
-def import_before_fork() -> None:
-    """Install the hook once per process (``os.register_at_fork`` hooks cannot be removed)."""
+def forget_inherited_worker_pool() -> None:
+    executor = sys.modules.get("joblib.externals.loky.reusable_executor")
+    if executor is not None:
+        executor._executor = None  # its processes and threads stayed behind in the parent
+        executor._executor_kwargs = None
+        executor._executor_lock = threading.RLock()  # a parent thread may have held it at the fork
+
+
+def install() -> None:
+    """Install the hooks once per process (``os.register_at_fork`` hooks cannot be removed)."""
     global _installed
     if not _installed:
-        os.register_at_fork(before=import_job_modules)
+        os.register_at_fork(before=import_job_modules, after_in_child=forget_inherited_worker_pool)
         _installed = True

@@ -150,11 +150,34 @@ def test_a_forked_job_process_inherits_the_job_modules_whole():
         "import os, sys\n"
         "from dashboard import forksafe\n"
         "assert 'sklearn.ensemble' not in sys.modules\n"
-        "forksafe.import_before_fork()\n"
+        "forksafe.install()\n"
         "pid = os.fork()\n"
         "if pid == 0:\n"
         "    os._exit(0 if all(m in sys.modules for m in forksafe.JOB_MODULES) else 3)\n"
         "sys.exit(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, (result.returncode, result.stderr[-2000:])
+
+
+def test_a_job_forked_after_the_parent_ran_joblib_in_parallel_runs_its_own_pool():
+    """The demo models train with n_jobs=2 in the web process; a job forked afterwards inherited loky's
+    executor without its workers and hung on its first Parallel (a Train run in CI). Not any more."""
+    code = (
+        "import multiprocess, sys\n"
+        "from joblib import Parallel, delayed\n"
+        "from dashboard import forksafe\n"
+        "forksafe.install()\n"
+        "assert Parallel(n_jobs=2)(delayed(abs)(-i) for i in range(4)) == [0, 1, 2, 3]\n"
+        "def job():\n"
+        "    assert Parallel(n_jobs=2)(delayed(abs)(-i) for i in range(4)) == [0, 1, 2, 3]\n"
+        "child = multiprocess.Process(target=job)\n"
+        "child.start()\n"
+        "child.join(60)\n"
+        "hung = child.is_alive()\n"
+        "if hung:\n"
+        "    child.kill()\n"
+        "sys.exit(3 if hung else child.exitcode)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=180)
     assert result.returncode == 0, (result.returncode, result.stderr[-2000:])
