@@ -4,9 +4,12 @@ Building the app registers every background callback as a Celery task (plus the 
 app's one Celery instance, the same names the web processes send to.
 """
 
-from dashboard import create_app
+from dashboard import create_app, forksafe
 
 dash_app = create_app(background_work=False)
+# A worker exists to run jobs: it loads their libraries once, before Celery forks its pool, so a pool
+# process (a fresh one after a crash too) starts a job at once instead of importing scikit-learn first.
+forksafe.import_job_modules()
 celery = dash_app.server.extensions["dashboard"].jobs.celery
 if celery is None:
     raise SystemExit(
