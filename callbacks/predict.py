@@ -22,6 +22,12 @@ from model_store import ModelNotFoundError, ModelStoreError, SchemaError
 TOKEN = re.compile(r"^[0-9a-f]{64}$")
 
 
+def _form_record(values: list, field_ids: list[dict], all_values: object) -> dict:
+    """Every field's value: those held for fields not shown (a wide model's form), then the inputs shown."""
+    shown = {field_id["name"]: value for field_id, value in zip(field_ids, values, strict=True)}
+    return {**(all_values if isinstance(all_values, dict) else {}), **shown}
+
+
 def register(app, services: Services) -> None:
     store = services.models
     batch_dir = Path(services.settings.cache_dir) / "batch-results"
@@ -65,8 +71,7 @@ def register(app, services: Services) -> None:
             fields = store.card(name, version, alias=alias)["schema"]["fields"]
         except (ModelNotFoundError, ModelStoreError):
             raise PreventUpdate from None
-        typed = {field_id["name"]: value for field_id, value in zip(field_ids, values, strict=True)}
-        all_values = {**(all_values if isinstance(all_values, dict) else {}), **typed}
+        all_values = _form_record(values, field_ids, all_values)
         chosen = set(picked or [])
         return field_rows([f for f in fields if f["name"] in chosen], all_values), all_values
 
@@ -84,8 +89,7 @@ def register(app, services: Services) -> None:
         prevent_initial_call=True,
     )
     def predict(_clicks, values, field_ids, all_values, name, version_value):
-        shown = {field_id["name"]: value for field_id, value in zip(field_ids, values, strict=True)}
-        record = {**(all_values if isinstance(all_values, dict) else {}), **shown}
+        record = _form_record(values, field_ids, all_values)
         version, alias = parse_version(version_value)
         try:
             result = services.serving.predict(store.load(name, version, alias=alias), [record])
