@@ -9,7 +9,6 @@ same probabilities for the same row."""
 from __future__ import annotations
 
 import os
-import pickle
 import shutil
 import signal
 import statistics
@@ -179,15 +178,17 @@ def _floor(root: Path, env: dict[str, str]) -> Server:
 
 
 def _mlflow(root: Path, env: dict[str, str], python: Path) -> Server:
+    import skops.io as sio
+
     from model_store import ModelStore
 
     pipeline = ModelStore(root / "models").load("titanic-survival").model
-    pickled = root / "pipeline.pkl"
-    pickled.write_bytes(pickle.dumps(pipeline))
+    handed_over = root / "pipeline.skops"
+    sio.dump(pipeline, handed_over)
     model_path = root / "mlflow-model"
     shutil.rmtree(model_path, ignore_errors=True)
     saved = subprocess.run(
-        [str(python), str(REPO / "bench" / "peers" / "mlflow_save.py"), str(pickled), str(model_path)],
+        [str(python), str(REPO / "bench" / "peers" / "mlflow_save.py"), str(handed_over), str(model_path)],
         capture_output=True, text=True,
     )  # fmt: skip
     if saved.returncode != 0:
