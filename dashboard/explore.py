@@ -71,6 +71,7 @@ class ExplorerService:
                 lambda frame: profile.correlations(frame, target, focus=asked),
             )
 
+        focus = focus if isinstance(focus, str) else None  # a forged request may send anything
         default = computed(None)
         # A narrow dataset's full matrix does not depend on the focus (nor does any view on a column that is
         # not a number): computed and cached once.

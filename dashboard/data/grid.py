@@ -62,6 +62,8 @@ def _filter_mask(frame: pd.DataFrame, filter_model: dict[str, Any]) -> np.ndarra
     for column, spec in (filter_model or {}).items():
         if column not in frame.columns:
             raise GridRequestError(f"filter: unknown column {column!r}")
+        if not isinstance(spec, dict):
+            raise GridRequestError(f"filter: the filter of {column!r} is not an object")
         series = frame[column]
         if "conditions" in spec:
             masks = [_condition_mask(series, c).to_numpy() for c in spec["conditions"]]
@@ -80,8 +82,15 @@ def rows_page(
     filter_model: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """``{"rowData": [...], "rowCount": n}`` for rows ``start:end`` after filtering and sorting."""
-    start = max(int(start or 0), 0)
-    end = min(max(int(end or 0), start), start + MAX_PAGE)
+    try:
+        start = max(int(start or 0), 0)
+        end = min(max(int(end or 0), start), start + MAX_PAGE)
+    except (TypeError, ValueError):
+        raise GridRequestError("startRow, endRow: expected whole numbers") from None
+    if filter_model and not isinstance(filter_model, dict):
+        raise GridRequestError("filterModel: expected an object of column filters")
+    if sort_model and not (isinstance(sort_model, list) and all(isinstance(s, dict) for s in sort_model)):
+        raise GridRequestError("sortModel: expected a list of {colId, sort}")
     view = frame
     if filter_model:
         view = view.loc[_filter_mask(view, filter_model)]

@@ -60,6 +60,13 @@ def spool_to_disk(source: BinaryIO, directory: Path, limit: int) -> Path:
     return Path(tmp)
 
 
+def _short_name(filename: str | None) -> str:
+    """The file's own name (no folders), at most 120 characters, keeping its extension (it names the format)."""
+    path = Path(filename or "upload")
+    suffix = path.suffix[:16]
+    return (path.stem or "upload")[: 120 - len(suffix)] + suffix
+
+
 class IncomingFiles:
     def __init__(self, root: Path, *, max_age_seconds: float = 3600.0) -> None:
         self.root = Path(root)
@@ -75,7 +82,7 @@ class IncomingFiles:
         if size == 0:
             path.unlink()
             raise UploadError("empty_file", "file", "the file is empty (0 bytes)")
-        name = Path(filename or "upload").name[:120] or "upload"
+        name = _short_name(filename)
         atomic_write_bytes(self._meta(token), json.dumps({"filename": name}).encode(), fsync=False)
         os.replace(path, self._data(token))
         return IncomingFile(token, self._data(token), name, size)

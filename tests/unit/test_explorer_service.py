@@ -146,6 +146,10 @@ def test_grid_never_returns_more_than_a_page_and_json_safe_values(catalog):
         (None, {"nope": {"filterType": "text", "type": "contains", "filter": "x"}}),
         (None, {"Age": {"filterType": "number", "type": "greaterThan", "filter": "abc"}}),
         (None, {"Age": {"filterType": "number", "type": "regex", "filter": 1}}),
+        (None, "nope"),  # forged: not an object of filters
+        (None, {"Age": "nope"}),
+        ("nope", None),
+        ([1, 2], None),
     ],
 )
 def test_grid_bad_requests_are_named_errors(catalog, sort, filters):
@@ -292,3 +296,11 @@ def test_a_wide_datasets_heatmap_follows_the_column_looked_at(catalog, tmp_path)
     assert explorer.correlations(info.id)["focus"] == "s9"  # no column: the strongest pair's first
     narrow = explorer.correlations("wine", "alcohol")
     assert narrow["focus"] is None and narrow == explorer.correlations("wine")
+    for forged in (["s20"], {"a": 1}, 7):  # what a forged callback may send as the column: the default view
+        assert explorer.correlations(info.id, forged)["focus"] == "s9"
+
+
+@pytest.mark.parametrize("start, end", [("x", 10), (0, {"a": 1}), ([1], 5)])
+def test_grid_page_bounds_that_are_not_numbers_are_named_errors(catalog, start, end):
+    with pytest.raises(GridRequestError, match="startRow, endRow"):
+        grid.rows_page(catalog.load("titanic"), start, end)

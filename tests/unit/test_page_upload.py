@@ -128,3 +128,22 @@ def test_files_nobody_claimed_are_swept_after_their_age(tmp_path):
     with pytest.raises(UploadError):
         incoming.claim(old.token)
     assert oct(incoming.root.stat().st_mode & 0o777) == "0o700"
+
+
+@pytest.mark.parametrize(
+    ("filename", "stored_as"),
+    [
+        ("../../etc/passwd.csv", "passwd"),  # folders dropped: never a path outside the data dir
+        ("<img src=x onerror=alert(1)>.csv", "img-src-x-onerror-alert-1"),
+        ("%2e%2e%2fsales.csv", "2e-2e-2fsales"),
+        ("a" * 5000 + ".csv", "a" * 64),  # cut to fit, and still a .csv
+    ],
+)
+def test_hostile_file_names_become_safe_dataset_names(app, client, filename, stored_as):
+    sent = client.post("/_dash-upload", query_string={"filename": filename}, data=SALES)
+    assert sent.status_code == 201 and len(sent.json["filename"]) <= 120 and "/" not in sent.json["filename"]
+    answer = client.post("/_dash-update-component", json=_add_dataset_callback(sent.json["token"], "ignored.csv"))
+    chosen = answer.json["response"][ExplorerIds.DATASET_DROPDOWN]["value"]
+    assert chosen.startswith(stored_as[:60])
+    uploads = app.server.extensions["dashboard"].catalog.uploads.root
+    assert sorted(p.name for p in uploads.glob("*.parquet")) == [f"{chosen}.parquet"]
