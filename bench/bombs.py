@@ -8,13 +8,8 @@ figure is the growth of its peak RSS (``VmHWM``) over the warm RSS, as a multipl
 from __future__ import annotations
 
 import io
-import os
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
-import time
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -24,17 +19,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import requests
 
-from bench.harness import write_results
+from bench.harness import serve_app, write_results
 
 REPO = Path(__file__).resolve().parents[1]
 MIB = 2**20
 LIMIT_MB = 200
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _memory(pid: int) -> dict[str, int]:
@@ -158,31 +147,6 @@ CASES: list[tuple[str, Callable[[], object], Callable[[str, object], requests.Re
 ]
 
 
-def _serve(root: Path) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DASHBOARD_DATA_DIR": str(root / "data"),
-        "DASHBOARD_CACHE_DIR": str(root / "cache"),
-        "DASHBOARD_MODEL_DIR": str(root / "models"),
-        "DASHBOARD_DEMO_MODELS": "false",
-        "DASHBOARD_PORT": str(port),
-        "DASHBOARD_MAX_UPLOAD_MB": str(LIMIT_MB),
-        "DASHBOARD_LOG_LEVEL": "WARNING",
-    }
-    process = subprocess.Popen([sys.executable, "app.py"], cwd=REPO, env=env, stdout=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            if requests.get(f"{base}/", timeout=2).status_code == 200:
-                requests.get(f"{base}/_dash-layout", timeout=10)
-                return process, base
-        except requests.ConnectionError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError("the app did not start")
-
-
 def run() -> dict:
     rows = []
     print(f"\nupload bombs against python app.py (upload limit {LIMIT_MB} MiB; peak RSS growth over the warm server)")
@@ -190,7 +154,7 @@ def run() -> dict:
         content = make()
         size = len(content) if isinstance(content, bytes) else 400 * MIB
         root = Path(tempfile.mkdtemp(prefix="bench-bombs-"))
-        process, base = _serve(root)
+        process, base = serve_app(root, max_upload_mb=str(LIMIT_MB))
         try:
             warm = _memory(process.pid)["VmRSS"]
             response = send(base, content)

@@ -4,19 +4,15 @@ Baseline in the same run: the same steps for a 200 x 20 file."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import requests
 
-from bench.harness import write_results
+from bench.harness import serve_app, write_results
 from layouts.explorer_ids import ExplorerIds
 
 REPO = Path(__file__).resolve().parents[1]
@@ -38,33 +34,6 @@ def _chromium():
     if Path("/usr/bin/chromium").exists():
         options.binary_location = "/usr/bin/chromium"
     return webdriver.Chrome(options=options)
-
-
-def _serve(root: Path) -> tuple[subprocess.Popen, str]:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = {
-        **os.environ,
-        "DASHBOARD_DATA_DIR": str(root / "data"),
-        "DASHBOARD_CACHE_DIR": str(root / "cache"),
-        "DASHBOARD_MODEL_DIR": str(root / "models"),
-        "DASHBOARD_DEMO_MODELS": "false",
-        "DASHBOARD_PORT": str(port),
-        "DASHBOARD_LOG_LEVEL": "WARNING",
-    }
-    process = subprocess.Popen([sys.executable, "app.py"], cwd=REPO, env=env, stdout=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            if requests.get(f"{base}/", timeout=2).status_code == 200:
-                return process, base
-        except requests.ConnectionError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError("the app did not start")
 
 
 def _wait(driver, condition, timeout: float = 120) -> None:
@@ -101,7 +70,7 @@ def run() -> dict:
     root = Path(tempfile.mkdtemp(prefix="bench-browser-"))
     rng = np.random.default_rng(0)
     rows = []
-    process, base = _serve(root)
+    process, base = serve_app(root)
     driver = _chromium()
     try:
         for columns in (20, 2000, 20, 2000):

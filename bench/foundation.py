@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import io
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -26,17 +25,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bench.harness import CallbackClient, Stats, write_results
+from bench.harness import CallbackClient, Stats, free_port, make_app, write_results
 
 REPO = Path(__file__).resolve().parents[1]
 ROWS, COLUMNS = 1_000_000, 20
 MINIMAL_APP = "from dash import Dash, html\napp = Dash()\napp.layout = html.Div('hi')\napp.run(port={port})\n"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _time_to_first_200(command: list[str], env: dict[str, str], port: int) -> float:
@@ -60,7 +53,7 @@ def cold_start(repeats: int = 5) -> dict:
     ours, minimal = [], []
     for _ in range(repeats):
         with tempfile.TemporaryDirectory() as tmp:
-            port = _free_port()
+            port = free_port()
             env = {
                 **os.environ,
                 "DASHBOARD_PORT": str(port),
@@ -69,7 +62,7 @@ def cold_start(repeats: int = 5) -> dict:
                 "DASHBOARD_LOG_LEVEL": "WARNING",
             }
             ours.append(_time_to_first_200([sys.executable, "app.py"], env, port))
-            port = _free_port()
+            port = free_port()
             minimal.append(_time_to_first_200([sys.executable, "-c", MINIMAL_APP.format(port=port)], env, port))
     a, b = Stats.of(ours), Stats.of(minimal)
     return {"ours": a, "minimal_dash": b, "ratio": a.median / b.median}
@@ -116,19 +109,8 @@ def upload_parse(content: bytes, repeats: int = 5) -> dict:
 
 
 def explorer_callbacks(content: bytes) -> dict:
-    from dashboard import create_app
-    from dashboard.settings import Settings
-
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app(
-            Settings(
-                data_dir=Path(tmp) / "data",
-                cache_dir=Path(tmp) / "cache",
-                model_dir=Path(tmp) / "models",
-                demo_models=False,
-                log_level="WARNING",
-            )
-        )
+        app = make_app(Path(tmp))
         catalog = app.server.extensions["dashboard"].catalog
         dataset = catalog.add_upload("million.parquet", content)[0].id
         client = CallbackClient(app)
@@ -195,28 +177,10 @@ def explorer_callbacks(content: bytes) -> dict:
         }
 
 
-def _wide_app(tmp: str):
-    from dashboard import create_app
-    from dashboard.settings import Settings
-
-    return create_app(
-        Settings(
-            data_dir=Path(tmp) / "data",
-            cache_dir=Path(tmp) / "cache",
-            model_dir=Path(tmp) / "models",
-            demo_models=False,
-            log_level="WARNING",
-            max_upload_mb=4096,
-            max_cells=200_000_000,
-        ),
-        background_work=False,
-    )
-
-
 def first_explorer_view(path: Path) -> dict:
     """From the file on disk to every view of the explorer answered once: seconds and the largest answer."""
     with tempfile.TemporaryDirectory() as tmp:
-        app = _wide_app(tmp)
+        app = make_app(Path(tmp), max_upload_mb=4096, max_cells=200_000_000)
         catalog = app.server.extensions["dashboard"].catalog
         client = CallbackClient(app)
         start = time.perf_counter()

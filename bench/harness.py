@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
 import statistics
+import subprocess
+import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+import requests
+
 RESULTS = Path(__file__).parent / "results"
+REPO = Path(__file__).resolve().parents[1]
 
 
 @dataclass
@@ -88,3 +95,36 @@ def make_app(root: Path, **overrides: Any):
         "log_level": "WARNING",
     }
     return create_app(Settings(**{**values, **overrides}))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def serve_app(root: Path, **settings: str) -> tuple[subprocess.Popen, str]:
+    """A real ``python app.py`` on a free loopback port with its dirs under ``root`` (no demo models),
+    warmed with its first page and layout; ``settings`` are extra ``DASHBOARD_*`` variables."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "DASHBOARD_DATA_DIR": str(root / "data"),
+        "DASHBOARD_CACHE_DIR": str(root / "cache"),
+        "DASHBOARD_MODEL_DIR": str(root / "models"),
+        "DASHBOARD_DEMO_MODELS": "false",
+        "DASHBOARD_PORT": str(port),
+        "DASHBOARD_LOG_LEVEL": "WARNING",
+        **{f"DASHBOARD_{key.upper()}": value for key, value in settings.items()},
+    }
+    process = subprocess.Popen([sys.executable, "app.py"], cwd=REPO, env=env, stdout=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            if requests.get(f"{base}/", timeout=2).status_code == 200:
+                requests.get(f"{base}/_dash-layout", timeout=10)
+                return process, base
+        except requests.ConnectionError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("the app did not start")

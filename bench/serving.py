@@ -21,8 +21,7 @@ from pathlib import Path
 import pandas as pd
 import requests
 
-from bench.foundation import _free_port
-from bench.harness import Stats, write_results
+from bench.harness import Stats, free_port, write_results
 from bench.peers.compare import compare
 
 PEER_CLIENTS = 8
@@ -82,7 +81,7 @@ def rest_overhead(root: Path, repeats: int = 300) -> dict:
     pipeline = ModelStore(root / "models").load("titanic-survival").model
     frame = pd.DataFrame([ROW])
     inproc = Stats.of(_samples(lambda: pipeline.predict_proba(frame), repeats))
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [sys.executable, "app.py"], cwd=REPO, env=_env(root, port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
@@ -112,7 +111,7 @@ def gunicorn_throughput(root: Path, seconds: float = 8.0, clients: int = 4) -> d
         pipeline.predict_proba(frame)
         done += 1
     inproc_rps = done / (time.perf_counter() - start)
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),

@@ -22,6 +22,16 @@ from model_store import ModelNotFoundError, ModelStoreError, SchemaError
 TOKEN = re.compile(r"^[0-9a-f]{64}$")
 
 
+# The form as it stands: every input shown, the values held for fields not shown, the model and version.
+FORM_STATE = (
+    State(PredictIds.field(ALL), "value"),
+    State(PredictIds.field(ALL), "id"),
+    State(PredictIds.FORM_VALUES, "data"),
+    State(PredictIds.MODEL_DROPDOWN, "value"),
+    State(PredictIds.VERSION_DROPDOWN, "value"),
+)
+
+
 def _form_record(values: list, field_ids: list[dict], all_values: object) -> dict:
     """Every field's value: those held for fields not shown (a wide model's form), then the inputs shown."""
     shown = {field_id["name"]: value for field_id, value in zip(field_ids, values, strict=True)}
@@ -57,11 +67,7 @@ def register(app, services: Services) -> None:
         Output(PredictIds.FORM_FIELDS, "children"),
         Output(PredictIds.FORM_VALUES, "data"),
         Input(PredictIds.FIELD_PICKER, "value"),
-        State(PredictIds.field(ALL), "value"),
-        State(PredictIds.field(ALL), "id"),
-        State(PredictIds.FORM_VALUES, "data"),
-        State(PredictIds.MODEL_DROPDOWN, "value"),
-        State(PredictIds.VERSION_DROPDOWN, "value"),
+        *FORM_STATE,
         prevent_initial_call=True,
     )
     def show_fields(picked, values, field_ids, all_values, name, version_value):
@@ -72,7 +78,7 @@ def register(app, services: Services) -> None:
         except (ModelNotFoundError, ModelStoreError):
             raise PreventUpdate from None
         all_values = _form_record(values, field_ids, all_values)
-        chosen = set(picked or [])
+        chosen = set(picked) if isinstance(picked, list) else set()
         return field_rows([f for f in fields if f["name"] in chosen], all_values), all_values
 
     @app.callback(
@@ -81,11 +87,7 @@ def register(app, services: Services) -> None:
         Output(PredictIds.PROBABILITY_GRAPH, "figure"),
         Output(PredictIds.JSON, "children"),
         Input(PredictIds.SUBMIT_BUTTON, "n_clicks"),
-        State(PredictIds.field(ALL), "value"),
-        State(PredictIds.field(ALL), "id"),
-        State(PredictIds.FORM_VALUES, "data"),
-        State(PredictIds.MODEL_DROPDOWN, "value"),
-        State(PredictIds.VERSION_DROPDOWN, "value"),
+        *FORM_STATE,
         prevent_initial_call=True,
     )
     def predict(_clicks, values, field_ids, all_values, name, version_value):

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import requests
 
-from bench.foundation import _free_port
+from bench.harness import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 MLFLOW_VENV = REPO / "var" / "bench-mlflow-venv"
@@ -145,7 +145,7 @@ def throughput(server: Server, clients: int, seconds: float) -> tuple[float, int
 
 
 def _ours(root: Path, env: dict[str, str]) -> Server:
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
 
     def call(session, rows=None):
@@ -164,7 +164,7 @@ def _ours(root: Path, env: dict[str, str]) -> Server:
 
 
 def _floor(root: Path, env: dict[str, str]) -> Server:
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
 
     def call(session, rows=None):
@@ -193,7 +193,7 @@ def _mlflow(root: Path, env: dict[str, str], python: Path) -> Server:
     )  # fmt: skip
     if saved.returncode != 0:
         raise RuntimeError(f"could not save the MLflow model: {saved.stderr[-500:]}")
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
 
     def call(session, rows=None):

@@ -124,6 +124,12 @@ def test_the_model_store_builds_as_its_own_package_and_works_without_the_app(tmp
     assert run.stdout.strip() == "ok", run.stderr[-2000:]
 
 
+def run_fresh(code: str, timeout: int = 180) -> None:
+    """Run ``code`` in a fresh interpreter from the repo; it passes when it exits 0."""
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=timeout)
+    assert result.returncode == 0, (result.returncode, result.stderr[-2000:])
+
+
 def test_the_app_starts_without_the_heavy_libraries(tmp_path):
     """scikit-learn, scipy.stats, skops and joblib are imported where they are used: building the app and
     serving its first page loads none of them (cold start: 2.4 s of imports became 1.3 s). scipy.sparse
@@ -139,8 +145,7 @@ def test_the_app_starts_without_the_heavy_libraries(tmp_path):
         "heavy = sorted(m for m in ('sklearn', 'scipy.stats', 'skops', 'joblib') if m in sys.modules)\n"
         "assert not heavy, heavy\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr[-2000:]
+    run_fresh(code)
 
 
 def test_a_forked_job_process_inherits_the_job_modules_whole():
@@ -156,8 +161,7 @@ def test_a_forked_job_process_inherits_the_job_modules_whole():
         "    os._exit(0 if all(m in sys.modules for m in forksafe.JOB_MODULES) else 3)\n"
         "sys.exit(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, (result.returncode, result.stderr[-2000:])
+    run_fresh(code)
 
 
 def test_a_job_forked_after_the_parent_ran_joblib_in_parallel_runs_its_own_pool():
@@ -179,5 +183,4 @@ def test_a_job_forked_after_the_parent_ran_joblib_in_parallel_runs_its_own_pool(
         "    child.kill()\n"
         "sys.exit(3 if hung else child.exitcode)\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=180)
-    assert result.returncode == 0, (result.returncode, result.stderr[-2000:])
+    run_fresh(code)
