@@ -62,22 +62,19 @@ class ExplorerService:
         """Pearson correlations; for a wide dataset the strongest pairs and the columns nearest ``focus``
         (else its target)."""
         target = self.catalog.info(dataset_id).target
-
-        def computed(asked: str | None) -> dict[str, Any]:
-            return self._cached(
-                "explorer.correlations",
-                dataset_id,
-                (target, asked),
-                lambda frame: profile.correlations(frame, target, focus=asked),
-            )
-
-        focus = focus if isinstance(focus, str) else None  # a forged request may send anything
-        default = computed(None)
-        # A narrow dataset's full matrix does not depend on the focus (nor does any view on a column that is
-        # not a number): computed and cached once.
-        if not default["focus"] or focus == default["focus"] or self.kinds(dataset_id).get(focus) != "numeric":
-            return default
-        return computed(focus)
+        profiles = self.summary(dataset_id)["profiles"]
+        numbers = sum(profile.is_number_dtype(p["dtype"]) for p in profiles)
+        # Only a wide dataset's view depends on the column looked at (and only on a numeric one): a narrow
+        # dataset's full matrix is computed and cached once, a wide one's once per column looked at.
+        numeric_focus = any(p["column"] == focus and p["kind"] == "numeric" for p in profiles)
+        if numbers <= profile.CORRELATION_COLUMNS or not numeric_focus:
+            focus = None
+        return self._cached(
+            "explorer.correlations",
+            dataset_id,
+            (target, focus),
+            lambda frame: profile.correlations(frame, target, focus=focus),
+        )
 
     def scatter(self, dataset_id: str, x: str, y: str, color: str | None) -> dict[str, Any]:
         kinds = self.kinds(dataset_id)

@@ -250,6 +250,7 @@ def _split_groups(frame: pd.DataFrame, split: str | None, max_groups: int = 12) 
 
 
 CORRELATION_ROWS = 250_000
+CORRELATION_COLUMNS = 40  # above this many numeric columns, the top pairs and a focus column's neighbours
 WIDE_CORRELATION_ROWS = 20_000  # above the column budget every pair is computed: on at most this many rows
 TOP_PAIRS = 20
 
@@ -257,7 +258,7 @@ TOP_PAIRS = 20
 def correlations(
     frame: pd.DataFrame,
     target: str | None = None,
-    max_columns: int = 40,
+    max_columns: int = CORRELATION_COLUMNS,
     max_rows: int = CORRELATION_ROWS,
     focus: str | None = None,
 ) -> dict:
@@ -300,6 +301,15 @@ def correlations(
         "focus": focus,
         "total_columns": total,
     }
+
+
+def is_number_dtype(dtype: str) -> bool:
+    """Whether a profile's dtype is one ``correlations`` counts (``select_dtypes("number")``: not bool)."""
+    try:
+        kind = pd.api.types.pandas_dtype(dtype)
+    except TypeError:
+        return False
+    return pd.api.types.is_numeric_dtype(kind) and not pd.api.types.is_bool_dtype(kind)
 
 
 def pairwise_correlation(values: np.ndarray) -> np.ndarray:
