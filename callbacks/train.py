@@ -8,7 +8,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 import dash_bootstrap_components as dbc
-import numpy as np
 from dash import ALL, Input, Output, State, html, no_update
 from dash.exceptions import PreventUpdate
 from pydantic import ValidationError
@@ -23,6 +22,9 @@ from layouts.common import alert, feature_options
 from layouts.train import model_options, param_controls
 from layouts.train_ids import TrainIds
 from layouts.train_views import fold_table, summary_view, terms_view
+from model_store.lazy import lazy_module
+
+np = lazy_module("numpy")
 
 PLOT_POINTS = 5000
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
-
 from dashboard.data import grid, profile
 from dashboard.data.catalog import Catalog
 from dashboard.jobs import Memo
+from model_store.lazy import lazy_module
+
+pd = lazy_module("pandas")
 
 
 class ExplorerService:

@@ -3,10 +3,12 @@ Binned and thinned on the server, so 50,000 users cost a few hundred points in t
 
 from __future__ import annotations
 
-import numpy as np
 import plotly.graph_objects as go
 
 from dashboard.figures import _base
+from model_store.lazy import lazy_module
+
+np = lazy_module("numpy")
 
 LONG_TAIL_POINTS = 400
 RANKING = (("precision", "precision@k"), ("recall", "recall@k"), ("ndcg", "NDCG@k"), ("map", "MAP@k"))

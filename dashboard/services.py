@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from dashboard.safety import private_dir
 from dashboard.serving.batch import make_batch_runner
 from dashboard.serving.service import Serving
 from dashboard.settings import MB, Settings
-from dashboard.train.demo import ensure_demo_models
+from dashboard.train.demo import start_demo_training
 from dashboard.train.service import TrainingService
 from model_store import ModelStore
 
@@ -100,4 +99,4 @@ def start_background_work(services: Services) -> None:
         log.info("job queue after restart: %s", counts)
     services.queue.maybe_sweep()
     if services.settings.demo_models:
-        threading.Thread(target=ensure_demo_models, args=(services.training,), name="demo-models", daemon=True).start()
+        start_demo_training(services.settings, services.models)

@@ -6,10 +6,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
 from model_store.errors import SchemaError
+from model_store.lazy import lazy_module
+
+np = lazy_module("numpy")
+pd = lazy_module("pandas")
 
 MAX_CATEGORIES = 200
 # Trees compute in float32 (largest 3.4e38) after the pipeline has scaled the inputs: a value near that

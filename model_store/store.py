@@ -24,14 +24,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pandas as pd
 from filelock import FileLock
 
 from model_store.artifacts import ARTIFACT_NAME, read_artifact, write_artifact
 from model_store.errors import CorruptModelError, InvalidModelNameError, ModelNotFoundError, ModelStoreError
 from model_store.files import atomic_write_bytes, is_name, sha256_file
+from model_store.lazy import lazy_module
 from model_store.schema import infer_schema
+
+np = lazy_module("numpy")
+pd = lazy_module("pandas")
 
 CARD_NAME = "card.json"
 LAST_VERSION_NAME = "last_version.json"

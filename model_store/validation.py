@@ -19,11 +19,12 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
 from model_store.errors import SchemaError
+from model_store.lazy import lazy_module
 from model_store.schema import MAX_MAGNITUDE
+
+np = lazy_module("numpy")
+pd = lazy_module("pandas")
 
 
 @dataclass

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import pandas as pd
-
 from dashboard.errors import FieldError
+from model_store.lazy import lazy_module
+
+pd = lazy_module("pandas")
 
 RFM_COLUMNS = ("recency_days", "frequency", "monetary")
 

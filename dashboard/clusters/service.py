@@ -9,8 +9,6 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import pandas as pd
-
 from dashboard.clusters import clustering
 from dashboard.clusters.clustering import ClusterResult, ClusterSpec, SweepResult
 from dashboard.clusters.rfm import rfm
@@ -19,6 +17,9 @@ from dashboard.errors import Cancelled, FieldError, ResultExpired
 from dashboard.explore import ExplorerService
 from dashboard.jobs import Memo
 from model_store import ModelStore, ModelVersion
+from model_store.lazy import lazy_module
+
+pd = lazy_module("pandas")
 
 FIT, SWEEP, KDIST = "clusters.fit", "clusters.sweep", "clusters.kdistance"
 SAVEABLE = ("KMeans", "MiniBatchKMeans")

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
 from dashboard.serving.adapters import TaskAdapter, labels_and_probabilities, plain
 from model_store import LoadedModel
+from model_store.lazy import lazy_module
+
+np = lazy_module("numpy")
+pd = lazy_module("pandas")
 
 
 class ClusterAdapter(TaskAdapter):

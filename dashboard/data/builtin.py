@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-import pandas as pd
+from model_store.lazy import lazy_module
+
+pd = lazy_module("pandas")
 
 FILES = Path(__file__).parent / "builtin_files"
 FORTUNES = Path("/usr/share/games/fortunes")

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-import pandas as pd
+from model_store.lazy import lazy_module
+
+np = lazy_module("numpy")
+pd = lazy_module("pandas")
 
 MAX_PAGE = 500
 

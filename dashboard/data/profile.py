@@ -8,10 +8,11 @@ import math
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal
 
-import numpy as np
-import pandas as pd
-
+from model_store.lazy import lazy_module
 from model_store.schema import looks_like_text
+
+np = lazy_module("numpy")
+pd = lazy_module("pandas")
 
 Kind = Literal["numeric", "categorical", "boolean", "datetime", "text", "id"]
 KINDS: tuple[Kind, ...] = ("numeric", "categorical", "boolean", "datetime", "text", "id")

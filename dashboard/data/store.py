@@ -16,14 +16,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 from filelock import FileLock
 
 from dashboard.coordination import LockFactory
 from dashboard.errors import NotFound
 from dashboard.files import atomic_write_bytes, sha256_file
 from dashboard.safety import UnsafeNameError, child_path, slugify
+from model_store.lazy import lazy_module
+
+pa = lazy_module("pyarrow")
+pq = lazy_module("pyarrow.parquet")
 
 
 class DatasetNotFoundError(NotFound):

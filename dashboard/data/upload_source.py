@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-import pyarrow as pa
+from model_store.lazy import lazy_module
+
+pa = lazy_module("pyarrow")
 
 BLOCK = 8 << 20
 FALLBACK_ENCODING = "cp1252"  # the stated fallback when a file is not UTF-8 (Excel's CSV export)

@@ -17,12 +17,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
-import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
-
 from dashboard.data.upload_source import (
     Source,
     TextProblem,
@@ -32,6 +26,13 @@ from dashboard.data.upload_source import (
     text_lines,
     utf8_text,
 )
+from model_store.lazy import lazy_module
+
+pd = lazy_module("pandas")
+pa = lazy_module("pyarrow")
+pc = lazy_module("pyarrow.compute")
+pacsv = lazy_module("pyarrow.csv")
+pq = lazy_module("pyarrow.parquet")
 
 TEXT_FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
 BINARY_FORMATS = {".parquet": "parquet", ".pq": "parquet", ".xlsx": "excel", ".xlsm": "excel"}

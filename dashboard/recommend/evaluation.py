@@ -7,13 +7,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-import numpy as np
-import scipy.sparse as sp
 from pydantic import BaseModel, ConfigDict, Field
 
 from dashboard.errors import Cancelled, FieldError
 from dashboard.recommend.interactions import Interactions
 from dashboard.recommend.models import Recommender, RecSpec, fit
+from model_store.lazy import lazy_module
+
+np = lazy_module("numpy")
+sp = lazy_module("scipy.sparse")
 
 METRICS = ("precision", "recall", "ndcg", "map", "coverage", "popularity", "rmse")
 

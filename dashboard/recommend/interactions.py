@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import numpy as np
-import pandas as pd
-import scipy.sparse as sp
 from pydantic import BaseModel, ConfigDict
 
 from dashboard.errors import FieldError
+from model_store.lazy import lazy_module
+
+np = lazy_module("numpy")
+pd = lazy_module("pandas")
+sp = lazy_module("scipy.sparse")
 
 MAX_ITEMS = 200_000  # item-item work is bounded per block, but the page lists items in dropdowns
 

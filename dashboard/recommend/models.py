@@ -11,9 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import numpy as np
-import scipy.sparse as sp
 from pydantic import BaseModel, ConfigDict, Field
+
+from model_store.lazy import lazy_module
+
+np = lazy_module("numpy")
+sp = lazy_module("scipy.sparse")
 
 # scikit-learn and scipy are imported inside the functions that use them: the app starts without them.
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from dashboard.errors import FieldError
 from dashboard.recommend.models import Recommender
+from model_store.lazy import lazy_module
+
+np = lazy_module("numpy")
 
 MAX_K = 100
 

@@ -6,14 +6,15 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
 from dashboard.errors import FieldError
 from dashboard.recommend import queries
 from dashboard.serving.adapters import TaskAdapter
 from dashboard.serving.tables import BatchInput
 from model_store import LoadedModel, SchemaError
+from model_store.lazy import lazy_module
+
+np = lazy_module("numpy")
+pd = lazy_module("pandas")
 
 
 class RecommendAdapter(TaskAdapter):

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
 from dashboard.serving import fast_paths
 from model_store import LoadedModel
+from model_store.lazy import lazy_module
+
+np = lazy_module("numpy")
+pd = lazy_module("pandas")
 
 # Estimators whose predict() is defined as classes_[argmax(predict_proba())]: for these one pass gives
 # both labels and probabilities. Others (e.g. SVC with probability=True) predict on their own.

@@ -7,13 +7,14 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from dashboard.files import atomic_write_bytes, expire_files
 from dashboard.jobqueue import JobContext, Runner
 from dashboard.serving.service import Serving
 from dashboard.serving.tables import batch_summary, check_batch, read_batch_csv, results_csv
 from model_store import ModelStore, SchemaError
+from model_store.lazy import lazy_module
+
+pd = lazy_module("pandas")
 
 
 def make_batch_runner(store: ModelStore, serving: Serving) -> Runner:

@@ -16,8 +16,10 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-import pandas as pd
+from model_store.lazy import lazy_module
+
+np = lazy_module("numpy")
+pd = lazy_module("pandas")
 
 FOREST_CLASSIFIERS = frozenset({"RandomForestClassifier", "ExtraTreesClassifier"})
 PROOF_ROWS = 256

@@ -11,13 +11,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
 from dashboard.errors import Cancelled
 from dashboard.serving.adapters import TaskAdapter, labels_and_probabilities
 from dashboard.serving.tables import BatchInput
 from model_store import LoadedModel, check_records
+from model_store.lazy import lazy_module
+
+np = lazy_module("numpy")
+pd = lazy_module("pandas")
 
 BATCH_CHUNK = 20_000
 DEFAULT_ADAPTER = TaskAdapter()

@@ -7,12 +7,13 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
 from dashboard.serving.adapters import plain
 from model_store import SchemaError
+from model_store.lazy import lazy_module
 from model_store.validation import check_frame, range_notices
+
+np = lazy_module("numpy")
+pd = lazy_module("pandas")
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 

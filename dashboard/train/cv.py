@@ -12,12 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
 from dashboard.errors import Cancelled
 from dashboard.train import evaluation, insights
 from dashboard.train.spec import CVSpec, Prepared
+from model_store.lazy import lazy_module
+
+np = lazy_module("numpy")
+pd = lazy_module("pandas")
 
 # scikit-learn and scipy are imported inside the functions that use them: the app starts without them.
 

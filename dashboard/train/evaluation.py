@@ -6,13 +6,22 @@ a slider never refits a model.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-import numpy as np
+from model_store.lazy import lazy_module
+
+np = lazy_module("numpy")
 
 # scikit-learn and scipy are imported inside the functions that use them: the app starts without them.
 
-GRID = np.linspace(0.0, 1.0, 101)
+
+@cache
+def threshold_grid() -> np.ndarray:
+    """The 101 thresholds 0, 0.01, ..., 1 that mean curves and cost curves are read at (shared, read-only)."""
+    grid = np.linspace(0.0, 1.0, 101)
+    grid.flags.writeable = False
+    return grid
 
 
 def classification_metrics(
@@ -98,9 +107,9 @@ def roc_pr_curves(folds: list[dict[str, Any]], positive: Any) -> dict[str, Any]:
                 "ap": metrics.average_precision_score(truth, fold["scores"]),
             }
         )
-        tprs.append(np.interp(GRID, fpr, tpr))
+        tprs.append(np.interp(threshold_grid(), fpr, tpr))
         tprs[-1][0] = 0.0
-        precisions.append(np.interp(GRID, recall[::-1], precision[::-1]))
+        precisions.append(np.interp(threshold_grid(), recall[::-1], precision[::-1]))
     prevalence = float(np.mean(np.concatenate([f["y_true"] for f in folds]) == positive)) if folds else 0.0
     mean_roc = np.mean(tprs, axis=0) if tprs else None
     if mean_roc is not None:
@@ -110,7 +119,7 @@ def roc_pr_curves(folds: list[dict[str, Any]], positive: Any) -> dict[str, Any]:
     return {
         "roc": roc,
         "pr": pr,
-        "grid": GRID,
+        "grid": threshold_grid(),
         "mean_tpr": mean_roc,
         "mean_precision": np.mean(precisions, axis=0) if precisions else None,
         "auc_mean": float(np.mean(aucs)) if aucs else None,
@@ -138,9 +147,10 @@ class ThresholdView:
         return {"tp": tp, "fp": fp, "fn": self.n_pos - tp, "tn": self.n_neg - fp}
 
     def cost_curve(
-        self, cost_fp: float, cost_fn: float, benefit_tp: float, thresholds: np.ndarray = GRID
+        self, cost_fp: float, cost_fn: float, benefit_tp: float, thresholds: np.ndarray | None = None
     ) -> dict[str, Any]:
         """Expected cost per row at each threshold (FP and FN cost, TP earns), and the optimum."""
+        thresholds = threshold_grid() if thresholds is None else thresholds
         tp = self.n_pos - np.searchsorted(self.positive_scores, thresholds, side="left")
         fp = self.n_neg - np.searchsorted(self.negative_scores, thresholds, side="left")
         fn = self.n_pos - tp

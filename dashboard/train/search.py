@@ -17,13 +17,15 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, Literal
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from dashboard.errors import Cancelled, FieldError
 from dashboard.train.catalog import EstimatorSpec, ParamSpec
 from dashboard.train.cv import CVResult, assemble, cv_split, fit_fold
 from dashboard.train.spec import Prepared, TrainSpec, build_pipeline
+from model_store.lazy import lazy_module
+
+np = lazy_module("numpy")
 
 # scikit-learn and scipy are imported inside the functions that use them: the app starts without them.
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from dashboard.data.catalog import Catalog
 from dashboard.errors import FieldError, ResultExpired
 from dashboard.explore import ExplorerService
@@ -16,6 +14,9 @@ from dashboard.train.cv import CVResult, refit, run_cv
 from dashboard.train.search import SearchResult, SearchSpec, run_search
 from dashboard.train.spec import Prepared, TrainSpec, prepare
 from model_store import ModelStore, ModelVersion
+from model_store.lazy import lazy_module
+
+np = lazy_module("numpy")
 
 NAMESPACE = "train.cv"
 SEARCH_NAMESPACE = "train.search"
@@ -114,7 +115,7 @@ class TrainingService:
         grid: np.ndarray | None = None,
     ) -> dict[str, Any]:
         view = self.threshold_view(token)
-        curve = view.cost_curve(cost_fp, cost_fn, benefit_tp, evaluation.GRID if grid is None else grid)
+        curve = view.cost_curve(cost_fp, cost_fn, benefit_tp, grid)
         return {"confusion": view.confusion(threshold), "curve": curve}
 
     def save(self, spec: TrainSpec, token: str, name: str, description: str = "") -> ModelVersion:

@@ -12,11 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from dashboard.errors import FieldError
 from dashboard.train.catalog import EstimatorSpec, estimator_spec
+from model_store.lazy import lazy_module
+
+pd = lazy_module("pandas")
 
 if TYPE_CHECKING:  # scikit-learn is imported where it is used: the app starts without it
     from sklearn.pipeline import Pipeline
