@@ -1,6 +1,9 @@
 """Read by gunicorn from the working directory. The app cannot see gunicorn's ``-b`` address, so the rule
 for ``DASHBOARD_HOST`` is applied here: a bind reachable from other machines needs login
-(DASHBOARD_USERS_FILE) or an explicit DASHBOARD_ALLOW_ANONYMOUS=true."""
+(DASHBOARD_USERS_FILE) or an explicit DASHBOARD_ALLOW_ANONYMOUS=true.
+
+With ``--preload`` the master builds the app once and, before forking, loads and warms the stored models
+(``warm_served_models``): workers start ready and share the models' memory copy-on-write."""
 
 
 def _host(address: str) -> str:
@@ -20,3 +23,12 @@ def on_starting(server):
         except SettingsError as exc:
             server.log.error("refusing to start: %s", exc)
             raise SystemExit(2) from None
+
+
+def when_ready(server):
+    if not server.cfg.preload_app:
+        return
+    from dashboard.services import warm_served_models
+
+    warmed = warm_served_models(server.app.wsgi().extensions["dashboard"])
+    server.log.info("preloaded models: %s", ", ".join(warmed) or "none")

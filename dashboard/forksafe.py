@@ -20,8 +20,14 @@ import threading
 
 # Every module our code imports lazily, and the estimator modules the catalog names by import string.
 JOB_MODULES = (
+    "numpy",
+    "pandas",
+    "pyarrow.compute",
+    "pyarrow.csv",
+    "pyarrow.parquet",
     "joblib",
     "scipy.cluster.hierarchy",
+    "scipy.sparse",
     "scipy.stats",
     "skops.io",
     "sklearn.base",

@@ -57,22 +57,37 @@ class Executor(Protocol):
 
 
 class ThreadExecutor:
-    """Embedded executor: a thread pool in the serving process."""
+    """Embedded executor: a thread pool in the serving process.
+
+    The pool is made in the process that first submits to it: a gunicorn worker forked from a master that
+    preloaded the app (and ran a recovered job there) would otherwise inherit a pool that counts threads
+    it does not have, and never run anything."""
 
     durable = redelivers = False
 
     def __init__(self, run: Callable[[str], None], workers: int) -> None:
         self._run = run
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="job")
+        self._workers = workers
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_pid = 0
+        self._lock = threading.Lock()
+
+    def _current_pool(self) -> ThreadPoolExecutor:
+        with self._lock:
+            if self._pool is None or self._pool_pid != os.getpid():
+                self._pool = ThreadPoolExecutor(max_workers=self._workers, thread_name_prefix="job")
+                self._pool_pid = os.getpid()
+            return self._pool
 
     def submit(self, job_id: str) -> None:
-        self._pool.submit(self._run, job_id)
+        self._current_pool().submit(self._run, job_id)
 
     def revoke(self, job_id: str) -> None:
         """Nothing to do: a queued job is skipped at claim time, a running one checks its flag."""
 
     def shutdown(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=False)
+        if self._pool is not None and self._pool_pid == os.getpid():
+            self._pool.shutdown(wait=True, cancel_futures=False)
 
 
 @dataclass

@@ -359,6 +359,11 @@ class ModelStore:
             "dataset": card.get("dataset", {}),
         }
 
+    @property
+    def cache_size(self) -> int:
+        """How many loaded models stay parsed in memory (least recently used first out)."""
+        return self._cache_size
+
     def load(self, name: str, version: int | str | None = None, *, alias: str | None = None) -> LoadedModel:
         """The fitted model and its card. Refuses a changed artifact or untrusted types (no code runs)."""
         number = self.resolve(name, version, alias=alias)

@@ -86,8 +86,9 @@ class Server:
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
 
-    def worker_rss_mb(self) -> list[float]:
-        """Resident memory of each process serving requests (the workers; the master only when alone)."""
+    def worker_memory_mb(self) -> list[dict[str, float]]:
+        """Memory of each process serving requests (the workers; the master only when alone): resident (RSS),
+        proportional (PSS: shared pages split between their sharers) and private (USS)."""
         parents: dict[int, int] = {}
         for stat in Path("/proc").glob("[0-9]*/stat"):
             try:
@@ -101,14 +102,19 @@ class Server:
             family.update(children)
             frontier = children
         leaves = [pid for pid in family if not any(parents.get(other) == pid for other in family)] or list(family)
-        return sorted(_rss_mb(pid) for pid in leaves)
+        return sorted((_memory_mb(pid) for pid in leaves), key=lambda m: m["rss"])
 
 
-def _rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+def _memory_mb(pid: int) -> dict[str, float]:
+    kib = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+        key, value = line.split(":", 1)
+        kib[key] = int(value.split()[0])
+    return {
+        "rss": kib["Rss"] / 1024,
+        "pss": kib["Pss"] / 1024,
+        "uss": (kib["Private_Clean"] + kib["Private_Dirty"]) / 1024,
+    }
 
 
 def latency_ms(server: Server, repeats: int = 300, rows: list[dict] | None = None) -> float:
@@ -144,7 +150,7 @@ def throughput(server: Server, clients: int, seconds: float) -> tuple[float, int
     return sum(counts) / seconds, sum(errors)
 
 
-def _ours(root: Path, env: dict[str, str]) -> Server:
+def _ours(root: Path, env: dict[str, str], *, preload: bool = False) -> Server:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
 
@@ -160,7 +166,8 @@ def _ours(root: Path, env: dict[str, str]) -> Server:
 
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
     env = {**env, "DASHBOARD_PORT": str(port)}
-    return Server("ours", [gunicorn, "-w", "2", "-b", f"127.0.0.1:{port}", "app:server"], env, url, call)
+    command = [gunicorn, "-w", "2", "-b", f"127.0.0.1:{port}", *(["--preload"] if preload else []), "app:server"]
+    return Server("ours --preload" if preload else "ours", command, env, url, call)
 
 
 def _floor(root: Path, env: dict[str, str]) -> Server:
@@ -218,7 +225,7 @@ def _hundred_rows(root: Path) -> list[dict]:
 
 
 def compare(root: Path, env: dict[str, str], *, clients: int = 8, seconds: float = 20.0) -> dict:
-    servers = [_ours(root, env), _floor(root, env)]
+    servers = [_ours(root, env), _ours(root, env, preload=True), _floor(root, env)]
     python = mlflow_python()
     if python is not None:
         servers.append(_mlflow(root, env, python))
@@ -230,13 +237,14 @@ def compare(root: Path, env: dict[str, str], *, clients: int = 8, seconds: float
             latency = latency_ms(server)
             batch = latency_ms(server, 100, hundred)
             rps, errors = throughput(server, clients, seconds)
-            rss = server.worker_rss_mb()
+            memory = server.worker_memory_mb()
         rows[server.name] = {
-            "latency_ms": latency, "batch_100_ms": batch, "rps": rps, "errors": errors, "worker_rss_mb": rss
+            "latency_ms": latency, "batch_100_ms": batch, "rps": rps, "errors": errors, "worker_memory_mb": memory
         }  # fmt: skip
         print(
             f"  {server.name:22s} 1 row {latency:6.2f} ms   100 rows {batch:6.2f} ms   {rps:6.1f} req/s "
-            f"({clients} clients, {errors} errors)   worker RSS {', '.join(f'{m:.0f}' for m in rss)} MB"
+            f"({clients} clients, {errors} errors)   worker MB RSS/PSS/USS "
+            + ", ".join(f"{m['rss']:.0f}/{m['pss']:.0f}/{m['uss']:.0f}" for m in memory)
         )
     reference = answers["minimal Flask"]
     same = {name: float(np.abs(answer - reference).max()) for name, answer in answers.items()}

@@ -75,10 +75,13 @@ def start_worker(root: Path, env: dict[str, str], name: str, app: str = "worker:
     )  # fmt: skip
 
 
-def start_web(root: Path, env: dict[str, str], name: str, workers: int) -> tuple[subprocess.Popen, str]:
+def start_web(
+    root: Path, env: dict[str, str], name: str, workers: int, *, preload: bool = False
+) -> tuple[subprocess.Popen, str]:
     port = free_port()
+    options = ["--preload"] if preload else []
     process = subprocess.Popen(
-        [str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}", "-t", "120", "app:server"],
+        [str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}", "-t", "120", *options, "app:server"],
         cwd=REPO, env=env, stdout=_log(root, name), stderr=subprocess.STDOUT,
     )  # fmt: skip
     return process, f"http://127.0.0.1:{port}"
