@@ -21,7 +21,7 @@ from dashboard.train.spec import CVSpec, TextSpec, TrainSpec, infer_task
 from layouts.common import alert, feature_options
 from layouts.train import model_options, param_controls
 from layouts.train_ids import TrainIds
-from layouts.train_views import fold_table, summary_view, terms_view
+from layouts.train_views import fold_table, levels_view, summary_view, terms_view
 from model_store.lazy import lazy_module
 
 np = lazy_module("numpy")
@@ -327,6 +327,7 @@ def register(app, services: Services) -> None:
 
     @app.callback(
         Output(TrainIds.NATIVE_GRAPH, "figure"),
+        Output(TrainIds.NATIVE_LEVELS, "children"),
         Output(TrainIds.PERMUTATION_GRAPH, "figure"),
         Output(TrainIds.TERMS, "children"),
         Input(TrainIds.RESULT_STORE, "data"),
@@ -341,9 +342,8 @@ def register(app, services: Services) -> None:
         native = learned.get("native")
         permutation = learned.get("permutation")
         return (
-            figures.importance_figure(native["values"], f"Model: {native['kind']}, mean over folds")
-            if native
-            else figures.message_figure("this model has no native importances or coefficients"),
+            native_figure(native),
+            levels_view(native.get("groups")) if native else None,
             figures.importance_figure(
                 {c: v["mean"] for c, v in permutation.items()},
                 "Permutation importance on held-out folds (score drop)",
@@ -352,6 +352,18 @@ def register(app, services: Services) -> None:
             if permutation
             else figures.message_figure("Tick 'permutation importance' and run to see this"),
             terms_view(learned.get("terms")),
+        )
+
+    def native_figure(native: dict | None):
+        if not native:
+            return figures.message_figure("this model has no native importances or coefficients")
+        groups = native.get("groups")
+        if not groups:  # a result cached before columns were grouped, or a layout that cannot be grouped
+            return figures.importance_figure(native["values"], f"Model: {native['kind']}, mean over folds")
+        what = "coefficient size" if native["kind"].startswith("coefficient") else native["kind"]
+        return figures.importance_figure(
+            {column: group["total"] for column, group in groups.items()},
+            f"Model: {what} summed by input column, mean over folds",
         )
 
     app.clientside_callback(

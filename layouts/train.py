@@ -218,7 +218,7 @@ def layout(
                 "What the model learned",
                 dbc.Row(
                     [
-                        dbc.Col(_graph(TrainIds.NATIVE_GRAPH), md=6),
+                        dbc.Col([_graph(TrainIds.NATIVE_GRAPH), html.Div(id=TrainIds.NATIVE_LEVELS)], md=6),
                         dbc.Col(
                             _graph(TrainIds.PERMUTATION_GRAPH, "Tick 'permutation importance' and run to see this"),
                             md=6,

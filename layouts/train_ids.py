@@ -44,6 +44,7 @@ class TrainIds:
     SAVE_ALERT = "train-save-alert"
     PERMALINK_LINK = "train-permalink-link"
     NATIVE_GRAPH = "train-native-graph"
+    NATIVE_LEVELS = "train-native-levels"
     PERMUTATION_GRAPH = "train-permutation-graph"
     TERMS = "train-terms"
     TERMS_TABLE = "train-terms-table"

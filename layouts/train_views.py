@@ -75,6 +75,27 @@ def terms_view(terms: dict[str, dict[str, float]] | None) -> Any:
     )
 
 
+def levels_view(groups: dict[str, dict] | None) -> Any:
+    """Each input column with more than one level (one-hot levels, n-grams): its levels on expand."""
+    expandable = {column: group for column, group in (groups or {}).items() if len(group["levels"]) > 1}
+    if not expandable:
+        return None
+    return html.Div(
+        [html.P("Levels of each input column (expand)", className="small fw-bold mb-1")]
+        + [
+            html.Details(
+                [
+                    html.Summary(f"{column}: {group['total']:.4g}"),
+                    html.Ul([html.Li(f"{level}: {value:.4g}") for level, value in group["levels"].items()]),
+                ],
+                className="small",
+            )
+            for column, group in expandable.items()
+        ],
+        className="mt-2",
+    )
+
+
 def format_value(value: Any) -> str:
     return f"{value:.4g}" if isinstance(value, float) else str(value)
 

@@ -1,6 +1,9 @@
 """What a fitted fold model learned: native importances or coefficients, per-class top n-grams for
 text, and permutation importance on the fold's held-out rows.
 
+Native values are also summed by input column (``groups``): a one-hot column's levels ("Sex_female",
+"Sex_male") and a text column's n-grams add up to that column ("Sex"), coefficients by their size.
+
 Each fold keeps only its strongest entries (a character n-gram model has ~10^5 features and every
 fold's insights are cached); :func:`aggregate` averages the folds, counting a missing entry as 0.
 """
@@ -17,6 +20,7 @@ pd = lazy_module("pandas")
 # scikit-learn and scipy are imported inside the functions that use them: the app starts without them.
 
 KEEP_PER_FOLD = 40
+LEVELS_KEPT = 10  # per input column, its strongest levels (a text column has thousands of n-grams)
 SHOW = 20
 TERMS_SHOWN = 15
 PERMUTATION_REPEATS = 5
@@ -42,23 +46,91 @@ def _strongest(names: np.ndarray, values: np.ndarray, keep: int = KEEP_PER_FOLD)
     return {_readable(str(names[i])): float(values[i]) for i in order}
 
 
+def input_columns(model) -> np.ndarray | None:
+    """For each feature the pipeline's preprocessing step outputs, the input column it was made from; None
+    when that cannot be told exactly (then nothing is grouped)."""
+    prep = model[0] if len(model) > 1 else None
+    if not hasattr(prep, "transformers_") or not hasattr(prep, "output_indices_"):
+        return None
+    width = max((where.stop for where in prep.output_indices_.values()), default=0)
+    owners = np.empty(width, dtype=object)
+    for name, transformer, columns in prep.transformers_:
+        where = prep.output_indices_.get(name, slice(0, 0))
+        if where.stop == where.start:
+            continue
+        made = _made_from(transformer, columns)
+        if made is None or len(made) != where.stop - where.start:
+            return None
+        owners[where] = made
+    return owners
+
+
+def _made_from(transformer, columns) -> list[str] | None:
+    if isinstance(columns, str):  # a text column: every n-gram comes from it
+        return None if transformer == "drop" else [columns] * len(transformer.get_feature_names_out())
+    columns = [str(c) for c in columns]
+    steps = getattr(transformer, "steps", None)
+    encoder = steps[-1][1] if steps else transformer
+    if hasattr(encoder, "categories_"):  # one-hot: its input columns are what the steps before it kept
+        kept = [str(c) for c in transformer[:-1].get_feature_names_out(columns)] if steps else columns
+        drop = getattr(encoder, "drop_idx_", None)
+        if getattr(encoder, "infrequent_categories_", None) is not None and any(
+            i is not None for i in encoder.infrequent_categories_
+        ):
+            return None
+        made = []
+        for i, (column, levels) in enumerate(zip(kept, encoder.categories_, strict=True)):
+            dropped = drop is not None and drop[i] is not None
+            made += [column] * (len(levels) - dropped)
+        return made
+    names = [str(n) for n in transformer.get_feature_names_out(columns)]
+    return names if set(names) <= set(columns) else None  # impute and scale: one output per input kept
+
+
+def grouped(names: np.ndarray, owners: np.ndarray | None, values: np.ndarray, keep: int = KEEP_PER_FOLD):
+    """Per input column: the total of its features' values (their sizes when signed) and its strongest
+    levels, the ``keep`` largest columns."""
+    if owners is None or len(owners) != len(values):
+        return None
+    sizes = np.abs(values)
+    totals: dict[str, float] = {}
+    for owner, size in zip(owners, sizes, strict=True):
+        totals[owner] = totals.get(owner, 0.0) + float(size)
+    order = sorted(totals, key=lambda c: -totals[c])[:keep]
+    out = {}
+    for column in order:
+        mine = np.flatnonzero(owners == column)
+        strongest = mine[np.argsort(-sizes[mine], kind="stable")[:LEVELS_KEPT]]
+        out[column] = {
+            "total": totals[column],
+            "levels": {_readable(str(names[i])): float(values[i]) for i in strongest},
+        }
+    return out
+
+
 def native(model, names: np.ndarray | None, task: str, classes: list[Any] | None) -> dict[str, Any] | None:
-    """Impurity importances, or coefficients (signed when there is one row, else their size across classes)."""
+    """Impurity importances, or coefficients (signed when there is one row, else their size across classes),
+    per feature and summed by input column."""
     final = model[-1]
     if names is None:
         return None
     if hasattr(final, "feature_importances_"):
-        return {"kind": "impurity importance", "values": _strongest(names, np.asarray(final.feature_importances_))}
-    coef = getattr(final, "coef_", None)
-    if coef is None or hasattr(final, "feature_log_prob_"):
+        kind, values = "impurity importance", np.asarray(final.feature_importances_, dtype=float)
+    else:
+        coef = getattr(final, "coef_", None)
+        if coef is None or hasattr(final, "feature_log_prob_"):
+            return None
+        coef = np.atleast_2d(np.asarray(coef, dtype=float))
+        if coef.shape[1] != len(names):
+            return None
+        if coef.shape[0] == 1:
+            toward = f" (positive pushes toward {classes[1]!r})" if task == "binary" and classes else ""
+            kind, values = f"coefficient on scaled inputs{toward}", coef[0]
+        else:
+            kind, values = "coefficient size across classes (L2)", np.linalg.norm(coef, axis=0)
+    if len(values) != len(names):
         return None
-    coef = np.atleast_2d(np.asarray(coef, dtype=float))
-    if coef.shape[1] != len(names):
-        return None
-    if coef.shape[0] == 1:
-        toward = f" (positive pushes toward {classes[1]!r})" if task == "binary" and classes else ""
-        return {"kind": f"coefficient on scaled inputs{toward}", "values": _strongest(names, coef[0])}
-    return {"kind": "coefficient size across classes (L2)", "values": _strongest(names, np.linalg.norm(coef, axis=0))}
+    return {"kind": kind, "values": _strongest(names, values), "groups": grouped(names, input_columns(model), values)}
 
 
 def class_weights(final, n_classes: int) -> np.ndarray | None:
@@ -122,6 +194,9 @@ def aggregate(per_fold: list[dict[str, Any]]) -> dict[str, Any]:
     natives = [f["native"] for f in per_fold if f and f.get("native")]
     if natives:
         out["native"] = {"kind": natives[0]["kind"], "values": _mean([n["values"] for n in natives])}
+        groups = [n.get("groups") for n in natives]
+        if all(groups):
+            out["native"]["groups"] = _mean_groups(groups)
     terms = [f["terms"] for f in per_fold if f and f.get("terms")]
     if terms:
         out["terms"] = {
@@ -135,3 +210,15 @@ def aggregate(per_fold: list[dict[str, Any]]) -> dict[str, Any]:
         order = mean.sort_values(ascending=False, kind="stable").index
         out["permutation"] = {str(c): {"mean": float(mean[c]), "std": float(std[c])} for c in order}
     return out
+
+
+def _mean_groups(per_fold: list[dict[str, dict]]) -> dict[str, dict]:
+    """Input-column totals and their levels averaged over folds (absent counts as 0), largest first."""
+    totals = _mean([{c: g["total"] for c, g in fold.items()} for fold in per_fold], shown=KEEP_PER_FOLD)
+    return {
+        column: {
+            "total": total,
+            "levels": _mean([fold[column]["levels"] if column in fold else {} for fold in per_fold], shown=LEVELS_KEPT),
+        }
+        for column, total in totals.items()
+    }

@@ -125,6 +125,14 @@ def test_search_streams_candidates_applies_the_best_and_the_permalink_embeds_it(
     dash_duo._wait_for(
         lambda d: _plot_types(dash_duo, TrainIds.NATIVE_GRAPH) == ["bar"], timeout=15, msg="no coefficient chart"
     )
+    # coefficients by input column ("Sex", not "Sex_male"), the one-hot levels on expand
+    bars = dash_duo.driver.execute_script(
+        "return document.querySelector(arguments[0] + ' .js-plotly-plot').data[0].y;", f"#{TrainIds.NATIVE_GRAPH}"
+    )
+    assert "Sex" in bars and not any("_" in bar for bar in bars if bar.startswith("Sex"))
+    sex = next(e for e in dash_duo.find_elements(f"#{TrainIds.NATIVE_LEVELS} details") if e.text.startswith("Sex:"))
+    dash_duo.driver.execute_script("arguments[0].querySelector('summary').click();", sex)  # as helpers.click
+    dash_duo._wait_for(lambda d: "Sex_female" in sex.text, timeout=10, msg="the levels did not expand")
     link = dash_duo.find_element(f"#{TrainIds.PERMALINK_LINK}").get_attribute("href")
     assert "p_C=" in link and "threshold=" in link
     # The permalink's embed form opens on the cached result with no controls

@@ -162,6 +162,54 @@ def test_coefficients_and_permutation_importance_equal_independent_fits(training
     assert next(iter(shown)) == "Sex"  # sorted, strongest first
 
 
+def test_importances_by_input_column_are_the_sums_of_their_levels(training):
+    """A one-hot column's total is the sum of its levels (coefficients by their size), equal to independent
+    fits; every column of the forest adds up to all of its importance."""
+    spec = titanic_spec()
+    _, result, _ = training.run(spec)
+    totals = []
+    for model, _, _ in _fold_models(training, spec):
+        names = [n.partition("__")[2] for n in model[:-1].get_feature_names_out()]
+        size = dict(zip(names, abs(model[-1].coef_[0]), strict=True))
+        totals.append({c: sum(v for n, v in size.items() if n == c or n.startswith(c + "_")) for c in TITANIC})
+    groups = result.insights["native"]["groups"]
+    assert set(groups) == set(TITANIC)
+    expected = pd.DataFrame(totals).mean()
+    for column, group in groups.items():
+        assert group["total"] == pytest.approx(expected[column], abs=1e-9)
+    assert set(groups["Sex"]["levels"]) == {"Sex_female", "Sex_male"}
+    assert groups["Embarked"]["total"] == pytest.approx(sum(abs(v) for v in groups["Embarked"]["levels"].values()))
+
+    _, forest, _ = training.run(titanic_spec(estimator="random_forest", params={"n_estimators": 50}))
+    groups = forest.insights["native"]["groups"]
+    assert sum(g["total"] for g in groups.values()) == pytest.approx(1.0, abs=1e-9)
+    for group in groups.values():
+        assert group["total"] == pytest.approx(sum(group["levels"].values()), abs=1e-12)
+    assert next(iter(groups)) == "Sex" and groups["Sex"]["total"] > max(groups["Sex"]["levels"].values())
+
+
+def test_text_columns_group_their_ngrams_and_unknown_layouts_group_nothing():
+    from sklearn.compose import ColumnTransformer
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    from dashboard.train.insights import input_columns
+
+    frame = pd.DataFrame(
+        {"body": ["red green", "green blue", "blue pink", "red pink"], "kind": ["x", "y", "x", "z"], "n": [1, 2, 3, 4]}
+    )
+    prep = ColumnTransformer([("text_body", TfidfVectorizer(), "body"), ("categorical", OneHotEncoder(), ["kind"])])
+    model = Pipeline([("prep", prep), ("model", LogisticRegression())]).fit(frame, [0, 1, 0, 1])
+    assert list(input_columns(model)) == ["body"] * 4 + ["kind"] * 3
+    dropped = OneHotEncoder(drop="first")
+    model = Pipeline([("prep", ColumnTransformer([("c", dropped, ["kind"])])), ("m", LogisticRegression())])
+    assert list(input_columns(model.fit(frame, [0, 1, 0, 1]))) == ["kind"] * 2
+    bare = Pipeline([("m", LogisticRegression())]).fit(frame[["n"]], [0, 1, 0, 1])
+    assert input_columns(bare) is None
+
+
 def test_forest_importances_and_per_class_top_ngrams(training, catalog):
     _, forest, _ = training.run(titanic_spec(estimator="random_forest", params={"n_estimators": 50}))
     assert forest.insights["native"]["kind"] == "impurity importance"
