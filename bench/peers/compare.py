@@ -165,8 +165,8 @@ def _ours(root: Path, env: dict[str, str], *, preload: bool = False) -> Server:
         )
 
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
-    env = {**env, "DASHBOARD_PORT": str(port)}
-    command = [gunicorn, "-w", "2", "-b", f"127.0.0.1:{port}", *(["--preload"] if preload else []), "app:server"]
+    env = {**env, "DASHBOARD_PORT": str(port), "DASHBOARD_PRELOAD": str(preload).lower()}  # see gunicorn.conf.py
+    command = [gunicorn, "-w", "2", "-b", f"127.0.0.1:{port}", "app:server"]
     return Server("ours --preload" if preload else "ours", command, env, url, call)
 
 
