@@ -20,7 +20,7 @@ from dashboard.train.catalog import estimator_spec
 from dashboard.train.spec import CVSpec, TextSpec, TrainSpec, infer_task
 from layouts.common import alert, feature_options
 from layouts.train import model_options, param_controls
-from layouts.train_ids import TrainIds
+from layouts.train_ids import CompareIds, TrainIds
 from layouts.train_views import fold_table, levels_view, summary_view, terms_view
 from model_store.lazy import lazy_module
 
@@ -368,10 +368,11 @@ def register(app, services: Services) -> None:
 
     app.clientside_callback(
         """function(dataset, target, features, model, folds, seed, task, values, threshold, analyzer, ngram,
-                    test, options, names) {
+                    test, options, compare, names) {
             var state = {dataset: dataset, target: target, features: (features || []).join(','), model: model,
                          task: task, folds: folds, seed: seed, test: test, opts: (options || []).join(','),
-                         text: analyzer, ngram: (ngram || []).join('-'), threshold: threshold};
+                         text: analyzer, ngram: (ngram || []).join('-'), threshold: threshold,
+                         compare: (compare || []).join(',')};
             (names || []).forEach(function (id, i) { state['p_' + id.name] = values[i]; });
             return window.dash_clientside.dashboard.syncQuery(state);
         }""",
@@ -389,5 +390,6 @@ def register(app, services: Services) -> None:
         Input(TrainIds.TEXT_NGRAM, "value"),
         Input(TrainIds.TEST_FRACTION_INPUT, "value"),
         Input(TrainIds.OPTIONS_CHECKLIST, "value"),
+        Input(CompareIds.MODELS_DROPDOWN, "value"),
         State(TrainIds.param(ALL), "id"),
     )

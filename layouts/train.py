@@ -15,8 +15,10 @@ from dash import dcc, html
 
 from dashboard import figures
 from dashboard.train.catalog import EstimatorSpec, estimator_spec, for_task
+from dashboard.train.compare import comparison_specs
 from dashboard.train.spec import CVSpec, TextSpec, TrainSpec
 from layouts.common import alert, editor_only, feature_options, feature_picker, query_int, query_number, services
+from layouts.train_compare import compare_section
 from layouts.train_ids import TrainIds
 from layouts.train_search import search_section
 
@@ -94,6 +96,21 @@ def cached_result(spec: TrainSpec) -> dict[str, Any] | None:
     return {"token": token, "task": result.task, "spec": spec.key()} if result is not None else None
 
 
+def cached_comparison(spec: TrainSpec, models: list[str]) -> dict[str, Any] | None:
+    """The comparison store's data when every model of it is cached, so a permalink opens on it."""
+    svc = services()
+    if svc is None or len(models) < 2:
+        return None
+    try:
+        specs = comparison_specs(spec, models)
+        tokens = [svc.training.token(s) for s in specs]
+    except ValueError:
+        return None
+    if any(svc.training.memo.get(token) is None for token in tokens):
+        return None
+    return {"labels": [estimator_spec(s.estimator).label for s in specs], "tokens": tokens}
+
+
 def layout(
     dataset: str = DEFAULT_DATASET,
     target: str | None = None,
@@ -108,6 +125,7 @@ def layout(
     test: str = "0",
     opts: str = "stratified,shuffle",
     embed: str | None = None,
+    compare: str | None = None,
     **query: str,
 ) -> html.Div:
     svc = services()
@@ -134,32 +152,33 @@ def layout(
     analyzer = text if text in ("word", "char_wb") else "word"
     embedded = str(embed) == "1"
     try:
-        initial = cached_result(
-            TrainSpec(
-                dataset=dataset,
-                target=target or "",
-                features=tuple(chosen),
-                estimator=model,
-                params=params,
-                task=task if task in ("auto", "binary", "multiclass", "regression") else "auto",
-                text=TextSpec(
-                    analyzer=analyzer,
-                    ngram_min=ngram_value[0],
-                    ngram_max=ngram_value[1],
-                    stop_words="stopwords" in options_value,
-                ),
-                cv=CVSpec(
-                    folds=folds_value,
-                    seed=seed_value,
-                    test_fraction=test_value,
-                    stratified="stratified" in options_value,
-                    shuffle="shuffle" in options_value,
-                ),
-                importance="importance" in options_value,
-            )
+        spec = TrainSpec(
+            dataset=dataset,
+            target=target or "",
+            features=tuple(chosen),
+            estimator=model,
+            params=params,
+            task=task if task in ("auto", "binary", "multiclass", "regression") else "auto",
+            text=TextSpec(
+                analyzer=analyzer,
+                ngram_min=ngram_value[0],
+                ngram_max=ngram_value[1],
+                stop_words="stopwords" in options_value,
+            ),
+            cv=CVSpec(
+                folds=folds_value,
+                seed=seed_value,
+                test_fraction=test_value,
+                stratified="stratified" in options_value,
+                shuffle="shuffle" in options_value,
+            ),
+            importance="importance" in options_value,
         )
     except ValueError:
-        initial = None
+        spec = None
+    initial = cached_result(spec) if spec is not None else None
+    compare_models = [m for m in (compare or "").split(",") if m in {o["value"] for o in options}]
+    compared = cached_comparison(spec, compare_models) if spec is not None else None
     controls = dbc.Col(
         [
             dbc.Label("Dataset"),
@@ -228,6 +247,10 @@ def layout(
                 html.Div(id=TrainIds.TERMS),
             ),
             html.Div(search_section(estimator, target_kind), hidden=embedded),
+            html.Div(
+                compare_section(options, compare_models, compared),
+                hidden=embedded and compared is None,
+            ),
             _section(
                 "Pipeline",
                 html.Iframe(

@@ -56,6 +56,20 @@ class TrainIds:
         return {"type": "train-param", "name": name}
 
 
+class CompareIds:
+    """Component ids of the Train page's model comparison."""
+
+    MODELS_DROPDOWN = "compare-models-dropdown"
+    RUN_BUTTON = "compare-run-button"
+    CANCEL_BUTTON = "compare-cancel-button"
+    PROGRESS = "compare-progress"
+    MESSAGES = "compare-messages"
+    RESULT_STORE = "compare-result-store"
+    TABLE = "compare-table"
+    ROC_GRAPH = "compare-roc-graph"
+    PR_GRAPH = "compare-pr-graph"
+
+
 class SearchIds:
     """Component ids of the Train page's hyperparameter search."""
 

@@ -10,6 +10,8 @@ from dashboard.errors import FieldError, ResultExpired
 from dashboard.explore import ExplorerService
 from dashboard.jobs import Memo
 from dashboard.train import evaluation
+from dashboard.train.catalog import estimator_spec
+from dashboard.train.compare import MAX_MODELS, MIN_MODELS, Comparison, compare, comparison_specs
 from dashboard.train.cv import CVResult, refit, run_cv
 from dashboard.train.search import SearchResult, SearchSpec, run_search
 from dashboard.train.spec import Prepared, TrainSpec, prepare
@@ -58,6 +60,37 @@ class TrainingService:
             ),
         )
         return token, result, not computed
+
+    def compare(self, spec: TrainSpec, estimators: list[str], *, on_fold=None, cancelled=None) -> Comparison:
+        """Each chosen family cross-validated on ``spec``'s folds, one after the other, each cached as a
+        Train run of its own (a repeat, or a family already run, fits nothing). ``on_fold(model, fold, done)``
+        reports progress: ``done`` folds out of ``len(estimators) * folds``."""
+        specs = comparison_specs(spec, estimators)
+        tokens, results = [], []
+        for i, model_spec in enumerate(specs):
+            self._check_dataset(model_spec)
+
+            def report(fold, done, i=i):
+                if on_fold is not None:
+                    on_fold(i, fold, i * spec.cv.folds + done)
+
+            token, result, _ = self.run(model_spec, on_fold=report, cancelled=cancelled)
+            tokens.append(token)
+            results.append(result)
+        return compare([estimator_spec(s.estimator).label for s in specs], tokens, results)
+
+    def comparison(self, labels: list[str], tokens: list[str]) -> Comparison:
+        """A comparison rebuilt from its cached runs (after a page load or a permalink)."""
+        well_formed = (
+            isinstance(labels, list)
+            and isinstance(tokens, list)
+            and len(labels) == len(tokens)
+            and MIN_MODELS <= len(tokens) <= MAX_MODELS
+            and all(isinstance(v, str) and len(v) <= 200 for v in labels + tokens)
+        )
+        if not well_formed:
+            raise ValueError("compare: this comparison is malformed; run it again")
+        return compare(labels, tokens, [self.result(token) for token in tokens])
 
     def search_token(self, spec: TrainSpec, search: SearchSpec) -> str:
         self._check_dataset(spec)

@@ -8,7 +8,7 @@ from selenium.webdriver.common.keys import Keys
 from sklearn.metrics import roc_auc_score
 
 from layouts.predict_ids import PredictIds
-from layouts.train_ids import SearchIds, TrainIds
+from layouts.train_ids import CompareIds, SearchIds, TrainIds
 from tests.browser.helpers import click, wait_for_app_ready
 
 pytestmark = pytest.mark.browser
@@ -163,4 +163,37 @@ def test_the_feature_picker_picks_all_none_and_a_kind_in_one_click(dash_duo, app
     dash_duo._wait_for(lambda _: chosen() == [], timeout=10, msg="none pick")
     click(dash_duo, f"#{pick_id(TrainIds.FEATURES_DROPDOWN, 'all')}")
     dash_duo._wait_for(lambda _: chosen() == list(kinds), timeout=10, msg=f"all pick: {chosen()}")
+    assert dash_duo.get_logs() == []
+
+
+def test_three_models_compared_on_the_same_folds_and_the_permalink_embeds_it(dash_duo, app):
+    dash_duo.start_server(app)
+    dash_duo.wait_for_page(
+        url=f"{dash_duo.server_url}/train?dataset=titanic&target=Survived&features=Pclass,Sex,Age,SibSp,Parch,Fare"
+        "&model=random_forest&p_n_estimators=40&folds=4&compare=logistic_regression,random_forest,decision_tree"
+    )
+    dash_duo.wait_for_element(f"#{CompareIds.RUN_BUTTON}", timeout=15)
+    wait_for_app_ready(dash_duo)
+    click(dash_duo, f"#{CompareIds.RUN_BUTTON}")
+    dash_duo._wait_for(lambda d: len(_texts(dash_duo, ".compare-row")) == 3, timeout=120, msg="no comparison table")
+    dash_duo._wait_for(
+        lambda d: _plot_types(dash_duo, CompareIds.ROC_GRAPH) == ["scatter"] * 4, timeout=15, msg="no ROC overlay"
+    )
+    # the table's AUCs are scikit-learn's roc_auc_score on each model's folds, and the folds are the same
+    training = app.server.extensions["dashboard"].training
+    cached = training.memo.backend.cache.iterkeys()
+    tokens = [k for k in cached if str(k).startswith("train.cv:") and str(k).count(":") == 1]
+    results = [training.result(t) for t in tokens]
+    assert len(results) == 3
+    folds = [[list(f["test_index"]) for f in r.folds] for r in results]
+    assert folds[0] == folds[1] == folds[2]
+    rows = _texts(dash_duo, ".compare-row")
+    for result in results:
+        auc = sum(roc_auc_score((f["y_true"] == 1).astype(int), f["scores"]) for f in result.folds) / 4
+        assert any(f"{auc:.4f} ±" in row for row in rows)
+    assert sum("(best)" in row for row in rows) == 1
+    link = dash_duo.find_element(f"#{TrainIds.PERMALINK_LINK}").get_attribute("href")
+    assert parse_qs(urlparse(link).query)["compare"] == ["logistic_regression,random_forest,decision_tree"]
+    dash_duo.wait_for_page(url=link + "&embed=1")  # opens on the cached comparison, nothing to run
+    dash_duo._wait_for(lambda d: len(_texts(dash_duo, ".compare-row")) == 3, timeout=30, msg="the embed is empty")
     assert dash_duo.get_logs() == []

@@ -1,0 +1,88 @@
+"""Model-comparison callbacks: the chosen families run in the background on the form's folds (progress per
+fold, cancel), and the result (kept as the runs' cache tokens) is drawn from the cache."""
+
+from __future__ import annotations
+
+from dash import Input, Output, State
+from dash.exceptions import PreventUpdate
+
+from callbacks.train import SPEC_STATES, spec_from_controls
+from dashboard import figures
+from dashboard.errors import FieldError, ResultExpired
+from dashboard.services import Services
+from dashboard.train import evaluation
+from dashboard.train.catalog import estimator_spec
+from layouts.common import alert
+from layouts.train_compare import comparison_table
+from layouts.train_ids import CompareIds, TrainIds
+
+
+def register(app, services: Services) -> None:
+    training = services.training
+
+    @app.callback(
+        Output(CompareIds.MODELS_DROPDOWN, "options"),
+        Output(CompareIds.MODELS_DROPDOWN, "value"),
+        Input(TrainIds.MODEL_DROPDOWN, "options"),
+        State(CompareIds.MODELS_DROPDOWN, "value"),
+        prevent_initial_call=True,
+    )
+    def follow_the_task(options, chosen):
+        """The families offered are the Train form's (classifiers or regressors, as the target asks)."""
+        keys = {o["value"] for o in options or []}
+        return options, [m for m in chosen or [] if m in keys]
+
+    @app.callback(
+        Output(CompareIds.RESULT_STORE, "data"),
+        Output(CompareIds.MESSAGES, "children"),
+        Input(CompareIds.RUN_BUTTON, "n_clicks"),
+        State(CompareIds.MODELS_DROPDOWN, "value"),
+        *SPEC_STATES,
+        background=True,
+        progress=[Output(CompareIds.PROGRESS, "value"), Output(CompareIds.PROGRESS, "label")],
+        running=[
+            (Output(CompareIds.RUN_BUTTON, "disabled"), True, False),
+            (Output(CompareIds.CANCEL_BUTTON, "disabled"), False, True),
+        ],
+        cancel=[Input(CompareIds.CANCEL_BUTTON, "n_clicks")],
+        prevent_initial_call=True,
+    )
+    def run(set_progress, _clicks, models, *controls):
+        try:
+            spec = spec_from_controls(*controls)
+            models = [m for m in (models or []) if isinstance(m, str)]
+            total = max(len(models), 1) * spec.cv.folds
+
+            def on_fold(model, _fold, done):
+                set_progress((100 * done // total, f"{estimator_spec(models[model]).label}: {done}/{total} folds"))
+
+            comparison = training.compare(spec, models, on_fold=on_fold)
+        except (FieldError, ValueError) as exc:
+            return None, alert(str(exc))
+        return {"labels": comparison.labels, "tokens": comparison.tokens}, None
+
+    @app.callback(
+        Output(CompareIds.TABLE, "children"),
+        Output(CompareIds.ROC_GRAPH, "figure"),
+        Output(CompareIds.PR_GRAPH, "figure"),
+        Input(CompareIds.RESULT_STORE, "data"),
+    )
+    def show(stored):
+        if not stored:
+            raise PreventUpdate
+        try:
+            comparison = training.comparison(stored.get("labels"), stored.get("tokens"))
+        except (ResultExpired, ValueError) as exc:
+            message = figures.message_figure("compare models to see this")
+            return alert(str(exc)), message, message
+        rows = comparison.table()
+        folds = len(comparison.results[0].folds)
+        table = comparison_table(rows, comparison.metric, comparison.higher_is_better, folds)
+        if comparison.task != "binary":
+            message = figures.message_figure("ROC and precision-recall curves are drawn for binary targets")
+            return table, message, message
+        named = [
+            (label, evaluation.roc_pr_curves(result.folds, result.classes[1]))
+            for label, result in zip(comparison.labels, comparison.results, strict=True)
+        ]
+        return table, figures.compare_roc_figure(named), figures.compare_pr_figure(named)
