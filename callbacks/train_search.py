@@ -44,7 +44,7 @@ def search_from_controls(model, mode, metric, n_candidates, seed, tuned, texts, 
             continue
         values = parse_values(by_name[name], text, mode or "grid")
         (ranges if isinstance(values, tuple) else grid)[name] = values
-    if mode == "random" and n_candidates is None:
+    if mode in ("random", "tpe") and n_candidates is None:
         raise FieldError("search.candidates", "enter a whole number of candidates from 1 to 200")
     try:
         return SearchSpec(
@@ -62,7 +62,8 @@ def search_from_controls(model, mode, metric, n_candidates, seed, tuned, texts, 
 
 def _figure(rows, names, metric, model, mode):
     log_names = {p.name for p in estimator_spec(model).params if p.log}
-    return figures.search_figure([r for r in rows if not r["defaults"]], names, metric, log_names, mode == "grid")
+    shown = [r for r in rows if not r["defaults"] and not r.get("pruned")]
+    return figures.search_figure(shown, names, metric, log_names, mode == "grid")
 
 
 def register(app, services: Services) -> None:
@@ -128,6 +129,9 @@ def register(app, services: Services) -> None:
         Output(SearchIds.BEST, "children"),
         Output(SearchIds.USE_BEST_BUTTON, "disabled"),
         Output(SearchIds.PROGRESS, "value", allow_duplicate=True),
+        Output(SearchIds.TPE_VIEWS, "style"),
+        Output(SearchIds.HISTORY_GRAPH, "figure"),
+        Output(SearchIds.IMPORTANCE_GRAPH, "figure"),
         Input(SearchIds.RESULT_STORE, "data"),
         prevent_initial_call=True,
     )
@@ -138,12 +142,18 @@ def register(app, services: Services) -> None:
             result = training.search_result(stored.get("token"))
         except ResultExpired:
             raise PreventUpdate from None
+        tpe = stored.get("mode") == "tpe"
         return (
             results_table(result.rows, result.names, result.metric, result.best),
             _figure(result.rows, result.names, result.metric, stored["model"], stored["mode"]),
             best_view(result),
             False,
             100,
+            None if tpe else {"display": "none"},
+            figures.history_figure(result.history, result.metric) if tpe else no_update,
+            figures.importance_figure(result.importances, "Parameter importance (Optuna, fANOVA)")
+            if tpe
+            else no_update,
         )
 
     @app.callback(

@@ -329,6 +329,34 @@ def importance_figure(values: dict[str, float], title: str, errors: dict[str, fl
     return figure
 
 
+def history_figure(history: list[dict], metric: str) -> go.Figure:
+    """Optuna's optimisation history: every finished trial's value and the best so far; pruned trials marked."""
+    if not history:
+        return message_figure("run a TPE search to see its history")
+    figure = _base(
+        title=f"Optimisation history ({metric})", xaxis=dict(title="trial"), yaxis=dict(title=metric), height=340
+    )
+    finished = [h for h in history if h["value"] is not None]
+    figure.add_scatter(x=[h["trial"] for h in finished], y=[h["value"] for h in finished], mode="markers", name="trial")
+    figure.add_scatter(
+        x=[h["trial"] for h in history if h["best"] is not None],
+        y=[h["best"] for h in history if h["best"] is not None],
+        mode="lines",
+        line=dict(shape="hv"),
+        name="best so far",
+    )
+    pruned = [h["trial"] for h in history if h["state"] == "pruned"]
+    if pruned:
+        figure.add_scatter(
+            x=pruned,
+            y=[finished[0]["value"] if finished else 0] * len(pruned),
+            mode="markers",
+            marker=dict(symbol="x", color="grey"),
+            name="pruned",
+        )
+    return figure
+
+
 def search_figure(rows: list[dict], names: list[str], metric: str, log_names: set[str], grid: bool) -> go.Figure:
     """One parameter: score vs value; two: a heatmap (grid) or coloured scatter (random); more: parallel coordinates.
 

@@ -26,6 +26,7 @@ JOB_MODULES = (
     "pyarrow.csv",
     "pyarrow.parquet",
     "joblib",
+    "optuna",
     "scipy.cluster.hierarchy",
     "scipy.sparse",
     "scipy.stats",

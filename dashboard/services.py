@@ -22,6 +22,7 @@ from dashboard.serving.service import Serving
 from dashboard.settings import MB, Settings
 from dashboard.train.demo import start_demo_training
 from dashboard.train.service import TrainingService
+from dashboard.train.tpe import local_storage, redis_storage
 from model_store import ModelStore
 
 log = logging.getLogger(__name__)
@@ -68,7 +69,9 @@ def build_services(settings: Settings) -> Services:
         heartbeat_seconds=settings.job_heartbeat_seconds,
         ttl_seconds=settings.job_ttl_seconds,
     )
-    training = TrainingService(catalog, explorer, jobs.memo, models, n_jobs=settings.train_n_jobs)
+    training = TrainingService(
+        catalog, explorer, jobs.memo, models, n_jobs=settings.train_n_jobs, optuna_storage=_optuna_storage(settings)
+    )
     return Services(
         settings=settings,
         catalog=catalog,
@@ -82,6 +85,12 @@ def build_services(settings: Settings) -> Services:
         clusters=ClusterService(catalog, explorer, jobs.memo, models),
         recommend=RecommendService(catalog, jobs.memo, models),
     )
+
+
+def _optuna_storage(settings: Settings):
+    if settings.job_backend == "celery" and settings.redis_url:
+        return redis_storage(settings.redis_url)
+    return local_storage(private_dir(settings.cache_dir) / "optuna.sqlite3")
 
 
 def _api_executor(settings: Settings, jobs: JobLayer) -> ExecutorFactory:

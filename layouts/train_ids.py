@@ -89,6 +89,9 @@ class SearchIds:
     USE_BEST_BUTTON = "search-use-best-button"
     RESULT_STORE = "search-result-store"
     BEST_SUMMARY = "search-best-summary"
+    TPE_VIEWS = "search-tpe-views"
+    HISTORY_GRAPH = "search-history-graph"
+    IMPORTANCE_GRAPH = "search-importance-graph"
 
     @staticmethod
     def values(name: object) -> dict[str, object]:

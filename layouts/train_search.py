@@ -45,7 +45,7 @@ def search_params(spec: EstimatorSpec) -> list[Any]:
         )
         for p in spec.params
     ]
-    hint = "Random search also takes a range low..high, drawn on the parameter's scale"
+    hint = "Random and TPE search also take a range low..high, drawn on the parameter's scale"
     ranges = "; ".join(f"{p.name} {p.low:g}..{p.high:g}" for p in spec.params if p.low is not None)
     return [
         dbc.Checklist(
@@ -71,7 +71,11 @@ def search_section(spec: EstimatorSpec, task: str) -> dbc.Card:
                         value="grid",
                         inline=True,
                         className="small",
-                        options=[{"label": "grid", "value": "grid"}, {"label": "random", "value": "random"}],
+                        options=[
+                            {"label": "grid", "value": "grid"},
+                            {"label": "random", "value": "random"},
+                            {"label": "TPE (Bayesian)", "value": "tpe"},
+                        ],
                     ),
                 ],
                 md=3,
@@ -90,7 +94,7 @@ def search_section(spec: EstimatorSpec, task: str) -> dbc.Card:
             ),
             dbc.Col(
                 [
-                    dbc.Label("Random candidates", className="small"),
+                    dbc.Label("Random candidates / TPE trials", className="small"),
                     dbc.Input(
                         id=SearchIds.CANDIDATES_INPUT, type="number", min=1, max=MAX_CANDIDATES, value=20, size="sm"
                     ),
@@ -136,6 +140,14 @@ def search_section(spec: EstimatorSpec, task: str) -> dbc.Card:
                         id=SearchIds.GRAPH,
                         figure=figures.message_figure("run a search to see candidates"),
                         config={"displaylogo": False},
+                    ),
+                    dbc.Row(
+                        [
+                            dbc.Col(dcc.Graph(id=SearchIds.HISTORY_GRAPH, config={"displaylogo": False}), md=6),
+                            dbc.Col(dcc.Graph(id=SearchIds.IMPORTANCE_GRAPH, config={"displaylogo": False}), md=6),
+                        ],
+                        id=SearchIds.TPE_VIEWS,
+                        style={"display": "none"},
                     ),
                 ]
             ),

@@ -119,9 +119,11 @@ def results_table(rows: list[dict[str, Any]], names: list[str], metric: str, bes
                     *[html.Td(format_value(row["values"][n])) for n in names],
                     html.Td(score),
                     html.Td(f"{row['fit_time']:.2f}" if row["fit_time"] is not None else ""),
-                    html.Td(f"{row['folds']}/{row['of']}"),
+                    html.Td(f"{row['folds']}/{row['of']}" + (" pruned" if row.get("pruned") else "")),
                 ],
-                className="search-row" + (" table-success" if row["candidate"] == best else ""),
+                className="search-row"
+                + (" table-success" if row["candidate"] == best else "")
+                + (" text-muted" if row.get("pruned") else ""),
             )
         )
     return dbc.Table([head, html.Tbody(body)], size="sm", striped=True, className="small search-table")
@@ -132,13 +134,15 @@ def best_view(result: SearchResult) -> html.Div:
     change = best["mean"] - defaults["mean"]
     better = -change if result.lower_is_better else change
     chosen = ", ".join(f"{n}={format_value(best['values'][n])}" for n in result.names)
+    pruned = sum(1 for r in result.rows if r.get("pruned"))
+    stopped = f" {pruned} hopeless candidates were pruned after their first folds." if pruned else ""
     return html.Div(
         [
             html.Strong(f"Best: {chosen}: {result.metric} {best['mean']:.4f} ± {best['std']:.4f}. "),
             html.Span(
                 f"Catalog defaults: {defaults['mean']:.4f} ± {defaults['std']:.4f} "
                 f"({'better' if better > 0 else 'no better'} by {abs(change):.4f}). "
-                f"{len(result.rows)} candidates x {best['of']} folds in {result.wall_time:.1f} s.",
+                f"{len(result.rows)} candidates x {best['of']} folds in {result.wall_time:.1f} s.{stopped}",
             ),
         ],
         className="small",

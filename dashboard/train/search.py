@@ -1,5 +1,6 @@
-"""Hyperparameter search over the same cross-validation as a single run: grid (value lists) or random
-(lists sampled uniformly, ``low..high`` ranges sampled on the parameter's scale).
+"""Hyperparameter search over the same cross-validation as a single run: grid (value lists), random
+(lists sampled uniformly, ``low..high`` ranges sampled on the parameter's scale) or TPE (Bayesian, with
+pruning: see :mod:`dashboard.train.tpe`).
 
 Every candidate x fold is one job; results stream as they finish. Candidate 0 is always the catalog's
 untuned defaults, so "best vs defaults" is measured on identical folds. Each finished candidate is also
@@ -13,7 +14,7 @@ import itertools
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Literal
 
@@ -35,10 +36,11 @@ DEFAULT_METRIC = {"binary": "roc_auc", "multiclass": "accuracy", "regression": "
 
 
 class SearchSpec(BaseModel):
-    """``grid`` holds value lists; ``ranges`` (random search only) holds ``(low, high)`` per parameter."""
+    """``grid`` holds value lists; ``ranges`` (random and TPE search) holds ``(low, high)`` per parameter;
+    ``candidates`` is how many random candidates or TPE trials to run after the defaults."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
-    mode: Literal["grid", "random"] = "grid"
+    mode: Literal["grid", "random", "tpe"] = "grid"
     grid: dict[str, list[Any]] = Field(default_factory=dict)
     ranges: dict[str, tuple[float, float]] = Field(default_factory=dict)
     candidates: int = Field(20, ge=1, le=MAX_CANDIDATES)
@@ -54,11 +56,11 @@ def parse_values(param: ParamSpec, text: str, mode: str) -> list[Any] | tuple[fl
     text = (text or "").strip()
     field = f"search.{param.name}"
     if not text:
-        hint = " or a range low..high" if mode == "random" else ""
+        hint = " or a range low..high" if mode != "grid" else ""
         raise FieldError(field, f"enter values separated by commas{hint}")
     if ".." in text and param.kind in ("int", "float"):
-        if mode != "random":
-            raise FieldError(field, "a range low..high needs random search; list values for a grid")
+        if mode == "grid":
+            raise FieldError(field, "a range low..high needs random or TPE search; list values for a grid")
         low_text, _, high_text = text.partition("..")
         low, high = (_checked(param, part.strip(), field) for part in (low_text, high_text))
         if low >= high:
@@ -85,17 +87,23 @@ def _checked(param: ParamSpec, raw: str, field: str) -> Any:
         raise FieldError(field, str(exc).partition(": ")[2] or str(exc)) from None
 
 
-def candidates(estimator: EstimatorSpec, search: SearchSpec) -> list[dict[str, Any]]:
-    """Parameter sets to try; the first is ``{}`` (the catalog's defaults)."""
-    specs = {p.name: p for p in estimator.params}
+def check_space(estimator: EstimatorSpec, search: SearchSpec) -> None:
+    """Every tuned name is a parameter of the model, and something is tuned."""
+    names = {p.name for p in estimator.params}
     for name in [*search.grid, *search.ranges]:
-        if name not in specs:
+        if name not in names:
             raise FieldError(f"search.{name}", f"not a parameter of {estimator.label}")
     if not search.grid and not search.ranges:
         raise FieldError("search", "tick at least one parameter to tune")
+
+
+def candidates(estimator: EstimatorSpec, search: SearchSpec) -> list[dict[str, Any]]:
+    """Parameter sets to try; the first is ``{}`` (the catalog's defaults)."""
+    specs = {p.name: p for p in estimator.params}
+    check_space(estimator, search)
     if search.mode == "grid":
         if search.ranges:
-            raise FieldError("search", "ranges need random search")
+            raise FieldError("search", "ranges need random or TPE search")
         size = math.prod(len(v) for v in search.grid.values())
         if size > MAX_CANDIDATES:
             raise FieldError("search", f"the grid has {size:,} candidates; at most {MAX_CANDIDATES}")
@@ -129,7 +137,9 @@ class SearchResult:
     rows: list[dict[str, Any]]  # candidate, params, mean, std, rank, fit_time, folds, defaults
     best: int
     wall_time: float
-    tokens: list[str]  # each candidate's CV-result key
+    tokens: list[str | None]  # each candidate's CV-result key (None: pruned, never finished)
+    history: list[dict[str, Any]] = field(default_factory=list)  # TPE: trial, state, value, best so far
+    importances: dict[str, float] = field(default_factory=dict)  # TPE: Optuna's parameter importances
 
     def best_row(self) -> dict[str, Any]:
         return self.rows[self.best]
@@ -155,10 +165,12 @@ def rows_from(
     folds: dict[int, list[dict[str, Any]]],
     n_folds: int,
     filled: list[dict[str, Any]],
+    pruned: set[int] | frozenset[int] = frozenset(),
 ) -> list[dict[str, Any]]:
     """One row per candidate from the folds finished so far, ranked like scikit-learn's ``rank_test_score``.
 
-    ``filled`` holds each candidate's value of every tuned parameter (the defaults row included)."""
+    ``filled`` holds each candidate's value of every tuned parameter (the defaults row included); a
+    ``pruned`` candidate keeps its partial mean but is never ranked."""
     from scipy.stats import rankdata
 
     rows = []
@@ -176,9 +188,10 @@ def rows_from(
                 "fit_time": float(np.mean([f["fit_time"] for f in done])) if done else None,
                 "folds": len(done),
                 "of": n_folds,
+                "pruned": index in pruned,
             }
         )
-    scored = [r for r in rows if r["mean"] is not None]
+    scored = [r for r in rows if r["mean"] is not None and not r["pruned"]]
     sign = 1 if task_metric in LOWER_IS_BETTER else -1
     ranks = rankdata([sign * r["mean"] for r in scored], method="min") if scored else []
     for row, rank in zip(scored, ranks, strict=True):

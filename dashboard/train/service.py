@@ -3,6 +3,7 @@ views from the cached out-of-fold scores, and save the refitted pipeline to the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from dashboard.data.catalog import Catalog
@@ -15,6 +16,7 @@ from dashboard.train.compare import MAX_MODELS, MIN_MODELS, Comparison, compare,
 from dashboard.train.cv import CVResult, refit, run_cv
 from dashboard.train.search import SearchResult, SearchSpec, run_search
 from dashboard.train.spec import Prepared, TrainSpec, prepare
+from dashboard.train.tpe import run_tpe
 from model_store import ModelStore, ModelVersion
 from model_store.lazy import lazy_module
 
@@ -26,9 +28,16 @@ SEARCH_NAMESPACE = "train.search"
 
 class TrainingService:
     def __init__(
-        self, catalog: Catalog, explorer: ExplorerService, memo: Memo, store: ModelStore, n_jobs: int = 1
+        self,
+        catalog: Catalog,
+        explorer: ExplorerService,
+        memo: Memo,
+        store: ModelStore,
+        n_jobs: int = 1,
+        optuna_storage: Callable[[], Any] | None = None,
     ) -> None:
         self.catalog, self.explorer, self.memo, self.store, self.n_jobs = catalog, explorer, memo, store, n_jobs
+        self.optuna_storage = optuna_storage  # makes where TPE studies are kept (None: in memory)
 
     def _check_dataset(self, spec: TrainSpec) -> None:
         if not self.catalog.exists(spec.dataset):
@@ -103,10 +112,25 @@ class TrainingService:
         token = self.search_token(spec, search)
 
         def compute() -> SearchResult:
-            result, per_candidate = run_search(
-                self.prepare(spec), spec, search, on_result=on_result, cancelled=cancelled, n_jobs=self.n_jobs
-            )
+            if search.mode == "tpe":
+                result, per_candidate = run_tpe(
+                    self.prepare(spec),
+                    spec,
+                    search,
+                    storage=self.optuna_storage() if self.optuna_storage else None,
+                    study_name=token,
+                    on_result=on_result,
+                    cancelled=cancelled,
+                    n_jobs=self.n_jobs,
+                )
+            else:
+                result, per_candidate = run_search(
+                    self.prepare(spec), spec, search, on_result=on_result, cancelled=cancelled, n_jobs=self.n_jobs
+                )
             for candidate_spec, cv_result in per_candidate:
+                if cv_result is None:  # pruned: it never finished, so nothing to cache
+                    result.tokens.append(None)
+                    continue
                 result.tokens.append(self.token(candidate_spec))
                 self.memo.set(result.tokens[-1], cv_result)
             return result

@@ -197,3 +197,32 @@ def test_three_models_compared_on_the_same_folds_and_the_permalink_embeds_it(das
     dash_duo.wait_for_page(url=link + "&embed=1")  # opens on the cached comparison, nothing to run
     dash_duo._wait_for(lambda d: len(_texts(dash_duo, ".compare-row")) == 3, timeout=30, msg="the embed is empty")
     assert dash_duo.get_logs() == []
+
+
+def test_a_twenty_trial_tpe_search_streams_prunes_and_plots_its_history(dash_duo, app):
+    dash_duo.start_server(app)
+    dash_duo.wait_for_page(
+        url=f"{dash_duo.server_url}/train?dataset=titanic&target=Survived&features=Pclass,Sex,Age,SibSp,Parch,Fare"
+        "&model=logistic_regression&folds=5"
+    )
+    dash_duo.wait_for_element(f"#{SearchIds.RUN_BUTTON}", timeout=15)
+    wait_for_app_ready(dash_duo)
+    click(dash_duo, f"#{SearchIds.MODE_RADIO} input[value='tpe']")
+    trials = dash_duo.find_element(f"#{SearchIds.CANDIDATES_INPUT}")
+    trials.send_keys(Keys.CONTROL, "a")
+    trials.send_keys("20", Keys.TAB)
+    values = dash_duo.find_element('[id=\'{"name":"C","type":"search-values"}\']')
+    values.send_keys(Keys.CONTROL, "a")
+    values.send_keys("0.0001..100", Keys.TAB)
+    click(dash_duo, f"#{SearchIds.RUN_BUTTON}")
+    dash_duo.wait_for_contains_text(f"#{SearchIds.BEST_SUMMARY}", "21 candidates", timeout=180)
+    rows = _texts(dash_duo, ".search-row")
+    assert len(rows) == 21
+    assert all(row.endswith("5/5") or "pruned" in row for row in rows)
+    dash_duo._wait_for(
+        lambda d: _plot_types(dash_duo, SearchIds.HISTORY_GRAPH)[:2] == ["scatter", "scatter"],
+        timeout=15,
+        msg="no optimisation history",
+    )
+    assert _plot_types(dash_duo, SearchIds.IMPORTANCE_GRAPH) == ["bar"]
+    assert dash_duo.get_logs() == []

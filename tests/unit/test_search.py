@@ -98,7 +98,7 @@ def test_cancel_stops_the_search_and_caches_nothing(training):
     ("text", "mode", "field", "message"),
     [
         ("0.1, lots", "grid", "search.C", "not a number"),
-        ("0.1..10", "grid", "search.C", "needs random search"),
+        ("0.1..10", "grid", "search.C", "needs random or TPE search"),
         ("10..1", "random", "search.C", "is empty"),
         ("", "grid", "search.C", "enter values"),
         ("-5", "grid", "search.C", "outside"),
