@@ -12,6 +12,7 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import figures
 from dashboard.data.uploads import UploadError
+from dashboard.errors import FieldError
 from dashboard.services import Services
 from dashboard.serving.batch import score_upload
 from layouts.predict import field_rows, form, parse_version, version_options
@@ -36,6 +37,25 @@ def _form_record(values: list, field_ids: list[dict], all_values: object) -> dic
     """Every field's value: those held for fields not shown (a wide model's form), then the inputs shown."""
     shown = {field_id["name"]: value for field_id, value in zip(field_ids, values, strict=True)}
     return {**(all_values if isinstance(all_values, dict) else {}), **shown}
+
+
+def what_if(before: dict | None, now: dict) -> str | None:
+    """'Age 22 -> 40: probability of 1 0.12 -> 0.08 (-0.04)' when only the fields changed since the last answer."""
+    if not isinstance(before, dict) or (before.get("model"), before.get("version")) != (now["model"], now["version"]):
+        return None
+    old, new = before.get("record") or {}, now["record"]
+    changed = [f"{k} {str(old.get(k))[:40]} → {str(v)[:40]}" for k, v in new.items() if old.get(k) != v]
+    if not changed:
+        return None
+    try:
+        was = float(before["explanation"]["output"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    explanation = now["explanation"]
+    about = f" of {explanation['class']!s}" if explanation.get("class") is not None else ""
+    output = explanation["output"]
+    moved = f"{was:.4g} → {output:.4g} ({output - was:+.4g})"
+    return f"What if {', '.join(changed)}: {explanation['output_kind']}{about} {moved}"
 
 
 def register(app, services: Services) -> None:
@@ -109,6 +129,31 @@ def register(app, services: Services) -> None:
         else:
             figure = figures.probability_figure((result.get("scores") or [None])[0], "Decision scores")
         return field_messages({}, result["warnings"]), result_card(result), figure, json.dumps(result, indent=2)
+
+    @app.callback(
+        Output(PredictIds.EXPLAIN_GRAPH, "figure"),
+        Output(PredictIds.WHAT_IF, "children"),
+        Output(PredictIds.WHAT_IF_STORE, "data"),
+        Input(PredictIds.SUBMIT_BUTTON, "n_clicks"),
+        *FORM_STATE,
+        State(PredictIds.WHAT_IF_STORE, "data"),
+        prevent_initial_call=True,
+    )
+    def explain(_clicks, values, field_ids, all_values, name, version_value, before):
+        """Why this answer (SHAP by input column), and what changed since the last one (what-if)."""
+        record = _form_record(values, field_ids, all_values)
+        version, alias = parse_version(version_value)
+        try:
+            loaded = store.load(name, version, alias=alias)
+            background = lambda: store.background(loaded.name, loaded.version)  # noqa: E731
+            result = services.serving.predict(loaded, [record], explain_with=background)
+        except FieldError as exc:
+            return figures.message_figure(exc.message), None, None
+        except (SchemaError, ModelNotFoundError, ModelStoreError, ValueError):
+            return figures.message_figure("no explanation: see the messages above"), None, None
+        (explanation,) = result["explanations"]
+        now = {"model": loaded.name, "version": loaded.version, "record": record, "explanation": explanation}
+        return figures.waterfall_figure(explanation), what_if(before, now), now
 
     @app.callback(
         Output(PredictIds.BATCH_RESULT, "children"),

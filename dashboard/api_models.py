@@ -10,6 +10,7 @@ from flask import Blueprint, current_app, jsonify, request, send_file
 from dashboard.auth import api_error as error
 from dashboard.auth import require_api_role
 from dashboard.data.uploads import too_large_message
+from dashboard.errors import FieldError
 from dashboard.jobqueue import JobNotFoundError
 from dashboard.jsonbody import BodyError, check_record_numbers, parse_json_body
 from dashboard.openapi import openapi_document
@@ -101,7 +102,12 @@ def create_models_blueprint() -> Blueprint:
             version, alias = _selector()
             loaded = services.models.load(name, version, alias=alias)
             check_record_numbers(records, _field_names(loaded.card))
-            return jsonify(services.serving.predict(loaded, records))
+            explain_with = None
+            if request.args.get("explain", "false").lower() in ("true", "1", "yes"):
+                explain_with = lambda: services.models.background(loaded.name, loaded.version)  # noqa: E731
+            return jsonify(services.serving.predict(loaded, records, explain_with=explain_with))
+        except FieldError as exc:
+            return error(400, "cannot_explain" if exc.field == "explain" else "invalid_input", exc.field, exc.message)
         except BodyError as exc:
             return error(400, exc.code, exc.field, exc.message)
         except SchemaError as exc:

@@ -61,6 +61,17 @@ class ModelCard(BaseModel):
     artifact: dict[str, Any]
 
 
+class Explanation(BaseModel):
+    """``base + sum(contributions) == output`` for the row."""
+
+    class_: Any = Field(None, alias="class", description="the class explained (binary: the positive one)")
+    output: float = Field(description="the model's output for the row, in the unit of output_kind")
+    output_kind: Literal["probability", "log-odds", "decision", "prediction"]
+    base: float = Field(description="the expected output over the reference data")
+    explainer: Literal["tree", "linear", "kernel"]
+    contributions: dict[str, float] = Field(description="per input column, largest first")
+
+
 class Prediction(BaseModel):
     model: str
     version: int
@@ -71,6 +82,7 @@ class Prediction(BaseModel):
     segments: list[str] = Field(default_factory=list, description="clusterers: each cluster's segment name")
     distances: list[float] = Field(default_factory=list, description="k-means: distance to the cluster's centre")
     results: list[dict[str, Any]] = Field(default_factory=list, description="recommenders: items, scores, reasons")
+    explanations: list[Explanation] = Field(default_factory=list, description="with ?explain=true: one per record")
     warnings: list[str]
 
 

@@ -121,6 +121,40 @@ def scatter_figure(sample: dict, x: str, y: str, color: str | None) -> go.Figure
     return figure
 
 
+def waterfall_figure(explanation: dict, shown: int = 12) -> go.Figure:
+    """From the base value, each input column's contribution (largest first; the rest together) to the
+    model's output for this row."""
+    contributions = list(explanation["contributions"].items())
+    head, rest = contributions[:shown], contributions[shown:]
+    if rest:
+        head.append((f"{len(rest)} other columns", sum(v for _, v in rest)))
+    kind = explanation["output_kind"]
+    about = f" of {explanation['class']!s}" if explanation.get("class") is not None else ""
+    figure = _base(
+        title=f"Why: contributions to the {kind}{about} ({explanation['explainer']} SHAP)",
+        height=max(300, 26 * (len(head) + 2) + 90),
+        margin=dict(l=160, r=20, t=40, b=40),
+    )
+    figure.add_trace(
+        go.Waterfall(
+            orientation="h",
+            measure=["absolute", *["relative"] * len(head), "total"],
+            y=["base (average)", *[name for name, _ in head], kind],
+            x=[explanation["base"], *[value for _, value in head], explanation["output"]],
+            text=[
+                f"{explanation['base']:.4g}",
+                *[f"{value:+.4g}" for _, value in head],
+                f"{explanation['output']:.4g}",
+            ],
+            textposition="outside",
+            increasing=dict(marker_color="#d95f0e"),
+            decreasing=dict(marker_color="#2c7fb8"),
+        )
+    )
+    figure.update_yaxes(autorange="reversed", type="category")
+    return figure
+
+
 def probability_figure(probabilities: dict[str, float] | None, title: str = "Class probabilities") -> go.Figure:
     if not probabilities:
         return message_figure("this model gives no class probabilities")

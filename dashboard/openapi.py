@@ -148,7 +148,7 @@ def openapi_document(models: list[dict[str, Any]], store, settings: Settings) ->
         predict_body = copy.deepcopy(instances)
         predict_body["properties"]["instances"]["maxItems"] = settings.max_predict_rows
         paths[f"/api/models/{name}/predict"] = {
-            "parameters": SELECTOR,
+            "parameters": [*SELECTOR, EXPLAIN],
             "post": {
                 **_operation(
                     f"Predict with {name}",
@@ -196,6 +196,15 @@ SELECTOR = [
     {"name": "version", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1}},
     {"name": "alias", "in": "query", "required": False, "schema": {"type": "string"}},
 ]
+
+EXPLAIN = {
+    "name": "explain",
+    "in": "query",
+    "required": False,
+    "description": "true: also each row's SHAP contributions by input column (400 cannot_explain when the model "
+    "or the number of rows does not allow it)",
+    "schema": {"type": "boolean", "default": False},
+}
 
 
 def component_schemas() -> dict[str, Any]:

@@ -230,6 +230,13 @@ def layout(model: str | None = None, version: str = "latest", embed: str | None 
                                 style={"height": "260px"},
                                 figure=figures.message_figure("Fill in the form and press Predict"),
                             ),
+                            html.Div(id=PredictIds.WHAT_IF, className="small mt-2"),
+                            dcc.Graph(
+                                id=PredictIds.EXPLAIN_GRAPH,
+                                config={"displaylogo": False},
+                                figure=figures.message_figure("Why: each input's contribution appears here"),
+                            ),
+                            dcc.Store(id=PredictIds.WHAT_IF_STORE),
                             html.Details(
                                 [
                                     html.Summary("The JSON the API returns"),

@@ -36,6 +36,10 @@ np = lazy_module("numpy")
 pd = lazy_module("pandas")
 
 CARD_NAME = "card.json"
+# A sample of the training inputs, kept beside the artifact (Parquet: data, never code) for explanations
+# that need a reference distribution (SHAP's linear and kernel explainers).
+BACKGROUND_NAME = "background.parquet"
+BACKGROUND_ROWS = 100
 LAST_VERSION_NAME = "last_version.json"
 STALE_TEMP_SECONDS = 3600
 TRACKED_LIBRARIES = ("sklearn", "numpy", "scipy", "pandas", "skops")
@@ -173,6 +177,7 @@ class ModelStore:
         tmp = Path(tempfile.mkdtemp(dir=model_dir, prefix=".tmp-"))
         try:
             sha = write_artifact(model, tmp / ARTIFACT_NAME)
+            background = _write_background(X_sample, tmp / BACKGROUND_NAME)
             card = {
                 "name": name,
                 "task": task or inferred_task,
@@ -188,6 +193,7 @@ class ModelStore:
                 "estimator": type(_final_step(model)).__name__,
                 "library_versions": library_versions(),
                 "artifact": {"file": ARTIFACT_NAME, "sha256": sha, "bytes": (tmp / ARTIFACT_NAME).stat().st_size},
+                **({"background": background} if background else {}),
                 **(_jsonable(extra) if extra else {}),
             }
             with self._lock(name):
@@ -390,6 +396,18 @@ class ModelStore:
                             self._cache.popitem(last=False)
         return LoadedModel(name, number, model, dict(card), _version_warnings(card))
 
+    def background(self, name: str, version: int | str | None = None) -> pd.DataFrame | None:
+        """The training-input sample saved with a version (None for versions saved before it was kept).
+        Refuses a file whose sha256 differs from the card's."""
+        number = self.resolve(name, version)
+        meta = self._stored_card(name, number).get("background")
+        if not meta:
+            return None
+        path = self._model_dir(name) / "versions" / str(number) / BACKGROUND_NAME
+        if sha256_file(path) != meta["sha256"]:
+            raise CorruptModelError(f"{name}/{number}: the background sample changed since it was saved")
+        return pd.read_parquet(path)
+
     def verify(self, name: str, version: int | str | None = None) -> bool:
         """True when the artifact still has the sha256 recorded in its card."""
         number = self.resolve(name, version)
@@ -436,6 +454,21 @@ def _version_warnings(card: dict[str, Any]) -> list[str]:
 
 def _atomic_json(path: Path, payload: Any) -> None:
     atomic_write_bytes(path, json.dumps(payload, indent=1).encode())
+
+
+def _write_background(X_sample: pd.DataFrame | None, path: Path) -> dict[str, Any] | None:
+    """Up to BACKGROUND_ROWS rows of the inputs as Parquet; None when there are none or they cannot be
+    stored as plain columns (the model is saved either way)."""
+    if X_sample is None or not len(X_sample):
+        return None
+    import pyarrow as pa
+
+    try:
+        X_sample.head(BACKGROUND_ROWS).reset_index(drop=True).to_parquet(path, index=False)
+    except (ValueError, TypeError, pa.ArrowException):
+        path.unlink(missing_ok=True)
+        return None
+    return {"file": BACKGROUND_NAME, "sha256": sha256_file(path), "rows": min(len(X_sample), BACKGROUND_ROWS)}
 
 
 def _fsync_dir_files(folder: Path) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from dashboard.errors import Cancelled
+from dashboard.errors import Cancelled, FieldError
 from dashboard.serving.adapters import TaskAdapter, labels_and_probabilities
 from dashboard.serving.tables import BatchInput
 from model_store import LoadedModel, check_records
@@ -33,11 +33,25 @@ class Serving:
     def adapter(self, task: str) -> TaskAdapter:
         return self.adapters.get(task, DEFAULT_ADAPTER)
 
-    def predict(self, loaded: LoadedModel, records: list[dict[str, Any]]) -> dict[str, Any]:
-        """Predictions for ``records`` as the API returns them. Raises :class:`model_store.SchemaError`."""
+    def predict(
+        self,
+        loaded: LoadedModel,
+        records: list[dict[str, Any]],
+        *,
+        explain_with: Callable[[], pd.DataFrame | None] | None = None,
+    ) -> dict[str, Any]:
+        """Predictions for ``records`` as the API returns them; with ``explain_with`` (the model's saved
+        training sample, on demand) also each row's explanation. Raises :class:`model_store.SchemaError`,
+        and FieldError("explain") for a model or a request that cannot be explained."""
         frame, warnings = check_records(loaded.card["schema"], records)
         answer = self.adapter(loaded.card["task"]).answer(loaded, frame)
         head = {"model": loaded.name, "version": loaded.version, "task": loaded.card["task"]}
+        if explain_with is not None:
+            if loaded.card["task"] not in ("binary", "multiclass", "regression"):
+                raise FieldError("explain", f"{loaded.card['task']} models are not explained")
+            from dashboard.serving.explain import explain
+
+            answer["explanations"] = explain(loaded, frame, explain_with)
         return {**head, **answer, "warnings": loaded.warnings + warnings}
 
     def score(

@@ -41,6 +41,20 @@ def test_titanic_form_predicts_like_the_pipeline(dash_duo, app, demo_models, sto
     dash_duo.wait_for_text_to_equal(f"#{PredictIds.RESULT} .predict-label", str(expected), timeout=15)
     dash_duo.wait_for_contains_text(f"#{PredictIds.PROBABILITY_GRAPH}", "probability")
     assert '"model": "titanic-survival"' in dash_duo.find_element(f"#{PredictIds.JSON}").get_attribute("textContent")
+    # why: a waterfall from the base to this row's probability of survival, by input column
+    dash_duo.wait_for_contains_text(f"#{PredictIds.EXPLAIN_GRAPH}", "Why: contributions to the probability", timeout=30)
+    bars = dash_duo.driver.execute_script(
+        "return document.querySelector(arguments[0] + ' .js-plotly-plot').data[0].y;", f"#{PredictIds.EXPLAIN_GRAPH}"
+    )
+    assert bars[0] == "base (average)" and bars[-1] == "probability" and "Sex" in bars
+    # what if: change one field and see the probability move
+    before = store.load("titanic-survival").model.predict_proba(row)[0, 1]
+    _set_number(dash_duo, "Age", 4)
+    dash_duo.find_element(f"#{PredictIds.SUBMIT_BUTTON}").click()
+    after = store.load("titanic-survival").model.predict_proba(row.assign(Age=4))[0, 1]
+    dash_duo.wait_for_contains_text(
+        f"#{PredictIds.WHAT_IF}", f"What if Age 22 → 4: probability of 1 {before:.4g} → {after:.4g}", timeout=30
+    )
     assert dash_duo.get_logs() == []
 
 

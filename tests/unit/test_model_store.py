@@ -18,6 +18,7 @@ from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
 from dashboard.train.demo import DEMO_MODELS
 from model_store import (
+    CorruptModelError,
     InvalidModelNameError,
     ModelNotFoundError,
     ModelStore,
@@ -302,3 +303,21 @@ def test_a_model_saved_before_its_type_moved_still_loads(tmp_path, monkeypatch):
     monkeypatch.setattr(Recommender, "__module__", "somewhere.else")
     with pytest.raises(UnsafeArtifactError):
         ModelStore(tmp_path).save(model, "nowhere", X_sample=None, schema=schema, task="recommendation")
+
+
+def test_a_training_sample_is_kept_beside_the_artifact_and_checked(tmp_path):
+    from model_store.store import BACKGROUND_NAME
+
+    X = pd.DataFrame({"a": np.arange(150.0), "b": ["x", "y", "z"] * 50})
+    store = ModelStore(tmp_path)
+    version = store.save(make_pipeline(StandardScaler(), LogisticRegression()).fit(X[["a"]], X["a"] > 70), "m",
+                         X_sample=X[["a"]], y=X["a"] > 70)  # fmt: skip
+    pd.testing.assert_frame_equal(store.background("m"), X[["a"]].head(100))
+    (version.path / BACKGROUND_NAME).write_bytes(b"PAR1 changed")
+    with pytest.raises(CorruptModelError, match="background sample changed"):
+        store.background("m")
+    # a sample that cannot be stored as plain columns: the model is saved without one
+    odd = pd.DataFrame({"a": [{"nested": 1}, [1, 2]] * 5})
+    store.save(make_pipeline(StandardScaler(), LogisticRegression()).fit(X[["a"]], X["a"] > 70), "n",
+               X_sample=odd, schema={"fields": [], "example": {}}, y=X["a"] > 70)  # fmt: skip
+    assert store.background("n") is None and "background" not in store.card("n")

@@ -195,7 +195,7 @@ def test_text_columns_group_their_ngrams_and_unknown_layouts_group_nothing():
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import OneHotEncoder
 
-    from dashboard.train.insights import input_columns
+    from model_store.columns import input_columns
 
     frame = pd.DataFrame(
         {"body": ["red green", "green blue", "blue pink", "red pink"], "kind": ["x", "y", "x", "z"], "n": [1, 2, 3, 4]}
