@@ -1,7 +1,18 @@
 """Callbacks: one module per page, each with ``register(app, services)``. Bound with ``app.callback``,
 never the module-level decorator at import time, so every app built in a process gets its own."""
 
-from callbacks import clusters, explorer, models, pickers, predict, recommend, train, train_compare, train_search
+from callbacks import (
+    clusters,
+    explorer,
+    models,
+    pickers,
+    predict,
+    recommend,
+    train,
+    train_compare,
+    train_inspect,
+    train_search,
+)
 from layouts.clusters_ids import ClusterIds
 from layouts.explorer_ids import ExplorerIds
 from layouts.models_ids import ModelsIds
@@ -30,6 +41,7 @@ def register(app, services) -> None:
     train.register(app, services)
     train_search.register(app, services)
     train_compare.register(app, services)
+    train_inspect.register(app, services)
     clusters.register(app, services)
     recommend.register(app, services)
     pickers.register(app)

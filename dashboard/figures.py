@@ -199,6 +199,43 @@ def roc_figure(curves: dict) -> go.Figure:
     return figure
 
 
+def pdp_figure(curves: dict) -> go.Figure:
+    """Partial dependence (thick) over ICE curves (one thin line per sampled row)."""
+    column = curves["column"]
+    figure = _base(
+        title=f"Partial dependence on {column}" + (" with ICE curves" if curves["ice"] else ""),
+        xaxis=dict(title=column, type="category" if curves["categorical"] else None),
+        yaxis=dict(title="model output"),
+        height=380,
+    )
+    for i, line in enumerate(curves["ice"]):
+        figure.add_scatter(
+            x=curves["grid"], y=line, mode="lines", line=dict(width=1, color="rgba(120,120,120,0.25)"),
+            name="ICE (one row)", showlegend=i == 0, legendgroup="ice", hoverinfo="skip",
+        )  # fmt: skip
+    for label, line in curves["average"].items():
+        name = f"average ({label})" if label != "prediction" else "average"
+        figure.add_scatter(x=curves["grid"], y=line, mode="lines+markers", line=dict(width=3), name=name)
+    return figure
+
+
+def learning_curve_figure(points: dict) -> go.Figure:
+    """Train and validation score against training rows, mean ± std over the folds."""
+    metric = points["metric"]
+    figure = _base(
+        title=f"Learning curve ({metric})", xaxis=dict(title="training rows"), yaxis=dict(title=metric), height=380
+    )
+    for part in ("train", "validation"):
+        figure.add_scatter(
+            x=points["sizes"],
+            y=points[f"{part}_mean"],
+            error_y=dict(type="data", array=points[f"{part}_std"]),
+            mode="lines+markers",
+            name=part,
+        )
+    return figure
+
+
 def compare_roc_figure(named: list[tuple[str, dict]]) -> go.Figure:
     """Each model's mean ROC over the same folds, overlaid."""
     figure = _base(

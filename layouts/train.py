@@ -19,7 +19,7 @@ from dashboard.train.compare import comparison_specs
 from dashboard.train.spec import CVSpec, TextSpec, TrainSpec
 from layouts.common import alert, editor_only, feature_options, feature_picker, query_int, query_number, services
 from layouts.train_compare import compare_section
-from layouts.train_ids import TrainIds
+from layouts.train_ids import InspectIds, TrainIds
 from layouts.train_search import search_section
 
 DEFAULT_DATASET = "titanic"
@@ -94,6 +94,36 @@ def cached_result(spec: TrainSpec) -> dict[str, Any] | None:
         return None
     result = svc.training.memo.get(token) if token else None
     return {"token": token, "task": result.task, "spec": spec.key()} if result is not None else None
+
+
+def inspect_section(features: list[str]) -> dbc.Card:
+    """Partial dependence / ICE of one column and the learning curve of the run shown, on request."""
+    return _section(
+        "Partial dependence and learning curve",
+        dbc.Row(
+            [
+                dbc.Col(
+                    dcc.Dropdown(id=InspectIds.PDP_COLUMN, options=features, value=features[0] if features else None),
+                    md=4,
+                ),
+                dbc.Col(
+                    [
+                        dbc.Button("Partial dependence", id=InspectIds.PDP_BUTTON, color="secondary", className="me-2"),
+                        dbc.Button("Learning curve", id=InspectIds.CURVE_BUTTON, color="secondary"),
+                    ],
+                    md=8,
+                ),
+            ],
+            className="align-items-center",
+        ),
+        html.Div(id=InspectIds.MESSAGES, className="mt-2"),
+        dbc.Row(
+            [
+                dbc.Col(_graph(InspectIds.PDP_GRAPH, "Run cross-validation, then ask for partial dependence"), md=6),
+                dbc.Col(_graph(InspectIds.CURVE_GRAPH, "Run cross-validation, then ask for the learning curve"), md=6),
+            ]
+        ),
+    )
 
 
 def cached_comparison(spec: TrainSpec, models: list[str]) -> dict[str, Any] | None:
@@ -246,6 +276,7 @@ def layout(
                 ),
                 html.Div(id=TrainIds.TERMS),
             ),
+            html.Div(inspect_section(chosen), hidden=embedded),
             html.Div(search_section(estimator, target_kind), hidden=embedded),
             html.Div(
                 compare_section(options, compare_models, compared),

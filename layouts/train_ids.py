@@ -56,6 +56,17 @@ class TrainIds:
         return {"type": "train-param", "name": name}
 
 
+class InspectIds:
+    """Component ids of the Train page's partial dependence and learning curve."""
+
+    PDP_COLUMN = "inspect-pdp-column"
+    PDP_BUTTON = "inspect-pdp-button"
+    PDP_GRAPH = "inspect-pdp-graph"
+    CURVE_BUTTON = "inspect-curve-button"
+    CURVE_GRAPH = "inspect-curve-graph"
+    MESSAGES = "inspect-messages"
+
+
 class CompareIds:
     """Component ids of the Train page's model comparison."""
 

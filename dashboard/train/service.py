@@ -10,7 +10,7 @@ from dashboard.data.catalog import Catalog
 from dashboard.errors import FieldError, ResultExpired
 from dashboard.explore import ExplorerService
 from dashboard.jobs import Memo
-from dashboard.train import evaluation
+from dashboard.train import evaluation, inspection
 from dashboard.train.catalog import estimator_spec
 from dashboard.train.compare import MAX_MODELS, MIN_MODELS, Comparison, compare, comparison_specs
 from dashboard.train.cv import CVResult, refit, run_cv
@@ -23,6 +23,8 @@ from model_store.lazy import lazy_module
 np = lazy_module("numpy")
 
 NAMESPACE = "train.cv"
+PDP_NAMESPACE = "train.pdp"
+CURVE_NAMESPACE = "train.learning"
 SEARCH_NAMESPACE = "train.search"
 
 
@@ -100,6 +102,35 @@ class TrainingService:
         if not well_formed:
             raise ValueError("compare: this comparison is malformed; run it again")
         return compare(labels, tokens, [self.result(token) for token in tokens])
+
+    def refitted(self, spec: TrainSpec):
+        """The spec's pipeline fitted on every CV row (what Save stores), cached beside its CV result."""
+        token = self.token(spec)
+        self.result(token)  # the Train run comes first: its page holds these views
+        model, _ = self.memo.compute_once(f"{token}:refit", lambda: refit(self.prepare(spec), self.result(token))[0])
+        return model
+
+    def partial_dependence(self, spec: TrainSpec, column: str) -> dict[str, Any]:
+        """Partial dependence and ICE curves of ``column`` for the refitted pipeline (cached per column)."""
+        if not isinstance(column, str) or column not in spec.features:
+            raise FieldError("pdp.column", "choose one of the model's features")
+        key = self.memo.key_for(PDP_NAMESPACE, (self.token(spec), column))
+
+        def compute() -> dict[str, Any]:
+            prepared = self.prepare(spec)
+            rows = inspection.pdp_rows(prepared, spec)
+            kinds = self.explorer.kinds(spec.dataset)
+            return inspection.partial_dependence_curves(self.refitted(spec), rows, column, prepared.task, kinds)
+
+        return self.memo.compute_once(key, compute)[0]
+
+    def learning_curve(self, spec: TrainSpec) -> dict[str, Any]:
+        """Score against training-set size on the run's own folds (cached)."""
+        token = self.token(spec)
+        self.result(token)
+        key = self.memo.key_for(CURVE_NAMESPACE, (token,))
+        compute = lambda: inspection.learning_curve_points(self.prepare(spec), spec, self.n_jobs)  # noqa: E731
+        return self.memo.compute_once(key, compute)[0]
 
     def search_token(self, spec: TrainSpec, search: SearchSpec) -> str:
         self._check_dataset(spec)

@@ -8,7 +8,7 @@ from selenium.webdriver.common.keys import Keys
 from sklearn.metrics import roc_auc_score
 
 from layouts.predict_ids import PredictIds
-from layouts.train_ids import CompareIds, SearchIds, TrainIds
+from layouts.train_ids import CompareIds, InspectIds, SearchIds, TrainIds
 from tests.browser.helpers import click, wait_for_app_ready
 
 pytestmark = pytest.mark.browser
@@ -225,4 +225,26 @@ def test_a_twenty_trial_tpe_search_streams_prunes_and_plots_its_history(dash_duo
         msg="no optimisation history",
     )
     assert _plot_types(dash_duo, SearchIds.IMPORTANCE_GRAPH) == ["bar"]
+    assert dash_duo.get_logs() == []
+
+
+def test_partial_dependence_and_learning_curve_of_the_run_shown(dash_duo, app):
+    dash_duo.start_server(app)
+    dash_duo.wait_for_page(
+        url=f"{dash_duo.server_url}/train?dataset=titanic&target=Survived&features=Age,Pclass,Sex,Fare"
+        "&model=logistic_regression&folds=3"
+    )
+    dash_duo.wait_for_element(f"#{InspectIds.PDP_BUTTON}", timeout=15)
+    wait_for_app_ready(dash_duo)
+    click(dash_duo, f"#{InspectIds.CURVE_BUTTON}")  # before any run: the view says what to do first
+    dash_duo.wait_for_contains_text(f"#{InspectIds.MESSAGES}", "Run cross-validation with these settings", timeout=30)
+    click(dash_duo, f"#{TrainIds.RUN_BUTTON}")
+    dash_duo.wait_for_contains_text("#train-summary-roc_auc", "roc_auc", timeout=60)
+    assert "Age" in dash_duo.find_element(f"#{InspectIds.PDP_COLUMN}").text  # the first feature
+    click(dash_duo, f"#{InspectIds.PDP_BUTTON}")
+    dash_duo.wait_for_contains_text(f"#{InspectIds.PDP_GRAPH}", "Partial dependence on Age", timeout=60)
+    assert len(_plot_types(dash_duo, InspectIds.PDP_GRAPH)) == 51  # 50 ICE curves and the average
+    click(dash_duo, f"#{InspectIds.CURVE_BUTTON}")
+    dash_duo.wait_for_contains_text(f"#{InspectIds.CURVE_GRAPH}", "Learning curve (roc_auc)", timeout=60)
+    assert _plot_types(dash_duo, InspectIds.CURVE_GRAPH) == ["scatter", "scatter"]
     assert dash_duo.get_logs() == []
