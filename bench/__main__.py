@@ -2,7 +2,7 @@
 
 import sys
 
-from bench import bombs, browser, clusters, foundation, recommend, scaleout, serving, train
+from bench import bombs, browser, clusters, foundation, insights, recommend, scaleout, serving, train
 
 SUITES = {
     "foundation": foundation.run,
@@ -14,6 +14,7 @@ SUITES = {
     "recommend": recommend.run,
     "scaleout": scaleout.run,
     "bombs": bombs.run,
+    "insights": insights.run,
 }
 
 if __name__ == "__main__":
