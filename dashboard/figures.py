@@ -238,43 +238,33 @@ def learning_curve_figure(points: dict) -> go.Figure:
 
 def compare_roc_figure(named: list[tuple[str, dict]]) -> go.Figure:
     """Each model's mean ROC over the same folds, overlaid."""
-    figure = _base(
-        title="ROC, mean over the same folds",
-        xaxis=dict(title="false positive rate", range=[0, 1]),
-        yaxis=dict(title="true positive rate", range=[0, 1.02]),
-        height=380,
-    )
-    for label, curves in named:
-        figure.add_scatter(
-            x=curves["grid"],
-            y=curves["mean_tpr"],
-            mode="lines",
-            name=f"{label} (AUC {curves['auc_mean']:.3f} ± {curves['auc_std']:.3f})",
-        )
+    figure = _mean_curves(named, "ROC", ("false positive rate", "true positive rate"), "mean_tpr", ("AUC", "auc"))
     figure.add_scatter(x=[0, 1], y=[0, 1], mode="lines", line=dict(dash="dot", color="grey"), name="chance")
     return figure
 
 
 def compare_pr_figure(named: list[tuple[str, dict]]) -> go.Figure:
     """Each model's mean precision-recall curve over the same folds, overlaid."""
-    figure = _base(
-        title="Precision-recall, mean over the same folds",
-        xaxis=dict(title="recall", range=[0, 1]),
-        yaxis=dict(title="precision", range=[0, 1.02]),
-        height=380,
-    )
-    for label, curves in named:
-        figure.add_scatter(
-            x=curves["grid"],
-            y=curves["mean_precision"],
-            mode="lines",
-            name=f"{label} (AP {curves['ap_mean']:.3f} ± {curves['ap_std']:.3f})",
-        )
+    figure = _mean_curves(named, "Precision-recall", ("recall", "precision"), "mean_precision", ("AP", "ap"))
     if named:
         prevalence = named[0][1]["prevalence"]
         figure.add_scatter(
             x=[0, 1], y=[prevalence] * 2, mode="lines", line=dict(dash="dot", color="grey"), name="prevalence"
         )
+    return figure
+
+
+def _mean_curves(named, title: str, axes: tuple[str, str], line: str, score: tuple[str, str]) -> go.Figure:
+    figure = _base(
+        title=f"{title}, mean over the same folds",
+        xaxis=dict(title=axes[0], range=[0, 1]),
+        yaxis=dict(title=axes[1], range=[0, 1.02]),
+        height=380,
+    )
+    shown, key = score
+    for label, curves in named:
+        summary = f"{shown} {curves[f'{key}_mean']:.3f} ± {curves[f'{key}_std']:.3f}"
+        figure.add_scatter(x=curves["grid"], y=curves[line], mode="lines", name=f"{label} ({summary})")
     return figure
 
 

@@ -15,13 +15,13 @@ pytestmark = pytest.mark.browser
 
 
 def test_train_titanic_threshold_save_and_predict(dash_duo, app):
-    dash_duo.start_server(app)
-    dash_duo.wait_for_page(
-        url=f"{dash_duo.server_url}/train?dataset=titanic&target=Survived"
-        "&features=Pclass,Sex,Age,SibSp,Parch,Fare,Embarked&model=logistic_regression&folds=5"
+    open_train(
+        dash_duo,
+        app,
+        "dataset=titanic&target=Survived"
+        "&features=Pclass,Sex,Age,SibSp,Parch,Fare,Embarked&model=logistic_regression&folds=5",
+        TrainIds.RUN_BUTTON,
     )
-    dash_duo.wait_for_element(f"#{TrainIds.RUN_BUTTON}", timeout=15)
-    wait_for_app_ready(dash_duo)
     click(dash_duo, f"#{TrainIds.RUN_BUTTON}")
     dash_duo._wait_for(
         lambda d: len(d.find_elements("css selector", ".fold-row")) == 5, timeout=90, msg="fold rows did not appear"
@@ -68,6 +68,14 @@ def test_bad_spec_shows_a_named_message(dash_duo, app):
     assert dash_duo.get_logs() == []
 
 
+def open_train(dash_duo, app, query: str, ready: str) -> None:
+    """Serve ``app``, open /train?``query`` and wait until ``ready`` is shown and no callback is pending."""
+    dash_duo.start_server(app)
+    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/train?{query}")
+    dash_duo.wait_for_element(f"#{ready}", timeout=15)
+    wait_for_app_ready(dash_duo)
+
+
 def _plot_types(dash_duo, graph_id: str) -> list[str]:
     return dash_duo.driver.execute_script(
         "var el = document.querySelector(arguments[0] + ' .js-plotly-plot');"
@@ -85,13 +93,13 @@ def _texts(dash_duo, selector: str) -> list[str]:
 
 
 def test_search_streams_candidates_applies_the_best_and_the_permalink_embeds_it(dash_duo, app):
-    dash_duo.start_server(app)
-    dash_duo.wait_for_page(
-        url=f"{dash_duo.server_url}/train?dataset=titanic&target=Survived"
-        "&features=Pclass,Sex,Age,SibSp,Parch,Fare,Embarked&model=logistic_regression&folds=4"
-    )
-    dash_duo.wait_for_element(f"#{SearchIds.RUN_BUTTON}", timeout=15)
-    wait_for_app_ready(dash_duo)  # the model's initial callback re-renders the search values: type after it
+    open_train(
+        dash_duo,
+        app,
+        "dataset=titanic&target=Survived"
+        "&features=Pclass,Sex,Age,SibSp,Parch,Fare,Embarked&model=logistic_regression&folds=4",
+        SearchIds.RUN_BUTTON,
+    )  # the model's initial callback re-renders the search values: type after it
     C = '[id=\'{"name":"C","type":"search-values"}\']'
     dash_duo.find_element(C).clear()
     dash_duo.find_element(C).send_keys("0.01, 0.1, 1", Keys.TAB)
@@ -167,13 +175,13 @@ def test_the_feature_picker_picks_all_none_and_a_kind_in_one_click(dash_duo, app
 
 
 def test_three_models_compared_on_the_same_folds_and_the_permalink_embeds_it(dash_duo, app):
-    dash_duo.start_server(app)
-    dash_duo.wait_for_page(
-        url=f"{dash_duo.server_url}/train?dataset=titanic&target=Survived&features=Pclass,Sex,Age,SibSp,Parch,Fare"
-        "&model=random_forest&p_n_estimators=40&folds=4&compare=logistic_regression,random_forest,decision_tree"
+    open_train(
+        dash_duo,
+        app,
+        "dataset=titanic&target=Survived&features=Pclass,Sex,Age,SibSp,Parch,Fare"
+        "&model=random_forest&p_n_estimators=40&folds=4&compare=logistic_regression,random_forest,decision_tree",
+        CompareIds.RUN_BUTTON,
     )
-    dash_duo.wait_for_element(f"#{CompareIds.RUN_BUTTON}", timeout=15)
-    wait_for_app_ready(dash_duo)
     click(dash_duo, f"#{CompareIds.RUN_BUTTON}")
     dash_duo._wait_for(lambda d: len(_texts(dash_duo, ".compare-row")) == 3, timeout=120, msg="no comparison table")
     dash_duo._wait_for(
@@ -200,13 +208,12 @@ def test_three_models_compared_on_the_same_folds_and_the_permalink_embeds_it(das
 
 
 def test_a_twenty_trial_tpe_search_streams_prunes_and_plots_its_history(dash_duo, app):
-    dash_duo.start_server(app)
-    dash_duo.wait_for_page(
-        url=f"{dash_duo.server_url}/train?dataset=titanic&target=Survived&features=Pclass,Sex,Age,SibSp,Parch,Fare"
-        "&model=logistic_regression&folds=5"
+    open_train(
+        dash_duo,
+        app,
+        "dataset=titanic&target=Survived&features=Pclass,Sex,Age,SibSp,Parch,Fare&model=logistic_regression&folds=5",
+        SearchIds.RUN_BUTTON,
     )
-    dash_duo.wait_for_element(f"#{SearchIds.RUN_BUTTON}", timeout=15)
-    wait_for_app_ready(dash_duo)
     click(dash_duo, f"#{SearchIds.MODE_RADIO} input[value='tpe']")
     trials = dash_duo.find_element(f"#{SearchIds.CANDIDATES_INPUT}")
     trials.send_keys(Keys.CONTROL, "a")
@@ -229,13 +236,12 @@ def test_a_twenty_trial_tpe_search_streams_prunes_and_plots_its_history(dash_duo
 
 
 def test_partial_dependence_and_learning_curve_of_the_run_shown(dash_duo, app):
-    dash_duo.start_server(app)
-    dash_duo.wait_for_page(
-        url=f"{dash_duo.server_url}/train?dataset=titanic&target=Survived&features=Age,Pclass,Sex,Fare"
-        "&model=logistic_regression&folds=3"
+    open_train(
+        dash_duo,
+        app,
+        "dataset=titanic&target=Survived&features=Age,Pclass,Sex,Fare&model=logistic_regression&folds=3",
+        InspectIds.PDP_BUTTON,
     )
-    dash_duo.wait_for_element(f"#{InspectIds.PDP_BUTTON}", timeout=15)
-    wait_for_app_ready(dash_duo)
     click(dash_duo, f"#{InspectIds.CURVE_BUTTON}")  # before any run: the view says what to do first
     dash_duo.wait_for_contains_text(f"#{InspectIds.MESSAGES}", "Run cross-validation with these settings", timeout=30)
     click(dash_duo, f"#{TrainIds.RUN_BUTTON}")
