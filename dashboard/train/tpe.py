@@ -8,8 +8,10 @@ Candidate 0 is the catalog's defaults, run first and outside the study (so the s
 direct ``optuna`` study with the same seed, sampler and pruner does). Every finished candidate is a full
 CV result, cached like a single run; a pruned one is shown with the folds it ran and is never ranked.
 
-The study is kept in ``storage`` when one is given (SQLite under the cache dir on one machine, a Redis
-journal with the Celery backend), so optuna-dashboard can open it; in memory otherwise.
+The study runs in memory (a stored study's pruner reads every trial back from the database after every
+fold: 30 trials took 27% longer than raw optuna) and, once finished, is copied whole into ``storage`` when
+one is given (SQLite under the cache dir on one machine, a Redis journal with the Celery backend), where
+optuna-dashboard can open it.
 """
 
 from __future__ import annotations
@@ -33,8 +35,8 @@ PRUNER_STARTUP = 5  # candidates scored before any is pruned
 PRUNER_WARMUP = 1  # folds every candidate runs before it can be pruned
 
 
-def make_study(metric: str, seed: int, *, storage: Any = None, name: str | None = None, prune: bool = True):
-    """The study a search runs: TPE with ``seed``, the median pruner, minimise when lower is better."""
+def make_study(metric: str, seed: int, *, prune: bool = True):
+    """The study a search runs, in memory: TPE with ``seed``, the median pruner, minimise when lower is better."""
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -43,16 +45,21 @@ def make_study(metric: str, seed: int, *, storage: Any = None, name: str | None 
         if prune
         else optuna.pruners.NopPruner()
     )
-    if storage is not None and name is not None:
-        with contextlib.suppress(KeyError):
-            optuna.delete_study(study_name=name, storage=storage)  # a cancelled run's leftovers
     return optuna.create_study(
         direction="minimize" if metric in LOWER_IS_BETTER else "maximize",
         sampler=optuna.samplers.TPESampler(seed=seed),
         pruner=pruner,
-        storage=storage,
-        study_name=name,
     )
+
+
+def keep(study, storage: Any, name: str) -> None:
+    """The finished study, copied whole under ``name`` (replacing an earlier run's)."""
+    import optuna
+
+    with contextlib.suppress(KeyError):
+        optuna.delete_study(study_name=name, storage=storage)
+    kept = optuna.create_study(storage=storage, study_name=name, direction=study.direction)
+    kept.add_trials(study.trials)
 
 
 def suggest(trial, estimator: EstimatorSpec, search: SearchSpec) -> dict[str, Any]:
@@ -93,7 +100,7 @@ def run_tpe(
     defaults = {p.name: p.default for p in prepared.estimator.params}
     seed = {k: v for k, v in spec.params.items() if k == "random_state"}
     X, y, splits, holdout = cv_split(prepared, spec.cv)
-    study = make_study(metric, search.seed, storage=storage, name=study_name)
+    study = make_study(metric, search.seed)
     params: list[dict[str, Any]] = []
     specs: list[TrainSpec] = []
     folds: dict[int, list[dict[str, Any]]] = {}
@@ -117,22 +124,26 @@ def run_tpe(
         params.append(candidate)
         specs.append(candidate_spec)
         build = partial(build_pipeline, candidate_spec, prepared.estimator, prepared.columns)
-        jobs = (
-            delayed(fit_fold)(build, X, y, train, test, fold, prepared.task, prepared.classes)
-            for fold, (train, test) in enumerate(splits)
-        )
         scores = []
-        for fold in Parallel(n_jobs=n_jobs, return_as="generator")(jobs):  # in fold order: the pruner's steps
-            folds.setdefault(index, []).append(fold)
-            scores.append(fold["metrics"].get(metric, np.nan))
-            report()
-            if cancelled is not None and cancelled():
-                raise Cancelled("cancelled")
-            if trial is not None:
-                trial.report(float(np.mean(scores)), step=fold["fold"])
-                if trial.should_prune():
-                    pruned.add(index)
-                    return False
+        # As many folds at a time as there are workers, then the pruner's verdict: stopping a candidate
+        # never abandons running folds (joblib would restart its worker pool, a second each time).
+        for first in range(0, len(splits), n_jobs):
+            batch = list(enumerate(splits))[first : first + n_jobs]
+            done = Parallel(n_jobs=min(n_jobs, len(batch)))(
+                delayed(fit_fold)(build, X, y, train, test, fold, prepared.task, prepared.classes)
+                for fold, (train, test) in batch
+            )
+            for fold in done:  # in fold order: the pruner's steps
+                folds.setdefault(index, []).append(fold)
+                scores.append(fold["metrics"].get(metric, np.nan))
+                report()
+                if cancelled is not None and cancelled():
+                    raise Cancelled("cancelled")
+                if trial is not None:
+                    trial.report(float(np.mean(scores)), step=fold["fold"])
+                    if trial.should_prune():
+                        pruned.add(index)
+                        return False
         return True
 
     evaluate({})  # candidate 0: the catalog's defaults
@@ -143,6 +154,8 @@ def run_tpe(
             study.tell(trial, float(np.mean([f["metrics"][metric] for f in folds[len(params) - 1]])))
         else:
             study.tell(trial, state=optuna.trial.TrialState.PRUNED)
+    if storage is not None and study_name is not None:
+        keep(study, storage, study_name)
     wall = time.perf_counter() - start
     filled = [{n: p.get(n, defaults[n]) for n in names} for p in params]
     rows = rows_from(metric, params, folds, len(splits), filled, pruned)
