@@ -35,7 +35,7 @@ def test_titanic_form_predicts_like_the_pipeline(dash_duo, app, demo_models, sto
     _set_number(dash_duo, "Parch", 0)
     _set_number(dash_duo, "Fare", 7.25)
     dash_duo.select_dcc_dropdown(_field("Embarked"), value="S")
-    dash_duo.find_element(f"#{PredictIds.SUBMIT_BUTTON}").click()
+    click(dash_duo, f"#{PredictIds.SUBMIT_BUTTON}")
     row = pd.DataFrame([{"Pclass": 3, "Sex": "male", "Age": 22, "SibSp": 1, "Parch": 0, "Fare": 7.25, "Embarked": "S"}])
     expected = store.load("titanic-survival").model.predict(row)[0]
     dash_duo.wait_for_text_to_equal(f"#{PredictIds.RESULT} .predict-label", str(expected), timeout=15)
@@ -50,7 +50,7 @@ def test_titanic_form_predicts_like_the_pipeline(dash_duo, app, demo_models, sto
     # what if: change one field and see the probability move
     before = store.load("titanic-survival").model.predict_proba(row)[0, 1]
     _set_number(dash_duo, "Age", 4)
-    dash_duo.find_element(f"#{PredictIds.SUBMIT_BUTTON}").click()
+    click(dash_duo, f"#{PredictIds.SUBMIT_BUTTON}")
     after = store.load("titanic-survival").model.predict_proba(row.assign(Age=4))[0, 1]
     dash_duo.wait_for_contains_text(
         f"#{PredictIds.WHAT_IF}", f"What if Age 22 → 4: probability of 1 {before:.4g} → {after:.4g}", timeout=30
@@ -68,7 +68,7 @@ def test_batch_upload_reports_bad_row_and_downloads(dash_duo, app, demo_models, 
     dash_duo.find_element(f"#{PredictIds.BATCH_UPLOAD} input[type=file]").send_keys(str(path))
     dash_duo.wait_for_contains_text(f"#{PredictIds.BATCH_RESULT}", "Scored 29 of 30 rows", timeout=60)
     dash_duo.wait_for_contains_text(f"#{PredictIds.BATCH_RESULT} .batch-bad-rows", "row 5: Sex")
-    dash_duo.find_element(f"#{PredictIds.BATCH_DOWNLOAD_BUTTON}").click()
+    click(dash_duo, f"#{PredictIds.BATCH_DOWNLOAD_BUTTON}")
     downloaded = Path(dash_duo.download_path) / "predictions.csv"
     dash_duo._wait_for(lambda _d: downloaded.exists() and downloaded.stat().st_size > 0, timeout=15, msg="no download")
     result = pd.read_csv(downloaded, keep_default_na=False)

@@ -156,3 +156,20 @@ def test_a_redis_memo_entry_not_signed_by_the_app_is_ignored_never_unpickled(clu
     client.set("dashboard:memo:forged", b"\0" * 32 + forged)  # someone who can write Redis but lacks the key
     assert memo.get("forged") is None
     assert not (cluster.root / "pwned").exists()
+
+
+def test_a_tpe_study_is_kept_in_redis_with_the_celery_backend(cluster):
+    """With the Celery backend the finished study goes to a Redis journal, readable from any machine."""
+    import optuna
+    from optuna.storages import JournalStorage
+    from optuna.storages.journal import JournalRedisBackend
+
+    from dashboard.services import build_services
+    from dashboard.train.search import SearchSpec
+    from tests.unit.helpers import titanic_spec
+
+    training = build_services(cluster.settings()).training
+    search = SearchSpec(mode="tpe", ranges={"C": (0.01, 10.0)}, candidates=3, seed=2)
+    token, result, _ = training.search(titanic_spec(), search)
+    kept = optuna.load_study(study_name=token, storage=JournalStorage(JournalRedisBackend(cluster.redis_url)))
+    assert [t.params["C"] for t in kept.trials] == [r["values"]["C"] for r in result.rows[1:]]
