@@ -94,3 +94,17 @@ def test_bad_choices_are_named(training, models, problem):
 def test_a_forged_comparison_is_refused_by_name(training, labels, tokens):
     with pytest.raises(ValueError, match="compare|result"):
         training.comparison(labels, tokens)
+
+
+def test_regressors_are_ranked_by_the_lowest_rmse_and_multiclass_by_accuracy(training):
+    from dashboard.train.spec import CVSpec, TrainSpec
+
+    spec = TrainSpec(dataset="diabetes", target="progression", features=("bmi", "bp", "s5"), estimator="ridge",
+                     task="regression", cv=CVSpec(folds=3, stratified=False))  # fmt: skip
+    comparison = training.compare(spec, ["ridge", "random_forest_regressor"])
+    assert comparison.metric == "rmse" and not comparison.higher_is_better
+    means = comparison.fold_scores().mean(axis=1)
+    assert comparison.best() == int(np.argmin(means))
+    iris = TrainSpec(dataset="iris", target="species", features=("sepal length (cm)", "petal width (cm)"),
+                     estimator="logistic_regression", cv=CVSpec(folds=3))  # fmt: skip
+    assert training.compare(iris, ["logistic_regression", "decision_tree"]).metric == "accuracy"
