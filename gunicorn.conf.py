@@ -37,3 +37,11 @@ def when_ready(server):
 
     warmed = warm_served_models(server.app.wsgi().extensions["dashboard"])
     server.log.info("preloaded models: %s", ", ".join(warmed) or "none")
+
+
+def child_exit(server, worker):
+    # prometheus-client's multiprocess mode (PROMETHEUS_MULTIPROC_DIR): a gone worker's live gauges go with it
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -5,9 +5,11 @@ Errors are JSON ``{"error": {"code", "field", "message"}}`` with a fitting statu
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
+from prometheus_client import CONTENT_TYPE_LATEST
 
 import dashboard
+from dashboard import observability
 from dashboard.auth import api_error as error
 from dashboard.auth import require_api_role
 from dashboard.data.catalog import DatasetNotFoundError
@@ -35,6 +37,14 @@ def create_blueprint() -> Blueprint:
                 "package": dashboard.__name__,
             }
         )
+
+    @api.get("/metrics")
+    @require_api_role("read")
+    def metrics():
+        """Prometheus text format: request and callback latency, errors by code, predictions per model version,
+        memo hits, job durations and the job queue's depth (see dashboard/observability.py)."""
+        body = observability.exposition(_services().queue.counts)
+        return Response(body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
     @api.get("/datasets")
     @require_api_role("read")

@@ -14,6 +14,7 @@ class ErrorDetail(BaseModel):
     code: str = Field(description="stable machine-readable code, e.g. invalid_input, not_found, too_large")
     field: str = Field(description="the field, parameter or part of the request to fix")
     message: str
+    request_id: str | None = Field(None, description="the request's id, as in X-Request-ID and the server's log")
     fields: dict[str, str] = Field(
         default_factory=dict, description="every bad field with its message (invalid_input only)"
     )

@@ -7,11 +7,11 @@ import secrets
 from pathlib import Path
 
 import dash
-from flask import Flask, jsonify, request
+from flask import Flask, g, jsonify, request
 
 import callbacks
 import layouts
-from dashboard import api, api_models, auth, callback_guard, forksafe, page_upload
+from dashboard import api, api_models, auth, callback_guard, forksafe, observability, page_upload
 from dashboard.jobs import JobLayer
 from dashboard.services import build_services, start_background_work
 from dashboard.settings import Settings
@@ -58,6 +58,7 @@ def create_app(settings: Settings | None = None, *, background_work: bool = True
     server.register_blueprint(api.create_blueprint())  # last: its catch-all answers unknown /api paths
     _install_headers(app, settings)
     _install_error_pages(server)
+    observability.install(server, lambda: {page["path"] for page in dash.page_registry.values()}, settings.log_level)
     auth.install(server, settings, lambda: auth.write_callbacks(app.callback_map, callbacks.WRITE_CONTROLS))
     # Files arrive as raw or multipart bodies (the page's and the API's uploads): the limit plus form overhead.
     callback_guard.install(server, lambda: app.callback_map, settings.max_upload_bytes + 2 * 2**20)
@@ -94,7 +95,7 @@ def _install_error_pages(server: Flask) -> None:
 
     @server.errorhandler(500)
     def _internal_error(exc):
-        reference = secrets.token_hex(4)
+        reference = getattr(g, "request_id", None) or secrets.token_hex(4)
         logging.getLogger("dashboard").error("request failed [ref %s] %s %s", reference, request.method, request.path)
         message = f"the server could not answer this request (reference {reference}); the error was logged"
         return jsonify({"error": {"code": "internal_error", "field": "request", "message": message}}), 500

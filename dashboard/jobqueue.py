@@ -32,6 +32,7 @@ from typing import Any, Protocol
 from dashboard.coordination import Locks
 from dashboard.errors import Cancelled, NotFound
 from dashboard.files import atomic_write_bytes
+from dashboard.observability import JOB_SECONDS
 from dashboard.safety import private_dir
 
 log = logging.getLogger(__name__)
@@ -228,6 +229,19 @@ class JobQueue:
             raise JobNotFoundError(job_id)
         return path
 
+    def counts(self) -> dict[str, int]:
+        """How many jobs are on the shared storage in each status (for the metrics endpoint)."""
+        counts = dict.fromkeys(("queued", "running", "succeeded", "failed", "cancelled"), 0)
+        for folder in self.root.iterdir():
+            if not JOB_ID.match(folder.name):
+                continue
+            try:
+                status = self._read(folder.name)["status"]
+            except (JobNotFoundError, KeyError):
+                continue  # being written or swept right now
+            counts[status] = counts.get(status, 0) + 1
+        return counts
+
     def recover(self) -> dict[str, int]:
         """After a restart of an in-process executor, run the queued jobs it lost. (A broker keeps
         them itself; running jobs whose process died are failed by their silence, on any executor.)"""
@@ -319,6 +333,7 @@ class JobQueue:
 
         beater = threading.Thread(target=beat, name=f"job-beat-{job_id[:8]}", daemon=True)
         beater.start()
+        started = time.perf_counter()
         context = JobContext(self, job_id, record["params"])
         try:
             result = self.runners[record["kind"]](context)
@@ -333,6 +348,7 @@ class JobQueue:
         finally:
             stop.set()
             beater.join()
+        JOB_SECONDS.labels(record["kind"], final["status"]).observe(time.perf_counter() - started)
         self._update(job_id, **final)
 
 

@@ -23,6 +23,7 @@ from typing import Any, Protocol, TypeVar
 import diskcache
 
 from dashboard.coordination import FileLocks, Locks, RedisLocks
+from dashboard.observability import MEMO_LOOKUPS
 from dashboard.safety import private_dir, shared_secret
 from dashboard.settings import MB, Settings
 
@@ -116,11 +117,14 @@ class Memo:
         """``(value, computed)``: the cached value, or ``compute()``'s, computed by one caller at a time."""
         hit = self.backend.get(key)
         if hit is not None:
+            MEMO_LOOKUPS.labels("hit").inc()
             return hit, False
         with self.locks(f"memo:{key}"):
             hit = self.backend.get(key)  # the caller we waited for has stored it
             if hit is not None:
+                MEMO_LOOKUPS.labels("hit").inc()
                 return hit, False
+            MEMO_LOOKUPS.labels("miss").inc()
             value = compute()
             self.backend.set(key, value)
             return value, True

@@ -60,6 +60,14 @@ def openapi_document(models: list[dict[str, Any]], store, settings: Settings) ->
     paths: dict[str, Any] = {
         "/api/health": {"get": _operation("Liveness", None, {"200": _json_ref("Health")})},
         "/api/openapi.json": {"get": _operation("This document", None, {"200": _json({"type": "object"})})},
+        "/api/metrics": {
+            "get": _operation(
+                "Prometheus metrics: request and callback latency, errors by code, predictions per model version, "
+                "memo hits, job durations, job queue depth",
+                need_key["read"],
+                {"200": {"description": "ok", "content": {"text/plain": {"schema": {"type": "string"}}}}},
+            )
+        },
         "/api/datasets": {
             "get": _operation("Dataset catalog", need_key["read"], {"200": _json_ref("DatasetList")}),
             "post": {

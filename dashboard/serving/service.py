@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dashboard.errors import Cancelled, FieldError
+from dashboard.observability import PREDICTIONS
 from dashboard.serving.adapters import TaskAdapter, labels_and_probabilities
 from dashboard.serving.tables import BatchInput
 from model_store import LoadedModel, check_records
@@ -45,6 +46,7 @@ class Serving:
         and FieldError("explain") for a model or a request that cannot be explained."""
         frame, warnings = check_records(loaded.card["schema"], records)
         answer = self.adapter(loaded.card["task"]).answer(loaded, frame)
+        PREDICTIONS.labels(loaded.name, str(loaded.version)).inc(len(frame))
         head = {"model": loaded.name, "version": loaded.version, "task": loaded.card["task"]}
         if explain_with is not None:
             if loaded.card["task"] not in ("binary", "multiclass", "regression"):
@@ -85,6 +87,7 @@ class Serving:
         out = pd.DataFrame({"prediction": prediction}, index=batch.frame.index)
         for i, column in enumerate(probability_columns):
             out[column] = probabilities[:, i]
+        PREDICTIONS.labels(loaded.name, str(loaded.version)).inc(int(batch.valid.sum()))
         out["error"] = ""
         for row_number, message in batch.row_errors.items():
             out.iloc[row_number - 1, out.columns.get_loc("error")] = message
