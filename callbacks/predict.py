@@ -9,6 +9,7 @@ from pathlib import Path
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
+from flask import g
 
 from dashboard import figures
 from dashboard.data.uploads import UploadError
@@ -115,6 +116,7 @@ def register(app, services: Services) -> None:
         version, alias = parse_version(version_value)
         try:
             result = services.serving.predict(store.load(name, version, alias=alias), [record])
+            services.predictions.record(result, [record], door="form", request_id=g.request_id)
         except SchemaError as exc:
             return field_messages(exc.errors, []), None, figures.message_figure("fix the fields marked above"), ""
         except (ModelNotFoundError, ModelStoreError) as exc:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, request, send_file
+from flask import Blueprint, Response, current_app, g, jsonify, request, send_file
 
 from dashboard.auth import api_error as error
 from dashboard.auth import require_api_role
@@ -105,7 +105,9 @@ def create_models_blueprint() -> Blueprint:
             explain_with = None
             if request.args.get("explain", "false").lower() in ("true", "1", "yes"):
                 explain_with = lambda: services.models.background(loaded.name, loaded.version)  # noqa: E731
-            return jsonify(services.serving.predict(loaded, records, explain_with=explain_with))
+            answer = services.serving.predict(loaded, records, explain_with=explain_with)
+            services.predictions.record(answer, records, door="rest", request_id=g.request_id)
+            return jsonify(answer)
         except FieldError as exc:
             return error(400, "cannot_explain" if exc.field == "explain" else "invalid_input", exc.field, exc.message)
         except BodyError as exc:
@@ -119,6 +121,55 @@ def create_models_blueprint() -> Blueprint:
             return _model_error(exc)
         except ValueError as exc:  # scikit-learn's own input validation: still the caller's input
             return error(400, "unscorable_input", "instances", " ".join(str(exc).split())[:300])
+
+    @api.get("/models/<name>/predictions")
+    @require_api_role("read")
+    def logged_predictions(name: str):
+        """The newest logged predictions (``?version=&limit=``, at most 10,000); ``?format=csv`` downloads."""
+        try:
+            version = request.args.get("version", type=int)
+            limit = min(max(request.args.get("limit", 1000, type=int), 1), 10_000)
+            rows = _services().predictions.rows(name, version, limit)
+        except FieldError as exc:
+            return error(400, "invalid_input", exc.field, exc.message)
+        if request.args.get("format") == "csv":
+            body = rows.to_csv(index=False)
+            disposition = f'attachment; filename="{name}-predictions.csv"'
+            return Response(body, mimetype="text/csv", headers={"Content-Disposition": disposition})
+        return jsonify({"model": name, "predictions": rows.to_dict("records")})
+
+    @api.post("/models/<name>/feedback")
+    @require_api_role("viewer")
+    def feedback(name: str):
+        """Ground-truth labels by request id: ``{"labels": [{"request_id", "label", "row"?}, ...]}``."""
+        body, failure = _json_body()
+        if failure:
+            return failure
+        try:
+            _services().models.resolve(name)
+            labels = body.get("labels") if isinstance(body, dict) else None
+            return jsonify(_services().predictions.add_feedback(name, labels)), 201
+        except FieldError as exc:
+            return error(400, "invalid_input", exc.field, exc.message)
+        except (InvalidModelNameError, ModelNotFoundError) as exc:
+            return _model_error(exc)
+
+    @api.put("/models/<name>/prediction-log")
+    @require_api_role("editor")
+    def switch_prediction_log(name: str):
+        """``{"enabled": false}`` stops logging this model's predictions; ``true`` starts it again."""
+        body, failure = _json_body()
+        if failure:
+            return failure
+        enabled = body.get("enabled") if isinstance(body, dict) else None
+        if not isinstance(enabled, bool):
+            return error(400, "invalid_input", "enabled", 'send {"enabled": true} or {"enabled": false}')
+        try:
+            _services().models.resolve(name)
+        except (InvalidModelNameError, ModelNotFoundError) as exc:
+            return _model_error(exc)
+        _services().predictions.set_enabled(name, enabled)
+        return jsonify({"model": name, "enabled": enabled})
 
     @api.post("/models/<name>/jobs")
     @require_api_role("viewer")

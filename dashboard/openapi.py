@@ -189,6 +189,60 @@ def openapi_document(models: list[dict[str, Any]], store, settings: Settings) ->
                 },
             },
         }
+        paths[f"/api/models/{name}/predictions"] = {
+            "get": {
+                **_operation(
+                    f"Logged predictions of {name}, newest first (format=csv downloads them)",
+                    need_key["read"],
+                    {
+                        "200": {
+                            "description": "ok",
+                            "content": {
+                                "application/json": {"schema": {"type": "object"}},
+                                "text/csv": {"schema": {"type": "string"}},
+                            },
+                        },
+                        **_errors(400),
+                    },
+                ),
+                "parameters": [
+                    {"name": "version", "in": "query", "required": False, "schema": {"type": "integer"}},
+                    {"name": "limit", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1}},
+                    {"name": "format", "in": "query", "required": False, "schema": {"type": "string", "enum": ["csv"]}},
+                ],
+            }
+        }
+        paths[f"/api/models/{name}/feedback"] = {
+            "post": {
+                **_operation(
+                    f"Ground-truth labels for {name}'s logged predictions, by request id (and row)",
+                    need_key["viewer"],
+                    {"201": _json({"type": "object"}, "received"), **_errors(400, 404, 413, 415)},
+                ),
+                "requestBody": {"required": True, "content": {"application/json": {"schema": FEEDBACK}}},
+            }
+        }
+        paths[f"/api/models/{name}/prediction-log"] = {
+            "put": {
+                **_operation(
+                    f"Switch the prediction log of {name} on or off",
+                    need_key["editor"],
+                    {"200": _json({"type": "object"}), **_errors(400, 404, 415)},
+                ),
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["enabled"],
+                                "properties": {"enabled": {"type": "boolean"}},
+                            }
+                        }
+                    },
+                },
+            }
+        }
     return {
         "openapi": "3.0.3",
         "info": {"title": "Analytics & Prediction Dashboard API", "version": CODE_VERSION},
@@ -204,6 +258,27 @@ SELECTOR = [
     {"name": "version", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1}},
     {"name": "alias", "in": "query", "required": False, "schema": {"type": "string"}},
 ]
+
+FEEDBACK = {
+    "type": "object",
+    "required": ["labels"],
+    "properties": {
+        "labels": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 10_000,
+            "items": {
+                "type": "object",
+                "required": ["request_id", "label"],
+                "properties": {
+                    "request_id": {"type": "string", "maxLength": 64},
+                    "row": {"type": "integer", "minimum": 0, "maximum": 10**9},
+                    "label": {},
+                },
+            },
+        }
+    },
+}
 
 EXPLAIN = {
     "name": "explain",

@@ -14,6 +14,7 @@ from dashboard.data.uploads import DecodeLimits
 from dashboard.explore import ExplorerService
 from dashboard.jobqueue import ExecutorFactory, JobQueue, ThreadExecutor
 from dashboard.jobs import JobLayer, create_job_layer
+from dashboard.monitoring import PredictionLog
 from dashboard.recommend.service import RecommendService
 from dashboard.recommend.serving import RecommendAdapter
 from dashboard.safety import private_dir
@@ -41,6 +42,7 @@ class Services:
     training: TrainingService
     clusters: ClusterService
     recommend: RecommendService
+    predictions: PredictionLog  # what each model version answered, and the labels that came back
 
 
 def build_services(settings: Settings) -> Services:
@@ -84,6 +86,7 @@ def build_services(settings: Settings) -> Services:
         training=training,
         clusters=ClusterService(catalog, explorer, jobs.memo, models),
         recommend=RecommendService(catalog, jobs.memo, models),
+        predictions=PredictionLog(data_dir / "predictions", sample=settings.prediction_log_sample),
     )
 
 

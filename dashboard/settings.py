@@ -53,6 +53,8 @@ class Settings(BaseModel):
     # Celery workers with Redis as broker, result store, memo and lock service (several machines).
     job_backend: Literal["diskcache", "celery"] = "diskcache"
     redis_url: str | None = None
+    # Share of served predictions kept in the prediction log (0 keeps none; a model's log can also be off).
+    prediction_log_sample: float = Field(1.0, ge=0.0, le=1.0)
     job_workers: int = Field(2, ge=1, le=64)  # threads running API jobs in each process (diskcache backend)
     # Finished jobs, their results and batch-scoring files are deleted this long after they finish.
     job_ttl_hours: float = Field(24.0, gt=0, le=24 * 365)
