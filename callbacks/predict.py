@@ -190,6 +190,7 @@ def register(app, services: Services) -> None:
                 batch_dir,
                 progress=lambda done, total: set_progress((100 * done // max(total, 1), f"{done:,} / {total:,}")),
                 ttl_seconds=services.settings.job_ttl_seconds,
+                log=services.predictions,
             )
         except (SchemaError, UploadError, ModelNotFoundError) as exc:
             errors = exc.errors if isinstance(exc, SchemaError) else {"file": str(exc)}

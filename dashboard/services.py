@@ -63,9 +63,10 @@ def build_services(settings: Settings) -> Services:
     models = ModelStore(private_dir(settings.model_dir), lock=jobs.locks)
     # Each feature whose models answer differently from a classifier or regressor brings its adapter.
     serving = Serving({"clustering": ClusterAdapter(), "recommendation": RecommendAdapter()})
+    predictions = PredictionLog(data_dir / "predictions", sample=settings.prediction_log_sample)
     queue = JobQueue(
         Path(settings.cache_dir) / "api-jobs",
-        runners={"batch_predict": make_batch_runner(models, serving)},
+        runners={"batch_predict": make_batch_runner(models, serving, predictions)},
         executor=_api_executor(settings, jobs),
         locks=jobs.locks,
         heartbeat_seconds=settings.job_heartbeat_seconds,
@@ -86,7 +87,7 @@ def build_services(settings: Settings) -> Services:
         training=training,
         clusters=ClusterService(catalog, explorer, jobs.memo, models),
         recommend=RecommendService(catalog, jobs.memo, models),
-        predictions=PredictionLog(data_dir / "predictions", sample=settings.prediction_log_sample),
+        predictions=predictions,
     )
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from dashboard.files import atomic_write_bytes, expire_files
 from dashboard.jobqueue import JobContext, Runner
+from dashboard.monitoring import PredictionLog
 from dashboard.serving.service import Serving
 from dashboard.serving.tables import batch_summary, check_batch, read_batch_csv, results_csv
 from model_store import ModelStore, SchemaError
@@ -17,7 +18,7 @@ from model_store.lazy import lazy_module
 pd = lazy_module("pandas")
 
 
-def make_batch_runner(store: ModelStore, serving: Serving) -> Runner:
+def make_batch_runner(store: ModelStore, serving: Serving, log: PredictionLog | None = None) -> Runner:
     def run(context: JobContext) -> dict[str, Any]:
         params = context.params
         loaded = store.load(params["model"], params.get("version"))
@@ -36,6 +37,8 @@ def make_batch_runner(store: ModelStore, serving: Serving) -> Runner:
         context.check_cancelled()
         scored = serving.score(loaded, batch, progress=context.progress, cancelled=context.cancel_requested)
         context.write_file("result.csv", results_csv(batch.inputs, scored))
+        if log is not None:  # labels come back by the job id and each record's row
+            log.record_table(loaded.name, loaded.version, batch.frame, scored, door="job", request_id=context.job_id)
         return {
             **batch_summary(batch, scored),
             "model": loaded.name,
@@ -57,6 +60,7 @@ def score_upload(
     progress=None,
     *,
     ttl_seconds: float,
+    log: PredictionLog | None = None,
 ) -> tuple[dict[str, Any], str]:
     """Score an uploaded CSV for the Predict page. Writes the result CSV under ``out_dir`` named by a
     token (sha256 of model version + input), so a repeat of the same batch is found again; results
@@ -65,6 +69,8 @@ def score_upload(
     token = hashlib.sha256(f"{loaded.name}:{loaded.version}:".encode() + content).hexdigest()
     batch = read_batch_csv(content, loaded.card["schema"])
     scored = serving.score(loaded, batch, progress=progress)
+    if log is not None:  # the request id of a page batch is its result's token
+        log.record_table(loaded.name, loaded.version, batch.frame, scored, door="batch", request_id=token[:32])
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True, mode=0o700)
     atomic_write_bytes(out / f"{token}.csv", results_csv(batch.inputs, scored), fsync=False)

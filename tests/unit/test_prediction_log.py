@@ -74,3 +74,26 @@ def test_records_are_buffered_sampled_and_partitioned(tmp_path):
     none.record(answer, [{"x": 1}, {"x": 2}], door="rest", request_id="r3")
     assert none.rows("m").empty
     assert isinstance(log.feedback("m"), pd.DataFrame) and log.feedback("m").empty
+
+
+def test_an_async_job_is_logged_as_one_columnar_partition_and_labelled_by_job_id(app, demo_models):
+    import time
+
+    client = app.server.test_client()
+    csv = (
+        "Pclass,Sex,Age,SibSp,Parch,Fare,Embarked\n3,male,22,1,0,7.25,S\n1,female,38,1,0,71.28,C\n2,robot,30,0,0,13,S\n"
+    )
+    job = client.post("/api/models/titanic-survival/jobs", data=csv, content_type="text/csv").json["job_id"]
+    deadline = time.monotonic() + 60
+    while client.get(f"/api/jobs/{job}").json["status"] != "succeeded" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    logged = [
+        r for r in client.get("/api/models/titanic-survival/predictions").json["predictions"] if r["request_id"] == job
+    ]
+    assert [r["row"] for r in logged] == [0, 1] and {r["door"] for r in logged} == {"job"}  # the bad row is not
+    assert json.loads(logged[1]["inputs"])["Sex"] == "female"
+    result = pd.read_csv(__import__("io").StringIO(client.get(f"/api/jobs/{job}/result.csv").get_data(as_text=True)))
+    assert float(json.loads(logged[0]["prediction"])) == result["prediction"][0]  # the CSV's column is float (NaN)
+    assert json.loads(logged[0]["output"])["probabilities"]["1"] == result["probability_1"][0]
+    labels = [{"request_id": job, "row": 1, "label": 1}]
+    assert client.post("/api/models/titanic-survival/feedback", json={"labels": labels}).json["matched"] == 1
