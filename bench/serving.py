@@ -163,6 +163,7 @@ def gunicorn_throughput(root: Path, seconds: float = 8.0, clients: int = 4) -> d
 
 def batch_scoring(root: Path, rows: int = 100_000, repeats: int = 3) -> dict:
     from dashboard.data.catalog import Catalog
+    from dashboard.monitoring import PredictionLog
     from dashboard.serving.service import Serving
     from dashboard.serving.tables import read_batch_csv, results_csv
     from model_store import ModelStore
@@ -178,9 +179,13 @@ def batch_scoring(root: Path, rows: int = 100_000, repeats: int = 3) -> dict:
         out = frame.assign(**{f"probability_{c}": proba[:, i] for i, c in enumerate(loaded.model.classes_)})
         return out.to_csv(index=False)
 
-    def ours():
+    log = PredictionLog(root / "bench-prediction-log")
+
+    def ours():  # the Predict page's batch path: validate, score, log the predictions, write the CSV
         batch = read_batch_csv(content, loaded.card["schema"])
-        return results_csv(batch.inputs, Serving().score(loaded, batch))
+        scored = Serving().score(loaded, batch)
+        log.record_table(loaded.name, loaded.version, batch.frame, scored, door="batch", request_id="bench")
+        return results_csv(batch.inputs, scored)
 
     raw_s, ours_s = [], []
     for _ in range(repeats):

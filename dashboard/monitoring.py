@@ -107,7 +107,7 @@ class PredictionLog:
             keep &= np.random.default_rng().random(len(scored)) < self.sample
         if not keep.any():
             return
-        table = inputs.loc[keep].reset_index(drop=True).add_prefix("input:").astype(str)
+        table = inputs.loc[keep].reset_index(drop=True).add_prefix("input:")
         outputs = scored.loc[keep].reset_index(drop=True).drop(columns=["error"])
         outputs["prediction"] = outputs["prediction"].astype(str)
         head = pd.DataFrame(
@@ -122,7 +122,11 @@ class PredictionLog:
         frame = pd.concat([head, outputs, table], axis=1)
         folder = private_dir(self._model_dir(model) / f"v{int(version)}" / frame["time"].iloc[0][:10])
         name = f"{time.time_ns()}-{os.getpid()}-{uuid.uuid4().hex[:8]}.parquet"
-        write_parquet_atomic(folder / name, pa.Table.from_pandas(frame, preserve_index=False))
+        try:
+            arrow = pa.Table.from_pandas(frame, preserve_index=False)
+        except (pa.ArrowException, TypeError, ValueError):  # a column of mixed types: keep it as text
+            arrow = pa.Table.from_pandas(frame.astype({c: str for c in table.columns}), preserve_index=False)
+        write_parquet_atomic(folder / name, arrow)
 
     def _flush_at_exit(self) -> None:
         with contextlib.suppress(OSError):  # the data dir is gone (a test's temp dir): nothing to keep
@@ -217,3 +221,10 @@ def _as_records(frame: pd.DataFrame) -> pd.DataFrame:
         for values in frame[probabilities].itertuples(index=False)
     ]
     return out
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-ready cell: NaN and None as null, numpy scalars as Python numbers."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    return value.item() if hasattr(value, "item") else value
