@@ -186,10 +186,20 @@ class PredictionLog:
             )
         folder = private_dir(self._model_dir(model) / "feedback")
         write_parquet_atomic(folder / f"{time.time_ns()}-{uuid.uuid4().hex[:8]}.parquet", pa.Table.from_pylist(rows))
-        logged = self.rows(model, limit=10**7)
-        known = set(zip(logged["request_id"], logged["row"].astype(int), strict=True))
-        matched = sum((r["request_id"], r["row"]) in known for r in rows)
+        wanted = {r["request_id"] for r in rows}
+        matched_keys = self._logged_keys(model, wanted)
+        matched = sum((r["request_id"], r["row"]) in matched_keys for r in rows)
         return {"received": len(rows), "matched": matched}
+
+    def _logged_keys(self, model: str, request_ids: set[str]) -> set[tuple[str, int]]:
+        """(request id, row) of the logged predictions among ``request_ids``: two columns read per partition."""
+        self.flush()
+        keys: set[tuple[str, int]] = set()
+        for path in self._model_dir(model).glob("v*/*/*.parquet"):
+            frame = pd.read_parquet(path, columns=["request_id", "row"])
+            frame = frame[frame["request_id"].isin(request_ids)]
+            keys.update(zip(frame["request_id"], frame["row"].astype(int), strict=True))
+        return keys
 
     def feedback(self, model: str) -> pd.DataFrame:
         files = sorted((self._model_dir(model) / "feedback").glob("*.parquet"))
