@@ -148,12 +148,11 @@ def register(app, services: Services) -> None:
         try:
             loaded = store.load(name, version, alias=alias)
             background = lambda: store.background(loaded.name, loaded.version)  # noqa: E731
-            result = services.serving.predict(loaded, [record], explain_with=background)
+            (explanation,) = services.serving.explain(loaded, [record], background)
         except FieldError as exc:
             return figures.message_figure(exc.message), None, None
         except (SchemaError, ModelNotFoundError, ModelStoreError, ValueError):
             return figures.message_figure("no explanation: see the messages above"), None, None
-        (explanation,) = result["explanations"]
         now = {"model": loaded.name, "version": loaded.version, "record": record, "explanation": explanation}
         return figures.waterfall_figure(explanation), what_if(before, now), now
 

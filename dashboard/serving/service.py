@@ -49,12 +49,23 @@ class Serving:
         PREDICTIONS.labels(loaded.name, str(loaded.version)).inc(len(frame))
         head = {"model": loaded.name, "version": loaded.version, "task": loaded.card["task"]}
         if explain_with is not None:
-            if loaded.card["task"] not in ("binary", "multiclass", "regression"):
-                raise FieldError("explain", f"{loaded.card['task']} models are not explained")
-            from dashboard.serving.explain import explain
-
-            answer["explanations"] = explain(loaded, frame, explain_with)
+            answer["explanations"] = self._explain(loaded, frame, explain_with)
         return {**head, **answer, "warnings": loaded.warnings + warnings}
+
+    def explain(
+        self, loaded: LoadedModel, records: list[dict[str, Any]], background: Callable[[], pd.DataFrame | None]
+    ) -> list[dict[str, Any]]:
+        """Each record's explanation alone (no prediction is made, counted or logged for it)."""
+        frame, _ = check_records(loaded.card["schema"], records)
+        return self._explain(loaded, frame, background)
+
+    @staticmethod
+    def _explain(loaded: LoadedModel, frame: pd.DataFrame, background) -> list[dict[str, Any]]:
+        if loaded.card["task"] not in ("binary", "multiclass", "regression"):
+            raise FieldError("explain", f"{loaded.card['task']} models are not explained")
+        from dashboard.serving.explain import explain
+
+        return explain(loaded, frame, background)
 
     def score(
         self,

@@ -79,7 +79,6 @@ class TrainingService:
         specs = comparison_specs(spec, estimators)
         tokens, results = [], []
         for i, model_spec in enumerate(specs):
-            self._check_dataset(model_spec)
 
             def report(fold, done, i=i):
                 if on_fold is not None:

@@ -47,6 +47,12 @@ def test_metrics_count_predictions_errors_memo_and_jobs(app, demo_models):
         return value(after, name, **labels) - value(before, name, **labels)
 
     assert grew("dashboard_predictions_total", model="titanic-survival", version="1") == 4  # 3 rows + the job's 1
+    # an explanation alone (the Predict page's "why") is not a prediction: nothing counted twice
+    services = app.server.extensions["dashboard"]
+    services.serving.explain(services.models.load("titanic-survival"), [ROW], lambda: None)
+    assert value(samples(client), "dashboard_predictions_total", model="titanic-survival", version="1") == value(
+        after, "dashboard_predictions_total", model="titanic-survival", version="1"
+    )
     assert grew("dashboard_errors_total", status="400", code="invalid_input") == 1
     route = "/api/models/<name>/predict"
     assert grew("dashboard_request_duration_seconds_count", method="POST", route=route, status="200") == 1
