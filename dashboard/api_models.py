@@ -38,6 +38,15 @@ def _model_error(exc: Exception):
     raise exc
 
 
+def _whole(text: str | None, field: str, low: int, high: int | None) -> int | None:
+    """An optional whole-number query parameter within [low, high]; FieldError naming it otherwise."""
+    if text is None:
+        return None
+    if not (text.isascii() and text.isdigit()) or not low <= int(text) <= (high or 10**9):  # not "²"
+        raise FieldError(field, f"{text[:20]!r} is not a whole number from {low} to {high or 10**9:,}")
+    return int(text)
+
+
 def _json_body() -> tuple[Any, Any]:
     """The parsed JSON body, or an error response (415 wrong type, 413 too large, 400 not JSON)."""
     if not request.is_json:
@@ -127,8 +136,8 @@ def create_models_blueprint() -> Blueprint:
     def logged_predictions(name: str):
         """The newest logged predictions (``?version=&limit=``, at most 10,000); ``?format=csv`` downloads."""
         try:
-            version = request.args.get("version", type=int)
-            limit = min(max(request.args.get("limit", 1000, type=int), 1), 10_000)
+            version = _whole(request.args.get("version"), "version", 1, None)
+            limit = _whole(request.args.get("limit"), "limit", 1, 10_000) or 1000
             rows = _services().predictions.rows(name, version, limit)
         except FieldError as exc:
             return error(400, "invalid_input", exc.field, exc.message)

@@ -144,11 +144,16 @@ class PredictionLog:
             write_parquet_atomic(folder / name, pa.Table.from_pylist(rows))
 
     # -- reading -------------------------------------------------------------------------------------
+    def _partitions(self, model: str, pattern: str) -> list[Path]:
+        """Published partitions only: a ``.tmp-`` file is one being written right now (pathlib's glob
+        matches dot files)."""
+        return [p for p in self._model_dir(model).glob(pattern) if not p.name.startswith(".")]
+
     def rows(self, model: str, version: int | None = None, limit: int = 1000) -> pd.DataFrame:
         """The newest ``limit`` logged rows of a model (one version or all), newest first."""
         self.flush()
         pattern = f"v{version}/*/*.parquet" if version is not None else "v*/*/*.parquet"
-        files = sorted(self._model_dir(model).glob(pattern), key=lambda p: p.name, reverse=True)
+        files = sorted(self._partitions(model, pattern), key=lambda p: p.name, reverse=True)
         frames, count = [], 0
         for path in files:
             frame = pd.read_parquet(path)
@@ -195,7 +200,7 @@ class PredictionLog:
         """(request id, row) of the logged predictions among ``request_ids``: two columns read per partition."""
         self.flush()
         keys: set[tuple[str, int]] = set()
-        for path in self._model_dir(model).glob("v*/*/*.parquet"):
+        for path in self._partitions(model, "v*/*/*.parquet"):
             frame = pd.read_parquet(path, columns=["request_id", "row"])
             frame = frame[frame["request_id"].isin(request_ids)]
             keys.update(zip(frame["request_id"], frame["row"].astype(int), strict=True))

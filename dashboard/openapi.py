@@ -206,8 +206,8 @@ def openapi_document(models: list[dict[str, Any]], store, settings: Settings) ->
                     },
                 ),
                 "parameters": [
-                    {"name": "version", "in": "query", "required": False, "schema": {"type": "integer"}},
-                    {"name": "limit", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1}},
+                    {"name": "version", "in": "query", "required": False, "schema": VERSION_NUMBER},
+                    {"name": "limit", "in": "query", "required": False, "schema": LOG_LIMIT},
                     {"name": "format", "in": "query", "required": False, "schema": {"type": "string", "enum": ["csv"]}},
                 ],
             }
@@ -258,6 +258,9 @@ SELECTOR = [
     {"name": "version", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1}},
     {"name": "alias", "in": "query", "required": False, "schema": {"type": "string"}},
 ]
+
+VERSION_NUMBER = {"type": "integer", "minimum": 1, "maximum": 10**9}
+LOG_LIMIT = {"type": "integer", "minimum": 1, "maximum": 10_000, "default": 1000}
 
 FEEDBACK = {
     "type": "object",

@@ -70,6 +70,9 @@ def test_records_are_buffered_sampled_and_partitioned(tmp_path):
     rows = log.rows("m")
     assert sorted(rows["request_id"]) == ["r1", "r1", "r2", "r2"]
     assert sorted(json.loads(i)["x"] for i in rows["inputs"]) == [1, 2, 3, 4]
+    (tmp_path / "m" / "v2" / "2000-01-01").mkdir()
+    (tmp_path / "m" / "v2" / "2000-01-01" / ".tmp-half.parquet").write_bytes(b"PAR1 half written")
+    assert len(log.rows("m")) == 4  # a partition still being written is not read
     none = PredictionLog(tmp_path / "none", sample=0.0)
     none.record(answer, [{"x": 1}, {"x": 2}], door="rest", request_id="r3")
     assert none.rows("m").empty
