@@ -15,6 +15,7 @@ from dashboard.explore import ExplorerService
 from dashboard.jobqueue import ExecutorFactory, JobQueue, ThreadExecutor
 from dashboard.jobs import JobLayer, create_job_layer
 from dashboard.monitoring import PredictionLog
+from dashboard.monitoring.service import MonitoringService
 from dashboard.recommend.service import RecommendService
 from dashboard.recommend.serving import RecommendAdapter
 from dashboard.safety import private_dir
@@ -43,6 +44,7 @@ class Services:
     clusters: ClusterService
     recommend: RecommendService
     predictions: PredictionLog  # what each model version answered, and the labels that came back
+    monitoring: MonitoringService  # drift, re-verification and retraining of stored versions
 
 
 def build_services(settings: Settings) -> Services:
@@ -88,6 +90,7 @@ def build_services(settings: Settings) -> Services:
         clusters=ClusterService(catalog, explorer, jobs.memo, models),
         recommend=RecommendService(catalog, jobs.memo, models),
         predictions=predictions,
+        monitoring=MonitoringService(models, catalog, predictions, training),
     )
 
 

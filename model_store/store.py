@@ -40,6 +40,11 @@ CARD_NAME = "card.json"
 # that need a reference distribution (SHAP's linear and kernel explainers).
 BACKGROUND_NAME = "background.parquet"
 BACKGROUND_ROWS = 100
+# A larger random sample of the training inputs: the reference that drift reports compare recent data with.
+REFERENCE_NAME = "reference.parquet"
+REFERENCE_ROWS = 5000
+# Re-verifications of a version on fresh labelled data, one small JSON file each (the card never changes).
+EVALUATIONS_DIR = "evaluations"
 LAST_VERSION_NAME = "last_version.json"
 STALE_TEMP_SECONDS = 3600
 TRACKED_LIBRARIES = ("sklearn", "numpy", "scipy", "pandas", "skops")
@@ -177,7 +182,8 @@ class ModelStore:
         tmp = Path(tempfile.mkdtemp(dir=model_dir, prefix=".tmp-"))
         try:
             sha = write_artifact(model, tmp / ARTIFACT_NAME)
-            background = _write_background(X_sample, tmp / BACKGROUND_NAME)
+            background = _write_sample(X_sample, tmp / BACKGROUND_NAME, BACKGROUND_ROWS)
+            reference = _write_sample(X_sample, tmp / REFERENCE_NAME, REFERENCE_ROWS, random=True)
             card = {
                 "name": name,
                 "task": task or inferred_task,
@@ -194,6 +200,7 @@ class ModelStore:
                 "library_versions": library_versions(),
                 "artifact": {"file": ARTIFACT_NAME, "sha256": sha, "bytes": (tmp / ARTIFACT_NAME).stat().st_size},
                 **({"background": background} if background else {}),
+                **({"reference": reference} if reference else {}),
                 **(_jsonable(extra) if extra else {}),
             }
             with self._lock(name):
@@ -397,16 +404,45 @@ class ModelStore:
         return LoadedModel(name, number, model, dict(card), _version_warnings(card))
 
     def background(self, name: str, version: int | str | None = None) -> pd.DataFrame | None:
-        """The training-input sample saved with a version (None for versions saved before it was kept).
+        """The first training inputs saved with a version (None for versions saved before it was kept).
         Refuses a file whose sha256 differs from the card's."""
+        return self._sample(name, version, "background")
+
+    def reference(self, name: str, version: int | str | None = None) -> pd.DataFrame | None:
+        """A random sample of up to REFERENCE_ROWS training inputs (None for versions saved before it was kept)."""
+        return self._sample(name, version, "reference")
+
+    def _sample(self, name: str, version: int | str | None, key: str) -> pd.DataFrame | None:
         number = self.resolve(name, version)
-        meta = self._stored_card(name, number).get("background")
+        meta = self._stored_card(name, number).get(key)
         if not meta:
             return None
-        path = self._model_dir(name) / "versions" / str(number) / BACKGROUND_NAME
-        if sha256_file(path) != meta["sha256"]:
-            raise CorruptModelError(f"{name}/{number}: the background sample changed since it was saved")
+        path = self._model_dir(name) / "versions" / str(number) / meta["file"]
+        if meta["file"] not in (BACKGROUND_NAME, REFERENCE_NAME) or sha256_file(path) != meta["sha256"]:
+            raise CorruptModelError(f"{name}/{number}: the {key} sample changed since it was saved")
         return pd.read_parquet(path)
+
+    def add_evaluation(self, name: str, version: int | str, record: dict[str, Any]) -> dict[str, Any]:
+        """Keep one evaluation of a version (its metrics on data seen after training) in its history.
+        Each is its own file written atomically, so concurrent evaluations never overwrite each other."""
+        number = self.resolve(name, version)
+        folder = self._model_dir(name) / "versions" / str(number) / EVALUATIONS_DIR
+        folder.mkdir(mode=0o700, exist_ok=True)
+        stamped = {"evaluated_at": datetime.now(UTC).isoformat(timespec="seconds"), **_jsonable(record)}
+        _atomic_json(folder / f"{time.time_ns()}-{os.urandom(4).hex()}.json", stamped)
+        return stamped
+
+    def evaluations(self, name: str, version: int | str | None = None) -> list[dict[str, Any]]:
+        """A version's evaluation history, oldest first (an unreadable entry is skipped, never fatal)."""
+        number = self.resolve(name, version)
+        folder = self._model_dir(name) / "versions" / str(number) / EVALUATIONS_DIR
+        history = []
+        for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+            try:
+                history.append(json.loads(path.read_text()))
+            except (ValueError, UnicodeDecodeError, OSError):
+                continue
+        return history
 
     def verify(self, name: str, version: int | str | None = None) -> bool:
         """True when the artifact still has the sha256 recorded in its card."""
@@ -456,19 +492,20 @@ def _atomic_json(path: Path, payload: Any) -> None:
     atomic_write_bytes(path, json.dumps(payload, indent=1).encode())
 
 
-def _write_background(X_sample: pd.DataFrame | None, path: Path) -> dict[str, Any] | None:
-    """Up to BACKGROUND_ROWS rows of the inputs as Parquet; None when there are none or they cannot be
-    stored as plain columns (the model is saved either way)."""
+def _write_sample(X_sample: pd.DataFrame | None, path: Path, rows: int, *, random: bool = False) -> dict | None:
+    """Up to ``rows`` rows of the inputs (the first, or a seeded random sample) as Parquet; None when there
+    are none or they cannot be stored as plain columns (the model is saved either way)."""
     if X_sample is None or not len(X_sample):
         return None
     import pyarrow as pa
 
+    sample = X_sample.sample(n=rows, random_state=0) if random and len(X_sample) > rows else X_sample.head(rows)
     try:
-        X_sample.head(BACKGROUND_ROWS).reset_index(drop=True).to_parquet(path, index=False)
+        sample.reset_index(drop=True).to_parquet(path, index=False)
     except (ValueError, TypeError, pa.ArrowException):
         path.unlink(missing_ok=True)
         return None
-    return {"file": BACKGROUND_NAME, "sha256": sha256_file(path), "rows": min(len(X_sample), BACKGROUND_ROWS)}
+    return {"file": path.name, "sha256": sha256_file(path), "rows": len(sample)}
 
 
 def _fsync_dir_files(folder: Path) -> None:

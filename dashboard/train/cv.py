@@ -70,6 +70,22 @@ def _scores(model, X: pd.DataFrame, task: str) -> tuple[np.ndarray | None, str |
     return None, None
 
 
+def predict_rows(model, X: pd.DataFrame, task: str) -> tuple[np.ndarray, np.ndarray | None, str | None]:
+    """Labels, scores and the scores' kind for ``X``: the one way a CV fold, a re-verification and a
+    saved model's evaluation score rows (so their metrics agree)."""
+    scores, kind = _scores(model, X, task)
+    if kind == "probability" and task != "regression" and _argmax_predict(model):
+        probabilities = scores if task != "binary" else np.column_stack([1 - scores, scores])
+        return np.asarray(model.classes_)[probabilities.argmax(axis=1)], scores, kind
+    return np.asarray(model.predict(X)), scores, kind
+
+
+def metrics_for(task: str, y_true: np.ndarray, y_pred: np.ndarray, scores, classes) -> dict[str, float]:
+    if task == "regression":
+        return evaluation.regression_metrics(np.asarray(y_true, dtype=float), np.asarray(y_pred, dtype=float))
+    return evaluation.classification_metrics(y_true, y_pred, scores, classes)
+
+
 def fit_fold(
     build, X, y, train, test, fold: int, task: str, classes, *, importance: bool = False, seed: int = 0
 ) -> dict[str, Any]:
@@ -80,17 +96,9 @@ def fit_fold(
     fit_time = time.perf_counter() - start
     start = time.perf_counter()
     X_test, y_test = X.iloc[test], y.iloc[test].to_numpy()
-    scores, kind = _scores(model, X_test, task)
-    if kind == "probability" and task != "regression" and _argmax_predict(model):
-        probabilities = scores if task != "binary" else np.column_stack([1 - scores, scores])
-        y_pred = np.asarray(model.classes_)[probabilities.argmax(axis=1)]
-    else:
-        y_pred = model.predict(X_test)
+    y_pred, scores, kind = predict_rows(model, X_test, task)
     score_time = time.perf_counter() - start
-    if task == "regression":
-        fold_metrics = evaluation.regression_metrics(y_test.astype(float), np.asarray(y_pred, dtype=float))
-    else:
-        fold_metrics = evaluation.classification_metrics(y_test, y_pred, scores, classes)
+    fold_metrics = metrics_for(task, y_test, y_pred, scores, classes)
     fold_metrics.update(fit_time=fit_time, score_time=score_time)
     learned = insights.fold_insights(model, X_test, y_test, task, classes, importance=importance, seed=seed)
     return {

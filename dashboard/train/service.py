@@ -205,8 +205,11 @@ class TrainingService:
         curve = view.cost_curve(cost_fp, cost_fn, benefit_tp, grid)
         return {"confusion": view.confusion(threshold), "curve": curve}
 
-    def save(self, spec: TrainSpec, token: str, name: str, description: str = "") -> ModelVersion:
-        """Refit on all CV rows and store the pipeline with a filled model card."""
+    def save(
+        self, spec: TrainSpec, token: str, name: str, description: str = "", *, parent: dict | None = None
+    ) -> ModelVersion:
+        """Refit on all CV rows and store the pipeline with a filled model card (``parent``: the version it
+        was retrained from, kept on the card as its lineage)."""
         result = self.result(token)
         prepared = self.prepare(spec)
         model, holdout = refit(prepared, result)
@@ -229,7 +232,7 @@ class TrainingService:
             },
             description=description or f"{prepared.estimator.label} on {spec.dataset} → {spec.target}",
             evaluation=evaluation_bundle,
-            extra={"train_spec": spec.key(), "holdout_metrics": holdout},
+            extra={"train_spec": spec.key(), "holdout_metrics": holdout, **({"parent": parent} if parent else {})},
         )
 
     def _evaluation_bundle(self, token: str, result: CVResult) -> dict[str, Any]:

@@ -31,9 +31,12 @@ from model_store.lazy import lazy_module
 
 np = lazy_module("numpy")
 pa = lazy_module("pyarrow")
+pq = lazy_module("pyarrow.parquet")
 pd = lazy_module("pandas")
 
 COLUMNS = ("time", "request_id", "door", "row", "version", "inputs", "prediction", "output")
+KEY_COLUMNS = ("request_id", "row", "prediction")
+OUTPUT_PREFIX = {"probabilities": "probability_", "scores": "score_"}
 MAX_FEEDBACK = 10_000  # labels in one request
 MAX_ROW = 10**9  # a record's position in its request (Parquet stores it as a 64-bit integer)
 
@@ -65,7 +68,8 @@ class PredictionLog:
 
     # -- writing -------------------------------------------------------------------------------------
     def record(self, answer: dict[str, Any], records: list[dict[str, Any]], *, door: str, request_id: str) -> None:
-        """One logged row per record of a prediction answer (the Serving service's shape)."""
+        """One logged row per record of a prediction answer (the Serving service's shape), buffered and
+        written in the same columnar shape as a batch: ``input:<field>``, ``prediction``, ``probability_<c>``."""
         model, version = answer["model"], int(answer["version"])
         if not self.enabled(model):
             return
@@ -74,19 +78,14 @@ class PredictionLog:
         for i, record in enumerate(records):
             if self.sample < 1.0 and random.random() >= self.sample:  # noqa: S311 - sampling, not secrecy
                 continue
-            output = {k: answer[k][i] for k in ("probabilities", "scores") if answer.get(k)}
-            rows.append(
-                {
-                    "time": now,
-                    "request_id": request_id,
-                    "door": door,
-                    "row": i,
-                    "version": version,
-                    "inputs": json.dumps(record, default=str),
-                    "prediction": json.dumps(answer["predictions"][i], default=str),
-                    "output": json.dumps(output, default=str),
-                }
-            )
+            row = {"time": now, "request_id": request_id, "door": door, "row": i, "version": version}
+            prediction = answer["predictions"][i]
+            row["prediction_json" if isinstance(prediction, list | dict) else "prediction"] = _cell(prediction)
+            for kind in ("probabilities", "scores"):
+                for label, value in ((answer.get(kind) or [{}] * len(records))[i] or {}).items():
+                    row[f"{OUTPUT_PREFIX[kind]}{label}"] = value
+            row.update({f"input:{k}": _cell(v) for k, v in record.items()} if isinstance(record, dict) else {})
+            rows.append(row)
         with self._lock:
             self._buffer.setdefault((model, version), []).extend(rows)
             due = sum(map(len, self._buffer.values())) >= self.flush_rows
@@ -109,7 +108,7 @@ class PredictionLog:
             return
         table = inputs.loc[keep].reset_index(drop=True).add_prefix("input:")
         outputs = scored.loc[keep].reset_index(drop=True).drop(columns=["error"])
-        outputs["prediction"] = outputs["prediction"].astype(str)
+        outputs["prediction"] = outputs["prediction"].map(_cell).infer_objects()
         head = pd.DataFrame(
             {
                 "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
@@ -119,13 +118,19 @@ class PredictionLog:
                 "version": int(version),
             }
         )
-        frame = pd.concat([head, outputs, table], axis=1)
-        folder = private_dir(self._model_dir(model) / f"v{int(version)}" / frame["time"].iloc[0][:10])
+        self._write(model, int(version), pd.concat([head, outputs, table], axis=1))
+
+    def _write(self, model: str, version: int, frame: pd.DataFrame) -> None:
+        """One partition, published atomically. A column of mixed types (an Age sent as 22 in one request
+        and "22" in the next) is kept as text; readers convert by the model's schema."""
+        folder = private_dir(self._model_dir(model) / f"v{version}" / frame["time"].iloc[0][:10])
         name = f"{time.time_ns()}-{os.getpid()}-{uuid.uuid4().hex[:8]}.parquet"
         try:
             arrow = pa.Table.from_pandas(frame, preserve_index=False)
-        except (pa.ArrowException, TypeError, ValueError):  # a column of mixed types: keep it as text
-            arrow = pa.Table.from_pandas(frame.astype({c: str for c in table.columns}), preserve_index=False)
+        except (pa.ArrowException, TypeError, ValueError):
+            mixed = [c for c in frame.columns if frame[c].dtype == object]
+            text = frame.astype({c: str for c in mixed}).mask(frame.isna(), None)
+            arrow = pa.Table.from_pandas(text, preserve_index=False)
         write_parquet_atomic(folder / name, arrow)
 
     def _flush_at_exit(self) -> None:
@@ -136,12 +141,8 @@ class PredictionLog:
         with self._lock:
             buffered, self._buffer, self._since = self._buffer, {}, time.monotonic()
         for (model, version), rows in buffered.items():
-            if not rows:
-                continue
-            day = rows[0]["time"][:10]
-            folder = private_dir(self._model_dir(model) / f"v{version}" / day)
-            name = f"{time.time_ns()}-{os.getpid()}-{uuid.uuid4().hex[:8]}.parquet"
-            write_parquet_atomic(folder / name, pa.Table.from_pylist(rows))
+            if rows:
+                self._write(model, version, pd.DataFrame.from_records(rows))
 
     # -- reading -------------------------------------------------------------------------------------
     def _partitions(self, model: str, pattern: str) -> list[Path]:
@@ -165,6 +166,37 @@ class PredictionLog:
             return pd.DataFrame(columns=list(COLUMNS))
         out = pd.concat(frames, ignore_index=True).sort_values(["time", "row"], ascending=[False, True])
         return out.head(limit).reset_index(drop=True)
+
+    def table(self, model: str, version: int, fields: list[str]) -> pd.DataFrame:
+        """Every logged row of one version as a table: ``fields`` (the model's inputs, named as in its
+        schema), ``prediction``, any ``probability_<class>`` columns, ``request_id`` and ``row``. Only these
+        columns are read from each partition, so a drift report over a million rows reads no JSON."""
+        self.flush()
+        wanted = {f"input:{f}" for f in fields}
+        frames = []
+        for path in self._partitions(model, f"v{int(version)}/*/*.parquet"):
+            names = pq.read_schema(path).names
+            if "inputs" in names:  # a partition written before the log was columnar
+                frames.append(_expanded(pd.read_parquet(path), fields))
+                continue
+            probability = OUTPUT_PREFIX["probabilities"]
+            columns = [c for c in names if c in wanted or c in KEY_COLUMNS or c.startswith(probability)]
+            frames.append(pd.read_parquet(path, columns=columns).rename(columns=lambda c: c.removeprefix("input:")))
+        if not frames:
+            return pd.DataFrame(columns=[*fields, *KEY_COLUMNS])
+        frame = pd.concat(frames, ignore_index=True)
+        return frame.reindex(columns=[*fields, *[c for c in frame.columns if c not in fields]])
+
+    def labelled(self, model: str, version: int, fields: list[str]) -> pd.DataFrame:
+        """The logged rows of one version that got a label back (the latest label per request id and row),
+        with the label in a ``label`` column (as JSON text: the caller converts it to the model's classes)."""
+        labels = self.feedback(model)
+        logged = self.table(model, version, fields)
+        if labels.empty or logged.empty:
+            return logged.head(0).assign(label=pd.Series(dtype=object))
+        labels = labels.sort_values("time").drop_duplicates(["request_id", "row"], keep="last")
+        logged = logged.astype({"row": "int64"})
+        return logged.merge(labels[["request_id", "row", "label"]].astype({"row": "int64"}), on=["request_id", "row"])
 
     # -- feedback ------------------------------------------------------------------------------------
     def add_feedback(self, model: str, labels: list[dict[str, Any]]) -> dict[str, int]:
@@ -214,28 +246,48 @@ class PredictionLog:
 
 
 def _as_records(frame: pd.DataFrame) -> pd.DataFrame:
-    """A columnar batch partition in the log's row shape (inputs, prediction and output as JSON)."""
+    """A columnar partition in the API's row shape: inputs, prediction and output as JSON text."""
     inputs = [c for c in frame.columns if c.startswith("input:")]
-    probabilities = [c for c in frame.columns if c.startswith("probability_")]
+    outputs = {kind: [c for c in frame.columns if c.startswith(prefix)] for kind, prefix in OUTPUT_PREFIX.items()}
     out = frame[["time", "request_id", "door", "row", "version"]].copy()
     out["inputs"] = [
-        json.dumps({c[6:]: v for c, v in zip(inputs, values, strict=True)})
+        json.dumps({c[6:]: _plain(v) for c, v in zip(inputs, values, strict=True)})
         for values in frame[inputs].itertuples(index=False)
     ]
-    out["prediction"] = [json.dumps(p) for p in frame["prediction"]]
+    structured = frame["prediction_json"] if "prediction_json" in frame.columns else [None] * len(frame)
+    out["prediction"] = [
+        j if isinstance(j, str) else json.dumps(_plain(p)) for p, j in zip(frame["prediction"], structured, strict=True)
+    ]
     out["output"] = [
         json.dumps(
             {
-                "probabilities": {
-                    c.removeprefix("probability_"): float(v) for c, v in zip(probabilities, values, strict=True)
-                }
+                kind: {c.removeprefix(OUTPUT_PREFIX[kind]): _plain(row[c]) for c in columns if pd.notna(row[c])}
+                for kind, columns in outputs.items()
+                if columns
             }
-            if probabilities
-            else {}
         )
-        for values in frame[probabilities].itertuples(index=False)
+        for row in frame[outputs["probabilities"] + outputs["scores"]].to_dict("records")
     ]
     return out
+
+
+def _expanded(frame: pd.DataFrame, fields: list[str]) -> pd.DataFrame:
+    """A partition in the log's first (row, JSON) format, as the columnar table reads it."""
+    inputs = pd.DataFrame([json.loads(text) for text in frame["inputs"]], columns=fields)
+    outputs = pd.DataFrame(
+        [
+            {f"probability_{k}": v for k, v in json.loads(text).get("probabilities", {}).items()}
+            for text in frame["output"]
+        ]
+    )
+    prediction = [json.loads(text) for text in frame["prediction"]]
+    return pd.concat([inputs, frame[["request_id", "row"]], outputs], axis=1).assign(prediction=prediction)
+
+
+def _cell(value: Any) -> Any:
+    """A loggable scalar: numpy scalars as Python values; anything structured as JSON text."""
+    value = value.item() if hasattr(value, "item") and not isinstance(value, list | dict) else value
+    return json.dumps(value, default=str) if isinstance(value, list | dict | tuple) else value
 
 
 def _plain(value: Any) -> Any:

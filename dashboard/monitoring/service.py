@@ -1,0 +1,206 @@
+"""Monitoring service: where a version's recent data comes from, and what is done with it.
+
+A *source* is either a dataset of the catalog (built in, uploaded) or ``LOG_SOURCE``: the version's own
+prediction log (its inputs and answers; for re-verification and retraining, only the rows whose label
+came back through feedback). The *reference* is the training sample saved with the version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Callable
+from typing import Any
+
+from dashboard.data.catalog import Catalog
+from dashboard.errors import FieldError
+from dashboard.monitoring import drift as drift_stats
+from dashboard.monitoring.log import PredictionLog
+from dashboard.monitoring.verify import labels_as_classes, reverify
+from dashboard.serving.adapters import labels_and_probabilities
+from dashboard.serving.tables import check_batch
+from dashboard.train.service import TrainingService
+from dashboard.train.spec import TrainSpec
+from model_store import LoadedModel, ModelStore, ModelVersion
+from model_store.lazy import lazy_module
+
+pd = lazy_module("pandas")
+
+LOG_SOURCE = "@log"  # never a dataset id ('@' is not allowed in names)
+LABEL_COLUMN = "label"
+
+
+class MonitoringService:
+    def __init__(self, store: ModelStore, catalog: Catalog, log: PredictionLog, training: TrainingService) -> None:
+        self.store, self.catalog, self.log, self.training = store, catalog, log, training
+
+    # -- data ----------------------------------------------------------------------------------------
+    def reference(self, loaded: LoadedModel) -> tuple[pd.DataFrame, str]:
+        """The training sample saved with the version (the first rows, for versions saved before the
+        random sample was kept)."""
+        sample = self.store.reference(loaded.name, loaded.version)
+        if sample is not None:
+            return sample, f"training sample ({len(sample):,} random rows)"
+        sample = self.store.background(loaded.name, loaded.version)
+        if sample is None:
+            raise FieldError("reference", "this version was saved without a training sample; retrain it to get one")
+        return sample, f"training sample (first {len(sample):,} rows)"
+
+    def current(self, loaded: LoadedModel, source: str) -> tuple[pd.DataFrame, str]:
+        """The recent inputs (and, from the log, the logged answers) of ``source``."""
+        fields = _fields(loaded.card)
+        if source == LOG_SOURCE:
+            frame = self.log.table(loaded.name, loaded.version, fields)
+            return frame, f"prediction log of v{loaded.version} ({len(frame):,} rows)"
+        return self._dataset(source), f"dataset {source}"
+
+    def _dataset(self, source: object) -> pd.DataFrame:
+        if not isinstance(source, str) or not self.catalog.exists(source):
+            raise FieldError("data", f"no dataset named {str(source)[:64]!r}")
+        return self.catalog.load(source)
+
+    def labelled(self, loaded: LoadedModel, source: str) -> tuple[pd.DataFrame, pd.Series, str]:
+        """Inputs and true labels: a dataset's target column, or the log's rows that got feedback."""
+        if source == LOG_SOURCE:
+            frame = self.log.labelled(loaded.name, loaded.version, _fields(loaded.card))
+            return frame, frame[LABEL_COLUMN], f"logged predictions with feedback ({len(frame):,})"
+        frame, target = self._dataset(source), loaded.card.get("target")
+        if not target or target not in frame.columns:
+            raise FieldError("data", f"dataset {source!r} has no column {target!r}, the model's target")
+        return frame, frame[target], f"dataset {source}"
+
+    # -- re-verify -----------------------------------------------------------------------------------
+    def reverify(self, name: str, version: int | str, source: str) -> dict[str, Any]:
+        """Metrics now, on ``source``'s labelled rows, beside the card's; kept in the version's history."""
+        loaded = self.store.load(name, version)
+        inputs, labels, label = self.labelled(loaded, source)
+        result = reverify(loaded, inputs, labels)
+        return self.store.add_evaluation(
+            loaded.name, loaded.version, {**result, "source": {"id": source, "label": label, **self._stamp(source)}}
+        )
+
+    def _stamp(self, source: str) -> dict[str, Any]:
+        return {"fingerprint": self.catalog.fingerprint(source)} if source != LOG_SOURCE else {}
+
+    # -- drift ---------------------------------------------------------------------------------------
+    def drift(self, name: str, version: int | str, source: str) -> dict[str, Any]:
+        """Per-column drift between the training sample and ``source``, most drifted first, and the drift of
+        the model's answers (the reference answered now; the log's answers as logged)."""
+        loaded = self.store.load(name, version)
+        reference, reference_label = self.reference(loaded)
+        current, current_label = self.current(loaded, source)
+        if current.empty:
+            raise FieldError("data", f"{current_label} has no rows to compare")
+        kinds = {f["name"]: f["kind"] for f in loaded.card["schema"]["fields"]}
+        columns = drift_stats.drift_report(reference, current, kinds)
+        if not columns:
+            raise FieldError("data", f"{current_label} shares no input column with the model")
+        prediction = self._prediction_drift(loaded, reference, current, logged=source == LOG_SOURCE)
+        return {
+            "reference": reference_label,
+            "current": current_label,
+            "columns": [c.to_dict() for c in columns],
+            "prediction": prediction.to_dict() if prediction else None,
+        }
+
+    def _prediction_drift(self, loaded: LoadedModel, reference, current, *, logged: bool):
+        ref_answer, kind = answers(loaded, reference)
+        if ref_answer is None:
+            return None
+        if logged:
+            cur_answer = _logged_answer(loaded.card, current, kind)
+        else:
+            cur_answer, _ = answers(loaded, current)
+        if cur_answer is None or cur_answer.empty:
+            return None
+        return drift_stats.column_drift(str(ref_answer.name), kind, ref_answer, cur_answer)
+
+    # -- retrain -------------------------------------------------------------------------------------
+    def retrain(
+        self,
+        name: str,
+        version: int | str,
+        source: str,
+        *,
+        union: bool = False,
+        on_fold: Callable | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> ModelVersion:
+        """The version's training spec run again on ``source`` (or on its training data plus ``source``),
+        cross-validated the same way and saved as the model's next version, its card naming its parent.
+        No alias moves: promoting it is the user's decision."""
+        card = self.store.card(name, version)
+        if not card.get("train_spec"):
+            raise FieldError("model", "this version was not trained on the Train page, so there is no spec to rerun")
+        spec = TrainSpec.model_validate(card["train_spec"])
+        dataset = self._training_data(card, spec, source, union)
+        new_spec = spec.model_copy(update={"dataset": dataset})
+        token, _, _ = self.training.run(new_spec, on_fold=on_fold, cancelled=cancelled)
+        parent = {"model": name, "version": card["version"], "source": source, "union": union, "dataset": dataset}
+        description = f"{card.get('description', '')} · retrained from v{card['version']} on {dataset}"
+        return self.training.save(new_spec, token, name, description[:300], parent=parent)
+
+    def _training_data(self, card: dict[str, Any], spec: TrainSpec, source: str, union: bool) -> str:
+        """A dataset id holding the new rows (a derived dataset for log feedback or a union)."""
+        columns = [*spec.features, spec.target]
+        if source == LOG_SOURCE:
+            loaded = self.store.load(card["name"], card["version"])
+            frame, labels, _ = self.labelled(loaded, source)
+            labels, _ = labels_as_classes(labels.reset_index(drop=True), card)
+            fresh = check_batch(frame.reset_index(drop=True), card["schema"]).frame.assign(**{spec.target: labels})
+            fresh = fresh.loc[labels.notna().to_numpy()]
+        else:
+            fresh = self._dataset(source)
+            if not union:
+                _require_columns(fresh, columns, source)
+                return source
+        _require_columns(fresh, columns, source)
+        frames = [fresh[columns]]
+        if union:
+            frames.insert(0, self._dataset(spec.dataset)[columns])
+        combined = pd.concat(frames, ignore_index=True)
+        return self._derived(card["name"], combined, source, union)
+
+    def _derived(self, model: str, frame: pd.DataFrame, source: str, union: bool) -> str:
+        """Store ``frame`` as a dataset named after the model and its content (built once per content)."""
+        buffer = io.BytesIO()
+        frame.to_parquet(buffer, index=False)
+        content = buffer.getvalue()
+        digest = hashlib.sha256(content).hexdigest()[:8]
+        name = f"{model}-{'union' if union else 'feedback'}-{digest}"[:60]
+        if not self.catalog.exists(name):
+            self.catalog.add_upload(f"{name}.parquet", content, name=name)
+        return name
+
+
+def _fields(card: dict[str, Any]) -> list[str]:
+    return [f["name"] for f in card["schema"]["fields"]]
+
+
+def _require_columns(frame: pd.DataFrame, columns: list[str], source: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise FieldError("data", f"{source!r} lacks the model's column(s) {', '.join(missing[:5])}")
+
+
+def answers(loaded: LoadedModel, frame: pd.DataFrame) -> tuple[pd.Series | None, str]:
+    """What the model answers for ``frame``'s valid rows, as one column whose drift can be measured: the
+    positive class's probability (binary with probabilities), else the predicted value or class."""
+    card = loaded.card
+    batch = check_batch(frame.reset_index(drop=True), card["schema"])
+    rows = batch.frame.loc[batch.valid]
+    if rows.empty:
+        return None, "numeric"
+    labels, probabilities = labels_and_probabilities(loaded.model, rows)
+    classes = card.get("classes") or []
+    if card["task"] == "binary" and probabilities is not None:
+        return pd.Series(probabilities[:, 1], name=f"probability of {classes[1]}"), "numeric"
+    kind = "numeric" if card["task"] == "regression" else "categorical"
+    return pd.Series(labels, name="prediction"), kind
+
+
+def _logged_answer(card: dict[str, Any], logged: pd.DataFrame, kind: str) -> pd.Series | None:
+    if kind == "numeric" and card["task"] == "binary":
+        column = f"probability_{card['classes'][1]}"
+        return logged[column] if column in logged.columns else None
+    return logged["prediction"] if "prediction" in logged.columns else None
