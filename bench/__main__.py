@@ -2,7 +2,7 @@
 
 import sys
 
-from bench import bombs, browser, clusters, foundation, insights, recommend, scaleout, serving, train
+from bench import bombs, browser, clusters, foundation, insights, monitoring, recommend, scaleout, serving, train
 
 SUITES = {
     "foundation": foundation.run,
@@ -15,6 +15,7 @@ SUITES = {
     "scaleout": scaleout.run,
     "bombs": bombs.run,
     "insights": insights.run,
+    "monitoring": monitoring.run,
 }
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from callbacks import (
     clusters,
     explorer,
     models,
+    models_monitor,
     pickers,
     predict,
     recommend,
@@ -15,7 +16,7 @@ from callbacks import (
 )
 from layouts.clusters_ids import ClusterIds
 from layouts.explorer_ids import ExplorerIds
-from layouts.models_ids import ModelsIds
+from layouts.models_ids import ModelsIds, MonitorIds
 from layouts.recommend_ids import RecommendIds
 from layouts.train_ids import TrainIds
 
@@ -31,6 +32,10 @@ WRITE_CONTROLS = (
     RecommendIds.SAVE_BUTTON,
     ModelsIds.ALIAS_BUTTON,
     ModelsIds.DELETE_CONFIRM,
+    MonitorIds.LOG_TOGGLE,
+    MonitorIds.FEEDBACK_RECEIVED,
+    MonitorIds.VERIFY_BUTTON,
+    MonitorIds.RETRAIN_BUTTON,
 )
 
 
@@ -38,6 +43,7 @@ def register(app, services) -> None:
     explorer.register(app, services)
     predict.register(app, services)
     models.register(app, services)
+    models_monitor.register(app, services)
     train.register(app, services)
     train_search.register(app, services)
     train_compare.register(app, services)

@@ -15,6 +15,7 @@ from dash import dcc, html
 
 from layouts.common import editor_only, services
 from layouts.models_ids import ModelsIds
+from layouts.models_monitor import monitor_card
 
 PRIMARY_METRICS = ("accuracy", "r2", "roc_auc", "silhouette", "ndcg_at_10")
 
@@ -106,6 +107,7 @@ def card_view(card: dict[str, Any]) -> list[Any]:
             className="small",
         ),
         html.P(lineage, className="small"),
+        _parent_line(card),
         html.H6("Metrics"),
         _table([(k, v) for k, v in card.get("metrics", {}).items()], ("metric", "value")),
         html.H6("Cross-validation") if cv_scores else None,
@@ -134,6 +136,21 @@ def card_view(card: dict[str, Any]) -> list[Any]:
             className="small text-muted text-break",
         ),
     ]
+
+
+def _parent_line(card: dict[str, Any]) -> html.P | None:
+    """Lineage of a retrained version: the version it was retrained from, and on what."""
+    parent = card.get("parent")
+    if not isinstance(parent, dict):
+        return None
+    href = "/models?" + urlencode({"model": parent.get("model", ""), "version": parent.get("version", "")})
+    data = "its training data plus " if parent.get("union") else ""
+    source = "logged predictions with feedback" if parent.get("source") == "@log" else parent.get("source")
+    return html.P(
+        ["Retrained from ", html.A(f"v{parent.get('version')}", href=href), f" on {data}{source}"],
+        className="small",
+        id="models-card-parent",
+    )
 
 
 def compare_view(diff: dict[str, Any], a: int, b: int) -> list[Any]:
@@ -228,34 +245,37 @@ def layout(model: str | None = None, version: str | None = None, compare: str | 
             dbc.Row(
                 [
                     dbc.Col(
-                        dag.AgGrid(
-                            id=ModelsIds.GRID,
-                            rowData=rows,
-                            columnDefs=[
-                                {"field": f, "headerName": f.capitalize()}
-                                for f in (
-                                    "model",
-                                    "version",
-                                    "task",
-                                    "metric",
-                                    "aliases",
-                                    "estimator",
-                                    "dataset",
-                                    "created",
-                                )
-                            ],
-                            defaultColDef={"sortable": True, "filter": True, "resizable": True},
-                            dashGridOptions={
-                                "rowSelection": {
-                                    "mode": "singleRow",
-                                    "checkboxes": False,
-                                    "enableClickSelection": True,
+                        [
+                            dag.AgGrid(
+                                id=ModelsIds.GRID,
+                                rowData=rows,
+                                columnDefs=[
+                                    {"field": f, "headerName": f.capitalize()}
+                                    for f in (
+                                        "model",
+                                        "version",
+                                        "task",
+                                        "metric",
+                                        "aliases",
+                                        "estimator",
+                                        "dataset",
+                                        "created",
+                                    )
+                                ],
+                                defaultColDef={"sortable": True, "filter": True, "resizable": True},
+                                dashGridOptions={
+                                    "rowSelection": {
+                                        "mode": "singleRow",
+                                        "checkboxes": False,
+                                        "enableClickSelection": True,
+                                    },
+                                    "suppressFieldDotNotation": True,
                                 },
-                                "suppressFieldDotNotation": True,
-                            },
-                            getRowId="params.data.model + '/' + params.data.version",
-                            style={"height": "480px"},
-                        ),
+                                getRowId="params.data.model + '/' + params.data.version",
+                                style={"height": "360px"},
+                            ),
+                            monitor_card(svc.catalog.list() if svc else []),
+                        ],
                         lg=6,
                     ),
                     dbc.Col([_actions(), html.Div(id=ModelsIds.CARD)], lg=6),

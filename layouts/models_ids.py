@@ -19,3 +19,33 @@ class ModelsIds:
     ACTION_ALERT = "models-action-alert"
     CORRUPT_ALERT = "models-corrupt-alert"
     OPEN_PREDICT_LINK = "models-open-predict-link"
+
+
+class MonitorIds:
+    """Component ids of the Models page's monitoring card (the selected version's log, drift, re-verify,
+    retrain)."""
+
+    SOURCE = "monitor-source-dropdown"
+    MESSAGES = "monitor-messages-alert"
+    TABS = "monitor-tabs"
+    LOG_TOGGLE = "monitor-log-toggle-button"
+    LOG_REFRESH = "monitor-log-refresh-button"
+    LOG_GRID = "monitor-log-grid"
+    LOG_DOWNLOAD_BUTTON = "monitor-log-download-button"
+    LOG_DOWNLOAD = "monitor-log-download"
+    FEEDBACK_UPLOAD = "monitor-feedback-upload"
+    FEEDBACK_RECEIVED = "monitor-feedback-received-store"
+    FEEDBACK_ALERT = "monitor-feedback-alert"
+    VERIFY_BUTTON = "monitor-verify-button"
+    VERIFY_RESULT = "monitor-verify-result"
+    HISTORY = "monitor-history"
+    DRIFT_BUTTON = "monitor-drift-button"
+    DRIFT_STORE = "monitor-drift-store"
+    DRIFT_TABLE = "monitor-drift-table"
+    DRIFT_COLUMN = "monitor-drift-column-dropdown"
+    DRIFT_GRAPH = "monitor-drift-graph"
+    RETRAIN_UNION = "monitor-retrain-union-checkbox"
+    RETRAIN_BUTTON = "monitor-retrain-button"
+    RETRAIN_CANCEL = "monitor-retrain-cancel-button"
+    RETRAIN_PROGRESS = "monitor-retrain-progress"
+    RETRAIN_RESULT = "monitor-retrain-result"

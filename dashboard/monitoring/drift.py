@@ -72,9 +72,13 @@ def numeric_counts(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
 
 
 def numeric_labels(edges: np.ndarray) -> list[str]:
+    """``[a, b)`` reads "a to b"; between consecutive whole numbers (a class, a count) it is just "a"."""
     if not len(edges):
         return ["all values", MISSING]
-    inner = [f"{a:.4g} to {b:.4g}" for a, b in zip(edges[:-1], edges[1:], strict=True)]
+    inner = [
+        f"{a:g}" if float(a).is_integer() and b == a + 1 else f"{a:.4g} to {b:.4g}"
+        for a, b in zip(edges[:-1], edges[1:], strict=True)
+    ]
     return [f"< {edges[0]:.4g}", *inner, f"≥ {edges[-1]:.4g}", MISSING]
 
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 import hashlib
 import io
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from dashboard.data.catalog import Catalog
 from dashboard.errors import FieldError
 from dashboard.monitoring import drift as drift_stats
-from dashboard.monitoring.log import PredictionLog
+from dashboard.monitoring.log import MAX_FEEDBACK, PredictionLog
 from dashboard.monitoring.verify import labels_as_classes, reverify
 from dashboard.serving.adapters import labels_and_probabilities
 from dashboard.serving.tables import check_batch
@@ -68,6 +69,24 @@ class MonitoringService:
         if not target or target not in frame.columns:
             raise FieldError("data", f"dataset {source!r} has no column {target!r}, the model's target")
         return frame, frame[target], f"dataset {source}"
+
+    def feedback_file(self, name: str, path: Path) -> dict[str, int]:
+        """Labels from a CSV with ``request_id``, ``label`` and optionally ``row`` (0 when absent)."""
+        try:
+            frame = pd.read_csv(path, dtype={"request_id": str}, nrows=MAX_FEEDBACK + 1)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as exc:
+            raise FieldError("file", f"not a readable CSV ({' '.join(str(exc).split())[:120]})") from None
+        missing = [c for c in ("request_id", "label") if c not in frame.columns]
+        if missing:
+            raise FieldError("file", f"the CSV needs the column(s) {', '.join(missing)}")
+        if "row" not in frame.columns:
+            frame["row"] = 0
+        rows = pd.to_numeric(frame["row"], errors="coerce")
+        if rows.isna().any() or (rows % 1 != 0).any():
+            bad = int(rows.isna().idxmax() if rows.isna().any() else (rows % 1 != 0).idxmax())
+            raise FieldError("row", f"line {bad + 2}: row must be a whole number")
+        labels = frame.assign(row=rows.astype("int64"))[["request_id", "row", "label"]].to_dict("records")
+        return self.log.add_feedback(name, labels)
 
     # -- re-verify -----------------------------------------------------------------------------------
     def reverify(self, name: str, version: int | str, source: str) -> dict[str, Any]:
@@ -194,9 +213,9 @@ def answers(loaded: LoadedModel, frame: pd.DataFrame) -> tuple[pd.Series | None,
     labels, probabilities = labels_and_probabilities(loaded.model, rows)
     classes = card.get("classes") or []
     if card["task"] == "binary" and probabilities is not None:
-        return pd.Series(probabilities[:, 1], name=f"probability of {classes[1]}"), "numeric"
+        return pd.Series(probabilities[:, 1], name=f"answer: probability of {classes[1]}"), "numeric"
     kind = "numeric" if card["task"] == "regression" else "categorical"
-    return pd.Series(labels, name="prediction"), kind
+    return pd.Series(labels, name="answer: prediction"), kind
 
 
 def _logged_answer(card: dict[str, Any], logged: pd.DataFrame, kind: str) -> pd.Series | None:

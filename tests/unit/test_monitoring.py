@@ -198,3 +198,21 @@ def test_the_log_table_reads_columns_and_mixed_types(tmp_path):
     assert table["age"].tolist() == ["22", "23"] and table["probability_1"].tolist() == [0.2, 0.2]
     assert pd.to_numeric(table["age"]).tolist() == [22, 23]  # readers convert by the schema's kind
     assert log.rows("m")["prediction"].tolist() == ["0", "1"]  # JSON: the classes as numbers
+
+
+def test_a_labels_file_is_checked_and_named(app, demo_models, tmp_path):
+    services = app.server.extensions["dashboard"]
+    for content, field in (
+        ("id,label\nx,1\n", "file"),
+        ("request_id,label,row\nx,1,first\n", "row"),
+        ("request_id,label,row\nx,1,0.5\n", "row"),
+        ("\x00\x01", "file"),
+    ):
+        path = tmp_path / "labels.csv"
+        path.write_text(content)
+        with pytest.raises(FieldError) as error:
+            services.monitoring.feedback_file(TITANIC, path)
+        assert error.value.field == field
+    assert services.predictions.feedback(TITANIC).empty  # nothing half-kept
+    path.write_text("request_id,label\nsomeone,1\n")
+    assert services.monitoring.feedback_file(TITANIC, path) == {"received": 1, "matched": 0}
