@@ -33,6 +33,7 @@ WRITE_CONTROLS = (
     ModelsIds.ALIAS_BUTTON,
     ModelsIds.DELETE_CONFIRM,
     MonitorIds.LOG_TOGGLE,
+    MonitorIds.UPLOAD_RECEIVED,
     MonitorIds.FEEDBACK_RECEIVED,
     MonitorIds.VERIFY_BUTTON,
     MonitorIds.RETRAIN_BUTTON,

@@ -9,14 +9,14 @@ from dash import Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard import figures
-from dashboard.data.catalog import DatasetNotFoundError
+from dashboard.data.catalog import DatasetNotFoundError, UploadError
 from dashboard.errors import Cancelled, FieldError
 from dashboard.figures_monitor import drift_figure
 from dashboard.services import Services
 from layouts.common import alert
 from layouts.models import compare_view, grid_rows
 from layouts.models_ids import ModelsIds, MonitorIds
-from layouts.models_monitor import drift_table, history_view, verify_view
+from layouts.models_monitor import drift_table, history_view, source_options, verify_view
 from model_store import ModelStoreError
 from model_store.compare import compare_cards
 
@@ -52,6 +52,25 @@ def register(app, services: Services) -> None:
         keep = ctx.triggered_id != ModelsIds.SELECTED_STORE
         results = (no_update,) * 3 if keep else (None,) * 3
         return rows.astype(str).to_dict("records"), switch, history_view(history), *results
+
+    @app.callback(
+        Output(MonitorIds.SOURCE, "options"),
+        Output(MonitorIds.SOURCE, "value"),
+        Output(MonitorIds.UPLOAD_ALERT, "children"),
+        Input(MonitorIds.UPLOAD_RECEIVED, "data"),
+        prevent_initial_call=True,
+    )
+    def upload_recent_data(received):
+        """A file of recent data becomes a dataset (validated like any upload) and the chosen source."""
+        if not isinstance(received, dict):
+            raise PreventUpdate
+        try:
+            with services.incoming.taken(received.get("token")) as upload:
+                info, notices = services.catalog.add_upload(upload.filename, upload.path)
+        except (UploadError, DatasetNotFoundError) as exc:
+            return no_update, no_update, alert(str(exc).strip("'\""))
+        added = f"Added '{info.id}': {info.rows:,} rows × {info.columns} columns." + "".join(f" {n}." for n in notices)
+        return source_options(services.catalog.list()), info.id, alert(added, "success")
 
     @app.callback(
         Output(MonitorIds.LOG_TOGGLE, "children", allow_duplicate=True),

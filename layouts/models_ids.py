@@ -26,6 +26,9 @@ class MonitorIds:
     retrain)."""
 
     SOURCE = "monitor-source-dropdown"
+    UPLOAD = "monitor-upload"
+    UPLOAD_RECEIVED = "monitor-upload-received-store"
+    UPLOAD_ALERT = "monitor-upload-alert"
     MESSAGES = "monitor-messages-alert"
     TABS = "monitor-tabs"
     LOG_TOGGLE = "monitor-log-toggle-button"

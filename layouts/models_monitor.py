@@ -128,6 +128,16 @@ def monitor_card(datasets: list[Any]) -> dbc.Card:
                 html.H5("Monitor this version"),
                 dbc.Label("Recent data", html_for=MonitorIds.SOURCE),
                 dcc.Dropdown(id=MonitorIds.SOURCE, options=source_options(datasets), value=LOG_SOURCE, clearable=False),
+                editor_only(
+                    file_drop(
+                        MonitorIds.UPLOAD,
+                        MonitorIds.UPLOAD_RECEIVED,
+                        MonitorIds.UPLOAD_ALERT,
+                        accept=".csv,.parquet,.xlsx,.json",
+                        label="…or drop a file of recent data here (added to the datasets)",
+                    ),
+                    html.Div(id=MonitorIds.UPLOAD_ALERT, className="mt-2"),
+                ),
                 html.Div(id=MonitorIds.MESSAGES, className="mt-2"),
                 dbc.Tabs(
                     [

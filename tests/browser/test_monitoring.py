@@ -90,3 +90,31 @@ def test_predict_feedback_reverify_drift_retrain(dash_duo, app, demo_models, sto
         "#models-card-parent", "Retrained from v1 on its training data plus logged", timeout=20
     )
     assert dash_duo.get_logs() == []
+
+
+def test_recent_data_uploaded_on_the_card_is_reverified_like_scikit_learn(dash_duo, app, demo_models, store, tmp_path):
+    services = app.server.extensions["dashboard"]
+    recent = services.catalog.load("titanic").sample(n=300, random_state=5)
+    path = tmp_path / "recent-passengers.csv"
+    recent.to_csv(path, index=False)
+    unlabelled = tmp_path / "no-labels.csv"
+    recent.drop(columns=["Survived"]).to_csv(unlabelled, index=False)
+    dash_duo.start_server(app)
+    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/models?model={MODEL}&version=1")
+    wait_for_app_ready(dash_duo)
+    # without the target column, re-verify names what is missing and nothing is kept
+    dash_duo.find_element(f"#{MonitorIds.UPLOAD} input[type=file]").send_keys(str(unlabelled))
+    dash_duo.wait_for_contains_text(f"#{MonitorIds.UPLOAD_ALERT}", "Added 'no-labels'", timeout=20)
+    _tab(dash_duo, "Re-verify")
+    click(dash_duo, f"#{MonitorIds.VERIFY_BUTTON}")
+    dash_duo.wait_for_contains_text(f"#{MonitorIds.VERIFY_RESULT}", "has no column 'Survived'", timeout=30)
+    assert store.evaluations(MODEL, 1) == []
+    dash_duo.find_element(f"#{MonitorIds.UPLOAD} input[type=file]").send_keys(str(path))
+    dash_duo.wait_for_contains_text(f"#{MonitorIds.UPLOAD_ALERT}", "Added 'recent-passengers': 300 rows", timeout=20)
+    click(dash_duo, f"#{MonitorIds.VERIFY_BUTTON}")
+    model = store.load(MODEL, 1).model
+    expected = roc_auc_score(recent["Survived"], model.predict_proba(recent[FIELDS])[:, 1])
+    dash_duo.wait_for_contains_text("#monitor-verify-table", f"{expected:.4f}", timeout=30)
+    dash_duo.wait_for_contains_text(f"#{MonitorIds.HISTORY}", "dataset recent-passengers")
+    assert store.evaluations(MODEL, 1)[0]["metrics"]["roc_auc"] == pytest.approx(expected, abs=1e-12)
+    assert dash_duo.get_logs() == []
