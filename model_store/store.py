@@ -437,7 +437,7 @@ class ModelStore:
         number = self.resolve(name, version)
         folder = self._model_dir(name) / "versions" / str(number) / EVALUATIONS_DIR
         history = []
-        for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        for path in sorted(folder.glob("[0-9]*.json")) if folder.is_dir() else []:  # never a temp file
             try:
                 history.append(json.loads(path.read_text()))
             except (ValueError, UnicodeDecodeError, OSError):

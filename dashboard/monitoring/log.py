@@ -239,7 +239,7 @@ class PredictionLog:
         return keys
 
     def feedback(self, model: str) -> pd.DataFrame:
-        files = sorted((self._model_dir(model) / "feedback").glob("*.parquet"))
+        files = sorted(self._partitions(model, "feedback/*.parquet"))
         if not files:
             return pd.DataFrame(columns=["time", "request_id", "row", "label"])
         return pd.concat([pd.read_parquet(p) for p in files], ignore_index=True)

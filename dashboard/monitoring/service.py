@@ -152,6 +152,9 @@ class MonitoringService:
         if not card.get("train_spec"):
             raise FieldError("model", "this version was not trained on the Train page, so there is no spec to rerun")
         spec = TrainSpec.model_validate(card["train_spec"])
+        # the columns the model really uses (its schema): identifier or date columns the spec named were skipped
+        used = tuple(f for f in spec.features if f in _fields(card))
+        spec = spec.model_copy(update={"features": used})
         dataset = self._training_data(card, spec, source, union)
         new_spec = spec.model_copy(update={"dataset": dataset})
         token, _, _ = self.training.run(new_spec, on_fold=on_fold, cancelled=cancelled)
@@ -166,8 +169,8 @@ class MonitoringService:
             loaded = self.store.load(card["name"], card["version"])
             frame, labels, _ = self.labelled(loaded, source)
             labels, _ = labels_as_classes(labels.reset_index(drop=True), card)
-            fresh = check_batch(frame.reset_index(drop=True), card["schema"]).frame.assign(**{spec.target: labels})
-            fresh = fresh.loc[labels.notna().to_numpy()]
+            checked = check_batch(frame.reset_index(drop=True), card["schema"])
+            fresh = checked.frame.assign(**{spec.target: labels}).loc[checked.valid & labels.notna().to_numpy()]
         else:
             fresh = self._dataset(source)
             if not union:

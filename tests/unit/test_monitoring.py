@@ -4,6 +4,8 @@ version's history; a retrained version's card names its parent and no alias move
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -198,6 +200,26 @@ def test_the_log_table_reads_columns_and_mixed_types(tmp_path):
     assert table["age"].tolist() == ["22", "23"] and table["probability_1"].tolist() == [0.2, 0.2]
     assert pd.to_numeric(table["age"]).tolist() == [22, 23]  # readers convert by the schema's kind
     assert log.rows("m")["prediction"].tolist() == ["0", "1"]  # JSON: the classes as numbers
+    # a partition in the log's first format (one JSON text per row) is read the same way
+    first = pd.DataFrame(
+        {
+            "time": ["2026-01-01T00:00:00.000+00:00"],
+            "request_id": ["old"],
+            "door": ["rest"],
+            "row": [0],
+            "version": [1],
+            "inputs": [json.dumps({"age": 40, "sex": "male"})],
+            "prediction": ["1"],
+            "output": [json.dumps({"probabilities": {"0": 0.3, "1": 0.7}})],
+        }
+    )
+    (tmp_path / "m" / "v1" / "2026-01-01").mkdir()
+    first.to_parquet(tmp_path / "m" / "v1" / "2026-01-01" / "0-old.parquet")
+    (tmp_path / "m" / "feedback").mkdir()
+    (tmp_path / "m" / "feedback" / ".tmp-half.parquet").write_bytes(b"PAR1 half written")
+    table = log.table("m", 1, ["age", "sex"]).set_index("request_id")
+    assert table.loc["old", "age"] == 40 and table.loc["old", "probability_1"] == 0.7
+    assert log.feedback("m").empty  # a labels file still being written is not read
 
 
 def test_a_labels_file_is_checked_and_named(app, demo_models, tmp_path):
