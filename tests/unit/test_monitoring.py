@@ -52,6 +52,19 @@ def test_numeric_psi_and_ks_equal_a_direct_computation():
     assert result.bins[-1] == drift.MISSING
 
 
+@pytest.mark.parametrize("discrete", [False, True])
+def test_ks_on_large_samples_equals_scipy(discrete):
+    """Past 10,000 rows the statistic is read from the sorted samples: it must equal ks_2samp's exactly."""
+    rng = np.random.default_rng(4)
+    reference, current = rng.normal(0, 1, 5000), rng.normal(0.05, 1.1, 60_000)
+    if discrete:  # repeated values (ages, counts): ties are where a hand-made ECDF goes wrong
+        reference, current = np.round(reference * 3), np.round(current * 3)
+    result = drift.numeric_drift("x", pd.Series(reference), pd.Series(current))
+    expected = stats.ks_2samp(reference, current)
+    assert result.statistic == pytest.approx(expected.statistic, abs=1e-15)
+    assert result.p_value == pytest.approx(expected.pvalue, rel=1e-12)
+
+
 def test_categorical_psi_and_chi2_equal_a_direct_computation():
     reference = pd.Series(["a"] * 500 + ["b"] * 300 + ["c"] * 200 + [None] * 10)
     current = pd.Series(["a"] * 200 + ["b"] * 300 + ["c"] * 100 + ["new"] * 50 + [None] * 40)
