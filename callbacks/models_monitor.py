@@ -213,15 +213,13 @@ def register(app, services: Services) -> None:
             return alert("Retraining cancelled; nothing was saved.", "info"), no_update
         except _ERRORS as exc:
             return alert(str(exc)), no_update
-        return retrain_view(store, name, version.version, selected["version"]), grid_rows(store)
+        in_use = monitoring.in_use(name, selected["version"])
+        return retrain_view(store, name, version.version, selected["version"], in_use), grid_rows(store)
 
 
-def retrain_view(store, name: str, new: int, parent: int) -> html.Div:
-    """The new version beside the one its users get now: the version an alias points at (``production``
-    first), else its parent."""
-    aliases = store.aliases(name)
-    alias = "production" if "production" in aliases else next(iter(sorted(aliases)), None)
-    current = aliases[alias] if alias else parent
+def retrain_view(store, name: str, new: int, parent: int, in_use: tuple[str | None, int]) -> html.Div:
+    """The new version beside the one its users get now (``MonitoringService.in_use``)."""
+    alias, current = in_use
     diff = compare_cards(store.card(name, current), store.card(name, new))
     label = f"{alias} (v{current})" if alias else f"v{current}"
     return html.Div(

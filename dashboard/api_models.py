@@ -5,58 +5,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, Response, current_app, g, jsonify, request, send_file
+from flask import Blueprint, Response, g, jsonify, request, send_file
 
+from dashboard import api_common as common
 from dashboard.auth import api_error as error
 from dashboard.auth import require_api_role
 from dashboard.data.uploads import too_large_message
 from dashboard.errors import FieldError
 from dashboard.jobqueue import JobNotFoundError
-from dashboard.jsonbody import BodyError, check_record_numbers, parse_json_body
+from dashboard.jsonbody import BodyError, check_record_numbers
 from dashboard.openapi import openapi_document
 from model_store import CorruptModelError, InvalidModelNameError, ModelNotFoundError, SchemaError, UnsafeArtifactError
-
-MAX_JSON_BYTES = 10 * 1024 * 1024
-
-
-def _services():
-    return current_app.extensions["dashboard"]
-
-
-def _selector() -> tuple[str | None, str | None]:
-    return request.args.get("version"), request.args.get("alias")
-
-
-def _model_error(exc: Exception):
-    if isinstance(exc, InvalidModelNameError | ModelNotFoundError):
-        field = str(exc).split(":", 1)[0] if ":" in str(exc) else "model"
-        return error(404, "not_found", field, str(exc))
-    if isinstance(exc, CorruptModelError):
-        return error(500, "corrupt_model", "model", str(exc))
-    if isinstance(exc, UnsafeArtifactError):
-        return error(500, "unsafe_artifact", "model", str(exc))
-    raise exc
-
-
-def _whole(text: str | None, field: str, low: int, high: int | None) -> int | None:
-    """An optional whole-number query parameter within [low, high]; FieldError naming it otherwise."""
-    if text is None:
-        return None
-    if not (text.isascii() and text.isdigit()) or not low <= int(text) <= (high or 10**9):  # not "²"
-        raise FieldError(field, f"{text[:20]!r} is not a whole number from {low} to {high or 10**9:,}")
-    return int(text)
-
-
-def _json_body() -> tuple[Any, Any]:
-    """The parsed JSON body, or an error response (415 wrong type, 413 too large, 400 not JSON)."""
-    if not request.is_json:
-        return None, error(415, "unsupported_media_type", "body", "send application/json")
-    if (request.content_length or 0) > MAX_JSON_BYTES:
-        return None, error(413, "too_large", "body", f"request body is over {MAX_JSON_BYTES // 2**20} MB")
-    try:
-        return parse_json_body(request.get_data()), None
-    except BodyError as exc:
-        return None, error(400, exc.code, exc.field, exc.message)
 
 
 def _instances(body: Any) -> list[Any]:
@@ -80,25 +39,25 @@ def create_models_blueprint() -> Blueprint:
     @api.get("/models")
     @require_api_role("read")
     def list_models():
-        healthy, corrupt = _services().models.scan()
+        healthy, corrupt = common.services().models.scan()
         return jsonify({"models": healthy + corrupt})
 
     @api.get("/models/<name>")
     @require_api_role("read")
     def model_card(name: str):
-        version, alias = _selector()
+        version, alias = common.selector()
         try:
-            return jsonify(_services().models.card(name, version, alias=alias))
+            return jsonify(common.services().models.card(name, version, alias=alias))
         except (InvalidModelNameError, ModelNotFoundError, CorruptModelError) as exc:
-            return _model_error(exc)
+            return common.model_error(exc)
 
     @api.post("/models/<name>/predict")
     @require_api_role("viewer")
     def predict(name: str):
-        body, failure = _json_body()
+        body, failure = common.json_body()
         if failure:
             return failure
-        services = _services()
+        services = common.services()
         try:
             records = _instances(body)
             if len(records) > services.settings.max_predict_rows:
@@ -108,7 +67,7 @@ def create_models_blueprint() -> Blueprint:
                     "instances",
                     f"{len(records):,} records is over {services.settings.max_predict_rows:,}; use /jobs",
                 )
-            version, alias = _selector()
+            version, alias = common.selector()
             loaded = services.models.load(name, version, alias=alias)
             check_record_numbers(records, _field_names(loaded.card))
             explain_with = None
@@ -127,7 +86,7 @@ def create_models_blueprint() -> Blueprint:
                 {"error": {"code": "invalid_input", "field": field, "message": str(exc), "fields": exc.errors}}
             ), 400
         except (InvalidModelNameError, ModelNotFoundError, UnsafeArtifactError, CorruptModelError) as exc:
-            return _model_error(exc)
+            return common.model_error(exc)
         except ValueError as exc:  # scikit-learn's own input validation: still the caller's input
             return error(400, "unscorable_input", "instances", " ".join(str(exc).split())[:300])
 
@@ -136,9 +95,9 @@ def create_models_blueprint() -> Blueprint:
     def logged_predictions(name: str):
         """The newest logged predictions (``?version=&limit=``, at most 10,000); ``?format=csv`` downloads."""
         try:
-            version = _whole(request.args.get("version"), "version", 1, None)
-            limit = _whole(request.args.get("limit"), "limit", 1, 10_000) or 1000
-            rows = _services().predictions.rows(name, version, limit)
+            version = common.whole_param(request.args.get("version"), "version", 1, None)
+            limit = common.whole_param(request.args.get("limit"), "limit", 1, 10_000) or 1000
+            rows = common.services().predictions.rows(name, version, limit)
         except FieldError as exc:
             return error(400, "invalid_input", exc.field, exc.message)
         if request.args.get("format") == "csv":
@@ -151,52 +110,52 @@ def create_models_blueprint() -> Blueprint:
     @require_api_role("viewer")
     def feedback(name: str):
         """Ground-truth labels by request id: ``{"labels": [{"request_id", "label", "row"?}, ...]}``."""
-        body, failure = _json_body()
+        body, failure = common.json_body()
         if failure:
             return failure
         try:
-            _services().models.resolve(name)
+            common.services().models.resolve(name)
             labels = body.get("labels") if isinstance(body, dict) else None
-            return jsonify(_services().predictions.add_feedback(name, labels)), 201
+            return jsonify(common.services().predictions.add_feedback(name, labels)), 201
         except FieldError as exc:
             return error(400, "invalid_input", exc.field, exc.message)
         except (InvalidModelNameError, ModelNotFoundError) as exc:
-            return _model_error(exc)
+            return common.model_error(exc)
 
     @api.put("/models/<name>/prediction-log")
     @require_api_role("editor")
     def switch_prediction_log(name: str):
         """``{"enabled": false}`` stops logging this model's predictions; ``true`` starts it again."""
-        body, failure = _json_body()
+        body, failure = common.json_body()
         if failure:
             return failure
         enabled = body.get("enabled") if isinstance(body, dict) else None
         if not isinstance(enabled, bool):
             return error(400, "invalid_input", "enabled", 'send {"enabled": true} or {"enabled": false}')
         try:
-            _services().models.resolve(name)
+            common.services().models.resolve(name)
         except (InvalidModelNameError, ModelNotFoundError) as exc:
-            return _model_error(exc)
-        _services().predictions.set_enabled(name, enabled)
+            return common.model_error(exc)
+        common.services().predictions.set_enabled(name, enabled)
         return jsonify({"model": name, "enabled": enabled})
 
     @api.post("/models/<name>/jobs")
     @require_api_role("viewer")
     def submit_job(name: str):
         """Async batch: JSON ``{"instances": [...]}`` or a CSV body (text/csv). 202 + job id."""
-        services = _services()
-        version, alias = _selector()
+        services = common.services()
+        version, alias = common.selector()
         try:
             number = services.models.resolve(name, version, alias=alias)
         except (InvalidModelNameError, ModelNotFoundError, CorruptModelError) as exc:
-            return _model_error(exc)
+            return common.model_error(exc)
         limit = services.settings.max_upload_bytes
         if (request.content_length or 0) > limit:
             return error(413, "too_large", "body", too_large_message(request.content_length, limit))
         if request.mimetype == "text/csv":
             payload, fmt = request.get_data(), "csv"
         elif request.is_json:
-            body, failure = _json_body()
+            body, failure = common.json_body()
             if failure:
                 return failure
             try:
@@ -208,7 +167,7 @@ def create_models_blueprint() -> Blueprint:
             except BodyError as exc:
                 return error(400, exc.code, exc.field, exc.message)
             except CorruptModelError as exc:
-                return _model_error(exc)
+                return common.model_error(exc)
         else:
             return error(415, "unsupported_media_type", "body", "send text/csv or application/json")
         if not payload:
@@ -221,7 +180,7 @@ def create_models_blueprint() -> Blueprint:
     @require_api_role("read")
     def job_status(job_id: str):
         try:
-            record = _services().queue.get(job_id)
+            record = common.services().queue.get(job_id)
         except JobNotFoundError as exc:
             return error(404, "not_found", "job", str(exc))
         return jsonify({k: v for k, v in record.items() if k not in ("owner_pid",)})
@@ -230,7 +189,7 @@ def create_models_blueprint() -> Blueprint:
     @require_api_role("viewer")
     def cancel_job(job_id: str):
         try:
-            return jsonify(_services().queue.cancel(job_id))
+            return jsonify(common.services().queue.cancel(job_id))
         except JobNotFoundError as exc:
             return error(404, "not_found", "job", str(exc))
 
@@ -238,14 +197,14 @@ def create_models_blueprint() -> Blueprint:
     @require_api_role("read")
     def job_result(job_id: str):
         try:
-            path = _services().queue.result_file(job_id, "result.csv")
+            path = common.services().queue.result_file(job_id, "result.csv")
         except JobNotFoundError:
             return error(404, "not_found", "job", "no result for this job (yet)")
         return send_file(path, mimetype="text/csv", as_attachment=True, download_name=f"predictions-{job_id}.csv")
 
     @api.get("/openapi.json")
     def openapi():
-        services = _services()
+        services = common.services()
         return jsonify(openapi_document(services.models.list(), services.models, services.settings))
 
     return api

@@ -108,8 +108,63 @@ class Job(BaseModel):
     updated_at: str
     progress: JobProgress
     attempts: int
-    result: dict[str, Any] | None = Field(description="a finished batch: counts, errors, predictions, result_csv")
+    result: dict[str, Any] | None = Field(
+        description="a finished batch: counts, errors, predictions, result_csv; a retrain: the new version and "
+        "its metrics beside the version in use",
+    )
     error: str | None
+
+
+class ColumnDrift(BaseModel):
+    """One column's drift between the version's training sample and the recent data, on bins fixed by the
+    training sample (numeric: deciles; categorical: its categories, then ``(other)``; then ``(missing)``)."""
+
+    column: str
+    kind: Literal["numeric", "categorical"]
+    psi: float = Field(description="population stability index over the bins (an empty bin counts as 1e-4)")
+    level: Literal["stable", "moderate", "major"] = Field(description="PSI below 0.1, to 0.25, above")
+    test: Literal["ks", "chi2"] = Field(description="two-sample Kolmogorov-Smirnov, or Pearson's chi² of the counts")
+    statistic: float | None = Field(description="null when a side has no values")
+    p_value: float | None
+    bins: list[str]
+    reference: list[float] = Field(description="share of the training sample in each bin")
+    current: list[float] = Field(description="share of the recent data in each bin")
+    reference_rows: int
+    current_rows: int
+
+
+class DriftReport(BaseModel):
+    model: str
+    version: int
+    reference: str = Field(description="what the reference side is (the training sample saved with the version)")
+    current: str = Field(description="what the recent side is (the prediction log or a dataset)")
+    columns: list[ColumnDrift] = Field(description="the model's input columns, most drifted (highest PSI) first")
+    prediction: ColumnDrift | None = Field(description="drift of the model's answers (probability or prediction)")
+    warnings: list[str]
+
+
+class MetricComparison(BaseModel):
+    metric: str
+    cv_mean: float | None = Field(description="the card's cross-validated mean")
+    cv_std: float | None
+    now: float | None = Field(description="on the evaluated rows, measured by the same code as training")
+    delta: float | None = Field(description="now - cv_mean")
+
+
+class Evaluation(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    evaluated_at: str
+    rows: int = Field(description="labelled rows that fit the model's schema and were scored")
+    metrics: dict[str, float | None]
+    comparison: list[MetricComparison]
+    notices: list[str] = Field(description="rows or labels left out, and why")
+    source: dict[str, Any] = Field(description="the data evaluated on: its id, label and dataset fingerprint")
+
+
+class EvaluationList(BaseModel):
+    model: str
+    version: int
+    evaluations: list[Evaluation] = Field(description="oldest first")
 
 
 RESPONSE_MODELS = (
@@ -122,4 +177,7 @@ RESPONSE_MODELS = (
     Prediction,
     JobAccepted,
     Job,
+    DriftReport,
+    Evaluation,
+    EvaluationList,
 )

@@ -11,7 +11,8 @@ from flask import Flask, g, jsonify, request
 
 import callbacks
 import layouts
-from dashboard import api, api_models, auth, callback_guard, forksafe, observability, page_upload
+from dashboard import api, api_models, api_monitoring, auth, callback_guard, forksafe, observability, page_upload
+from dashboard.api_common import FiniteJSONProvider
 from dashboard.jobs import JobLayer
 from dashboard.services import build_services, start_background_work
 from dashboard.settings import Settings
@@ -29,6 +30,7 @@ def create_app(settings: Settings | None = None, *, background_work: bool = True
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     services = build_services(settings)
     server = Flask(__name__)
+    server.json = FiniteJSONProvider(server)
     server.extensions["dashboard"] = services
     app = dash.Dash(
         __name__,
@@ -55,6 +57,7 @@ def create_app(settings: Settings | None = None, *, background_work: bool = True
     app.layout = layouts.shell.layout
     callbacks.register(app, services)
     server.register_blueprint(api_models.create_models_blueprint())
+    server.register_blueprint(api_monitoring.create_monitoring_blueprint())
     server.register_blueprint(api.create_blueprint())  # last: its catch-all answers unknown /api paths
     _install_headers(app, settings)
     _install_error_pages(server)

@@ -12,6 +12,14 @@ class FieldError(ValueError):
         self.field, self.message = field, message
 
 
+class UnknownSource(FieldError):
+    """The data named does not exist (the REST API answers 404)."""
+
+
+class NotEnoughData(FieldError):
+    """The data named exists but holds too little to work on yet: nothing logged, no label came back (409)."""
+
+
 class Cancelled(Exception):
     """The user or the API cancelled long work; nothing of it was cached or saved."""
 

@@ -10,13 +10,10 @@ from pydantic.json_schema import models_json_schema
 
 from dashboard.api_schemas import RESPONSE_MODELS
 from dashboard.jobs import CODE_VERSION
+from dashboard.openapi_monitoring import monitoring_paths
+from dashboard.openapi_parts import SELECTOR, errors, json_content, json_ref, ok_or_404, operation, path_param
 from dashboard.settings import Settings
 from model_store.schema import MAX_MAGNITUDE
-
-
-def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
 
 NOT_BLANK = r"\S"  # at least one character that is not white space
 
@@ -58,10 +55,10 @@ def openapi_document(models: list[dict[str, Any]], store, settings: Settings) ->
     schemas = component_schemas()
     need_key = _key_requirements(settings)
     paths: dict[str, Any] = {
-        "/api/health": {"get": _operation("Liveness", None, {"200": _json_ref("Health")})},
-        "/api/openapi.json": {"get": _operation("This document", None, {"200": _json({"type": "object"})})},
+        "/api/health": {"get": operation("Liveness", None, {"200": json_ref("Health")})},
+        "/api/openapi.json": {"get": operation("This document", None, {"200": json_content({"type": "object"})})},
         "/api/metrics": {
-            "get": _operation(
+            "get": operation(
                 "Prometheus metrics: request and callback latency, errors by code, predictions per model version, "
                 "memo hits, job durations, job queue depth",
                 need_key["read"],
@@ -69,12 +66,12 @@ def openapi_document(models: list[dict[str, Any]], store, settings: Settings) ->
             )
         },
         "/api/datasets": {
-            "get": _operation("Dataset catalog", need_key["read"], {"200": _json_ref("DatasetList")}),
+            "get": operation("Dataset catalog", need_key["read"], {"200": json_ref("DatasetList")}),
             "post": {
-                **_operation(
+                **operation(
                     "Upload a dataset (CSV/TSV, Parquet, Excel, JSON lines)",
                     need_key["editor"],
-                    {"201": _json_ref("DatasetCreated", "created"), **_errors(400, 413, 415)},
+                    {"201": json_ref("DatasetCreated", "created"), **errors(400, 413, 415)},
                 ),
                 "parameters": [
                     {
@@ -103,35 +100,35 @@ def openapi_document(models: list[dict[str, Any]], store, settings: Settings) ->
             },
         },
         "/api/datasets/{dataset_id}": {
-            "parameters": [_path("dataset_id")],
-            "get": _operation("One dataset", need_key["read"], {"200": _json_ref("DatasetInfo"), **_errors(404)}),
-            "delete": _operation(
+            "parameters": [path_param("dataset_id")],
+            "get": operation("One dataset", need_key["read"], {"200": json_ref("DatasetInfo"), **errors(404)}),
+            "delete": operation(
                 "Delete an uploaded dataset",
                 need_key["editor"],
-                {"204": {"description": "deleted"}, **_errors(400, 404)},
+                {"204": {"description": "deleted"}, **errors(400, 404)},
             ),
         },
-        "/api/models": {"get": _operation("Stored models", need_key["read"], {"200": _json_ref("ModelList")})},
+        "/api/models": {"get": operation("Stored models", need_key["read"], {"200": json_ref("ModelList")})},
         "/api/models/{name}": {
-            "parameters": [_path("name"), *SELECTOR],
-            "get": _operation("Model card", need_key["read"], {"200": _json_ref("ModelCard"), **_errors(404, 500)}),
+            "parameters": [path_param("name"), *SELECTOR],
+            "get": operation("Model card", need_key["read"], {"200": json_ref("ModelCard"), **errors(404, 500)}),
         },
         "/api/jobs/{job_id}": {
-            "parameters": [_path("job_id")],
-            "get": _operation("Job status, progress, result or error", need_key["read"], _ok_or_404("Job")),
+            "parameters": [path_param("job_id")],
+            "get": operation("Job status, progress, result or error", need_key["read"], ok_or_404("Job")),
         },
         "/api/jobs/{job_id}/cancel": {
-            "parameters": [_path("job_id")],
-            "post": _operation("Cancel a queued or running job", need_key["viewer"], _ok_or_404("Job")),
+            "parameters": [path_param("job_id")],
+            "post": operation("Cancel a queued or running job", need_key["viewer"], ok_or_404("Job")),
         },
         "/api/jobs/{job_id}/result.csv": {
-            "parameters": [_path("job_id")],
-            "get": _operation(
+            "parameters": [path_param("job_id")],
+            "get": operation(
                 "A finished batch's inputs with predictions (formula-like cells neutralised)",
                 need_key["read"],
                 {
                     "200": {"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}},
-                    **_errors(404),
+                    **errors(404),
                 },
             ),
         },
@@ -158,10 +155,10 @@ def openapi_document(models: list[dict[str, Any]], store, settings: Settings) ->
         paths[f"/api/models/{name}/predict"] = {
             "parameters": [*SELECTOR, EXPLAIN],
             "post": {
-                **_operation(
+                **operation(
                     f"Predict with {name}",
                     need_key["viewer"],
-                    {"200": _json_ref("Prediction"), **_errors(400, 404, 413, 415, 500)},
+                    {"200": json_ref("Prediction"), **errors(400, 404, 413, 415, 500)},
                 ),
                 "requestBody": {"required": True, "content": {"application/json": {"schema": predict_body}}},
             },
@@ -169,10 +166,10 @@ def openapi_document(models: list[dict[str, Any]], store, settings: Settings) ->
         paths[f"/api/models/{name}/jobs"] = {
             "parameters": SELECTOR,
             "post": {
-                **_operation(
+                **operation(
                     f"Batch-score with {name} asynchronously (up to the upload limit)",
                     need_key["viewer"],
-                    {"202": _json_ref("JobAccepted", "accepted"), **_errors(400, 404, 413, 415, 500)},
+                    {"202": json_ref("JobAccepted", "accepted"), **errors(400, 404, 413, 415, 500)},
                 ),
                 "requestBody": {
                     "required": True,
@@ -189,60 +186,7 @@ def openapi_document(models: list[dict[str, Any]], store, settings: Settings) ->
                 },
             },
         }
-        paths[f"/api/models/{name}/predictions"] = {
-            "get": {
-                **_operation(
-                    f"Logged predictions of {name}, newest first (format=csv downloads them)",
-                    need_key["read"],
-                    {
-                        "200": {
-                            "description": "ok",
-                            "content": {
-                                "application/json": {"schema": {"type": "object"}},
-                                "text/csv": {"schema": {"type": "string"}},
-                            },
-                        },
-                        **_errors(400),
-                    },
-                ),
-                "parameters": [
-                    {"name": "version", "in": "query", "required": False, "schema": VERSION_NUMBER},
-                    {"name": "limit", "in": "query", "required": False, "schema": LOG_LIMIT},
-                    {"name": "format", "in": "query", "required": False, "schema": {"type": "string", "enum": ["csv"]}},
-                ],
-            }
-        }
-        paths[f"/api/models/{name}/feedback"] = {
-            "post": {
-                **_operation(
-                    f"Ground-truth labels for {name}'s logged predictions, by request id (and row)",
-                    need_key["viewer"],
-                    {"201": _json({"type": "object"}, "received"), **_errors(400, 404, 413, 415)},
-                ),
-                "requestBody": {"required": True, "content": {"application/json": {"schema": FEEDBACK}}},
-            }
-        }
-        paths[f"/api/models/{name}/prediction-log"] = {
-            "put": {
-                **_operation(
-                    f"Switch the prediction log of {name} on or off",
-                    need_key["editor"],
-                    {"200": _json({"type": "object"}), **_errors(400, 404, 415)},
-                ),
-                "requestBody": {
-                    "required": True,
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "required": ["enabled"],
-                                "properties": {"enabled": {"type": "boolean"}},
-                            }
-                        }
-                    },
-                },
-            }
-        }
+        paths.update(monitoring_paths(name, need_key))
     return {
         "openapi": "3.0.3",
         "info": {"title": "Analytics & Prediction Dashboard API", "version": CODE_VERSION},
@@ -253,35 +197,6 @@ def openapi_document(models: list[dict[str, Any]], store, settings: Settings) ->
         },
     }
 
-
-SELECTOR = [
-    {"name": "version", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1}},
-    {"name": "alias", "in": "query", "required": False, "schema": {"type": "string"}},
-]
-
-VERSION_NUMBER = {"type": "integer", "minimum": 1, "maximum": 10**9}
-LOG_LIMIT = {"type": "integer", "minimum": 1, "maximum": 10_000, "default": 1000}
-
-FEEDBACK = {
-    "type": "object",
-    "required": ["labels"],
-    "properties": {
-        "labels": {
-            "type": "array",
-            "minItems": 1,
-            "maxItems": 10_000,
-            "items": {
-                "type": "object",
-                "required": ["request_id", "label"],
-                "properties": {
-                    "request_id": {"type": "string", "maxLength": 64},
-                    "row": {"type": "integer", "minimum": 0, "maximum": 10**9},
-                    "label": {},
-                },
-            },
-        }
-    },
-}
 
 EXPLAIN = {
     "name": "explain",
@@ -328,27 +243,3 @@ def _key_requirements(settings: Settings) -> dict[str, list[dict[str, list]] | N
         return {"read": key, "viewer": key, "editor": key}
     guarded = key if settings.api_key else None
     return {"read": None, "viewer": guarded, "editor": guarded}
-
-
-def _operation(summary: str, security: list | None, responses: dict[str, Any]) -> dict[str, Any]:
-    """An operation; one that needs a key also documents the 401 (no or bad key) and 403 (wrong role)."""
-    operation: dict[str, Any] = {"summary": summary, "responses": dict(responses), "security": security or []}
-    if security:
-        operation["responses"].update(_errors(401, 403))
-    return operation
-
-
-def _errors(*codes: int) -> dict[str, Any]:
-    return {str(code): _json_ref("Error", "error") for code in codes}
-
-
-def _ok_or_404(component: str) -> dict[str, Any]:
-    return {"200": _json_ref(component), **_errors(404)}
-
-
-def _json_ref(component: str, description: str = "OK") -> dict[str, Any]:
-    return _json({"$ref": f"#/components/schemas/{component}"}, description)
-
-
-def _path(name: str) -> dict[str, Any]:
-    return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}

@@ -15,6 +15,7 @@ from dashboard.explore import ExplorerService
 from dashboard.jobqueue import ExecutorFactory, JobQueue, ThreadExecutor
 from dashboard.jobs import JobLayer, create_job_layer
 from dashboard.monitoring import PredictionLog
+from dashboard.monitoring.runner import make_retrain_runner
 from dashboard.monitoring.service import MonitoringService
 from dashboard.recommend.service import RecommendService
 from dashboard.recommend.serving import RecommendAdapter
@@ -66,16 +67,20 @@ def build_services(settings: Settings) -> Services:
     # Each feature whose models answer differently from a classifier or regressor brings its adapter.
     serving = Serving({"clustering": ClusterAdapter(), "recommendation": RecommendAdapter()})
     predictions = PredictionLog(data_dir / "predictions", sample=settings.prediction_log_sample)
+    training = TrainingService(
+        catalog, explorer, jobs.memo, models, n_jobs=settings.train_n_jobs, optuna_storage=_optuna_storage(settings)
+    )
+    monitoring = MonitoringService(models, catalog, predictions, training)
     queue = JobQueue(
         Path(settings.cache_dir) / "api-jobs",
-        runners={"batch_predict": make_batch_runner(models, serving, predictions)},
+        runners={
+            "batch_predict": make_batch_runner(models, serving, predictions),
+            "retrain": make_retrain_runner(monitoring),
+        },
         executor=_api_executor(settings, jobs),
         locks=jobs.locks,
         heartbeat_seconds=settings.job_heartbeat_seconds,
         ttl_seconds=settings.job_ttl_seconds,
-    )
-    training = TrainingService(
-        catalog, explorer, jobs.memo, models, n_jobs=settings.train_n_jobs, optuna_storage=_optuna_storage(settings)
     )
     return Services(
         settings=settings,
@@ -90,7 +95,7 @@ def build_services(settings: Settings) -> Services:
         clusters=ClusterService(catalog, explorer, jobs.memo, models),
         recommend=RecommendService(catalog, jobs.memo, models),
         predictions=predictions,
-        monitoring=MonitoringService(models, catalog, predictions, training),
+        monitoring=monitoring,
     )
 
 

@@ -212,13 +212,17 @@ def drift_table(report: dict[str, Any]) -> html.Div:
             dbc.Badge(c["level"], color={"stable": "success", "moderate": "warning", "major": "danger"}[c["level"]]),
             "KS" if c["test"] == "ks" else "chi²",
             _number(c["statistic"]),
-            f"{c['p_value']:.3g}",
+            f"{c['p_value']:.3g}" if isinstance(c["p_value"], int | float) else "—",
         )
         for c in ([report["prediction"]] if report["prediction"] else []) + report["columns"]
     ]
     return html.Div(
         [
             html.P(f"{report['reference']} against {report['current']}; most drifted first.", className="small"),
+            *[
+                dbc.Alert(text, color="warning", className="small py-1", id="monitor-drift-warning")
+                for text in report.get("warnings", [])
+            ],
             _table(rows, ("column", "kind", "PSI", "level", "test", "statistic", "p"), id="monitor-drift-ranking"),
         ]
     )

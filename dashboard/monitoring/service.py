@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from dashboard.data.catalog import Catalog
-from dashboard.errors import FieldError
+from dashboard.errors import FieldError, NotEnoughData, UnknownSource
 from dashboard.monitoring import drift as drift_stats
 from dashboard.monitoring.log import MAX_FEEDBACK, PredictionLog
 from dashboard.monitoring.verify import labels_as_classes, reverify
@@ -29,6 +29,7 @@ pd = lazy_module("pandas")
 
 LOG_SOURCE = "@log"  # never a dataset id ('@' is not allowed in names)
 LABEL_COLUMN = "label"
+MIN_DRIFT_ROWS = 100  # fewer recent rows than this: the report says its numbers are only a hint
 
 
 class MonitoringService:
@@ -55,10 +56,14 @@ class MonitoringService:
             return frame, f"prediction log of v{loaded.version} ({len(frame):,} rows)"
         return self._dataset(source), f"dataset {source}"
 
-    def _dataset(self, source: object) -> pd.DataFrame:
+    def _require_dataset(self, source: object) -> str:
         if not isinstance(source, str) or not self.catalog.exists(source):
-            raise FieldError("data", f"no dataset named {str(source)[:64]!r}")
-        return self.catalog.load(source)
+            message = f"no dataset named {str(source)[:64]!r} (or {LOG_SOURCE!r}: the prediction log)"
+            raise UnknownSource("data", message)
+        return source
+
+    def _dataset(self, source: object) -> pd.DataFrame:
+        return self.catalog.load(self._require_dataset(source))
 
     def labelled(self, loaded: LoadedModel, source: str) -> tuple[pd.DataFrame, pd.Series, str]:
         """Inputs and true labels: a dataset's target column, or the log's rows that got feedback."""
@@ -109,17 +114,20 @@ class MonitoringService:
         reference, reference_label = self.reference(loaded)
         current, current_label = self.current(loaded, source)
         if current.empty:
-            raise FieldError("data", f"{current_label} has no rows to compare")
+            raise NotEnoughData("data", f"{current_label} has no rows to compare")
         kinds = {f["name"]: f["kind"] for f in loaded.card["schema"]["fields"]}
         columns = drift_stats.drift_report(reference, current, kinds)
         if not columns:
             raise FieldError("data", f"{current_label} shares no input column with the model")
         prediction = self._prediction_drift(loaded, reference, current, logged=source == LOG_SOURCE)
         return {
+            "model": loaded.name,
+            "version": loaded.version,
             "reference": reference_label,
             "current": current_label,
             "columns": [c.to_dict() for c in columns],
             "prediction": prediction.to_dict() if prediction else None,
+            "warnings": _sample_warnings(len(current)),
         }
 
     def _prediction_drift(self, loaded: LoadedModel, reference, current, *, logged: bool):
@@ -148,9 +156,7 @@ class MonitoringService:
         """The version's training spec run again on ``source`` (or on its training data plus ``source``),
         cross-validated the same way and saved as the model's next version, its card naming its parent.
         No alias moves: promoting it is the user's decision."""
-        card = self.store.card(name, version)
-        if not card.get("train_spec"):
-            raise FieldError("model", "this version was not trained on the Train page, so there is no spec to rerun")
+        card = self.check_retrain(name, version, source)
         spec = TrainSpec.model_validate(card["train_spec"])
         # the columns the model really uses (its schema): identifier or date columns the spec named were skipped
         used = tuple(f for f in spec.features if f in _fields(card))
@@ -162,6 +168,24 @@ class MonitoringService:
         description = f"{card.get('description', '')} · retrained from v{card['version']} on {dataset}"
         return self.training.save(new_spec, token, name, description[:300], parent=parent)
 
+    def check_retrain(self, name: str, version: int | str, source: object) -> dict[str, Any]:
+        """The card of a version that can be retrained on ``source``; FieldError naming what is wrong."""
+        card = self.store.card(name, version)
+        if not card.get("train_spec"):
+            raise FieldError("model", "this version was not trained on the Train page, so there is no spec to rerun")
+        if source != LOG_SOURCE:
+            self._require_dataset(source)
+        elif self.log.feedback(name).empty:
+            raise NotEnoughData("data", "no logged prediction of this model has a label yet (send them as feedback)")
+        return card
+
+    def in_use(self, name: str, fallback: int) -> tuple[str | None, int]:
+        """The version users get now, to compare a retrained one with: the ``production`` alias's, else
+        another alias's, else ``fallback`` (the parent)."""
+        aliases = self.store.aliases(name)
+        alias = "production" if "production" in aliases else next(iter(sorted(aliases)), None)
+        return alias, aliases[alias] if alias else fallback
+
     def _training_data(self, card: dict[str, Any], spec: TrainSpec, source: str, union: bool) -> str:
         """A dataset id holding the new rows (a derived dataset for log feedback or a union)."""
         columns = [*spec.features, spec.target]
@@ -171,6 +195,8 @@ class MonitoringService:
             labels, _ = labels_as_classes(labels.reset_index(drop=True), card)
             checked = check_batch(frame.reset_index(drop=True), card["schema"])
             fresh = checked.frame.assign(**{spec.target: labels}).loc[checked.valid & labels.notna().to_numpy()]
+            if fresh.empty:  # retraining "with the new rows" on none of them would only repeat the old training
+                raise NotEnoughData("data", "no logged prediction with a label fits the model's schema yet")
         else:
             fresh = self._dataset(source)
             if not union:
@@ -197,6 +223,15 @@ class MonitoringService:
 
 def _fields(card: dict[str, Any]) -> list[str]:
     return [f["name"] for f in card["schema"]["fields"]]
+
+
+def _sample_warnings(rows: int) -> list[str]:
+    if rows >= MIN_DRIFT_ROWS:
+        return []
+    return [
+        f"only {rows:,} recent rows: below {MIN_DRIFT_ROWS} a single row moves a bin's share by a percent or "
+        "more and empty bins dominate PSI, so read these numbers as a hint and collect more data"
+    ]
 
 
 def _require_columns(frame: pd.DataFrame, columns: list[str], source: str) -> None:

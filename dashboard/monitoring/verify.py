@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from dashboard.errors import FieldError
+from dashboard.errors import FieldError, NotEnoughData
 from dashboard.serving.tables import check_batch
 from dashboard.train.cv import metrics_for, predict_rows
 from model_store import LoadedModel
@@ -66,7 +66,7 @@ def reverify(loaded: LoadedModel, inputs: pd.DataFrame, labels: pd.Series) -> di
     if (~batch.valid).any():
         notices.append(f"{int((~batch.valid).sum()):,} rows do not fit the model's schema and were left out")
     if usable.sum() < MIN_ROWS:
-        raise FieldError("data", f"{int(usable.sum())} usable labelled rows; at least {MIN_ROWS} are needed")
+        raise NotEnoughData("data", f"{int(usable.sum())} usable labelled rows; at least {MIN_ROWS} are needed")
     X, y = batch.frame.loc[usable], truth[usable].to_numpy()
     if card["task"] != "regression":
         y = np.asarray(y, dtype=object if any(isinstance(c, str) for c in card["classes"]) else None)

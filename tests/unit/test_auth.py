@@ -203,6 +203,14 @@ def test_the_api_takes_per_user_keys_with_their_roles(login_app, users):
         client.post("/api/datasets", data=upload, content_type="multipart/form-data", headers=editor).status_code == 201
     )
     assert client.delete("/api/datasets/k", headers=editor).status_code == 204
+    # monitoring: a viewer reads drift and history; re-verifying and retraining write to the store
+    drift = "/api/models/titanic-survival/drift?data=titanic"
+    assert client.get(drift, headers=viewer).status_code == 200
+    evaluations = "/api/models/titanic-survival/evaluations"
+    assert client.post(evaluations, json={"data": "titanic"}, headers=viewer).status_code == 403
+    assert client.post("/api/models/titanic-survival/retrain", json={}, headers=viewer).status_code == 403
+    assert client.post(evaluations, json={"data": "titanic"}, headers=editor).status_code == 201
+    assert len(client.get(evaluations, headers=viewer).json["evaluations"]) == 1
 
 
 def test_the_users_cli_hashes_passwords_and_prints_an_api_key_once(tmp_path, capsys, monkeypatch):

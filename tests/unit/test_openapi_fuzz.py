@@ -32,3 +32,5 @@ def test_api_survives_schema_driven_fuzzing(app, demo_models):
         checked.append(operation.label)
     assert any("predict" in label for label in checked)
     assert {"POST /api/datasets", "DELETE /api/datasets/{dataset_id}", "POST /api/jobs/{job_id}/cancel"} <= set(checked)
+    monitoring = {"GET drift", "GET evaluations", "POST evaluations", "POST retrain"}
+    assert monitoring <= {f"{label.split()[0]} {label.rsplit('/', 1)[-1]}" for label in checked}
