@@ -219,10 +219,10 @@ def drift_table(report: dict[str, Any]) -> html.Div:
     return html.Div(
         [
             html.P(f"{report['reference']} against {report['current']}; most drifted first.", className="small"),
-            *[
-                dbc.Alert(text, color="warning", className="small py-1", id="monitor-drift-warning")
-                for text in report.get("warnings", [])
-            ],
+            html.Div(
+                [dbc.Alert(text, color="warning", className="small py-1") for text in report.get("warnings", [])],
+                id="monitor-drift-warnings",
+            ),
             _table(rows, ("column", "kind", "PSI", "level", "test", "statistic", "p"), id="monitor-drift-ranking"),
         ]
     )

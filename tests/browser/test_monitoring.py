@@ -64,6 +64,7 @@ def test_predict_feedback_reverify_drift_retrain(dash_duo, app, demo_models, sto
     _tab(dash_duo, "Drift")
     click(dash_duo, f"#{MonitorIds.DRIFT_BUTTON}")
     dash_duo.wait_for_contains_text("#monitor-drift-ranking", "Age", timeout=30)
+    dash_duo.wait_for_contains_text("#monitor-drift-warnings", "only 41 recent rows")  # the form's row and 40
     report = services.monitoring.drift(MODEL, 1, "@log")
     columns = {c["column"]: c for c in report["columns"]}
     assert columns["Age"]["level"] == "major" and columns["Pclass"]["level"] == "major"
