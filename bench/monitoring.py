@@ -8,6 +8,8 @@
   partitions, PSI and KS per column, and the prediction drift (the reference's answers computed now).
   Its baseline is the same statistics with numpy and scipy (`np.histogram`, `ks_2samp`) on arrays already in
   memory (goal: 5 s).
+- The same report over the same rows logged as 2,000 partitions of 500 rows, as form and REST requests are
+  written: the first report merges them (``dashboard.monitoring.compaction``), the next ones read one file.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.harness import Stats, make_app, write_results
+from dashboard.monitoring.compaction import COMPACT_AT
 
 ROW = {"Pclass": 3, "Sex": "male", "Age": 22, "SibSp": 1, "Parch": 0, "Fare": 7.25, "Embarked": "S"}
 DRIFT_FEATURE_COUNT = 20
@@ -49,7 +52,9 @@ def logging_overhead(app, requests: int = 3000) -> dict:
     }
 
 
-def drift_report(services, repeats: int = 3) -> dict:
+def drift_report(services, repeats: int = 3, partition_rows: int = DRIFT_BATCH, name: str = "caravan-drift") -> dict:
+    """``partition_rows``: the rows per logged partition (a batch job writes one; form and REST requests are
+    flushed every 500 records). The first report of a log of many small partitions merges them."""
     from scipy import stats
 
     from dashboard.monitoring import drift
@@ -66,8 +71,8 @@ def drift_report(services, repeats: int = 3) -> dict:
         cv=CVSpec(folds=2),
     )
     token, _, _ = services.training.run(spec)
-    version = services.training.save(spec, token, "caravan-drift")
-    loaded = services.models.load("caravan-drift", version.version)
+    version = services.training.save(spec, token, name)
+    loaded = services.models.load(name, version.version)
     caravan = services.catalog.load("caravan")[list(features)]
     rng = np.random.default_rng(0)
     logged_frames = []
@@ -77,14 +82,20 @@ def drift_report(services, repeats: int = 3) -> dict:
             rows["MGEMLEEF"] = np.minimum(rows["MGEMLEEF"] + rng.integers(0, 2, DRIFT_BATCH), 6)
             rows["MOPLHOOG"] = np.minimum(rows["MOPLHOOG"] + 1, 9)
         scored = services.serving.score(loaded, _batch(rows, loaded.card["schema"]))
-        services.predictions.record_table(loaded.name, loaded.version, rows, scored, door="batch", request_id="b")
+        for start in range(0, DRIFT_BATCH, partition_rows):
+            part = slice(start, start + partition_rows)
+            services.predictions.record_table(
+                loaded.name, loaded.version, rows[part], scored[part], door="batch", request_id="b"
+            )
         logged_frames.append(rows.assign(p=scored[f"probability_{loaded.card['classes'][1]}"].to_numpy()))
+    partitions = len(list(services.predictions._partitions(name, f"v{version.version}/*/*.parquet")))
+    unmerged = _unmerged_report(services, name, version.version) if partitions >= COMPACT_AT else None
     ours = []
     for _ in range(repeats):
         start = time.perf_counter()
-        report = services.monitoring.drift("caravan-drift", version.version, LOG_SOURCE)
+        report = services.monitoring.drift(name, version.version, LOG_SOURCE)
         ours.append(time.perf_counter() - start)
-    reference = services.models.reference("caravan-drift", version.version)
+    reference = services.models.reference(name, version.version)
     current = np.concatenate([f.to_numpy(dtype=float) for f in logged_frames])
     reference_p = loaded.model.predict_proba(reference)[:, 1]
 
@@ -109,6 +120,9 @@ def drift_report(services, repeats: int = 3) -> dict:
     worst_ks = max(abs(by_column[c]["statistic"] - expected[i][1]) for i, c in enumerate(features))
     a, b = Stats.of(ours), Stats.of(baseline)
     return {
+        "partitions": partitions,
+        "first": ours[0],
+        "unmerged": unmerged,
         "ours": a,
         "raw_in_memory": b,
         "ratio": a.median / b.median,
@@ -119,6 +133,18 @@ def drift_report(services, repeats: int = 3) -> dict:
         "largest_psi_difference": worst,
         "largest_ks_difference": worst_ks,
     }
+
+
+def _unmerged_report(services, name: str, version: int) -> float:
+    """The report as it was before the log merged its partitions: every small file read on its own."""
+    from unittest import mock
+
+    from dashboard.monitoring.service import LOG_SOURCE
+
+    with mock.patch("dashboard.monitoring.log.COMPACT_AT", 10**9):
+        start = time.perf_counter()
+        services.monitoring.drift(name, version, LOG_SOURCE)
+        return time.perf_counter() - start
 
 
 def _batch(frame, schema):
@@ -142,13 +168,21 @@ def run() -> dict:
             f"   overhead: median {overhead['median_ratio']:.3f}x, mean {overhead['mean_ratio']:.3f}x"
         )
         drifted = drift_report(services)
-        print(
-            f"drift report, {drifted['rows']:,} logged rows x {drifted['features']} features: {drifted['ours'].ms()}\n"
-            f"   numpy/scipy on arrays in memory: {drifted['raw_in_memory'].ms()}  ratio {drifted['ratio']:.2f}x\n"
-            f"   most drifted {drifted['top']}, prediction PSI {drifted['prediction_psi']:.4f}, "
-            f"largest difference from the direct computation: PSI {drifted['largest_psi_difference']:.2e}, "
-            f"KS {drifted['largest_ks_difference']:.2e}"
-        )
-    results = {"logging": overhead, "drift": drifted}
+        _print_drift(drifted)
+        crowded = drift_report(services, partition_rows=500, name="caravan-drift-small", repeats=3)
+        _print_drift(crowded)
+        print(f"   of which the first merged the partitions; without merging: {crowded['unmerged'] * 1000:.0f} ms")
+    results = {"logging": overhead, "drift": drifted, "drift_small_partitions": crowded}
     print(f"written to {write_results('monitoring', results)}")
     return results
+
+
+def _print_drift(drifted: dict) -> None:
+    print(
+        f"drift report, {drifted['rows']:,} logged rows x {drifted['features']} features in "
+        f"{drifted['partitions']:,} partitions: first {drifted['first'] * 1000:.0f} ms, {drifted['ours'].ms()}\n"
+        f"   numpy/scipy on arrays in memory: {drifted['raw_in_memory'].ms()}  ratio {drifted['ratio']:.2f}x\n"
+        f"   most drifted {drifted['top']}, prediction PSI {drifted['prediction_psi']:.4f}, "
+        f"largest difference from the direct computation: PSI {drifted['largest_psi_difference']:.2e}, "
+        f"KS {drifted['largest_ks_difference']:.2e}"
+    )

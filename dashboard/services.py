@@ -66,7 +66,7 @@ def build_services(settings: Settings) -> Services:
     models = ModelStore(private_dir(settings.model_dir), lock=jobs.locks)
     # Each feature whose models answer differently from a classifier or regressor brings its adapter.
     serving = Serving({"clustering": ClusterAdapter(), "recommendation": RecommendAdapter()})
-    predictions = PredictionLog(data_dir / "predictions", sample=settings.prediction_log_sample)
+    predictions = PredictionLog(data_dir / "predictions", sample=settings.prediction_log_sample, locks=jobs.locks)
     training = TrainingService(
         catalog, explorer, jobs.memo, models, n_jobs=settings.train_n_jobs, optuna_storage=_optuna_storage(settings)
     )

@@ -7,6 +7,7 @@ datasets, ``<data dir>/predictions/<model>/v<version>/<date>/<time>-<pid>-<rando
 growing file, readable from every worker and machine sharing the data dir. A process writes its buffer
 after ``flush_rows`` records or ``flush_seconds`` (and when read or stopped), so a crash loses at most
 that. Labels posted later by request id go to ``<model>/feedback/``. A model's log can be switched off.
+A full read merges a folder's many small partitions into one first (``dashboard.monitoring.compaction``).
 """
 
 from __future__ import annotations
@@ -19,12 +20,17 @@ import random
 import threading
 import time
 import uuid
+from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from dashboard.coordination import FileLocks, Locks
 from dashboard.data.store import write_parquet_atomic
 from dashboard.errors import FieldError
+from dashboard.monitoring.compaction import COMPACT_AT, compact, published, stamp
+from dashboard.monitoring.log_format import OUTPUT_PREFIX, as_records, cell, expanded, to_arrow
 from dashboard.safety import private_dir
 from model_store.files import is_name
 from model_store.lazy import lazy_module
@@ -36,14 +42,23 @@ pd = lazy_module("pandas")
 
 COLUMNS = ("time", "request_id", "door", "row", "version", "inputs", "prediction", "output")
 KEY_COLUMNS = ("request_id", "row", "prediction")
-OUTPUT_PREFIX = {"probabilities": "probability_", "scores": "score_"}
 MAX_FEEDBACK = 10_000  # labels in one request
 MAX_ROW = 10**9  # a record's position in its request (Parquet stores it as a 64-bit integer)
+READ_ATTEMPTS = 3  # a file merged and deleted under a reader: list the folder again
 
 
 class PredictionLog:
-    def __init__(self, root: Path, *, sample: float = 1.0, flush_rows: int = 500, flush_seconds: float = 5.0) -> None:
+    def __init__(
+        self,
+        root: Path,
+        *,
+        sample: float = 1.0,
+        flush_rows: int = 500,
+        flush_seconds: float = 5.0,
+        locks: Locks | None = None,
+    ) -> None:
         self.root = Path(root)
+        self.locks = locks or FileLocks(self.root / ".locks")
         self.sample, self.flush_rows, self.flush_seconds = sample, flush_rows, flush_seconds
         self._buffer: dict[tuple[str, int], list[dict[str, Any]]] = {}
         self._since = time.monotonic()
@@ -80,11 +95,11 @@ class PredictionLog:
                 continue
             row = {"time": now, "request_id": request_id, "door": door, "row": i, "version": version}
             prediction = answer["predictions"][i]
-            row["prediction_json" if isinstance(prediction, list | dict) else "prediction"] = _cell(prediction)
+            row["prediction_json" if isinstance(prediction, list | dict) else "prediction"] = cell(prediction)
             for kind in ("probabilities", "scores"):
                 for label, value in ((answer.get(kind) or [{}] * len(records))[i] or {}).items():
                     row[f"{OUTPUT_PREFIX[kind]}{label}"] = value
-            row.update({f"input:{k}": _cell(v) for k, v in record.items()} if isinstance(record, dict) else {})
+            row.update({f"input:{k}": cell(v) for k, v in record.items()} if isinstance(record, dict) else {})
             rows.append(row)
         with self._lock:
             self._buffer.setdefault((model, version), []).extend(rows)
@@ -108,7 +123,7 @@ class PredictionLog:
             return
         table = inputs.loc[keep].reset_index(drop=True).add_prefix("input:")
         outputs = scored.loc[keep].reset_index(drop=True).drop(columns=["error"])
-        outputs["prediction"] = outputs["prediction"].map(_cell).infer_objects()
+        outputs["prediction"] = outputs["prediction"].map(cell).infer_objects()
         head = pd.DataFrame(
             {
                 "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
@@ -121,17 +136,10 @@ class PredictionLog:
         self._write(model, int(version), pd.concat([head, outputs, table], axis=1))
 
     def _write(self, model: str, version: int, frame: pd.DataFrame) -> None:
-        """One partition, published atomically. A column of mixed types (an Age sent as 22 in one request
-        and "22" in the next) is kept as text; readers convert by the model's schema."""
+        """One partition, published atomically."""
         folder = private_dir(self._model_dir(model) / f"v{version}" / frame["time"].iloc[0][:10])
         name = f"{time.time_ns()}-{os.getpid()}-{uuid.uuid4().hex[:8]}.parquet"
-        try:
-            arrow = pa.Table.from_pandas(frame, preserve_index=False)
-        except (pa.ArrowException, TypeError, ValueError):
-            mixed = [c for c in frame.columns if frame[c].dtype == object]
-            text = frame.astype({c: str for c in mixed}).mask(frame.isna(), None)
-            arrow = pa.Table.from_pandas(text, preserve_index=False)
-        write_parquet_atomic(folder / name, arrow)
+        write_parquet_atomic(folder / name, to_arrow(frame))
 
     def _flush_at_exit(self) -> None:
         with contextlib.suppress(OSError):  # the data dir is gone (a test's temp dir): nothing to keep
@@ -146,22 +154,39 @@ class PredictionLog:
 
     # -- reading -------------------------------------------------------------------------------------
     def _partitions(self, model: str, pattern: str) -> list[Path]:
-        """Published partitions only: a ``.tmp-`` file is one being written right now (pathlib's glob
-        matches dot files)."""
-        return [p for p in self._model_dir(model).glob(pattern) if not p.name.startswith(".")]
+        """The published partitions (not one being written, nor one a merged file holds)."""
+        return published(self._model_dir(model).glob(pattern))
+
+    def _read_all(self, model: str, pattern: str, read: Callable[[Path], Any]) -> list[Any]:
+        """``read`` of every partition, after merging any folder grown to ``COMPACT_AT`` partitions."""
+
+        def attempt() -> list[Any]:
+            files = self._partitions(model, pattern)
+            counts = Counter(path.parent for path in files)
+            crowded = [folder for folder, count in counts.items() if count >= COMPACT_AT]
+            for folder in crowded:
+                compact(folder, self.locks(f"prediction-log:{folder}"))
+            return [read(path) for path in (self._partitions(model, pattern) if crowded else files)]
+
+        return _retrying(attempt)
 
     def rows(self, model: str, version: int | None = None, limit: int = 1000) -> pd.DataFrame:
         """The newest ``limit`` logged rows of a model (one version or all), newest first."""
         self.flush()
         pattern = f"v{version}/*/*.parquet" if version is not None else "v*/*/*.parquet"
-        files = sorted(self._partitions(model, pattern), key=lambda p: p.name, reverse=True)
-        frames, count = [], 0
-        for path in files:
-            frame = pd.read_parquet(path)
-            frames.append(frame if "inputs" in frame.columns else _as_records(frame.head(limit)))
-            count += len(frame)
-            if count >= limit:
-                break
+
+        def attempt() -> list[pd.DataFrame]:
+            frames, count = [], 0
+            for path in sorted(self._partitions(model, pattern), key=lambda p: stamp(p.name), reverse=True):
+                frame = pd.read_parquet(path)
+                newest = frame.sort_values(["time", "row"], ascending=[False, True]).head(limit)  # merged: many
+                frames.append(newest if "inputs" in frame.columns else as_records(newest))
+                count += len(frame)
+                if count >= limit:
+                    break
+            return frames
+
+        frames = _retrying(attempt)
         if not frames:
             return pd.DataFrame(columns=list(COLUMNS))
         out = pd.concat(frames, ignore_index=True).sort_values(["time", "row"], ascending=[False, True])
@@ -173,15 +198,16 @@ class PredictionLog:
         columns are read from each partition, so a drift report over a million rows reads no JSON."""
         self.flush()
         wanted = {f"input:{f}" for f in fields}
-        frames = []
-        for path in self._partitions(model, f"v{int(version)}/*/*.parquet"):
+        probability = OUTPUT_PREFIX["probabilities"]
+
+        def read(path: Path) -> pd.DataFrame:
             names = pq.read_schema(path).names
             if "inputs" in names:  # a partition written before the log was columnar
-                frames.append(_expanded(pd.read_parquet(path), fields))
-                continue
-            probability = OUTPUT_PREFIX["probabilities"]
+                return expanded(pd.read_parquet(path), fields)
             columns = [c for c in names if c in wanted or c in KEY_COLUMNS or c.startswith(probability)]
-            frames.append(pd.read_parquet(path, columns=columns).rename(columns=lambda c: c.removeprefix("input:")))
+            return pd.read_parquet(path, columns=columns).rename(columns=lambda c: c.removeprefix("input:"))
+
+        frames = self._read_all(model, f"v{int(version)}/*/*.parquet", read)
         if not frames:
             return pd.DataFrame(columns=[*fields, *KEY_COLUMNS])
         frame = pd.concat(frames, ignore_index=True)
@@ -232,66 +258,24 @@ class PredictionLog:
         """(request id, row) of the logged predictions among ``request_ids``: two columns read per partition."""
         self.flush()
         keys: set[tuple[str, int]] = set()
-        for path in self._partitions(model, "v*/*/*.parquet"):
-            frame = pd.read_parquet(path, columns=["request_id", "row"])
+        key_columns = ["request_id", "row"]
+        for frame in self._read_all(model, "v*/*/*.parquet", lambda p: pd.read_parquet(p, columns=key_columns)):
             frame = frame[frame["request_id"].isin(request_ids)]
             keys.update(zip(frame["request_id"], frame["row"].astype(int), strict=True))
         return keys
 
     def feedback(self, model: str) -> pd.DataFrame:
-        files = sorted(self._partitions(model, "feedback/*.parquet"))
-        if not files:
+        frames = self._read_all(model, "feedback/*.parquet", pd.read_parquet)
+        if not frames:
             return pd.DataFrame(columns=["time", "request_id", "row", "label"])
-        return pd.concat([pd.read_parquet(p) for p in files], ignore_index=True)
+        return pd.concat(frames, ignore_index=True)
 
 
-def _as_records(frame: pd.DataFrame) -> pd.DataFrame:
-    """A columnar partition in the API's row shape: inputs, prediction and output as JSON text."""
-    inputs = [c for c in frame.columns if c.startswith("input:")]
-    outputs = {kind: [c for c in frame.columns if c.startswith(prefix)] for kind, prefix in OUTPUT_PREFIX.items()}
-    out = frame[["time", "request_id", "door", "row", "version"]].copy()
-    out["inputs"] = [
-        json.dumps({c[6:]: _plain(v) for c, v in zip(inputs, values, strict=True)})
-        for values in frame[inputs].itertuples(index=False)
-    ]
-    structured = frame["prediction_json"] if "prediction_json" in frame.columns else [None] * len(frame)
-    out["prediction"] = [
-        j if isinstance(j, str) else json.dumps(_plain(p)) for p, j in zip(frame["prediction"], structured, strict=True)
-    ]
-    out["output"] = [
-        json.dumps(
-            {
-                kind: {c.removeprefix(OUTPUT_PREFIX[kind]): _plain(row[c]) for c in columns if pd.notna(row[c])}
-                for kind, columns in outputs.items()
-                if columns
-            }
-        )
-        for row in frame[outputs["probabilities"] + outputs["scores"]].to_dict("records")
-    ]
-    return out
-
-
-def _expanded(frame: pd.DataFrame, fields: list[str]) -> pd.DataFrame:
-    """A partition in the log's first (row, JSON) format, as the columnar table reads it."""
-    inputs = pd.DataFrame([json.loads(text) for text in frame["inputs"]], columns=fields)
-    outputs = pd.DataFrame(
-        [
-            {f"probability_{k}": v for k, v in json.loads(text).get("probabilities", {}).items()}
-            for text in frame["output"]
-        ]
-    )
-    prediction = [json.loads(text) for text in frame["prediction"]]
-    return pd.concat([inputs, frame[["request_id", "row"]], outputs], axis=1).assign(prediction=prediction)
-
-
-def _cell(value: Any) -> Any:
-    """A loggable scalar: numpy scalars as Python values; anything structured as JSON text."""
-    value = value.item() if hasattr(value, "item") and not isinstance(value, list | dict) else value
-    return json.dumps(value, default=str) if isinstance(value, list | dict | tuple) else value
-
-
-def _plain(value: Any) -> Any:
-    """A JSON-ready cell: NaN and None as null, numpy scalars as Python numbers."""
-    if value is None or (isinstance(value, float) and value != value):
-        return None
-    return value.item() if hasattr(value, "item") else value
+def _retrying(read: Callable[[], Any]) -> Any:
+    """``read()``, again when a file it listed was merged and deleted by another process meanwhile."""
+    for _ in range(READ_ATTEMPTS - 1):
+        try:
+            return read()
+        except FileNotFoundError:
+            continue
+    return read()
