@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from flask import current_app, request
+from flask import current_app, jsonify, request
 from flask.json.provider import DefaultJSONProvider
 
 from dashboard.auth import api_error as error
@@ -37,6 +37,12 @@ def model_error(exc: Exception):
     if isinstance(exc, UnsafeArtifactError):
         return error(500, "unsafe_artifact", "model", str(exc))
     raise exc
+
+
+def job_accepted(job: dict[str, Any]):
+    """202 with the job's id and where to follow it."""
+    response = jsonify({"job_id": job["id"], "status": job["status"], "status_url": f"/api/jobs/{job['id']}"})
+    return response, 202, {"Location": f"/api/jobs/{job['id']}"}
 
 
 def whole_param(text: str | None, field: str, low: int, high: int | None) -> int | None:

@@ -173,8 +173,7 @@ def create_models_blueprint() -> Blueprint:
         if not payload:
             return error(400, "empty_body", "body", "the request has no data")
         job = services.queue.submit("batch_predict", {"model": name, "version": number, "format": fmt}, payload)
-        response = jsonify({"job_id": job["id"], "status": job["status"], "status_url": f"/api/jobs/{job['id']}"})
-        return response, 202, {"Location": f"/api/jobs/{job['id']}"}
+        return common.job_accepted(job)
 
     @api.get("/jobs/<job_id>")
     @require_api_role("read")

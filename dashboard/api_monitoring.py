@@ -5,6 +5,7 @@ prediction log (for re-verify and retrain: the logged rows whose label came back
 
 from __future__ import annotations
 
+from functools import wraps
 from typing import Any
 
 from flask import Blueprint, jsonify, request
@@ -45,73 +46,72 @@ def _field_error(exc: FieldError):
     return error(400, "invalid_input", exc.field, exc.message)
 
 
+def _answering_errors(view):
+    """Bad input and unknown models or versions become named JSON errors."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        try:
+            return view(*args, **kwargs)
+        except FieldError as exc:
+            return _field_error(exc)
+        except common.MODEL_ERRORS as exc:
+            return common.model_error(exc)
+
+    return wrapper
+
+
+def _version(name: str) -> int:
+    """The version ``?version=`` or ``?alias=`` selects (neither: the default)."""
+    version, alias = common.selector()
+    return common.services().models.resolve(name, version, alias=alias)
+
+
 def create_monitoring_blueprint() -> Blueprint:
     api = Blueprint("api_monitoring", __name__, url_prefix="/api")
 
     @api.get("/models/<name>/drift")
     @require_api_role("read")
+    @_answering_errors
     def drift(name: str):
         """Per-column drift (PSI, KS / chi²) between the version's training sample and ``?data=``."""
-        version, alias = common.selector()
-        try:
-            number = common.services().models.resolve(name, version, alias=alias)
-            return jsonify(common.services().monitoring.drift(name, number, _source(request.args.get("data"))))
-        except FieldError as exc:
-            return _field_error(exc)
-        except common.MODEL_ERRORS as exc:
-            return common.model_error(exc)
+        source = _source(request.args.get("data"))
+        return jsonify(common.services().monitoring.drift(name, _version(name), source))
 
     @api.get("/models/<name>/evaluations")
     @require_api_role("read")
+    @_answering_errors
     def evaluations(name: str):
         """The version's evaluation history, oldest first."""
-        version, alias = common.selector()
-        models = common.services().models
-        try:
-            number = models.resolve(name, version, alias=alias)
-            return jsonify({"model": name, "version": number, "evaluations": models.evaluations(name, number)})
-        except common.MODEL_ERRORS as exc:
-            return common.model_error(exc)
+        number = _version(name)
+        history = common.services().models.evaluations(name, number)
+        return jsonify({"model": name, "version": number, "evaluations": history})
 
     @api.post("/models/<name>/evaluations")
     @require_api_role("editor")
+    @_answering_errors
     def reverify(name: str):
         """Re-verify on ``{"data": ...}``: the metrics now beside the card's CV metrics, kept in the history."""
         body, failure = common.json_body()
         if failure:
             return failure
-        version, alias = common.selector()
-        services = common.services()
-        try:
-            source, _ = _body_source(body)
-            number = services.models.resolve(name, version, alias=alias)
-            return jsonify(services.monitoring.reverify(name, number, source)), 201
-        except FieldError as exc:
-            return _field_error(exc)
-        except common.MODEL_ERRORS as exc:
-            return common.model_error(exc)
+        source, _ = _body_source(body)
+        return jsonify(common.services().monitoring.reverify(name, _version(name), source)), 201
 
     @api.post("/models/<name>/retrain")
     @require_api_role("editor")
+    @_answering_errors
     def retrain(name: str):
         """Retrain the version's spec on ``{"data": ..., "union": false}`` as a job; 202 + its id. The new
         version's card names its parent; no alias moves."""
         body, failure = common.json_body()
         if failure:
             return failure
-        version, alias = common.selector()
+        source, union = _body_source(body)
+        number = _version(name)
         services = common.services()
-        try:
-            source, union = _body_source(body)
-            number = services.models.resolve(name, version, alias=alias)
-            services.monitoring.check_retrain(name, number, source)
-        except FieldError as exc:
-            return _field_error(exc)
-        except common.MODEL_ERRORS as exc:
-            return common.model_error(exc)
+        services.monitoring.check_retrain(name, number, source)
         params = {"model": name, "version": number, "data": source, "union": union}
-        job = services.queue.submit("retrain", params, b"")
-        response = jsonify({"job_id": job["id"], "status": job["status"], "status_url": f"/api/jobs/{job['id']}"})
-        return response, 202, {"Location": f"/api/jobs/{job['id']}"}
+        return common.job_accepted(services.queue.submit("retrain", params, b""))
 
     return api
