@@ -164,8 +164,8 @@ class PredictionLog:
             files = self._partitions(model, pattern)
             counts = Counter(path.parent for path in files)
             crowded = [folder for folder, count in counts.items() if count >= COMPACT_AT]
-            for folder in crowded:
-                compact(folder, self.locks(f"prediction-log:{folder}"))
+            for folder in crowded:  # the lock is named by the folder's place in the log: alike on every machine
+                compact(folder, self.locks(f"prediction-log:{folder.relative_to(self.root)}"))
             return [read(path) for path in (self._partitions(model, pattern) if crowded else files)]
 
         return _retrying(attempt)
