@@ -35,11 +35,12 @@ class DatasetNotFoundError(NotFound):
         return f"dataset: no dataset named {self.args[0]!r}"
 
 
-def write_parquet_atomic(path: Path, table: pa.Table) -> None:
+def write_parquet_atomic(path: Path, table: pa.Table, **options) -> None:
+    """``table`` at ``path``, visible only once complete (``options`` go to ``pq.write_table``)."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".parquet")
     os.close(fd)
     try:
-        pq.write_table(table, tmp)
+        pq.write_table(table, tmp, **options)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

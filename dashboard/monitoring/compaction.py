@@ -31,6 +31,7 @@ COMPACT_AT = 64  # published partitions in one folder before a full read merges 
 MERGED_FROM = b"dashboard.merged_from"
 MARK = "-merged-"
 READ_THREADS = 4
+ROW_GROUP_ROWS = 10_000  # a merged file holds its rows oldest first: the newest are read from its last groups
 LEGACY_COLUMN = "inputs"  # the log's first, JSON-row format: left as it is
 
 
@@ -73,7 +74,20 @@ def compact(folder: Path, lock: AbstractContextManager) -> int:
         names = sorted(path.name for path in tables)
         merged = merged.replace_schema_metadata({MERGED_FROM: json.dumps(names).encode()})
         newest = max(stamp(name) for name in names)  # keeps "newest first by name" true
-        write_parquet_atomic(folder / f"{newest}{MARK}{uuid.uuid4().hex[:8]}.parquet", merged)
+        path = folder / f"{newest}{MARK}{uuid.uuid4().hex[:8]}.parquet"
+        write_parquet_atomic(path, merged, row_group_size=ROW_GROUP_ROWS)
         for path in tables:
             path.unlink(missing_ok=True)
         return len(tables)
+
+
+def tail(path: Path, rows: int) -> pd.DataFrame:
+    """At least the last ``rows`` rows of a partition: of a merged one, only the row groups holding them."""
+    parquet = pq.ParquetFile(path)
+    groups, count = [], 0
+    for group in reversed(range(parquet.num_row_groups)):
+        groups.insert(0, group)
+        count += parquet.metadata.row_group(group).num_rows
+        if count >= rows:
+            break
+    return parquet.read_row_groups(groups).to_pandas()

@@ -29,7 +29,7 @@ from typing import Any
 from dashboard.coordination import FileLocks, Locks
 from dashboard.data.store import write_parquet_atomic
 from dashboard.errors import FieldError
-from dashboard.monitoring.compaction import COMPACT_AT, compact, published, stamp
+from dashboard.monitoring.compaction import COMPACT_AT, compact, published, stamp, tail
 from dashboard.monitoring.log_format import OUTPUT_PREFIX, as_records, cell, expanded, to_arrow
 from dashboard.safety import private_dir
 from model_store.files import is_name
@@ -178,7 +178,7 @@ class PredictionLog:
         def attempt() -> list[pd.DataFrame]:
             frames, count = [], 0
             for path in sorted(self._partitions(model, pattern), key=lambda p: stamp(p.name), reverse=True):
-                frame = pd.read_parquet(path)
+                frame = tail(path, limit)
                 newest = frame.sort_values(["time", "row"], ascending=[False, True]).head(limit)  # merged: many
                 frames.append(newest if "inputs" in frame.columns else as_records(newest))
                 count += len(frame)

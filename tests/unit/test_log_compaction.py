@@ -52,6 +52,22 @@ def test_a_crowded_folder_is_merged_into_one_file_that_reads_the_same(tmp_path):
     assert len(log.table("m", 1, FIELDS)) == COMPACT_AT + 8 and len(list(day.glob("*.parquet"))) == 3
 
 
+def test_the_newest_rows_of_a_merged_file_are_read_from_its_last_row_groups(tmp_path, monkeypatch):
+    import pyarrow.parquet as pq
+
+    from dashboard.monitoring import compaction
+
+    monkeypatch.setattr(compaction, "ROW_GROUP_ROWS", 8)
+    log = PredictionLog(tmp_path, flush_rows=10**9, flush_seconds=10**9)
+    write(log, 0, COMPACT_AT)
+    log.table("m", 1, FIELDS)
+    (merged,) = list(folder(log).glob("*.parquet"))
+    assert pq.ParquetFile(merged).num_row_groups == COMPACT_AT // 8
+    assert len(compaction.tail(merged, 3)) == 8  # one row group, not the whole file
+    newest = [f"r{i}" for i in range(COMPACT_AT - 1, COMPACT_AT - 11, -1)]
+    assert log.rows("m", 1, limit=10)["request_id"].tolist() == newest
+
+
 def test_a_folder_below_the_threshold_and_legacy_partitions_are_left_alone(tmp_path):
     log = PredictionLog(tmp_path, flush_rows=10**9, flush_seconds=10**9)
     write(log, 0, COMPACT_AT - 1)
