@@ -5,10 +5,11 @@ Errors are JSON ``{"error": {"code", "field", "message"}}`` with a fitting statu
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 from prometheus_client import CONTENT_TYPE_LATEST
 
 import dashboard
+from dashboard import api_common as common
 from dashboard import observability
 from dashboard.auth import api_error as error
 from dashboard.auth import require_api_role
@@ -18,16 +19,12 @@ from dashboard.data.uploads import UploadError, too_large_message
 from dashboard.jobs import CODE_VERSION
 
 
-def _services():
-    return current_app.extensions["dashboard"]
-
-
 def create_blueprint() -> Blueprint:
     api = Blueprint("api", __name__, url_prefix="/api")
 
     @api.get("/health")
     def health():
-        services = _services()
+        services = common.services()
         return jsonify(
             {
                 "status": "ok",
@@ -43,18 +40,18 @@ def create_blueprint() -> Blueprint:
     def metrics():
         """Prometheus text format: request and callback latency, errors by code, predictions per model version,
         memo hits, job durations and the job queue's depth (see dashboard/observability.py)."""
-        body = observability.exposition(_services().queue.counts)
+        body = observability.exposition(common.services().queue.counts)
         return Response(body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
     @api.get("/datasets")
     @require_api_role("read")
     def list_datasets():
-        return jsonify({"datasets": [info.to_dict() for info in _services().catalog.list()]})
+        return jsonify({"datasets": [info.to_dict() for info in common.services().catalog.list()]})
 
     @api.get("/datasets/<dataset_id>")
     @require_api_role("read")
     def get_dataset(dataset_id: str):
-        catalog = _services().catalog
+        catalog = common.services().catalog
         if not catalog.exists(dataset_id):
             return error(404, "not_found", "dataset", f"no dataset named {dataset_id[:64]!r}")
         return jsonify(catalog.info(dataset_id).to_dict())
@@ -63,7 +60,7 @@ def create_blueprint() -> Blueprint:
     @require_api_role("editor")
     def upload_dataset():
         """Multipart ``file`` (optional form field ``name``), or a raw body with ``?filename=``."""
-        catalog = _services().catalog
+        catalog = common.services().catalog
         limit = catalog.max_upload_bytes
         if request.content_length is not None and request.content_length > limit + 1_000_000:
             return error(413, "too_large", "file", too_large_message(request.content_length, limit))
@@ -75,7 +72,7 @@ def create_blueprint() -> Blueprint:
         else:
             return error(415, "unsupported_media_type", "file", "send multipart form data with a 'file' part")
         try:
-            path = spool_to_disk(body, _services().incoming.root, limit)
+            path = spool_to_disk(body, common.services().incoming.root, limit)
             try:
                 info, notices = catalog.add_upload(filename, path, name=request.form.get("name") or None)
             finally:
@@ -88,7 +85,7 @@ def create_blueprint() -> Blueprint:
     @require_api_role("editor")
     def delete_dataset(dataset_id: str):
         try:
-            _services().catalog.delete(dataset_id)
+            common.services().catalog.delete(dataset_id)
         except DatasetNotFoundError:
             return error(404, "not_found", "dataset", f"no dataset named {dataset_id[:64]!r}")
         except UploadError as exc:

@@ -264,6 +264,10 @@ class PredictionLog:
             keys.update(zip(frame["request_id"], frame["row"].astype(int), strict=True))
         return keys
 
+    def has_feedback(self, model: str) -> bool:
+        """Whether any label came back for the model (no file is read)."""
+        return bool(self._partitions(model, "feedback/*.parquet"))
+
     def feedback(self, model: str) -> pd.DataFrame:
         frames = self._read_all(model, "feedback/*.parquet", pd.read_parquet)
         if not frames:

@@ -175,7 +175,7 @@ class MonitoringService:
             raise FieldError("model", "this version was not trained on the Train page, so there is no spec to rerun")
         if source != LOG_SOURCE:
             self._require_dataset(source)
-        elif self.log.feedback(name).empty:
+        elif not self.log.has_feedback(name):
             raise NotEnoughData("data", "no logged prediction of this model has a label yet (send them as feedback)")
         return card
 
