@@ -27,8 +27,9 @@ LockFactory = Callable[[str], AbstractContextManager]
 
 
 class Locks(Protocol):
-    def __call__(self, name: str) -> AbstractContextManager:
-        """A context manager holding the lock ``name`` (blocks until it is free)."""
+    def __call__(self, name: str, expire_after: float | None = None) -> AbstractContextManager:
+        """A context manager holding the lock ``name`` (blocks until it is free). ``expire_after``: how soon a
+        holder that died frees it (a lock held only for a moment can say less than the default)."""
 
     def sweep(self, older_than_seconds: float) -> int:
         """Forget locks unused for this long (retention); returns how many."""
@@ -43,8 +44,8 @@ class FileLocks:
     def path(self, name: str) -> Path:
         return self.directory / f"{hashlib.sha256(name.encode()).hexdigest()[:40]}.lock"
 
-    def __call__(self, name: str) -> AbstractContextManager:
-        return FileLock(str(self.path(name)))
+    def __call__(self, name: str, expire_after: float | None = None) -> AbstractContextManager:
+        return FileLock(str(self.path(name)))  # the OS frees a dead process's file lock at once
 
     def sweep(self, older_than_seconds: float) -> int:
         # A lock file is touched at every acquire, so an old one is not held (jobs beat, memo fills end).
@@ -61,10 +62,11 @@ class RedisLocks:
         return 0  # Redis locks expire by themselves
 
     @contextlib.contextmanager
-    def __call__(self, name: str) -> Iterator[None]:
+    def __call__(self, name: str, expire_after: float | None = None) -> Iterator[None]:
+        ttl = expire_after or self.ttl
         lock = self.client.lock(
             self.prefix + hashlib.sha256(name.encode()).hexdigest()[:40],
-            timeout=self.ttl,
+            timeout=ttl,
             sleep=self.poll,
             thread_local=False,  # the renewing thread must see the token
         )
@@ -72,7 +74,7 @@ class RedisLocks:
         stop = threading.Event()
 
         def renew() -> None:
-            while not stop.wait(self.ttl / 3):
+            while not stop.wait(ttl / 3):
                 with contextlib.suppress(Exception):  # a lost lock shows up at release
                     lock.reacquire()
 

@@ -146,7 +146,9 @@ class JobQueue:
         return self.root / job_id
 
     def _lock(self, job_id: str):
-        return self.locks(f"job:{job_id}")
+        # Held for a read-modify-write only. A worker killed while holding it must free it well before a
+        # redelivered task takes over (TAKE_OVER_BEATS), or a reader would fail the job first (FAIL_BEATS).
+        return self.locks(f"job:{job_id}", expire_after=2 * self.heartbeat)
 
     def _read(self, job_id: str) -> dict[str, Any]:
         try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +71,10 @@ def _alias_moved_modules(found: list[str]) -> None:
 
 
 ARTIFACT_NAME = "model.skops"
+# One artifact parse at a time in a process, whichever store asks: numpy reads each array's header with
+# ast.literal_eval, and CPython 3.11's AST construction is not thread-safe ("AST constructor recursion depth
+# mismatch", python/cpython#106905) when two threads load models at once.
+_PARSE_LOCK = threading.Lock()
 
 
 def write_artifact(obj: Any, path: Path) -> str:
@@ -105,4 +110,5 @@ def read_artifact(path: Path, expected_sha256: str) -> Any:
     if untrusted:
         raise UnsafeArtifactError(f"artifact {path.name}: refusing untrusted types: {', '.join(untrusted)}")
     _alias_moved_modules(found)
-    return sio.loads(data, trusted=found)
+    with _PARSE_LOCK:
+        return sio.loads(data, trusted=found)

@@ -388,9 +388,8 @@ class ModelStore:
             if model is not None:
                 self._cache.move_to_end(key)
         if model is None:
-            # One artifact parse at a time per store: concurrent first requests for a model parse it once,
-            # and numpy's header parsing (ast.literal_eval) is not thread-safe in CPython 3.11 ("AST
-            # constructor recursion depth mismatch" when a job thread and a request thread load together).
+            # One artifact parse at a time per store: concurrent first requests for a model parse it once
+            # (read_artifact also serialises parses across stores: CPython 3.11's AST is not thread-safe).
             with self._load_lock:
                 with self._cache_lock:
                     model = self._cache.get(key)

@@ -173,3 +173,25 @@ def test_a_tpe_study_is_kept_in_redis_with_the_celery_backend(cluster):
     token, result, _ = training.search(titanic_spec(), search)
     kept = optuna.load_study(study_name=token, storage=JournalStorage(JournalRedisBackend(cluster.redis_url)))
     assert [t.params["C"] for t in kept.trials] == [r["values"]["C"] for r in result.rows[1:]]
+
+
+def test_a_job_record_lock_left_by_a_killed_holder_expires_before_a_take_over(cluster, tmp_path):
+    """A job's record lock is held for a read-modify-write only; a worker killed holding it must not block
+    the redelivered task past the take-over (4 beats), or a reader fails the job first (8 beats)."""
+    import hashlib
+
+    import redis
+
+    from dashboard.coordination import RedisLocks
+    from dashboard.jobqueue import TAKE_OVER_BEATS, JobQueue
+    from tests.unit.test_api_models import Paused
+
+    client = redis.Redis.from_url(cluster.redis_url)
+    locks = RedisLocks(client)
+    queue = JobQueue(tmp_path / "jobs", {"echo": lambda c: {}}, Paused, locks, heartbeat_seconds=1)
+    job_key = locks.prefix + hashlib.sha256(b"job:" + b"0" * 32).hexdigest()[:40]
+    with queue._lock("0" * 32):
+        assert 0 < client.pttl(job_key) <= 2 * 1000 < TAKE_OVER_BEATS * 1000
+    memo_key = locks.prefix + hashlib.sha256(b"memo:probe").hexdigest()[:40]
+    with locks("memo:probe"):  # a memo fill may take minutes: it keeps the long default
+        assert client.pttl(memo_key) > 2 * 1000
