@@ -10,7 +10,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       var pick = triggered && triggered.length ? triggered[0].prop_id.split(".")[0].split("-pick-").pop() : "";
       if (pick === "none") { return []; }
       return options.filter(function (option) {
-        return pick === "all" || option.title === pick;
+        return !option.disabled && (pick === "all" || option.title === pick);  // never the target
       }).map(function (option) { return option.value; });
     },
     // Generic form: write {key: value} into the address bar (empty values dropped); return the link.

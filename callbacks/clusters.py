@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from dashboard import figures
 from dashboard.clusters.clustering import ClusterSpec
-from dashboard.errors import FieldError, ResultExpired
+from dashboard.errors import FieldError, ResultExpired, user_message
 from dashboard.services import Services
 from dashboard.serving.tables import neutralise_formulas
 from layouts.clusters import default_features
@@ -99,7 +99,7 @@ def register(app, services: Services) -> None:
         columns = list(kinds)
         return (
             feature_options(kinds, ("numeric", "boolean", "categorical")),
-            default_features(kinds),
+            default_features(kinds, services.explorer.identifiers(dataset)),
             feature_options(kinds, ("numeric", "boolean")),
             [],
             columns,
@@ -130,8 +130,8 @@ def register(app, services: Services) -> None:
     def build_rfm(_clicks, dataset, customer, date, amount):
         try:
             info = clusters.derive_rfm(dataset, customer, date, amount)
-        except (FieldError, ValueError) as exc:
-            return no_update, no_update, alert(str(exc))
+        except Exception as exc:  # named errors are shown as they are, any other only logged
+            return no_update, no_update, alert(user_message(exc))
         options = [{"label": i.title, "value": i.id} for i in services.catalog.list()]
         note = alert(f"RFM per customer from {dataset} is the dataset {info.id}.", "success")
         return options, info.id, note
@@ -155,8 +155,8 @@ def register(app, services: Services) -> None:
             token, _, cached = clusters.run(spec)
             if spec.algorithm == "dbscan":
                 clusters.k_distance(spec)  # cached here, so the result view only reads it
-        except (FieldError, ValueError) as exc:
-            return None, alert(str(exc))
+        except Exception as exc:  # named errors are shown as they are, any other only logged
+            return None, alert(user_message(exc))
         note = alert("Identical clustering found in the cache: nothing was fitted.", "info") if cached else None
         return {"token": token, "spec": spec.key()}, note
 
@@ -225,8 +225,8 @@ def register(app, services: Services) -> None:
                 ks,
                 on_k=lambda points, done: set_progress((figures.sweep_figure(points), 100 * done // len(ks))),
             )
-        except (FieldError, ValueError) as exc:
-            return None, alert(str(exc))
+        except Exception as exc:  # named errors are shown as they are, any other only logged
+            return None, alert(user_message(exc))
         points = {
             "ks": result.ks,
             "inertia": result.inertia,
@@ -290,8 +290,8 @@ def register(app, services: Services) -> None:
     def export_dataset(_clicks, stored):
         try:
             info = clusters.export_dataset(stored["token"], ClusterSpec(**stored["spec"]))
-        except (ResultExpired, FieldError, ValueError) as exc:
-            return alert(str(exc))
+        except Exception as exc:  # named errors are shown as they are, any other only logged
+            return alert(user_message(exc))
         link = "/data?" + urlencode({"dataset": info.id, "column": "segment"})
         return dbc.Alert(
             ["Labels added as the dataset ", html.A(info.id, href=link, id=ClusterIds.DATASET_LINK), "."],
@@ -313,8 +313,8 @@ def register(app, services: Services) -> None:
             raise PreventUpdate
         try:
             version = clusters.save(ClusterSpec(**stored["spec"]), stored["token"], (name or "").strip())
-        except (FieldError, ValueError, ResultExpired) as exc:
-            return alert(str(exc))
+        except Exception as exc:  # named errors are shown as they are, any other only logged
+            return alert(user_message(exc))
         link = "/predict?" + urlencode({"model": version.name, "version": version.version})
         return dbc.Alert(
             [

@@ -8,6 +8,7 @@ from dash.exceptions import PreventUpdate
 from dashboard import figures
 from dashboard.data.catalog import DatasetNotFoundError, UploadError
 from dashboard.data.grid import GridRequestError
+from dashboard.errors import user_message
 from dashboard.explore import VIEW_KEYS, resolve_view
 from dashboard.services import Services
 from layouts.common import alert
@@ -92,8 +93,8 @@ def register(app, services: Services) -> None:
             raise PreventUpdate
         try:
             return figures.distribution_figure(explorer.distribution(dataset_id, column, split))
-        except _USER_ERRORS as exc:
-            return figures.message_figure(str(exc).strip("'\""))
+        except Exception as exc:  # named errors are shown as they are, any other only logged
+            return figures.message_figure(user_message(exc))
 
     @app.callback(
         Output(ExplorerIds.SCATTER_GRAPH, "figure"),
@@ -108,8 +109,8 @@ def register(app, services: Services) -> None:
             raise PreventUpdate
         try:
             sample = explorer.scatter(dataset_id, x, y, color)
-        except _USER_ERRORS as exc:
-            return figures.message_figure(str(exc).strip("'\"")), ""
+        except Exception as exc:  # named errors are shown as they are, any other only logged
+            return figures.message_figure(user_message(exc)), ""
         note = (
             f"Showing a random sample of {sample['shown']:,} of {sample['total']:,} points (server-side)."
             if sample["shown"] < sample["total"]
@@ -144,7 +145,7 @@ def register(app, services: Services) -> None:
             with services.incoming.taken(received.get("token")) as upload:
                 info, notices = services.catalog.add_upload(upload.filename, upload.path, name=name or None)
         except (UploadError, DatasetNotFoundError) as exc:
-            return no_update, no_update, alert(str(exc).strip("'\""))
+            return no_update, no_update, alert(user_message(exc))
         message = [f"Added '{info.id}': {info.rows:,} rows × {info.columns} columns."] + [
             f" Note: {n}." for n in notices
         ]

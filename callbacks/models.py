@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from dash import Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
+from dashboard.errors import user_message
 from dashboard.services import Services
 from layouts.common import alert
 from layouts.models import card_view, compare_view, grid_rows
@@ -44,7 +45,7 @@ def register(app, services: Services) -> None:
         try:
             card = store.card(selected["model"], selected["version"])
         except _STORE_ERRORS as exc:
-            return alert(str(exc), "warning"), [], None, "/predict"
+            return alert(user_message(exc), "warning"), [], None, "/predict"
         others = [v.version for v in store.versions(card["name"]) if v.version != card["version"]]
         compare = selected.get("compare")
         link = "/predict?" + urlencode({"model": card["name"], "version": card["version"]})
@@ -66,7 +67,7 @@ def register(app, services: Services) -> None:
         try:
             a, b = store.card(selected["model"], other), store.card(selected["model"], selected["version"])
         except _STORE_ERRORS as exc:
-            return alert(str(exc), "warning")
+            return alert(user_message(exc), "warning")
         return compare_view(compare_cards(a, b), a["version"], b["version"])
 
     @app.callback(
@@ -91,7 +92,7 @@ def register(app, services: Services) -> None:
                 store.set_alias(name, (alias or "").strip(), version)
                 message = f"Alias '{alias.strip()}' now points at {name} v{version}."
         except _STORE_ERRORS as exc:
-            return alert(str(exc), "danger"), no_update, no_update
+            return alert(user_message(exc), "danger"), no_update, no_update
         rows = grid_rows(store)
         if selected is None and rows:
             selected = {"model": rows[0]["model"], "version": rows[0]["version"], "compare": None}

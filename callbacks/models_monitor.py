@@ -10,7 +10,7 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import figures
 from dashboard.data.catalog import DatasetNotFoundError, UploadError
-from dashboard.errors import Cancelled, FieldError
+from dashboard.errors import Cancelled, FieldError, user_message
 from dashboard.figures_monitor import drift_figure
 from dashboard.services import Services
 from layouts.common import alert
@@ -68,7 +68,7 @@ def register(app, services: Services) -> None:
             with services.incoming.taken(received.get("token")) as upload:
                 info, notices = services.catalog.add_upload(upload.filename, upload.path)
         except (UploadError, DatasetNotFoundError) as exc:
-            return no_update, no_update, alert(str(exc).strip("'\""))
+            return no_update, no_update, alert(user_message(exc))
         added = f"Added '{info.id}': {info.rows:,} rows × {info.columns} columns." + "".join(f" {n}." for n in notices)
         return source_options(services.catalog.list()), info.id, alert(added, "success")
 
@@ -114,8 +114,8 @@ def register(app, services: Services) -> None:
         try:
             with services.incoming.taken(received.get("token")) as upload:
                 counts = monitoring.feedback_file(selected["model"], upload.path)
-        except _ERRORS as exc:
-            return alert(str(exc))
+        except Exception as exc:  # named errors are shown as they are, any other only logged
+            return alert(user_message(exc))
         return alert(
             f"{counts['received']:,} labels received, {counts['matched']:,} match a logged prediction.", "success"
         )
@@ -135,8 +135,8 @@ def register(app, services: Services) -> None:
             raise PreventUpdate
         try:
             evaluation = monitoring.reverify(selected["model"], selected["version"], source)
-        except _ERRORS as exc:
-            return alert(str(exc)), no_update
+        except Exception as exc:  # named errors are shown as they are, any other only logged
+            return alert(user_message(exc)), no_update
         return verify_view(evaluation), history_view(store.evaluations(selected["model"], selected["version"]))
 
     @app.callback(
@@ -154,8 +154,8 @@ def register(app, services: Services) -> None:
             raise PreventUpdate
         try:
             return monitoring.drift(selected["model"], selected["version"], source), None
-        except _ERRORS as exc:
-            return None, alert(str(exc))
+        except Exception as exc:  # named errors are shown as they are, any other only logged
+            return None, alert(user_message(exc))
 
     @app.callback(
         Output(MonitorIds.DRIFT_TABLE, "children"),
@@ -211,8 +211,8 @@ def register(app, services: Services) -> None:
             version = monitoring.retrain(name, selected["version"], source, union=bool(union), on_fold=on_fold)
         except Cancelled:
             return alert("Retraining cancelled; nothing was saved.", "info"), no_update
-        except _ERRORS as exc:
-            return alert(str(exc)), no_update
+        except Exception as exc:  # named errors are shown as they are, any other only logged
+            return alert(user_message(exc)), no_update
         in_use = monitoring.in_use(name, selected["version"])
         return retrain_view(store, name, version.version, selected["version"], in_use), grid_rows(store)
 

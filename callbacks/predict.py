@@ -13,7 +13,7 @@ from flask import g
 
 from dashboard import figures
 from dashboard.data.uploads import UploadError
-from dashboard.errors import FieldError
+from dashboard.errors import FieldError, user_message
 from dashboard.services import Services
 from dashboard.serving.batch import score_upload
 from layouts.predict import field_rows, form, parse_version, version_options
@@ -120,7 +120,7 @@ def register(app, services: Services) -> None:
         except SchemaError as exc:
             return field_messages(exc.errors, []), None, figures.message_figure("fix the fields marked above"), ""
         except (ModelNotFoundError, ModelStoreError) as exc:
-            return field_messages({"model": str(exc)}, []), None, figures.message_figure(""), ""
+            return field_messages({"model": user_message(exc)}, []), None, figures.message_figure(""), ""
         probabilities = (result.get("probabilities") or [None])[0]
         if result["task"] == "clustering":
             figure = figures.message_figure(f"cluster {result['predictions'][0]}")
@@ -192,7 +192,9 @@ def register(app, services: Services) -> None:
                 log=services.predictions,
             )
         except (SchemaError, UploadError, ModelNotFoundError) as exc:
-            errors = exc.errors if isinstance(exc, SchemaError) else {"file": str(exc)}
+            errors = (
+                exc.errors if isinstance(exc, SchemaError) else {"file": user_message(exc, "file", "reading the file")}
+            )
             return field_messages(errors, []), None, True
         bad = [html.Li(f"row {row}: {message}") for row, message in list(summary["errors"].items())[:20]]
         body = [

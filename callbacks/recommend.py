@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from dashboard import figures
 from dashboard import figures_recommend as rec_figures
-from dashboard.errors import Cancelled, FieldError
+from dashboard.errors import FieldError, user_message
 from dashboard.recommend.evaluation import HoldoutSpec
 from dashboard.recommend.interactions import Mapping, guess_mapping
 from dashboard.recommend.models import KINDS, RecSpec
@@ -102,9 +102,9 @@ def register(app, services: Services) -> None:
     def show_data(*controls):
         try:
             stats = recommend.stats(mapping_from_controls(*controls))
-        except (FieldError, ValueError) as exc:
+        except Exception as exc:  # named errors are shown as they are, any other only logged
             message = figures.message_figure("Fix the mapping to see the data")
-            return alert(str(exc)), message, message, message
+            return alert(user_message(exc)), message, message, message
         return (
             stats_view(stats),
             rec_figures.counts_histogram(stats["per_user"], "user"),
@@ -139,8 +139,8 @@ def register(app, services: Services) -> None:
                 holdout,
                 on_model=lambda partial, done: set_progress((eval_table(partial, holdout.k), 100 * done // total)),
             )
-        except (FieldError, ValueError, Cancelled) as exc:
-            return alert(str(exc)), figures.message_figure("No evaluation")
+        except Exception as exc:  # named errors are shown as they are, any other only logged
+            return alert(user_message(exc)), figures.message_figure("No evaluation")
         table = eval_table(result, holdout.k)
         if cached:
             table.children.insert(0, alert("Identical evaluation found in the cache: nothing was fitted.", "info"))
@@ -168,8 +168,8 @@ def register(app, services: Services) -> None:
                 notice = alert(f"Fitting {', '.join(m.label for m in missing)} on every interaction…", "info")
                 return notice, {"clicks": clicks, "controls": [user, item, compare, k, *controls]}
             return query_explore(recommend, query), no_update
-        except (FieldError, ValueError) as exc:
-            return alert(str(exc), "warning" if isinstance(exc, EmptyQuery) else "danger"), no_update
+        except Exception as exc:  # named errors are shown as they are, any other only logged
+            return alert(user_message(exc), "warning" if isinstance(exc, EmptyQuery) else "danger"), no_update
 
     @app.callback(
         Output(RecommendIds.EXPLORE_RESULT, "children", allow_duplicate=True),
@@ -186,8 +186,8 @@ def register(app, services: Services) -> None:
             for spec in query.specs:
                 recommend.model(query.mapping, spec)
             return query_explore(recommend, query)
-        except (FieldError, ValueError) as exc:
-            return alert(str(exc))
+        except Exception as exc:  # named errors are shown as they are, any other only logged
+            return alert(user_message(exc))
 
     @app.callback(
         Output(RecommendIds.SAVE_ALERT, "children"),
@@ -206,8 +206,8 @@ def register(app, services: Services) -> None:
             specs, holdout = holdout_from_controls(spec, *controls[14:])
             metrics = held_out_metrics(recommend.cached_evaluation(mapping, specs, holdout), spec, holdout.k)
             version = recommend.save(mapping, spec, (name or "").strip(), metrics=metrics)
-        except (FieldError, ValueError) as exc:
-            return alert(str(exc))
+        except Exception as exc:  # named errors are shown as they are, any other only logged
+            return alert(user_message(exc))
         link = "/predict?" + urlencode({"model": version.name, "version": version.version})
         return dbc.Alert(
             [

@@ -8,17 +8,17 @@ from typing import Any
 from urllib.parse import urlencode
 
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, State, html, no_update
+from dash import ALL, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 from pydantic import ValidationError
 
 from dashboard import figures
-from dashboard.errors import FieldError, ResultExpired
+from dashboard.errors import FieldError, ResultExpired, user_message
 from dashboard.services import Services
 from dashboard.train import evaluation
 from dashboard.train.catalog import estimator_spec
 from dashboard.train.spec import CVSpec, TextSpec, TrainSpec, infer_task
-from layouts.common import alert, feature_options
+from layouts.common import alert, feature_options, left_out_note
 from layouts.train import model_options, param_controls
 from layouts.train_ids import CompareIds, TrainIds
 from layouts.train_views import fold_table, levels_view, summary_view, terms_view
@@ -106,16 +106,23 @@ def register(app, services: Services) -> None:
         Output(TrainIds.TARGET_DROPDOWN, "value"),
         Output(TrainIds.FEATURES_DROPDOWN, "options"),
         Output(TrainIds.FEATURES_DROPDOWN, "value"),
+        Output(TrainIds.FEATURES_NOTE, "children"),
         Input(TrainIds.DATASET_DROPDOWN, "value"),
+        Input(TrainIds.TARGET_DROPDOWN, "value"),
         prevent_initial_call=True,
     )
-    def choose_dataset(dataset):
+    def choose_data(dataset, target):
+        """A new dataset starts from its own target (an upload has none: the user chooses); a new target
+        gets the defaults for it (identifiers and its own recodings left out, with the reasons)."""
         if not services.catalog.exists(dataset):
             raise PreventUpdate
-        kinds, info = services.explorer.kinds(dataset), services.catalog.info(dataset)
-        target = info.target if info.target in kinds else next(iter(kinds))
-        features = services.explorer.default_features(dataset, target)
-        return list(kinds), target, feature_options(kinds), features
+        kinds = services.explorer.kinds(dataset)
+        if ctx.triggered_id == TrainIds.DATASET_DROPDOWN or target not in kinds:
+            info_target = services.catalog.info(dataset).target
+            target = info_target if info_target in kinds else None
+        defaults = services.explorer.feature_defaults(dataset, target)
+        options = feature_options(kinds, target=target)
+        return list(kinds), target, options, defaults.features, left_out_note(defaults.left_out, defaults.features)
 
     @app.callback(
         Output(TrainIds.MODEL_DROPDOWN, "options"),
@@ -155,8 +162,9 @@ def register(app, services: Services) -> None:
     def show_pipeline(_model, _features, _target, _analyzer, *controls):
         try:
             prepared = training.prepare(spec_from_controls(*controls))
-        except (FieldError, ValueError) as exc:
-            return f"<p style='font-family:sans-serif;color:#842029'>{html_escape(str(exc))}</p>"
+        except Exception as exc:  # named errors are shown as they are, any other only logged
+            message = html_escape(user_message(exc, "pipeline", "building the pipeline"))
+            return f"<p style='font-family:sans-serif;color:#842029'>{message}</p>"
         from sklearn.utils import estimator_html_repr  # on first use: the app starts without scikit-learn
 
         return estimator_html_repr(prepared.build())
@@ -192,8 +200,8 @@ def register(app, services: Services) -> None:
                 set_progress((fold_table(seen, prepared.task), *curves, 100 * done // spec.cv.folds))
 
             token, result, cached = training.run(spec, on_fold=on_fold)
-        except (FieldError, ValueError) as exc:
-            return None, alert(str(exc))
+        except Exception as exc:  # named errors are shown as they are, any other only logged
+            return None, alert(user_message(exc))
         note = alert("Identical run found in the cache: no model was fitted.", "info") if cached else None
         return {"token": token, "task": result.task, "spec": spec.key()}, note
 
@@ -313,8 +321,8 @@ def register(app, services: Services) -> None:
         try:
             spec = TrainSpec(**stored["spec"])
             version = training.save(spec, stored["token"], (name or "").strip())
-        except (FieldError, ValueError, ResultExpired) as exc:
-            return alert(str(exc))
+        except Exception as exc:  # named errors are shown as they are, any other only logged
+            return alert(user_message(exc))
         link = "/predict?" + urlencode({"model": version.name, "version": version.version})
         return dbc.Alert(
             [

@@ -8,7 +8,7 @@ from dash.exceptions import PreventUpdate
 
 from callbacks.train import SPEC_STATES, spec_from_controls
 from dashboard import figures
-from dashboard.errors import FieldError, ResultExpired
+from dashboard.errors import ResultExpired, user_message
 from dashboard.services import Services
 from dashboard.train import evaluation
 from dashboard.train.catalog import estimator_spec
@@ -57,8 +57,8 @@ def register(app, services: Services) -> None:
                 set_progress((100 * done // total, f"{estimator_spec(models[model]).label}: {done}/{total} folds"))
 
             comparison = training.compare(spec, models, on_fold=on_fold)
-        except (FieldError, ValueError) as exc:
-            return None, alert(str(exc))
+        except Exception as exc:  # named errors are shown as they are, any other only logged
+            return None, alert(user_message(exc))
         return {"labels": comparison.labels, "tokens": comparison.tokens}, None
 
     @app.callback(
@@ -74,7 +74,7 @@ def register(app, services: Services) -> None:
             comparison = training.comparison(stored.get("labels"), stored.get("tokens"))
         except (ResultExpired, ValueError) as exc:
             message = figures.message_figure("compare models to see this")
-            return alert(str(exc)), message, message
+            return alert(user_message(exc)), message, message
         rows = comparison.table()
         folds = len(comparison.results[0].folds)
         table = comparison_table(rows, comparison.metric, comparison.higher_is_better, folds)

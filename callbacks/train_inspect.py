@@ -8,7 +8,7 @@ from dash.exceptions import PreventUpdate
 
 from callbacks.train import SPEC_STATES, spec_from_controls
 from dashboard import figures
-from dashboard.errors import FieldError, ResultExpired
+from dashboard.errors import ResultExpired, user_message
 from dashboard.services import Services
 from layouts.common import alert
 from layouts.train_ids import InspectIds, TrainIds
@@ -45,8 +45,8 @@ def register(app, services: Services) -> None:
             curves = training.partial_dependence(spec_from_controls(*controls), column)
         except ResultExpired:
             return figures.message_figure("no result yet"), alert(NOT_RUN, "info")
-        except (FieldError, ValueError) as exc:
-            return figures.message_figure("no partial dependence"), alert(str(exc))
+        except Exception as exc:  # named errors are shown as they are, any other only logged
+            return figures.message_figure("no partial dependence"), alert(user_message(exc))
         return figures.pdp_figure(curves), None
 
     @app.callback(
@@ -65,6 +65,6 @@ def register(app, services: Services) -> None:
             points = training.learning_curve(spec_from_controls(*controls))
         except ResultExpired:
             return figures.message_figure("no result yet"), alert(NOT_RUN, "info")
-        except (FieldError, ValueError) as exc:
-            return figures.message_figure("no learning curve"), alert(str(exc))
+        except Exception as exc:  # named errors are shown as they are, any other only logged
+            return figures.message_figure("no learning curve"), alert(user_message(exc))
         return figures.learning_curve_figure(points), None

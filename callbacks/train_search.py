@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from callbacks.train import SPEC_STATES, spec_from_controls
 from dashboard import figures
-from dashboard.errors import FieldError, ResultExpired
+from dashboard.errors import FieldError, ResultExpired, user_message
 from dashboard.services import Services
 from dashboard.train.catalog import estimator_spec
 from dashboard.train.search import DEFAULT_METRIC, SearchSpec, parse_values
@@ -118,8 +118,8 @@ def register(app, services: Services) -> None:
                 set_progress((results_table(rows, names, metric), figure, 100 * done // total))
 
             token, result, cached = training.search(spec, search, on_result=on_result)
-        except (FieldError, ValueError) as exc:
-            return None, alert(str(exc))
+        except Exception as exc:  # named errors are shown as they are, any other only logged
+            return None, alert(user_message(exc))
         note = alert("Identical search found in the cache: no model was fitted.", "info") if cached else None
         return {"token": token, "model": spec.estimator, "mode": search.mode}, note
 

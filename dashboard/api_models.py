@@ -11,7 +11,7 @@ from dashboard import api_common as common
 from dashboard.auth import api_error as error
 from dashboard.auth import require_api_role
 from dashboard.data.uploads import too_large_message
-from dashboard.errors import FieldError
+from dashboard.errors import FieldError, logged_reference
 from dashboard.jobqueue import JobNotFoundError
 from dashboard.jsonbody import BodyError, check_record_numbers
 from dashboard.openapi import openapi_document
@@ -87,8 +87,9 @@ def create_models_blueprint() -> Blueprint:
             ), 400
         except (InvalidModelNameError, ModelNotFoundError, UnsafeArtifactError, CorruptModelError) as exc:
             return common.model_error(exc)
-        except ValueError as exc:  # scikit-learn's own input validation: still the caller's input
-            return error(400, "unscorable_input", "instances", " ".join(str(exc).split())[:300])
+        except ValueError as exc:  # the library refused the checked input: its text goes to the log only
+            message = "the model could not score these instances"
+            return error(400, "unscorable_input", "instances", f"{message} ({logged_reference(exc, 'predict')})")
 
     @api.get("/models/<name>/predictions")
     @require_api_role("read")

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from dashboard.data import grid, profile
+from dashboard.data import defaults, grid, profile
 from dashboard.data.catalog import Catalog
+from dashboard.data.columns import infer_task
+from dashboard.errors import FieldError
 from dashboard.jobs import Memo
 from model_store.lazy import lazy_module
 
@@ -37,20 +39,42 @@ class ExplorerService:
     def kinds(self, dataset_id: str) -> dict[str, str]:
         return {p["column"]: p["kind"] for p in self.summary(dataset_id)["profiles"]}
 
-    def default_features(self, dataset_id: str, target: str | None, max_levels: int = 50) -> list[str]:
-        """Columns worth using as features by default: no ids, dates or many-level categoricals."""
-        return [
-            p["column"]
-            for p in self.summary(dataset_id)["profiles"]
-            if p["column"] != target
-            and p["kind"] not in ("id", "datetime")
-            and not (p["kind"] == "categorical" and p["distinct"] > max_levels)
-        ]
+    def feature_defaults(self, dataset_id: str, target: str | None) -> defaults.FeatureDefaults:
+        """The columns Train (with ``target``) and Clusters (no target) start from, and why the others are
+        left out: identifiers, dates, many-level categories, recodings of the target (cached)."""
+        summary = self.summary(dataset_id)
+        kinds = {p["column"]: p["kind"] for p in summary["profiles"]}
+        target = target if target in kinds else None
+        return self._cached(
+            "explorer.defaults",
+            dataset_id,
+            (target,),
+            lambda frame: defaults.feature_defaults(
+                frame, summary["profiles"], target, self._task_hint(frame, target, kinds.get(target, ""))
+            ),
+        )
+
+    @staticmethod
+    def _task_hint(frame: pd.DataFrame, target: str | None, kind: str) -> str | None:
+        """The target's task as Train infers it on its defaults."""
+        return None if target is None else infer_task(frame[target].dropna(), kind)
+
+    def default_features(self, dataset_id: str, target: str | None) -> list[str]:
+        return self.feature_defaults(dataset_id, target).features
+
+    def identifiers(self, dataset_id: str) -> dict[str, str]:
+        """Columns that identify rows (ids, row numbers, names unique per row), with the reason."""
+        return self._cached(
+            "explorer.identifiers",
+            dataset_id,
+            (),
+            lambda frame: defaults.identifier_columns(frame, self.summary(dataset_id)["profiles"]),
+        )
 
     def distribution(self, dataset_id: str, column: str, split: str | None) -> dict[str, Any]:
         kinds = self.kinds(dataset_id)
         if column not in kinds:
-            raise KeyError(f"column: {column!r} is not in dataset {dataset_id!r}")
+            raise FieldError("column", f"{column!r} is not in dataset {dataset_id!r}")
         split = split if split in kinds and split != column else None
         return self._cached(
             "explorer.distribution",
@@ -74,14 +98,14 @@ class ExplorerService:
             "explorer.correlations",
             dataset_id,
             (target, focus),
-            lambda frame: profile.correlations(frame, target, focus=focus),
+            lambda frame: profile.correlations(frame, target, focus=focus, exclude=tuple(self.identifiers(dataset_id))),
         )
 
     def scatter(self, dataset_id: str, x: str, y: str, color: str | None) -> dict[str, Any]:
         kinds = self.kinds(dataset_id)
         for field, column in (("x", x), ("y", y)):
             if column not in kinds:
-                raise KeyError(f"{field}: {column!r} is not in dataset {dataset_id!r}")
+                raise FieldError(field, f"{column!r} is not in dataset {dataset_id!r}")
         color = color if color in kinds else None
         return self._cached(
             "explorer.scatter",

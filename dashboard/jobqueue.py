@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from dashboard.coordination import Locks
-from dashboard.errors import Cancelled, NotFound
+from dashboard.errors import Cancelled, FieldError, NotFound, user_message
 from dashboard.files import atomic_write_bytes
 from dashboard.observability import JOB_SECONDS
 from dashboard.safety import private_dir
@@ -173,7 +173,7 @@ class JobQueue:
     # -- public ----------------------------------------------------------------------------------
     def submit(self, kind: str, params: dict[str, Any], payload: bytes) -> dict[str, Any]:
         if kind not in self.runners:
-            raise ValueError(f"kind: unknown job kind {kind!r}")
+            raise FieldError("kind", f"unknown job kind {kind!r}")
         self.maybe_sweep()
         job_id = uuid.uuid4().hex
         folder = self.folder(job_id)
@@ -342,7 +342,8 @@ class JobQueue:
         except Cancelled:
             final = {"status": "cancelled", "error": "cancelled while running"}
         except Exception as exc:  # the job fails with its message; the server keeps serving
-            message = getattr(exc, "errors", None) or str(exc) or type(exc).__name__
+            # a named error's text (or fields) as it is; a library's only in the log, under a reference
+            message = getattr(exc, "errors", None) or user_message(exc, "job", f"the {record['kind']} job")
             log.warning("job %s failed: %s\n%s", job_id, message, traceback.format_exc(limit=5))
             final = {"status": "failed", "error": message}
         else:

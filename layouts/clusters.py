@@ -28,8 +28,9 @@ def _graph(component_id: str, text: str = "Run the clustering to see this") -> d
     return dcc.Graph(id=component_id, figure=figures.message_figure(text), config={"displaylogo": False})
 
 
-def default_features(kinds: dict[str, str]) -> list[str]:
-    return [c for c, k in kinds.items() if k == "numeric"][:4]
+def default_features(kinds: dict[str, str], identifiers=()) -> list[str]:
+    """The first four numeric columns that are not identifiers (a customer id or a row number is no trait)."""
+    return [c for c, k in kinds.items() if k == "numeric" and c not in identifiers][:4]
 
 
 def layout(
@@ -55,7 +56,9 @@ def layout(
     if svc is not None and not svc.catalog.exists(dataset):
         dataset = DEFAULT_DATASET
     kinds = svc.explorer.kinds(dataset) if svc else {}
-    chosen = [f for f in (features or "").split(",") if f in kinds] or default_features(kinds)
+    chosen = [f for f in (features or "").split(",") if f in kinds] or default_features(
+        kinds, svc.explorer.identifiers(dataset) if svc else ()
+    )
     numeric = feature_options(kinds, ("numeric", "boolean"))
     algorithm = algorithm if algorithm in ALGORITHMS else "kmeans"
     embedded = is_embed(embed)

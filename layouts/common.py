@@ -46,9 +46,26 @@ def file_drop(upload_id: str, received_id: str, alert_id: str, *, accept: str, l
 PICKS = {"all": "All", "none": "None", "numeric": "Numeric", "categorical": "Categorical"}
 
 
-def feature_options(kinds: dict[str, str], wanted: tuple[str, ...] | None = None) -> list[dict[str, str]]:
-    """Dropdown options for columns, labelled with their kind; ``title`` carries the kind for the picks."""
-    return [{"label": f"{c} ({k})", "value": c, "title": k} for c, k in kinds.items() if not wanted or k in wanted]
+def feature_options(
+    kinds: dict[str, str], wanted: tuple[str, ...] | None = None, target: str | None = None
+) -> list[dict[str, Any]]:
+    """Dropdown options for columns, labelled with their kind; ``title`` carries the kind for the picks.
+    The ``target`` is shown but cannot be chosen: a model never takes what it predicts as an input."""
+    return [
+        {"label": f"{c} (the target)", "value": c, "title": k, "disabled": True}
+        if c == target
+        else {"label": f"{c} ({k})", "value": c, "title": k}
+        for c, k in kinds.items()
+        if not wanted or k in wanted
+    ]
+
+
+def left_out_note(left_out: dict[str, str], chosen: list[str]) -> str:
+    """Why the columns not chosen by default were left out (those the user added back are not named)."""
+    named = [f"{column} ({why})" for column, why in left_out.items() if column not in chosen]
+    if not named:
+        return ""
+    return "Left out by default: " + "; ".join(named) + ". Add any of them back above if you mean to."
 
 
 def pick_id(dropdown_id: str, pick: str) -> str:

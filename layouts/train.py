@@ -17,7 +17,16 @@ from dashboard import figures
 from dashboard.train.catalog import EstimatorSpec, estimator_spec, for_task
 from dashboard.train.compare import comparison_specs
 from dashboard.train.spec import CVSpec, TextSpec, TrainSpec
-from layouts.common import alert, editor_only, feature_options, feature_picker, query_int, query_number, services
+from layouts.common import (
+    alert,
+    editor_only,
+    feature_options,
+    feature_picker,
+    left_out_note,
+    query_int,
+    query_number,
+    services,
+)
 from layouts.train_compare import compare_section
 from layouts.train_ids import InspectIds, TrainIds
 from layouts.train_search import search_section
@@ -165,8 +174,9 @@ def layout(
     kinds = svc.explorer.kinds(dataset) if svc else {}
     columns = list(kinds)
     target = target if target in kinds else (info.target if info and info.target in kinds else None)
-    chosen = [f for f in (features or "").split(",") if f in kinds] or (
-        svc.explorer.default_features(dataset, target) if svc else []
+    defaults = svc.explorer.feature_defaults(dataset, target) if svc else None
+    chosen = [f for f in (features or "").split(",") if f in kinds and f != target] or (
+        defaults.features if defaults else []
     )
     target_kind = "regression" if kinds.get(target) == "numeric" and info and info.task == "regression" else "binary"
     options = model_options(target_kind)
@@ -219,7 +229,13 @@ def layout(
                 options=[{"label": i.title, "value": i.id} for i in svc.catalog.list()] if svc else [],
             ),
             dbc.Label("Target", className="mt-2"),
-            dcc.Dropdown(id=TrainIds.TARGET_DROPDOWN, value=target, options=columns, clearable=False),
+            dcc.Dropdown(
+                id=TrainIds.TARGET_DROPDOWN,
+                value=target,
+                options=columns,
+                clearable=False,
+                placeholder="Choose the column to predict",
+            ),
             dbc.RadioItems(
                 id=TrainIds.TASK_RADIO,
                 value=task,
@@ -228,7 +244,12 @@ def layout(
                 options=[{"label": t, "value": t} for t in ("auto", "binary", "multiclass", "regression")],
             ),
             dbc.Label("Features", className="mt-2"),
-            feature_picker(TrainIds.FEATURES_DROPDOWN, chosen, feature_options(kinds)),
+            feature_picker(TrainIds.FEATURES_DROPDOWN, chosen, feature_options(kinds, target=target)),
+            html.Div(
+                left_out_note(defaults.left_out, chosen) if defaults else "",
+                id=TrainIds.FEATURES_NOTE,
+                className="small text-muted mt-1",
+            ),
             dbc.Label("Model", className="mt-2"),
             dcc.Dropdown(id=TrainIds.MODEL_DROPDOWN, value=model, options=options, clearable=False),
             html.Div(param_controls(estimator, params), id=TrainIds.PARAMS, className="mt-2"),

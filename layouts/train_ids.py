@@ -9,6 +9,7 @@ class TrainIds:
     TARGET_DROPDOWN = "train-target-dropdown"
     TASK_RADIO = "train-task-radio"
     FEATURES_DROPDOWN = "train-features-dropdown"
+    FEATURES_NOTE = "train-features-note"
     MODEL_DROPDOWN = "train-model-dropdown"
     PARAMS = "train-params"
     TEXT_ANALYZER = "train-text-analyzer"

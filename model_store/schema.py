@@ -19,6 +19,12 @@ MAX_CATEGORIES = 200
 MAX_MAGNITUDE = 1e30
 TEXT_MIN_MEAN_LENGTH = 40
 TEXT_MIN_MEAN_SPACES = 4
+# How flags are written in real files, lower-cased: the one table for the explorer's "boolean" kind, the
+# training frame's conversion of such text (``as_flags``) and the validator's reading of a served value.
+TRUTH = {
+    **dict.fromkeys(("true", "t", "yes", "y", "1"), True),
+    **dict.fromkeys(("false", "f", "no", "n", "0"), False),
+}
 
 
 def looks_like_text(values: pd.Series) -> bool:
@@ -26,6 +32,20 @@ def looks_like_text(values: pd.Series) -> bool:
     explorer's column kinds and a model's input schema, so a column the Train page sends to TF-IDF is a
     text field in the model's form too."""
     return bool(values.str.len().mean() >= TEXT_MIN_MEAN_LENGTH or values.str.count(" ").mean() >= TEXT_MIN_MEAN_SPACES)
+
+
+def as_flags(values: pd.Series) -> pd.Series | None:
+    """A text column of flags (yes/no, y/n, true/false, t/f, 1/0 in any case, at most two spellings) as
+    pandas' nullable boolean, missing values kept missing; None when it is not such a column."""
+    present = values.dropna()
+    if present.empty or pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        return None
+    spelled = present.astype(str).str.strip().str.lower()
+    if spelled.nunique() > 2 or not spelled.isin(list(TRUTH)).all():
+        return None
+    flags = pd.Series(pd.NA, index=values.index, dtype="boolean")
+    flags[present.index] = spelled.map(TRUTH).astype(bool)
+    return flags
 
 
 def infer_schema(X_sample: pd.DataFrame) -> dict[str, Any]:
@@ -52,7 +72,8 @@ def _field(name: str, series: pd.Series) -> dict[str, Any]:
         return {**field, "kind": "numeric", "integer": integer, "min": low, "max": high}
     text = values.astype(str)
     if len(text) and (looks_like_text(text) or text.nunique() > MAX_CATEGORIES):
-        return {**field, "kind": "text"}
+        # a missing document is an empty one, in training as in serving (``validation.MISSING``)
+        return {**field, "kind": "text", "nullable": True}
     return {**field, "kind": "categorical", "categories": sorted(text.unique().tolist())}
 
 

@@ -1,13 +1,18 @@
 """The one input validator: every query of a stored model (the Predict form, REST predict, batch CSV, async
-jobs) is checked here against the model card's schema, so a value gets the same verdict whichever door it
-came through.
+jobs, monitoring's re-verification) is checked here against the model card's schema, so a value gets the same
+verdict whichever door it came through, and the frame it builds is the frame the pipeline saw in training.
+
+Missing values are represented as training read them, for every kind: NaN in numbers, flags and categories
+(a pandas text column holds NaN, and the fitted imputers count NaN, not None, as missing: a None category
+was one-hot encoded as "no level at all" instead of being imputed), and "" in free text (training fills a
+missing document with ""). ``MISSING`` below is that table.
 
 Each schema column is checked as a whole, by one checker per kind. A typed column (a CSV's numbers,
 booleans) takes a vectorised path; any other column is checked cell by cell with the same rules:
   missing     None, NaN, or text that is blank after stripping; "is required" unless the field is nullable
   numeric     numbers and numeric text; not booleans, not infinities, not beyond float32 (trees' limit);
               outside the training range is a warning, not an error
-  boolean     true/false, 1/0, yes/no (any case)
+  boolean     true/false, t/f, yes/no, y/n, 1/0 (any case: ``model_store.schema.TRUTH``)
   categorical the value's text; a whole number (3, 3.0 or "3.0") is also its integer text "3"
   identifier  text (stripped, at most 200 characters) or a number (15.0 is "15"), kept as text
   text        text, or a number kept as its text
@@ -21,10 +26,13 @@ from typing import Any
 
 from model_store.errors import SchemaError
 from model_store.lazy import lazy_module
-from model_store.schema import MAX_MAGNITUDE
+from model_store.schema import MAX_MAGNITUDE, TRUTH
 
 np = lazy_module("numpy")
 pd = lazy_module("pandas")
+
+# How each kind represents a missing value in the frame handed to a pipeline (see the module docstring).
+MISSING = {"numeric": math.nan, "boolean": math.nan, "categorical": math.nan, "identifier": math.nan, "text": ""}
 
 
 @dataclass
@@ -196,7 +204,7 @@ def _check_numeric(values: np.ndarray, spec: dict[str, Any]):
         numbers = np.full(len(values), math.nan)
         problems = {position: f"expected a number, got {bool(v)}" for position, v in enumerate(values)}
     else:
-        cells, problems = _cellwise(values, spec, _number, math.nan)
+        cells, problems = _cellwise(values, spec, _number, MISSING["numeric"])
         numbers = cells.astype("float64")
     finite = np.isfinite(numbers)
     for position in np.flatnonzero(finite & (np.abs(numbers) > MAX_MAGNITUDE)).tolist():
@@ -210,20 +218,17 @@ def _check_numeric(values: np.ndarray, spec: dict[str, Any]):
     return numbers, problems, outside
 
 
-_TRUTH = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
-
-
 def _flag(value: Any) -> tuple[bool | None, str | None]:
     if isinstance(value, bool):
         return value, None
-    flag = _TRUTH.get(str(value).strip().lower())
+    flag = TRUTH.get(str(value).strip().lower())
     return (flag, None) if flag is not None else (None, f"expected true or false, got {_shown(value)}")
 
 
 def _check_boolean(values: np.ndarray, spec: dict[str, Any]):
     if values.dtype.kind == "b":
         return values.astype(object), {}, []
-    flags, problems = _cellwise(values, spec, _flag, None)
+    flags, problems = _cellwise(values, spec, _flag, MISSING["boolean"])
     return flags, problems, []
 
 
@@ -261,7 +266,7 @@ def _check_categorical(values: np.ndarray, spec: dict[str, Any]):
         return None, f"{candidates[0][:40]!r} is not one of the categories seen in training ({shown})"
 
     exact = pd.Series(values, dtype=object, copy=False).isin(known).to_numpy()  # most cells, in one hash pass
-    cells, problems = _cellwise(values, spec, category, None, accepted=exact)
+    cells, problems = _cellwise(values, spec, category, MISSING["categorical"], accepted=exact)
     return cells, problems, []
 
 
@@ -274,7 +279,7 @@ def _identifier(value: Any) -> tuple[str | None, str | None]:
 
 
 def _check_identifier(values: np.ndarray, spec: dict[str, Any]):
-    cells, problems = _cellwise(values, spec, _identifier, None)
+    cells, problems = _cellwise(values, spec, _identifier, MISSING["identifier"])
     return cells, problems, []
 
 
@@ -287,7 +292,7 @@ def _text(value: Any) -> tuple[str | None, str | None]:
 
 
 def _check_text(values: np.ndarray, spec: dict[str, Any]):
-    cells, problems = _cellwise(values, spec, _text, "")
+    cells, problems = _cellwise(values, spec, _text, MISSING["text"])
     return cells, problems, []
 
 

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from dashboard.errors import FieldError
+from dashboard.data.columns import model_inputs
+from dashboard.errors import FieldError, shown
 from model_store.lazy import lazy_module
 
 np = lazy_module("numpy")
@@ -73,9 +74,10 @@ def prepare(spec: ClusterSpec, frame: pd.DataFrame, kinds: dict[str, str]) -> Pr
     features = list(dict.fromkeys(spec.features))
     missing = [f for f in features if f not in frame.columns]
     if missing:
-        raise FieldError("features", f"{missing[0]!r} is not a column of this dataset")
-    numeric = [f for f in features if kinds.get(f) in ("numeric", "boolean")]
-    categorical = [f for f in features if kinds.get(f) == "categorical"]
+        raise FieldError("features", f"{shown(missing[0])} is not a column of this dataset")
+    usable = [f for f in features if kinds.get(f) in ("numeric", "boolean", "categorical")]
+    inputs, groups = model_inputs(frame[usable], kinds)
+    numeric, categorical = groups["numeric"], groups["categorical"]
     notices = []
     ignored = [f for f in features if f not in numeric and f not in categorical]
     if ignored:
@@ -84,12 +86,12 @@ def prepare(spec: ClusterSpec, frame: pd.DataFrame, kinds: dict[str, str]) -> Pr
         raise FieldError("features", "choose at least one numeric column: distances need numbers")
     bad_log = [c for c in spec.log if c not in numeric]
     if bad_log:
-        raise FieldError("log", f"{bad_log[0]!r} is not a chosen numeric column")
-    negative = [c for c in spec.log if (frame[c] < 0).any()]
+        raise FieldError("log", f"{shown(bad_log[0])} is not a chosen numeric column")
+    negative = [c for c in spec.log if (inputs[c] < 0).any()]
     if negative:
-        raise FieldError("log", f"{negative[0]!r} has negative values; log applies to amounts ≥ 0")
+        raise FieldError("log", f"{shown(negative[0])} has negative values; log applies to amounts ≥ 0")
     if spec.labels is not None and spec.labels not in frame.columns:
-        raise FieldError("labels", f"{spec.labels!r} is not a column of this dataset")
+        raise FieldError("labels", f"{shown(spec.labels)} is not a column of this dataset")
     rows = len(frame)
     if spec.algorithm in ("kmeans", "agglomerative", "gmm") and spec.k >= rows:
         raise FieldError("k", f"k = {spec.k} needs more rows than clusters; the dataset has {rows}")
@@ -99,9 +101,9 @@ def prepare(spec: ClusterSpec, frame: pd.DataFrame, kinds: dict[str, str]) -> Pr
         raise FieldError("metric", "ward linkage works only with euclidean distances")
     if spec.algorithm == "dbscan" and rows > DBSCAN_MAX_ROWS:
         raise FieldError("algorithm", f"DBSCAN here takes at most {DBSCAN_MAX_ROWS:,} rows")
-    many = [c for c in categorical if frame[c].nunique() > MAX_CATEGORIES]
+    many = [c for c in categorical if inputs[c].nunique() > MAX_CATEGORIES]
     if many:
-        raise FieldError("features", f"{many[0]!r} has more than {MAX_CATEGORIES} categories; leave it out")
+        raise FieldError("features", f"{shown(many[0])} has more than {MAX_CATEGORIES} categories; leave it out")
     scaler = {"standard": StandardScaler(), "robust": RobustScaler(), "none": "passthrough"}[spec.scale]
     logged = [c for c in numeric if c in spec.log]
     plain = [c for c in numeric if c not in spec.log]
@@ -114,7 +116,7 @@ def prepare(spec: ClusterSpec, frame: pd.DataFrame, kinds: dict[str, str]) -> Pr
     if categorical:
         encoder = OneHotEncoder(handle_unknown="ignore", sparse_output=False)
         parts.append(("categorical", make_pipeline(SimpleImputer(strategy="most_frequent"), encoder), categorical))
-    return Prepared(frame[[*numeric, *categorical]], numeric, categorical, ColumnTransformer(parts), notices)
+    return Prepared(inputs[[*numeric, *categorical]], numeric, categorical, ColumnTransformer(parts), notices)
 
 
 def _clone(step):

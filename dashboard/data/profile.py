@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal
 
 from model_store.lazy import lazy_module
-from model_store.schema import looks_like_text
+from model_store.schema import TRUTH, looks_like_text
 
 np = lazy_module("numpy")
 pd = lazy_module("pandas")
@@ -57,7 +57,8 @@ def infer_kind(series: pd.Series, distinct: int | None = None) -> Kind:
     sample = series.dropna().astype(str).head(_SAMPLE)
     if sample.empty:
         return "categorical"
-    if sample.str.lower().isin(["true", "false", "yes", "no"]).all() and sample.str.lower().nunique() <= 2:
+    spelled = sample.str.strip().str.lower()
+    if spelled.nunique() <= 2 and spelled.isin(list(TRUTH)).all():  # yes/no, y/n, t/f...: as training reads it
         return "boolean"
     if looks_like_text(sample):
         return "text"
@@ -262,6 +263,7 @@ def correlations(
     max_columns: int = CORRELATION_COLUMNS,
     max_rows: int = CORRELATION_ROWS,
     focus: str | None = None,
+    exclude: tuple[str, ...] = (),
 ) -> dict:
     """Pearson correlations of numeric columns (pairwise complete, as pandas), above ``max_rows`` rows on
     a seeded sample of that size (error ~1/sqrt(rows), stated).
@@ -270,8 +272,10 @@ def correlations(
     the ``TOP_PAIRS`` strongest pairs plus the matrix of the ``max_columns`` columns most correlated with a
     focus column (the one asked for, else the target when it is numeric, else the strongest pair's first
     column), never a
-    2,000 × 2,000 heatmap no one can read. ``focus`` (the column the user looks at) comes before the target."""
-    numeric = frame.select_dtypes("number").astype("float64")
+    2,000 × 2,000 heatmap no one can read. ``focus`` (the column the user looks at) comes before the target.
+    ``exclude`` (identifiers and row numbers) is left out: its correlations describe the file, not the data."""
+    numeric = frame.select_dtypes("number")
+    numeric = numeric.drop(columns=[c for c in exclude if c in numeric.columns]).astype("float64")
     total = numeric.shape[1]
     wide = total > max_columns
     rows = min(max_rows, WIDE_CORRELATION_ROWS) if wide else max_rows

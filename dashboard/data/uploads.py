@@ -26,6 +26,7 @@ from dashboard.data.upload_source import (
     text_lines,
     utf8_text,
 )
+from dashboard.errors import logged_reference
 from model_store.lazy import lazy_module
 
 pd = lazy_module("pandas")
@@ -236,9 +237,15 @@ def _parse_utf8_delimited(text: Source, scan: TextScan, limits: DecodeLimits) ->
                 f"line {_line_number(text, row.text)} has {row.actual_columns} fields, the header has "
                 f"{row.expected_columns}",
             ) from None
-        raise UploadError("unreadable_csv", "file", f"could not read the table: {_short(exc)}") from None
+        raise UploadError(
+            "unreadable_csv",
+            "file",
+            f"could not read the table (its quoting or line structure is broken); export it again as CSV "
+            f"({logged_reference(exc, 'CSV upload')})",
+        ) from None
     if delimiter != ",":
         notices.append(f"delimiter detected: {delimiter!r}")
+        table = _decimal_commas(table, notices)
     return ParsedUpload(_dates_as_timestamps(table), "csv", notices)
 
 
@@ -285,6 +292,34 @@ def _exact_integers(table: pa.Table, read, notices: list[str]) -> pa.Table:
             exact = text
             notices.append(f"{name}: integers beyond the int64 range kept exactly, as text")
         table = table.set_column(table.column_names.index(name), name, exact)
+    return table
+
+
+# A number written the European way: decimal comma, thousands grouped by ".", a space or a (narrow)
+# no-break space. Only read so in files not separated by commas, where "3,50" cannot be two fields.
+_DECIMAL_COMMA = r"^\s*[+-]?(\d{1,3}([. \x{00a0}\x{202f}]\d{3})+|\d+)(,\d+)?\s*$"
+_GROUPED = r"[,. \x{00a0}\x{202f}]"
+
+
+def _decimal_commas(table: pa.Table, notices: list[str]) -> pa.Table:
+    """Text columns whose every value is such a number (and at least one has a comma or a group
+    separator, which is why Arrow left it as text) become float64, with a notice naming them."""
+    converted = []
+    for i, (name, column) in enumerate(zip(table.column_names, table.columns, strict=True)):
+        if not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
+            continue
+        present = pc.drop_null(column)
+        if len(present) == 0 or not pc.all(pc.match_substring_regex(present, _DECIMAL_COMMA)).as_py():
+            continue
+        if not pc.any(pc.match_substring_regex(present, _GROUPED)).as_py():
+            continue
+        plain = pc.replace_substring_regex(column, r"[. \x{00a0}\x{202f}]", "")
+        number = pc.cast(pc.utf8_trim_whitespace(pc.replace_substring(plain, ",", ".")), pa.float64())
+        table = table.set_column(i, name, number)
+        converted.append(name)
+    if converted:
+        shown = ", ".join(converted[:10]) + (f" and {len(converted) - 10} more" if len(converted) > 10 else "")
+        notices.append(f"decimal commas read as numbers in: {shown}")
     return table
 
 
@@ -383,7 +418,12 @@ def _parse_parquet(source: Source, limits: DecodeLimits) -> ParsedUpload:
             raise UploadError(
                 "unsupported_column_type", "file", "a column is nested more than 100 levels deep; flatten it"
             ) from None
-        raise UploadError("corrupt_parquet", "file", f"not a readable Parquet file ({_short(exc)})") from None
+        raise UploadError(
+            "corrupt_parquet",
+            "file",
+            f"not a readable Parquet file: damaged, or not Parquet; write it again "
+            f"({logged_reference(exc, 'Parquet upload')})",
+        ) from None
     notices: list[str] = []
     original = True
     if table.schema.metadata and b"pandas" in table.schema.metadata:
@@ -465,7 +505,12 @@ def _parse_excel(source: Source, limits: DecodeLimits) -> ParsedUpload:
         with source.open() as fh:
             frame = pd.read_excel(fh, sheet_name=0, engine="openpyxl")
     except Exception as exc:  # openpyxl raises many unrelated types for a broken workbook
-        raise UploadError("corrupt_excel", "file", f"not a readable .xlsx workbook ({_short(exc)})") from None
+        raise UploadError(
+            "corrupt_excel",
+            "file",
+            f"not a readable .xlsx workbook: damaged, encrypted or not a workbook; save it again "
+            f"({logged_reference(exc, 'Excel upload')})",
+        ) from None
     if frame.isna().to_numpy().any():  # only then can a formula have lost its value
         _check_formula_values(source)
     return ParsedUpload(_to_arrow(frame), "excel", ["read the first sheet only"])
@@ -477,7 +522,12 @@ def _check_excel_size(source: Source, limit: int) -> None:
         with source.open() as fh, zipfile.ZipFile(fh) as archive:
             inflated = sum(member.file_size for member in archive.infolist())
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise UploadError("corrupt_excel", "file", f"not a readable .xlsx workbook ({_short(exc)})") from None
+        raise UploadError(
+            "corrupt_excel",
+            "file",
+            f"not a readable .xlsx workbook: damaged, encrypted or not a workbook; save it again "
+            f"({logged_reference(exc, 'Excel upload')})",
+        ) from None
     if inflated > limit:
         raise UploadError(
             "too_large_decompressed",
@@ -517,7 +567,3 @@ def _to_arrow(frame: pd.DataFrame) -> pa.Table:
         # as text, which is exact.
         mixed = {c: frame[c].astype("string") for c in frame.columns if frame[c].dtype == object}
         return pa.Table.from_pandas(frame.assign(**mixed), preserve_index=False)
-
-
-def _short(exc: Exception, limit: int = 200) -> str:
-    return " ".join(str(exc).split())[:limit]

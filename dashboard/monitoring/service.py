@@ -19,7 +19,7 @@ from dashboard.monitoring import drift as drift_stats
 from dashboard.monitoring.log import MAX_FEEDBACK, PredictionLog
 from dashboard.monitoring.verify import labels_as_classes, reverify
 from dashboard.serving.adapters import labels_and_probabilities
-from dashboard.serving.tables import check_batch
+from dashboard.serving.tables import check_batch, csv_problem
 from dashboard.train.service import TrainingService
 from dashboard.train.spec import TrainSpec
 from model_store import LoadedModel, ModelStore, ModelVersion
@@ -80,7 +80,7 @@ class MonitoringService:
         try:
             frame = pd.read_csv(path, dtype={"request_id": str}, nrows=MAX_FEEDBACK + 1)
         except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as exc:
-            raise FieldError("file", f"not a readable CSV ({' '.join(str(exc).split())[:120]})") from None
+            raise FieldError("file", csv_problem(exc)) from None
         missing = [c for c in ("request_id", "label") if c not in frame.columns]
         if missing:
             raise FieldError("file", f"the CSV needs the column(s) {', '.join(missing)}")

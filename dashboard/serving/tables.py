@@ -4,9 +4,11 @@ a CSV a spreadsheet can open safely."""
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from dashboard.errors import logged_reference
 from dashboard.serving.adapters import plain
 from model_store import SchemaError
 from model_store.lazy import lazy_module
@@ -39,12 +41,27 @@ def read_batch_csv(content: bytes, schema: dict[str, Any], *, max_rows: int = 1_
     try:
         frame = pd.read_csv(io.BytesIO(content), low_memory=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as exc:
-        raise SchemaError({"file": f"not a readable CSV ({' '.join(str(exc).split())[:150]})"}) from None
+        raise SchemaError({"file": csv_problem(exc)}) from None
     if frame.empty:
         raise SchemaError({"file": "the CSV has no data rows"})
     if len(frame) > max_rows:
         raise SchemaError({"file": f"{len(frame):,} rows is over the limit of {max_rows:,}"})
     return check_batch(frame, schema)
+
+
+_FIELD_COUNT = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+
+
+def csv_problem(exc: Exception) -> str:
+    """Why pandas could not read a CSV, in the app's words (its own text goes to the log)."""
+    if isinstance(exc, UnicodeDecodeError):
+        return "not a readable CSV: it is not UTF-8 text; save it as CSV (UTF-8)"
+    if isinstance(exc, pd.errors.EmptyDataError):
+        return "not a readable CSV: the file has no columns"
+    counts = _FIELD_COUNT.search(str(exc))
+    if counts:
+        return f"not a readable CSV: line {counts[2]} has {counts[3]} fields where the first row has {counts[1]}"
+    return f"not a readable CSV ({logged_reference(exc, 'reading a CSV')})"
 
 
 def check_batch(frame: pd.DataFrame, schema: dict[str, Any]) -> BatchInput:

@@ -11,6 +11,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from dashboard.errors import FieldError
+
 ParamKind = Literal["int", "float", "choice", "bool"]
 
 
@@ -44,22 +46,20 @@ class ParamSpec:
         """The value coerced to this parameter's type, or ValueError naming the parameter."""
         if self.kind == "choice":
             if value not in self.choices:
-                raise ValueError(f"{self.name}: {value!r} is not one of {', '.join(map(str, self.choices))}")
+                raise FieldError(self.name, f"{value!r} is not one of {', '.join(map(str, self.choices))}")
             return value
         if self.kind == "bool":
             return bool(value)
         try:
             number = int(value) if self.kind == "int" else float(value)
         except (TypeError, ValueError):
-            raise ValueError(
-                f"{self.name}: expected {'a whole number' if self.kind == 'int' else 'a number'}"
-            ) from None
+            raise FieldError(self.name, f"expected {'a whole number' if self.kind == 'int' else 'a number'}") from None
         if not math.isfinite(number):  # NaN passes every range comparison; infinity is never a setting
-            raise ValueError(f"{self.name}: expected a finite number, got {value!r}")
+            raise FieldError(self.name, f"expected a finite number, got {value!r}")
         if self.kind == "int" and float(value) != number:
-            raise ValueError(f"{self.name}: expected a whole number, got {value!r}")
+            raise FieldError(self.name, f"expected a whole number, got {value!r}")
         if (self.low is not None and number < self.low) or (self.high is not None and number > self.high):
-            raise ValueError(f"{self.name}: {number:g} is outside {self.low:g} to {self.high:g}")
+            raise FieldError(self.name, f"{number:g} is outside {self.low:g} to {self.high:g}")
         return number
 
 
@@ -88,7 +88,7 @@ class EstimatorSpec:
             specs["random_state"] = ParamSpec("random_state", "int", self.fixed["random_state"], 0, 2**31 - 1)
         unknown = sorted(set(params) - set(specs))
         if unknown:
-            raise ValueError(f"{unknown[0]}: not a parameter of {self.label}")
+            raise FieldError(unknown[0], f"not a parameter of {self.label}")
         out = {p.name: p.default for p in self.params}
         if "random_state" in params:
             out["random_state"] = self.fixed["random_state"]
@@ -235,7 +235,7 @@ def estimator_spec(key: str) -> EstimatorSpec:
     try:
         return BY_KEY[key]
     except KeyError:
-        raise ValueError(f"model: unknown model family {str(key)[:40]!r}") from None
+        raise FieldError("model", f"unknown model family {str(key)[:40]!r}") from None
 
 
 def for_task(task: str) -> list[EstimatorSpec]:

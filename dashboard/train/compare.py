@@ -100,5 +100,7 @@ def compare(labels: list[str], tokens: list[str], results: list[CVResult]) -> Co
             np.array_equal(a["test_index"], b["test_index"]) for a, b in zip(result.folds, first, strict=True)
         )
         if not same:
-            raise ValueError("the models were not cross-validated on the same folds")
+            raise FieldError(
+                "compare", "the models were not cross-validated on the same folds; run the comparison again"
+            )
     return Comparison(task, metric, higher, labels, tokens, results)

@@ -99,7 +99,7 @@ class TrainingService:
             and all(isinstance(v, str) and len(v) <= 200 for v in labels + tokens)
         )
         if not well_formed:
-            raise ValueError("compare: this comparison is malformed; run it again")
+            raise FieldError("compare", "this comparison is malformed; run it again")
         return compare(labels, tokens, [self.result(token) for token in tokens])
 
     def refitted(self, spec: TrainSpec):

@@ -6,6 +6,7 @@ import pytest
 
 from dashboard.data import grid, profile
 from dashboard.data.grid import GridRequestError
+from dashboard.errors import FieldError
 from dashboard.explore import ExplorerService, resolve_view
 from dashboard.jobs import Memo
 
@@ -60,7 +61,7 @@ def test_distribution_split_counts_add_up(explorer, catalog):
 
 
 def test_unknown_column_is_a_named_error(explorer):
-    with pytest.raises(KeyError, match="column"):
+    with pytest.raises(FieldError, match="column"):
         explorer.distribution("titanic", "<img src=x>", None)
 
 
