@@ -7,6 +7,7 @@ import pytest
 from selenium.webdriver.common.keys import Keys
 from sklearn.metrics import roc_auc_score
 
+from layouts.common import pick_id
 from layouts.predict_ids import PredictIds
 from layouts.train_ids import CompareIds, InspectIds, SearchIds, TrainIds
 from tests.browser.helpers import click, wait_for_app_ready
@@ -152,8 +153,6 @@ def test_search_streams_candidates_applies_the_best_and_the_permalink_embeds_it(
 
 def test_the_feature_picker_picks_all_none_and_a_kind_in_one_click(dash_duo, app):
     """With hundreds of columns nobody clicks features in one by one: the picks choose them by kind."""
-    from layouts.common import pick_id
-
     kinds = app.server.extensions["dashboard"].explorer.kinds("titanic")
     dash_duo.start_server(app)
     dash_duo.wait_for_page(url=f"{dash_duo.server_url}/train?dataset=titanic&target=Survived")
@@ -170,7 +169,8 @@ def test_the_feature_picker_picks_all_none_and_a_kind_in_one_click(dash_duo, app
     click(dash_duo, f"#{pick_id(TrainIds.FEATURES_DROPDOWN, 'none')}")
     dash_duo._wait_for(lambda _: chosen() == [], timeout=10, msg="none pick")
     click(dash_duo, f"#{pick_id(TrainIds.FEATURES_DROPDOWN, 'all')}")
-    dash_duo._wait_for(lambda _: chosen() == list(kinds), timeout=10, msg=f"all pick: {chosen()}")
+    every = [c for c in kinds if c != "Survived"]  # every column but the target
+    dash_duo._wait_for(lambda _: chosen() == every, timeout=10, msg=f"all pick: {chosen()}")
     assert dash_duo.get_logs() == []
 
 
@@ -254,3 +254,29 @@ def test_partial_dependence_and_learning_curve_of_the_run_shown(dash_duo, app):
     dash_duo.wait_for_contains_text(f"#{InspectIds.CURVE_GRAPH}", "Learning curve (roc_auc)", timeout=60)
     assert _plot_types(dash_duo, InspectIds.CURVE_GRAPH) == ["scatter", "scatter"]
     assert dash_duo.get_logs() == []
+
+
+def test_an_upload_asks_for_its_target_and_shows_what_it_left_out(dash_duo, app, tmp_path):
+    """seaborn's Titanic as a user exports it: no target is guessed; once one is chosen, the row names and
+    ``alive`` (survived written as yes/no) are left out with their reasons, and the target cannot be picked."""
+    from tests.unit.test_real_data_types import seaborn_titanic
+
+    seaborn_titanic(app.server.extensions["dashboard"].catalog)
+    open_train(dash_duo, app, "dataset=seaborn-titanic", TrainIds.TARGET_DROPDOWN)
+    dash_duo.wait_for_contains_text(f"#{TrainIds.TARGET_DROPDOWN}", "Choose the column to predict")
+    dash_duo.select_dcc_dropdown(f"#{TrainIds.TARGET_DROPDOWN}", value="survived")
+    dash_duo.wait_for_contains_text(f"#{TrainIds.FEATURES_NOTE}", "alive (predicts survived alone", timeout=15)
+    assert "rownames (named like an identifier)" in dash_duo.find_element(f"#{TrainIds.FEATURES_NOTE}").text
+    expected = ["pclass", "sex", "age", "sibsp", "parch", "fare", "embarked", "class", "alone"]
+    dash_duo._wait_for(lambda _: chosen_features(dash_duo) == expected, 10, f"defaults: {chosen_features(dash_duo)}")
+    dash_duo.driver.save_screenshot(str(tmp_path / "train-upload.png"))
+    click(dash_duo, f"#{pick_id(TrainIds.FEATURES_DROPDOWN, 'all')}")  # "all" never picks the target
+    every = ["rownames", *expected[:7], "class", "alive", "alone"]
+    dash_duo._wait_for(lambda _: chosen_features(dash_duo) == every, 10, f"all: {chosen_features(dash_duo)}")
+    assert dash_duo.get_logs() == []
+
+
+def chosen_features(dash_duo) -> list[str]:
+    """The chosen features, read from the page's address (kept a permalink of the form)."""
+    query = parse_qs(urlparse(dash_duo.driver.current_url).query)
+    return [f for f in query.get("features", [""])[0].split(",") if f]
