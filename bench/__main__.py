@@ -2,7 +2,19 @@
 
 import sys
 
-from bench import bombs, browser, clusters, foundation, insights, monitoring, recommend, scaleout, serving, train
+from bench import (
+    bombs,
+    browser,
+    clusters,
+    foundation,
+    insights,
+    monitoring,
+    realdata,
+    recommend,
+    scaleout,
+    serving,
+    train,
+)
 
 SUITES = {
     "foundation": foundation.run,
@@ -16,6 +28,7 @@ SUITES = {
     "bombs": bombs.run,
     "insights": insights.run,
     "monitoring": monitoring.run,
+    "realdata": realdata.run,
 }
 
 if __name__ == "__main__":

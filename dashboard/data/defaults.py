@@ -35,9 +35,6 @@ class FeatureDefaults:
     features: list[str]
     left_out: dict[str, str] = field(default_factory=dict)  # column -> why it is not chosen by default
 
-    def notice(self) -> str:
-        return "; ".join(f"{column} ({why})" for column, why in self.left_out.items())
-
 
 def _tokens(name: str) -> list[str]:
     return [t.lower() for t in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", str(name))]

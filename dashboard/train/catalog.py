@@ -43,7 +43,7 @@ class ParamSpec:
         return list(dict.fromkeys(values))
 
     def check(self, value: Any) -> Any:
-        """The value coerced to this parameter's type, or ValueError naming the parameter."""
+        """The value coerced to this parameter's type, or a FieldError naming the parameter."""
         if self.kind == "choice":
             if value not in self.choices:
                 raise FieldError(self.name, f"{value!r} is not one of {', '.join(map(str, self.choices))}")
