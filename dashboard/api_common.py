@@ -60,6 +60,7 @@ def json_body() -> tuple[Any, Any]:
         return None, error(415, "unsupported_media_type", "body", "send application/json")
     if (request.content_length or 0) > MAX_JSON_BYTES:
         return None, error(413, "too_large", "body", f"request body is over {MAX_JSON_BYTES // 2**20} MB")
+    request.max_content_length = MAX_JSON_BYTES  # a chunked body too: read no further than this (413)
     try:
         return parse_json_body(request.get_data()), None
     except BodyError as exc:

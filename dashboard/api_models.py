@@ -154,6 +154,7 @@ def create_models_blueprint() -> Blueprint:
         if (request.content_length or 0) > limit:
             return error(413, "too_large", "body", too_large_message(request.content_length, limit))
         if request.mimetype == "text/csv":
+            request.max_content_length = limit  # a chunked CSV over it is refused, never cut and scored
             payload, fmt = request.get_data(), "csv"
         elif request.is_json:
             body, failure = common.json_body()
