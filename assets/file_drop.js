@@ -43,7 +43,8 @@
       return;
     }
     var xhr = new XMLHttpRequest();
-    xhr.open("POST", zone.getAttribute("data-upload-url") + "?filename=" + encodeURIComponent(file.name));
+    var url = zone.getAttribute("data-upload-url");
+    xhr.open("POST", url + (url.indexOf("?") < 0 ? "?" : "&") + "filename=" + encodeURIComponent(file.name));
     xhr.setRequestHeader("Content-Type", "application/octet-stream");
     var csrf = cookie("_csrf_token");
     if (csrf) { xhr.setRequestHeader("X-CSRFToken", csrf); }

@@ -142,7 +142,7 @@ def register(app, services: Services) -> None:
                 )
             if not isinstance(received, dict):
                 raise PreventUpdate
-            with services.incoming.taken(received.get("token")) as upload:
+            with services.incoming.taken(received.get("token"), "dataset") as upload:
                 info, notices = services.catalog.add_upload(upload.filename, upload.path, name=name or None)
         except (UploadError, DatasetNotFoundError) as exc:
             return no_update, no_update, alert(user_message(exc))

@@ -65,7 +65,7 @@ def register(app, services: Services) -> None:
         if not isinstance(received, dict):
             raise PreventUpdate
         try:
-            with services.incoming.taken(received.get("token")) as upload:
+            with services.incoming.taken(received.get("token"), "dataset") as upload:
                 info, notices = services.catalog.add_upload(upload.filename, upload.path)
         except (UploadError, DatasetNotFoundError) as exc:
             return no_update, no_update, alert(user_message(exc))
@@ -112,7 +112,7 @@ def register(app, services: Services) -> None:
         if not isinstance(received, dict) or not selected:
             raise PreventUpdate
         try:
-            with services.incoming.taken(received.get("token")) as upload:
+            with services.incoming.taken(received.get("token"), "labels") as upload:
                 counts = monitoring.feedback_file(selected["model"], upload.path)
         except Exception as exc:  # named errors are shown as they are, any other only logged
             return alert(user_message(exc))

@@ -177,7 +177,7 @@ def register(app, services: Services) -> None:
             raise PreventUpdate
         version, alias = parse_version(version_value)
         try:
-            with services.incoming.taken(received.get("token")) as upload:
+            with services.incoming.taken(received.get("token"), "score") as upload:
                 content = upload.path.read_bytes()
             summary, token = score_upload(
                 services.serving,

@@ -11,7 +11,17 @@ from flask import Flask, g, jsonify, request
 
 import callbacks
 import layouts
-from dashboard import api, api_models, api_monitoring, auth, callback_guard, forksafe, observability, page_upload
+from dashboard import (
+    api,
+    api_models,
+    api_monitoring,
+    auth,
+    callback_guard,
+    forksafe,
+    observability,
+    origin_guard,
+    page_upload,
+)
 from dashboard.api_common import FiniteJSONProvider
 from dashboard.jobs import JobLayer
 from dashboard.services import build_services, start_background_work
@@ -62,6 +72,7 @@ def create_app(settings: Settings | None = None, *, background_work: bool = True
     _install_headers(app, settings)
     _install_error_pages(server)
     observability.install(server, lambda: {page["path"] for page in dash.page_registry.values()}, settings.log_level)
+    origin_guard.install(server, settings)  # before login: another host or site is refused whoever asks
     auth.install(server, settings, lambda: auth.write_callbacks(app.callback_map, callbacks.WRITE_CONTROLS))
     # Files arrive as raw or multipart bodies (the page's and the API's uploads): the limit plus form overhead.
     callback_guard.install(server, lambda: app.callback_map, settings.max_upload_bytes + 2 * 2**20)

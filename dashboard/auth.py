@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import wraps
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import flask_login
 from flask import Flask, current_app, has_request_context, jsonify, redirect, render_template_string, request
@@ -214,9 +214,20 @@ def install(server: Flask, settings: Settings, write_keys: Callable[[], set[str]
     return gate
 
 
-def _safe_next(target: str) -> str:
-    """Only a path on this site: ``//evil.example`` and ``/\\evil`` are other hosts to a browser."""
-    if not target.startswith("/") or target.startswith(("//", "/\\")) or "\n" in target or "\r" in target:
+def _safe_next(target: object) -> str:
+    """Only a path on this site, judged as a browser reads it: browsers drop tabs and line breaks anywhere
+    in a URL and read a backslash as a slash, so "/", a tab and "/evil.example" make another host, as do
+    ``/\\evil`` and ``//evil``. A target with any control character or white space, or naming a scheme or a
+    host, goes home."""
+    if (
+        not isinstance(target, str)
+        or len(target) > 2048
+        or any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in target)
+    ):
+        return "/"
+    seen = target.replace("\\", "/")
+    parts = urlsplit(seen)
+    if not seen.startswith("/") or seen.startswith("//") or parts.scheme or parts.netloc:
         return "/"
     return target
 

@@ -38,6 +38,9 @@ class Settings(BaseModel):
     max_excel_mb: float = Field(64.0, gt=0)  # a workbook's decompressed size
     # Origins allowed to embed the app in an iframe, besides itself ('self').
     frame_ancestors: tuple[str, ...] = ()
+    # Host names served besides loopback ones and ``host`` (a DNS-rebinding guard; "*": any). Set, it applies
+    # in login mode too (see dashboard/origin_guard.py).
+    allowed_hosts: tuple[str, ...] = ()
     api_key: str | None = None  # one key for the REST API's writes when there is no users file
     # Login for the UI and per-user API keys (python -m dashboard.users). Without it: local mode, no login.
     users_file: Path | None = None
@@ -66,7 +69,7 @@ class Settings(BaseModel):
     train_n_jobs: int = Field(2, ge=1, le=64)  # folds fitted in parallel (joblib, as cross_validate)
     debug: bool = False
 
-    @field_validator("frame_ancestors", mode="before")
+    @field_validator("frame_ancestors", "allowed_hosts", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):
@@ -82,6 +85,14 @@ class Settings(BaseModel):
                 ch in origin for ch in " ;,'\"\n\r"
             ):
                 raise ValueError(f"not an origin: {origin!r} (expected e.g. https://reports.example.com)")
+        return value
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _check_hosts(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for host in value:
+            if host != "*" and not all(ch.isalnum() or ch in ".-[]:" for ch in host):
+                raise ValueError(f"not a host name: {host[:80]!r} (expected e.g. dashboard.example.com)")
         return value
 
     @field_validator("redis_url")

@@ -24,14 +24,17 @@ def alert(message: str, color: str = "danger") -> dbc.Alert:
     return dbc.Alert(message, color=color, dismissable=True, className="py-2 small")
 
 
-def file_drop(upload_id: str, received_id: str, alert_id: str, *, accept: str, label: str) -> html.Div:
+def file_drop(
+    upload_id: str, received_id: str, alert_id: str, *, accept: str, label: str, purpose: str = "dataset"
+) -> html.Div:
     """A ``dcc.Upload`` whose file goes straight to the server as a stream: ``assets/file_drop.js`` takes the
     file before dcc.Upload reads it, posts it to ``/_dash-upload`` and puts the answer ({token, filename,
     size}) in the ``received_id`` Store; no callback body carries the file. Progress, and a file over the
-    limit (refused before a byte is sent), are shown in ``alert_id``."""
+    limit (refused before a byte is sent), are shown in ``alert_id``. ``purpose`` (a dataset, a batch to
+    score, labels) decides the role the upload needs and the callback that may take it."""
     app_services = services()
     limit = app_services.settings.max_upload_bytes if app_services else 200 * 2**20
-    url = get_relative_path("/_dash-upload") if has_app_context() else "/_dash-upload"
+    url = (get_relative_path("/_dash-upload") if has_app_context() else "/_dash-upload") + f"?purpose={purpose}"
     return html.Div(
         [
             dcc.Upload(id=upload_id, children=html.Div(label), accept=accept, multiple=False, className="upload-drop"),

@@ -57,6 +57,7 @@ def _log_tab() -> html.Div:
                     MonitorIds.FEEDBACK_ALERT,
                     accept=".csv",
                     label="Drop a labels CSV here, or click to choose one",
+                    purpose="labels",
                 ),
                 html.Div(id=MonitorIds.FEEDBACK_ALERT, className="mt-2"),
             ),

@@ -122,6 +122,7 @@ def _batch_panel() -> dbc.Card:
                         PredictIds.BATCH_RESULT,
                         accept=".csv",
                         label="Drop a CSV or choose one",
+                        purpose="score",
                     ),
                     dbc.Progress(
                         id=PredictIds.BATCH_PROGRESS, value=0, label="", className="mb-2", style={"height": "18px"}

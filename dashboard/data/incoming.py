@@ -73,9 +73,19 @@ class IncomingFiles:
         self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.max_age_seconds = max_age_seconds
 
-    def receive(self, source: BinaryIO, filename: str, limit: int) -> IncomingFile:
-        """Store ``source``; raises :class:`UploadError` (``too_large``, ``empty_file``)."""
+    def receive(
+        self, source: BinaryIO, filename: str, limit: int, *, owner: str = "local", purpose: str = "dataset"
+    ) -> IncomingFile:
+        """Store ``source`` for ``owner``, to be taken for ``purpose``; raises :class:`UploadError`
+        (``too_large``, ``empty_file``, ``too_many_waiting``: the owner's files not yet taken reach twice
+        the limit)."""
         self.sweep()
+        if self.waiting_bytes(owner) >= 2 * limit:
+            raise UploadError(
+                "too_many_waiting",
+                "file",
+                "earlier uploads are still waiting to be read; finish them or wait an hour before sending more",
+            )
         token = secrets.token_hex(16)
         path = spool_to_disk(source, self.root, limit)
         size = path.stat().st_size
@@ -83,12 +93,24 @@ class IncomingFiles:
             path.unlink()
             raise UploadError("empty_file", "file", "the file is empty (0 bytes)")
         name = _short_name(filename)
-        atomic_write_bytes(self._meta(token), json.dumps({"filename": name}).encode(), fsync=False)
+        meta = {"filename": name, "owner": owner, "purpose": purpose}
+        atomic_write_bytes(self._meta(token), json.dumps(meta).encode(), fsync=False)
         os.replace(path, self._data(token))
         return IncomingFile(token, self._data(token), name, size)
 
-    def claim(self, token: object) -> IncomingFile:
-        """The file ``token`` names, while it is still here."""
+    def waiting_bytes(self, owner: str) -> int:
+        """Bytes of ``owner``'s files not taken yet (a viewer cannot fill the disk with files nobody reads)."""
+        total = 0
+        for meta_path in self.root.glob("*.json"):
+            try:
+                if json.loads(meta_path.read_text()).get("owner") == owner:
+                    total += meta_path.with_suffix(".bin").stat().st_size
+            except (OSError, ValueError):
+                continue
+        return total
+
+    def claim(self, token: object, purpose: str | None = None) -> IncomingFile:
+        """The file ``token`` names, while it is still here (and was sent for ``purpose``, when given)."""
         gone = UploadError("upload_gone", "file", "the uploaded file is no longer on the server; upload it again")
         if not isinstance(token, str) or not _TOKEN.fullmatch(token):
             raise gone
@@ -97,12 +119,14 @@ class IncomingFiles:
             size = self._data(token).stat().st_size
         except (OSError, ValueError):
             raise gone from None
+        if purpose is not None and meta.get("purpose", "dataset") != purpose:
+            raise gone
         return IncomingFile(token, self._data(token), str(meta.get("filename") or "upload"), size)
 
     @contextlib.contextmanager
-    def taken(self, token: object) -> Iterator[IncomingFile]:
+    def taken(self, token: object, purpose: str | None = None) -> Iterator[IncomingFile]:
         """The file ``token`` names, deleted when the block ends (a failed parse needs a new upload anyway)."""
-        received = self.claim(token)
+        received = self.claim(token, purpose)
         try:
             yield received
         finally:

@@ -174,7 +174,9 @@ def _parse_utf8_delimited(text: Source, scan: TextScan, limits: DecodeLimits) ->
     if scan.blank:
         raise UploadError("empty_file", "file", "the file has no text in it")
     delimiter = _sniff_delimiter("\n".join(head[:65536].splitlines()[:50]))
-    header = next(csv.reader(io.StringIO(head.lstrip("\r\n")), delimiter=delimiter))
+    header = next(csv.reader(io.StringIO(head.lstrip("\ufeff\r\n")), delimiter=delimiter), None)
+    if header is None:  # a byte-order mark and line breaks: blank to a person, not to the byte scan
+        raise UploadError("empty_file", "file", "the file has no text in it (only a byte-order mark)")
     has_header = not all(_NUMBER.match(cell.strip()) for cell in header if cell.strip())
     if not has_header:
         header = [f"column_{i}" for i in range(1, len(header) + 1)]

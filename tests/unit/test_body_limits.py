@@ -8,6 +8,7 @@ says so with ``wsgi.input_terminated``), with bodies sent chunked by ``http.clie
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import threading
@@ -40,10 +41,9 @@ def send_chunked(port: int, path: str, body: bytes, content_type: str) -> tuple[
     """POST ``body`` in 64 KiB chunks with Transfer-Encoding: chunked; the answer's status and JSON."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     chunks = (body[i : i + 65536] for i in range(0, len(body), 65536))
-    try:
+    # the server may answer before reading the rest: the answer is still there to read
+    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
         connection.request("POST", path, body=chunks, headers={"Content-Type": content_type}, encode_chunked=True)
-    except (BrokenPipeError, ConnectionResetError):
-        pass  # the server answered before reading the rest: the answer is still there to read
     response = connection.getresponse()
     status, payload = response.status, response.read()
     connection.close()

@@ -1,0 +1,114 @@
+"""What a hostile web page or a careless client could do, refused by name (issue 29): another host name
+(DNS rebinding) or another site's page writing in local mode, an open redirect after login, a viewer filling
+the disk through page uploads, a CSV that is only a byte-order mark."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+from urllib.parse import unquote
+
+import pandas as pd
+import pytest
+
+from dashboard import create_app
+from dashboard.data.incoming import IncomingFiles
+from dashboard.data.uploads import UploadError
+from tests.conftest import make_settings
+from tests.unit.test_auth import csrf_header, log_in, users  # noqa: F401 - the users fixture
+
+CSV = pd.DataFrame({"x": range(30), "y": [0, 1] * 15}).to_csv(index=False).encode()
+
+
+def upload(client, name="t.csv", content=CSV, **headers):
+    return client.post(
+        "/api/datasets", data={"file": (io.BytesIO(content), name)}, content_type="multipart/form-data", headers=headers
+    )
+
+
+def uploads(app) -> list[str]:
+    return [i.id for i in app.server.extensions["dashboard"].catalog.list() if i.origin == "upload"]
+
+
+def test_local_mode_answers_only_loopback_host_names(app, client):
+    assert upload(client).status_code == 201
+    dataset = uploads(app)[0]
+    refused = client.delete(f"/api/datasets/{dataset}", headers={"Host": "attacker.example"})
+    assert refused.status_code == 400 and refused.json["error"]["code"] == "bad_host"
+    assert uploads(app) == [dataset]  # still there
+    for host in ("localhost:8050", "127.0.0.1:8050", "[::1]:8050"):
+        assert client.get("/api/health", headers={"Host": host}).status_code == 200
+
+
+def test_another_sites_page_cannot_write_in_local_mode(app, client):
+    for headers in ({"Origin": "http://evil.example"}, {"Origin": "null"}, {"Sec-Fetch-Site": "cross-site"}):
+        refused = upload(client, **headers)
+        assert refused.status_code == 403 and refused.json["error"]["code"] == "cross_origin", headers
+    other_port = upload(client, Origin="http://localhost:3000")  # another local server's page: another origin
+    assert other_port.status_code == 403
+    assert uploads(app) == []
+    assert upload(client, Origin="http://localhost").status_code == 201  # the app's own page
+    assert upload(client).status_code == 201  # no browser: curl, a script
+    assert client.get("/api/datasets", headers={"Origin": "http://evil.example"}).status_code == 200  # reads pass
+
+
+def test_allowed_hosts_are_a_setting(tmp_path):
+    app = create_app(make_settings(tmp_path, allowed_hosts="dash.example.com, reports.example.com"))
+    client = app.server.test_client()
+    assert client.get("/api/health", headers={"Host": "dash.example.com"}).status_code == 200
+    assert client.get("/api/health", headers={"Host": "other.example.com"}).status_code == 400
+
+
+@pytest.mark.parametrize("raw", ["/%09/evil.example", "/%0A/evil.example", "//evil.example", "/%5Cevil.example"])
+def test_login_never_redirects_to_another_host(tmp_path, users, demo_store_template, raw):  # noqa: F811
+    """``/login?next=/%09/evil.example`` once answered ``Location: //evil.example`` (browsers drop the tab)."""
+    settings = make_settings(tmp_path, users_file=users[0])
+    shutil.copytree(demo_store_template, settings.model_dir)
+    client = create_app(settings).server.test_client()
+    page = client.get(f"/login?next={raw}").text
+    assert 'name="next" value="/"' in page
+    answer = log_in(client, "ed", "editor-pass", unquote(raw))
+    assert answer.status_code == 302 and answer.headers["Location"] == "/"
+    kept = log_in(client, "ed", "editor-pass", "/train?dataset=titanic")
+    assert kept.headers["Location"] == "/train?dataset=titanic"
+
+
+def test_a_csv_that_is_only_a_byte_order_mark_is_named(app, client):
+    for content in (b"\xef\xbb\xbf", b"\xef\xbb\xbf\r\n\r\n"):
+        refused = upload(client, content=content)
+        assert refused.status_code == 400 and refused.json["error"]["code"] == "empty_file"
+    assert client.get("/api/health").status_code == 200
+
+
+def test_page_uploads_need_the_role_of_their_purpose(tmp_path, users, demo_store_template):  # noqa: F811
+    settings = make_settings(tmp_path, users_file=users[0])
+    shutil.copytree(demo_store_template, settings.model_dir)
+    app = create_app(settings)
+    viewer = app.server.test_client()
+    log_in(viewer, "vera", "viewer-pass")
+    headers = csrf_header(viewer)
+    refused = viewer.post("/_dash-upload?purpose=dataset&filename=big.csv", data=CSV, headers=headers)
+    assert refused.status_code == 403 and refused.json["error"]["field"] == "role"
+    incoming = app.server.extensions["dashboard"].incoming
+    assert list(incoming.root.glob("*.bin")) == []  # nothing stored
+    scored = viewer.post("/_dash-upload?purpose=score&filename=rows.csv", data=CSV, headers=headers)
+    assert scored.status_code == 201  # a viewer may score a batch
+    with pytest.raises(UploadError, match="no longer on the server"):  # ...but not add it as a dataset
+        incoming.claim(scored.json["token"], "dataset")
+    wrong_type = viewer.post("/_dash-upload?purpose=score&filename=rows.parquet", data=b"PAR1", headers=headers)
+    assert wrong_type.status_code == 415
+    assert viewer.post("/_dash-upload?purpose=nope&filename=x.csv", data=CSV, headers=headers).status_code == 400
+
+
+def test_a_users_waiting_uploads_are_bounded(tmp_path):
+    incoming = IncomingFiles(tmp_path / "incoming")
+    limit = 1000
+    received = [incoming.receive(io.BytesIO(b"x" * 900), "a.csv", limit, owner="vera") for _ in range(3)]
+    with pytest.raises(UploadError) as refused:
+        incoming.receive(io.BytesIO(b"x" * 10), "b.csv", limit, owner="vera")
+    assert refused.value.code == "too_many_waiting"
+    incoming.receive(io.BytesIO(b"x" * 10), "c.csv", limit, owner="ed")  # another user is not held up
+    incoming.release(received[0].token)  # taken by its callback: room again
+    incoming.receive(io.BytesIO(b"x" * 10), "d.csv", limit, owner="vera")
+    assert re.fullmatch(r"[0-9a-f]{32}", received[1].token)
