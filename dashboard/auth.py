@@ -19,9 +19,19 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import flask_login
-from flask import Flask, current_app, has_request_context, jsonify, redirect, render_template_string, request
+from flask import (
+    Flask,
+    current_app,
+    has_request_context,
+    jsonify,
+    redirect,
+    render_template_string,
+    request,
+    session,
+)
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 
+from dashboard import sessions
 from dashboard.safety import shared_secret
 from dashboard.settings import Settings
 from dashboard.users import User, UserDirectory
@@ -151,13 +161,18 @@ def install(server: Flask, settings: Settings, write_keys: Callable[[], set[str]
         WTF_CSRF_TIME_LIMIT=None,  # valid as long as the session
         WTF_CSRF_HEADERS=["X-CSRFToken"],
     )
+    server.config["PERMANENT_SESSION_LIFETIME"] = sessions.ABSOLUTE_SECONDS
+    registry, throttle = _session_services(settings)
     logins = flask_login.LoginManager()
     logins.init_app(server)
 
     @logins.user_loader
     def _load(name: str):
         user = gate.directory.get(name)  # read on every request: a removed user or changed role counts at once
-        return _SessionUser(user) if user else None
+        stamp = gate.directory.password_stamp(name)
+        if user is None or not registry.check(session.get("sid"), name, stamp):
+            return None  # logged out, expired, or the password changed since: the cookie is worth nothing
+        return _SessionUser(user)
 
     @server.before_request
     def _require_login():
@@ -200,18 +215,41 @@ def install(server: Flask, settings: Settings, write_keys: Callable[[], set[str]
     def login():
         if request.method == "GET":
             return _login_page()
-        user = gate.directory.authenticate(request.form.get("name", ""), request.form.get("password", ""))
+        name, address = request.form.get("name", "")[:200], request.remote_addr or "unknown"
+        wait = throttle.wait_seconds(name, address)
+        if wait:
+            page, status = _login_page(f"Too many failed logins: try again in {wait} s.", 429)
+            return page, status, {"Retry-After": str(wait)}
+        user = gate.directory.authenticate(name, request.form.get("password", ""))
         if user is None:
+            throttle.failed(name, address)
             return _login_page("Wrong name or password.", 401)
+        throttle.succeeded(name)
+        session.clear()  # nothing of a session from before the login carries over
+        session.permanent = True
+        session["sid"] = registry.open(user.name, gate.directory.password_stamp(user.name))
         flask_login.login_user(_SessionUser(user))
         return redirect(_safe_next(request.form.get("next", "/")))
 
     @server.post("/logout")
     def logout():
+        registry.close(session.get("sid"))  # a copy of the cookie is worth nothing from now on
         flask_login.logout_user()
+        session.clear()
         return redirect("/login")
 
     return gate
+
+
+def _session_services(settings: Settings) -> tuple[sessions.SessionRegistry, sessions.LoginThrottle]:
+    """Session records and login counts where every worker sees them: Redis when scaled out, else the cache
+    dir (sessions) and each process's memory (login counts: with N workers a guesser gets N windows)."""
+    if settings.job_backend == "celery" and settings.redis_url:
+        return sessions.SessionRegistry(sessions.RedisRecords(settings.redis_url)), sessions.LoginThrottle(
+            settings.redis_url
+        )
+    records = sessions.DiskRecords(Path(settings.cache_dir) / "sessions")
+    return sessions.SessionRegistry(records), sessions.LoginThrottle()
 
 
 def _safe_next(target: object) -> str:

@@ -64,6 +64,12 @@ class UserDirectory:
         entry = self._entries().get(name)
         return User(name, entry["role"]) if entry else None
 
+    def password_stamp(self, name: str) -> str | None:
+        """A digest of the user's stored password hash (not the hash): a session issued under another one
+        (the password changed since) is over. None for a user who is not (or no longer) in the file."""
+        entry = self._entries().get(name)
+        return hashlib.sha256(str(entry["password"]).encode()).hexdigest()[:16] if entry else None
+
     def authenticate(self, name: str, password: str) -> User | None:
         entry = self._entries().get(name)
         if not check_password_hash(entry["password"] if entry else _dummy_hash(), password) or entry is None:

@@ -112,3 +112,94 @@ def test_a_users_waiting_uploads_are_bounded(tmp_path):
     incoming.release(received[0].token)  # taken by its callback: room again
     incoming.receive(io.BytesIO(b"x" * 10), "d.csv", limit, owner="vera")
     assert re.fullmatch(r"[0-9a-f]{32}", received[1].token)
+
+
+@pytest.fixture
+def login_client(tmp_path, users, demo_store_template):  # noqa: F811
+    settings = make_settings(tmp_path, users_file=users[0])
+    shutil.copytree(demo_store_template, settings.model_dir)
+    app = create_app(settings)
+    return app, users[0]
+
+
+def session_cookie(client) -> str:
+    return client.get_cookie("dashboard_session").value
+
+
+def replay(app, cookie: str):
+    """A copy of a session cookie, sent from a client of its own."""
+    other = app.server.test_client()
+    other.set_cookie("dashboard_session", cookie, domain="localhost")
+    return other.get("/data")
+
+
+def test_password_guessing_is_braked_per_account(login_client):
+    app, _ = login_client
+    client = app.server.test_client()
+    for _ in range(5):
+        assert log_in(client, "ed", "wrong").status_code == 401
+    braked = log_in(client, "ed", "editor-pass")  # the right password waits too
+    assert braked.status_code == 429 and int(braked.headers["Retry-After"]) > 0
+    assert re.search(r"try again in \d+ s", braked.text)
+    assert log_in(client, "vera", "viewer-pass").status_code == 302  # another account is not held up
+
+
+def test_password_guessing_is_braked_per_address(login_client):
+    app, _ = login_client
+    client = app.server.test_client()
+    for attempt in range(20):  # one guess each for many names: the per-account brake never trips
+        assert log_in(client, f"user{attempt}", "guess").status_code == 401
+    assert log_in(client, "ed", "editor-pass").status_code == 429
+
+
+def test_a_copied_cookie_is_worth_nothing_after_logout(login_client):
+    login_app, _ = login_client
+    client = login_app.server.test_client()
+    log_in(client, "ed", "editor-pass")
+    cookie = session_cookie(client)
+    assert replay(login_app, cookie).status_code == 200
+    client.post("/logout", headers=csrf_header(client))
+    answer = replay(login_app, cookie)
+    assert answer.status_code == 302 and answer.headers["Location"].startswith("/login")
+
+
+def test_a_password_change_or_removal_ends_the_users_sessions(login_client):
+    from werkzeug.security import generate_password_hash
+
+    from dashboard.users import read_users, write_users
+
+    app, users_file = login_client
+    client = app.server.test_client()
+    log_in(client, "ed", "editor-pass")
+    cookie = session_cookie(client)
+    entries = read_users(users_file)
+    entries["ed"]["password"] = generate_password_hash("a-new-password")
+    write_users(users_file, entries)
+    assert replay(app, cookie).status_code == 302
+    assert log_in(client, "ed", "a-new-password").status_code == 302
+    cookie = session_cookie(client)
+    del entries["ed"]
+    write_users(users_file, entries)
+    assert replay(app, cookie).status_code == 302
+
+
+def test_sessions_end_when_idle_and_at_their_absolute_lifetime(login_client, monkeypatch):
+    from dashboard import sessions
+
+    login_app, _ = login_client
+    client = login_app.server.test_client()
+    log_in(client, "ed", "editor-pass")
+    cookie = session_cookie(client)
+    start = sessions.time.time()
+    for offset, alive in ((sessions.IDLE_SECONDS - 120, True), (2 * sessions.IDLE_SECONDS, False)):
+        monkeypatch.setattr(sessions.time, "time", lambda offset=offset: start + offset)
+        assert (replay(login_app, cookie).status_code == 200) is alive
+    log_in(client, "ed", "editor-pass")
+    cookie = session_cookie(client)
+    now = sessions.time.time()
+    every = 20 * 60  # used every 20 minutes: never idle, yet over at the absolute lifetime
+    alive = []
+    for step in range(1, sessions.ABSOLUTE_SECONDS // every + 2):
+        monkeypatch.setattr(sessions.time, "time", lambda step=step: now + step * every)
+        alive.append(replay(login_app, cookie).status_code == 200)
+    assert alive.index(False) == sessions.ABSOLUTE_SECONDS // every - 1 and not any(alive[alive.index(False) :])
