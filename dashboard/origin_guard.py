@@ -9,7 +9,8 @@ login, so neither needs a stolen session; login mode has CSRF tokens, and gets t
   adds others (and, set, applies in login mode too). Another name is a 400 ``bad_host``.
 - **Origin**: a request that can change something (POST, PUT, PATCH, DELETE) from another origin is a 403
   ``cross_origin``: its ``Origin`` names another host or port (or is ``null``: a sandboxed or local file
-  page), or, without ``Origin``, its ``Sec-Fetch-Site`` says ``cross-site`` or ``same-site``. Clients that
+  page) that is not one of ``DASHBOARD_ALLOWED_HOSTS``, or, without ``Origin``, its ``Sec-Fetch-Site`` says
+  ``cross-site`` or ``same-site``. Clients that
   send neither (curl, scripts with API keys) are not browsers carrying someone's cookies, and pass.
 """
 
@@ -43,19 +44,25 @@ def host_name(host: str) -> str:
     return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
-def cross_origin(method: str, host: str, origin: str | None, fetch_site: str | None) -> bool:
-    """Whether a request that can change something came from a page of another origin."""
+def cross_origin(
+    method: str, host: str, origin: str | None, fetch_site: str | None, named: frozenset[str] = frozenset()
+) -> bool:
+    """Whether a request that can change something came from a page of another origin. An origin whose host
+    is one of the ``named`` hosts (``DASHBOARD_ALLOWED_HOSTS``) is the app's own behind a proxy that rewrites
+    ``Host`` (nginx sends the upstream's name by default)."""
     if method not in UNSAFE_METHODS:
         return False
     if origin is not None:
         if origin == "null":
             return True
-        return urlsplit(origin).netloc.lower() != host.strip().lower()
+        netloc = urlsplit(origin).netloc.lower()
+        return netloc != host.strip().lower() and host_name(netloc) not in named
     return fetch_site in ("cross-site", "same-site")
 
 
 def install(server: Flask, settings: Settings) -> None:
     hosts = allowed_hosts(settings)
+    named = frozenset(h.lower().strip("[]") for h in settings.allowed_hosts if h != "*")
 
     @server.before_request
     def _refuse_other_hosts_and_origins():
@@ -66,7 +73,7 @@ def install(server: Flask, settings: Settings) -> None:
             )
             return jsonify({"error": {"code": "bad_host", "field": "Host", "message": message}}), 400
         origin = request.headers.get("Origin")
-        if cross_origin(request.method, request.host, origin, request.headers.get("Sec-Fetch-Site")):
+        if cross_origin(request.method, request.host, origin, request.headers.get("Sec-Fetch-Site"), named):
             message = f"a {request.method} from another site's page is refused: open the app's own page to do this"
             return jsonify({"error": {"code": "cross_origin", "field": "Origin", "message": message}}), 403
         return None

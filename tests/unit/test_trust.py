@@ -58,6 +58,10 @@ def test_allowed_hosts_are_a_setting(tmp_path):
     client = app.server.test_client()
     assert client.get("/api/health", headers={"Host": "dash.example.com"}).status_code == 200
     assert client.get("/api/health", headers={"Host": "other.example.com"}).status_code == 400
+    # behind a proxy that sends the upstream's name as Host, the public name's pages may still write
+    behind_proxy = {"Host": "127.0.0.1:8050", "Origin": "https://dash.example.com"}
+    assert upload(client, **behind_proxy).status_code == 201
+    assert upload(client, **{**behind_proxy, "Origin": "https://evil.example"}).status_code == 403
 
 
 @pytest.mark.parametrize("raw", ["/%09/evil.example", "/%0A/evil.example", "//evil.example", "/%5Cevil.example"])
