@@ -5,8 +5,9 @@ Errors are JSON ``{"error": {"code", "field", "message"}}`` with a fitting statu
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 from prometheus_client import CONTENT_TYPE_LATEST
+from werkzeug.exceptions import HTTPException
 
 import dashboard
 from dashboard import api_common as common
@@ -94,7 +95,31 @@ def create_blueprint() -> Blueprint:
 
     @api.route("/<path:_unknown>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
     def unknown_endpoint(_unknown: str):
-        # Without this, Dash's catch-all page route would answer unknown API paths with HTML.
+        # Without this, Dash's catch-all page route would answer unknown API paths with HTML. A path that
+        # exists for other methods is a 405 naming them (this route matched only because it takes them all).
+        allowed = _methods_of(request.path)
+        if allowed:
+            response, status = error(
+                405, "method_not_allowed", "method", f"{request.method} is not one of {', '.join(allowed)}"
+            )
+            response.headers["Allow"] = ", ".join(allowed)
+            return response, status
         return error(404, "not_found", "path", "no such API endpoint")
 
     return api
+
+
+def _methods_of(path: str) -> list[str]:
+    """The methods the API's other routes take on ``path``."""
+    adapter = current_app.url_map.bind("localhost")
+    allowed = []
+    for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+        try:
+            endpoint, _ = adapter.match(path, method=method)
+        except HTTPException:
+            continue
+        blueprint = current_app.blueprints.get(endpoint.partition(".")[0])
+        api_route = blueprint is not None and (blueprint.url_prefix or "").startswith("/api")
+        if api_route and not endpoint.endswith("unknown_endpoint"):  # not Dash's page route, not this one
+            allowed.append(method)
+    return allowed

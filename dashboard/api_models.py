@@ -96,11 +96,14 @@ def create_models_blueprint() -> Blueprint:
     def logged_predictions(name: str):
         """The newest logged predictions (``?version=&limit=``, at most 10,000); ``?format=csv`` downloads."""
         try:
+            common.services().models.resolve(name)  # an unknown model is a 404, not an empty log
             version = common.whole_param(request.args.get("version"), "version", 1, None)
             limit = common.whole_param(request.args.get("limit"), "limit", 1, 10_000) or 1000
             rows = common.services().predictions.rows(name, version, limit)
         except FieldError as exc:
             return error(400, "invalid_input", exc.field, exc.message)
+        except (InvalidModelNameError, ModelNotFoundError) as exc:
+            return common.model_error(exc)
         if request.args.get("format") == "csv":
             body = rows.to_csv(index=False)
             disposition = f'attachment; filename="{name}-predictions.csv"'
@@ -108,7 +111,7 @@ def create_models_blueprint() -> Blueprint:
         return jsonify({"model": name, "predictions": rows.to_dict("records")})
 
     @api.post("/models/<name>/feedback")
-    @require_api_role("viewer")
+    @require_api_role("editor")  # labels change what re-verification and retraining learn from, as in the UI
     def feedback(name: str):
         """Ground-truth labels by request id: ``{"labels": [{"request_id", "label", "row"?}, ...]}``."""
         body, failure = common.json_body()

@@ -112,7 +112,9 @@ class Job(BaseModel):
         description="a finished batch: counts, errors, predictions, result_csv; a retrain: the new version and "
         "its metrics beside the version in use",
     )
-    error: str | None
+    error: str | dict[str, str] | None = Field(
+        description="why a job failed: a sentence, or for input that did not fit the model, field -> problem"
+    )
 
 
 class ColumnDrift(BaseModel):

@@ -133,6 +133,9 @@ class ModelStore:
         self._cache_size = cache_size
         self._cards: OrderedDict[tuple[str, int], dict[str, Any]] = OrderedDict()
         self._cache_lock = threading.Lock()
+        for model_dir in self.root.iterdir():  # saves killed long ago, of models that may never be saved again
+            if model_dir.is_dir() and not model_dir.name.startswith("."):
+                self._remove_stale_temps(model_dir)
         self._load_lock = threading.Lock()
 
     # -- paths and locks -------------------------------------------------------------------------
@@ -233,7 +236,8 @@ class ModelStore:
 
     @staticmethod
     def _remove_stale_temps(model_dir: Path) -> None:
-        """Temp folders of saves killed long ago (kill -9, power loss) are swept on the next save."""
+        """Temp folders of saves killed long ago (kill -9, power loss): swept when a store opens and on every
+        save (a save in progress elsewhere is younger than ``STALE_TEMP_SECONDS``)."""
         cutoff = time.time() - STALE_TEMP_SECONDS
         for path in model_dir.glob(".tmp-*"):
             if path.is_dir() and path.stat().st_mtime < cutoff:

@@ -207,3 +207,53 @@ def test_sessions_end_when_idle_and_at_their_absolute_lifetime(login_client, mon
         monkeypatch.setattr(sessions.time, "time", lambda step=step: now + step * every)
         alive.append(replay(login_app, cookie).status_code == 200)
     assert alive.index(False) == sessions.ABSOLUTE_SECONDS // every - 1 and not any(alive[alive.index(False) :])
+
+
+def test_the_log_of_an_unknown_model_is_a_404(client):
+    answer = client.get("/api/models/no-such-model/predictions")
+    assert answer.status_code == 404 and answer.json["error"]["field"] == "model"
+
+
+def test_a_known_path_with_another_method_is_a_405_naming_the_methods(client):
+    answer = client.get("/api/models/titanic-survival/predict")
+    assert answer.status_code == 405 and answer.headers["Allow"] == "POST"
+    assert client.put("/api/datasets").headers["Allow"] == "GET, POST"
+    assert client.get("/api/no-such-thing").status_code == 404
+
+
+def test_labels_over_rest_need_the_editor_role_as_in_the_ui(login_client, users):  # noqa: F811
+    app, _ = login_client
+    client = app.server.test_client()
+    body = {"labels": [{"request_id": "a" * 32, "label": 1}]}
+    viewer = client.post("/api/models/titanic-survival/feedback", json=body, headers={"X-API-Key": users[1]["vera"]})
+    assert viewer.status_code == 403
+    editor = client.post("/api/models/titanic-survival/feedback", json=body, headers={"X-API-Key": users[1]["ed"]})
+    assert editor.status_code == 201
+
+
+def test_a_failed_jobs_error_has_the_documented_shape(app, demo_models):
+    from dashboard.api_schemas import Job
+    from tests.unit.test_api_models import wait_for_job
+
+    client = app.server.test_client()
+    bad = client.post("/api/models/titanic-survival/jobs", data=b"Pclass,Sex\n3,robot\n", content_type="text/csv")
+    record = wait_for_job(client, bad.json["job_id"])
+    assert record["status"] == "failed" and isinstance(record["error"], dict)  # field -> problem
+    Job.model_validate(record)
+
+
+def test_temp_folders_of_killed_saves_are_swept_when_a_store_opens(tmp_path):
+    import os
+    import time
+
+    from model_store import ModelStore
+
+    stale = tmp_path / "models" / "churn" / ".tmp-killed"
+    fresh = tmp_path / "models" / "churn" / ".tmp-saving-now"
+    for folder in (stale, fresh):
+        folder.mkdir(parents=True)
+        (folder / "model.skops").write_bytes(b"half")
+    hours_ago = time.time() - 3 * 3600
+    os.utime(stale, (hours_ago, hours_ago))
+    ModelStore(tmp_path / "models")
+    assert not stale.exists() and fresh.exists()  # a save in progress elsewhere is left alone
