@@ -175,6 +175,10 @@ class MonitoringService:
             raise FieldError("model", "this version was not trained on the Train page, so there is no spec to rerun")
         if source != LOG_SOURCE:
             self._require_dataset(source)
+            spec = TrainSpec.model_validate(card["train_spec"])
+            used = [f for f in spec.features if f in _fields(card)]
+            # refused now, as re-verification refuses it, not accepted and then failed as a job
+            _require_columns(self._dataset(source), [*used, spec.target], source)
         elif not self.log.has_feedback(name):
             raise NotEnoughData("data", "no logged prediction of this model has a label yet (send them as feedback)")
         return card

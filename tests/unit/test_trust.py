@@ -257,3 +257,16 @@ def test_temp_folders_of_killed_saves_are_swept_when_a_store_opens(tmp_path):
     os.utime(stale, (hours_ago, hours_ago))
     ModelStore(tmp_path / "models")
     assert not stale.exists() and fresh.exists()  # a save in progress elsewhere is left alone
+
+
+def test_retrain_refuses_at_once_what_re_verification_refuses(app, demo_models):
+    """A dataset without the model's target was accepted (202) and failed as a job; now both refuse it."""
+    services = app.server.extensions["dashboard"]
+    frame = services.catalog.load("titanic").drop(columns=["Survived"])
+    services.catalog.add_upload("unlabelled.csv", frame.to_csv(index=False).encode(), name="unlabelled")
+    client = app.server.test_client()
+    jobs_before = sorted(p.name for p in services.queue.root.glob("*"))
+    for path in ("evaluations", "retrain"):
+        answer = client.post(f"/api/models/titanic-survival/{path}", json={"data": "unlabelled"})
+        assert answer.status_code == 400 and answer.json["error"]["field"] == "data", path
+    assert sorted(p.name for p in services.queue.root.glob("*")) == jobs_before  # no job queued
