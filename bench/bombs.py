@@ -191,5 +191,75 @@ def run() -> dict:
             f"peak RSS +{growth / MIB:6.0f} MiB ({growth / (LIMIT_MB * MIB):.2f}x limit), serving: {served}"
         )
         del content
-    write_results("bombs", {"limit_mib": LIMIT_MB, "cases": rows})
-    return {"cases": rows}
+    job = batch_job_memory()
+    write_results("bombs", {"limit_mib": LIMIT_MB, "cases": rows, "batch_job": job})
+    return {"cases": rows, "batch_job": job}
+
+
+def batch_job_memory(megabytes: int = 19) -> dict:
+    """An async batch job of a ``megabytes`` CSV for a Titanic model on a real ``python app.py``: the
+    server's peak RSS growth while it scores, as a multiple of the file (the issue's bound: 4x + a base,
+    the base being the first job's imports and model load), and its time beside raw pandas + scikit-learn
+    (``read_csv`` + ``predict_proba`` + ``to_csv`` in one process)."""
+    import time
+
+    from dashboard.data.catalog import Catalog
+    from dashboard.train.demo import standalone_training
+    from dashboard.train.spec import TrainSpec
+    from model_store import ModelStore
+
+    root = Path(tempfile.mkdtemp(prefix="bench-job-"))
+    training = standalone_training(
+        Catalog(root / "data", max_upload_bytes=10**8, max_columns=100), ModelStore(root / "models"), root / "cache"
+    )
+    features = ("Pclass", "Sex", "Age", "SibSp", "Parch", "Fare", "Embarked")
+    spec = TrainSpec(dataset="titanic", target="Survived", features=features, estimator="logistic_regression")
+    token, _, _ = training.run(spec)
+    training.save(spec, token, "titanic-job")
+    model = training.store.load("titanic-job").model
+    rows = training.catalog.load("titanic")[list(features)]
+    one = rows.to_csv(index=False).encode()
+    body = one + b"".join(rows.to_csv(index=False, header=False).encode() for _ in range(megabytes * MIB // len(one)))
+
+    def finished(base: str, content: bytes) -> dict:
+        answer = requests.post(
+            f"{base}/api/models/titanic-job/jobs", data=content, headers={"Content-Type": "text/csv"}
+        )
+        for _ in range(3000):
+            record = requests.get(f"{base}/api/jobs/{answer.json()['job_id']}", timeout=10).json()
+            if record["status"] in ("succeeded", "failed", "cancelled"):
+                return record
+            time.sleep(0.05)
+        raise RuntimeError("the job did not finish")
+
+    process, base = serve_app(root, max_upload_mb=str(LIMIT_MB))
+    try:
+        finished(base, one)  # warm: the first job imports pandas, scikit-learn and loads the model (the base)
+        warm = _memory(process.pid)["VmHWM"]
+        start = time.perf_counter()
+        record = finished(base, body)
+        seconds = time.perf_counter() - start
+        growth = _memory(process.pid)["VmHWM"] - warm
+    finally:
+        process.kill()
+        process.wait()
+    start = time.perf_counter()
+    table = pd.read_csv(io.BytesIO(body))
+    table.assign(probability=model.predict_proba(table)[:, 1]).to_csv(index=False)
+    raw = time.perf_counter() - start
+    shutil.rmtree(root, ignore_errors=True)
+    result = {
+        "file_mib": len(body) / MIB,
+        "rows": record.get("result", {}).get("rows"),
+        "status": record["status"],
+        "peak_growth_mib": growth / MIB,
+        "growth_per_file": growth / len(body),
+        "seconds": seconds,
+        "raw_pandas_seconds": raw,
+    }
+    print(
+        f"  batch job of a {result['file_mib']:.1f} MiB CSV ({result['rows']:,} rows): {result['status']} in "
+        f"{seconds:.1f} s (raw pandas + predict_proba + to_csv {raw:.1f} s: {seconds / raw:.2f}x), "
+        f"peak RSS +{result['peak_growth_mib']:.0f} MiB ({result['growth_per_file']:.1f}x the file)"
+    )
+    return result

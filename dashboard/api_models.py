@@ -10,7 +10,8 @@ from flask import Blueprint, Response, g, jsonify, request, send_file
 from dashboard import api_common as common
 from dashboard.auth import api_error as error
 from dashboard.auth import require_api_role
-from dashboard.data.uploads import too_large_message
+from dashboard.data.incoming import spool_to_disk
+from dashboard.data.uploads import UploadError, too_large_message
 from dashboard.errors import FieldError, logged_reference
 from dashboard.jobqueue import JobNotFoundError
 from dashboard.jsonbody import BodyError, check_record_numbers
@@ -158,7 +159,15 @@ def create_models_blueprint() -> Blueprint:
             return error(413, "too_large", "body", too_large_message(request.content_length, limit))
         if request.mimetype == "text/csv":
             request.max_content_length = limit  # a chunked CSV over it is refused, never cut and scored
-            payload, fmt = request.get_data(), "csv"
+            try:  # spooled to disk in blocks, never whole in memory; over the limit (chunked too): 413
+                spooled = spool_to_disk(request.stream, services.queue.root, limit)
+            except UploadError as exc:
+                return error(413, "too_large", "body", exc.message)
+            if spooled.stat().st_size == 0:
+                spooled.unlink()
+                return error(400, "empty_body", "body", "the request has no data")
+            params = {"model": name, "version": number, "format": "csv"}
+            return common.job_accepted(services.queue.submit("batch_predict", params, spooled))
         elif request.is_json:
             body, failure = common.json_body()
             if failure:

@@ -113,6 +113,10 @@ class JobContext:
         if self.cancel_requested():
             raise Cancelled
 
+    def file_path(self, name: str) -> Path:
+        """Where the job's file ``name`` is (or will be) kept, for a runner that writes it as a stream."""
+        return self.queue.folder(self.job_id) / name
+
     def write_file(self, name: str, data: bytes) -> None:
         atomic_write_bytes(self.queue.folder(self.job_id) / name, data)
 
@@ -171,14 +175,19 @@ class JobQueue:
         return (now or time.time()) - float(record.get("heartbeat") or 0)
 
     # -- public ----------------------------------------------------------------------------------
-    def submit(self, kind: str, params: dict[str, Any], payload: bytes) -> dict[str, Any]:
+    def submit(self, kind: str, params: dict[str, Any], payload: bytes | Path) -> dict[str, Any]:
+        """Queue a job; ``payload`` is its input: bytes, or a file (in this queue's folder, so on its
+        filesystem) moved into the job's folder, so a large body is never held in memory."""
         if kind not in self.runners:
             raise FieldError("kind", f"unknown job kind {kind!r}")
         self.maybe_sweep()
         job_id = uuid.uuid4().hex
         folder = self.folder(job_id)
         folder.mkdir()
-        (folder / "input.bin").write_bytes(payload)
+        if isinstance(payload, bytes):
+            (folder / "input.bin").write_bytes(payload)
+        else:
+            os.replace(payload, folder / "input.bin")
         record = {
             "id": job_id,
             "kind": kind,

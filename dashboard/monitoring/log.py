@@ -109,11 +109,20 @@ class PredictionLog:
             self.flush()
 
     def record_table(
-        self, model: str, version: int, inputs: pd.DataFrame, scored: pd.DataFrame, *, door: str, request_id: str
+        self,
+        model: str,
+        version: int,
+        inputs: pd.DataFrame,
+        scored: pd.DataFrame,
+        *,
+        door: str,
+        request_id: str,
+        first_row: int = 0,
     ) -> None:
         """A scored batch (the Serving service's ``score`` output beside its typed inputs), written at once as
         one columnar partition: inputs as ``input:<column>``, the prediction and its probability columns. No
-        per-row encoding, so logging a 100,000-row job costs one Parquet write."""
+        per-row encoding, so logging a 100,000-row job costs one Parquet write. ``first_row``: the position of
+        ``inputs``' first row in its batch (a job logs a chunk at a time)."""
         if not self.enabled(model) or scored.empty:
             return
         keep = (scored["error"] == "").to_numpy()
@@ -129,7 +138,7 @@ class PredictionLog:
                 "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
                 "request_id": request_id,
                 "door": door,
-                "row": np.flatnonzero(keep),
+                "row": np.flatnonzero(keep) + first_row,  # the row's number in the whole batch
                 "version": int(version),
             }
         )

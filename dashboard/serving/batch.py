@@ -10,8 +10,9 @@ from typing import Any
 from dashboard.files import atomic_write_bytes, expire_files
 from dashboard.jobqueue import JobContext, Runner
 from dashboard.monitoring import PredictionLog
+from dashboard.serving import stream
 from dashboard.serving.service import Serving
-from dashboard.serving.tables import batch_summary, check_batch, read_batch_csv, results_csv
+from dashboard.serving.tables import batch_summary, read_batch_csv, results_csv
 from model_store import ModelStore, SchemaError
 from model_store.lazy import lazy_module
 
@@ -19,28 +20,50 @@ pd = lazy_module("pandas")
 
 
 def make_batch_runner(store: ModelStore, serving: Serving, log: PredictionLog | None = None) -> Runner:
+    """The job: its rows checked, scored, written and logged a chunk at a time (``dashboard.serving.stream``),
+    so a job's memory is bounded by a chunk whatever the size of its file."""
+
     def run(context: JobContext) -> dict[str, Any]:
         params = context.params
         loaded = store.load(params["model"], params.get("version"))
-        payload = context.input_path.read_bytes()
-        if params.get("format") == "json":
-            records = json.loads(payload)
+        schema = loaded.card["schema"]
+        if params.get("format") == "json":  # a JSON body is bounded by the API's JSON limit (10 MiB)
+            records = json.loads(context.input_path.read_bytes())
             if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
                 raise SchemaError({"instances": "expected a list of records"})
             # Like a synchronous predict, an absent key in a JSON record means "missing", not a missing column.
             frame = pd.DataFrame.from_records(records)
-            schema_columns = [f["name"] for f in loaded.card["schema"]["fields"]]
+            schema_columns = [f["name"] for f in schema["fields"]]
             frame = frame.reindex(columns=list(dict.fromkeys([*schema_columns, *frame.columns])))
-            batch = check_batch(frame, loaded.card["schema"])
+            chunks, total = stream.frame_chunks(frame), len(frame)
         else:
-            batch = read_batch_csv(payload, loaded.card["schema"])
+            total = stream.count_csv_rows(context.input_path, stream.MAX_ROWS)
+            chunks = stream.csv_chunks(context.input_path)
         context.check_cancelled()
-        scored = serving.score(loaded, batch, progress=context.progress, cancelled=context.cancel_requested)
-        context.write_file("result.csv", results_csv(batch.inputs, scored))
-        if log is not None:  # labels come back by the job id and each record's row
-            log.record_table(loaded.name, loaded.version, batch.frame, scored, door="job", request_id=context.job_id)
+
+        def logged(batch, scored, first_row: int) -> None:  # labels come back by the job id and each row
+            log.record_table(
+                loaded.name,
+                loaded.version,
+                batch.frame,
+                scored,
+                door="job",
+                request_id=context.job_id,
+                first_row=first_row,
+            )
+
+        summary = stream.score_in_chunks(
+            chunks,
+            schema,
+            lambda batch: serving.score(loaded, batch, cancelled=context.cancel_requested),
+            context.file_path("result.csv"),
+            total=total,
+            logged=logged if log is not None else None,
+            progress=context.progress,
+            cancelled=context.cancel_requested,
+        )
         return {
-            **batch_summary(batch, scored),
+            **summary,
             "model": loaded.name,
             "version": loaded.version,
             "result_csv": f"/api/jobs/{context.job_id}/result.csv",

@@ -50,6 +50,7 @@ def read_batch_csv(content: bytes, schema: dict[str, Any], *, max_rows: int = 1_
 
 
 _FIELD_COUNT = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+_ARROW_COLUMNS = re.compile(r"Expected (\d+) columns, got (\d+)")
 
 
 def csv_problem(exc: Exception) -> str:
@@ -61,6 +62,9 @@ def csv_problem(exc: Exception) -> str:
     counts = _FIELD_COUNT.search(str(exc))
     if counts:
         return f"not a readable CSV: line {counts[2]} has {counts[3]} fields where the first row has {counts[1]}"
+    columns = _ARROW_COLUMNS.search(str(exc))  # Arrow's reader names the row's text, not its line
+    if columns:
+        return f"not a readable CSV: a row has {columns[2]} fields where the first row has {columns[1]}"
     return f"not a readable CSV ({logged_reference(exc, 'reading a CSV')})"
 
 

@@ -90,3 +90,47 @@ def test_a_chunked_callback_body_over_its_limit_is_a_413_not_a_400(server):
     body = json.dumps({"output": "x", "outputs": [], "inputs": [], "pad": "x" * (4 * 2**20)}).encode()
     status, answer = send_chunked(server, "/_dash-update-component", body, "application/json")
     assert status == 413 and answer["error"]["field"] == "body"
+
+
+def test_a_job_is_scored_a_chunk_at_a_time_with_its_rows_numbered_in_the_whole(app, demo_models, monkeypatch):
+    """Seven rows a chunk: the result file, the bad rows' numbers and the log's rows are those of the batch."""
+    import io
+
+    import pandas as pd
+
+    from dashboard.serving import stream
+    from tests.unit.test_api_models import wait_for_job
+
+    monkeypatch.setattr(stream, "CHUNK_ROWS", 7)
+    services = app.server.extensions["dashboard"]
+    frame = services.catalog.load("titanic")[["Pclass", "Sex", "Age", "SibSp", "Parch", "Fare", "Embarked"]].head(40)
+    frame = frame.astype({"Sex": object})
+    frame.loc[[3, 25], "Sex"] = "robot"  # bad rows in the first and the fourth chunk
+    client = app.server.test_client()
+    job = client.post("/api/models/titanic-survival/jobs", data=frame.to_csv(index=False), content_type="text/csv")
+    record = wait_for_job(client, job.json["job_id"])
+    assert record["status"] == "succeeded"
+    assert (record["result"]["rows"], record["result"]["scored"]) == (40, 38)
+    assert sorted(map(int, record["result"]["errors"])) == [4, 26]  # 1-based rows of the whole file
+    result = pd.read_csv(io.BytesIO(client.get(f"/api/jobs/{job.json['job_id']}/result.csv").data))
+    good = frame.drop(index=[3, 25])
+    model = services.models.load("titanic-survival").model
+    assert len(result) == 40 and result["Sex"].tolist() == frame["Sex"].tolist()
+    assert (result.loc[good.index, "probability_1"].to_numpy() == model.predict_proba(good)[:, 1]).all()
+    logged = services.predictions.rows("titanic-survival", None, 100)
+    assert sorted(logged["row"].tolist()) == sorted(good.index.tolist())
+
+
+def test_a_csv_that_breaks_near_its_end_fails_whole_and_publishes_nothing(app, demo_models, monkeypatch):
+    from dashboard.serving import stream
+    from tests.unit.test_api_models import wait_for_job
+
+    monkeypatch.setattr(stream, "CHUNK_ROWS", 7)
+    services = app.server.extensions["dashboard"]
+    body = titanic_csv(30) + b"3,male,22,1,0,7.25,S,one field too many\n" + titanic_csv(3).split(b"\n", 1)[1]
+    client = app.server.test_client()
+    job = client.post("/api/models/titanic-survival/jobs", data=body, content_type="text/csv")
+    record = wait_for_job(client, job.json["job_id"])
+    assert record["status"] == "failed" and "fields where the first row has 7" in record["error"]["file"]
+    assert client.get(f"/api/jobs/{job.json['job_id']}/result.csv").status_code == 404
+    assert services.predictions.rows("titanic-survival", None, 100).empty  # nothing scored, nothing logged
