@@ -49,12 +49,13 @@ def parquet_text() -> bytes:
     return _parquet(pa.table({"note": pa.repeat(pa.scalar("x" * 1000), 1_000_000)}))  # 1 GB of text
 
 
-def xlsx_inflating() -> bytes:
+def xlsx_inflating(sheet_mib: int = 1024) -> bytes:
+    """A workbook whose one sheet is ``sheet_mib`` of two-cell rows: a few hundred kB on the wire."""
     buffer = io.BytesIO()
     pd.DataFrame({"a": [1]}).to_excel(buffer, index=False)
     row = '<row><c t="n"><v>1</v></c><c t="n"><v>2</v></c></row>'
     sheet = '<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-    sheet += "<sheetData>" + row * (1024 * MIB // len(row)) + "</sheetData></worksheet>"  # 1 GiB of XML
+    sheet += "<sheetData>" + row * (sheet_mib * MIB // len(row)) + "</sheetData></worksheet>"
     source, out = zipfile.ZipFile(io.BytesIO(buffer.getvalue())), io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for member in source.infolist():
@@ -135,6 +136,11 @@ CASES: list[tuple[str, Callable[[], object], Callable[[str, object], requests.Re
     ("parquet, 30,000,000 cells", parquet_rows, lambda base, c: _send_upload(base, "rows.parquet", c)),
     ("parquet, 1 GB of repeated text", parquet_text, lambda base, c: _send_upload(base, "text.parquet", c)),
     (".xlsx inflating to 1 GiB", xlsx_inflating, lambda base, c: _send_upload(base, "bomb.xlsx", c)),
+    (
+        ".xlsx inflating to 60 MiB (accepted)",
+        lambda: xlsx_inflating(60),
+        lambda base, c: _send_upload(base, "cells.xlsx", c),
+    ),
     ("chunked raw body of 400 MiB", chunked_over_limit, lambda base, c: _send_upload(base, "big.csv", c)),
     ("callback body of 300 MiB", lambda: _oversized_callback_body(300), _send_callback),
     ("page upload, 150 MiB CSV (accepted)", lambda: legit_csv(150), _send_page_upload),
