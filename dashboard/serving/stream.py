@@ -108,7 +108,8 @@ def score_in_chunks(
     cancelled: Callable[[], bool] | None = None,
 ) -> dict[str, Any]:
     """Check, score and write each chunk; publish ``out_path`` (inputs, predictions, probabilities, errors)
-    when all are done; return the batch's totals. A failure or a cancel leaves nothing published."""
+    when all are done; return the batch's totals. A failure or a cancel publishes no result file (the
+    prediction log keeps the chunks answered before it, as it keeps any answer given)."""
     totals = Totals()
     partial = out_path.with_name(f".{out_path.name}.part")
     try:
