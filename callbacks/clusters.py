@@ -15,7 +15,7 @@ from dashboard.clusters.clustering import ClusterSpec
 from dashboard.errors import FieldError, ResultExpired, user_message
 from dashboard.services import Services
 from dashboard.serving.tables import neutralise_formulas
-from layouts.clusters import default_features
+from layouts.clusters import default_features, identifiers_note
 from layouts.clusters_ids import ClusterIds
 from layouts.clusters_views import categories_view, scores_view
 from layouts.common import alert, feature_options
@@ -89,6 +89,7 @@ def register(app, services: Services) -> None:
         Output(ClusterIds.RFM_CUSTOMER, "options"),
         Output(ClusterIds.RFM_DATE, "options"),
         Output(ClusterIds.RFM_AMOUNT, "options"),
+        Output(ClusterIds.FEATURES_NOTE, "children"),
         Input(ClusterIds.DATASET_DROPDOWN, "value"),
         prevent_initial_call=True,
     )
@@ -97,9 +98,11 @@ def register(app, services: Services) -> None:
             raise PreventUpdate
         kinds = services.explorer.kinds(dataset)
         columns = list(kinds)
+        identifiers = services.explorer.identifiers(dataset)
+        chosen = default_features(kinds, identifiers)
         return (
             feature_options(kinds, ("numeric", "boolean", "categorical")),
-            default_features(kinds, services.explorer.identifiers(dataset)),
+            chosen,
             feature_options(kinds, ("numeric", "boolean")),
             [],
             columns,
@@ -107,6 +110,7 @@ def register(app, services: Services) -> None:
             columns,
             columns,
             columns,
+            identifiers_note(identifiers, chosen),
         )
 
     @app.callback(

@@ -33,6 +33,12 @@ def default_features(kinds: dict[str, str], identifiers=()) -> list[str]:
     return [c for c, k in kinds.items() if k == "numeric" and c not in identifiers][:4]
 
 
+def identifiers_note(identifiers: dict[str, str], chosen: list[str]) -> str:
+    """Which identifiers the default features left out, and why (the ones the user chose are not named)."""
+    named = [f"{column} ({why})" for column, why in identifiers.items() if column not in chosen]
+    return f"Left out by default: {'; '.join(named)}." if named else ""
+
+
 def layout(
     dataset: str = DEFAULT_DATASET,
     features: str | None = None,
@@ -56,9 +62,8 @@ def layout(
     if svc is not None and not svc.catalog.exists(dataset):
         dataset = DEFAULT_DATASET
     kinds = svc.explorer.kinds(dataset) if svc else {}
-    chosen = [f for f in (features or "").split(",") if f in kinds] or default_features(
-        kinds, svc.explorer.identifiers(dataset) if svc else ()
-    )
+    identifiers = svc.explorer.identifiers(dataset) if svc else {}
+    chosen = [f for f in (features or "").split(",") if f in kinds] or default_features(kinds, identifiers)
     numeric = feature_options(kinds, ("numeric", "boolean"))
     algorithm = algorithm if algorithm in ALGORITHMS else "kmeans"
     embedded = is_embed(embed)
@@ -113,6 +118,7 @@ def layout(
             feature_picker(
                 ClusterIds.FEATURES_DROPDOWN, chosen, feature_options(kinds, ("numeric", "boolean", "categorical"))
             ),
+            html.Div(identifiers_note(identifiers, chosen), id=ClusterIds.FEATURES_NOTE, className="small text-muted"),
             dbc.Row(
                 [
                     _field(

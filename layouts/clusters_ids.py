@@ -7,6 +7,7 @@ class ClusterIds:
 
     DATASET_DROPDOWN = "cluster-dataset-dropdown"
     FEATURES_DROPDOWN = "cluster-features-dropdown"
+    FEATURES_NOTE = "cluster-features-note"
     SCALE_RADIO = "cluster-scale-radio"
     LOG_DROPDOWN = "cluster-log-dropdown"
     ALGORITHM_RADIO = "cluster-algorithm-radio"

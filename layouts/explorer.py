@@ -79,11 +79,18 @@ def _upload_panel() -> dbc.Card:
 
 
 def correlation_pairs(corr: dict) -> html.Div | None:
-    """The strongest pairs as a table, when the heatmap shows only the columns nearest one focus column."""
+    """Which columns were left out (identifiers, row numbers), and the strongest pairs as a table when the
+    heatmap shows only the columns nearest one focus column."""
+    note = None
+    if corr.get("left_out"):
+        note = html.P(
+            f"Left out (identifiers or row numbers): {', '.join(corr['left_out'])}", className="small text-muted mb-1"
+        )
     if not corr.get("focus") or not corr.get("pairs"):
-        return None
+        return note
     return html.Div(
         [
+            note,
             html.H6(f"The {len(corr['pairs'])} most correlated pairs of all {corr['total_columns']:,} columns"),
             dbc.Table(
                 [html.Thead(html.Tr([html.Th("Column"), html.Th("Column"), html.Th("r", className="text-end")]))]

@@ -275,7 +275,8 @@ def correlations(
     2,000 × 2,000 heatmap no one can read. ``focus`` (the column the user looks at) comes before the target.
     ``exclude`` (identifiers and row numbers) is left out: its correlations describe the file, not the data."""
     numeric = frame.select_dtypes("number")
-    numeric = numeric.drop(columns=[c for c in exclude if c in numeric.columns]).astype("float64")
+    left_out = [str(c) for c in exclude if c in numeric.columns]
+    numeric = numeric.drop(columns=left_out).astype("float64")
     total = numeric.shape[1]
     wide = total > max_columns
     rows = min(max_rows, WIDE_CORRELATION_ROWS) if wide else max_rows
@@ -284,6 +285,7 @@ def correlations(
         numeric = numeric.sample(n=rows, random_state=0)
     numeric = numeric.loc[:, numeric.std() > 0]  # constant columns have no correlation
     empty = {"columns": [], "matrix": [], "sampled_rows": None, "pairs": [], "focus": None, "total_columns": total}
+    empty["left_out"] = left_out
     if numeric.shape[1] < 2:
         return empty
     names = [str(c) for c in numeric.columns]
@@ -305,6 +307,7 @@ def correlations(
         "pairs": pairs,
         "focus": focus,
         "total_columns": total,
+        "left_out": left_out,
     }
 
 

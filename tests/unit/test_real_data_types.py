@@ -186,17 +186,23 @@ def test_a_class_seen_once_is_left_out_with_a_notice(training, catalog):
     assert any("single row left out ('rare')" in n for n in result.notices)
 
 
-def test_correlations_leave_out_identifiers(explorer_service):
-    columns = explorer_service.correlations("titanic")["columns"]
-    assert "PassengerId" not in columns and {"Age", "Fare", "Survived"} <= set(columns)
+def test_correlations_leave_out_identifiers_and_say_so(explorer_service):
+    from layouts.explorer import correlation_pairs
+
+    corr = explorer_service.correlations("titanic")
+    assert "PassengerId" not in corr["columns"] and {"Age", "Fare", "Survived"} <= set(corr["columns"])
+    assert corr["left_out"] == ["PassengerId"]
+    assert "Left out (identifiers or row numbers): PassengerId" in str(correlation_pairs(corr))
 
 
-def test_clusters_start_without_the_customer_id(explorer_service):
-    from layouts.clusters import default_features
+def test_clusters_start_without_the_customer_id_and_say_why(explorer_service):
+    from layouts.clusters import default_features, identifiers_note
 
     kinds = explorer_service.kinds("cdnow")
-    chosen = default_features(kinds, explorer_service.identifiers("cdnow"))
+    identifiers = explorer_service.identifiers("cdnow")
+    chosen = default_features(kinds, identifiers)
     assert "customer_id" not in chosen and chosen
+    assert identifiers_note(identifiers, chosen) == "Left out by default: customer_id (named like an identifier)."
 
 
 def test_library_text_goes_to_the_log_and_the_user_reads_a_reference(caplog):
