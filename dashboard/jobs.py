@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 # Bump when a derived-result format or algorithm changes: old cache entries stop matching.
-CODE_VERSION = "2026.12.1"
+CODE_VERSION = "2026.12.2"
 MEMO_TTL_SECONDS = 7 * 24 * 3600  # Redis memo entries unused this long expire (diskcache evicts by size)
 
 
