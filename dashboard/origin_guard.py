@@ -55,7 +55,10 @@ def cross_origin(
     if origin is not None:
         if origin == "null":
             return True
-        netloc = urlsplit(origin).netloc.lower()
+        try:
+            netloc = urlsplit(origin).netloc.lower()
+        except ValueError:  # not a URL at all ("http://[::1"): no page of this app sends that
+            return True
         return netloc != host.strip().lower() and host_name(netloc) not in named
     return fetch_site in ("cross-site", "same-site")
 

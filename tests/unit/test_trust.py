@@ -42,7 +42,8 @@ def test_local_mode_answers_only_loopback_host_names(app, client):
 
 
 def test_another_sites_page_cannot_write_in_local_mode(app, client):
-    for headers in ({"Origin": "http://evil.example"}, {"Origin": "null"}, {"Sec-Fetch-Site": "cross-site"}):
+    hostile = ({"Origin": "http://evil.example"}, {"Origin": "null"}, {"Origin": "http://[::1"}, {"Origin": "garbage"})
+    for headers in (*hostile, {"Sec-Fetch-Site": "cross-site"}):
         refused = upload(client, **headers)
         assert refused.status_code == 403 and refused.json["error"]["code"] == "cross_origin", headers
     other_port = upload(client, Origin="http://localhost:3000")  # another local server's page: another origin
