@@ -55,9 +55,10 @@ _ARROW_COLUMNS = re.compile(r"Expected (\d+) columns, got (\d+)")
 
 def csv_problem(exc: Exception) -> str:
     """Why pandas could not read a CSV, in the app's words (its own text goes to the log)."""
-    if isinstance(exc, UnicodeDecodeError):
+    text = str(exc)
+    if isinstance(exc, UnicodeDecodeError) or "invalid UTF8" in text:  # pandas' and Arrow's words for it
         return "not a readable CSV: it is not UTF-8 text; save it as CSV (UTF-8)"
-    if isinstance(exc, pd.errors.EmptyDataError):
+    if isinstance(exc, pd.errors.EmptyDataError) or "Empty CSV file" in text:
         return "not a readable CSV: the file has no columns"
     counts = _FIELD_COUNT.search(str(exc))
     if counts:

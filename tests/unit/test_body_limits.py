@@ -134,3 +134,21 @@ def test_a_csv_that_breaks_near_its_end_fails_whole_and_publishes_nothing(app, d
     assert record["status"] == "failed" and "fields where the first row has 7" in record["error"]["file"]
     assert client.get(f"/api/jobs/{job.json['job_id']}/result.csv").status_code == 404
     assert services.predictions.rows("titanic-survival", None, 100).empty  # nothing scored, nothing logged
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"\xef\xbb\xbf", "the file has no columns"),
+        ("Pclass,Sex\n3,m\xe4le\n".encode("latin-1"), "it is not UTF-8 text"),
+        (b"Pclass,Sex,Age\n3,male,22,extra\n", "a row has 4 fields where the first row has 3"),
+        (b"Pclass,Sex,Age\n", "the CSV has no data rows"),
+    ],
+)
+def test_a_job_of_a_broken_csv_fails_naming_the_problem(app, demo_models, body, message):
+    from tests.unit.test_api_models import wait_for_job
+
+    client = app.server.test_client()
+    job = client.post("/api/models/titanic-survival/jobs", data=body, content_type="text/csv")
+    record = wait_for_job(client, job.json["job_id"])
+    assert record["status"] == "failed" and message in record["error"]["file"]
