@@ -73,13 +73,17 @@ def register(app, services: Services) -> None:
         Output(ExplorerIds.CORRELATION_PAIRS, "children"),
         Input(ExplorerIds.DATASET_DROPDOWN, "value"),
         Input(ExplorerIds.COLUMN_DROPDOWN, "value"),
+        State(ExplorerIds.CORRELATION_GRAPH, "figure"),
     )
-    def show_correlations(dataset_id, column):
+    def show_correlations(dataset_id, column, shown):
         if not dataset_id or not services.catalog.exists(dataset_id):
             raise PreventUpdate
         corr = explorer.correlations(dataset_id, column)
-        if ctx.triggered_id == ExplorerIds.COLUMN_DROPDOWN and not corr["focus"]:
-            raise PreventUpdate  # the full matrix does not depend on the column looked at
+        drawn = isinstance(shown, dict) and bool(shown.get("data"))
+        # The full matrix does not depend on the column looked at: kept when drawn. On a direct load this
+        # callback first runs when the summary fills the column, so it must still draw then.
+        if ctx.triggered_id == ExplorerIds.COLUMN_DROPDOWN and not corr["focus"] and drawn:
+            raise PreventUpdate
         return figures.correlation_figure(corr), correlation_pairs(corr)
 
     @app.callback(

@@ -119,3 +119,19 @@ def test_a_two_thousand_column_upload_explores_with_every_view_answering(dash_du
     shown = dash_duo.find_elements(f"#{ExplorerIds.PROFILE_GRID} .ag-pinned-left-cols-container .ag-row")
     assert [row.text for row in shown] == ["sensor_1999"]
     assert dash_duo.get_logs() == []
+
+
+def test_a_direct_load_draws_the_correlations_and_says_what_it_left_out(dash_duo, app):
+    """Opened cold from its permalink, the heatmap was an empty axis box until the dataset changed."""
+    dash_duo.start_server(app)
+    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/data?dataset=titanic")
+    wait_for_explorer(dash_duo, "1,309")
+    wait_for_app_ready(dash_duo)
+    dash_duo.wait_for_contains_text(f"#{ExplorerIds.CORRELATION_PAIRS}", "PassengerId", timeout=15)
+    assert "Left out (identifiers or row numbers)" in dash_duo.find_element(f"#{ExplorerIds.CORRELATION_PAIRS}").text
+    traces = dash_duo.driver.execute_script(
+        "var el = document.querySelector(arguments[0] + ' .js-plotly-plot'); return el && el.data ? el.data : [];",
+        f"#{ExplorerIds.CORRELATION_GRAPH}",
+    )
+    assert traces and traces[0]["type"] == "heatmap" and "PassengerId" not in traces[0]["x"]
+    assert dash_duo.get_logs() == []
