@@ -53,18 +53,21 @@ def user_message(exc: BaseException, field: str = "data", doing: str = "the comp
     request id when there is a request)."""
     if is_named(exc):
         return str(exc)
-    reference = log_reference()
-    log.error("unexpected error in %s (reference %s)", doing, reference, exc_info=exc)
+    reference = logged_reference(exc, doing, unexpected=True)
     return (
-        f"{field}: {doing} failed on this data for a reason the app does not recognise (reference "
-        f"{reference}); try other columns or settings, and report the reference if it persists"
+        f"{field}: {doing} failed on this data for a reason the app does not recognise ({reference}); "
+        "try other columns or settings, and report the reference if it persists"
     )
 
 
-def logged_reference(exc: BaseException, doing: str) -> str:
-    """``reference <id>`` for a message, the library's exception logged under that id."""
+def logged_reference(exc: BaseException, doing: str, *, unexpected: bool = False) -> str:
+    """``reference <id>`` for a message, the library's exception logged under that id: an expected refusal
+    (a damaged file) as a warning with its text, an ``unexpected`` one as an error with its traceback."""
     reference = log_reference()
-    log.warning("%s failed (reference %s): %s", doing, reference, " ".join(str(exc).split())[:500])
+    if unexpected:
+        log.error("unexpected error in %s (reference %s)", doing, reference, exc_info=exc)
+    else:
+        log.warning("%s failed (reference %s): %s", doing, reference, " ".join(str(exc).split())[:500])
     return f"reference {reference}"
 
 

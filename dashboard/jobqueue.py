@@ -271,6 +271,9 @@ class JobQueue:
         cutoff = (now or time.time()) - self.ttl
         removed = 0
         for folder in list(self.root.iterdir()):
+            if folder.name.startswith(".incoming-") and folder.stat().st_mtime < cutoff:
+                folder.unlink(missing_ok=True)  # a job body spooled by a process killed before it queued it
+                continue
             if not JOB_ID.match(folder.name):
                 continue
             try:

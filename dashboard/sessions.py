@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from dashboard.safety import private_dir
+
 IDLE_SECONDS = 30 * 60
 ABSOLUTE_SECONDS = 12 * 3600
 TOUCH_EVERY = 60  # a record's last use is written at most this often
@@ -40,8 +42,7 @@ class DiskRecords:
     def __init__(self, directory: Path) -> None:
         import diskcache
 
-        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-        self.cache = diskcache.Cache(str(directory))
+        self.cache = diskcache.Cache(str(private_dir(directory)))
 
     def get(self, key: str) -> str | None:
         return self.cache.get(key)

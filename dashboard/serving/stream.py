@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from dashboard.errors import Cancelled
-from dashboard.serving.adapters import plain
-from dashboard.serving.tables import BatchInput, check_batch, csv_problem, neutralise_formulas
+from dashboard.serving.tables import BatchInput, Totals, check_batch, csv_problem, neutralise_formulas
 from model_store import SchemaError
 from model_store.lazy import lazy_module
 
@@ -28,38 +26,6 @@ pacsv = lazy_module("pyarrow.csv")
 
 CHUNK_ROWS = 20_000  # the scoring chunk of Serving.score too; about 40 MB of transient objects per chunk
 MAX_ROWS = 1_000_000
-INLINE_ROWS = 1000  # a batch this small also answers its predictions in the job's result
-SHOWN_ERRORS = 100
-
-
-@dataclass
-class Totals:
-    """What a finished batch reports, gathered chunk by chunk."""
-
-    rows: int = 0
-    scored: int = 0
-    bad_rows: int = 0
-    errors: dict[str, str] = field(default_factory=dict)
-    notices: list[str] = field(default_factory=list)
-    predictions: list[Any] = field(default_factory=list)
-
-    def add(self, batch: BatchInput, scored: pd.DataFrame, first_row: int) -> None:
-        self.rows += len(scored)
-        self.scored += int(batch.valid.sum())
-        self.bad_rows += len(batch.row_errors)
-        for row, message in batch.row_errors.items():
-            if len(self.errors) < SHOWN_ERRORS:
-                self.errors[str(first_row + row)] = message
-        self.notices.extend(n for n in batch.notices if n not in self.notices)
-        if self.rows <= INLINE_ROWS:
-            self.predictions.extend(plain(v) for v in scored["prediction"])
-
-    def summary(self) -> dict[str, Any]:
-        out = {"rows": self.rows, "scored": self.scored, "bad_rows": self.bad_rows, "errors": self.errors}
-        out["notices"] = self.notices
-        if self.rows <= INLINE_ROWS:
-            out["predictions"] = self.predictions
-        return out
 
 
 def count_csv_rows(path: Path, max_rows: int) -> int:

@@ -108,15 +108,44 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def batch_summary(batch: BatchInput, scored: pd.DataFrame, inline_rows: int = 1000) -> dict[str, Any]:
-    """What a finished batch reports: counts, the first bad rows, and the predictions when small."""
-    summary: dict[str, Any] = {
-        "rows": len(scored),
-        "scored": int(batch.valid.sum()),
-        "bad_rows": len(batch.row_errors),
-        "errors": {str(k): v for k, v in list(batch.row_errors.items())[:100]},
-        "notices": batch.notices,
-    }
-    if len(scored) <= inline_rows:
-        summary["predictions"] = [plain(v) for v in scored["prediction"]]
-    return summary
+INLINE_ROWS = 1000  # a batch this small also answers its predictions in its result
+SHOWN_ERRORS = 100
+
+
+@dataclass
+class Totals:
+    """What a finished batch reports (counts, the first bad rows, the predictions when few), gathered chunk
+    by chunk: a streamed job adds each chunk with the number of its first row."""
+
+    inline_rows: int = INLINE_ROWS
+    rows: int = 0
+    scored: int = 0
+    bad_rows: int = 0
+    errors: dict[str, str] = field(default_factory=dict)
+    notices: list[str] = field(default_factory=list)
+    predictions: list[Any] = field(default_factory=list)
+
+    def add(self, batch: BatchInput, scored: pd.DataFrame, first_row: int) -> None:
+        self.rows += len(scored)
+        self.scored += int(batch.valid.sum())
+        self.bad_rows += len(batch.row_errors)
+        for row, message in batch.row_errors.items():
+            if len(self.errors) < SHOWN_ERRORS:
+                self.errors[str(first_row + row)] = message
+        self.notices.extend(n for n in batch.notices if n not in self.notices)
+        if self.rows <= self.inline_rows:
+            self.predictions.extend(plain(v) for v in scored["prediction"])
+
+    def summary(self) -> dict[str, Any]:
+        out = {"rows": self.rows, "scored": self.scored, "bad_rows": self.bad_rows, "errors": self.errors}
+        out["notices"] = self.notices
+        if self.rows <= self.inline_rows:
+            out["predictions"] = self.predictions
+        return out
+
+
+def batch_summary(batch: BatchInput, scored: pd.DataFrame, inline_rows: int = INLINE_ROWS) -> dict[str, Any]:
+    """What a batch scored at once reports."""
+    totals = Totals(inline_rows=inline_rows)
+    totals.add(batch, scored, 0)
+    return totals.summary()
