@@ -133,7 +133,7 @@ def test_a_viewer_sees_no_write_controls_and_their_forged_write_callbacks_answer
             {"id": "explorer-dataset-dropdown", "property": "value", "value": "iris"},
             {"id": "explorer-column-dropdown", "property": "value", "value": None},
         ],
-        "state": [],
+        "state": [{"id": "explorer-correlation-graph", "property": "figure", "value": None}],
     }
     assert client.post("/_dash-update-component", json=read, headers=headers).status_code == 200
 
