@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import secrets
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import dash
 from flask import Flask, g, jsonify, request
@@ -17,6 +20,7 @@ from dashboard import (
     api_monitoring,
     auth,
     callback_guard,
+    callback_values,
     forksafe,
     observability,
     origin_guard,
@@ -75,11 +79,37 @@ def create_app(settings: Settings | None = None, *, background_work: bool = True
     origin_guard.install(server, settings)  # before login: another host or site is refused whoever asks
     auth.install(server, settings, lambda: auth.write_callbacks(app.callback_map, callbacks.WRITE_CONTROLS))
     # Files arrive as raw or multipart bodies (the page's and the API's uploads): the limit plus form overhead.
-    callback_guard.install(server, lambda: app.callback_map, settings.max_upload_bytes + 2 * 2**20)
+    callback_guard.install(server, lambda: app.callback_map, _page_controls(app), settings.max_upload_bytes + 2 * 2**20)
     page_upload.install(server, services.incoming, settings.max_upload_bytes)
     if background_work:
         start_background_work(services)
     return app
+
+
+def _page_controls(app: dash.Dash) -> Callable[[], dict[str, Any]]:
+    """The controls of the shell and every page by id, built at the first callback request and kept: ids
+    and component types do not change while serving. Built outside that request (a fresh context with only
+    the app's), so the pages are drawn as for an editor whoever asks first: a viewer's pages leave out the
+    write controls, which would then go unchecked."""
+    built: dict[str, Any] = {}
+    tried = []
+
+    def draw_pages() -> None:
+        with app.server.app_context():
+            pages = [page["layout"]() for page in dash.page_registry.values()]
+            shell = app.layout() if callable(app.layout) else app.layout
+            built.update(callback_values.controls([shell, *pages]))
+
+    def controls() -> dict[str, Any]:
+        if not tried:
+            tried.append(True)
+            try:
+                contextvars.Context().run(draw_pages)
+            except Exception:  # a page that cannot be drawn now must not stop every callback: values unchecked
+                logging.getLogger(__name__).exception("the pages' controls could not be listed")
+        return built
+
+    return controls
 
 
 def _background_manager(jobs: JobLayer) -> dash.CeleryManager | dash.DiskcacheManager:

@@ -149,8 +149,6 @@ def write_callbacks(callback_map: Mapping[str, Any], write_controls: Iterable[st
 def install(server: Flask, settings: Settings, write_keys: Callable[[], set[str]]) -> Access:
     gate = Access(settings)
     server.extensions["dashboard_access"] = gate
-    if not gate.login_required:
-        return gate
     cross_site = bool(settings.frame_ancestors)  # embedded in another site's page: cookies must say so
     server.config.update(
         SECRET_KEY=settings.secret_key or shared_secret(Path(settings.cache_dir) / "session.key").decode(),
@@ -161,6 +159,11 @@ def install(server: Flask, settings: Settings, write_keys: Callable[[], set[str]
         WTF_CSRF_TIME_LIMIT=None,  # valid as long as the session
         WTF_CSRF_HEADERS=["X-CSRFToken"],
     )
+    if not gate.login_required:
+        # Local mode has no login, but a page on another site can still post to this one with the user's
+        # browser: its UI writes carry the same CSRF token as login mode's (on top of the origin guard).
+        _install_csrf(server, gate, cross_site)
+        return gate
     server.config["PERMANENT_SESSION_LIFETIME"] = sessions.ABSOLUTE_SECONDS
     registry, throttle = _session_services(settings)
     logins = flask_login.LoginManager()
@@ -192,24 +195,7 @@ def install(server: Flask, settings: Settings, write_keys: Callable[[], set[str]
                 return api_error(403, "forbidden", "role", "this changes saved data and needs the editor role")
         return None
 
-    csrf = CSRFProtect(server)  # after the login check: a stranger gets 401, not a CSRF hint
-    for blueprint in server.blueprints.values():
-        if (blueprint.url_prefix or "").startswith("/api"):
-            csrf.exempt(blueprint)  # API keys, not cookies: nothing for a forged request to ride on
-
-    @server.errorhandler(CSRFError)
-    def _csrf_failed(exc: CSRFError):
-        if request.path == "/login":
-            return _login_page("Your login form expired; please try again.", 400)
-        return api_error(400, "csrf_failed", "X-CSRFToken", exc.description)
-
-    @server.after_request
-    def _csrf_cookie(response):
-        if response.mimetype == "text/html" and gate.session_user() is not None:
-            response.set_cookie(
-                CSRF_COOKIE, generate_csrf(), samesite="None" if cross_site else "Strict", secure=cross_site
-            )
-        return response
+    _install_csrf(server, gate, cross_site)  # after the login check: a stranger gets 401, not a CSRF hint
 
     @server.route("/login", methods=["GET", "POST"])
     def login():
@@ -293,3 +279,26 @@ def _login_page(message: str = "", status: int = 200):
     target = _safe_next(request.values.get("next", "/"))
     page = render_template_string(LOGIN_PAGE, message=message, csrf_token=generate_csrf(), next=target)
     return page, status
+
+
+def _install_csrf(server: Flask, gate: Access, cross_site: bool) -> None:
+    """Flask-WTF on every UI write (callbacks, page uploads); the REST API is exempt (keys, not cookies).
+    The token goes out as the cookie dash-renderer sends back as ``X-CSRFToken``."""
+    csrf = CSRFProtect(server)
+    for blueprint in server.blueprints.values():
+        if (blueprint.url_prefix or "").startswith("/api"):
+            csrf.exempt(blueprint)  # API keys, not cookies: nothing for a forged request to ride on
+
+    @server.errorhandler(CSRFError)
+    def _csrf_failed(exc: CSRFError):
+        if request.path == "/login":
+            return _login_page("Your login form expired; please try again.", 400)
+        return api_error(400, "csrf_failed", "X-CSRFToken", exc.description)
+
+    @server.after_request
+    def _csrf_cookie(response):
+        if response.mimetype == "text/html" and gate.session_user() is not None:
+            response.set_cookie(
+                CSRF_COOKIE, generate_csrf(), samesite="None" if cross_site else "Strict", secure=cross_site
+            )
+        return response

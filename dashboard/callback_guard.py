@@ -13,11 +13,13 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.utils import cached_property
 from werkzeug.wsgi import LimitedStream, get_input_stream
 
+from dashboard import callback_values
+
 UPDATE_PATH = "/_dash-update-component"
 MAX_CALLBACK_BODY = 32 * 2**20  # the largest state a page sends back (grids, figures) with room to spare
 
 
-def _problem(body: Any, callbacks: Mapping[str, Any]) -> tuple[str, str] | None:
+def _problem(body: Any, callbacks: Mapping[str, Any], known: Mapping[str, Any]) -> tuple[str, str] | None:
     """``(field, message)`` for the first thing wrong with a callback request, or None."""
     if not isinstance(body, dict):
         return "body", "expected a JSON object"
@@ -37,6 +39,9 @@ def _problem(body: Any, callbacks: Mapping[str, Any]) -> tuple[str, str] | None:
             items = entry if isinstance(entry, list) else [entry]  # pattern-matching inputs come as lists
             if not all(isinstance(item, dict) and "id" in item and "property" in item for item in items):
                 return part, "each entry needs an id and a property"
+        shape = callback_values.problem(entries, known)
+        if shape is not None:
+            return shape
     if not isinstance(body.get("changedPropIds", []), list):
         return "changedPropIds", "expected a list"
     return None
@@ -60,6 +65,20 @@ class CappedRequest(Request):
     before reading) whatever the framing: Content-Length over it is refused before reading (Werkzeug), a
     chunked body as soon as it passes it (:class:`CappedStream`)."""
 
+    @property
+    def max_content_length(self) -> int | None:
+        """The app's limit, an endpoint's own when it set one, and for a callback at most
+        ``MAX_CALLBACK_BODY`` from the start: the stream is made with the limit of the first reader (the
+        CSRF check reads the form before any view), so a limit set later would come too late."""
+        limit = Request.max_content_length.fget(self)
+        if self._max_content_length is None and self.path == UPDATE_PATH:
+            return MAX_CALLBACK_BODY if limit is None else min(limit, MAX_CALLBACK_BODY)
+        return limit
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        self._max_content_length = value
+
     @cached_property
     def stream(self) -> IO[bytes]:
         limit = self.max_content_length
@@ -68,7 +87,13 @@ class CappedRequest(Request):
         return get_input_stream(self.environ, max_content_length=limit)
 
 
-def install(server: Flask, callbacks: Callable[[], Mapping[str, Any]], max_body_bytes: int) -> None:
+def install(
+    server: Flask,
+    callbacks: Callable[[], Mapping[str, Any]],
+    controls: Callable[[], Mapping[str, Any]],
+    max_body_bytes: int,
+) -> None:
+    """``controls``: the pages' components by id (:mod:`dashboard.callback_values` checks their values)."""
     server.config["MAX_CONTENT_LENGTH"] = max_body_bytes
     server.request_class = CappedRequest
 
@@ -82,12 +107,13 @@ def install(server: Flask, callbacks: Callable[[], Mapping[str, Any]], max_body_
     def _check_callback_request():
         if request.path != UPDATE_PATH or request.method != "POST":
             return None
-        request.max_content_length = min(MAX_CALLBACK_BODY, max_body_bytes)
         try:
             body = request.get_json(silent=True)  # cached: Dash reads the same parsed body
         except RecursionError:
             body = None
-        problem = _problem(body, callbacks()) if body is not None else ("body", "the body is not valid JSON")
+        problem = (
+            _problem(body, callbacks(), controls()) if body is not None else ("body", "the body is not valid JSON")
+        )
         if problem is None:
             return None
         field, message = problem

@@ -7,8 +7,31 @@ import os
 from pathlib import Path
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 
 from dashboard.settings import Settings
+
+
+class RendererClient(FlaskClient):
+    """Flask's test client posting to Dash's endpoints as dash-renderer does: with the ``_csrf_token``
+    cookie of the page it loaded sent back as ``X-CSRFToken`` (it loads ``/`` first if it has none).
+    ``forged=True`` posts as another site's page would: no token."""
+
+    def open(self, *args, forged: bool = False, **kwargs):
+        request_path = args[0] if args and isinstance(args[0], str) else kwargs.get("path", "")
+        method = kwargs.get("method", "GET")
+        headers = dict(kwargs.pop("headers", None) or {})
+        if not forged and method == "POST" and request_path.startswith("/_dash-") and "X-CSRFToken" not in headers:
+            if self.get_cookie("_csrf_token") is None:
+                super().open("/")
+            cookie = self.get_cookie("_csrf_token")
+            if cookie is not None:
+                headers["X-CSRFToken"] = cookie.value
+        return super().open(*args, headers=headers, **kwargs)
+
+
+Flask.test_client_class = RendererClient  # every app's test client in this suite
 
 
 def pytest_setup_options():

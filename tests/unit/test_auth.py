@@ -159,7 +159,7 @@ def test_an_editors_write_callback_needs_the_csrf_token(login_app):
         ],
         "changedPropIds": ["models-alias-button.n_clicks"],
     }
-    refused = client.post("/_dash-update-component", json=body)
+    refused = client.post("/_dash-update-component", json=body, forged=True)
     assert refused.status_code == 400 and refused.json["error"]["code"] == "csrf_failed"
     assert login_app.server.extensions["dashboard"].models.aliases("titanic-survival") == {}
     assert client.post("/_dash-update-component", json=body, headers=csrf_header(client)).status_code == 200

@@ -15,6 +15,7 @@ import threading
 from pathlib import Path
 
 import pytest
+import requests
 from werkzeug.serving import make_server
 
 from tests.conftest import make_settings
@@ -37,13 +38,15 @@ def server(app, demo_models):
     thread.join(timeout=10)
 
 
-def send_chunked(port: int, path: str, body: bytes, content_type: str) -> tuple[int, dict]:
+def send_chunked(port: int, path: str, body: bytes, content_type: str, headers: dict | None = None) -> tuple[int, dict]:
     """POST ``body`` in 64 KiB chunks with Transfer-Encoding: chunked; the answer's status and JSON."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     chunks = (body[i : i + 65536] for i in range(0, len(body), 65536))
     # the server may answer before reading the rest: the answer is still there to read
     with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-        connection.request("POST", path, body=chunks, headers={"Content-Type": content_type}, encode_chunked=True)
+        connection.request(
+            "POST", path, body=chunks, headers={"Content-Type": content_type, **(headers or {})}, encode_chunked=True
+        )
     response = connection.getresponse()
     status, payload = response.status, response.read()
     connection.close()
@@ -88,7 +91,10 @@ def test_a_chunked_json_predict_over_its_limit_is_a_413(server):
 
 def test_a_chunked_callback_body_over_its_limit_is_a_413_not_a_400(server):
     body = json.dumps({"output": "x", "outputs": [], "inputs": [], "pad": "x" * (4 * 2**20)}).encode()
-    status, answer = send_chunked(server, "/_dash-update-component", body, "application/json")
+    page = requests.get(f"http://127.0.0.1:{server}/", timeout=30)  # a browser's cookies and CSRF token
+    cookies = "; ".join(f"{name}={value}" for name, value in page.cookies.items())
+    headers = {"Cookie": cookies, "X-CSRFToken": page.cookies["_csrf_token"]}
+    status, answer = send_chunked(server, "/_dash-update-component", body, "application/json", headers)
     assert status == 413 and answer["error"]["field"] == "body"
 
 

@@ -103,7 +103,7 @@ def test_with_login_the_upload_needs_a_session_and_the_csrf_header(login_app):  
     client = login_app.server.test_client()
     assert client.post("/_dash-upload?filename=s.csv", data=SALES).status_code == 401
     log_in(client, "ed", "editor-pass")
-    forged = client.post("/_dash-upload?filename=s.csv", data=SALES)
+    forged = client.post("/_dash-upload?filename=s.csv", data=SALES, forged=True)
     assert forged.status_code == 400 and forged.json["error"]["code"] == "csrf_failed"
     sent = client.post("/_dash-upload?filename=s.csv", data=SALES, headers=csrf_header(client))
     assert sent.status_code == 201

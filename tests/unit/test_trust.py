@@ -54,6 +54,23 @@ def test_another_sites_page_cannot_write_in_local_mode(app, client):
     assert client.get("/api/datasets", headers={"Origin": "http://evil.example"}).status_code == 200  # reads pass
 
 
+def test_local_mode_ui_writes_need_the_pages_csrf_token(app, client):
+    """A page that passes the origin checks (an old browser sending neither header) still lacks the token
+    that only the app's own page holds: the page upload and the callback that adds its dataset refuse."""
+    refused = client.post("/_dash-upload?purpose=dataset&filename=t.csv", data=CSV, forged=True)
+    assert refused.status_code == 400 and refused.json["error"] == {
+        **refused.json["error"],
+        "code": "csrf_failed",
+        "field": "X-CSRFToken",
+    }
+    key = next(k for k, spec in app.callback_map.items() if "models-alias-button" in str(spec["inputs"]))
+    body = {"output": key, "outputs": [], "inputs": [], "changedPropIds": []}
+    assert client.post("/_dash-update-component", json=body, forged=True).json["error"]["code"] == "csrf_failed"
+    sent = client.post("/_dash-upload?purpose=dataset&filename=t.csv", data=CSV)  # as the page sends it
+    assert sent.status_code == 201 and "token" in sent.json
+    assert uploads(app) == []  # an upload is a dataset only once the page's callback adds it
+
+
 def test_allowed_hosts_are_a_setting(tmp_path):
     app = create_app(make_settings(tmp_path, allowed_hosts="dash.example.com, reports.example.com"))
     client = app.server.test_client()
