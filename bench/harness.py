@@ -47,7 +47,8 @@ class CallbackClient:
     def __init__(self, app) -> None:
         self.app = app
         self.client = app.server.test_client()
-        self.client.get("/")  # first request: Dash finishes its setup
+        self.client.get("/")  # first request: Dash finishes its setup, and the page's CSRF cookie
+        self.headers = {"X-CSRFToken": self.client.get_cookie("_csrf_token").value}  # as dash-renderer sends it
 
     def call(self, output_key: str, values: dict[str, Any], changed: str) -> tuple[float, int, dict]:
         spec = self.app.callback_map[output_key]
@@ -66,11 +67,20 @@ class CallbackClient:
             "changedPropIds": [changed],
         }
         start = time.perf_counter()
-        response = self.client.post("/_dash-update-component", json=body)
+        response = self.client.post("/_dash-update-component", json=body, headers=self.headers)
         elapsed = time.perf_counter() - start
         if response.status_code not in (200, 204):
             raise RuntimeError(f"{output_key}: HTTP {response.status_code} {response.data[:300]!r}")
         return elapsed, len(response.data), (json.loads(response.data) if response.data else {})
+
+
+def browser_session(base: str) -> requests.Session:
+    """A ``requests`` session holding what a browser has after loading the app's page: its cookies, and
+    the CSRF token sent back as ``X-CSRFToken`` on the UI's writes."""
+    session = requests.Session()
+    session.get(f"{base}/", timeout=60)
+    session.headers["X-CSRFToken"] = session.cookies["_csrf_token"]
+    return session
 
 
 def write_results(suite: str, payload: dict) -> Path:

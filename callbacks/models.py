@@ -50,7 +50,7 @@ def register(app, services: Services) -> None:
         compare = selected.get("compare")
         link = "/predict?" + urlencode({"model": card["name"], "version": card["version"]})
         return (
-            card_view(card),
+            card_view(card, store.choose(card["name"])),
             [{"label": f"v{v}", "value": v} for v in others],
             int(compare) if str(compare).isdigit() and int(compare) in others else None,
             link,

@@ -16,7 +16,7 @@ from dashboard.data.uploads import UploadError
 from dashboard.errors import FieldError, user_message
 from dashboard.services import Services
 from dashboard.serving.batch import score_upload
-from layouts.predict import field_rows, form, parse_version, version_options
+from layouts.predict import DEFAULT_CHOICE, field_rows, form, parse_version, version_options
 from layouts.predict_ids import PredictIds
 from layouts.predict_views import field_messages, result_card
 from model_store import ModelNotFoundError, ModelStoreError, SchemaError
@@ -75,7 +75,7 @@ def register(app, services: Services) -> None:
         if not name:
             raise PreventUpdate
         if ctx.triggered_id == PredictIds.MODEL_DROPDOWN:
-            version_value = "latest"
+            version_value = DEFAULT_CHOICE
         version, alias = parse_version(version_value)
         try:
             card = store.card(name, version, alias=alias)
@@ -200,7 +200,7 @@ def register(app, services: Services) -> None:
         body = [
             html.P(
                 f"Scored {summary['scored']:,} of {summary['rows']:,} rows with {summary['model']} "
-                f"v{summary['version']}.",
+                f"v{summary['version']} ({summary['chosen_by']}).",
                 className="mb-1 batch-summary",
             )
         ]

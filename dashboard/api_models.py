@@ -151,9 +151,10 @@ def create_models_blueprint() -> Blueprint:
         services = common.services()
         version, alias = common.selector()
         try:
-            number = services.models.resolve(name, version, alias=alias)
+            choice = services.models.choose(name, version, alias=alias)
         except (InvalidModelNameError, ModelNotFoundError, CorruptModelError) as exc:
             return common.model_error(exc)
+        number, chosen = choice.version, {"alias": choice.alias, "chosen_by": choice.reason}
         limit = services.settings.max_upload_bytes
         if (request.content_length or 0) > limit:
             return error(413, "too_large", "body", too_large_message(request.content_length, limit))
@@ -166,7 +167,7 @@ def create_models_blueprint() -> Blueprint:
             if spooled.stat().st_size == 0:
                 spooled.unlink()
                 return error(400, "empty_body", "body", "the request has no data")
-            params = {"model": name, "version": number, "format": "csv"}
+            params = {"model": name, "version": number, "format": "csv", **chosen}
             return common.job_accepted(services.queue.submit("batch_predict", params, spooled))
         elif request.is_json:
             body, failure = common.json_body()
@@ -186,7 +187,8 @@ def create_models_blueprint() -> Blueprint:
             return error(415, "unsupported_media_type", "body", "send text/csv or application/json")
         if not payload:
             return error(400, "empty_body", "body", "the request has no data")
-        job = services.queue.submit("batch_predict", {"model": name, "version": number, "format": fmt}, payload)
+        params = {"model": name, "version": number, "format": fmt, **chosen}
+        job = services.queue.submit("batch_predict", params, payload)
         return common.job_accepted(job)
 
     @api.get("/jobs/<job_id>")

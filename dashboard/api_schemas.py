@@ -45,6 +45,10 @@ class ModelSummary(BaseModel):
     model_config = ConfigDict(extra="allow")
     name: str
     status: Literal["ok", "corrupt"]
+    default_version: int | None = Field(
+        None, description="what answers when no version or alias is named: production's, else the latest"
+    )
+    default_reason: str = Field("", description="why that version answers by default, in words")
     error: str = Field("", description="why a corrupt model cannot be read (status corrupt only)")
 
 
@@ -75,7 +79,13 @@ class Explanation(BaseModel):
 
 class Prediction(BaseModel):
     model: str
-    version: int
+    version: int = Field(description="the version that answered")
+    alias: str | None = Field(None, description="the alias that chose it (``production`` by default), if one did")
+    chosen_by: str = Field(
+        "",
+        description="why this version answered: the version or alias asked for, else the production alias, "
+        "else the latest version",
+    )
     task: str
     predictions: list[Any] = Field(description="one per record: a label, a number, a cluster or a list of items")
     probabilities: list[dict[str, float]] = Field(default_factory=list, description="classifiers with probabilities")

@@ -26,8 +26,13 @@ def _problem(body: Any, callbacks: Mapping[str, Any], known: Mapping[str, Any]) 
     output = body.get("output")
     if not isinstance(output, str) or output not in callbacks:
         return "output", "no callback has this output"
-    if not isinstance(body.get("outputs"), dict | list):
+    outputs = body.get("outputs")
+    if not isinstance(outputs, dict | list):
         return "outputs", "expected an object or a list"
+    if output.startswith(".."):  # several outputs: "..a.children...b.figure.." (Dash's key), one entry each
+        count = len(output[2:-2].split("..."))
+        if not isinstance(outputs, list) or len(outputs) != count:
+            return "outputs", f"this callback has {count} outputs: expected a list of {count}"
     spec = callbacks[output]
     for part in ("inputs", "state"):
         entries = body.get(part, [] if part == "state" else None)

@@ -56,7 +56,8 @@ def model_card(model: dict) -> dbc.Col:
             ),
             html.P(model.get("description", ""), className="card-text small"),
             html.P(
-                f"v{model['latest_version']} · {primary_metric(model.get('metrics', {}))} · {model.get('estimator')}",
+                f"answers with v{model['default_version']} ({model['default_reason']}) · "
+                f"{primary_metric(model.get('metrics', {}))} · {model.get('estimator')}",
                 className="small text-muted",
             ),
             html.Div(

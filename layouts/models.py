@@ -16,6 +16,7 @@ from dash import dcc, html
 from layouts.common import editor_only, services
 from layouts.models_ids import ModelsIds
 from layouts.models_monitor import monitor_card
+from model_store import Choice
 
 PRIMARY_METRICS = ("accuracy", "r2", "roc_auc", "silhouette", "ndcg_at_10")
 
@@ -53,6 +54,7 @@ def grid_rows(store, models: list[dict[str, Any]] | None = None) -> list[dict[st
                     "estimator": card.get("estimator", ""),
                     "metric": primary_metric(card.get("metrics", {})),
                     "aliases": ", ".join(a for a, v in sorted(aliases.items()) if v == version.version),
+                    "answers": "by default" if version.version == model["default_version"] else "",
                     "dataset": card.get("dataset", {}).get("id", ""),
                     "created": card["created_at"],
                 }
@@ -80,11 +82,37 @@ def _fmt(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def card_view(card: dict[str, Any]) -> list[Any]:
-    """A model card for people: what it predicts, how well, from what, with which settings."""
+def _metric_tables(card: dict[str, Any]) -> list[Any]:
+    """Held-out metrics only when a test share was kept out; cross-validated ones named as such, so a
+    card without a held-out set never passes the CV means off as a test."""
+    cv_scores = card.get("cv", {}).get("scores", {})
+    held_out = card.get("holdout_metrics") or {}
+    tables: list[Any] = []
+    if held_out:
+        tables += [html.H6("Held-out test set"), _table(list(held_out.items()), ("metric", "value"))]
+    if cv_scores:
+        heading = "Cross-validated" + ("" if held_out else " (no held-out set)")
+        rows = [(k, v.get("mean"), v.get("std")) for k, v in cv_scores.items()]
+        tables += [html.H6(heading), _table(rows, ("metric", "mean over folds", "std"))]
+    elif card.get("metrics"):
+        tables += [html.H6("Metrics"), _table(list(card["metrics"].items()), ("metric", "value"))]
+    return tables
+
+
+def answers_line(card: dict[str, Any], default: Choice) -> html.P:
+    """Whether this version answers a request that names no version, and if not, which one does."""
+    if default.version == card["version"]:
+        text = f"Answers requests that name no version: {default.reason}."
+    else:
+        text = f"Requests that name no version get v{default.version}: {default.reason}."
+    return html.P(text, className="small fw-semibold answers-line")
+
+
+def card_view(card: dict[str, Any], default: Choice | None = None) -> list[Any]:
+    """A model card for people: what it predicts, how well, from what, with which settings, and whether
+    it is the version that answers by default."""
     dataset = card.get("dataset", {})
     fields = card["schema"]["fields"]
-    cv_scores = card.get("cv", {}).get("scores", {})
     lineage = [
         html.Span("Trained on "),
         html.A(dataset.get("id", "?"), href="/data?" + urlencode({"dataset": dataset.get("id", "")})),
@@ -106,14 +134,10 @@ def card_view(card: dict[str, Any]) -> list[Any]:
             ],
             className="small",
         ),
+        answers_line(card, default) if default is not None else None,
         html.P(lineage, className="small"),
         _parent_line(card),
-        html.H6("Metrics"),
-        _table([(k, v) for k, v in card.get("metrics", {}).items()], ("metric", "value")),
-        html.H6("Cross-validation") if cv_scores else None,
-        _table([(k, v.get("mean"), v.get("std")) for k, v in cv_scores.items()], ("metric", "mean", "std"))
-        if cv_scores
-        else None,
+        *_metric_tables(card),
         html.H6("Input schema"),
         _table(
             [
@@ -250,18 +274,20 @@ def layout(model: str | None = None, version: str | None = None, compare: str | 
                                 id=ModelsIds.GRID,
                                 rowData=rows,
                                 columnDefs=[
-                                    {"field": f, "headerName": f.capitalize()}
-                                    for f in (
-                                        "model",
-                                        "version",
-                                        "task",
-                                        "metric",
-                                        "aliases",
-                                        "estimator",
-                                        "dataset",
-                                        "created",
+                                    {"field": f, "headerName": f.capitalize(), "minWidth": width}
+                                    for f, width in (
+                                        ("model", 150),
+                                        ("version", 90),
+                                        ("aliases", 110),
+                                        ("answers", 110),
+                                        ("metric", 150),
+                                        ("task", 110),
+                                        ("estimator", 140),
+                                        ("dataset", 120),
+                                        ("created", 190),
                                     )
                                 ],
+                                selectedRows=[r for r in rows if r is selected],
                                 defaultColDef={"sortable": True, "filter": True, "resizable": True},
                                 dashGridOptions={
                                     "rowSelection": {

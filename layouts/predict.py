@@ -14,20 +14,28 @@ from dash import dcc, html
 from dashboard import figures
 from layouts.common import file_drop, services
 from layouts.predict_ids import PredictIds
+from model_store import DEFAULT_ALIAS
+
+DEFAULT_CHOICE = "default"  # what answers when no version is named (ModelStore.choose)
 
 
 def version_options(versions: list[int], aliases: dict[str, int]) -> list[dict[str, str]]:
-    options = [{"label": "latest", "value": "latest"}]
+    """The default first, saying which version it is and why, then the latest, the aliases, each version."""
+    if DEFAULT_ALIAS in aliases and aliases[DEFAULT_ALIAS] in versions:
+        default = f"default: v{aliases[DEFAULT_ALIAS]} ({DEFAULT_ALIAS} alias)"
+    else:
+        default = f"default: v{versions[-1]} (latest; no {DEFAULT_ALIAS} alias)"
+    options = [{"label": default, "value": DEFAULT_CHOICE}, {"label": f"latest (v{versions[-1]})", "value": "latest"}]
     options += [{"label": f"alias {a} (v{v})", "value": f"alias:{a}"} for a, v in sorted(aliases.items())]
     options += [{"label": f"v{v}", "value": str(v)} for v in reversed(versions)]
     return options
 
 
 def parse_version(value: str | None) -> tuple[str | None, str | None]:
-    """Dropdown value -> (version, alias) for the model store."""
+    """Dropdown value -> (version, alias) for the model store: the default is neither."""
     if value and value.startswith("alias:"):
         return None, value.removeprefix("alias:")
-    return (None if value in (None, "", "latest") else value), None
+    return (None if value in (None, "", DEFAULT_CHOICE) else value), None
 
 
 def _field_input(field: dict[str, Any], value: Any) -> Any:
@@ -151,7 +159,7 @@ def _batch_panel() -> dbc.Card:
     )
 
 
-def layout(model: str | None = None, version: str = "latest", embed: str | None = None, **query: str) -> html.Div:
+def layout(model: str | None = None, version: str = DEFAULT_CHOICE, embed: str | None = None, **query: str) -> html.Div:
     svc = services()
     models = svc.models.list() if svc else []
     names = [m["name"] for m in models]
@@ -176,8 +184,8 @@ def layout(model: str | None = None, version: str = "latest", embed: str | None 
     selected_version, alias = parse_version(version)
     try:
         card = svc.models.card(chosen["name"], selected_version, alias=alias)
-    except Exception:  # noqa: BLE001 - a stale link: fall back to the latest version
-        card, version = svc.models.card(chosen["name"]), "latest"
+    except Exception:  # noqa: BLE001 - a stale link: fall back to the default version
+        card, version = svc.models.card(chosen["name"]), DEFAULT_CHOICE
     values = {**card["schema"].get("example", {}), **{k: v for k, v in query.items() if v != ""}}
     return html.Div(
         [

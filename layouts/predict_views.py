@@ -51,7 +51,10 @@ def prediction_card(heading: str, body: list, result: dict) -> dbc.Card:
             [
                 html.Div(heading, className="small text-muted"),
                 *body,
-                html.Div(f"{result['model']} v{result['version']}", className="small text-muted"),
+                html.Div(
+                    f"{result['model']} v{result['version']}: {result.get('chosen_by') or 'as asked'}",
+                    className="small text-muted answered-by",
+                ),
             ]
         ),
         className="mb-2",

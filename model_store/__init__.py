@@ -15,10 +15,12 @@ from model_store.errors import (
     UnsafeArtifactError,
 )
 from model_store.schema import infer_schema
-from model_store.store import LoadedModel, ModelStore, ModelVersion
+from model_store.store import DEFAULT_ALIAS, Choice, LoadedModel, ModelStore, ModelVersion
 from model_store.validation import check_records
 
 __all__ = [
+    "DEFAULT_ALIAS",
+    "Choice",
     "CorruptModelError",
     "InvalidModelNameError",
     "LoadedModel",

@@ -65,6 +65,21 @@ class LoadedModel:
     model: Any
     card: dict[str, Any]
     warnings: list[str] = field(default_factory=list)
+    alias: str | None = None  # the alias that chose this version, if one did
+    chosen_by: str = ""  # why this version answers, in words (see ModelStore.choose)
+
+
+DEFAULT_ALIAS = "production"
+
+
+@dataclass(frozen=True)
+class Choice:
+    """Which version a request gets, and why: ``alias`` is the alias that chose it (None for a number or
+    the latest version), ``reason`` says so in words for the page and the API."""
+
+    version: int
+    alias: str | None
+    reason: str
 
 
 def library_versions() -> dict[str, str]:
@@ -292,6 +307,13 @@ class ModelStore:
             raise CorruptModelError(f"model: {name}/aliases.json is damaged and cannot be read") from None
 
     def resolve(self, name: str, version: int | str | None = None, *, alias: str | None = None) -> int:
+        return self.choose(name, version, alias=alias).version
+
+    def choose(self, name: str, version: int | str | None = None, *, alias: str | None = None) -> Choice:
+        """The one rule for what answers: a version number or an alias when one is named, ``latest`` for
+        the newest version, and with neither the ``production`` alias when it is set, else the newest
+        version. Saving, retraining or deleting a version never moves an alias, so it never changes what
+        answers by default once ``production`` is set."""
         numbers = self._version_numbers(name)
         if not numbers:
             raise ModelNotFoundError(f"model: no model named {name!r}")
@@ -299,16 +321,21 @@ class ModelStore:
             aliases = self.aliases(name)
             if alias not in aliases:
                 raise ModelNotFoundError(f"alias: model {name!r} has no alias {str(alias)[:40]!r}")
-            return aliases[alias]
-        if version is None or version == "latest":
-            return numbers[-1]
+            return Choice(aliases[alias], alias, f"alias {alias}, as asked")
+        if version is None:
+            production = self.aliases(name).get(DEFAULT_ALIAS)
+            if production in numbers:
+                return Choice(production, DEFAULT_ALIAS, f"the {DEFAULT_ALIAS} alias (the default)")
+            return Choice(numbers[-1], None, f"the latest version (the default: no {DEFAULT_ALIAS} alias is set)")
+        if version == "latest":
+            return Choice(numbers[-1], None, "the latest version, as asked")
         try:
             number = int(version)
         except (TypeError, ValueError):
             raise ModelNotFoundError(f"version: {str(version)[:40]!r} is not a version number") from None
         if number not in numbers:
             raise ModelNotFoundError(f"version: model {name!r} has no version {number}")
-        return number
+        return Choice(number, None, f"version {number}, as asked")
 
     def card(self, name: str, version: int | str | None = None, *, alias: str | None = None) -> dict[str, Any]:
         number = self.resolve(name, version, alias=alias)
@@ -360,11 +387,14 @@ class ModelStore:
             return None
         for number in numbers[:-1]:
             self._stored_card(name, number)  # every version readable, or the model is reported
-        card = self.card(name, numbers[-1])
+        default = self.choose(name)
+        card = self.card(name, default.version)
         return {
             "name": name,
             "status": "ok",
             "latest_version": numbers[-1],
+            "default_version": default.version,  # what answers when no version is named; its card below
+            "default_reason": default.reason,
             "versions": numbers,
             "aliases": self.aliases(name),
             "task": card["task"],
@@ -383,7 +413,8 @@ class ModelStore:
 
     def load(self, name: str, version: int | str | None = None, *, alias: str | None = None) -> LoadedModel:
         """The fitted model and its card. Refuses a changed artifact or untrusted types (no code runs)."""
-        number = self.resolve(name, version, alias=alias)
+        choice = self.choose(name, version, alias=alias)
+        number = choice.version
         card = self._stored_card(name, number)
         sha = card["artifact"]["sha256"]
         key = (name, number, sha)
@@ -404,7 +435,7 @@ class ModelStore:
                         self._cache[key] = model
                         while len(self._cache) > self._cache_size:
                             self._cache.popitem(last=False)
-        return LoadedModel(name, number, model, dict(card), _version_warnings(card))
+        return LoadedModel(name, number, model, dict(card), _version_warnings(card), choice.alias, choice.reason)
 
     def background(self, name: str, version: int | str | None = None) -> pd.DataFrame | None:
         """The first training inputs saved with a version (None for versions saved before it was kept).

@@ -66,6 +66,8 @@ def make_batch_runner(store: ModelStore, serving: Serving, log: PredictionLog | 
             **summary,
             "model": loaded.name,
             "version": loaded.version,
+            "alias": params.get("alias"),  # chosen when the job was accepted: it scores that version throughout
+            "chosen_by": params.get("chosen_by", loaded.chosen_by),
             "result_csv": f"/api/jobs/{context.job_id}/result.csv",
         }
 
@@ -98,4 +100,5 @@ def score_upload(
     out.mkdir(parents=True, exist_ok=True, mode=0o700)
     atomic_write_bytes(out / f"{token}.csv", results_csv(batch.inputs, scored), fsync=False)
     expire_files(out, ttl_seconds, "*.csv")
-    return {**batch_summary(batch, scored, inline_rows=0), "model": loaded.name, "version": loaded.version}, token
+    answer = {"model": loaded.name, "version": loaded.version, "alias": loaded.alias, "chosen_by": loaded.chosen_by}
+    return {**batch_summary(batch, scored, inline_rows=0), **answer}, token

@@ -47,7 +47,13 @@ class Serving:
         frame, warnings = check_records(loaded.card["schema"], records)
         answer = self.adapter(loaded.card["task"]).answer(loaded, frame)
         PREDICTIONS.labels(loaded.name, str(loaded.version)).inc(len(frame))
-        head = {"model": loaded.name, "version": loaded.version, "task": loaded.card["task"]}
+        head = {
+            "model": loaded.name,
+            "version": loaded.version,
+            "alias": loaded.alias,
+            "chosen_by": loaded.chosen_by,
+            "task": loaded.card["task"],
+        }
         if explain_with is not None:
             answer["explanations"] = self._explain(loaded, frame, explain_with)
         return {**head, **answer, "warnings": loaded.warnings + warnings}

@@ -140,12 +140,13 @@ def _real_output(app) -> str:
         "REAL-inputs-string",
         "REAL-entry-without-id",
         "REAL-inputs-missing-one",
+        "MULTI-outputs-short",
         [1, 2, 3],
         "just text",
         None,
     ],
     ids=["unknown-output", "no-output", "no-outputs", "no-inputs", "inputs-string", "entry-without-id",
-         "inputs-missing-one", "array", "string", "null"],
+         "inputs-missing-one", "multi-outputs-short", "array", "string", "null"],
 )  # fmt: skip
 def test_malformed_callback_requests_are_400_and_reach_no_callback(app, client, body):
     output = _real_output(app)
@@ -161,6 +162,11 @@ def test_malformed_callback_requests_are_400_and_reach_no_callback(app, client, 
     elif body == "REAL-inputs-missing-one":  # Dash itself answered this with a 500 (IndexError)
         declared = app.callback_map[output]["inputs"]
         body = {**real, "inputs": [{"id": i["id"], "property": i["property"]} for i in declared][:-1]}
+    elif body == "MULTI-outputs-short":  # Dash answered this with a 500 ("Wrong length output_spec")
+        key = next(k for k in app.callback_map if k.startswith(".."))
+        declared = app.callback_map[key]
+        entries = {part: [dict(i) for i in declared.get(part, [])] for part in ("inputs", "state")}
+        body = {"output": key, "outputs": [], **entries}
     response = client.post("/_dash-update-component", json=body)
     assert response.status_code == 400 and response.json["error"]["code"] == "bad_callback_request"
     broken = client.post("/_dash-update-component", data=b"{not json", content_type="application/json")

@@ -26,9 +26,16 @@ def _checked_entries(app, known):
                     yield key, part, index, component, item["property"]
 
 
+def outputs_of(key: str) -> list[dict] | dict:
+    """The ``outputs`` entry dash-renderer sends for a callback key (several outputs: a list)."""
+    if not key.startswith(".."):
+        return dict(zip(("id", "property"), key.rsplit(".", 1), strict=True))
+    return [outputs_of(part) for part in key[2:-2].split("...")]
+
+
 def _body(app, key, known, replace=None):
     spec = app.callback_map[key]
-    body = {"output": key, "outputs": [], "changedPropIds": []}
+    body = {"output": key, "outputs": outputs_of(key), "changedPropIds": []}
     for part in ("inputs", "state"):
         entries = []
         for index, item in enumerate(spec.get(part, [])):
@@ -114,7 +121,7 @@ def test_write_controls_are_checked_even_when_a_viewer_asks_first(login_app):  #
     spec = login_app.callback_map[key]
     body = {
         "output": key,
-        "outputs": [],
+        "outputs": outputs_of(key),
         "inputs": [{**item, "value": -1 if item["id"] == "models-alias-button" else None} for item in spec["inputs"]],
         "state": [dict(item) for item in spec["state"]],
         "changedPropIds": [],

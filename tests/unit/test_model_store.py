@@ -102,7 +102,9 @@ def test_versions_aliases_and_delete(store, training):
     assert v2.version == 2 and [v.version for v in store.versions(spec.name)] == [1, 2]
     store.set_alias(spec.name, "production", 1)
     assert store.load(spec.name, alias="production").version == 1
-    assert store.load(spec.name).version == 2  # latest
+    assert store.load(spec.name, "latest").version == 2
+    default = store.load(spec.name)  # no version, no alias: production, though v2 is newer
+    assert (default.version, default.alias) == (1, "production") and "default" in default.chosen_by
     assert store.card(spec.name, 1)["aliases"] == ["production"]
     with pytest.raises(ModelStoreError, match="production"):
         store.delete(spec.name, 1)
