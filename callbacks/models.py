@@ -25,12 +25,18 @@ def register(app, services: Services) -> None:
     @app.callback(
         Output(ModelsIds.SELECTED_STORE, "data"),
         Input(ModelsIds.GRID, "selectedRows"),
+        State(ModelsIds.SELECTED_STORE, "data"),
         prevent_initial_call=True,
     )
-    def select(rows):
+    def select(rows, current):
+        """A new selection opens its card; the grid re-announcing the same row (its rows refreshed after a
+        save, or the selection the page opened with) changes nothing, so results shown below stay."""
         if not rows:
             raise PreventUpdate
-        return {"model": rows[0]["model"], "version": rows[0]["version"], "compare": None}
+        chosen = {"model": rows[0]["model"], "version": rows[0]["version"]}
+        if isinstance(current, dict) and {k: current.get(k) for k in chosen} == chosen:
+            raise PreventUpdate
+        return {**chosen, "compare": None}
 
     @app.callback(
         Output(ModelsIds.CARD, "children"),
