@@ -113,9 +113,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def serve_app(root: Path, **settings: str) -> tuple[subprocess.Popen, str]:
+def serve_app(root: Path, tree: Path | None = None, **settings: str) -> tuple[subprocess.Popen, str]:
     """A real ``python app.py`` on a free loopback port with its dirs under ``root`` (no demo models),
-    warmed with its first page and layout; ``settings`` are extra ``DASHBOARD_*`` variables."""
+    warmed with its first page and layout; ``settings`` are extra ``DASHBOARD_*`` variables; ``tree``:
+    another checkout's app (its own packages come first on the path), for before/after figures."""
     port = free_port()
     env = {
         **os.environ,
@@ -127,7 +128,7 @@ def serve_app(root: Path, **settings: str) -> tuple[subprocess.Popen, str]:
         "DASHBOARD_LOG_LEVEL": "WARNING",
         **{f"DASHBOARD_{key.upper()}": value for key, value in settings.items()},
     }
-    process = subprocess.Popen([sys.executable, "app.py"], cwd=REPO, env=env, stdout=subprocess.DEVNULL)
+    process = subprocess.Popen([sys.executable, "app.py"], cwd=tree or REPO, env=env, stdout=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:

@@ -21,6 +21,7 @@ from dashboard import (
     auth,
     callback_guard,
     callback_values,
+    compression,
     forksafe,
     observability,
     origin_guard,
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None, *, background_work: bool = True
     server.register_blueprint(api_monitoring.create_monitoring_blueprint())
     server.register_blueprint(api.create_blueprint())  # last: its catch-all answers unknown /api paths
     _install_headers(app, settings)
+    compression.install(server)
     _install_error_pages(server)
     observability.install(server, lambda: {page["path"] for page in dash.page_registry.values()}, settings.log_level)
     origin_guard.install(server, settings)  # before login: another host or site is refused whoever asks

@@ -25,7 +25,12 @@ def test_api_survives_schema_driven_fuzzing(app, demo_models):
             # A schema cannot say what a readable CSV or Parquet file is: generated files are checked for a
             # named 4xx (never a 5xx) and a documented response, not for being accepted.
             upload = case.operation.path == "/api/datasets" and case.method == "POST"
-            response = case.call_and_validate(excluded_checks=[positive_data_acceptance] if upload else None)
+            # Schemathesis's WSGI transport asks for gzip as requests does but, unlike an HTTP client, never
+            # decodes it: the answers are read uncompressed (compression is tested on its own).
+            response = case.call_and_validate(
+                headers={"Accept-Encoding": "identity"},
+                excluded_checks=[positive_data_acceptance] if upload else None,
+            )
             assert response.status_code < 500, (case.path, response.status_code)
 
         run()
