@@ -26,12 +26,13 @@
     });
   }
 
-  function refusal(xhr) {
+  // A refusal names the file it is about: "sales.csv: the file is empty (0 bytes)".
+  function refusal(xhr, file) {
     try {
       var error = JSON.parse(xhr.responseText).error;
-      return error.field + ": " + error.message;
+      return file.name + ": " + (error.field === "file" ? "" : error.field + ": ") + error.message;
     } catch (ignored) {
-      return "the upload failed (the server answered " + xhr.status + ")";
+      return file.name + ": the upload failed (the server answered " + xhr.status + ")";
     }
   }
 
@@ -54,7 +55,7 @@
       }
     };
     xhr.onload = function () {
-      if (xhr.status !== 201) { say(zone, refusal(xhr), "danger"); return; }
+      if (xhr.status !== 201) { say(zone, refusal(xhr, file), "danger"); return; }
       var received = JSON.parse(xhr.responseText);
       say(zone, "Received " + received.filename + "; reading it…", "info");
       window.dash_clientside.set_props(zone.getAttribute("data-received-id"), { data: received });

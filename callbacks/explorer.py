@@ -8,6 +8,7 @@ from dash.exceptions import PreventUpdate
 from dashboard import figures
 from dashboard.data.catalog import DatasetNotFoundError, UploadError
 from dashboard.data.grid import GridRequestError
+from dashboard.data.uploads import refusal
 from dashboard.errors import user_message
 from dashboard.explore import VIEW_KEYS, resolve_view
 from dashboard.services import Services
@@ -149,7 +150,7 @@ def register(app, services: Services) -> None:
             with services.incoming.taken(received.get("token"), "dataset") as upload:
                 info, notices = services.catalog.add_upload(upload.filename, upload.path, name=name or None)
         except (UploadError, DatasetNotFoundError) as exc:
-            return no_update, no_update, alert(user_message(exc))
+            return no_update, no_update, alert(refusal(exc, received.get("filename") if received else None))
         message = [f"Added '{info.id}': {info.rows:,} rows × {info.columns} columns."] + [
             f" Note: {n}." for n in notices
         ]

@@ -10,6 +10,7 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import figures
 from dashboard.data.catalog import DatasetNotFoundError, UploadError
+from dashboard.data.uploads import refusal
 from dashboard.errors import Cancelled, FieldError, user_message
 from dashboard.figures_monitor import drift_figure
 from dashboard.services import Services
@@ -68,7 +69,7 @@ def register(app, services: Services) -> None:
             with services.incoming.taken(received.get("token"), "dataset") as upload:
                 info, notices = services.catalog.add_upload(upload.filename, upload.path)
         except (UploadError, DatasetNotFoundError) as exc:
-            return no_update, no_update, alert(user_message(exc))
+            return no_update, no_update, alert(refusal(exc, received.get("filename")))
         added = f"Added '{info.id}': {info.rows:,} rows × {info.columns} columns." + "".join(f" {n}." for n in notices)
         return source_options(services.catalog.list()), info.id, alert(added, "success")
 

@@ -7,15 +7,17 @@ import re
 from pathlib import Path
 
 import dash_bootstrap_components as dbc
+import pandas as pd
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 from flask import g
 
 from dashboard import figures
-from dashboard.data.uploads import UploadError
+from dashboard.data.uploads import UploadError, refusal
 from dashboard.errors import FieldError, user_message
 from dashboard.services import Services
 from dashboard.serving.batch import score_upload
+from dashboard.serving.imputed import imputation_notices
 from layouts.predict import DEFAULT_CHOICE, field_rows, form, parse_version, version_options
 from layouts.predict_ids import PredictIds
 from layouts.predict_views import field_messages, result_card
@@ -115,8 +117,11 @@ def register(app, services: Services) -> None:
         record = _form_record(values, field_ids, all_values)
         version, alias = parse_version(version_value)
         try:
-            result = services.serving.predict(store.load(name, version, alias=alias), [record])
+            loaded = store.load(name, version, alias=alias)
+            result = services.serving.predict(loaded, [record])
             services.predictions.record(result, [record], door="form", request_id=g.request_id)
+            fields = [f["name"] for f in loaded.card["schema"]["fields"]]
+            filled = imputation_notices(loaded.model, pd.Series({f: record.get(f) for f in fields}, dtype=object))
         except SchemaError as exc:
             return field_messages(exc.errors, []), None, figures.message_figure("fix the fields marked above"), ""
         except (ModelNotFoundError, ModelStoreError) as exc:
@@ -130,7 +135,8 @@ def register(app, services: Services) -> None:
             figure = figures.probability_figure(probabilities)
         else:
             figure = figures.probability_figure((result.get("scores") or [None])[0], "Decision scores")
-        return field_messages({}, result["warnings"]), result_card(result), figure, json.dumps(result, indent=2)
+        notices = [*filled, *result["warnings"]]
+        return field_messages({}, notices), result_card(result), figure, json.dumps(result, indent=2)
 
     @app.callback(
         Output(PredictIds.EXPLAIN_GRAPH, "figure"),
@@ -192,9 +198,7 @@ def register(app, services: Services) -> None:
                 log=services.predictions,
             )
         except (SchemaError, UploadError, ModelNotFoundError) as exc:
-            errors = (
-                exc.errors if isinstance(exc, SchemaError) else {"file": user_message(exc, "file", "reading the file")}
-            )
+            errors = exc.errors if isinstance(exc, SchemaError) else {"file": refusal(exc, received.get("filename"))}
             return field_messages(errors, []), None, True
         bad = [html.Li(f"row {row}: {message}") for row, message in list(summary["errors"].items())[:20]]
         body = [

@@ -18,12 +18,33 @@ def _use_our_template() -> None:
     pio.templates.default = "plotly_white"
 
 
+MODEBAR_BAND = 30  # px at the top of a figure where Plotly's modebar appears on hover
+TITLED_TOP = 72  # a title below the modebar's band, and its line
+
+
 def _base(title: str | None = None, **layout) -> go.Figure:
+    """Every figure starts here. A title sits below the band where the modebar appears, so the modebar
+    never covers it (it did on the coefficient, TPE and cluster-profile charts)."""
     _use_our_template()
     figure = go.Figure()
-    layout.setdefault("margin", dict(l=50, r=20, t=40 if title else 20, b=40))
-    figure.update_layout(title=title, **layout)
+    margin = dict(layout.pop("margin", None) or dict(l=50, r=20, t=20, b=40))
+    if title:
+        margin["t"] = max(margin.get("t", 0), TITLED_TOP)
+        title = dict(text=title, y=1, yref="container", yanchor="top", pad=dict(t=MODEBAR_BAND + 4))
+    figure.update_layout(title=title, margin=margin, **layout)
     return figure
+
+
+SVG_POINT_BUDGET = 5_000  # below it SVG (works everywhere); above it WebGL (fast, but absent in some VMs)
+
+
+def _add_points(figure: go.Figure, total: int, **trace) -> None:
+    """A marker trace as SVG when the figure's ``total`` points are few, as WebGL when they are many: a
+    browser without WebGL (a VM, a remote desktop) showed an error box even for 506 points."""
+    if total > SVG_POINT_BUDGET:
+        figure.add_scattergl(**trace)
+    else:
+        figure.add_scatter(**trace)
 
 
 def message_figure(text: str) -> go.Figure:
@@ -105,7 +126,9 @@ def scatter_figure(sample: dict, x: str, y: str, color: str | None) -> go.Figure
         for i, value in enumerate(sample["color"]):
             groups.setdefault(value, []).append(i)
         for value, rows in list(groups.items())[:20]:
-            figure.add_scattergl(
+            _add_points(
+                figure,
+                len(sample["x"]),
                 x=[sample["x"][i] for i in rows],
                 y=[sample["y"][i] for i in rows],
                 mode="markers",
@@ -117,8 +140,21 @@ def scatter_figure(sample: dict, x: str, y: str, color: str | None) -> go.Figure
         marker = dict(size=5, opacity=0.7)
         if color:
             marker.update(color=sample["color"], colorscale="Viridis", showscale=True, colorbar=dict(title=color))
-        figure.add_scattergl(x=sample["x"], y=sample["y"], mode="markers", marker=marker, showlegend=False)
+        points = dict(x=sample["x"], y=sample["y"], mode="markers", marker=marker, showlegend=False)
+        _add_points(figure, len(sample["x"]), **points)
     return figure
+
+
+def short_number(value: float, signed: bool = False) -> str:
+    """A label that fits beside a bar: 4 significant digits, and k/M/G from ten thousand on
+    (``294,100`` reads ``294.1k``, where ``.4g`` gave ``2.941e+05``, cut to ``2.941`` at the plot's edge)."""
+    sign = "+" if signed and value >= 0 else ""
+    for divisor, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= max(divisor, 1e4):
+            return f"{sign}{value / divisor:.4g}{suffix}"
+    if abs(value) >= 1e3:  # .4g would write 9,999.5 as 1e+04
+        return f"{sign}{value:,.0f}"
+    return f"{sign}{value:.4g}"
 
 
 def waterfall_figure(explanation: dict, shown: int = 12) -> go.Figure:
@@ -133,7 +169,7 @@ def waterfall_figure(explanation: dict, shown: int = 12) -> go.Figure:
     figure = _base(
         title=f"Why: contributions to the {kind}{about} ({explanation['explainer']} SHAP)",
         height=max(300, 26 * (len(head) + 2) + 90),
-        margin=dict(l=160, r=20, t=40, b=40),
+        margin=dict(l=160, r=80, t=40, b=40),  # room on the right for the labels outside the bars
     )
     figure.add_trace(
         go.Waterfall(
@@ -142,16 +178,18 @@ def waterfall_figure(explanation: dict, shown: int = 12) -> go.Figure:
             y=["base (average)", *[name for name, _ in head], kind],
             x=[explanation["base"], *[value for _, value in head], explanation["output"]],
             text=[
-                f"{explanation['base']:.4g}",
-                *[f"{value:+.4g}" for _, value in head],
-                f"{explanation['output']:.4g}",
+                short_number(explanation["base"]),
+                *[short_number(value, signed=True) for _, value in head],
+                short_number(explanation["output"]),
             ],
             textposition="outside",
+            cliponaxis=False,
             increasing=dict(marker_color="#d95f0e"),
             decreasing=dict(marker_color="#2c7fb8"),
         )
     )
-    figure.update_yaxes(autorange="reversed", type="category")
+    figure.update_yaxes(autorange="reversed", type="category", ticksuffix="  ")  # labels clear of the axis
+    figure.update_xaxes(tickformat="~s")
     return figure
 
 
@@ -353,7 +391,8 @@ def calibration_figure(calibration: dict) -> go.Figure:
 def predicted_vs_actual_figure(actual, predicted) -> go.Figure:
     low, high = float(min(actual.min(), predicted.min())), float(max(actual.max(), predicted.max()))
     figure = _base(title="Predicted vs actual", xaxis=dict(title="actual"), yaxis=dict(title="predicted"), height=380)
-    figure.add_scattergl(x=actual, y=predicted, mode="markers", marker=dict(size=5, opacity=0.6), name="rows")
+    points = dict(x=actual, y=predicted, mode="markers", marker=dict(size=5, opacity=0.6), name="rows")
+    _add_points(figure, len(actual), **points)
     figure.add_scatter(x=[low, high], y=[low, high], mode="lines", line=dict(dash="dot", color="grey"), name="perfect")
     return figure
 
@@ -362,7 +401,9 @@ def residuals_figure(predicted, residuals) -> go.Figure:
     figure = _base(
         title="Residuals vs predicted", xaxis=dict(title="predicted"), yaxis=dict(title="residual"), height=380
     )
-    figure.add_scattergl(x=predicted, y=residuals, mode="markers", marker=dict(size=5, opacity=0.6), name="rows")
+    _add_points(
+        figure, len(predicted), x=predicted, y=residuals, mode="markers", marker=dict(size=5, opacity=0.6), name="rows"
+    )
     figure.add_hline(y=0, line_dash="dot", line_color="grey")
     return figure
 
@@ -537,7 +578,9 @@ def projection_figure(projection: dict, names: dict[int, str]) -> go.Figure:
     labels = projection["label"]
     for cluster in sorted(set(labels.tolist())):
         mask = labels == cluster
-        figure.add_scattergl(
+        _add_points(
+            figure,
+            len(labels),
             x=projection["x"][mask],
             y=projection["y"][mask],
             mode="markers",

@@ -26,7 +26,7 @@ from dashboard.data.upload_source import (
     text_lines,
     utf8_text,
 )
-from dashboard.errors import logged_reference
+from dashboard.errors import logged_reference, user_message
 from model_store.lazy import lazy_module
 
 pd = lazy_module("pandas")
@@ -52,6 +52,15 @@ class UploadError(ValueError):
     def __init__(self, code: str, field: str, message: str) -> None:
         super().__init__(f"{field}: {message}")
         self.code, self.field, self.message = code, field, message
+
+
+def refusal(exc: BaseException, filename: object) -> str:
+    """What the page shows for a refused upload, naming the file (it said "file: ..." without saying
+    which): ``sales.csv: the file is empty (0 bytes)``."""
+    text = exc.message if isinstance(exc, UploadError) and exc.field == "file" else None
+    text = text or user_message(exc, "file", "reading the file")
+    name = str(filename)[:80] if isinstance(filename, str) and filename else ""
+    return f"{name}: {text}" if name else text
 
 
 @dataclass

@@ -69,6 +69,7 @@ def test_good_upload_then_bad_upload_keeps_the_first(dash_duo, app, tmp_path):
     dash_duo.wait_for_contains_text(f"#{ExplorerIds.DATASET_DROPDOWN}", "shop-sales")
     wait_for_explorer(dash_duo, "Rows\n3")
     upload_file(dash_duo, bad)
+    dash_duo.wait_for_contains_text(f"#{ExplorerIds.UPLOAD_ALERT}", "broken.csv: ")  # which file, first
     dash_duo.wait_for_contains_text(f"#{ExplorerIds.UPLOAD_ALERT}", "line 3 has 5 fields")
     dash_duo.wait_for_contains_text(f"#{ExplorerIds.DATASET_DROPDOWN}", "shop-sales")  # still selected
     assert "shop-sales" in [d.id for d in app.server.extensions["dashboard"].catalog.list()]

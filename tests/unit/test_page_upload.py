@@ -147,3 +147,10 @@ def test_hostile_file_names_become_safe_dataset_names(app, client, filename, sto
     assert chosen.startswith(stored_as[:60])
     uploads = app.server.extensions["dashboard"].catalog.uploads.root
     assert sorted(p.name for p in uploads.glob("*.parquet")) == [f"{chosen}.parquet"]
+
+
+def test_a_refused_upload_names_its_file_on_the_page(client):
+    broken = client.post("/_dash-upload?filename=q3%20sales.csv", data=b"a,b\n1,2\n3,4,5,6\n")
+    answer = client.post("/_dash-update-component", json=_add_dataset_callback(broken.json["token"], "q3 sales.csv"))
+    alert_text = json.dumps(answer.json["response"][ExplorerIds.UPLOAD_ALERT])
+    assert "q3 sales.csv: line 3 has 4 fields" in alert_text and '"file: ' not in alert_text
