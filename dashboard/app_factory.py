@@ -68,6 +68,7 @@ def create_app(settings: Settings | None = None, *, background_work: bool = True
             {"property": "og:title", "content": TITLE},
         ],
     )
+    app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)  # screen readers' language
     layouts.register_pages()
     app.layout = layouts.shell.layout
     callbacks.register(app, services)

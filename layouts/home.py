@@ -8,7 +8,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from dashboard.data.catalog import DatasetInfo
-from layouts.common import services
+from layouts.common import badge, services
 from layouts.home_ids import HomeIds
 from layouts.models import primary_metric
 
@@ -24,11 +24,11 @@ TASK_COLOURS = {
 
 
 def dataset_card(info: DatasetInfo) -> dbc.Col:
-    badges = [dbc.Badge(info.task, color=TASK_COLOURS.get(info.task, "light"), className="me-1")]
+    badges = [badge(info.task, TASK_COLOURS.get(info.task, "light"), className="me-1")]
     if info.origin == "upload":
         badges.append(dbc.Badge("uploaded", color="light", text_color="dark", className="me-1"))
     if info.synthetic:
-        badges.append(dbc.Badge("synthetic", color="warning", className="me-1"))
+        badges.append(badge("synthetic", "warning", className="me-1"))
     body = dbc.CardBody(
         [
             html.H5(info.title, className="card-title"),
@@ -49,8 +49,8 @@ def model_card(model: dict) -> dbc.Col:
             html.H5(name, className="card-title"),
             html.Div(
                 [
-                    dbc.Badge(model["task"], color=TASK_COLOURS.get(model["task"], "light"), className="me-1"),
-                    *[dbc.Badge(a, color="info", className="me-1") for a in sorted(model["aliases"])],
+                    badge(model["task"], TASK_COLOURS.get(model["task"], "light"), className="me-1"),
+                    *[badge(a, "info", className="me-1") for a in sorted(model["aliases"])],
                 ],
                 className="mb-2",
             ),

@@ -13,7 +13,7 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from layouts.common import editor_only, services
+from layouts.common import badge, editor_only, services
 from layouts.models_ids import ModelsIds
 from layouts.models_monitor import monitor_card
 from model_store import Choice
@@ -123,7 +123,7 @@ def card_view(card: dict[str, Any], default: Choice | None = None) -> list[Any]:
             [
                 f"{card['name']} ",
                 html.Small(f"v{card['version']}", className="text-muted"),
-                *[dbc.Badge(a, color="info", className="ms-2") for a in card.get("aliases", [])],
+                *[badge(a, "info", className="ms-2") for a in card.get("aliases", [])],
             ]
         ),
         html.P(card.get("description", ""), className="text-muted"),

@@ -11,7 +11,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.monitoring.service import LOG_SOURCE
-from layouts.common import editor_only, file_drop
+from layouts.common import editor_only, editor_tab_style, file_drop
 from layouts.models_ids import MonitorIds
 
 LOG_COLUMNS = ("time", "request_id", "door", "row", "prediction", "output", "inputs")
@@ -143,9 +143,9 @@ def monitor_card(datasets: list[Any]) -> dbc.Card:
                 dbc.Tabs(
                     [
                         dbc.Tab(_log_tab(), label="Prediction log", tab_id="log"),
-                        dbc.Tab(_verify_tab(), label="Re-verify", tab_id="verify"),
+                        dbc.Tab(_verify_tab(), label="Re-verify", tab_id="verify", tab_style=editor_tab_style()),
                         dbc.Tab(_drift_tab(), label="Drift", tab_id="drift"),
-                        dbc.Tab(_retrain_tab(), label="Retrain", tab_id="retrain"),
+                        dbc.Tab(_retrain_tab(), label="Retrain", tab_id="retrain", tab_style=editor_tab_style()),
                     ],
                     id=MonitorIds.TABS,
                     active_tab="log",

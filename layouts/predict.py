@@ -12,7 +12,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard import figures
-from layouts.common import file_drop, services
+from layouts.common import file_drop, services, wire_labels
 from layouts.predict_ids import PredictIds
 from model_store import DEFAULT_ALIAS
 
@@ -115,7 +115,7 @@ def field_rows(fields: list[dict[str, Any]], values: dict[str, Any]) -> list[Any
                 className="mb-2",
             )
         )
-    return rows
+    return [wire_labels(row) for row in rows]  # built here and by the form's callbacks
 
 
 def _batch_panel() -> dbc.Card:

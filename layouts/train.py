@@ -26,6 +26,7 @@ from layouts.common import (
     query_int,
     query_number,
     services,
+    wire_labels,
 )
 from layouts.train_compare import compare_section
 from layouts.train_ids import InspectIds, TrainIds
@@ -65,7 +66,10 @@ def param_controls(spec: EstimatorSpec, values: dict[str, Any] | None = None) ->
                 className="mb-1",
             )
         )
-    return rows or [html.P("This model has no hyperparameters to tune.", className="small text-muted")]
+    # wired here: the model switch's callback builds these rows too, outside any page layout
+    return [wire_labels(row) for row in rows] or [
+        html.P("This model has no hyperparameters to tune.", className="small text-muted")
+    ]
 
 
 def model_options(task: str) -> list[dict[str, str]]:
@@ -306,7 +310,10 @@ def layout(
             _section(
                 "Pipeline",
                 html.Iframe(
-                    id=TrainIds.PIPELINE, sandbox="", style={"width": "100%", "height": "260px", "border": "0"}
+                    id=TrainIds.PIPELINE,
+                    title="The model's pipeline, as scikit-learn draws it",
+                    sandbox="",
+                    style={"width": "100%", "height": "260px", "border": "0"},
                 ),
             ),
             _save_section(embedded),

@@ -11,6 +11,7 @@ from dash import dcc, html
 from dashboard import figures
 from dashboard.train.catalog import EstimatorSpec
 from dashboard.train.search import DEFAULT_METRIC, MAX_CANDIDATES
+from layouts.common import dom_id
 from layouts.train_ids import SearchIds
 
 METRICS = {
@@ -30,7 +31,10 @@ def search_params(spec: EstimatorSpec) -> list[Any]:
     rows = [
         dbc.Row(
             [
-                dbc.Col(html.Code(p.name, className="small"), width=4),
+                dbc.Col(
+                    dbc.Label(html.Code(p.name), html_for=dom_id(SearchIds.values(p.name)), className="small mb-0"),
+                    width=4,
+                ),
                 dbc.Col(
                     dbc.Input(
                         id=SearchIds.values(p.name),

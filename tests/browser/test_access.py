@@ -10,7 +10,7 @@ from werkzeug.security import generate_password_hash
 from dashboard import auth, create_app
 from dashboard.users import write_users
 from layouts.explorer_ids import ExplorerIds
-from layouts.models_ids import ModelsIds
+from layouts.models_ids import ModelsIds, MonitorIds
 from layouts.predict_ids import PredictIds
 from layouts.shell_ids import ShellIds
 from layouts.train_ids import TrainIds
@@ -66,6 +66,8 @@ def test_viewer_sees_no_write_controls_and_cannot_forge_one_editor_saves_and_upl
     dash_duo.wait_for_contains_text(f"#{ModelsIds.GRID}", "titanic-survival", timeout=20)
     assert not dash_duo.find_element(f"#{ModelsIds.ALIAS_BUTTON}").is_displayed()
     assert not dash_duo.find_element(f"#{ModelsIds.DELETE_BUTTON}").is_displayed()
+    tabs = [t.text for t in dash_duo.find_elements(f"#{MonitorIds.TABS} .nav-link") if t.is_displayed()]
+    assert tabs == ["Prediction log", "Drift"]  # the write-only tabs are not offered, empty, to a viewer
 
     dash_duo.driver.get(f"{base}/predict?model=titanic-survival")
     click(dash_duo, f"#{PredictIds.SUBMIT_BUTTON}")

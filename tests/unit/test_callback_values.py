@@ -110,8 +110,18 @@ def test_a_number_box_takes_numbers_and_a_cleared_box_and_a_text_box_takes_text(
     assert text("Smith, J.") and text(5) and not text({"a": 1})
 
 
-def test_write_controls_are_checked_even_when_a_viewer_asks_first(login_app):  # noqa: F811
-    """The viewer's pages leave out the write controls; the map is drawn as an editor sees the pages."""
+def test_write_controls_are_checked_even_when_a_viewer_asks_first(login_app, monkeypatch):  # noqa: F811
+    """Pages drawn for a viewer may leave write controls out (here /models does, as a page could): the map
+    is drawn as an editor sees the pages, whoever asks first, so those controls are still checked."""
+    from dash import html
+
+    import layouts.models
+    from dashboard.auth import identity
+
+    def left_out_for_viewers(*children):
+        return html.Div(list(children) if identity().can_write else [])
+
+    monkeypatch.setattr(layouts.models, "editor_only", left_out_for_viewers)
     viewer, editor = login_app.server.test_client(), login_app.server.test_client()
     log_in(viewer, "vera", "viewer-pass")
     read_key = next(iter(login_app.callback_map))
