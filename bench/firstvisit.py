@@ -29,10 +29,10 @@ var entries = performance.getEntriesByType('navigation').concat(performance.getE
 return entries.reduce(function (sum, e) { return sum + (e.transferSize || 0); }, 0);
 """
 GRAPHS_DRAWN = """
-var graphs = document.querySelectorAll('.js-plotly-plot, .dash-graph');
-return Array.prototype.every.call(graphs, function (g) {
-  return g.classList.contains('dash-graph--pending') === false;
+var graphs = Array.prototype.filter.call(document.querySelectorAll('.dash-graph'), function (g) {
+  return g.offsetParent !== null;
 });
+return graphs.every(function (g) { return g.querySelector('.main-svg') !== null; });
 """
 ONE_GRAPH_APP = textwrap.dedent(
     """

@@ -374,6 +374,36 @@ def register(app, services: Services) -> None:
             f"Model: {what} summed by input column, mean over folds",
         )
 
+    # Result views appear with a result (a page of empty placeholders read as broken), and Run brings the
+    # streaming folds into view: they arrive below the fold otherwise.
+    app.clientside_callback(
+        "function (result) { return [!result, !!result]; }",
+        Output(TrainIds.RESULT_PANELS, "hidden"),
+        Output(TrainIds.FIRST_RUN_NOTE, "hidden"),
+        Input(TrainIds.RESULT_STORE, "data"),
+    )
+    app.clientside_callback(  # n-gram settings only when a chosen feature is text (options carry the kind)
+        """function (chosen, options) {
+            var text = (options || []).filter(function (o) { return o.title === "text"; }).map(function (o) {
+                return o.value;
+            });
+            return !(chosen || []).some(function (c) { return text.indexOf(c) !== -1; });
+        }""",
+        Output(TrainIds.TEXT_CONTROLS, "hidden"),
+        Input(TrainIds.FEATURES_DROPDOWN, "value"),
+        Input(TrainIds.FEATURES_DROPDOWN, "options"),
+    )
+    app.clientside_callback(
+        """function (clicks) {
+            var folds = document.getElementById("train-fold-table");
+            if (clicks && folds) { folds.closest(".card").scrollIntoView({behavior: "smooth", block: "start"}); }
+            return clicks || 0;
+        }""",
+        Output(TrainIds.SCROLLED, "data"),
+        Input(TrainIds.RUN_BUTTON, "n_clicks"),
+        prevent_initial_call=True,
+    )
+
     app.clientside_callback(
         """function(dataset, target, features, model, folds, seed, task, values, threshold, analyzer, ngram,
                     test, options, compare, names) {

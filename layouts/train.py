@@ -257,7 +257,11 @@ def layout(
             dbc.Label("Model", className="mt-2"),
             dcc.Dropdown(id=TrainIds.MODEL_DROPDOWN, value=model, options=options, clearable=False),
             html.Div(param_controls(estimator, params), id=TrainIds.PARAMS, className="mt-2"),
-            _text_controls(analyzer, ngram_value),
+            html.Div(
+                _text_controls(analyzer, ngram_value),
+                id=TrainIds.TEXT_CONTROLS,
+                hidden=not any(kinds.get(c) == "text" for c in chosen),
+            ),
             *_cv_controls(folds_value, seed_value, test_value, options_value),
             html.Div(
                 [
@@ -281,42 +285,59 @@ def layout(
                 id=TrainIds.MESSAGES,
             ),
             dcc.Store(id=TrainIds.RESULT_STORE, data=initial),
+            dcc.Store(id=TrainIds.SCROLLED),
             _section(
                 "Cross-validation",
+                html.P(
+                    "Choose the target and features on the left, then run: each fold appears here as it "
+                    "finishes, and the curves, threshold, importances and pipeline below it.",
+                    id=TrainIds.FIRST_RUN_NOTE,
+                    className="text-muted small mb-0",
+                    hidden=initial is not None,
+                ),
                 html.Div(id=TrainIds.SUMMARY),
                 html.Div(id=TrainIds.FOLD_TABLE, className="table-responsive"),
             ),
-            _classification_panel(query_number(threshold, 0.5, -1e9, 1e9)),
-            _regression_panel(),
-            _section(
-                "What the model learned",
-                dbc.Row(
-                    [
-                        dbc.Col([_graph(TrainIds.NATIVE_GRAPH), html.Div(id=TrainIds.NATIVE_LEVELS)], md=6),
-                        dbc.Col(
-                            _graph(TrainIds.PERMUTATION_GRAPH, "Tick 'permutation importance' and run to see this"),
-                            md=6,
+            html.Div(  # result views only once there is a result: an empty page of placeholders read as broken
+                [
+                    _classification_panel(query_number(threshold, 0.5, -1e9, 1e9)),
+                    _regression_panel(),
+                    _section(
+                        "What the model learned",
+                        dbc.Row(
+                            [
+                                dbc.Col([_graph(TrainIds.NATIVE_GRAPH), html.Div(id=TrainIds.NATIVE_LEVELS)], md=6),
+                                dbc.Col(
+                                    _graph(
+                                        TrainIds.PERMUTATION_GRAPH, "Tick 'permutation importance' and run to see this"
+                                    ),
+                                    md=6,
+                                ),
+                            ]
                         ),
-                    ]
-                ),
-                html.Div(id=TrainIds.TERMS),
+                        html.Div(id=TrainIds.TERMS),
+                    ),
+                    html.Div(inspect_section(chosen), hidden=embedded),
+                    _section(
+                        "Pipeline",
+                        html.Iframe(
+                            id=TrainIds.PIPELINE,
+                            title="The model's pipeline, as scikit-learn draws it",
+                            sandbox="",
+                            style={"width": "100%", "height": "260px", "border": "0"},
+                        ),
+                    ),
+                    _save_section(embedded),
+                ],
+                id=TrainIds.RESULT_PANELS,
+                hidden=initial is None,
             ),
-            html.Div(inspect_section(chosen), hidden=embedded),
+            # Searches and comparisons run on their own buttons, with or without a result above.
             html.Div(search_section(estimator, target_kind), hidden=embedded),
             html.Div(
                 compare_section(options, compare_models, compared),
                 hidden=embedded and compared is None,
             ),
-            _section(
-                "Pipeline",
-                html.Iframe(
-                    id=TrainIds.PIPELINE,
-                    title="The model's pipeline, as scikit-learn draws it",
-                    sandbox="",
-                    style={"width": "100%", "height": "260px", "border": "0"},
-                ),
-            ),
-            _save_section(embedded),
         ],
         lg=12 if embedded else 9,
     )

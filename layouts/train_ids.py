@@ -6,6 +6,10 @@ class TrainIds:
     """Component ids of Train (/train)."""
 
     DATASET_DROPDOWN = "train-dataset-dropdown"
+    RESULT_PANELS = "train-result-panels"  # shown once there is a result to show
+    FIRST_RUN_NOTE = "train-first-run-note"
+    TEXT_CONTROLS = "train-text-controls"  # shown when a chosen feature is text
+    SCROLLED = "train-scrolled"  # a clientside callback's output: the folds brought into view on Run
     TARGET_DROPDOWN = "train-target-dropdown"
     TASK_RADIO = "train-task-radio"
     FEATURES_DROPDOWN = "train-features-dropdown"

@@ -242,8 +242,10 @@ def test_partial_dependence_and_learning_curve_of_the_run_shown(dash_duo, app):
         "dataset=titanic&target=Survived&features=Age,Pclass,Sex,Fare&model=logistic_regression&folds=3",
         InspectIds.PDP_BUTTON,
     )
-    click(dash_duo, f"#{InspectIds.CURVE_BUTTON}")  # before any run: the view says what to do first
-    dash_duo.wait_for_contains_text(f"#{InspectIds.MESSAGES}", "Run cross-validation with these settings", timeout=30)
+    # before any run the result views are not offered (no page of empty placeholders), only what to do
+    assert not dash_duo.find_element(f"#{InspectIds.CURVE_BUTTON}").is_displayed()
+    assert not dash_duo.find_element(f"#{TrainIds.TEXT_ANALYZER}").is_displayed()  # no text feature chosen
+    dash_duo.wait_for_contains_text(f"#{TrainIds.FIRST_RUN_NOTE}", "then run: each fold appears here")
     click(dash_duo, f"#{TrainIds.RUN_BUTTON}")
     dash_duo.wait_for_contains_text("#train-summary-roc_auc", "roc_auc", timeout=60)
     assert "Age" in dash_duo.find_element(f"#{InspectIds.PDP_COLUMN}").text  # the first feature
