@@ -161,8 +161,18 @@ def install(server: Flask, settings: Settings, write_keys: Callable[[], set[str]
     )
     if not gate.login_required:
         # Local mode has no login, but a page on another site can still post to this one with the user's
-        # browser: its UI writes carry the same CSRF token as login mode's (on top of the origin guard).
-        _install_csrf(server, gate, cross_site)
+        # browser: its UI writes (the write callbacks and page uploads) carry the same CSRF token as login
+        # mode's, on top of the origin guard. Only writes: reading needs no cookie, so a view embedded in a
+        # report on another site (whose frame gets no cookies) still draws. Cookies stay SameSite, not
+        # Secure: local mode is plain HTTP on loopback.
+        server.config.update(SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_SECURE=False, WTF_CSRF_CHECK_DEFAULT=False)
+        csrf = _install_csrf(server, gate, cross_site=False)
+
+        @server.before_request
+        def _writes_need_the_token():
+            if request.method == "POST" and (request.path == "/_dash-upload" or _is_write_callback(write_keys)):
+                csrf.protect()
+
         return gate
     server.config["PERMANENT_SESSION_LIFETIME"] = sessions.ABSOLUTE_SECONDS
     registry, throttle = _session_services(settings)
@@ -186,13 +196,8 @@ def install(server: Flask, settings: Settings, write_keys: Callable[[], set[str]
             if request.path.startswith("/_dash-"):
                 return api_error(401, "login_required", "session", "log in first (your session may have ended)")
             return redirect("/login?" + urlencode({"next": request.full_path.rstrip("?")}))
-        if request.path == UPDATE_PATH and request.method == "POST" and not user.may("editor"):
-            try:
-                body = request.get_json(silent=True)
-            except RecursionError:
-                body = None  # the callback guard answers it
-            if isinstance(body, dict) and body.get("output") in write_keys():
-                return api_error(403, "forbidden", "role", "this changes saved data and needs the editor role")
+        if not user.may("editor") and _is_write_callback(write_keys):
+            return api_error(403, "forbidden", "role", "this changes saved data and needs the editor role")
         return None
 
     _install_csrf(server, gate, cross_site)  # after the login check: a stranger gets 401, not a CSRF hint
@@ -225,6 +230,17 @@ def install(server: Flask, settings: Settings, write_keys: Callable[[], set[str]
         return redirect("/login")
 
     return gate
+
+
+def _is_write_callback(write_keys: Callable[[], set[str]]) -> bool:
+    """Whether this request runs a callback that changes saved data (an upload, a save, a delete)."""
+    if request.path != UPDATE_PATH or request.method != "POST":
+        return False
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:
+        return False  # the callback guard answers it
+    return isinstance(body, dict) and body.get("output") in write_keys()
 
 
 def _session_services(settings: Settings) -> tuple[sessions.SessionRegistry, sessions.LoginThrottle]:
@@ -281,7 +297,7 @@ def _login_page(message: str = "", status: int = 200):
     return page, status
 
 
-def _install_csrf(server: Flask, gate: Access, cross_site: bool) -> None:
+def _install_csrf(server: Flask, gate: Access, cross_site: bool) -> CSRFProtect:
     """Flask-WTF on every UI write (callbacks, page uploads); the REST API is exempt (keys, not cookies).
     The token goes out as the cookie dash-renderer sends back as ``X-CSRFToken``."""
     csrf = CSRFProtect(server)
@@ -302,3 +318,5 @@ def _install_csrf(server: Flask, gate: Access, cross_site: bool) -> None:
                 CSRF_COOKIE, generate_csrf(), samesite="None" if cross_site else "Strict", secure=cross_site
             )
         return response
+
+    return csrf

@@ -66,6 +66,19 @@ def test_local_mode_ui_writes_need_the_pages_csrf_token(app, client):
     key = next(k for k, spec in app.callback_map.items() if "models-alias-button" in str(spec["inputs"]))
     body = {"output": key, "outputs": [], "inputs": [], "changedPropIds": []}
     assert client.post("/_dash-update-component", json=body, forged=True).json["error"]["code"] == "csrf_failed"
+    # Reading needs no token: a view embedded in another site's report (no cookies in its frame) still draws.
+    import callbacks
+    from dashboard import auth
+    from tests.unit.test_callback_values import outputs_of
+
+    writes = auth.write_callbacks(app.callback_map, callbacks.WRITE_CONTROLS)
+    read = next(k for k in app.callback_map if k not in writes)
+    spec = app.callback_map[read]
+    entries = {part: [dict(item) for item in spec.get(part, [])] for part in ("inputs", "state")}
+    answer = client.post(
+        "/_dash-update-component", json={"output": read, "outputs": outputs_of(read), **entries}, forged=True
+    )
+    assert answer.status_code != 400 or answer.json["error"]["code"] != "csrf_failed"
     sent = client.post("/_dash-upload?purpose=dataset&filename=t.csv", data=CSV)  # as the page sends it
     assert sent.status_code == 201 and "token" in sent.json
     assert uploads(app) == []  # an upload is a dataset only once the page's callback adds it
