@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 import dash_bootstrap_components as dbc
-import pandas as pd
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 from flask import g
@@ -121,7 +120,7 @@ def register(app, services: Services) -> None:
             result = services.serving.predict(loaded, [record])
             services.predictions.record(result, [record], door="form", request_id=g.request_id)
             fields = [f["name"] for f in loaded.card["schema"]["fields"]]
-            filled = imputation_notices(loaded.model, pd.Series({f: record.get(f) for f in fields}, dtype=object))
+            filled = imputation_notices(loaded.model, {f: record.get(f) for f in fields})
         except SchemaError as exc:
             return field_messages(exc.errors, []), None, figures.message_figure("fix the fields marked above"), ""
         except (ModelNotFoundError, ModelStoreError) as exc:

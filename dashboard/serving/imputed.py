@@ -3,10 +3,9 @@ say it: a cleared number field used to be filled silently with the training medi
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from typing import Any
-
-import numpy as np
-import pandas as pd
 
 STRATEGY_WORDS = {
     "median": "the median of the training rows",
@@ -34,16 +33,17 @@ def fill_values(model: Any) -> dict[str, tuple[Any, str]]:
             continue
         why = STRATEGY_WORDS.get(imputer.strategy, imputer.strategy)
         for column, value in zip(columns, statistics, strict=True):
-            found[str(column)] = (value.item() if isinstance(value, np.generic) else value, why)
+            found[str(column)] = (value.item() if hasattr(value, "item") else value, why)
     return found
 
 
 def _is_missing(value: Any) -> bool:
-    return value is None or value == "" or (isinstance(value, float) and np.isnan(value))
+    return value is None or value == "" or (isinstance(value, float) and math.isnan(value))
 
 
-def imputation_notices(model: Any, row: pd.Series) -> list[str]:
-    """One sentence per missing input of ``row``: what the model used instead, when the pipeline says."""
+def imputation_notices(model: Any, row: Mapping[str, Any]) -> list[str]:
+    """One sentence per missing input of ``row`` (a field: value mapping): what the model used instead,
+    when the pipeline says."""
     missing = [str(name) for name, value in row.items() if _is_missing(value)]
     if not missing:
         return []

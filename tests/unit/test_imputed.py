@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import re
 
-import pandas as pd
-
 from dashboard.serving.imputed import imputation_notices
 from model_store import check_records
 
@@ -15,7 +13,7 @@ ROW = {"Pclass": 3, "Sex": "male", "Age": None, "SibSp": 1, "Parch": 0, "Fare": 
 
 def test_a_filled_in_value_is_named_and_is_what_the_model_used(store):
     loaded = store.load("titanic-survival")
-    notices = imputation_notices(loaded.model, pd.Series(ROW, dtype=object))
+    notices = imputation_notices(loaded.model, ROW)
     assert [n.split(" ")[0] for n in notices] == ["Age", "Fare", "Embarked"]
     age = re.search(r"Age was empty: the model used ([\d.]+) \(the median of the training rows\)", notices[0])
     assert age, notices
@@ -30,4 +28,4 @@ def test_a_filled_in_value_is_named_and_is_what_the_model_used(store):
 def test_nothing_is_said_when_every_field_is_given(store):
     loaded = store.load("titanic-survival")
     full = {**ROW, "Age": 30, "Fare": 7.25, "Embarked": "S"}
-    assert imputation_notices(loaded.model, pd.Series(full, dtype=object)) == []
+    assert imputation_notices(loaded.model, full) == []
