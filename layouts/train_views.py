@@ -7,6 +7,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import html
 
+from dashboard.train.catalog import NO_LIMIT_AT_ZERO
 from dashboard.train.cv import CVResult
 from dashboard.train.search import SearchResult
 from layouts.common import metric_badge
@@ -96,7 +97,10 @@ def levels_view(groups: dict[str, dict] | None) -> Any:
     )
 
 
-def format_value(value: Any) -> str:
+def format_value(value: Any, name: str | None = None) -> str:
+    """A parameter's value as a person reads it: ``max_depth`` 0 or None is "no limit", not a depth of 0."""
+    if value is None or (name in NO_LIMIT_AT_ZERO and value == 0):
+        return "no limit" if name in NO_LIMIT_AT_ZERO else "none"
     return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
@@ -109,14 +113,19 @@ def results_table(rows: list[dict[str, Any]], names: list[str], metric: str, bes
     )
     body = []
     for row in sorted(rows, key=lambda r: (r.get("rank", 10**9), r["candidate"])):
-        score = f"{row['mean']:.4f} ± {row['std']:.4f}" if row["mean"] is not None else "…"
+        if row["mean"] is None:
+            score = "…"
+        elif row.get("pruned"):  # a partial mean over its first folds: shown as such and never ranked
+            score = f"stopped after {row['folds']} of {row['of']} folds (partial mean {row['mean']:.4f}), not ranked"
+        else:
+            score = f"{row['mean']:.4f} ± {row['std']:.4f}"
         label = "defaults" if row["defaults"] else str(row["candidate"])
         body.append(
             html.Tr(
                 [
                     html.Td(row.get("rank", "")),
                     html.Td(label),
-                    *[html.Td(format_value(row["values"][n])) for n in names],
+                    *[html.Td(format_value(row["values"][n], n)) for n in names],
                     html.Td(score),
                     html.Td(f"{row['fit_time']:.2f}" if row["fit_time"] is not None else ""),
                     html.Td(f"{row['folds']}/{row['of']}" + (" pruned" if row.get("pruned") else "")),
@@ -133,7 +142,7 @@ def best_view(result: SearchResult) -> html.Div:
     best, defaults = result.best_row(), result.defaults_row()
     change = best["mean"] - defaults["mean"]
     better = -change if result.lower_is_better else change
-    chosen = ", ".join(f"{n}={format_value(best['values'][n])}" for n in result.names)
+    chosen = ", ".join(f"{n}={format_value(best['values'][n], n)}" for n in result.names)
     pruned = sum(1 for r in result.rows if r.get("pruned"))
     stopped = f" {pruned} hopeless candidates were pruned after their first folds." if pruned else ""
     return html.Div(

@@ -79,7 +79,7 @@ class EstimatorSpec:
         cls = getattr(importlib.import_module(module), name)
         values = self.checked_params(params or {})
         if values.get("max_depth") == 0:
-            values["max_depth"] = None  # the control's 0 means "unlimited"
+            values["max_depth"] = None  # the control's 0 means "unlimited" (NO_LIMIT_AT_ZERO)
         return cls(**{**self.fixed, **values})
 
     def checked_params(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -99,6 +99,7 @@ class EstimatorSpec:
 SEED = {"random_state": 0}
 _C = ParamSpec("C", "float", 1.0, 1e-4, 1e4, log=True, help="inverse regularisation strength: smaller is simpler")
 _TREES = ParamSpec("n_estimators", "int", 200, 10, 2000, log=True, help="number of trees", suggest=(50, 200, 500))
+NO_LIMIT_AT_ZERO = frozenset({"max_depth"})  # parameters whose 0 (scikit-learn's None) means no limit
 _DEPTH = ParamSpec("max_depth", "int", 0, 0, 100, help="deepest split; 0 means unlimited", suggest=(0, 4, 8, 16))
 _LEAF = ParamSpec("min_samples_leaf", "int", 1, 1, 500, log=True, help="fewest samples in a leaf", suggest=(1, 5, 20))
 _SPLIT = ParamSpec(

@@ -17,6 +17,7 @@ optuna-dashboard can open it.
 from __future__ import annotations
 
 import contextlib
+import math
 import time
 from collections.abc import Callable
 from functools import partial
@@ -147,12 +148,29 @@ def run_tpe(
         return True
 
     evaluate({})  # candidate 0: the catalog's defaults
+    # Values given as lists are categorical choices: a finite space. TPE may suggest a combination it has
+    # already tried; that trial is told the known outcome and nothing runs again (13 trials over 3 values
+    # used to fit the same candidates over and over), and the search stops once every combination is done.
+    combinations = None if search.ranges else math.prod(len(search.grid[n]) for n in names)
+    outcomes: dict[tuple, float | None] = {}  # a tried combination -> its mean (None: pruned)
     for _ in range(search.candidates):
+        if combinations is not None and len(outcomes) >= combinations:
+            break
         trial = study.ask()
-        finished = evaluate(suggest(trial, prepared.estimator, search), trial)
-        if finished:
-            study.tell(trial, float(np.mean([f["metrics"][metric] for f in folds[len(params) - 1]])))
+        candidate = suggest(trial, prepared.estimator, search)
+        key = tuple(sorted((k, repr(v)) for k, v in candidate.items()))
+        if key in outcomes:
+            known = outcomes[key]
+            if known is None:
+                study.tell(trial, state=optuna.trial.TrialState.PRUNED)
+            else:
+                study.tell(trial, known)
+            continue
+        if evaluate(candidate, trial):
+            outcomes[key] = float(np.mean([f["metrics"][metric] for f in folds[len(params) - 1]]))
+            study.tell(trial, outcomes[key])
         else:
+            outcomes[key] = None
             study.tell(trial, state=optuna.trial.TrialState.PRUNED)
     if storage is not None and study_name is not None:
         keep(study, storage, study_name)

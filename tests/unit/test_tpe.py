@@ -86,3 +86,14 @@ def test_tpe_bad_spaces_are_named(training):
         training.search(titanic_spec(), SearchSpec(mode="tpe", candidates=3))
     with pytest.raises(FieldError, match="not a parameter"):
         training.search(titanic_spec(), SearchSpec(mode="tpe", ranges={"nope": (1.0, 2.0)}, candidates=3))
+
+
+def test_tpe_on_value_lists_fits_each_combination_once_and_stops_when_all_are_done(training):
+    """Lists are categorical choices: 13 trials over 3 values used to fit the same candidates again."""
+    search = SearchSpec(mode="tpe", grid={"C": [0.1, 1.0, 10.0]}, candidates=13, seed=3)
+    _, result, _ = training.search(titanic_spec(), search)
+    tried = [r["values"]["C"] for r in result.rows[1:]]  # row 0: the defaults
+    assert len(tried) == len(set(tried)) and set(tried) <= {0.1, 1.0, 10.0}
+    assert len(result.rows) <= 4 and len(result.history) <= 13
+    ranked = [r for r in result.rows if "rank" in r]
+    assert all(not r["pruned"] for r in ranked)  # a pruned partial mean is never ranked above a complete one
