@@ -23,6 +23,58 @@ TASK_COLOURS = {
 }
 
 
+# Which pages fit a dataset's task, besides exploring it: what a newcomer can do with it next.
+TASK_ACTIONS = {
+    "binary": ("Train", "/train"),
+    "multiclass": ("Train", "/train"),
+    "regression": ("Train", "/train"),
+    "text": ("Train", "/train"),
+    "clustering": ("Cluster", "/clusters"),
+    "transactions": ("Cluster", "/clusters"),
+    "recommendation": ("Recommend", "/recommend"),
+}
+
+
+def dataset_actions(info: DatasetInfo) -> list[dbc.Button]:
+    """Explore, then what the dataset's task is for (Train, Cluster or Recommend), each opening on it."""
+    query = "?" + urlencode({"dataset": info.id})
+    buttons = [dbc.Button("Explore", href="/data" + query, size="sm", color="primary")]
+    if info.task in TASK_ACTIONS:
+        label, path = TASK_ACTIONS[info.task]
+        buttons.append(dbc.Button(label, href=path + query, size="sm", color="outline-primary"))
+    return buttons
+
+
+def start_here() -> dbc.Card:
+    """The first thing on Home: the loop in three steps, each a link."""
+    steps = [
+        (
+            "Explore a dataset",
+            "a built-in one below, or upload a CSV, Excel or Parquet file on ",
+            "/data",
+            "Explore data",
+        ),
+        ("Train a model", "pick the column to predict and run cross-validation on ", "/train", "Train"),
+        ("Save and query it", "save the model from Train, then ask it from a form or CSV on ", "/predict", "Predict"),
+    ]
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.H2("Start here", className="h5"),
+                html.Ol(
+                    [
+                        html.Li([html.Strong(title), ": ", text, html.A(page, href=href), "."])
+                        for title, text, href, page in steps
+                    ],
+                    className="mb-0",
+                ),
+            ]
+        ),
+        className="mb-3",
+        id=HomeIds.START_HERE,
+    )
+
+
 def dataset_card(info: DatasetInfo) -> dbc.Col:
     badges = [badge(info.task, TASK_COLOURS.get(info.task, "light"), className="me-1")]
     if info.origin == "upload":
@@ -36,7 +88,7 @@ def dataset_card(info: DatasetInfo) -> dbc.Col:
             html.P(info.description, className="card-text small"),
             html.P(f"{info.rows:,} rows × {info.columns} columns", className="small text-muted mb-1"),
             html.P(f"Source: {info.source} · Licence: {info.licence}", className="small text-muted"),
-            dbc.Button("Explore", href="/data?" + urlencode({"dataset": info.id}), size="sm", color="primary"),
+            html.Div(dataset_actions(info), className="d-flex flex-wrap gap-2"),
         ]
     )
     return dbc.Col(dbc.Card(body, className="h-100", id=f"home-dataset-{info.id}-card"), md=6, lg=4, className="mb-3")
@@ -88,14 +140,15 @@ def layout(**_query: str) -> html.Div:
         if models
         else dbc.Alert("No models yet: the demo models are trained in the background at first start.", color="info"),
     ]
-    return html.Div(
+    return html.Div(  # what to do first, then the datasets (they used to fall below the models)
         [
-            *model_section,
+            start_here(),
             html.H2("Datasets"),
             html.P(
-                "Built-in real datasets and your uploads. Pick one to explore its columns, distributions and rows.",
+                "Built-in real datasets and your uploads: explore one, or go straight to what its task is for.",
                 className="text-muted",
             ),
             dbc.Row([dataset_card(info) for info in datasets], id=HomeIds.DATASET_CARDS),
+            *model_section,
         ]
     )

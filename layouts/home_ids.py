@@ -7,3 +7,4 @@ class HomeIds:
 
     DATASET_CARDS = "home-dataset-cards"
     MODEL_CARDS = "home-model-cards"
+    START_HERE = "home-start-here-card"
