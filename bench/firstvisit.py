@@ -28,6 +28,10 @@ TRANSFERRED = """
 var entries = performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'));
 return entries.reduce(function (sum, e) { return sum + (e.transferSize || 0); }, 0);
 """
+CONTENT_IN = """
+var pages = document.getElementById('_pages_content');
+return pages === null ? !!document.querySelector('#react-entry-point *') : pages.children.length > 0;
+"""
 GRAPHS_DRAWN = """
 var graphs = Array.prototype.filter.call(document.querySelectorAll('.dash-graph'), function (g) {
   return g.offsetParent !== null;
@@ -72,7 +76,20 @@ def _one_graph_app(root: Path) -> tuple[subprocess.Popen, str]:
 
 
 def _settled(driver) -> bool:
-    return driver.execute_script(PENDING) == 0 and driver.execute_script(GRAPHS_DRAWN)
+    """The page's content is in (Dash pages renders it by a callback), no callback is pending, every graph
+    shown is drawn, and it stays so for 0.3 s (a callback's answer can start the next one)."""
+
+    def now() -> bool:
+        return (
+            driver.execute_script(CONTENT_IN)
+            and driver.execute_script(PENDING) == 0
+            and driver.execute_script(GRAPHS_DRAWN)
+        )
+
+    if not now():
+        return False
+    time.sleep(0.3)
+    return now()
 
 
 def visit(url: str) -> dict:
