@@ -108,9 +108,9 @@ def editor_tab_style() -> dict[str, str] | None:
     return None if identity().can_write else {"display": "none"}
 
 
-LABELLED_KINDS = frozenset(
-    {"Input", "Textarea", "Select", "Dropdown"}
-)  # a <label for> names them (a dropdown's button)
+# Controls a <label for> names: a Dash 4 dropdown's id is on its button, which an empty dropdown leaves
+# without a name otherwise (assets/a11y.js reads a multi-select's chips into its name).
+LABELLED_KINDS = frozenset({"Input", "Textarea", "Select", "Dropdown"})
 
 
 def dom_id(component_id: str | dict) -> str:
