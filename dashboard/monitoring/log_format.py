@@ -16,11 +16,12 @@ OUTPUT_PREFIX = {"probabilities": "probability_", "scores": "score_"}
 
 
 def to_arrow(frame: pd.DataFrame) -> pa.Table:
-    """A column of mixed types (an Age sent as 22 in one request and "22" in the next) is kept as text;
-    readers convert by the model's schema."""
+    """A column of mixed types (an Age sent as 22 in one request and "22" in the next) or of whole numbers
+    beyond 64 bits (a client sent 2**70) is kept as text, exactly; readers convert by the model's schema.
+    Such a number used to stop the flush, and with it the log, until the process ended."""
     try:
         return pa.Table.from_pandas(frame, preserve_index=False)
-    except (pa.ArrowException, TypeError, ValueError):
+    except (pa.ArrowException, TypeError, ValueError, OverflowError):
         mixed = [c for c in frame.columns if frame[c].dtype == object]
         text = frame.astype({c: str for c in mixed}).mask(frame.isna(), None)
         return pa.Table.from_pandas(text, preserve_index=False)
