@@ -274,15 +274,16 @@ def layout(model: str | None = None, version: str | None = None, compare: str | 
                                 id=ModelsIds.GRID,
                                 rowData=rows,
                                 columnDefs=[
-                                    {"field": f, "headerName": f.capitalize(), "minWidth": width}
+                                    {"field": f, "headerName": f.capitalize(), "width": width}
+                                    # what tells the versions apart first, within the panel's ~590 px
                                     for f, width in (
-                                        ("model", 150),
-                                        ("version", 90),
-                                        ("aliases", 110),
-                                        ("answers", 110),
-                                        ("metric", 150),
-                                        ("task", 110),
-                                        ("estimator", 140),
+                                        ("model", 140),
+                                        ("version", 80),
+                                        ("aliases", 100),
+                                        ("answers", 100),
+                                        ("metric", 165),
+                                        ("task", 100),
+                                        ("estimator", 160),
                                         ("dataset", 120),
                                         ("created", 190),
                                     )

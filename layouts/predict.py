@@ -21,10 +21,11 @@ DEFAULT_CHOICE = "default"  # what answers when no version is named (ModelStore.
 
 def version_options(versions: list[int], aliases: dict[str, int]) -> list[dict[str, str]]:
     """The default first, saying which version it is and why, then the latest, the aliases, each version."""
+    # Short enough for the box; the answer says why this version answered.
     if DEFAULT_ALIAS in aliases and aliases[DEFAULT_ALIAS] in versions:
-        default = f"default: v{aliases[DEFAULT_ALIAS]} ({DEFAULT_ALIAS} alias)"
+        default = f"default: v{aliases[DEFAULT_ALIAS]} ({DEFAULT_ALIAS})"
     else:
-        default = f"default: v{versions[-1]} (latest; no {DEFAULT_ALIAS} alias)"
+        default = f"default: v{versions[-1]} (latest)"
     options = [{"label": default, "value": DEFAULT_CHOICE}, {"label": f"latest (v{versions[-1]})", "value": "latest"}]
     options += [{"label": f"alias {a} (v{v})", "value": f"alias:{a}"} for a, v in sorted(aliases.items())]
     options += [{"label": f"v{v}", "value": str(v)} for v in reversed(versions)]

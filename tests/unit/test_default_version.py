@@ -58,7 +58,7 @@ def test_the_pages_name_the_version_that_answers_by_default(app, two_versions):
     assert "answers with v1 (the production alias (the default))" in home_text
     dropdown = next(c for c in page._traverse() if getattr(c, "id", None) == "predict-version-dropdown")
     assert dropdown.value == predict.DEFAULT_CHOICE
-    assert dropdown.options[0]["label"] == "default: v1 (production alias)"
+    assert dropdown.options[0]["label"] == "default: v1 (production)"
     assert predict.parse_version(dropdown.value) == (None, None)
     marked = {(r["version"], r["answers"]) for r in rows if r["model"] == NAME}
     assert marked == {(1, "by default"), (2, "")}
