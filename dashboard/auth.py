@@ -4,7 +4,8 @@ tokens on every UI request (Flask-WTF), and per-user API keys for the REST API.
 Two modes. **Local** (no ``DASHBOARD_USERS_FILE``; settings allow it on a loopback host only): no login,
 everyone is an editor, and the page says so; its writes (write callbacks, page uploads) still need the page's
 CSRF token, so another site's page cannot make them with the user's browser. **Login**: every page and
-callback needs a session; a viewer's write callbacks answer 403 before they run; the API needs an ``X-API-Key`` of a user.
+callback needs a session; a viewer's write callbacks answer 403 before they run; the API needs an
+``X-API-Key`` of a user.
 Dash's renderer sends the ``_csrf_token`` cookie back as an ``X-CSRFToken`` header, which is exactly what
 Flask-WTF checks, so the UI's callbacks carry CSRF tokens without any client code.
 """
