@@ -368,10 +368,12 @@ def register(app, services: Services) -> None:
         groups = native.get("groups")
         if not groups:  # a result cached before columns were grouped, or a layout that cannot be grouped
             return figures.importance_figure(native["values"], f"Model: {native['kind']}, mean over folds")
-        what = "coefficient size" if native["kind"].startswith("coefficient") else native["kind"]
+        if native["kind"].startswith("coefficient"):
+            title = "Model: spread of each input column's part of the decision (std on held-out rows)"
+        else:
+            title = f"Model: {native['kind']} summed by input column"
         return figures.importance_figure(
-            {column: group["total"] for column, group in groups.items()},
-            f"Model: {what} summed by input column, mean over folds",
+            {column: group["total"] for column, group in groups.items()}, f"{title}, mean over folds"
         )
 
     # Result views appear with a result (a page of empty placeholders read as broken), and Run brings the

@@ -1,8 +1,12 @@
 """What a fitted fold model learned: native importances or coefficients, per-class top n-grams for
 text, and permutation importance on the fold's held-out rows.
 
-Native values are also summed by input column (``groups``): a one-hot column's levels ("Sex_female",
-"Sex_male") and a text column's n-grams add up to that column ("Sex"), coefficients by their size.
+Native values are also grouped by input column (``groups``): a one-hot column's levels ("Sex_female",
+"Sex_male") and a text column's n-grams belong to that column ("Sex"). Impurity importances add up (the
+impurity a column's splits removed). Coefficients do not: summing their sizes grows with a column's number
+of levels, so a 40-level noise column would outrank a strong yes/no one. A column's weight in a linear
+model is instead the spread of its part of the decision function over the held-out rows (the standard
+deviation of the sum of its features times their coefficients): a level few rows have moves little.
 
 Each fold keeps only its strongest entries (a character n-gram model has ~10^5 features and every
 fold's insights are cached); :func:`aggregate` averages the folds, counting a missing entry as 0.
@@ -47,15 +51,32 @@ def _strongest(names: np.ndarray, values: np.ndarray, keep: int = KEEP_PER_FOLD)
     return {_readable(str(names[i])): float(values[i]) for i in order}
 
 
-def grouped(names: np.ndarray, owners: np.ndarray | None, values: np.ndarray, keep: int = KEEP_PER_FOLD):
-    """Per input column: the total of its features' values (their sizes when signed) and its strongest
-    levels, the ``keep`` largest columns."""
-    if owners is None or len(owners) != len(values):
-        return None
-    sizes = np.abs(values)
+def summed(owners: np.ndarray, values: np.ndarray) -> dict[str, float]:
+    """Per input column, the sum of its features' values (impurity importances add up)."""
     totals: dict[str, float] = {}
-    for owner, size in zip(owners, sizes, strict=True):
-        totals[owner] = totals.get(owner, 0.0) + float(size)
+    for owner, value in zip(owners, values, strict=True):
+        totals[owner] = totals.get(owner, 0.0) + float(value)
+    return totals
+
+
+def contribution_spread(model, X: pd.DataFrame, owners: np.ndarray, coef: np.ndarray) -> dict[str, float]:
+    """Per input column, the standard deviation over ``X``'s rows of its part of the linear decision
+    function (its features times their coefficients); with one coefficient row per class, the root of the
+    summed variances. Independent of how many levels a column has: only the levels rows have count."""
+    transformed = model[:-1].transform(X)
+    spreads = {}
+    for column in dict.fromkeys(owners):
+        mine = np.flatnonzero(owners == column)
+        part = np.asarray(transformed[:, mine] @ coef[:, mine].T, dtype=float)
+        spreads[column] = float(np.sqrt(part.var(axis=0).sum()))
+    return spreads
+
+
+def grouped(
+    names: np.ndarray, owners: np.ndarray, values: np.ndarray, totals: dict[str, float], keep: int = KEEP_PER_FOLD
+):
+    """Per input column: its weight (``totals``) and its strongest levels, the ``keep`` weightiest columns."""
+    sizes = np.abs(values)
     order = sorted(totals, key=lambda c: -totals[c])[:keep]
     out = {}
     for column in order:
@@ -68,10 +89,12 @@ def grouped(names: np.ndarray, owners: np.ndarray | None, values: np.ndarray, ke
     return out
 
 
-def native(model, names: np.ndarray | None, task: str, classes: list[Any] | None) -> dict[str, Any] | None:
+def native(
+    model, names: np.ndarray | None, task: str, classes: list[Any] | None, X: pd.DataFrame
+) -> dict[str, Any] | None:
     """Impurity importances, or coefficients (signed when there is one row, else their size across classes),
-    per feature and summed by input column."""
-    final = model[-1]
+    per feature and grouped by input column (``X``: the held-out rows a coefficient's spread is read on)."""
+    final, coef = model[-1], None
     if names is None:
         return None
     if hasattr(final, "feature_importances_"):
@@ -90,7 +113,11 @@ def native(model, names: np.ndarray | None, task: str, classes: list[Any] | None
             kind, values = "coefficient size across classes (L2)", np.linalg.norm(coef, axis=0)
     if len(values) != len(names):
         return None
-    return {"kind": kind, "values": _strongest(names, values), "groups": grouped(names, input_columns(model), values)}
+    owners, groups = input_columns(model), None
+    if owners is not None and len(owners) == len(values):
+        totals = summed(owners, values) if coef is None else contribution_spread(model, X, owners, coef)
+        groups = grouped(names, owners, values, totals)
+    return {"kind": kind, "values": _strongest(names, values), "groups": groups}
 
 
 def class_weights(final, n_classes: int) -> np.ndarray | None:
@@ -135,7 +162,7 @@ def fold_insights(
 ) -> dict[str, Any]:
     names = _feature_names(model)  # once per fold: a character n-gram vocabulary is ~10^5 strings
     return {
-        "native": native(model, names, task, classes),
+        "native": native(model, names, task, classes, X_test),
         "terms": top_terms(model, names, classes) if task != "regression" else None,
         "permutation": permutation(model, X_test, y_test, seed) if importance else None,
     }

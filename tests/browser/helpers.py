@@ -8,6 +8,8 @@ import socket
 import threading
 from pathlib import Path
 
+from selenium.webdriver.support.ui import WebDriverWait
+
 from layouts.explorer_ids import ExplorerIds
 
 
@@ -37,10 +39,15 @@ def upload_file(dash_duo, path: Path) -> None:
     dash_duo.find_element(f"#{ExplorerIds.UPLOAD} input[type=file]").send_keys(str(path))
 
 
-def click(dash_duo, selector: str) -> None:
-    """Click the element itself. While a page settles, transient layers can sit over the spot where
-    Selenium would aim a native click; dispatching on the element avoids flaky interception."""
+def click(dash_duo, selector: str, timeout: int = 30) -> None:
+    """Click the element itself, once it is enabled. While a page settles, transient layers can sit over
+    the spot where Selenium would aim a native click; dispatching on the element avoids flaky interception.
+    A button a background callback keeps disabled (``running=``) stays so for a moment after its result is
+    shown, and a click on a disabled button is silently lost: so wait for it to be enabled first."""
     element = dash_duo.wait_for_element(selector)
+    WebDriverWait(dash_duo.driver, timeout).until(
+        lambda _driver: not element.get_property("disabled"), f"{selector} stayed disabled"
+    )
     dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", element)
 
 
