@@ -120,7 +120,14 @@ def _background_manager(jobs: JobLayer) -> dash.CeleryManager | dash.DiskcacheMa
     if jobs.celery is not None:
         return dash.CeleryManager(jobs.celery, expire=jobs.expire_seconds)
     forksafe.install()  # the diskcache manager forks a process per job: see dashboard/forksafe.py
-    return dash.DiskcacheManager(jobs.callback_cache, expire=jobs.expire_seconds)
+    return _JobProcesses(jobs.callback_cache, expire=jobs.expire_seconds)
+
+
+class _JobProcesses(dash.DiskcacheManager):
+    """Dash's diskcache manager, whose job processes stop the joblib workers they started when they end."""
+
+    def make_job_fn(self, fn, progress, key=None):
+        return forksafe.releasing_worker_pool(super().make_job_fn(fn, progress, key))
 
 
 def _callback_failed(exc: Exception) -> None:
