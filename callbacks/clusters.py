@@ -172,6 +172,7 @@ def register(app, services: Services) -> None:
         Output(ClusterIds.PROFILE_GRAPH, "figure"),
         Output(ClusterIds.CATEGORIES, "children"),
         Output(ClusterIds.EXTRA_GRAPH, "figure"),
+        Output(ClusterIds.EXTRA_PANEL, "hidden"),
         Output(ClusterIds.EXPORT_CSV_BUTTON, "disabled"),
         Output(ClusterIds.EXPORT_DATASET_BUTTON, "disabled"),
         Output(ClusterIds.SAVE_BUTTON, "disabled"),
@@ -189,8 +190,8 @@ def register(app, services: Services) -> None:
             extra = figures.dendrogram_figure(result.dendrogram["linkage"], result.dendrogram["labels"])
         elif spec.algorithm == "dbscan":
             extra = figures.k_distance_figure(clusters.k_distance(spec), spec.min_samples)
-        else:
-            extra = figures.message_figure("Agglomerative shows its dendrogram here; DBSCAN its k-distance plot")
+        else:  # k-means and Gaussian mixtures have no third view: its slot is hidden, not left empty
+            extra = None
         return (
             scores_view(result),
             figures.projection_figure(result.projection, result.names),
@@ -198,7 +199,8 @@ def register(app, services: Services) -> None:
             figures.sizes_figure(result.sizes, result.names),
             figures.profile_figure(result.profile),
             categories_view(result.profile, result.names),
-            extra,
+            extra if extra is not None else no_update,
+            extra is None,
             False,
             False,
             result.algorithm not in ("KMeans", "MiniBatchKMeans"),
@@ -213,6 +215,7 @@ def register(app, services: Services) -> None:
         background=True,
         progress=[Output(ClusterIds.SWEEP_GRAPH, "figure"), Output(ClusterIds.SWEEP_PROGRESS, "value")],
         running=[
+            (Output(ClusterIds.SWEEP_PANEL, "hidden"), False, False),  # shown from the first sweep on
             (Output(ClusterIds.SWEEP_BUTTON, "disabled"), True, False),
             (Output(ClusterIds.SWEEP_CANCEL_BUTTON, "disabled"), False, True),
         ],

@@ -107,6 +107,7 @@ def register(app, services: Services) -> None:
         Output(PredictIds.MESSAGES, "children"),
         Output(PredictIds.RESULT, "children"),
         Output(PredictIds.PROBABILITY_GRAPH, "figure"),
+        Output(PredictIds.PROBABILITY_PANEL, "hidden"),
         Output(PredictIds.JSON, "children"),
         Input(PredictIds.SUBMIT_BUTTON, "n_clicks"),
         *FORM_STATE,
@@ -122,23 +123,24 @@ def register(app, services: Services) -> None:
             fields = [f["name"] for f in loaded.card["schema"]["fields"]]
             filled = imputation_notices(loaded.model, {f: record.get(f) for f in fields})
         except SchemaError as exc:
-            return field_messages(exc.errors, []), None, figures.message_figure("fix the fields marked above"), ""
+            return field_messages(exc.errors, []), None, no_update, True, ""
         except (ModelNotFoundError, ModelStoreError) as exc:
-            return field_messages({"model": user_message(exc)}, []), None, figures.message_figure(""), ""
+            return field_messages({"model": user_message(exc)}, []), None, no_update, True, ""
         probabilities = (result.get("probabilities") or [None])[0]
-        if result["task"] == "clustering":
-            figure = figures.message_figure(f"cluster {result['predictions'][0]}")
-        elif result["task"] == "recommendation":
-            figure = figures.message_figure(f"{len(result['predictions'][0])} items")
+        scores = (result.get("scores") or [None])[0]
+        if result["task"] in ("clustering", "recommendation"):  # the answer card says it all: no chart
+            figure = None
         elif probabilities is not None:
             figure = figures.probability_figure(probabilities)
         else:
-            figure = figures.probability_figure((result.get("scores") or [None])[0], "Decision scores")
+            figure = figures.probability_figure(scores, "Decision scores") if scores is not None else None
         notices = [*filled, *result["warnings"]]
-        return field_messages({}, notices), result_card(result), figure, json.dumps(result, indent=2)
+        drawn = (figure, False) if figure is not None else (no_update, True)
+        return field_messages({}, notices), result_card(result), *drawn, json.dumps(result, indent=2)
 
     @app.callback(
         Output(PredictIds.EXPLAIN_GRAPH, "figure"),
+        Output(PredictIds.EXPLAIN_PANEL, "hidden"),
         Output(PredictIds.WHAT_IF, "children"),
         Output(PredictIds.WHAT_IF_STORE, "data"),
         Input(PredictIds.SUBMIT_BUTTON, "n_clicks"),
@@ -154,12 +156,12 @@ def register(app, services: Services) -> None:
             loaded = store.load(name, version, alias=alias)
             background = lambda: store.background(loaded.name, loaded.version)  # noqa: E731
             (explanation,) = services.serving.explain(loaded, [record], background)
-        except FieldError as exc:
-            return figures.message_figure(exc.message), None, None
-        except (SchemaError, ModelNotFoundError, ModelStoreError, ValueError):
-            return figures.message_figure("no explanation: see the messages above"), None, None
+        except FieldError as exc:  # no explanation for this model: said in a line, not in an empty chart
+            return no_update, True, html.P(exc.message, className="text-muted"), None
+        except (SchemaError, ModelNotFoundError, ModelStoreError, ValueError):  # the answer's messages say why
+            return no_update, True, None, None
         now = {"model": loaded.name, "version": loaded.version, "record": record, "explanation": explanation}
-        return figures.waterfall_figure(explanation), what_if(before, now), now
+        return figures.waterfall_figure(explanation), False, what_if(before, now), now
 
     @app.callback(
         Output(PredictIds.BATCH_RESULT, "children"),

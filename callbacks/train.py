@@ -213,6 +213,8 @@ def register(app, services: Services) -> None:
             "pr": Output(TrainIds.PR_GRAPH, "figure", allow_duplicate=True),
             "calibration": Output(TrainIds.CALIBRATION_GRAPH, "figure"),
             "classification_hidden": Output(TrainIds.CLASSIFICATION_PANEL, "hidden"),
+            "pr_hidden": Output(TrainIds.PR_PANEL, "hidden"),
+            "binary_hidden": Output(TrainIds.BINARY_PANEL, "hidden"),
             "regression_hidden": Output(TrainIds.REGRESSION_PANEL, "hidden"),
             "predicted": Output(TrainIds.PREDICTED_GRAPH, "figure"),
             "residuals": Output(TrainIds.RESIDUALS_GRAPH, "figure"),
@@ -240,6 +242,8 @@ def register(app, services: Services) -> None:
             "folds": fold_table(result.folds, "regression" if result.task == "regression" else "classification"),
             **dict.fromkeys(("roc", "pr", "calibration", "predicted", "residuals", "residual_histogram"), blank),
             "classification_hidden": False,
+            "pr_hidden": False,
+            "binary_hidden": False,
             "regression_hidden": True,
             "threshold_min": 0,
             "threshold_max": 1,
@@ -273,10 +277,11 @@ def register(app, services: Services) -> None:
                 threshold_max=high,
                 threshold=current_threshold if keep else (0.5 if probability else 0.0),
             )
-        else:  # multiclass: the argmax confusion matrix where the ROC curve would be
+        else:  # multiclass: the argmax confusion matrix where the ROC curve would be, no binary-only views
             matrix = evaluation.confusion_matrix(result.y, result.oof_pred, result.classes)
             labels = [str(c) for c in result.classes]
             view["roc"] = figures.confusion_figure(matrix, labels, "Confusion matrix (argmax)")
+            view.update(pr_hidden=True, binary_hidden=True)
         return view
 
     @app.callback(
@@ -337,6 +342,7 @@ def register(app, services: Services) -> None:
         Output(TrainIds.NATIVE_GRAPH, "figure"),
         Output(TrainIds.NATIVE_LEVELS, "children"),
         Output(TrainIds.PERMUTATION_GRAPH, "figure"),
+        Output(TrainIds.PERMUTATION_PANEL, "hidden"),
         Output(TrainIds.TERMS, "children"),
         Input(TrainIds.RESULT_STORE, "data"),
     )
@@ -349,18 +355,28 @@ def register(app, services: Services) -> None:
             raise PreventUpdate from None
         native = learned.get("native")
         permutation = learned.get("permutation")
-        return (
-            native_figure(native),
-            levels_view(native.get("groups")) if native else None,
-            figures.importance_figure(
+        notes = [native_note(native)]
+        if permutation:
+            drop = figures.importance_figure(
                 {c: v["mean"] for c, v in permutation.items()},
                 "Permutation importance on held-out folds (score drop)",
                 {c: v["std"] for c, v in permutation.items()},
             )
-            if permutation
-            else figures.message_figure("Tick 'permutation importance' and run to see this"),
-            terms_view(learned.get("terms")),
-        )
+        else:  # said in a line under the model's own view, not in an empty chart
+            drop = no_update
+            notes.append("Tick 'permutation importance' and run again to see each column's score drop.")
+        levels = levels_view(native.get("groups")) if native else None
+        caption = [html.P(note, className="small text-muted mb-1") for note in notes if note]
+        return native_figure(native), [*caption, levels], drop, not permutation, terms_view(learned.get("terms"))
+
+    def native_note(native: dict | None) -> str | None:
+        """What a linear model's column weight is (a sum of coefficient sizes would grow with its levels)."""
+        if native and native.get("groups") and native["kind"].startswith("coefficient"):
+            return (
+                "A column's weight: how much its part of the decision varies over the held-out rows (its "
+                "standard deviation), whatever its number of levels."
+            )
+        return None
 
     def native_figure(native: dict | None):
         if not native:
@@ -369,7 +385,7 @@ def register(app, services: Services) -> None:
         if not groups:  # a result cached before columns were grouped, or a layout that cannot be grouped
             return figures.importance_figure(native["values"], f"Model: {native['kind']}, mean over folds")
         if native["kind"].startswith("coefficient"):
-            title = "Model: spread of each input column's part of the decision (std on held-out rows)"
+            title = "Model: weight of each input column"
         else:
             title = f"Model: {native['kind']} summed by input column"
         return figures.importance_figure(

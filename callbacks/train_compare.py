@@ -3,7 +3,7 @@ fold, cancel), and the result (kept as the runs' cache tokens) is drawn from the
 
 from __future__ import annotations
 
-from dash import Input, Output, State
+from dash import Input, Output, State, no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks.train import SPEC_STATES, spec_from_controls
@@ -65,24 +65,25 @@ def register(app, services: Services) -> None:
         Output(CompareIds.TABLE, "children"),
         Output(CompareIds.ROC_GRAPH, "figure"),
         Output(CompareIds.PR_GRAPH, "figure"),
+        Output(CompareIds.GRAPHS_PANEL, "style"),
         Input(CompareIds.RESULT_STORE, "data"),
     )
     def show(stored):
+        """The comparison table, and for a binary target the overlaid mean ROC and PR curves (no chart else)."""
         if not stored:
             raise PreventUpdate
+        hidden = {"display": "none"}
         try:
             comparison = training.comparison(stored.get("labels"), stored.get("tokens"))
         except (ResultExpired, ValueError) as exc:
-            message = figures.message_figure("compare models to see this")
-            return alert(user_message(exc)), message, message
+            return alert(user_message(exc)), no_update, no_update, hidden
         rows = comparison.table()
         folds = len(comparison.results[0].folds)
         table = comparison_table(rows, comparison.metric, comparison.higher_is_better, folds)
         if comparison.task != "binary":
-            message = figures.message_figure("ROC and precision-recall curves are drawn for binary targets")
-            return table, message, message
+            return table, no_update, no_update, hidden
         named = [
             (label, evaluation.roc_pr_curves(result.folds, result.classes[1]))
             for label, result in zip(comparison.labels, comparison.results, strict=True)
         ]
-        return table, figures.compare_roc_figure(named), figures.compare_pr_figure(named)
+        return table, figures.compare_roc_figure(named), figures.compare_pr_figure(named), None

@@ -37,7 +37,10 @@ def register(app, services: Services) -> None:
         State(InspectIds.PDP_COLUMN, "value"),
         *SPEC_STATES,
         background=True,
-        running=[(Output(InspectIds.PDP_BUTTON, "disabled"), True, False)],
+        running=[
+            (Output(InspectIds.PDP_BUTTON, "disabled"), True, False),
+            (Output(InspectIds.PDP_PANEL, "hidden"), False, False),  # shown once asked for
+        ],
         prevent_initial_call=True,
     )
     def partial_dependence(_clicks, column, *controls):
@@ -55,7 +58,10 @@ def register(app, services: Services) -> None:
         Input(InspectIds.CURVE_BUTTON, "n_clicks"),
         *SPEC_STATES,
         background=True,
-        running=[(Output(InspectIds.CURVE_BUTTON, "disabled"), True, False)],
+        running=[
+            (Output(InspectIds.CURVE_BUTTON, "disabled"), True, False),
+            (Output(InspectIds.CURVE_PANEL, "hidden"), False, False),
+        ],
         prevent_initial_call=True,
     )
     def learning_curve(_clicks, *controls):

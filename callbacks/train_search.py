@@ -99,6 +99,7 @@ def register(app, services: Services) -> None:
             Output(SearchIds.PROGRESS, "value"),
         ],
         running=[
+            (Output(SearchIds.GRAPH_PANEL, "hidden"), False, False),  # shown from the first search on
             (Output(SearchIds.RUN_BUTTON, "disabled"), True, False),
             (Output(SearchIds.CANCEL_BUTTON, "disabled"), False, True),
         ],

@@ -4,6 +4,7 @@ no data loading and no Dash here."""
 from __future__ import annotations
 
 import functools
+import textwrap
 
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -19,18 +20,28 @@ def _use_our_template() -> None:
 
 
 MODEBAR_BAND = 30  # px at the top of a figure where Plotly's modebar appears on hover
-TITLED_TOP = 72  # a title below the modebar's band, and its line
+TITLED_TOP = 78  # a title below the modebar's band (and a gap), and its line
+TITLE_LINE = 22  # px of each further title line
+# Plotly never wraps a title and cuts it at the figure's edge; figures sit in half-width columns (~420 px
+# at 1280 px, ~40 characters of the title font), so a longer title is broken into lines at spaces.
+TITLE_CHARS = 44
+
+
+def wrapped_title(text: str, width: int = TITLE_CHARS) -> list[str]:
+    return textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False) or [text]
 
 
 def _base(title: str | None = None, **layout) -> go.Figure:
     """Every figure starts here. A title sits below the band where the modebar appears, so the modebar
-    never covers it (it did on the coefficient, TPE and cluster-profile charts)."""
+    never covers it (it did on the coefficient, TPE and cluster-profile charts), on as many lines as it
+    needs."""
     _use_our_template()
     figure = go.Figure()
     margin = dict(layout.pop("margin", None) or dict(l=50, r=20, t=20, b=40))
     if title:
-        margin["t"] = max(margin.get("t", 0), TITLED_TOP)
-        title = dict(text=title, y=1, yref="container", yanchor="top", pad=dict(t=MODEBAR_BAND + 4))
+        lines = wrapped_title(title)
+        margin["t"] = max(margin.get("t", 0), TITLED_TOP + TITLE_LINE * (len(lines) - 1))
+        title = dict(text="<br>".join(lines), y=1, yref="container", yanchor="top", pad=dict(t=MODEBAR_BAND + 10))
     figure.update_layout(title=title, margin=margin, **layout)
     return figure
 
@@ -617,10 +628,19 @@ def silhouette_figure(silhouettes: dict[int, list[float]]) -> go.Figure:
 
 def sizes_figure(sizes: dict[int, int], names: dict[int, str]) -> go.Figure:
     clusters = list(sizes)
-    figure = _base(title="Cluster sizes", xaxis=dict(title="rows"), height=300, margin=dict(l=220, r=20, t=40, b=40))
+    figure = _base(
+        title="Cluster sizes",
+        xaxis=dict(title="rows"),
+        yaxis=dict(automargin=True),  # as wide as the cluster names need (they were cut at a fixed margin)
+        height=300,
+        margin=dict(l=20, r=20, t=40, b=40),
+    )
+    full = [f"{c}: {names.get(c, '')}" for c in clusters]
     figure.add_bar(
         x=[sizes[c] for c in clusters],
-        y=[f"{c}: {names.get(c, '')}"[:40] for c in clusters],
+        y=[textwrap.shorten(name, 40, placeholder=" …") for name in full],  # whole words; the hover has it all
+        hovertext=full,
+        hovertemplate="%{hovertext}: %{x:,} rows<extra></extra>",
         orientation="h",
         text=[f"{sizes[c]:,}" for c in clusters],
         textposition="auto",

@@ -186,7 +186,7 @@ def layout(
             ),
             dbc.Row([dbc.Col(_graph(ClusterIds.PROFILE_GRAPH), md=7), dbc.Col(_graph(ClusterIds.SIZES_GRAPH), md=5)]),
             html.Div(id=ClusterIds.CATEGORIES),
-            _graph(ClusterIds.EXTRA_GRAPH, "Agglomerative shows its dendrogram here; DBSCAN its k-distance plot"),
+            html.Div(_graph(ClusterIds.EXTRA_GRAPH, ""), id=ClusterIds.EXTRA_PANEL, hidden=True),
             _use_result_card(embedded),
         ],
         lg=12 if embedded else 9,
@@ -363,10 +363,11 @@ def _sweep_card(embedded: bool) -> dbc.Card:
                     dbc.Progress(id=ClusterIds.SWEEP_PROGRESS, value=0, className="mt-2", style={"height": "14px"}),
                     html.Div(id=ClusterIds.SWEEP_REASON, className="small mt-1"),
                     dcc.Store(id=ClusterIds.SWEEP_STORE),
-                    _graph(
-                        ClusterIds.SWEEP_GRAPH,
-                        "Sweep k to compare inertia, silhouette, Davies-Bouldin and Calinski-Harabasz",
+                    html.P(
+                        "Sweep k to compare inertia, silhouette, Davies-Bouldin and Calinski-Harabasz over a range.",
+                        className="small text-muted mb-0",
                     ),
+                    html.Div(_graph(ClusterIds.SWEEP_GRAPH, ""), id=ClusterIds.SWEEP_PANEL, hidden=True),
                 ]
             ),
         ],

@@ -33,6 +33,7 @@ class ClusterIds:
     SWEEP_RANGE = "cluster-sweep-range"
     SWEEP_PROGRESS = "cluster-sweep-progress"
     SWEEP_GRAPH = "cluster-sweep-graph"
+    SWEEP_PANEL = "cluster-sweep-panel"  # shown from the first sweep on
     SWEEP_REASON = "cluster-sweep-reason"
     USE_K_BUTTON = "cluster-use-k-button"
     SWEEP_STORE = "cluster-sweep-store"
@@ -45,6 +46,7 @@ class ClusterIds:
     PROFILE_GRAPH = "cluster-profile-graph"
     CATEGORIES = "cluster-categories"
     EXTRA_GRAPH = "cluster-extra-graph"
+    EXTRA_PANEL = "cluster-extra-panel"  # shown for the algorithms that draw one (dendrogram, k-distance)
     RFM_CUSTOMER = "cluster-rfm-customer"
     RFM_DATE = "cluster-rfm-date"
     RFM_AMOUNT = "cluster-rfm-amount"

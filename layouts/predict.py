@@ -208,7 +208,7 @@ def layout(model: str | None = None, version: str = DEFAULT_CHOICE, embed: str |
                                                 clearable=False,
                                             ),
                                         ],
-                                        md=7,
+                                        md=6,
                                     ),
                                     dbc.Col(
                                         [
@@ -220,7 +220,7 @@ def layout(model: str | None = None, version: str = DEFAULT_CHOICE, embed: str |
                                                 options=version_options(chosen["versions"], chosen["aliases"]),
                                             ),
                                         ],
-                                        md=5,
+                                        md=6,
                                     ),
                                 ],
                                 className="mb-3",
@@ -233,18 +233,34 @@ def layout(model: str | None = None, version: str = DEFAULT_CHOICE, embed: str |
                     dbc.Col(
                         [
                             html.Div(id=PredictIds.MESSAGES),
-                            dcc.Loading(html.Div(id=PredictIds.RESULT)),
-                            dcc.Graph(
-                                id=PredictIds.PROBABILITY_GRAPH,
-                                config={"displaylogo": False},
-                                style={"height": "260px"},
-                                figure=figures.message_figure("Fill in the form and press Predict"),
+                            dcc.Loading(
+                                html.Div(
+                                    html.P(
+                                        "Fill in the form and press Predict: the answer appears here.",
+                                        className="text-muted",
+                                    ),
+                                    id=PredictIds.RESULT,
+                                )
+                            ),
+                            html.Div(  # graphs appear with something to draw: no empty slots
+                                dcc.Graph(
+                                    id=PredictIds.PROBABILITY_GRAPH,
+                                    config={"displaylogo": False},
+                                    style={"height": "260px"},
+                                    figure=figures.message_figure(""),
+                                ),
+                                id=PredictIds.PROBABILITY_PANEL,
+                                hidden=True,
                             ),
                             html.Div(id=PredictIds.WHAT_IF, className="small mt-2"),
-                            dcc.Graph(
-                                id=PredictIds.EXPLAIN_GRAPH,
-                                config={"displaylogo": False},
-                                figure=figures.message_figure("Why: each input's contribution appears here"),
+                            html.Div(
+                                dcc.Graph(
+                                    id=PredictIds.EXPLAIN_GRAPH,
+                                    config={"displaylogo": False},
+                                    figure=figures.message_figure(""),
+                                ),
+                                id=PredictIds.EXPLAIN_PANEL,
+                                hidden=True,
                             ),
                             dcc.Store(id=PredictIds.WHAT_IF_STORE),
                             html.Details(

@@ -14,8 +14,10 @@ class PredictIds:
     SUBMIT_BUTTON = "predict-submit-button"
     RESULT = "predict-result"
     PROBABILITY_GRAPH = "predict-probability-graph"
+    PROBABILITY_PANEL = "predict-probability-panel"  # shown with probabilities or scores
     JSON = "predict-json"
     EXPLAIN_GRAPH = "predict-explain-graph"
+    EXPLAIN_PANEL = "predict-explain-panel"  # shown with an explanation
     WHAT_IF = "predict-what-if"
     WHAT_IF_STORE = "predict-what-if-store"
     MESSAGES = "predict-messages"

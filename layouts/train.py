@@ -132,8 +132,8 @@ def inspect_section(features: list[str]) -> dbc.Card:
         html.Div(id=InspectIds.MESSAGES, className="mt-2"),
         dbc.Row(
             [
-                dbc.Col(_graph(InspectIds.PDP_GRAPH, "Run cross-validation, then ask for partial dependence"), md=6),
-                dbc.Col(_graph(InspectIds.CURVE_GRAPH, "Run cross-validation, then ask for the learning curve"), md=6),
+                dbc.Col(html.Div(_graph(InspectIds.PDP_GRAPH, ""), id=InspectIds.PDP_PANEL, hidden=True), md=6),
+                dbc.Col(html.Div(_graph(InspectIds.CURVE_GRAPH, ""), id=InspectIds.CURVE_PANEL, hidden=True), md=6),
             ]
         ),
     )
@@ -308,8 +308,10 @@ def layout(
                             [
                                 dbc.Col([_graph(TrainIds.NATIVE_GRAPH), html.Div(id=TrainIds.NATIVE_LEVELS)], md=6),
                                 dbc.Col(
-                                    _graph(
-                                        TrainIds.PERMUTATION_GRAPH, "Tick 'permutation importance' and run to see this"
+                                    html.Div(
+                                        _graph(TrainIds.PERMUTATION_GRAPH, ""),
+                                        id=TrainIds.PERMUTATION_PANEL,
+                                        hidden=True,
                                     ),
                                     md=6,
                                 ),
@@ -416,60 +418,72 @@ def _classification_panel(threshold: float) -> html.Div:
     """ROC and PR curves, the threshold and cost views (from out-of-fold scores: nothing is refitted), calibration."""
     return html.Div(
         [
-            dbc.Row([dbc.Col(_graph(TrainIds.ROC_GRAPH), md=6), dbc.Col(_graph(TrainIds.PR_GRAPH), md=6)]),
-            _section(
-                "Threshold and cost (from out-of-fold scores; nothing is refitted)",
-                dbc.Row(
-                    [
-                        dbc.Col(
-                            [
-                                dbc.Label("Threshold", className="small"),
-                                dcc.Slider(
-                                    id=TrainIds.THRESHOLD_SLIDER,
-                                    min=0,
-                                    max=1,
-                                    step=0.01,
-                                    value=query_number(threshold, 0.5, -1e9, 1e9),
-                                    marks={0: "0", 0.5: "0.5", 1: "1"},
-                                    tooltip={"placement": "bottom"},
-                                ),
-                            ],
-                            md=6,
-                        ),
-                        dbc.Col(
-                            [
-                                dbc.Label("Cost of a false positive", className="small"),
-                                dbc.Input(id=TrainIds.COST_FP_INPUT, type="number", value=1, size="sm"),
-                            ],
-                            md=2,
-                        ),
-                        dbc.Col(
-                            [
-                                dbc.Label("Cost of a false negative", className="small"),
-                                dbc.Input(id=TrainIds.COST_FN_INPUT, type="number", value=1, size="sm"),
-                            ],
-                            md=2,
-                        ),
-                        dbc.Col(
-                            [
-                                dbc.Label("Benefit of a true positive", className="small"),
-                                dbc.Input(id=TrainIds.BENEFIT_TP_INPUT, type="number", value=0, size="sm"),
-                            ],
-                            md=2,
-                        ),
-                    ]
-                ),
-                dbc.Row(
-                    [
-                        dbc.Col(_graph(TrainIds.CONFUSION_GRAPH), md=6),
-                        dbc.Col(_graph(TrainIds.COST_GRAPH), md=6),
-                    ]
-                ),
+            dbc.Row(
+                [
+                    dbc.Col(_graph(TrainIds.ROC_GRAPH), md=6),
+                    dbc.Col(html.Div(_graph(TrainIds.PR_GRAPH), id=TrainIds.PR_PANEL), md=6),
+                ]
             ),
-            _graph(TrainIds.CALIBRATION_GRAPH),
+            html.Div(_binary_views(threshold), id=TrainIds.BINARY_PANEL),
         ],
         id=TrainIds.CLASSIFICATION_PANEL,
     )
+
+
+def _binary_views(threshold: float) -> list:
+    """Threshold and cost views and calibration: a binary target's scores only."""
+    return [
+        _section(
+            "Threshold and cost (from out-of-fold scores; nothing is refitted)",
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            dbc.Label("Threshold", className="small"),
+                            dcc.Slider(
+                                id=TrainIds.THRESHOLD_SLIDER,
+                                min=0,
+                                max=1,
+                                step=0.01,
+                                value=query_number(threshold, 0.5, -1e9, 1e9),
+                                marks={0: "0", 0.5: "0.5", 1: "1"},
+                                tooltip={"placement": "bottom"},
+                            ),
+                        ],
+                        md=6,
+                    ),
+                    dbc.Col(
+                        [
+                            dbc.Label("Cost of a false positive", className="small"),
+                            dbc.Input(id=TrainIds.COST_FP_INPUT, type="number", value=1, size="sm"),
+                        ],
+                        md=2,
+                    ),
+                    dbc.Col(
+                        [
+                            dbc.Label("Cost of a false negative", className="small"),
+                            dbc.Input(id=TrainIds.COST_FN_INPUT, type="number", value=1, size="sm"),
+                        ],
+                        md=2,
+                    ),
+                    dbc.Col(
+                        [
+                            dbc.Label("Benefit of a true positive", className="small"),
+                            dbc.Input(id=TrainIds.BENEFIT_TP_INPUT, type="number", value=0, size="sm"),
+                        ],
+                        md=2,
+                    ),
+                ]
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(_graph(TrainIds.CONFUSION_GRAPH), md=6),
+                    dbc.Col(_graph(TrainIds.COST_GRAPH), md=6),
+                ]
+            ),
+        ),
+        _graph(TrainIds.CALIBRATION_GRAPH),
+    ]
 
 
 def _regression_panel() -> html.Div:

@@ -37,7 +37,9 @@ def compare_section(options: list[dict[str, str]], chosen: list[str], initial: d
                         [
                             dbc.Col(_graph(CompareIds.ROC_GRAPH), md=6),
                             dbc.Col(_graph(CompareIds.PR_GRAPH), md=6),
-                        ]
+                        ],
+                        id=CompareIds.GRAPHS_PANEL,
+                        style=None if initial else {"display": "none"},
                     ),
                 ]
             ),
@@ -47,9 +49,7 @@ def compare_section(options: list[dict[str, str]], chosen: list[str], initial: d
 
 
 def _graph(component_id: str) -> dcc.Graph:
-    return dcc.Graph(
-        id=component_id, figure=figures.message_figure("compare models to see this"), config={"displaylogo": False}
-    )
+    return dcc.Graph(id=component_id, figure=figures.message_figure(""), config={"displaylogo": False})
 
 
 def _mean_std(summary: dict[str, dict[str, float]], metric: str) -> str:

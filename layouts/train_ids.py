@@ -33,6 +33,8 @@ class TrainIds:
     PR_GRAPH = "train-pr-graph"
     RESULT_STORE = "train-result-store"
     CLASSIFICATION_PANEL = "train-classification-panel"
+    PR_PANEL = "train-pr-panel"  # binary only
+    BINARY_PANEL = "train-binary-panel"  # threshold, cost and calibration: binary only
     REGRESSION_PANEL = "train-regression-panel"
     THRESHOLD_SLIDER = "train-threshold-slider"
     COST_FP_INPUT = "train-cost-fp-input"
@@ -51,6 +53,7 @@ class TrainIds:
     NATIVE_GRAPH = "train-native-graph"
     NATIVE_LEVELS = "train-native-levels"
     PERMUTATION_GRAPH = "train-permutation-graph"
+    PERMUTATION_PANEL = "train-permutation-panel"  # shown when permutation importance was computed
     TERMS = "train-terms"
     TERMS_TABLE = "train-terms-table"
     OPEN_PREDICT_LINK = "train-open-predict-link"
@@ -67,8 +70,10 @@ class InspectIds:
     PDP_COLUMN = "inspect-pdp-column"
     PDP_BUTTON = "inspect-pdp-button"
     PDP_GRAPH = "inspect-pdp-graph"
+    PDP_PANEL = "inspect-pdp-panel"  # graphs are shown once asked for: no empty slots
     CURVE_BUTTON = "inspect-curve-button"
     CURVE_GRAPH = "inspect-curve-graph"
+    CURVE_PANEL = "inspect-curve-panel"
     MESSAGES = "inspect-messages"
 
 
@@ -84,6 +89,7 @@ class CompareIds:
     TABLE = "compare-table"
     ROC_GRAPH = "compare-roc-graph"
     PR_GRAPH = "compare-pr-graph"
+    GRAPHS_PANEL = "compare-graphs-panel"  # shown with a comparison
 
 
 class SearchIds:
@@ -101,6 +107,7 @@ class SearchIds:
     MESSAGES = "search-messages"
     TABLE = "search-table"
     GRAPH = "search-graph"
+    GRAPH_PANEL = "search-graph-panel"  # shown from the first search on
     BEST = "search-best"
     USE_BEST_BUTTON = "search-use-best-button"
     RESULT_STORE = "search-result-store"

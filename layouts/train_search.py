@@ -140,10 +140,10 @@ def search_section(spec: EstimatorSpec, task: str) -> dbc.Card:
                     dcc.Store(id=SearchIds.RESULT_STORE),
                     html.Div(id=SearchIds.BEST, className="mt-2"),
                     html.Div(id=SearchIds.TABLE, className="table-responsive mt-2", style={"maxHeight": "420px"}),
-                    dcc.Graph(
-                        id=SearchIds.GRAPH,
-                        figure=figures.message_figure("run a search to see candidates"),
-                        config={"displaylogo": False},
+                    html.Div(
+                        dcc.Graph(id=SearchIds.GRAPH, figure=figures.message_figure(""), config={"displaylogo": False}),
+                        id=SearchIds.GRAPH_PANEL,
+                        hidden=True,
                     ),
                     dbc.Row(
                         [

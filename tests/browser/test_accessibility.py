@@ -41,8 +41,10 @@ return Array.prototype.every.call(document.querySelectorAll(".dash-graph"), func
 BARE_FIGURES = """
 return Array.prototype.filter.call(document.querySelectorAll(".js-plotly-plot"), function (plot) {
   if (plot.offsetParent === null) { return false; }  // not shown (a closed tab, a hidden panel)
-  var drawn = (plot.data || []).some(function (trace) {
-    return ["x", "y", "z", "values", "dimensions", "lat"].some(function (k) { return trace[k] && trace[k].length; });
+  var drawn = (plot.data || []).some(function (trace) {  // arrays, or numpy's as base64 ({dtype, bdata})
+    return ["x", "y", "z", "values", "dimensions", "lat"].some(function (k) {
+      return trace[k] && (trace[k].length || trace[k].bdata);
+    });
   });
   var said = ((plot.layout || {}).annotations || []).some(function (note) { return note.text; });
   return !drawn && !said;

@@ -129,3 +129,30 @@ def test_a_wide_model_shows_a_page_of_fields_and_keeps_the_rest_at_the_example_r
     expected = loaded.model.predict_proba(pd.DataFrame([row])[features])[0]
     assert answer["probabilities"][0] == pytest.approx(dict(zip(loaded.model.classes_, expected)), abs=1e-9)
     assert dash_duo.get_logs() == []
+
+
+def test_a_clustering_models_answer_has_no_empty_chart(dash_duo, app, demo_models, store):
+    """A cluster is the whole answer: no probability chart and no explanation chart stand empty beside it,
+    and why there is no explanation is said in a line."""
+    from dashboard.clusters.clustering import ClusterSpec
+    from tests.browser.test_accessibility import BARE_FIGURES
+
+    services = app.server.extensions["dashboard"]
+    spec = ClusterSpec(dataset="penguins", features=("bill_length_mm", "flipper_length_mm"), k=3)
+    token, _, _ = services.clusters.run(spec)
+    services.clusters.save(spec, token, "penguin-segments")
+    dash_duo.start_server(app)
+    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/predict?model=penguin-segments")
+    dash_duo.wait_for_element(_field("flipper_length_mm"), timeout=15)
+    wait_for_app_ready(dash_duo)
+    _set_number(dash_duo, "bill_length_mm", 39.1)
+    _set_number(dash_duo, "flipper_length_mm", 181)
+    click(dash_duo, f"#{PredictIds.SUBMIT_BUTTON}")
+    row = pd.DataFrame([{"bill_length_mm": 39.1, "flipper_length_mm": 181.0}])
+    expected = store.load("penguin-segments").model.predict(row)[0]
+    dash_duo.wait_for_contains_text(f"#{PredictIds.RESULT}", str(expected), timeout=15)
+    wait_for_app_ready(dash_duo)
+    assert dash_duo.find_element(f"#{PredictIds.PROBABILITY_PANEL}").get_attribute("hidden")
+    assert dash_duo.find_element(f"#{PredictIds.EXPLAIN_PANEL}").get_attribute("hidden")
+    assert dash_duo.driver.execute_script(BARE_FIGURES) == []
+    assert dash_duo.get_logs() == []

@@ -1,0 +1,120 @@
+"""Every view's permalink, opened cold and directly (a new browser, its URL), renders the view completely:
+the cached result it names is shown, every figure shown has data or says why it is empty (no bare axes, no
+empty slot), and the console stays clean. The pages themselves are covered in test_accessibility.py.
+
+Each result is computed first through the app's own services, as an earlier visit would have left it in
+the cache; a permalink whose spec the page reads differently would open on an empty form and fail here.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+
+from dashboard.clusters.clustering import ClusterSpec
+from dashboard.train.catalog import estimator_spec
+from dashboard.train.spec import CVSpec, TrainSpec
+from tests.browser.helpers import wait_for_app_ready
+from tests.browser.test_accessibility import ALL_DRAWN, BARE_FIGURES
+
+pytestmark = pytest.mark.browser
+
+SHOTS = os.environ.get("DASHBOARD_SHOTS")  # a folder: each view's screenshot is kept there to be looked at
+
+
+def _train_spec(dataset: str, target: str, features: tuple[str, ...], model: str, **changes) -> TrainSpec:
+    """The spec /train reads from a query naming these (every parameter at its default, 3 folds)."""
+    params = {p.name: p.default for p in estimator_spec(model).params}
+    return TrainSpec(
+        dataset=dataset, target=target, features=features, estimator=model, params=params, cv=CVSpec(folds=3), **changes
+    )
+
+
+def _train_query(spec: TrainSpec, **extra: str) -> dict[str, str]:
+    return {
+        "dataset": spec.dataset,
+        "target": spec.target,
+        "features": ",".join(spec.features),
+        "model": spec.estimator,
+        "folds": str(spec.cv.folds),
+        **extra,
+    }
+
+
+BINARY = _train_spec("titanic", "Survived", ("Pclass", "Sex", "Age", "Fare", "Embarked"), "logistic_regression")
+MULTICLASS = _train_spec("penguins", "species", ("bill_length_mm", "flipper_length_mm", "island"), "random_forest")
+REGRESSION = _train_spec("ames-housing", "Sale_Price", ("Gr_Liv_Area", "Year_Built", "Neighborhood"), "ridge")
+KMEANS = ClusterSpec(dataset="penguins", features=("bill_length_mm", "flipper_length_mm"), k=3, n_init=4)
+WARD = KMEANS.model_copy(update={"algorithm": "agglomerative"})
+
+
+def _cluster_query(spec: ClusterSpec) -> dict[str, str]:
+    return {
+        "dataset": spec.dataset,
+        "features": ",".join(spec.features),
+        "algorithm": spec.algorithm,
+        "k": str(spec.k),
+        "n_init": str(spec.n_init),
+    }
+
+
+def _cross_validated(services, spec: TrainSpec) -> None:
+    services.training.run(spec)
+
+
+def _compared(services, spec: TrainSpec) -> None:
+    services.training.compare(spec, [spec.estimator, "random_forest"])
+
+
+def _clustered(services, spec: ClusterSpec) -> None:
+    services.clusters.run(spec)
+
+
+def _segments_saved(services) -> None:
+    token, _, _ = services.clusters.run(KMEANS)
+    services.clusters.save(KMEANS, token, "penguin-segments")
+
+
+# view name -> (path, query, what the view shows once its result is in, how the result was computed)
+VIEWS = {
+    "binary CV result": ("/train", _train_query(BINARY), "roc_auc", lambda s: _cross_validated(s, BINARY)),
+    "multiclass CV result": (
+        "/train",
+        _train_query(MULTICLASS),
+        "accuracy",
+        lambda s: _cross_validated(s, MULTICLASS),
+    ),
+    "regression CV result": ("/train", _train_query(REGRESSION), "rmse", lambda s: _cross_validated(s, REGRESSION)),
+    "model comparison": (
+        "/train",
+        _train_query(BINARY, compare="logistic_regression,random_forest"),
+        "Random forest",
+        lambda s: _compared(s, BINARY),
+    ),
+    "k-means clusters": ("/clusters", _cluster_query(KMEANS), "silhouette", lambda s: _clustered(s, KMEANS)),
+    "agglomerative clusters": ("/clusters", _cluster_query(WARD), "silhouette", lambda s: _clustered(s, WARD)),
+    "a model's card": ("/models", {"model": "titanic-survival", "version": "1"}, "titanic-survival", None),
+    "a regression model's Predict form": ("/predict", {"model": "ames-house-price"}, "Gr_Liv_Area", None),
+    "a clustering model's Predict form": ("/predict", {"model": "penguin-segments"}, "bill_length_mm", _segments_saved),
+}
+
+
+@pytest.mark.parametrize("view", list(VIEWS))
+def test_every_view_permalink_renders_its_result_on_a_cold_direct_load(dash_duo, app, demo_models, view):
+    path, query, shown, compute = VIEWS[view]
+    if compute is not None:
+        compute(app.server.extensions["dashboard"])
+    dash_duo.start_server(app, navigate=False)
+    dash_duo.driver.get(f"{dash_duo.server.url}{path}?{urlencode(query)}")
+    wait_for_app_ready(dash_duo)
+    dash_duo.wait_for_contains_text("#_pages_content", shown, timeout=30)
+    dash_duo._wait_for(lambda d: d.execute_script(ALL_DRAWN), 30, "the view's figures were not drawn")
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        dash_duo.driver.set_window_size(1280, dash_duo.driver.execute_script("return document.body.scrollHeight"))
+        dash_duo.driver.save_screenshot(str(Path(SHOTS) / f"{view.replace(' ', '-')}.png"))
+    assert dash_duo.driver.execute_script(BARE_FIGURES) == []
+    assert dash_duo.get_logs() == []
