@@ -73,6 +73,19 @@ def _clustered(services, spec: ClusterSpec) -> None:
     services.clusters.run(spec)
 
 
+RECOMMEND = {"dataset": "movielens", "view": "explore", "model": "item_knn", "uid": "15", "iid": "1"}
+
+
+def _recommender_fitted(services) -> None:
+    """The model the /recommend permalink names, fitted as the page reads the query."""
+    from dashboard.recommend.interactions import Mapping
+    from layouts.recommend import mapping_from_query, spec_from_query
+
+    columns = list(services.explorer.kinds(RECOMMEND["dataset"]))
+    mapping = Mapping(dataset=RECOMMEND["dataset"], **mapping_from_query(RECOMMEND["dataset"], columns, RECOMMEND))
+    services.recommend.model(mapping, spec_from_query(RECOMMEND))
+
+
 def _segments_saved(services) -> None:
     token, _, _ = services.clusters.run(KMEANS)
     services.clusters.save(KMEANS, token, "penguin-segments")
@@ -80,6 +93,12 @@ def _segments_saved(services) -> None:
 
 # view name -> (path, query, what the view shows once its result is in, how the result was computed)
 VIEWS = {
+    "explorer views": (
+        "/data",
+        {"dataset": "titanic", "column": "Fare", "split": "Sex", "x": "Age", "y": "Fare", "color": "Pclass"},
+        "1,309",
+        None,
+    ),
     "binary CV result": ("/train", _train_query(BINARY), "roc_auc", lambda s: _cross_validated(s, BINARY)),
     "multiclass CV result": (
         "/train",
@@ -96,6 +115,7 @@ VIEWS = {
     ),
     "k-means clusters": ("/clusters", _cluster_query(KMEANS), "silhouette", lambda s: _clustered(s, KMEANS)),
     "agglomerative clusters": ("/clusters", _cluster_query(WARD), "silhouette", lambda s: _clustered(s, WARD)),
+    "recommendations for a user": ("/recommend", RECOMMEND, "Items like 1", _recommender_fitted),
     "a model's card": ("/models", {"model": "titanic-survival", "version": "1"}, "titanic-survival", None),
     "a regression model's Predict form": ("/predict", {"model": "ames-house-price"}, "Gr_Liv_Area", None),
     "a clustering model's Predict form": ("/predict", {"model": "penguin-segments"}, "bill_length_mm", _segments_saved),
