@@ -1,7 +1,7 @@
 """Entry point: ``python app.py`` serves the dashboard; ``gunicorn app:server`` for production."""
 
 from dashboard import create_app
-from dashboard.devserver import QuietRequestHandler
+from dashboard.web.devserver import QuietRequestHandler
 
 app = create_app()
 server = app.server

@@ -33,7 +33,7 @@ def on_starting(server):
 def when_ready(server):
     if not server.cfg.preload_app:
         return
-    from dashboard.services import warm_served_models
+    from dashboard.startup import warm_served_models
 
     warmed = warm_served_models(server.app.wsgi().extensions["dashboard"])
     server.log.info("preloaded models: %s", ", ".join(warmed) or "none")

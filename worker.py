@@ -4,7 +4,8 @@ Building the app registers every background callback as a Celery task (plus the 
 app's one Celery instance, the same names the web processes send to.
 """
 
-from dashboard import create_app, forksafe
+from dashboard import create_app
+from dashboard.jobs import forksafe
 
 dash_app = create_app(background_work=False)
 # A worker exists to run jobs: it loads their libraries once, before Celery forks its pool, so a pool

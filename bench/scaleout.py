@@ -19,7 +19,7 @@ from pathlib import Path
 import redis
 
 from bench.harness import Stats, write_results
-from dashboard.jobs import Memo
+from dashboard.jobs.layer import Memo
 from dashboard.services import build_services
 from dashboard.settings import Settings
 from dashboard.train.spec import CVSpec, TrainSpec

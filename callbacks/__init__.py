@@ -21,7 +21,7 @@ from layouts.recommend_ids import RecommendIds
 from layouts.train_ids import TrainIds
 
 # The controls that change saved data (datasets, models, aliases): hidden from viewers, and the callbacks
-# they trigger answer 403 to a viewer's request (dashboard.auth).
+# they trigger answer 403 to a viewer's request (dashboard.web.auth).
 WRITE_CONTROLS = (
     ExplorerIds.UPLOAD_RECEIVED,
     ExplorerIds.DELETE_CONFIRM,

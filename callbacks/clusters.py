@@ -10,9 +10,17 @@ from dash import Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 from pydantic import ValidationError
 
-from dashboard import figures
 from dashboard.clusters.clustering import ClusterSpec
 from dashboard.errors import FieldError, ResultExpired, user_message
+from dashboard.figures.clusters import (
+    dendrogram_figure,
+    k_distance_figure,
+    profile_figure,
+    projection_figure,
+    silhouette_figure,
+    sizes_figure,
+    sweep_figure,
+)
 from dashboard.services import Services
 from dashboard.serving.tables import neutralise_formulas
 from layouts.clusters import default_features, identifiers_note
@@ -187,17 +195,17 @@ def register(app, services: Services) -> None:
             raise PreventUpdate from None
         spec = ClusterSpec(**stored["spec"])
         if result.dendrogram is not None:
-            extra = figures.dendrogram_figure(result.dendrogram["linkage"], result.dendrogram["labels"])
+            extra = dendrogram_figure(result.dendrogram["linkage"], result.dendrogram["labels"])
         elif spec.algorithm == "dbscan":
-            extra = figures.k_distance_figure(clusters.k_distance(spec), spec.min_samples)
+            extra = k_distance_figure(clusters.k_distance(spec), spec.min_samples)
         else:  # k-means and Gaussian mixtures have no third view: its slot is hidden, not left empty
             extra = None
         return (
             scores_view(result),
-            figures.projection_figure(result.projection, result.names),
-            figures.silhouette_figure(result.silhouette),
-            figures.sizes_figure(result.sizes, result.names),
-            figures.profile_figure(result.profile),
+            projection_figure(result.projection, result.names),
+            silhouette_figure(result.silhouette),
+            sizes_figure(result.sizes, result.names),
+            profile_figure(result.profile),
             categories_view(result.profile, result.names),
             extra if extra is not None else no_update,
             extra is None,
@@ -230,7 +238,7 @@ def register(app, services: Services) -> None:
             result, cached = clusters.sweep(
                 spec,
                 ks,
-                on_k=lambda points, done: set_progress((figures.sweep_figure(points), 100 * done // len(ks))),
+                on_k=lambda points, done: set_progress((sweep_figure(points), 100 * done // len(ks))),
             )
         except Exception as exc:  # named errors are shown as they are, any other only logged
             return None, alert(user_message(exc))
@@ -261,7 +269,7 @@ def register(app, services: Services) -> None:
         if not stored:
             raise PreventUpdate
         reason = f"Suggested k = {stored['suggested']}: {stored['reason']} (sweep took {stored['seconds']:.1f} s)."
-        return figures.sweep_figure(stored["points"], stored["suggested"]), reason, False, 100
+        return sweep_figure(stored["points"], stored["suggested"]), reason, False, 100
 
     @app.callback(
         Output(ClusterIds.K_INPUT, "value"),

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dash import ClientsideFunction, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
-from dashboard import figures
 from dashboard.data.catalog import DatasetNotFoundError, UploadError
+from dashboard.data.explorer import VIEW_KEYS, resolve_view
 from dashboard.data.grid import GridRequestError
 from dashboard.data.uploads import refusal
 from dashboard.errors import user_message
-from dashboard.explore import VIEW_KEYS, resolve_view
+from dashboard.figures.base import message_figure
+from dashboard.figures.explorer import correlation_figure, distribution_figure, scatter_figure
 from dashboard.services import Services
 from layouts.common import alert
 from layouts.explorer import (
@@ -85,7 +86,7 @@ def register(app, services: Services) -> None:
         # callback first runs when the summary fills the column, so it must still draw then.
         if ctx.triggered_id == ExplorerIds.COLUMN_DROPDOWN and not corr["focus"] and drawn:
             raise PreventUpdate
-        return figures.correlation_figure(corr), correlation_pairs(corr)
+        return correlation_figure(corr), correlation_pairs(corr)
 
     @app.callback(
         Output(ExplorerIds.DISTRIBUTION_GRAPH, "figure"),
@@ -97,9 +98,9 @@ def register(app, services: Services) -> None:
         if not dataset_id or not column:
             raise PreventUpdate
         try:
-            return figures.distribution_figure(explorer.distribution(dataset_id, column, split))
+            return distribution_figure(explorer.distribution(dataset_id, column, split))
         except Exception as exc:  # named errors are shown as they are, any other only logged
-            return figures.message_figure(user_message(exc))
+            return message_figure(user_message(exc))
 
     @app.callback(
         Output(ExplorerIds.SCATTER_GRAPH, "figure"),
@@ -115,13 +116,13 @@ def register(app, services: Services) -> None:
         try:
             sample = explorer.scatter(dataset_id, x, y, color)
         except Exception as exc:  # named errors are shown as they are, any other only logged
-            return figures.message_figure(user_message(exc)), ""
+            return message_figure(user_message(exc)), ""
         note = (
             f"Showing a random sample of {sample['shown']:,} of {sample['total']:,} points (server-side)."
             if sample["shown"] < sample["total"]
             else f"All {sample['total']:,} points shown."
         )
-        return figures.scatter_figure(sample, x, y, color), note
+        return scatter_figure(sample, x, y, color), note
 
     _serve_grid_pages(app, ExplorerIds.GRID, explorer.rows)
     _serve_grid_pages(app, ExplorerIds.PROFILE_GRID, explorer.profile_page)

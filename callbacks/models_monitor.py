@@ -8,11 +8,11 @@ from urllib.parse import urlencode
 from dash import Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from dashboard import figures
 from dashboard.data.catalog import DatasetNotFoundError, UploadError
 from dashboard.data.uploads import refusal
 from dashboard.errors import Cancelled, FieldError, user_message
-from dashboard.figures_monitor import drift_figure
+from dashboard.figures.base import message_figure
+from dashboard.figures.monitor import drift_figure
 from dashboard.services import Services
 from layouts.common import alert
 from layouts.models import compare_view, grid_rows
@@ -178,10 +178,10 @@ def register(app, services: Services) -> None:
     )
     def drift_graph(column, report):
         if not report or not column:
-            return figures.message_figure("run a drift report to compare distributions")
+            return message_figure("run a drift report to compare distributions")
         columns = ([report["prediction"]] if report["prediction"] else []) + report["columns"]
         chosen = next((c for c in columns if c["column"] == column), None)
-        return drift_figure(chosen) if chosen else figures.message_figure(f"no column {column!r} in this report")
+        return drift_figure(chosen) if chosen else message_figure(f"no column {column!r} in this report")
 
     @app.callback(
         Output(MonitorIds.RETRAIN_RESULT, "children", allow_duplicate=True),

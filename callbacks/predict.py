@@ -11,9 +11,9 @@ from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 from flask import g
 
-from dashboard import figures
 from dashboard.data.uploads import UploadError, refusal
 from dashboard.errors import FieldError, user_message
+from dashboard.figures.predict import probability_figure, waterfall_figure
 from dashboard.services import Services
 from dashboard.serving.batch import score_upload
 from dashboard.serving.imputed import imputation_notices
@@ -131,9 +131,9 @@ def register(app, services: Services) -> None:
         if result["task"] in ("clustering", "recommendation"):  # the answer card says it all: no chart
             figure = None
         elif probabilities is not None:
-            figure = figures.probability_figure(probabilities)
+            figure = probability_figure(probabilities)
         else:
-            figure = figures.probability_figure(scores, "Decision scores") if scores is not None else None
+            figure = probability_figure(scores, "Decision scores") if scores is not None else None
         notices = [*filled, *result["warnings"]]
         drawn = (figure, False) if figure is not None else (no_update, True)
         return field_messages({}, notices), result_card(result), *drawn, json.dumps(result, indent=2)
@@ -161,7 +161,7 @@ def register(app, services: Services) -> None:
         except (SchemaError, ModelNotFoundError, ModelStoreError, ValueError):  # the answer's messages say why
             return no_update, True, None, None
         now = {"model": loaded.name, "version": loaded.version, "record": record, "explanation": explanation}
-        return figures.waterfall_figure(explanation), False, what_if(before, now), now
+        return waterfall_figure(explanation), False, what_if(before, now), now
 
     @app.callback(
         Output(PredictIds.BATCH_RESULT, "children"),

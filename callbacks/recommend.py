@@ -12,9 +12,9 @@ from dash import Input, Output, State, html, no_update
 from dash.exceptions import PreventUpdate
 from pydantic import ValidationError
 
-from dashboard import figures
-from dashboard import figures_recommend as rec_figures
 from dashboard.errors import FieldError, user_message
+from dashboard.figures.base import message_figure
+from dashboard.figures.recommend import counts_histogram, long_tail_figure, metrics_figure
 from dashboard.recommend.evaluation import HoldoutSpec
 from dashboard.recommend.interactions import Mapping, guess_mapping
 from dashboard.recommend.models import KINDS, RecSpec
@@ -103,13 +103,13 @@ def register(app, services: Services) -> None:
         try:
             stats = recommend.stats(mapping_from_controls(*controls))
         except Exception as exc:  # named errors are shown as they are, any other only logged
-            message = figures.message_figure("Fix the mapping to see the data")
+            message = message_figure("Fix the mapping to see the data")
             return alert(user_message(exc)), message, message, message
         return (
             stats_view(stats),
-            rec_figures.counts_histogram(stats["per_user"], "user"),
-            rec_figures.counts_histogram(stats["per_item"], "item"),
-            rec_figures.long_tail_figure(stats["long_tail"], stats["head_items"]),
+            counts_histogram(stats["per_user"], "user"),
+            counts_histogram(stats["per_item"], "item"),
+            long_tail_figure(stats["long_tail"], stats["head_items"]),
         )
 
     @app.callback(
@@ -140,11 +140,11 @@ def register(app, services: Services) -> None:
                 on_model=lambda partial, done: set_progress((eval_table(partial, holdout.k), 100 * done // total)),
             )
         except Exception as exc:  # named errors are shown as they are, any other only logged
-            return alert(user_message(exc)), figures.message_figure("No evaluation")
+            return alert(user_message(exc)), message_figure("No evaluation")
         table = eval_table(result, holdout.k)
         if cached:
             table.children.insert(0, alert("Identical evaluation found in the cache: nothing was fitted.", "info"))
-        return table, rec_figures.metrics_figure(result.rows, holdout.k)
+        return table, metrics_figure(result.rows, holdout.k)
 
     @app.callback(
         Output(RecommendIds.EXPLORE_RESULT, "children"),

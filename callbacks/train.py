@@ -12,8 +12,19 @@ from dash import ALL, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 from pydantic import ValidationError
 
-from dashboard import figures
 from dashboard.errors import FieldError, ResultExpired, user_message
+from dashboard.figures.base import message_figure
+from dashboard.figures.train import (
+    calibration_figure,
+    confusion_figure,
+    cost_figure,
+    importance_figure,
+    pr_figure,
+    predicted_vs_actual_figure,
+    residual_histogram,
+    residuals_figure,
+    roc_figure,
+)
 from dashboard.services import Services
 from dashboard.train import evaluation
 from dashboard.train.catalog import estimator_spec
@@ -95,7 +106,7 @@ def spec_from_controls(
 
 def _curves(folds, positive) -> tuple[Any, Any]:
     curves = evaluation.roc_pr_curves(folds, positive)
-    return figures.roc_figure(curves), figures.pr_figure(curves)
+    return roc_figure(curves), pr_figure(curves)
 
 
 def register(app, services: Services) -> None:
@@ -236,7 +247,7 @@ def register(app, services: Services) -> None:
             result = training.result((stored or {}).get("token"))
         except ResultExpired:
             raise PreventUpdate from None
-        blank = figures.message_figure("")
+        blank = message_figure("")
         view = {
             "summary": summary_view(result),
             "folds": fold_table(result.folds, "regression" if result.task == "regression" else "classification"),
@@ -257,17 +268,17 @@ def register(app, services: Services) -> None:
             view.update(
                 classification_hidden=True,
                 regression_hidden=False,
-                predicted=figures.predicted_vs_actual_figure(actual, predicted),
-                residuals=figures.residuals_figure(predicted, actual - predicted),
-                residual_histogram=figures.residual_histogram(actual - predicted),
+                predicted=predicted_vs_actual_figure(actual, predicted),
+                residuals=residuals_figure(predicted, actual - predicted),
+                residual_histogram=residual_histogram(actual - predicted),
             )
         elif result.task == "binary" and result.oof_scores is not None:
             view["roc"], view["pr"] = _curves(result.folds, result.classes[1])
             probability = result.score_kind == "probability"
             view["calibration"] = (
-                figures.calibration_figure(evaluation.calibration(result.y, result.oof_scores, result.classes[1]))
+                calibration_figure(evaluation.calibration(result.y, result.oof_scores, result.classes[1]))
                 if probability
-                else figures.message_figure("calibration needs probabilities")
+                else message_figure("calibration needs probabilities")
             )
             scores = (float(result.oof_scores.min()), float(result.oof_scores.max()))
             low, high = (0.0, 1.0) if probability else (round(scores[0], 3), round(scores[1], 3))
@@ -280,7 +291,7 @@ def register(app, services: Services) -> None:
         else:  # multiclass: the argmax confusion matrix where the ROC curve would be, no binary-only views
             matrix = evaluation.confusion_matrix(result.y, result.oof_pred, result.classes)
             labels = [str(c) for c in result.classes]
-            view["roc"] = figures.confusion_figure(matrix, labels, "Confusion matrix (argmax)")
+            view["roc"] = confusion_figure(matrix, labels, "Confusion matrix (argmax)")
             view.update(pr_hidden=True, binary_hidden=True)
         return view
 
@@ -307,8 +318,8 @@ def register(app, services: Services) -> None:
         labels = [str(classes[0]), str(classes[1])]
         matrix = [[c["tn"], c["fp"]], [c["fn"], c["tp"]]]
         return (
-            figures.confusion_figure(matrix, labels, f"Confusion at threshold {float(value):.2f}"),
-            figures.cost_figure(view["curve"], float(value)),
+            confusion_figure(matrix, labels, f"Confusion at threshold {float(value):.2f}"),
+            cost_figure(view["curve"], float(value)),
         )
 
     @app.callback(
@@ -357,7 +368,7 @@ def register(app, services: Services) -> None:
         permutation = learned.get("permutation")
         notes = [native_note(native)]
         if permutation:
-            drop = figures.importance_figure(
+            drop = importance_figure(
                 {c: v["mean"] for c, v in permutation.items()},
                 "Permutation importance on held-out folds (score drop)",
                 {c: v["std"] for c, v in permutation.items()},
@@ -380,15 +391,15 @@ def register(app, services: Services) -> None:
 
     def native_figure(native: dict | None):
         if not native:
-            return figures.message_figure("this model has no native importances or coefficients")
+            return message_figure("this model has no native importances or coefficients")
         groups = native.get("groups")
         if not groups:  # a result cached before columns were grouped, or a layout that cannot be grouped
-            return figures.importance_figure(native["values"], f"Model: {native['kind']}, mean over folds")
+            return importance_figure(native["values"], f"Model: {native['kind']}, mean over folds")
         if native["kind"].startswith("coefficient"):
             title = "Model: weight of each input column"
         else:
             title = f"Model: {native['kind']} summed by input column"
-        return figures.importance_figure(
+        return importance_figure(
             {column: group["total"] for column, group in groups.items()}, f"{title}, mean over folds"
         )
 

@@ -7,8 +7,8 @@ from dash import Input, Output, State, no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks.train import SPEC_STATES, spec_from_controls
-from dashboard import figures
 from dashboard.errors import ResultExpired, user_message
+from dashboard.figures.train import compare_pr_figure, compare_roc_figure
 from dashboard.services import Services
 from dashboard.train import evaluation
 from dashboard.train.catalog import estimator_spec
@@ -86,4 +86,4 @@ def register(app, services: Services) -> None:
             (label, evaluation.roc_pr_curves(result.folds, result.classes[1]))
             for label, result in zip(comparison.labels, comparison.results, strict=True)
         ]
-        return table, figures.compare_roc_figure(named), figures.compare_pr_figure(named), None
+        return table, compare_roc_figure(named), compare_pr_figure(named), None

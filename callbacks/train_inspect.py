@@ -7,8 +7,9 @@ from dash import Input, Output, State
 from dash.exceptions import PreventUpdate
 
 from callbacks.train import SPEC_STATES, spec_from_controls
-from dashboard import figures
 from dashboard.errors import ResultExpired, user_message
+from dashboard.figures.base import message_figure
+from dashboard.figures.train import learning_curve_figure, pdp_figure
 from dashboard.services import Services
 from layouts.common import alert
 from layouts.train_ids import InspectIds, TrainIds
@@ -47,10 +48,10 @@ def register(app, services: Services) -> None:
         try:
             curves = training.partial_dependence(spec_from_controls(*controls), column)
         except ResultExpired:
-            return figures.message_figure("no result yet"), alert(NOT_RUN, "info")
+            return message_figure("no result yet"), alert(NOT_RUN, "info")
         except Exception as exc:  # named errors are shown as they are, any other only logged
-            return figures.message_figure("no partial dependence"), alert(user_message(exc))
-        return figures.pdp_figure(curves), None
+            return message_figure("no partial dependence"), alert(user_message(exc))
+        return pdp_figure(curves), None
 
     @app.callback(
         Output(InspectIds.CURVE_GRAPH, "figure"),
@@ -70,7 +71,7 @@ def register(app, services: Services) -> None:
         try:
             points = training.learning_curve(spec_from_controls(*controls))
         except ResultExpired:
-            return figures.message_figure("no result yet"), alert(NOT_RUN, "info")
+            return message_figure("no result yet"), alert(NOT_RUN, "info")
         except Exception as exc:  # named errors are shown as they are, any other only logged
-            return figures.message_figure("no learning curve"), alert(user_message(exc))
-        return figures.learning_curve_figure(points), None
+            return message_figure("no learning curve"), alert(user_message(exc))
+        return learning_curve_figure(points), None

@@ -11,8 +11,8 @@ from dash.exceptions import PreventUpdate
 from pydantic import ValidationError
 
 from callbacks.train import SPEC_STATES, spec_from_controls
-from dashboard import figures
 from dashboard.errors import FieldError, ResultExpired, user_message
+from dashboard.figures.train import history_figure, importance_figure, search_figure
 from dashboard.services import Services
 from dashboard.train.catalog import estimator_spec
 from dashboard.train.search import DEFAULT_METRIC, SearchSpec, parse_values
@@ -63,7 +63,7 @@ def search_from_controls(model, mode, metric, n_candidates, seed, tuned, texts, 
 def _figure(rows, names, metric, model, mode):
     log_names = {p.name for p in estimator_spec(model).params if p.log}
     shown = [r for r in rows if not r["defaults"] and not r.get("pruned")]
-    return figures.search_figure(shown, names, metric, log_names, mode == "grid")
+    return search_figure(shown, names, metric, log_names, mode == "grid")
 
 
 def register(app, services: Services) -> None:
@@ -151,10 +151,8 @@ def register(app, services: Services) -> None:
             False,
             100,
             None if tpe else {"display": "none"},
-            figures.history_figure(result.history, result.metric) if tpe else no_update,
-            figures.importance_figure(result.importances, "Parameter importance (Optuna, fANOVA)")
-            if tpe
-            else no_update,
+            history_figure(result.history, result.metric) if tpe else no_update,
+            importance_figure(result.importances, "Parameter importance (Optuna, fANOVA)") if tpe else no_update,
         )
 
     @app.callback(

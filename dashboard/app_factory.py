@@ -14,23 +14,24 @@ from flask import Flask, g, jsonify, request
 
 import callbacks
 import layouts
-from dashboard import (
-    api,
-    api_models,
-    api_monitoring,
+from dashboard.api import models as api_models
+from dashboard.api import monitoring as api_monitoring
+from dashboard.api import routes as api
+from dashboard.api.http import FiniteJSONProvider
+from dashboard.jobs import forksafe
+from dashboard.jobs.layer import JobLayer
+from dashboard.services import build_services
+from dashboard.settings import Settings
+from dashboard.startup import start_background_work
+from dashboard.web import (
     auth,
     callback_guard,
     callback_values,
     compression,
-    forksafe,
     observability,
     origin_guard,
     page_upload,
 )
-from dashboard.api_common import FiniteJSONProvider
-from dashboard.jobs import JobLayer
-from dashboard.services import build_services, start_background_work
-from dashboard.settings import Settings
 from layouts.shell_ids import ShellIds
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -119,7 +120,7 @@ def _background_manager(jobs: JobLayer) -> dash.CeleryManager | dash.DiskcacheMa
     """Background callbacks on the job layer's engine: Celery workers, or processes sharing a diskcache."""
     if jobs.celery is not None:
         return dash.CeleryManager(jobs.celery, expire=jobs.expire_seconds)
-    forksafe.install()  # the diskcache manager forks a process per job: see dashboard/forksafe.py
+    forksafe.install()  # the diskcache manager forks a process per job: see dashboard/jobs/forksafe.py
     return _JobProcesses(jobs.callback_cache, expire=jobs.expire_seconds)
 
 

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 from dashboard.clusters.service import ClusterService
 from dashboard.clusters.serving import ClusterAdapter
 from dashboard.data.catalog import Catalog
+from dashboard.data.explorer import ExplorerService
 from dashboard.data.incoming import IncomingFiles
 from dashboard.data.uploads import DecodeLimits
-from dashboard.explore import ExplorerService
-from dashboard.jobqueue import ExecutorFactory, JobQueue, ThreadExecutor
-from dashboard.jobs import JobLayer, create_job_layer
+from dashboard.jobs.layer import JobLayer, create_job_layer
+from dashboard.jobs.queue import ExecutorFactory, JobQueue, ThreadExecutor
 from dashboard.monitoring import PredictionLog
 from dashboard.monitoring.runner import make_retrain_runner
 from dashboard.monitoring.service import MonitoringService
@@ -23,12 +22,9 @@ from dashboard.safety import private_dir
 from dashboard.serving.batch import make_batch_runner
 from dashboard.serving.service import Serving
 from dashboard.settings import MB, Settings
-from dashboard.train.demo import start_demo_training
 from dashboard.train.service import TrainingService
 from dashboard.train.tpe import local_storage, redis_storage
 from model_store import ModelStore
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -107,36 +103,7 @@ def _optuna_storage(settings: Settings):
 
 def _api_executor(settings: Settings, jobs: JobLayer) -> ExecutorFactory:
     if jobs.celery is not None:
-        from dashboard.tasks import CeleryExecutor
+        from dashboard.jobs.celery_app import CeleryExecutor
 
         return lambda run: CeleryExecutor(jobs.celery, run)
     return lambda run: ThreadExecutor(run, settings.job_workers)
-
-
-def start_background_work(services: Services) -> None:
-    """Start-up work that must never block serving: resume jobs, expire old ones, train missing demo models."""
-    counts = services.queue.recover()
-    if any(counts.values()):
-        log.info("job queue after restart: %s", counts)
-    services.queue.maybe_sweep()
-    if services.settings.demo_models:
-        start_demo_training(services.settings, services.models)
-
-
-def warm_served_models(services: Services) -> list[str]:
-    """Load each model's default version (what a request without ``version`` or ``alias`` gets) and answer
-    its card's example row once. Under ``gunicorn --preload`` this runs in the master before it forks, so
-    every worker starts with the libraries imported, the models parsed (their arrays shared copy-on-write)
-    and each forest's fast path already proven. A model that cannot answer is logged and left cold."""
-    warmed = []
-    for summary in services.models.list()[: services.models.cache_size]:
-        name = summary["name"]
-        try:
-            loaded = services.models.load(name)
-            example = loaded.card.get("schema", {}).get("example")
-            if example:
-                services.serving.predict(loaded, [example])
-            warmed.append(name)
-        except Exception:  # a damaged or unusable model must not stop the server from starting
-            log.exception("model %s could not be warmed", name)
-    return warmed

@@ -39,10 +39,10 @@ class Settings(BaseModel):
     # Origins allowed to embed the app in an iframe, besides itself ('self').
     frame_ancestors: tuple[str, ...] = ()
     # Host names served besides loopback ones and ``host`` (a DNS-rebinding guard; "*": any). Set, it applies
-    # in login mode too (see dashboard/origin_guard.py).
+    # in login mode too (see dashboard/web/origin_guard.py).
     allowed_hosts: tuple[str, ...] = ()
     api_key: str | None = None  # one key for the REST API's writes when there is no users file
-    # Login for the UI and per-user API keys (python -m dashboard.users). Without it: local mode, no login.
+    # Login for the UI and per-user API keys (python -m dashboard.web.users). Without it: local mode, no login.
     users_file: Path | None = None
     # Serve without login on a non-loopback host (e.g. behind a proxy that authenticates).
     allow_anonymous: bool = False

@@ -11,8 +11,8 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard import figures
 from dashboard.clusters.clustering import ClusterSpec
+from dashboard.figures.base import message_figure
 from layouts.clusters_ids import ClusterIds
 from layouts.common import editor_only, feature_options, feature_picker, is_embed, query_int, query_number, services
 
@@ -25,7 +25,7 @@ def _field(label: str, control: Any, width: int = 6) -> dbc.Col:
 
 
 def _graph(component_id: str, text: str = "Run the clustering to see this") -> dcc.Graph:
-    return dcc.Graph(id=component_id, figure=figures.message_figure(text), config={"displaylogo": False})
+    return dcc.Graph(id=component_id, figure=message_figure(text), config={"displaylogo": False})
 
 
 def default_features(kinds: dict[str, str], identifiers=()) -> list[str]:

@@ -11,8 +11,8 @@ import dash_bootstrap_components as dbc
 from dash import dcc, get_relative_path, html
 from flask import current_app, has_app_context
 
-from dashboard.auth import identity
 from dashboard.services import Services
+from dashboard.web.auth import identity
 
 
 def services() -> Services | None:
@@ -192,3 +192,14 @@ def query_number(text: Any, default: float, low: float, high: float) -> float:
 def query_int(text: Any, default: int, low: int, high: int) -> int:
     value = query_number(text, default, low, high)
     return int(value) if float(value).is_integer() else default
+
+
+PRIMARY_METRICS = ("accuracy", "r2", "roc_auc", "silhouette", "ndcg_at_10")
+
+
+def primary_metric(metrics: dict[str, Any]) -> str:
+    """A model's headline figure, as its task reads it ("accuracy 0.812"), for lists of models."""
+    for name in PRIMARY_METRICS:
+        if isinstance(metrics.get(name), int | float):
+            return f"{name} {metrics[name]:.3f}"
+    return ""

@@ -8,9 +8,8 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from dashboard.data.catalog import DatasetInfo
-from layouts.common import badge, services
+from layouts.common import badge, primary_metric, services
 from layouts.home_ids import HomeIds
-from layouts.models import primary_metric
 
 TASK_COLOURS = {
     "binary": "primary",

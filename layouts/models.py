@@ -13,19 +13,10 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from layouts.common import badge, editor_only, services
+from layouts.common import badge, editor_only, primary_metric, services
 from layouts.models_ids import ModelsIds
 from layouts.models_monitor import monitor_card
 from model_store import Choice
-
-PRIMARY_METRICS = ("accuracy", "r2", "roc_auc", "silhouette", "ndcg_at_10")
-
-
-def primary_metric(metrics: dict[str, Any]) -> str:
-    for name in PRIMARY_METRICS:
-        if isinstance(metrics.get(name), int | float):
-            return f"{name} {metrics[name]:.3f}"
-    return ""
 
 
 def corrupt_alert(corrupt: list[dict[str, Any]]):

@@ -11,7 +11,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard import figures
+from dashboard.figures.base import message_figure
 from layouts.common import file_drop, services, wire_labels
 from layouts.predict_ids import PredictIds
 from model_store import DEFAULT_ALIAS
@@ -247,7 +247,7 @@ def layout(model: str | None = None, version: str = DEFAULT_CHOICE, embed: str |
                                     id=PredictIds.PROBABILITY_GRAPH,
                                     config={"displaylogo": False},
                                     style={"height": "260px"},
-                                    figure=figures.message_figure(""),
+                                    figure=message_figure(""),
                                 ),
                                 id=PredictIds.PROBABILITY_PANEL,
                                 hidden=True,
@@ -257,7 +257,7 @@ def layout(model: str | None = None, version: str = DEFAULT_CHOICE, embed: str |
                                 dcc.Graph(
                                     id=PredictIds.EXPLAIN_GRAPH,
                                     config={"displaylogo": False},
-                                    figure=figures.message_figure(""),
+                                    figure=message_figure(""),
                                 ),
                                 id=PredictIds.EXPLAIN_PANEL,
                                 hidden=True,

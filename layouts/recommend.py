@@ -13,7 +13,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard import figures
+from dashboard.figures.base import message_figure
 from dashboard.recommend import queries
 from dashboard.recommend.evaluation import HoldoutSpec
 from dashboard.recommend.interactions import Mapping, guess_mapping
@@ -47,7 +47,7 @@ def _field(label: str, control: Any, width: int = 6) -> dbc.Col:
 
 
 def _graph(component_id: str, text: str) -> dcc.Graph:
-    return dcc.Graph(id=component_id, figure=figures.message_figure(text), config={"displaylogo": False})
+    return dcc.Graph(id=component_id, figure=message_figure(text), config={"displaylogo": False})
 
 
 def mapping_from_query(dataset: str, columns: list[str], query: dict[str, str]) -> dict[str, str | None]:

@@ -7,7 +7,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard.auth import identity
+from dashboard.web.auth import identity
 from layouts.shell_ids import ShellIds
 
 NAV_PAGES = (

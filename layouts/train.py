@@ -13,7 +13,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard import figures
+from dashboard.figures.base import message_figure
 from dashboard.train.catalog import EstimatorSpec, estimator_spec, for_task
 from dashboard.train.compare import comparison_specs
 from dashboard.train.spec import CVSpec, TextSpec, TrainSpec
@@ -81,7 +81,7 @@ def _section(title: str, *children: Any, **kwargs: Any) -> dbc.Card:
 
 
 def _graph(component_id: str, text: str = "Run cross-validation to see this") -> dcc.Graph:
-    return dcc.Graph(id=component_id, figure=figures.message_figure(text), config={"displaylogo": False})
+    return dcc.Graph(id=component_id, figure=message_figure(text), config={"displaylogo": False})
 
 
 def params_from_query(spec: EstimatorSpec, query: dict[str, str]) -> dict[str, Any]:

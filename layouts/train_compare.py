@@ -9,7 +9,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard import figures
+from dashboard.figures.base import message_figure
 from dashboard.train.compare import MAX_MODELS
 from layouts.train_ids import CompareIds
 
@@ -49,7 +49,7 @@ def compare_section(options: list[dict[str, str]], chosen: list[str], initial: d
 
 
 def _graph(component_id: str) -> dcc.Graph:
-    return dcc.Graph(id=component_id, figure=figures.message_figure(""), config={"displaylogo": False})
+    return dcc.Graph(id=component_id, figure=message_figure(""), config={"displaylogo": False})
 
 
 def _mean_std(summary: dict[str, dict[str, float]], metric: str) -> str:

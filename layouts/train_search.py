@@ -8,7 +8,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard import figures
+from dashboard.figures.base import message_figure
 from dashboard.train.catalog import EstimatorSpec
 from dashboard.train.search import DEFAULT_METRIC, MAX_CANDIDATES
 from layouts.common import dom_id
@@ -141,7 +141,7 @@ def search_section(spec: EstimatorSpec, task: str) -> dbc.Card:
                     html.Div(id=SearchIds.BEST, className="mt-2"),
                     html.Div(id=SearchIds.TABLE, className="table-responsive mt-2", style={"maxHeight": "420px"}),
                     html.Div(
-                        dcc.Graph(id=SearchIds.GRAPH, figure=figures.message_figure(""), config={"displaylogo": False}),
+                        dcc.Graph(id=SearchIds.GRAPH, figure=message_figure(""), config={"displaylogo": False}),
                         id=SearchIds.GRAPH_PANEL,
                         hidden=True,
                     ),

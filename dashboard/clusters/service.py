@@ -13,9 +13,9 @@ from dashboard.clusters import clustering
 from dashboard.clusters.clustering import ClusterResult, ClusterSpec, SweepResult
 from dashboard.clusters.rfm import rfm
 from dashboard.data.catalog import Catalog
+from dashboard.data.explorer import ExplorerService
 from dashboard.errors import Cancelled, FieldError, ResultExpired
-from dashboard.explore import ExplorerService
-from dashboard.jobs import Memo
+from dashboard.jobs.layer import Memo
 from model_store import ModelStore, ModelVersion
 from model_store.lazy import lazy_module
 

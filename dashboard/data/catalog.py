@@ -13,11 +13,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from dashboard.coordination import LockFactory
 from dashboard.data.builtin import BUILTINS, BuiltinDataset
 from dashboard.data.store import DatasetNotFoundError, UploadStore, write_parquet_atomic
 from dashboard.data.uploads import DecodeLimits, ParsedUpload, UploadError, parse_upload
 from dashboard.files import sha256_file
+from dashboard.jobs.locks import LockFactory
 from dashboard.safety import UnsafeNameError, child_path
 from model_store.lazy import lazy_module
 

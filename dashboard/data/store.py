@@ -18,9 +18,9 @@ from pathlib import Path
 
 from filelock import FileLock
 
-from dashboard.coordination import LockFactory
 from dashboard.errors import NotFound
 from dashboard.files import atomic_write_bytes, sha256_file
+from dashboard.jobs.locks import LockFactory
 from dashboard.safety import UnsafeNameError, child_path, slugify
 from model_store.lazy import lazy_module
 

@@ -26,9 +26,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from dashboard.coordination import FileLocks, Locks
 from dashboard.data.store import write_parquet_atomic
 from dashboard.errors import FieldError
+from dashboard.jobs.locks import FileLocks, Locks
 from dashboard.monitoring.compaction import COMPACT_AT, compact, published, stamp, tail
 from dashboard.monitoring.log_format import OUTPUT_PREFIX, as_records, cell, expanded, to_arrow
 from dashboard.safety import private_dir

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dashboard.jobqueue import JobContext, Runner
+from dashboard.jobs.queue import JobContext, Runner
 from dashboard.monitoring.service import MonitoringService
 from model_store.compare import compare_cards
 

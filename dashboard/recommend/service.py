@@ -10,7 +10,7 @@ from typing import Any
 
 from dashboard.data.catalog import Catalog
 from dashboard.errors import FieldError
-from dashboard.jobs import Memo
+from dashboard.jobs.layer import Memo
 from dashboard.recommend import queries
 from dashboard.recommend.evaluation import EvalResult, HoldoutSpec, evaluate
 from dashboard.recommend.interactions import Interactions, Mapping, build, stats

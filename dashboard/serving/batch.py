@@ -5,16 +5,18 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dashboard.files import atomic_write_bytes, expire_files
-from dashboard.jobqueue import JobContext, Runner
-from dashboard.monitoring import PredictionLog
+from dashboard.jobs.queue import JobContext, Runner
 from dashboard.serving import stream
 from dashboard.serving.service import Serving
 from dashboard.serving.tables import batch_summary, read_batch_csv, results_csv
 from model_store import ModelStore, SchemaError
 from model_store.lazy import lazy_module
+
+if TYPE_CHECKING:  # serving knows no feature; the log is handed in by the wiring
+    from dashboard.monitoring import PredictionLog
 
 pd = lazy_module("pandas")
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dashboard.errors import Cancelled, FieldError
-from dashboard.observability import PREDICTIONS
+from dashboard.metrics import PREDICTIONS
 from dashboard.serving.adapters import TaskAdapter, labels_and_probabilities
 from dashboard.serving.tables import BatchInput
 from model_store import LoadedModel, check_records

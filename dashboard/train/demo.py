@@ -1,30 +1,22 @@
 """Demo models trained on built-in data, so a new user has something to query at once.
 
 They are train specs run through the same training service as the Train page (cross-validation, refit,
-card), so a demo model's card is exactly what a user's model would get. At start-up, a store that lacks
-some of them gets a child process (``python -m dashboard.train.demo``) that trains them at low priority:
-the web process never imports scikit-learn for it, never shares its cores' time slices or its GIL with
-it, and gets no training memory. A file lock makes concurrent workers' children wait for the first one,
-which trains only what is missing; a child whose parent has gone stops.
+card), so a demo model's card is exactly what a user's model would get. They are trained at start-up in a
+child process (``dashboard.startup``); a file lock makes concurrent workers' children wait for the first
+one, which trains only what is missing.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import subprocess
-import sys
-import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from filelock import FileLock
 
 from dashboard.data.catalog import Catalog
-from dashboard.explore import ExplorerService
-from dashboard.jobs import Memo
-from dashboard.settings import Settings
+from dashboard.data.explorer import ExplorerService
+from dashboard.jobs.layer import Memo
 from dashboard.train.service import TrainingService
 from dashboard.train.spec import TextSpec, TrainSpec
 from model_store import ModelNotFoundError, ModelStore, ModelVersion
@@ -144,37 +136,3 @@ def standalone_training(catalog: Catalog, store: ModelStore, cache_dir: Path, n_
     """A training service of its own, for tests, benchmarks and scripts: the Train page's code path."""
     memo = Memo.local(Path(cache_dir), 2**30)
     return TrainingService(catalog, ExplorerService(catalog, memo, point_budget=20_000), memo, store, n_jobs=n_jobs)
-
-
-def start_demo_training(settings: Settings, store: ModelStore) -> subprocess.Popen | None:
-    """Train the missing demo models in a child process; None when the store has them all."""
-    if not missing_demo_models(store):
-        return None
-    command = [sys.executable, "-m", __name__, str(os.getpid())]
-    child = subprocess.Popen(command, stdin=subprocess.PIPE, cwd=os.getcwd())
-    assert child.stdin is not None
-    with child.stdin:  # the settings (secrets among them) go through a pipe, never the command line
-        child.stdin.write(settings.model_dump_json().encode())
-    threading.Thread(target=child.wait, name="demo-models-reaper", daemon=True).start()
-    return child
-
-
-def _stop_with_parent(parent: int) -> None:
-    while os.getppid() == parent:
-        time.sleep(1.0)
-    os._exit(0)  # the app that wanted these models is gone; the file lock is released with the process
-
-
-def main() -> None:
-    parent = int(sys.argv[1])  # not getppid(): the parent may be gone before this line runs
-    settings = Settings.model_validate_json(sys.stdin.buffer.read())
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    threading.Thread(target=_stop_with_parent, args=(parent,), daemon=True).start()
-    os.nice(10)  # the pages the web process serves come first
-    from dashboard.services import build_services  # it imports this module
-
-    ensure_demo_models(build_services(settings).training)
-
-
-if __name__ == "__main__":
-    main()

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from typing import Any
 
 from dashboard.data.catalog import Catalog
+from dashboard.data.explorer import ExplorerService
 from dashboard.errors import FieldError, ResultExpired
-from dashboard.explore import ExplorerService
-from dashboard.jobs import Memo
+from dashboard.jobs.layer import Memo
 from dashboard.train import evaluation, inspection
 from dashboard.train.catalog import estimator_spec
 from dashboard.train.compare import MAX_MODELS, MIN_MODELS, Comparison, compare, comparison_specs

@@ -7,8 +7,9 @@ import shutil
 import pytest
 from werkzeug.security import generate_password_hash
 
-from dashboard import auth, create_app
-from dashboard.users import write_users
+from dashboard import create_app
+from dashboard.web import auth
+from dashboard.web.users import write_users
 from layouts.explorer_ids import ExplorerIds
 from layouts.models_ids import ModelsIds, MonitorIds
 from layouts.predict_ids import PredictIds

@@ -28,7 +28,7 @@ AXE_SHA512 = "FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFN
 FIGURELESS = {"/", "/models"}  # pages with no figure until something is chosen or run
 PAGES = ["/", "/data", "/train", "/clusters", "/recommend", "/models", "/predict"]
 # Left as found: Dash 4's multi-select cuts its chips at its edge and axe then reads the cut chips as the
-# visible text, which no name can contain in order (see the README's accessibility notes).
+# visible text, which no name can contain in order (see docs/user-guide.md, "First visit: weight and accessibility").
 KNOWN = {
     ("label-content-name-mismatch", "#train-features-dropdown"),
     ("label-content-name-mismatch", "#cluster-features-dropdown"),

@@ -22,8 +22,8 @@ import pytest
 
 from dashboard import create_app
 from dashboard.data.columns import infer_task
+from dashboard.data.explorer import resolve_view
 from dashboard.errors import FieldError
-from dashboard.explore import resolve_view
 from dashboard.train.spec import CVSpec, TrainSpec
 from layouts.train import model_options
 from tests.conftest import make_settings

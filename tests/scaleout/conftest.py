@@ -29,7 +29,7 @@ class Cluster:
         )
 
     def celery(self):
-        from dashboard.tasks import make_celery
+        from dashboard.jobs.celery_app import make_celery
 
         return make_celery(self.settings())
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from dashboard.jobs import RedisMemo, memo_secret
+from dashboard.jobs.layer import RedisMemo, memo_secret
 from layouts.explorer_ids import ExplorerIds
 from layouts.train_ids import TrainIds
 from tests.browser.helpers import click

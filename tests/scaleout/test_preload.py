@@ -30,7 +30,7 @@ class NeverRuns:
 
 def leave_a_queued_job(root) -> str:
     """What a run that stopped before its pool took the job leaves on disk."""
-    from dashboard.jobqueue import JobQueue
+    from dashboard.jobs.queue import JobQueue
     from dashboard.services import build_services
 
     queue = build_services(make_settings(root)).queue

@@ -141,7 +141,7 @@ def test_a_redis_memo_entry_not_signed_by_the_app_is_ignored_never_unpickled(clu
 
     import redis
 
-    from dashboard.jobs import RedisMemo, memo_secret
+    from dashboard.jobs.layer import RedisMemo, memo_secret
 
     client = redis.Redis.from_url(cluster.redis_url)
     memo = RedisMemo(client, memo_secret(cluster.root / "cache"))
@@ -182,8 +182,8 @@ def test_a_job_record_lock_left_by_a_killed_holder_expires_before_a_take_over(cl
 
     import redis
 
-    from dashboard.coordination import RedisLocks
-    from dashboard.jobqueue import TAKE_OVER_BEATS, JobQueue
+    from dashboard.jobs.locks import RedisLocks
+    from dashboard.jobs.queue import TAKE_OVER_BEATS, JobQueue
     from tests.unit.test_api_models import Paused
 
     client = redis.Redis.from_url(cluster.redis_url)

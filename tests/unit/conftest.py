@@ -3,8 +3,8 @@
 import pytest
 from sklearn.pipeline import Pipeline
 
-from dashboard.explore import ExplorerService
-from dashboard.jobs import Memo
+from dashboard.data.explorer import ExplorerService
+from dashboard.jobs.layer import Memo
 from dashboard.train.service import TrainingService
 from model_store import ModelStore
 

@@ -114,7 +114,7 @@ def test_the_dev_server_names_no_versions():
 
     from werkzeug.serving import make_server
 
-    from dashboard.devserver import QuietRequestHandler
+    from dashboard.web.devserver import QuietRequestHandler
 
     server = make_server(
         "127.0.0.1", 0, lambda env, start: start("200 OK", []) or [b""], request_handler=QuietRequestHandler

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from dashboard import create_app
-from dashboard.coordination import FileLocks
-from dashboard.jobqueue import JobNotFoundError, JobQueue, ThreadExecutor
+from dashboard.jobs.locks import FileLocks
+from dashboard.jobs.queue import JobNotFoundError, JobQueue, ThreadExecutor
 from tests.conftest import make_settings
 
 TITANIC_ROW = {"Pclass": 3, "Sex": "male", "Age": 22, "SibSp": 1, "Parch": 0, "Fare": 7.25, "Embarked": "S"}

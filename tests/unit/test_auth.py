@@ -10,9 +10,10 @@ import pytest
 from werkzeug.security import generate_password_hash
 
 import callbacks
-from dashboard import auth, create_app
+from dashboard import create_app
 from dashboard.settings import Settings, SettingsError
-from dashboard.users import UserDirectory, main, new_api_key, read_users, write_users
+from dashboard.web import auth
+from dashboard.web.users import UserDirectory, main, new_api_key, read_users, write_users
 from tests.conftest import make_settings
 
 TITANIC_ROW = {"Pclass": 3, "Sex": "male", "Age": 22, "SibSp": 1, "Parch": 0, "Fare": 7.25, "Embarked": "S"}

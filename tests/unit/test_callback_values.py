@@ -6,7 +6,7 @@ from __future__ import annotations
 import dash
 import pytest
 
-from dashboard import callback_values
+from dashboard.web import callback_values
 from tests.unit.test_auth import log_in, login_app, users, write_callback  # noqa: F401 - fixtures
 
 
@@ -116,7 +116,7 @@ def test_write_controls_are_checked_even_when_a_viewer_asks_first(login_app, mon
     from dash import html
 
     import layouts.models
-    from dashboard.auth import identity
+    from dashboard.web.auth import identity
 
     def left_out_for_viewers(*children):
         return html.Div(list(children) if identity().can_write else [])

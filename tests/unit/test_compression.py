@@ -7,7 +7,7 @@ import re
 
 import brotli
 
-from dashboard.compression import StaticCache
+from dashboard.web.compression import StaticCache
 
 
 def _page_files(client) -> list[str]:

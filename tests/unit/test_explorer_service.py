@@ -5,10 +5,10 @@ import pandas as pd
 import pytest
 
 from dashboard.data import grid, profile
+from dashboard.data.explorer import ExplorerService, resolve_view
 from dashboard.data.grid import GridRequestError
 from dashboard.errors import FieldError
-from dashboard.explore import ExplorerService, resolve_view
-from dashboard.jobs import Memo
+from dashboard.jobs.layer import Memo
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ SCRIPT = textwrap.dedent(
     """
     import math, sys
     sys.path.insert(0, {root!r})
-    from dashboard import forksafe
+    from dashboard.jobs import forksafe
 
     forksafe.install()
 

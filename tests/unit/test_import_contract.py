@@ -16,9 +16,24 @@ from tests.conftest import make_settings
 REPO = Path(__file__).resolve().parents[2]
 
 
-def imported_modules(path: Path) -> set[str]:
+def _type_checking_only(tree: ast.AST) -> set[int]:
+    """Nodes under ``if TYPE_CHECKING:``: annotations, not imports that run."""
+    return {
+        id(sub)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+        for sub in ast.walk(node)
+    }
+
+
+def imported_modules(path: Path, *, runtime_only: bool = True) -> set[str]:
+    """Every module an import statement of ``path`` names, nested ones too (not those only for types)."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    skipped = _type_checking_only(tree) if runtime_only else set()
     names = set()
-    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
@@ -30,52 +45,138 @@ def modules_under(folder: str) -> list[Path]:
     return sorted((REPO / folder).rglob("*.py"))
 
 
-def top(name: str) -> str:
-    return name.split(".")[0]
+def module_name(path: Path) -> str:
+    return ".".join(path.relative_to(REPO).with_suffix("").parts).removesuffix(".__init__")
 
 
-def test_only_the_app_factory_imports_dash():
-    offenders = {
-        str(path.relative_to(REPO)): sorted(n for n in imported_modules(path) if top(n) in {"dash", "dash_ag_grid"})
-        for path in modules_under("dashboard")
-        if path.name != "app_factory.py"
-    }
-    assert {path: names for path, names in offenders.items() if names} == {}
+KERNEL = {"settings", "errors", "files", "safety", "metrics", "artifact_types"}
+WIRING = {"__init__", "startup", "app_factory"}
+FEATURES = {"train", "clusters", "recommend"}
 
 
-def test_services_never_import_pages():
-    offenders = {
-        str(path.relative_to(REPO)): sorted(n for n in imported_modules(path) if top(n) in {"layouts", "callbacks"})
-        for path in modules_under("dashboard")
-        if path.name != "app_factory.py"
-    }
-    assert {path: names for path, names in offenders.items() if names} == {}
+def room(name: str) -> str:
+    """The layer a module belongs to (ARCHITECTURE.md, "The house we want")."""
+    parts = name.split(".")
+    if parts[0] in ("layouts", "callbacks"):
+        return parts[0]
+    if parts[0] == "model_store":
+        return "model_store"
+    if parts[0] != "dashboard":
+        return "library"
+    inner = parts[1] if len(parts) > 1 else "__init__"
+    if inner == "services":  # the composition root, whose types the web layer and the pages are handed
+        return "services"
+    return "kernel" if inner in KERNEL else "wiring" if inner in WIRING else inner
 
 
-def test_model_store_imports_nothing_of_the_app():
-    offenders = {
-        str(path.relative_to(REPO)): sorted(
-            n for n in imported_modules(path) if top(n) in {"dashboard", "layouts", "callbacks", "dash"}
-        )
-        for path in modules_under("model_store")
-    }
-    assert {path: names for path, names in offenders.items() if names} == {}
+# layer -> the layers it may import (besides itself and libraries); one table for every package
+BELOW_FEATURES = {"model_store", "kernel", "jobs", "data", "serving"}
+MAY_IMPORT = {
+    "model_store": set(),
+    "kernel": {"model_store"},
+    "jobs": {"model_store", "kernel"},
+    "data": {"model_store", "kernel", "jobs"},
+    "serving": {"model_store", "kernel", "jobs", "data"},
+    **{feature: BELOW_FEATURES for feature in FEATURES},
+    "monitoring": BELOW_FEATURES | FEATURES,
+    "figures": {"model_store", "kernel"},
+    "services": BELOW_FEATURES | FEATURES | {"monitoring"},
+    "web": BELOW_FEATURES | FEATURES | {"monitoring", "services"},
+    "api": BELOW_FEATURES | FEATURES | {"monitoring", "services", "web"},
+    "wiring": BELOW_FEATURES
+    | FEATURES
+    | {"monitoring", "services", "figures", "web", "api", "layouts", "callbacks", "dash"},
+    # a page reads who is asking (``web.auth.identity``) to show editors' controls only to editors
+    "layouts": BELOW_FEATURES | FEATURES | {"monitoring", "services", "figures", "web", "dash"},
+    "callbacks": BELOW_FEATURES | FEATURES | {"monitoring", "services", "figures", "web", "layouts", "dash"},
+}
+DASH = {"dash", "dash_ag_grid", "dash_bootstrap_components"}
 
 
-FEATURES = ("train", "clusters", "recommend")
+def layer_of_import(name: str) -> str:
+    return "dash" if name.split(".")[0] in DASH else room(name)
 
 
-def test_features_do_not_reach_into_each_other_and_serving_knows_none():
-    """A feature may use the kernel, the data layer and serving's adapter contract; the composition root
-    (dashboard/services.py) is the one place that knows every feature."""
+def test_every_module_imports_only_the_layers_below_it():
+    """One table for every package, no exemption by file name: a layer imports itself, libraries and what
+    its row allows (only the wiring, the pages and their callbacks import Dash)."""
     offenders = {}
-    for room in (*FEATURES, "serving"):
-        others = {f"dashboard.{f}" for f in FEATURES if f != room}
-        for path in modules_under(f"dashboard/{room}"):
-            names = sorted(n for n in imported_modules(path) if any(n == o or n.startswith(o + ".") for o in others))
-            if names:
-                offenders[str(path.relative_to(REPO))] = names
+    for folder in ("dashboard", "model_store", "layouts", "callbacks"):
+        for path in modules_under(folder):
+            here = room(module_name(path))
+            assert here in MAY_IMPORT, f"{path} is in no layer of the table"
+            wrong = sorted(
+                n for n in imported_modules(path) if layer_of_import(n) not in {here, "library", *MAY_IMPORT[here]}
+            )
+            if wrong:
+                offenders[str(path.relative_to(REPO))] = wrong
     assert offenders == {}
+
+
+def _page(name: str) -> str:
+    """A page's modules share its name: train, train_ids, train_views, train_search... belong to 'train'."""
+    leaf = name.split(".")[-1]
+    return leaf.split("_")[0]
+
+
+def test_a_page_never_imports_another_pages_callbacks_or_layout_internals():
+    """Layouts share only ``common``/``widgets``/``shell``/ids; callbacks never import another page's."""
+    shared = {"common", "widgets", "shell", "__init__"}
+    offenders = {}
+    for folder in ("layouts", "callbacks"):
+        for path in modules_under(folder):
+            mine = _page(module_name(path))
+            for name in imported_modules(path):
+                if name.split(".")[0] != folder or len(name.split(".")) < 2:
+                    continue
+                leaf = name.split(".")[1]
+                if _page(name) != mine and leaf not in shared and not leaf.endswith("_ids") and mine not in shared:
+                    offenders.setdefault(str(path.relative_to(REPO)), []).append(name)
+    assert offenders == {}
+
+
+def test_no_import_cycles_between_modules():
+    """Imports (lazy ones too, not those only for type annotations) form no cycle between modules."""
+    graph = {}
+    for folder in ("dashboard", "model_store", "layouts", "callbacks"):
+        for path in modules_under(folder):
+            tree = ast.parse(path.read_text())
+            skipped = _type_checking_only(tree)
+            names = set()
+            for node in ast.walk(tree):  # nested ones too: a lazy import is still a dependency
+                if id(node) in skipped:
+                    continue
+                if isinstance(node, ast.Import):
+                    names.update(a.name for a in node.names)
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    names.update(f"{node.module}.{a.name}" for a in node.names)  # a submodule, or a name of
+            graph[module_name(path)] = names
+
+    def target(name: str) -> str | None:  # ... the module it is defined in (a package's __init__)
+        return name if name in graph else name.rpartition(".")[0] if name.rpartition(".")[0] in graph else None
+
+    edges = {m: {target(n) for n in names} - {None, m} for m, names in graph.items()}
+    planted = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert find_cycles(planted) == [["a", "b", "c", "a"]]  # the finder itself finds what it should
+    assert find_cycles(edges) == []
+
+
+def find_cycles(edges: dict[str, set[str]]) -> list[list[str]]:
+    cycles, state = [], {}
+
+    def visit(node, stack):
+        state[node] = "open"
+        for nxt in sorted(edges.get(node, ())):
+            if state.get(nxt) == "open":
+                cycles.append(stack[stack.index(nxt) :] + [nxt])
+            elif nxt not in state:
+                visit(nxt, [*stack, nxt])
+        state[node] = "done"
+
+    for module in sorted(edges):
+        if module not in state:
+            visit(module, [module])
+    return cycles
 
 
 @pytest.mark.parametrize(
@@ -172,7 +273,8 @@ def _store_lacking(template: Path, root: Path, name: str):
 def test_missing_demo_models_train_in_a_child_process(tmp_path, demo_store_template):
     """The web process starts a child for missing demo models (it imports nothing for them, and its memory
     stays its own), and starts none when the store has them all."""
-    from dashboard.train.demo import missing_demo_models, start_demo_training
+    from dashboard.startup import start_demo_training
+    from dashboard.train.demo import missing_demo_models
 
     store = _store_lacking(demo_store_template, tmp_path, "ames-house-price")
     assert missing_demo_models(store) == ["ames-house-price"]
@@ -190,7 +292,7 @@ def test_the_demo_child_stops_with_its_parent(tmp_path, demo_store_template):
         "import os, sys\n"
         "from tests.conftest import make_settings\n"
         "from pathlib import Path\n"
-        "from dashboard.train.demo import start_demo_training\n"
+        "from dashboard.startup import start_demo_training\n"
         "from model_store import ModelStore\n"
         f"root = Path({str(tmp_path)!r})\n"
         "child = start_demo_training(make_settings(root, log_level='WARNING'), ModelStore(root / 'models'))\n"
@@ -219,7 +321,7 @@ def test_a_forked_job_process_inherits_the_job_modules_whole():
     never imports them itself (a fork during another thread's import would leave it hung)."""
     code = (
         "import os, sys\n"
-        "from dashboard import forksafe\n"
+        "from dashboard.jobs import forksafe\n"
         "assert 'sklearn.ensemble' not in sys.modules\n"
         "forksafe.install()\n"
         "pid = os.fork()\n"
@@ -236,7 +338,7 @@ def test_a_job_forked_after_the_parent_ran_joblib_in_parallel_runs_its_own_pool(
     code = (
         "import multiprocess, sys\n"
         "from joblib import Parallel, delayed\n"
-        "from dashboard import forksafe\n"
+        "from dashboard.jobs import forksafe\n"
         "forksafe.install()\n"
         "assert Parallel(n_jobs=2)(delayed(abs)(-i) for i in range(4)) == [0, 1, 2, 3]\n"
         "def job():\n"

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import accuracy_score, roc_auc_score
 
-from dashboard.api_schemas import DriftReport, Evaluation, EvaluationList
+from dashboard.api.schemas import DriftReport, Evaluation, EvaluationList
 from dashboard.monitoring import drift
 from tests.unit.test_api_models import wait_for_job
 

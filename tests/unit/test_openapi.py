@@ -9,9 +9,10 @@ import pytest
 from pydantic import TypeAdapter
 from werkzeug.security import generate_password_hash
 
-from dashboard import api_schemas, create_app
+from dashboard import create_app
+from dashboard.api import schemas as api_schemas
 from dashboard.data.catalog import DatasetInfo
-from dashboard.users import write_users
+from dashboard.web.users import write_users
 from tests.conftest import make_settings
 from tests.unit.test_api_models import TITANIC_ROW, wait_for_job
 

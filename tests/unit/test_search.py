@@ -243,7 +243,7 @@ def _rows(names, values_list):
 
 
 def test_search_figure_picks_a_view_for_the_number_of_parameters():
-    from dashboard.figures import search_figure
+    from dashboard.figures.train import search_figure
 
     one = search_figure(_rows(["C"], [[0.1], [1.0], [10.0]]), ["C"], "roc_auc", {"C"}, True)
     assert one.data[0].type == "scatter" and one.layout.xaxis.type == "log"

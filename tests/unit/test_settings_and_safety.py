@@ -3,7 +3,7 @@ import stat
 
 import pytest
 
-from dashboard.jobs import Memo, cache_key, create_job_layer
+from dashboard.jobs.layer import Memo, cache_key, create_job_layer
 from dashboard.safety import UnsafeNameError, child_path, is_slug, private_dir, slugify
 from dashboard.settings import Settings, SettingsError
 
@@ -117,7 +117,7 @@ def test_memo_evicts_beyond_its_size_limit(tmp_path):
 
 
 def test_cache_key_depends_on_code_version(monkeypatch):
-    import dashboard.jobs as jobs
+    import dashboard.jobs.layer as jobs
 
     before = cache_key("ns", "fp", {"a": 1})
     assert before == cache_key("ns", "fp", {"a": 1})

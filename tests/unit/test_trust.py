@@ -68,7 +68,7 @@ def test_local_mode_ui_writes_need_the_pages_csrf_token(app, client):
     assert client.post("/_dash-update-component", json=body, forged=True).json["error"]["code"] == "csrf_failed"
     # Reading needs no token: a view embedded in another site's report (no cookies in its frame) still draws.
     import callbacks
-    from dashboard import auth
+    from dashboard.web import auth
     from tests.unit.test_callback_values import outputs_of
 
     writes = auth.write_callbacks(app.callback_map, callbacks.WRITE_CONTROLS)
@@ -201,7 +201,7 @@ def test_a_copied_cookie_is_worth_nothing_after_logout(login_client):
 def test_a_password_change_or_removal_ends_the_users_sessions(login_client):
     from werkzeug.security import generate_password_hash
 
-    from dashboard.users import read_users, write_users
+    from dashboard.web.users import read_users, write_users
 
     app, users_file = login_client
     client = app.server.test_client()
@@ -219,7 +219,7 @@ def test_a_password_change_or_removal_ends_the_users_sessions(login_client):
 
 
 def test_sessions_end_when_idle_and_at_their_absolute_lifetime(login_client, monkeypatch):
-    from dashboard import sessions
+    from dashboard.web import sessions
 
     login_app, _ = login_client
     client = login_app.server.test_client()
@@ -263,7 +263,7 @@ def test_labels_over_rest_need_the_editor_role_as_in_the_ui(login_client, users)
 
 
 def test_a_failed_jobs_error_has_the_documented_shape(app, demo_models):
-    from dashboard.api_schemas import Job
+    from dashboard.api.schemas import Job
     from tests.unit.test_api_models import wait_for_job
 
     client = app.server.test_client()

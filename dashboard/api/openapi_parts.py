@@ -1,5 +1,5 @@
-"""Small builders of the OpenAPI document's pieces, shared by ``dashboard.openapi`` and the per-feature path
-modules (``dashboard.openapi_monitoring``)."""
+"""Small builders of the OpenAPI document's pieces, shared by ``dashboard.api.openapi`` and the per-feature path
+modules (``dashboard.api.openapi_monitoring``)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Malformed ``/_dash-update-component`` requests are answered 400 before they reach Dash (whose own
 dispatch answers 500 for an unknown output, a missing ``inputs`` or a string where a list belongs), and
 request bodies are capped (``MAX_CONTENT_LENGTH``) so nothing larger than an upload is ever read, and a
-callback's JSON (which never carries a file: see ``dashboard/page_upload.py``) far below that."""
+callback's JSON (which never carries a file: see ``dashboard/web/page_upload.py``) far below that."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.utils import cached_property
 from werkzeug.wsgi import LimitedStream, get_input_stream
 
-from dashboard import callback_values
+from dashboard.web import callback_values
 
 UPDATE_PATH = "/_dash-update-component"
 MAX_CALLBACK_BODY = 32 * 2**20  # the largest state a page sends back (grids, figures) with room to spare
@@ -98,7 +98,7 @@ def install(
     controls: Callable[[], Mapping[str, Any]],
     max_body_bytes: int,
 ) -> None:
-    """``controls``: the pages' components by id (:mod:`dashboard.callback_values` checks their values)."""
+    """``controls``: the pages' components by id (:mod:`dashboard.web.callback_values` checks their values)."""
     server.config["MAX_CONTENT_LENGTH"] = max_body_bytes
     server.request_class = CappedRequest
 

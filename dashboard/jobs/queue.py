@@ -29,10 +29,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from dashboard.coordination import Locks
 from dashboard.errors import Cancelled, FieldError, NotFound, user_message
 from dashboard.files import atomic_write_bytes
-from dashboard.observability import JOB_SECONDS
+from dashboard.jobs.locks import Locks
+from dashboard.metrics import JOB_SECONDS
 from dashboard.safety import private_dir
 
 log = logging.getLogger(__name__)

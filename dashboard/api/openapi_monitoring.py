@@ -1,11 +1,11 @@
 """The OpenAPI paths of one stored model's monitoring: its prediction log and feedback, drift report,
-evaluations (re-verification) and retraining (see ``dashboard.api_models`` and ``dashboard.api_monitoring``)."""
+evaluations (re-verification) and retraining (see ``dashboard.api.models`` and ``dashboard.api.monitoring``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from dashboard.openapi_parts import (
+from dashboard.api.openapi_parts import (
     SELECTOR,
     VERSION_NUMBER,
     errors,

@@ -9,9 +9,9 @@ from typing import Any
 from flask import current_app, jsonify, request
 from flask.json.provider import DefaultJSONProvider
 
-from dashboard.auth import api_error as error
+from dashboard.api.jsonbody import BodyError, parse_json_body
 from dashboard.errors import FieldError
-from dashboard.jsonbody import BodyError, parse_json_body
+from dashboard.web.auth import api_error as error
 from model_store import CorruptModelError, InvalidModelNameError, ModelNotFoundError, UnsafeArtifactError
 
 MAX_JSON_BYTES = 10 * 1024 * 1024

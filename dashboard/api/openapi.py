@@ -1,4 +1,4 @@
-"""OpenAPI 3.0 description of the REST API: generated from the pydantic models in ``dashboard.api_schemas``,
+"""OpenAPI 3.0 description of the REST API: generated from the pydantic models in ``dashboard.api.schemas``,
 with each stored model's input schema from its card."""
 
 from __future__ import annotations
@@ -8,10 +8,10 @@ from typing import Any
 
 from pydantic.json_schema import models_json_schema
 
-from dashboard.api_schemas import RESPONSE_MODELS
-from dashboard.jobs import CODE_VERSION
-from dashboard.openapi_monitoring import monitoring_paths
-from dashboard.openapi_parts import SELECTOR, errors, json_content, json_ref, ok_or_404, operation, path_param
+from dashboard.api.openapi_monitoring import monitoring_paths
+from dashboard.api.openapi_parts import SELECTOR, errors, json_content, json_ref, ok_or_404, operation, path_param
+from dashboard.api.schemas import RESPONSE_MODELS
+from dashboard.jobs.layer import CODE_VERSION
 from dashboard.settings import Settings
 from model_store.schema import MAX_MAGNITUDE
 
@@ -50,7 +50,7 @@ def model_input_schema(card: dict[str, Any]) -> dict[str, Any]:
 
 
 def openapi_document(models: list[dict[str, Any]], store, settings: Settings) -> dict[str, Any]:
-    """The whole API: fixed shapes generated from ``dashboard.api_schemas``, each stored model's input from
+    """The whole API: fixed shapes generated from ``dashboard.api.schemas``, each stored model's input from
     its card, limits and security as this server enforces them."""
     schemas = component_schemas()
     need_key = _key_requirements(settings)
@@ -235,7 +235,7 @@ def _openapi30(node: Any) -> Any:
 
 
 def _key_requirements(settings: Settings) -> dict[str, list[dict[str, list]] | None]:
-    """The security each access level needs on this server (as ``dashboard.auth.require_api_role`` enforces
+    """The security each access level needs on this server (as ``dashboard.web.auth.require_api_role`` enforces
     it): with a users file every call but health needs a key; in local mode only ``DASHBOARD_API_KEY``
     guards predict, jobs and writes."""
     key = [{"apiKey": []}]

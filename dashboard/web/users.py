@@ -1,4 +1,4 @@
-"""Users and roles, from a JSON file: ``python -m dashboard.users add NAME --role editor``.
+"""Users and roles, from a JSON file: ``python -m dashboard.web.users add NAME --role editor``.
 
 The file (``DASHBOARD_USERS_FILE``) holds a password hash per user (werkzeug's scrypt) and the SHA-256 of
 each API key (keys are 32 random bytes, so a fast hash is enough; the key itself is shown once). It is
@@ -105,7 +105,8 @@ def read_users(path: Path) -> dict[str, dict]:
     try:
         document = json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise UsersFileError(f"{path}: no such users file (create one: python -m dashboard.users add NAME)") from None
+        create = "python -m dashboard.web.users add NAME"
+        raise UsersFileError(f"{path}: no such users file (create one: {create})") from None
     except (OSError, ValueError) as exc:
         raise UsersFileError(f"{path}: not a readable users file ({exc})") from None
     users = document.get("users") if isinstance(document, dict) else None
@@ -143,7 +144,7 @@ def write_users(path: Path, users: dict[str, dict]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m dashboard.users", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m dashboard.web.users", description=__doc__.split("\n\n")[0])
     parser.add_argument("--file", default=os.environ.get("DASHBOARD_USERS_FILE", "var/users.json"))
     commands = parser.add_subparsers(dest="command", required=True)
     add = commands.add_parser("add", help="add or update a user (the password is read from stdin or a prompt)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from dashboard.figures import _base
+from dashboard.figures.base import base_figure
 from model_store.lazy import lazy_module
 
 np = lazy_module("numpy")
@@ -21,7 +21,7 @@ def counts_histogram(counts: np.ndarray, what: str) -> go.Figure:
     edges = np.unique(np.round(np.logspace(0, np.log10(top + 1), 30)).astype(int))
     tally, _ = np.histogram(counts, bins=edges)
     labels = [f"{a}" if b - a == 1 else f"{a}-{b - 1}" for a, b in zip(edges[:-1], edges[1:], strict=True)]
-    figure = _base(f"Interactions per {what}", xaxis_title=f"interactions per {what}", yaxis_title=f"{what}s")
+    figure = base_figure(f"Interactions per {what}", xaxis_title=f"interactions per {what}", yaxis_title=f"{what}s")
     figure.add_bar(x=labels, y=tally, marker_color="#4c78a8", hovertemplate="%{x}: %{y:,}<extra></extra>")
     figure.update_yaxes(type="log")
     return figure
@@ -31,7 +31,7 @@ def long_tail_figure(share: np.ndarray, head_items: int) -> go.Figure:
     """Cumulative share of interactions against the share of items, most popular first."""
     share = np.asarray(share)
     positions = np.unique(np.linspace(0, len(share) - 1, min(LONG_TAIL_POINTS, len(share))).astype(int))
-    figure = _base(
+    figure = base_figure(
         "Long tail of item popularity",
         xaxis_title="share of items (most popular first)",
         yaxis_title="share of interactions",
@@ -45,7 +45,7 @@ def long_tail_figure(share: np.ndarray, head_items: int) -> go.Figure:
 
 def metrics_figure(rows: list[dict], k: int) -> go.Figure:
     """Ranking metrics per model, grouped; the popularity baseline is the first bar of each group."""
-    figure = _base(f"Held-out ranking quality at k = {k}", barmode="group", legend=dict(orientation="h", y=-0.2))
+    figure = base_figure(f"Held-out ranking quality at k = {k}", barmode="group", legend=dict(orientation="h", y=-0.2))
     for row in rows:
         figure.add_bar(
             name=row["model"],

@@ -1,5 +1,5 @@
 """The REST API's request and response shapes as pydantic models: the OpenAPI document is generated from
-these (``dashboard/openapi.py``), and tests check real responses against them."""
+these (``dashboard/api/openapi.py``), and tests check real responses against them."""
 
 from __future__ import annotations
 

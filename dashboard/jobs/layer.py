@@ -3,7 +3,7 @@
 One machine (``DASHBOARD_JOB_BACKEND=diskcache``, the default): background callbacks run in forked
 processes through ``DiskcacheManager``, the memo is a size-limited diskcache and locks are file locks,
 all under the owner-only cache dir. Several machines (``celery``): background callbacks and API jobs
-run on Celery workers (``dashboard/tasks.py``), and the memo and locks live in Redis, so no SQLite or
+run on Celery workers (``dashboard/jobs/celery_app.py``), and the memo and locks live in Redis, so no SQLite or
 file lock has to work over a network filesystem. Pages only see ``JobLayer``: switching the backend
 is a change here, not in pages.
 """
@@ -22,8 +22,8 @@ from typing import Any, Protocol, TypeVar
 
 import diskcache
 
-from dashboard.coordination import FileLocks, Locks, RedisLocks
-from dashboard.observability import MEMO_LOOKUPS
+from dashboard.jobs.locks import FileLocks, Locks, RedisLocks
+from dashboard.metrics import MEMO_LOOKUPS
 from dashboard.safety import private_dir, shared_secret
 from dashboard.settings import MB, Settings
 
@@ -152,7 +152,7 @@ def create_job_layer(settings: Settings) -> JobLayer:
     if settings.job_backend == "celery":
         import redis
 
-        from dashboard.tasks import make_celery
+        from dashboard.jobs.celery_app import make_celery
 
         client = redis.Redis.from_url(settings.redis_url)
         locks: Locks = RedisLocks(client)

@@ -7,15 +7,15 @@ from typing import Any
 
 from flask import Blueprint, Response, g, jsonify, request, send_file
 
-from dashboard import api_common as common
-from dashboard.auth import api_error as error
-from dashboard.auth import require_api_role
+from dashboard.api import http as common
+from dashboard.api.jsonbody import BodyError, check_record_numbers
+from dashboard.api.openapi import openapi_document
 from dashboard.data.incoming import spool_to_disk
 from dashboard.data.uploads import UploadError, too_large_message
 from dashboard.errors import FieldError, logged_reference
-from dashboard.jobqueue import JobNotFoundError
-from dashboard.jsonbody import BodyError, check_record_numbers
-from dashboard.openapi import openapi_document
+from dashboard.jobs.queue import JobNotFoundError
+from dashboard.web.auth import api_error as error
+from dashboard.web.auth import require_api_role
 from model_store import CorruptModelError, InvalidModelNameError, ModelNotFoundError, SchemaError, UnsafeArtifactError
 
 

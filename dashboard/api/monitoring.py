@@ -10,11 +10,11 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 
-from dashboard import api_common as common
-from dashboard.auth import api_error as error
-from dashboard.auth import require_api_role
+from dashboard.api import http as common
 from dashboard.errors import FieldError, NotEnoughData, UnknownSource
 from dashboard.monitoring.service import LOG_SOURCE
+from dashboard.web.auth import api_error as error
+from dashboard.web.auth import require_api_role
 
 MAX_NAME = 200  # longer than any dataset id: rejected before it reaches the catalog
 

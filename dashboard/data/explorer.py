@@ -9,7 +9,7 @@ from dashboard.data import defaults, grid, profile
 from dashboard.data.catalog import Catalog
 from dashboard.data.columns import infer_task
 from dashboard.errors import FieldError
-from dashboard.jobs import Memo
+from dashboard.jobs.layer import Memo
 from model_store.lazy import lazy_module
 
 pd = lazy_module("pandas")

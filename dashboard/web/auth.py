@@ -33,10 +33,10 @@ from flask import (
 )
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 
-from dashboard import sessions
 from dashboard.safety import shared_secret
 from dashboard.settings import Settings
-from dashboard.users import User, UserDirectory
+from dashboard.web import sessions
+from dashboard.web.users import User, UserDirectory
 
 LOCAL_USER = User("local", "editor")
 CSRF_COOKIE = "_csrf_token"  # the name dash-renderer reads

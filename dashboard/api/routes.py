@@ -9,15 +9,14 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from prometheus_client import CONTENT_TYPE_LATEST
 from werkzeug.exceptions import HTTPException
 
-import dashboard
-from dashboard import api_common as common
-from dashboard import observability
-from dashboard.auth import api_error as error
-from dashboard.auth import require_api_role
+from dashboard.api import http as common
 from dashboard.data.catalog import DatasetNotFoundError
 from dashboard.data.incoming import spool_to_disk
 from dashboard.data.uploads import UploadError, too_large_message
-from dashboard.jobs import CODE_VERSION
+from dashboard.jobs.layer import CODE_VERSION
+from dashboard.metrics import exposition
+from dashboard.web.auth import api_error as error
+from dashboard.web.auth import require_api_role
 
 
 def create_blueprint() -> Blueprint:
@@ -32,7 +31,7 @@ def create_blueprint() -> Blueprint:
                 "code_version": CODE_VERSION,
                 "datasets": len(services.catalog.list()),
                 "job_backend": services.settings.job_backend,
-                "package": dashboard.__name__,
+                "package": __name__.partition(".")[0],
             }
         )
 
@@ -40,8 +39,8 @@ def create_blueprint() -> Blueprint:
     @require_api_role("read")
     def metrics():
         """Prometheus text format: request and callback latency, errors by code, predictions per model version,
-        memo hits, job durations and the job queue's depth (see dashboard/observability.py)."""
-        body = observability.exposition(common.services().queue.counts)
+        memo hits, job durations and the job queue's depth (see dashboard/metrics.py)."""
+        body = exposition(common.services().queue.counts)
         return Response(body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
     @api.get("/datasets")

@@ -7,7 +7,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from dashboard.figures import _base
+from dashboard.figures.base import base_figure
 
 LEVEL_COLORS = {"stable": "#54a24b", "moderate": "#f58518", "major": "#e45756"}
 
@@ -15,7 +15,7 @@ LEVEL_COLORS = {"stable": "#54a24b", "moderate": "#f58518", "major": "#e45756"}
 def drift_figure(column: dict[str, Any]) -> go.Figure:
     """Shares per bin, side by side: what the model was trained on and what it sees now."""
     title = f"{column['column']}: PSI {column['psi']:.3f} ({column['level']})"
-    figure = _base(title, barmode="group", xaxis_title="bin", yaxis_title="share of rows", yaxis_tickformat=".0%")
+    figure = base_figure(title, barmode="group", xaxis_title="bin", yaxis_title="share of rows", yaxis_tickformat=".0%")
     figure.add_bar(
         x=column["bins"],
         y=column["reference"],
@@ -36,7 +36,7 @@ def drift_figure(column: dict[str, Any]) -> go.Figure:
 
 def evaluation_history_figure(history: list[dict[str, Any]], metric: str, cv_mean: float | None) -> go.Figure:
     """A metric at each re-verification, with the card's cross-validated value as the line to hold."""
-    figure = _base(f"{metric} over re-verifications", xaxis_title="evaluated at", yaxis_title=metric)
+    figure = base_figure(f"{metric} over re-verifications", xaxis_title="evaluated at", yaxis_title=metric)
     points = [(h["evaluated_at"], h["metrics"][metric], h.get("source", {}).get("label", "")) for h in history]
     points = [p for p in points if isinstance(p[1], int | float)]
     figure.add_scatter(

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, request
 
-from dashboard.auth import api_error, identity
 from dashboard.data.incoming import IncomingFiles
 from dashboard.data.uploads import UploadError, detect_format, too_large_message
+from dashboard.web.auth import api_error, identity
 
 UPLOAD_PATH = "/_dash-upload"
 # purpose -> (role needed, formats accepted; None: every upload format)

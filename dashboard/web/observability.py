@@ -1,36 +1,20 @@
-"""What the running app tells an operator: Prometheus metrics at ``/api/metrics`` and one JSON log line per
-request, each with a request id that is also in the response's ``X-Request-ID`` header and in every error
-body (``error.request_id``), so a user's report leads to the log line.
-
-Metrics are prometheus-client's, kept per process. Under gunicorn each worker counts its own requests: set
-``PROMETHEUS_MULTIPROC_DIR`` to an empty owner-only folder before starting it and ``/api/metrics`` adds up
-every worker (prometheus-client's multiprocess mode). Services count what only they see (memo hits and
-misses, predictions per model version, job durations) through the counters below.
+"""What the running app tells an operator about each request: one JSON log line per request, each with a
+request id that is also in the response's ``X-Request-ID`` header and in every error body
+(``error.request_id``), so a user's report leads to the log line; and the request metrics
+(``dashboard.metrics``) by route, page and error code.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import time
 import uuid
 from collections.abc import Callable
 from urllib.parse import urlparse
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
-
-REQUEST_SECONDS = Histogram(
-    "dashboard_request_duration_seconds", "HTTP requests by route and status", ["method", "route", "status"]
-)
-CALLBACK_SECONDS = Histogram(
-    "dashboard_callback_duration_seconds", "Dash callback requests by the page they came from", ["page"]
-)
-ERRORS = Counter("dashboard_errors_total", "Error answers by HTTP status and error code", ["status", "code"])
-PREDICTIONS = Counter("dashboard_predictions_total", "Rows predicted, per model version", ["model", "version"])
-MEMO_LOOKUPS = Counter("dashboard_memo_lookups_total", "Memo (result cache) lookups by result", ["result"])
-JOB_SECONDS = Histogram("dashboard_job_duration_seconds", "Async API jobs by kind and outcome", ["kind", "status"])
+from dashboard.metrics import CALLBACK_SECONDS, ERRORS, REQUEST_SECONDS
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")  # a caller's own id is kept when it is this plain
 access_log = logging.getLogger("dashboard.access")
@@ -111,25 +95,3 @@ def _tag_error(response, request_id: str) -> str:
     body["error"]["request_id"] = request_id
     response.set_data(json.dumps(body))
     return str(body["error"].get("code", "none"))[:64]
-
-
-def exposition(queue_counts: Callable[[], dict[str, int]]) -> bytes:
-    """The metrics text: this process's (or every worker's, in multiprocess mode) and the job queue's depth,
-    read from the shared job folder at scrape time."""
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        from prometheus_client import multiprocess
-
-        registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)
-        text = generate_latest(registry)
-    else:
-        from prometheus_client import REGISTRY
-
-        text = generate_latest(REGISTRY)
-    depth = CollectorRegistry()
-    gauge = Gauge(
-        "dashboard_job_queue_jobs", "Async API jobs on the shared storage by status", ["status"], registry=depth
-    )
-    for status, count in queue_counts().items():
-        gauge.labels(status).set(count)
-    return text + generate_latest(depth)

@@ -1,0 +1,1 @@
+"""HTTP plumbing no page owns: login, users, sessions, guards, request ids, page uploads."""
