@@ -28,6 +28,7 @@ from dashboard.web import (
     callback_guard,
     callback_values,
     compression,
+    not_found,
     observability,
     origin_guard,
     page_upload,
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None, *, background_work: bool = True
     server.register_blueprint(api_monitoring.create_monitoring_blueprint())
     server.register_blueprint(api.create_blueprint())  # last: its catch-all answers unknown /api paths
     _install_headers(app, settings)
+    not_found.install(server, lambda: {page["path"] for page in dash.page_registry.values()})
     compression.install(server)
     _install_error_pages(server)
     observability.install(server, lambda: {page["path"] for page in dash.page_registry.values()}, settings.log_level)

@@ -8,17 +8,8 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.web.auth import identity
+from layouts.pages import PAGES
 from layouts.shell_ids import ShellIds
-
-NAV_PAGES = (
-    ("Home", "/"),
-    ("Explore data", "/data"),
-    ("Train", "/train"),
-    ("Clusters", "/clusters"),
-    ("Recommend", "/recommend"),
-    ("Models", "/models"),
-    ("Predict", "/predict"),
-)
 
 
 def session_badge() -> html.Div:
@@ -42,7 +33,7 @@ def session_badge() -> html.Div:
 
 
 def navbar() -> dbc.Navbar:
-    links = [dbc.NavItem(dbc.NavLink(name, href=href, active="exact")) for name, href in NAV_PAGES]
+    links = [dbc.NavItem(dbc.NavLink(page.name, href=page.path, active="exact")) for page in PAGES]
     return dbc.Navbar(
         dbc.Container(
             [
