@@ -4,8 +4,7 @@ only scikit-learn's by default). Keep these importable and stable: every saved m
 from model_store.artifacts import module_moved, trust_types
 
 APP_TYPES = (
-    # The Titanic demo's IsAlone feature before demo models went through the training service: models
-    # saved with it still load.
+    # The Titanic IsAlone feature: models saved with it load.
     "dashboard.train.features.add_is_alone",
     # Recommenders are plain arrays in one dataclass whose methods only do arithmetic on them.
     "dashboard.recommend.models.Recommender",

@@ -139,7 +139,7 @@ def layout(**_query: str) -> html.Div:
         if models
         else dbc.Alert("No models yet: the demo models are trained in the background at first start.", color="info"),
     ]
-    return html.Div(  # what to do first, then the datasets (they used to fall below the models)
+    return html.Div(  # what to do first, then the datasets above the fold, then the models
         [
             start_here(),
             html.H2("Datasets"),

@@ -21,4 +21,3 @@ PAGES = (
     Page("models", "/models", "Models"),
     Page("predict", "/predict", "Predict"),
 )
-PATHS = frozenset(page.path for page in PAGES)

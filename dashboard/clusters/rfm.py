@@ -7,8 +7,6 @@ from model_store.lazy import lazy_module
 
 pd = lazy_module("pandas")
 
-RFM_COLUMNS = ("recency_days", "frequency", "monetary")
-
 
 def rfm(frame: pd.DataFrame, customer: str, date: str, amount: str) -> pd.DataFrame:
     """One row per customer: days from their last purchase to the day after the last date in the data,

@@ -84,7 +84,7 @@ def sizes_figure(sizes: dict[int, int], names: dict[int, str]) -> go.Figure:
     figure = base_figure(
         title="Cluster sizes",
         xaxis=dict(title="rows"),
-        yaxis=dict(automargin=True),  # as wide as the cluster names need (they were cut at a fixed margin)
+        yaxis=dict(automargin=True),  # as wide as the cluster names need
         height=300,
         margin=dict(l=20, r=20, t=40, b=40),
     )

@@ -1,5 +1,5 @@
 """Figures for monitoring on the Models page: one column's distribution in the training sample and in the
-recent data, overlaid on the drift report's own bins, and a version's metric across its evaluations."""
+recent data, overlaid on the drift report's own bins."""
 
 from __future__ import annotations
 
@@ -31,22 +31,4 @@ def drift_figure(column: dict[str, Any]) -> go.Figure:
         hovertemplate="%{x}: %{y:.1%}<extra>recent</extra>",
     )
     figure.update_xaxes(type="category")
-    return figure
-
-
-def evaluation_history_figure(history: list[dict[str, Any]], metric: str, cv_mean: float | None) -> go.Figure:
-    """A metric at each re-verification, with the card's cross-validated value as the line to hold."""
-    figure = base_figure(f"{metric} over re-verifications", xaxis_title="evaluated at", yaxis_title=metric)
-    points = [(h["evaluated_at"], h["metrics"][metric], h.get("source", {}).get("label", "")) for h in history]
-    points = [p for p in points if isinstance(p[1], int | float)]
-    figure.add_scatter(
-        x=[p[0] for p in points],
-        y=[p[1] for p in points],
-        text=[p[2] for p in points],
-        mode="lines+markers",
-        name="re-verified",
-        hovertemplate="%{x}<br>%{y:.4f}<br>%{text}<extra></extra>",
-    )
-    if cv_mean is not None:
-        figure.add_hline(y=cv_mean, line_dash="dot", annotation_text=f"cross-validated {cv_mean:.4f}")
     return figure

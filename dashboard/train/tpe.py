@@ -149,8 +149,8 @@ def run_tpe(
 
     evaluate({})  # candidate 0: the catalog's defaults
     # Values given as lists are categorical choices: a finite space. TPE may suggest a combination it has
-    # already tried; that trial is told the known outcome and nothing runs again (13 trials over 3 values
-    # used to fit the same candidates over and over), and the search stops once every combination is done.
+    # already tried; that trial is told the known outcome and nothing runs again, and the search stops
+    # once every combination is done.
     combinations = None if search.ranges else math.prod(len(search.grid[n]) for n in names)
     outcomes: dict[tuple, float | None] = {}  # a tried combination -> its mean (None: pruned)
     for _ in range(search.candidates):

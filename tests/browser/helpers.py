@@ -54,6 +54,15 @@ def click(dash_duo, selector: str, timeout: int = 30) -> None:
 def wait_for_app_ready(dash_duo, timeout: int = 30) -> None:
     """The renderer is up and the page's initial callbacks have answered: a click now reaches a callback
     (clicked earlier, under load, a button can be pressed before its callback is wired)."""
-    dash_duo._wait_for(
-        lambda _driver: dash_duo.window_store and dash_duo._wait_for_callbacks(), timeout, "the app never settled"
+    wait_until(
+        dash_duo,
+        lambda _driver: dash_duo.window_store and dash_duo.redux_state_rqs == [],
+        timeout,
+        "the app never settled",
     )
+
+
+def wait_until(dash_duo, condition, timeout: float = 30, message: str = "the condition never held"):
+    """Wait for ``condition(driver)`` to be truthy (its value is returned): Selenium's public wait, for what
+    dash_duo's own ``wait_for_*`` helpers do not cover."""
+    return WebDriverWait(dash_duo.driver, timeout).until(condition, message)

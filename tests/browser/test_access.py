@@ -15,7 +15,7 @@ from layouts.models_ids import ModelsIds, MonitorIds
 from layouts.predict_ids import PredictIds
 from layouts.shell_ids import ShellIds
 from layouts.train_ids import TrainIds
-from tests.browser.helpers import click, free_port, serve_folder, upload_file, wait_for_explorer
+from tests.browser.helpers import click, free_port, serve_folder, upload_file, wait_for_explorer, wait_until
 from tests.conftest import make_settings
 
 pytestmark = pytest.mark.browser
@@ -96,8 +96,11 @@ def test_viewer_sees_no_write_controls_and_cannot_forge_one_editor_saves_and_upl
     )
     dash_duo.wait_for_text_to_equal(f"#{ShellIds.USER_BADGE}", "ed · editor", timeout=15)
     click(dash_duo, f"#{TrainIds.RUN_BUTTON}")
-    dash_duo._wait_for(
-        lambda d: len(d.find_elements("css selector", ".fold-row")) == 3, timeout=90, msg="fold rows did not appear"
+    wait_until(
+        dash_duo,
+        lambda d: len(d.find_elements("css selector", ".fold-row")) == 3,
+        timeout=90,
+        msg="fold rows did not appear",
     )
     dash_duo.find_element(f"#{TrainIds.SAVE_NAME_INPUT}").send_keys("titanic-by-ed")
     click(dash_duo, f"#{TrainIds.SAVE_BUTTON}")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.helpers import wait_for_app_ready
+from tests.browser.helpers import wait_for_app_ready, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -86,7 +86,7 @@ def test_every_page_renders_on_a_cold_direct_load_and_passes_axe_core(dash_duo, 
     dash_duo.driver.get(dash_duo.server.url + page)
     wait_for_app_ready(dash_duo)
     if page not in FIGURELESS:
-        dash_duo._wait_for(lambda d: d.execute_script(ALL_DRAWN), 30, "the page's figures were not drawn")
+        wait_until(dash_duo, lambda d: d.execute_script(ALL_DRAWN), 30, "the page's figures were not drawn")
     assert dash_duo.driver.execute_script(BARE_FIGURES) == []
     dash_duo.driver.execute_script(axe)
     violations = dash_duo.driver.execute_async_script(RUN_AXE)

@@ -7,7 +7,7 @@ import pytest
 
 from layouts.clusters_ids import ClusterIds
 from layouts.predict_ids import PredictIds
-from tests.browser.helpers import click, wait_for_app_ready
+from tests.browser.helpers import click, wait_for_app_ready, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -41,15 +41,16 @@ def test_rfm_sweep_pick_k_profiles_save_and_assign(dash_duo, app):
     dash_duo.wait_for_contains_text(f"#{ClusterIds.SWEEP_REASON}", "Suggested k", timeout=180)
     suggested = int(dash_duo.find_element(f"#{ClusterIds.SWEEP_REASON}").text.split("k = ")[1].split(":")[0])
     click(dash_duo, f"#{ClusterIds.USE_K_BUTTON}")
-    dash_duo._wait_for(
+    wait_until(
+        dash_duo,
         lambda d: dash_duo.find_element(f"#{ClusterIds.K_INPUT}").get_attribute("value") == str(suggested),
         timeout=10,
         msg="the suggested k was not put in the form",
     )
     click(dash_duo, f"#{ClusterIds.RUN_BUTTON}")
     dash_duo.wait_for_contains_text(f"#{ClusterIds.SCORES}", "silhouette", timeout=120)
-    dash_duo._wait_for(
-        lambda d: _plot_types(dash_duo, ClusterIds.PROFILE_GRAPH) == ["heatmap"], timeout=15, msg="no profile"
+    wait_until(
+        dash_duo, lambda d: _plot_types(dash_duo, ClusterIds.PROFILE_GRAPH) == ["heatmap"], timeout=15, msg="no profile"
     )
     permalink = dash_duo.find_element(f"#{ClusterIds.PERMALINK_LINK}").get_attribute("href")
     assert f"k={suggested}" in permalink and "log=monetary" in permalink

@@ -17,7 +17,7 @@ import pytest
 from dashboard.clusters.clustering import ClusterSpec
 from dashboard.train.catalog import estimator_spec
 from dashboard.train.spec import CVSpec, TrainSpec
-from tests.browser.helpers import wait_for_app_ready
+from tests.browser.helpers import wait_for_app_ready, wait_until
 from tests.browser.test_accessibility import ALL_DRAWN, BARE_FIGURES
 
 pytestmark = pytest.mark.browser
@@ -131,7 +131,7 @@ def test_every_view_permalink_renders_its_result_on_a_cold_direct_load(dash_duo,
     dash_duo.driver.get(f"{dash_duo.server.url}{path}?{urlencode(query)}")
     wait_for_app_ready(dash_duo)
     dash_duo.wait_for_contains_text("#_pages_content", shown, timeout=30)
-    dash_duo._wait_for(lambda d: d.execute_script(ALL_DRAWN), 30, "the view's figures were not drawn")
+    wait_until(dash_duo, lambda d: d.execute_script(ALL_DRAWN), 30, "the view's figures were not drawn")
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
         dash_duo.driver.set_window_size(1280, dash_duo.driver.execute_script("return document.body.scrollHeight"))

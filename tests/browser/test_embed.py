@@ -5,7 +5,7 @@ import pytest
 from dashboard import create_app
 from layouts.explorer_ids import ExplorerIds
 from layouts.shell_ids import ShellIds
-from tests.browser.helpers import free_port, serve_folder, wait_for_explorer
+from tests.browser.helpers import free_port, serve_folder, wait_for_explorer, wait_until
 from tests.conftest import make_settings
 
 pytestmark = pytest.mark.browser
@@ -34,7 +34,8 @@ def test_embed_view_in_cross_origin_iframe(dash_duo, tmp_path):
     try:
         dash_duo.driver.get(f"http://127.0.0.1:{report_port}/index.html")
         # The parent receives the content height by postMessage and sizes the iframe with it.
-        dash_duo._wait_for(
+        wait_until(
+            dash_duo,
             lambda d: int(d.find_element("id", "height").text.replace("none", "0")) > 1000,
             timeout=20,
             msg="no content-height message from the iframe",

@@ -5,7 +5,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from layouts.explorer_ids import ExplorerIds
-from tests.browser.helpers import upload_file, wait_for_app_ready, wait_for_explorer
+from tests.browser.helpers import upload_file, wait_for_app_ready, wait_for_explorer, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -22,7 +22,7 @@ def test_change_column_updates_graph_and_url(dash_duo, app):
     dash_duo.select_dcc_dropdown(f"#{ExplorerIds.COLUMN_DROPDOWN}", value="Fare")
     dash_duo.wait_for_contains_text(f"#{ExplorerIds.DISTRIBUTION_GRAPH} .xtitle", "Fare")
     dash_duo.wait_for_element(f"#{ExplorerIds.GRID} .ag-row", timeout=15)
-    dash_duo._wait_for(lambda _d: _query(dash_duo).get("column") == "Fare", timeout=10, msg="URL not updated")
+    wait_until(dash_duo, lambda _d: _query(dash_duo).get("column") == "Fare", timeout=10, msg="URL not updated")
     assert _query(dash_duo)["dataset"] == "titanic"
     assert dash_duo.get_logs() == []
 

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from layouts.models_ids import ModelsIds
+from tests.browser.helpers import wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -33,7 +34,7 @@ def test_models_page_alias_compare_delete(dash_duo, app, demo_models, store, cat
     assert [v.version for v in store.versions("titanic-survival")] == [1, 2]
     dash_duo.find_element(f"#{ModelsIds.DOWNLOAD_BUTTON}").click()
     path = Path(dash_duo.download_path) / "titanic-survival-v2-card.json"
-    dash_duo._wait_for(lambda _d: path.exists() and path.stat().st_size > 0, timeout=15, msg="no card download")
+    wait_until(dash_duo, lambda _d: path.exists() and path.stat().st_size > 0, timeout=15, msg="no card download")
     assert json.loads(path.read_text())["artifact"]["sha256"] == store.card("titanic-survival", 2)["artifact"]["sha256"]
     link = dash_duo.find_element(f"#{ModelsIds.OPEN_PREDICT_LINK}").get_attribute("href")
     assert link.endswith("/predict?model=titanic-survival&version=2")

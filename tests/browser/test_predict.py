@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from layouts.predict_ids import PredictIds
-from tests.browser.helpers import click, wait_for_app_ready
+from tests.browser.helpers import click, wait_for_app_ready, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -70,7 +70,9 @@ def test_batch_upload_reports_bad_row_and_downloads(dash_duo, app, demo_models, 
     dash_duo.wait_for_contains_text(f"#{PredictIds.BATCH_RESULT} .batch-bad-rows", "row 5: Sex")
     click(dash_duo, f"#{PredictIds.BATCH_DOWNLOAD_BUTTON}")
     downloaded = Path(dash_duo.download_path) / "predictions.csv"
-    dash_duo._wait_for(lambda _d: downloaded.exists() and downloaded.stat().st_size > 0, timeout=15, msg="no download")
+    wait_until(
+        dash_duo, lambda _d: downloaded.exists() and downloaded.stat().st_size > 0, timeout=15, msg="no download"
+    )
     result = pd.read_csv(downloaded, keep_default_na=False)
     assert len(result) == 30 and result.loc[4, "error"].startswith("Sex") and result.loc[0, "prediction"] != ""
     assert dash_duo.get_logs() == []
@@ -119,8 +121,8 @@ def test_a_wide_model_shows_a_page_of_fields_and_keeps_the_rest_at_the_example_r
     _set_number(dash_duo, "s3", -1)
     click(dash_duo, f"#{PredictIds.SUBMIT_BUTTON}")
     answer_json = dash_duo.find_element(f"#{PredictIds.JSON}")
-    dash_duo._wait_for(
-        lambda _: "wide-sensors" in answer_json.get_attribute("textContent"), timeout=15, msg="no prediction"
+    wait_until(
+        dash_duo, lambda _: "wide-sensors" in answer_json.get_attribute("textContent"), timeout=15, msg="no prediction"
     )
     answer = json.loads(answer_json.get_attribute("textContent"))
 

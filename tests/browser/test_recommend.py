@@ -9,7 +9,7 @@ from dashboard.recommend.interactions import Mapping
 from dashboard.recommend.models import RecSpec
 from layouts.predict_ids import PredictIds
 from layouts.recommend_ids import RecommendIds
-from tests.browser.helpers import click
+from tests.browser.helpers import click, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -37,7 +37,7 @@ def test_evaluate_explore_save_and_query_on_predict(dash_duo, app):
 
     click(dash_duo, "#rec-tabs .nav-item:nth-child(2) a")
     click(dash_duo, f"#{RecommendIds.EVAL_BUTTON}")
-    dash_duo._wait_for(lambda d: len(_column(dash_duo, RecommendIds.EVAL_TABLE, 0)) == 3, timeout=120, msg="no table")
+    wait_until(dash_duo, lambda d: len(_column(dash_duo, RecommendIds.EVAL_TABLE, 0)) == 3, timeout=120, msg="no table")
     models = _column(dash_duo, RecommendIds.EVAL_TABLE, 0)
     assert models[0] == "Popularity (baseline)" and "Item-item kNN (cosine)" in models
 

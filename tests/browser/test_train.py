@@ -10,7 +10,7 @@ from sklearn.metrics import roc_auc_score
 from layouts.common import pick_id
 from layouts.predict_ids import PredictIds
 from layouts.train_ids import CompareIds, InspectIds, SearchIds, TrainIds
-from tests.browser.helpers import click, wait_for_app_ready
+from tests.browser.helpers import click, wait_for_app_ready, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -24,8 +24,11 @@ def test_train_titanic_threshold_save_and_predict(dash_duo, app):
         TrainIds.RUN_BUTTON,
     )
     click(dash_duo, f"#{TrainIds.RUN_BUTTON}")
-    dash_duo._wait_for(
-        lambda d: len(d.find_elements("css selector", ".fold-row")) == 5, timeout=90, msg="fold rows did not appear"
+    wait_until(
+        dash_duo,
+        lambda d: len(d.find_elements("css selector", ".fold-row")) == 5,
+        timeout=90,
+        msg="fold rows did not appear",
     )
     dash_duo.wait_for_contains_text("#train-summary-roc_auc", "roc_auc", timeout=30)
     # The AUC shown is the mean over folds of scikit-learn's roc_auc_score on the same folds.
@@ -107,14 +110,18 @@ def test_search_streams_candidates_applies_the_best_and_the_permalink_embeds_it(
     click(dash_duo, f"#{SearchIds.TUNE_CHECKLIST} input[value='max_iter']")  # C is ticked already
     click(dash_duo, f"#{SearchIds.RUN_BUTTON}")
     # 3 x 2 grid + the catalog defaults, every candidate over 4 folds
-    dash_duo._wait_for(
+    wait_until(
+        dash_duo,
         lambda d: [t.split()[-1] for t in _texts(dash_duo, ".search-row")] == ["4/4"] * 7,
         timeout=120,
         msg="search rows did not complete",
     )
     dash_duo.wait_for_contains_text(f"#{SearchIds.BEST_SUMMARY}", "Catalog defaults", timeout=30)
-    dash_duo._wait_for(
-        lambda d: _plot_types(dash_duo, SearchIds.GRAPH) == ["heatmap"], timeout=15, msg="no heatmap of 2 parameters"
+    wait_until(
+        dash_duo,
+        lambda d: _plot_types(dash_duo, SearchIds.GRAPH) == ["heatmap"],
+        timeout=15,
+        msg="no heatmap of 2 parameters",
     )
     result = app.server.extensions["dashboard"].training
     token = next(k for k in result.memo.backend.cache.iterkeys() if str(k).startswith("train.search:"))
@@ -122,7 +129,8 @@ def test_search_streams_candidates_applies_the_best_and_the_permalink_embeds_it(
     assert dash_duo.find_element(".search-row.table-success").text.split()[0] == "1"
     click(dash_duo, f"#{SearchIds.USE_BEST_BUTTON}")
     C_control = '[id=\'{"name":"C","type":"train-param"}\']'
-    dash_duo._wait_for(
+    wait_until(
+        dash_duo,
         lambda d: float(d.find_element("css selector", C_control).get_attribute("value")) == best["values"]["C"],
         timeout=15,
         msg="the best C was not put in the form",
@@ -131,8 +139,11 @@ def test_search_streams_candidates_applies_the_best_and_the_permalink_embeds_it(
     dash_duo.wait_for_contains_text(f"#{TrainIds.MESSAGES}", "no model was fitted", timeout=30)
     shown = dash_duo.find_element("#train-summary-roc_auc").text.split()[1]
     assert abs(float(shown) - best["mean"]) < 5e-5
-    dash_duo._wait_for(
-        lambda d: _plot_types(dash_duo, TrainIds.NATIVE_GRAPH) == ["bar"], timeout=15, msg="no coefficient chart"
+    wait_until(
+        dash_duo,
+        lambda d: _plot_types(dash_duo, TrainIds.NATIVE_GRAPH) == ["bar"],
+        timeout=15,
+        msg="no coefficient chart",
     )
     # coefficients by input column ("Sex", not "Sex_male"), the one-hot levels on expand
     bars = dash_duo.driver.execute_script(
@@ -141,7 +152,7 @@ def test_search_streams_candidates_applies_the_best_and_the_permalink_embeds_it(
     assert "Sex" in bars and not any("_" in bar for bar in bars if bar.startswith("Sex"))
     sex = next(e for e in dash_duo.find_elements(f"#{TrainIds.NATIVE_LEVELS} details") if e.text.startswith("Sex:"))
     dash_duo.driver.execute_script("arguments[0].querySelector('summary').click();", sex)  # as helpers.click
-    dash_duo._wait_for(lambda d: "Sex_female" in sex.text, timeout=10, msg="the levels did not expand")
+    wait_until(dash_duo, lambda d: "Sex_female" in sex.text, timeout=10, msg="the levels did not expand")
     link = dash_duo.find_element(f"#{TrainIds.PERMALINK_LINK}").get_attribute("href")
     assert "p_C=" in link and "threshold=" in link
     # The permalink's embed form opens on the cached result with no controls
@@ -165,12 +176,12 @@ def test_the_feature_picker_picks_all_none_and_a_kind_in_one_click(dash_duo, app
 
     click(dash_duo, f"#{pick_id(TrainIds.FEATURES_DROPDOWN, 'numeric')}")
     numeric = [c for c, k in kinds.items() if k == "numeric"]
-    dash_duo._wait_for(lambda _: chosen() == numeric, timeout=10, msg=f"numeric pick: {chosen()} != {numeric}")
+    wait_until(dash_duo, lambda _: chosen() == numeric, timeout=10, msg=f"numeric pick: {chosen()} != {numeric}")
     click(dash_duo, f"#{pick_id(TrainIds.FEATURES_DROPDOWN, 'none')}")
-    dash_duo._wait_for(lambda _: chosen() == [], timeout=10, msg="none pick")
+    wait_until(dash_duo, lambda _: chosen() == [], timeout=10, msg="none pick")
     click(dash_duo, f"#{pick_id(TrainIds.FEATURES_DROPDOWN, 'all')}")
     every = [c for c in kinds if c != "Survived"]  # every column but the target
-    dash_duo._wait_for(lambda _: chosen() == every, timeout=10, msg=f"all pick: {chosen()}")
+    wait_until(dash_duo, lambda _: chosen() == every, timeout=10, msg=f"all pick: {chosen()}")
     assert dash_duo.get_logs() == []
 
 
@@ -183,9 +194,12 @@ def test_three_models_compared_on_the_same_folds_and_the_permalink_embeds_it(das
         CompareIds.RUN_BUTTON,
     )
     click(dash_duo, f"#{CompareIds.RUN_BUTTON}")
-    dash_duo._wait_for(lambda d: len(_texts(dash_duo, ".compare-row")) == 3, timeout=120, msg="no comparison table")
-    dash_duo._wait_for(
-        lambda d: _plot_types(dash_duo, CompareIds.ROC_GRAPH) == ["scatter"] * 4, timeout=15, msg="no ROC overlay"
+    wait_until(dash_duo, lambda d: len(_texts(dash_duo, ".compare-row")) == 3, timeout=120, msg="no comparison table")
+    wait_until(
+        dash_duo,
+        lambda d: _plot_types(dash_duo, CompareIds.ROC_GRAPH) == ["scatter"] * 4,
+        timeout=15,
+        msg="no ROC overlay",
     )
     # the table's AUCs are scikit-learn's roc_auc_score on each model's folds, and the folds are the same
     training = app.server.extensions["dashboard"].training
@@ -203,7 +217,7 @@ def test_three_models_compared_on_the_same_folds_and_the_permalink_embeds_it(das
     link = dash_duo.find_element(f"#{TrainIds.PERMALINK_LINK}").get_attribute("href")
     assert parse_qs(urlparse(link).query)["compare"] == ["logistic_regression,random_forest,decision_tree"]
     dash_duo.wait_for_page(url=link + "&embed=1")  # opens on the cached comparison, nothing to run
-    dash_duo._wait_for(lambda d: len(_texts(dash_duo, ".compare-row")) == 3, timeout=30, msg="the embed is empty")
+    wait_until(dash_duo, lambda d: len(_texts(dash_duo, ".compare-row")) == 3, timeout=30, msg="the embed is empty")
     assert dash_duo.get_logs() == []
 
 
@@ -226,7 +240,8 @@ def test_a_twenty_trial_tpe_search_streams_prunes_and_plots_its_history(dash_duo
     rows = _texts(dash_duo, ".search-row")
     assert len(rows) == 21
     assert all(row.endswith("5/5") or "pruned" in row for row in rows)
-    dash_duo._wait_for(
+    wait_until(
+        dash_duo,
         lambda d: _plot_types(dash_duo, SearchIds.HISTORY_GRAPH)[:2] == ["scatter", "scatter"],
         timeout=15,
         msg="no optimisation history",
@@ -270,11 +285,11 @@ def test_an_upload_asks_for_its_target_and_shows_what_it_left_out(dash_duo, app,
     dash_duo.wait_for_contains_text(f"#{TrainIds.FEATURES_NOTE}", "alive (predicts survived alone", timeout=15)
     assert "rownames (named like an identifier)" in dash_duo.find_element(f"#{TrainIds.FEATURES_NOTE}").text
     expected = ["pclass", "sex", "age", "sibsp", "parch", "fare", "embarked", "class", "alone"]
-    dash_duo._wait_for(lambda _: chosen_features(dash_duo) == expected, 10, f"defaults: {chosen_features(dash_duo)}")
+    wait_until(dash_duo, lambda _: chosen_features(dash_duo) == expected, 10, f"defaults: {chosen_features(dash_duo)}")
     dash_duo.driver.save_screenshot(str(tmp_path / "train-upload.png"))
     click(dash_duo, f"#{pick_id(TrainIds.FEATURES_DROPDOWN, 'all')}")  # "all" never picks the target
     every = ["rownames", *expected[:7], "class", "alive", "alone"]
-    dash_duo._wait_for(lambda _: chosen_features(dash_duo) == every, 10, f"all: {chosen_features(dash_duo)}")
+    wait_until(dash_duo, lambda _: chosen_features(dash_duo) == every, 10, f"all: {chosen_features(dash_duo)}")
     assert dash_duo.get_logs() == []
 
 

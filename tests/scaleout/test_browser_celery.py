@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from selenium.webdriver.support.ui import WebDriverWait
 from sklearn.metrics import roc_auc_score
 
 from dashboard.jobs.layer import RedisMemo, memo_secret
@@ -42,7 +43,7 @@ def test_cv_streams_through_celery_and_its_repeat_on_the_other_machine_fits_noth
     before = _cv_keys(cluster)
     dash_br.server_url = cluster.web["web-a"] + TRAIN + "&model=logistic_regression&folds=5"
     click(dash_br, f"#{TrainIds.RUN_BUTTON}")
-    dash_br._wait_for(lambda d: _fold_rows(dash_br) == 5, timeout=120, msg="fold rows did not stream in")
+    WebDriverWait(dash_br.driver, 120).until(lambda d: _fold_rows(dash_br) == 5, "fold rows did not stream in")
     dash_br.wait_for_contains_text("#train-summary-roc_auc", "roc_auc", timeout=60)
     new = _cv_keys(cluster) - before
     assert len(new) == 1  # the one result the worker wrote to the shared memo
@@ -66,13 +67,12 @@ def test_cancel_revokes_the_celery_task_and_caches_nothing(dash_br, cluster, wai
     before = _cv_keys(cluster)
     dash_br.server_url = cluster.web["web-a"] + TRAIN + SLOW
     click(dash_br, f"#{TrainIds.RUN_BUTTON}")
-    dash_br._wait_for(lambda d: _fold_rows(dash_br) >= 1, timeout=120, msg="no fold streamed in")
+    WebDriverWait(dash_br.driver, 120).until(lambda d: _fold_rows(dash_br) >= 1, "no fold streamed in")
     assert cluster.active_tasks(), "the CV should be running on a Celery worker"
     click(dash_br, f"#{TrainIds.CANCEL_BUTTON}")
-    dash_br._wait_for(
+    WebDriverWait(dash_br.driver, 60).until(
         lambda d: d.find_element("css selector", f"#{TrainIds.RUN_BUTTON}").is_enabled(),
-        timeout=60,
-        msg="the run button did not come back",
+        "the run button did not come back",
     )
     wait_until(lambda: not cluster.active_tasks(), 60, "the revoked task leaving the worker")
     assert _cv_keys(cluster) == before  # a cancelled run leaves no result behind
