@@ -10,6 +10,7 @@ from dash import Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 from pydantic import ValidationError
 
+from callbacks.widgets import background_run
 from dashboard.clusters.clustering import ClusterSpec
 from dashboard.errors import FieldError, ResultExpired, user_message
 from dashboard.figures.clusters import (
@@ -153,12 +154,7 @@ def register(app, services: Services) -> None:
         Output(ClusterIds.MESSAGES, "children"),
         Input(ClusterIds.RUN_BUTTON, "n_clicks"),
         *SPEC_STATES,
-        background=True,
-        running=[
-            (Output(ClusterIds.RUN_BUTTON, "disabled"), True, False),
-            (Output(ClusterIds.CANCEL_BUTTON, "disabled"), False, True),
-        ],
-        cancel=[Input(ClusterIds.CANCEL_BUTTON, "n_clicks")],
+        **background_run(ClusterIds.RUN_BUTTON, ClusterIds.CANCEL_BUTTON),
         prevent_initial_call=True,
     )
     def run(_clicks, *controls):
@@ -220,14 +216,12 @@ def register(app, services: Services) -> None:
         Input(ClusterIds.SWEEP_BUTTON, "n_clicks"),
         State(ClusterIds.SWEEP_RANGE, "value"),
         *SPEC_STATES,
-        background=True,
-        progress=[Output(ClusterIds.SWEEP_GRAPH, "figure"), Output(ClusterIds.SWEEP_PROGRESS, "value")],
-        running=[
-            (Output(ClusterIds.SWEEP_PANEL, "hidden"), False, False),  # shown from the first sweep on
-            (Output(ClusterIds.SWEEP_BUTTON, "disabled"), True, False),
-            (Output(ClusterIds.SWEEP_CANCEL_BUTTON, "disabled"), False, True),
-        ],
-        cancel=[Input(ClusterIds.SWEEP_CANCEL_BUTTON, "n_clicks")],
+        **background_run(
+            ClusterIds.SWEEP_BUTTON,
+            ClusterIds.SWEEP_CANCEL_BUTTON,
+            progress=[Output(ClusterIds.SWEEP_GRAPH, "figure"), Output(ClusterIds.SWEEP_PROGRESS, "value")],
+            shown=[ClusterIds.SWEEP_PANEL],
+        ),
         prevent_initial_call=True,
     )
     def sweep(set_progress, _clicks, k_range, *controls):
@@ -319,8 +313,7 @@ def register(app, services: Services) -> None:
         Input(ClusterIds.SAVE_BUTTON, "n_clicks"),
         State(ClusterIds.SAVE_NAME_INPUT, "value"),
         State(ClusterIds.RESULT_STORE, "data"),
-        background=True,  # refits the clusterer
-        running=[(Output(ClusterIds.SAVE_BUTTON, "disabled"), True, False)],
+        **background_run(ClusterIds.SAVE_BUTTON),  # refits the clusterer
         prevent_initial_call=True,
     )
     def save(_clicks, name, stored):

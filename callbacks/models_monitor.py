@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from dash import Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
+from callbacks.widgets import background_run
 from dashboard.data.catalog import DatasetNotFoundError, UploadError
 from dashboard.data.uploads import refusal
 from dashboard.errors import Cancelled, FieldError, user_message
@@ -127,8 +128,7 @@ def register(app, services: Services) -> None:
         Input(MonitorIds.VERIFY_BUTTON, "n_clicks"),
         State(ModelsIds.SELECTED_STORE, "data"),
         State(MonitorIds.SOURCE, "value"),
-        background=True,
-        running=[(Output(MonitorIds.VERIFY_BUTTON, "disabled"), True, False)],
+        **background_run(MonitorIds.VERIFY_BUTTON),
         prevent_initial_call=True,
     )
     def reverify(_clicks, selected, source):
@@ -146,8 +146,7 @@ def register(app, services: Services) -> None:
         Input(MonitorIds.DRIFT_BUTTON, "n_clicks"),
         State(ModelsIds.SELECTED_STORE, "data"),
         State(MonitorIds.SOURCE, "value"),
-        background=True,
-        running=[(Output(MonitorIds.DRIFT_BUTTON, "disabled"), True, False)],
+        **background_run(MonitorIds.DRIFT_BUTTON),
         prevent_initial_call=True,
     )
     def drift(_clicks, selected, source):
@@ -190,13 +189,11 @@ def register(app, services: Services) -> None:
         State(ModelsIds.SELECTED_STORE, "data"),
         State(MonitorIds.SOURCE, "value"),
         State(MonitorIds.RETRAIN_UNION, "value"),
-        background=True,
-        progress=[Output(MonitorIds.RETRAIN_PROGRESS, "value"), Output(MonitorIds.RETRAIN_PROGRESS, "label")],
-        running=[
-            (Output(MonitorIds.RETRAIN_BUTTON, "disabled"), True, False),
-            (Output(MonitorIds.RETRAIN_CANCEL, "disabled"), False, True),
-        ],
-        cancel=[Input(MonitorIds.RETRAIN_CANCEL, "n_clicks")],
+        **background_run(
+            MonitorIds.RETRAIN_BUTTON,
+            MonitorIds.RETRAIN_CANCEL,
+            progress=[Output(MonitorIds.RETRAIN_PROGRESS, "value"), Output(MonitorIds.RETRAIN_PROGRESS, "label")],
+        ),
         prevent_initial_call=True,
     )
     def retrain(set_progress, _clicks, selected, source, union):

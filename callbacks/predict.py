@@ -11,7 +11,9 @@ from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 from flask import g
 
-from dashboard.data.uploads import UploadError, refusal
+from callbacks.widgets import background_run
+from dashboard.data.upload_base import UploadError
+from dashboard.data.uploads import refusal
 from dashboard.errors import FieldError, user_message
 from dashboard.figures.predict import probability_figure, waterfall_figure
 from dashboard.services import Services
@@ -170,13 +172,11 @@ def register(app, services: Services) -> None:
         Input(PredictIds.BATCH_UPLOAD_RECEIVED, "data"),
         State(PredictIds.MODEL_DROPDOWN, "value"),
         State(PredictIds.VERSION_DROPDOWN, "value"),
-        background=True,
-        progress=[Output(PredictIds.BATCH_PROGRESS, "value"), Output(PredictIds.BATCH_PROGRESS, "label")],
-        running=[
-            (Output(PredictIds.BATCH_CANCEL_BUTTON, "disabled"), False, True),
-            (Output(PredictIds.BATCH_UPLOAD, "disabled"), True, False),
-        ],
-        cancel=[Input(PredictIds.BATCH_CANCEL_BUTTON, "n_clicks")],
+        **background_run(
+            PredictIds.BATCH_UPLOAD,
+            PredictIds.BATCH_CANCEL_BUTTON,
+            progress=[Output(PredictIds.BATCH_PROGRESS, "value"), Output(PredictIds.BATCH_PROGRESS, "label")],
+        ),
         prevent_initial_call=True,
     )
     def score_batch(set_progress, received, name, version_value):

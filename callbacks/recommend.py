@@ -12,6 +12,7 @@ from dash import Input, Output, State, html, no_update
 from dash.exceptions import PreventUpdate
 from pydantic import ValidationError
 
+from callbacks.widgets import background_run
 from dashboard.errors import FieldError, user_message
 from dashboard.figures.base import message_figure
 from dashboard.figures.recommend import counts_histogram, long_tail_figure, metrics_figure
@@ -119,13 +120,11 @@ def register(app, services: Services) -> None:
         *MAPPING_STATES,
         *SPEC_STATES,
         *HOLDOUT_STATES,
-        background=True,
-        progress=[Output(RecommendIds.EVAL_TABLE, "children"), Output(RecommendIds.EVAL_PROGRESS, "value")],
-        running=[
-            (Output(RecommendIds.EVAL_BUTTON, "disabled"), True, False),
-            (Output(RecommendIds.EVAL_CANCEL_BUTTON, "disabled"), False, True),
-        ],
-        cancel=[Input(RecommendIds.EVAL_CANCEL_BUTTON, "n_clicks")],
+        **background_run(
+            RecommendIds.EVAL_BUTTON,
+            RecommendIds.EVAL_CANCEL_BUTTON,
+            progress=[Output(RecommendIds.EVAL_TABLE, "children"), Output(RecommendIds.EVAL_PROGRESS, "value")],
+        ),
         prevent_initial_call=True,
     )
     def evaluate(set_progress, _clicks, *controls):
@@ -174,8 +173,7 @@ def register(app, services: Services) -> None:
     @app.callback(
         Output(RecommendIds.EXPLORE_RESULT, "children", allow_duplicate=True),
         Input(RecommendIds.FIT_REQUEST_STORE, "data"),
-        background=True,  # fitting takes seconds; queries on a fitted model do not
-        running=[(Output(RecommendIds.EXPLORE_BUTTON, "disabled"), True, False)],
+        **background_run(RecommendIds.EXPLORE_BUTTON),  # fitting takes seconds; queries on a fitted model do not
         prevent_initial_call=True,
     )
     def fit_and_explore(request):
@@ -196,8 +194,7 @@ def register(app, services: Services) -> None:
         *MAPPING_STATES,
         *SPEC_STATES,
         *HOLDOUT_STATES,
-        background=True,  # fits the model when it is not cached yet
-        running=[(Output(RecommendIds.SAVE_BUTTON, "disabled"), True, False)],
+        **background_run(RecommendIds.SAVE_BUTTON),  # fits the model when it is not cached yet
         prevent_initial_call=True,
     )
     def save(_clicks, name, *controls):

@@ -6,7 +6,8 @@ from __future__ import annotations
 from dash import Input, Output, State, no_update
 from dash.exceptions import PreventUpdate
 
-from callbacks.train import SPEC_STATES, spec_from_controls
+from callbacks.train_form import SPEC_STATES, spec_from_controls
+from callbacks.widgets import background_run
 from dashboard.errors import ResultExpired, user_message
 from dashboard.figures.train import compare_pr_figure, compare_roc_figure
 from dashboard.services import Services
@@ -38,13 +39,11 @@ def register(app, services: Services) -> None:
         Input(CompareIds.RUN_BUTTON, "n_clicks"),
         State(CompareIds.MODELS_DROPDOWN, "value"),
         *SPEC_STATES,
-        background=True,
-        progress=[Output(CompareIds.PROGRESS, "value"), Output(CompareIds.PROGRESS, "label")],
-        running=[
-            (Output(CompareIds.RUN_BUTTON, "disabled"), True, False),
-            (Output(CompareIds.CANCEL_BUTTON, "disabled"), False, True),
-        ],
-        cancel=[Input(CompareIds.CANCEL_BUTTON, "n_clicks")],
+        **background_run(
+            CompareIds.RUN_BUTTON,
+            CompareIds.CANCEL_BUTTON,
+            progress=[Output(CompareIds.PROGRESS, "value"), Output(CompareIds.PROGRESS, "label")],
+        ),
         prevent_initial_call=True,
     )
     def run(set_progress, _clicks, models, *controls):

@@ -6,7 +6,8 @@ from __future__ import annotations
 from dash import Input, Output, State
 from dash.exceptions import PreventUpdate
 
-from callbacks.train import SPEC_STATES, spec_from_controls
+from callbacks.train_form import SPEC_STATES, spec_from_controls
+from callbacks.widgets import background_run
 from dashboard.errors import ResultExpired, user_message
 from dashboard.figures.base import message_figure
 from dashboard.figures.train import learning_curve_figure, pdp_figure
@@ -37,11 +38,7 @@ def register(app, services: Services) -> None:
         Input(InspectIds.PDP_BUTTON, "n_clicks"),
         State(InspectIds.PDP_COLUMN, "value"),
         *SPEC_STATES,
-        background=True,
-        running=[
-            (Output(InspectIds.PDP_BUTTON, "disabled"), True, False),
-            (Output(InspectIds.PDP_PANEL, "hidden"), False, False),  # shown once asked for
-        ],
+        **background_run(InspectIds.PDP_BUTTON, shown=[InspectIds.PDP_PANEL]),
         prevent_initial_call=True,
     )
     def partial_dependence(_clicks, column, *controls):
@@ -58,11 +55,7 @@ def register(app, services: Services) -> None:
         Output(InspectIds.MESSAGES, "children", allow_duplicate=True),
         Input(InspectIds.CURVE_BUTTON, "n_clicks"),
         *SPEC_STATES,
-        background=True,
-        running=[
-            (Output(InspectIds.CURVE_BUTTON, "disabled"), True, False),
-            (Output(InspectIds.CURVE_PANEL, "hidden"), False, False),
-        ],
+        **background_run(InspectIds.CURVE_BUTTON, shown=[InspectIds.CURVE_PANEL]),
         prevent_initial_call=True,
     )
     def learning_curve(_clicks, *controls):

@@ -10,7 +10,8 @@ from dash import ALL, Input, Output, State, no_update
 from dash.exceptions import PreventUpdate
 from pydantic import ValidationError
 
-from callbacks.train import SPEC_STATES, spec_from_controls
+from callbacks.train_form import SPEC_STATES, spec_from_controls
+from callbacks.widgets import background_run
 from dashboard.errors import FieldError, ResultExpired, user_message
 from dashboard.figures.train import history_figure, importance_figure, search_figure
 from dashboard.services import Services
@@ -92,18 +93,16 @@ def register(app, services: Services) -> None:
         Input(SearchIds.RUN_BUTTON, "n_clicks"),
         *SPEC_STATES,
         *SEARCH_STATES,
-        background=True,
-        progress=[
-            Output(SearchIds.TABLE, "children"),
-            Output(SearchIds.GRAPH, "figure"),
-            Output(SearchIds.PROGRESS, "value"),
-        ],
-        running=[
-            (Output(SearchIds.GRAPH_PANEL, "hidden"), False, False),  # shown from the first search on
-            (Output(SearchIds.RUN_BUTTON, "disabled"), True, False),
-            (Output(SearchIds.CANCEL_BUTTON, "disabled"), False, True),
-        ],
-        cancel=[Input(SearchIds.CANCEL_BUTTON, "n_clicks")],
+        **background_run(
+            SearchIds.RUN_BUTTON,
+            SearchIds.CANCEL_BUTTON,
+            progress=[
+                Output(SearchIds.TABLE, "children"),
+                Output(SearchIds.GRAPH, "figure"),
+                Output(SearchIds.PROGRESS, "value"),
+            ],
+            shown=[SearchIds.GRAPH_PANEL],
+        ),
         prevent_initial_call=True,
     )
     def run(set_progress, _clicks, *controls):
