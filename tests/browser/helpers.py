@@ -36,7 +36,7 @@ def dropdown_value(dash_duo, component_id: str) -> str:
 
 
 def upload_file(dash_duo, path: Path) -> None:
-    dash_duo.find_element(f"#{ExplorerIds.UPLOAD} input[type=file]").send_keys(str(path))
+    dash_duo.wait_for_element(f"#{ExplorerIds.UPLOAD} input[type=file]", timeout=20).send_keys(str(path))
 
 
 def click(dash_duo, selector: str, timeout: int = 30) -> None:
@@ -62,7 +62,7 @@ def wait_for_app_ready(dash_duo, timeout: int = 30) -> None:
     )
 
 
-def wait_until(dash_duo, condition, timeout: float = 30, message: str = "the condition never held"):
+def wait_until(dash_duo, condition, timeout: float = 30, msg: str = "the condition never held"):
     """Wait for ``condition(driver)`` to be truthy (its value is returned): Selenium's public wait, for what
     dash_duo's own ``wait_for_*`` helpers do not cover."""
-    return WebDriverWait(dash_duo.driver, timeout).until(condition, message)
+    return WebDriverWait(dash_duo.driver, timeout).until(condition, msg)

@@ -10,7 +10,7 @@ from sklearn.metrics import roc_auc_score
 
 from layouts.models_ids import MonitorIds
 from layouts.predict_ids import PredictIds
-from tests.browser.helpers import click, wait_for_app_ready
+from tests.browser.helpers import click, wait_for_app_ready, wait_until
 from tests.browser.test_predict import _field, _set_number
 
 pytestmark = pytest.mark.browser
@@ -20,7 +20,9 @@ FIELDS = ["Pclass", "Sex", "Age", "SibSp", "Parch", "Fare", "Embarked"]
 
 
 def _tab(dash_duo, label: str) -> None:
-    tab = dash_duo.driver.find_element(By.XPATH, f"//a[contains(@class, 'nav-link') and text()='{label}']")
+    """Open a tab of the card once it is drawn (the card arrives by a callback after the page settles)."""
+    where = f"//a[contains(@class, 'nav-link') and text()='{label}']"
+    tab = wait_until(dash_duo, lambda driver: driver.find_elements(By.XPATH, where), 20, f"no tab {label!r}")[0]
     dash_duo.driver.execute_script("arguments[0].click();", tab)
 
 
@@ -48,7 +50,7 @@ def test_predict_feedback_reverify_drift_retrain(dash_duo, app, demo_models, sto
     labels = pd.DataFrame({"request_id": request_id, "row": range(len(older)), "label": older["Survived"].astype(int)})
     labels_csv = tmp_path / "labels.csv"
     labels.to_csv(labels_csv, index=False)
-    dash_duo.find_element(f"#{MonitorIds.FEEDBACK_UPLOAD} input[type=file]").send_keys(str(labels_csv))
+    dash_duo.wait_for_element(f"#{MonitorIds.FEEDBACK_UPLOAD} input[type=file]", timeout=20).send_keys(str(labels_csv))
     dash_duo.wait_for_contains_text(
         f"#{MonitorIds.FEEDBACK_ALERT}", "40 labels received, 40 match a logged prediction", timeout=20
     )
@@ -104,13 +106,13 @@ def test_recent_data_uploaded_on_the_card_is_reverified_like_scikit_learn(dash_d
     dash_duo.wait_for_page(url=f"{dash_duo.server_url}/models?model={MODEL}&version=1")
     wait_for_app_ready(dash_duo)
     # without the target column, re-verify names what is missing and nothing is kept
-    dash_duo.find_element(f"#{MonitorIds.UPLOAD} input[type=file]").send_keys(str(unlabelled))
+    dash_duo.wait_for_element(f"#{MonitorIds.UPLOAD} input[type=file]", timeout=20).send_keys(str(unlabelled))
     dash_duo.wait_for_contains_text(f"#{MonitorIds.UPLOAD_ALERT}", "Added 'no-labels'", timeout=20)
     _tab(dash_duo, "Re-verify")
     click(dash_duo, f"#{MonitorIds.VERIFY_BUTTON}")
     dash_duo.wait_for_contains_text(f"#{MonitorIds.VERIFY_RESULT}", "has no column 'Survived'", timeout=30)
     assert store.evaluations(MODEL, 1) == []
-    dash_duo.find_element(f"#{MonitorIds.UPLOAD} input[type=file]").send_keys(str(path))
+    dash_duo.wait_for_element(f"#{MonitorIds.UPLOAD} input[type=file]", timeout=20).send_keys(str(path))
     dash_duo.wait_for_contains_text(f"#{MonitorIds.UPLOAD_ALERT}", "Added 'recent-passengers': 300 rows", timeout=20)
     click(dash_duo, f"#{MonitorIds.VERIFY_BUTTON}")
     model = store.load(MODEL, 1).model

@@ -65,7 +65,7 @@ def test_batch_upload_reports_bad_row_and_downloads(dash_duo, app, demo_models, 
     frame.to_csv(path, index=False)
     dash_duo.start_server(app)
     dash_duo.wait_for_page(url=f"{dash_duo.server_url}/predict?model=titanic-survival")
-    dash_duo.find_element(f"#{PredictIds.BATCH_UPLOAD} input[type=file]").send_keys(str(path))
+    dash_duo.wait_for_element(f"#{PredictIds.BATCH_UPLOAD} input[type=file]", timeout=20).send_keys(str(path))
     dash_duo.wait_for_contains_text(f"#{PredictIds.BATCH_RESULT}", "Scored 29 of 30 rows", timeout=60)
     dash_duo.wait_for_contains_text(f"#{PredictIds.BATCH_RESULT} .batch-bad-rows", "row 5: Sex")
     click(dash_duo, f"#{PredictIds.BATCH_DOWNLOAD_BUTTON}")

@@ -38,3 +38,9 @@ def test_an_address_that_is_no_page_answers_404_saying_so(client, path):
     assert answer.status_code == 404
     body = answer.get_data(as_text=True)
     assert "No page at" in body and "<script>" not in body and 'href="/"' in body
+
+
+def test_the_favicon_browsers_ask_for_on_their_own_is_dashs(client):
+    answer = client.get("/favicon.ico")
+    assert answer.status_code == 301 and answer.headers["Location"] == "/_favicon.ico"
+    assert client.get("/_favicon.ico").status_code == 200
