@@ -12,6 +12,7 @@ from callbacks import (
     train,
     train_compare,
     train_inspect,
+    train_learned,
     train_search,
 )
 from layouts.clusters_ids import ClusterIds
@@ -46,6 +47,7 @@ def register(app, services) -> None:
     models.register(app, services)
     models_monitor.register(app, services)
     train.register(app, services)
+    train_learned.register(app, services)
     train_search.register(app, services)
     train_compare.register(app, services)
     train_inspect.register(app, services)

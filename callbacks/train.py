@@ -10,15 +10,15 @@ from urllib.parse import urlencode
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
-from pydantic import ValidationError
 
+from callbacks.train_form import SPEC_STATES, spec_from_controls
+from callbacks.widgets import background_run
 from dashboard.errors import FieldError, ResultExpired, user_message
 from dashboard.figures.base import message_figure
 from dashboard.figures.train import (
     calibration_figure,
     confusion_figure,
     cost_figure,
-    importance_figure,
     pr_figure,
     predicted_vs_actual_figure,
     residual_histogram,
@@ -28,80 +28,16 @@ from dashboard.figures.train import (
 from dashboard.services import Services
 from dashboard.train import evaluation
 from dashboard.train.catalog import estimator_spec
-from dashboard.train.spec import CVSpec, TextSpec, TrainSpec, infer_task
+from dashboard.train.spec import TrainSpec, infer_task
 from layouts.common import alert, feature_options, left_out_note
 from layouts.train import model_options, param_controls
 from layouts.train_ids import CompareIds, TrainIds
-from layouts.train_views import fold_table, levels_view, summary_view, terms_view
+from layouts.train_views import fold_table, summary_view
 from model_store.lazy import lazy_module
 
 np = lazy_module("numpy")
 
 PLOT_POINTS = 5000
-
-SPEC_STATES = (
-    State(TrainIds.DATASET_DROPDOWN, "value"),
-    State(TrainIds.TARGET_DROPDOWN, "value"),
-    State(TrainIds.TASK_RADIO, "value"),
-    State(TrainIds.FEATURES_DROPDOWN, "value"),
-    State(TrainIds.MODEL_DROPDOWN, "value"),
-    State(TrainIds.param(ALL), "value"),
-    State(TrainIds.param(ALL), "id"),
-    State(TrainIds.TEXT_ANALYZER, "value"),
-    State(TrainIds.TEXT_NGRAM, "value"),
-    State(TrainIds.FOLDS_INPUT, "value"),
-    State(TrainIds.SEED_INPUT, "value"),
-    State(TrainIds.TEST_FRACTION_INPUT, "value"),
-    State(TrainIds.OPTIONS_CHECKLIST, "value"),
-)
-
-
-def spec_from_controls(
-    dataset,
-    target,
-    task,
-    features,
-    model,
-    param_values,
-    param_ids,
-    analyzer,
-    ngram,
-    folds,
-    seed,
-    test_fraction,
-    options,
-) -> TrainSpec:
-    """The controls' values as a TrainSpec; a malformed value raises FieldError naming the control."""
-    params = {pid["name"]: value for pid, value in zip(param_ids, param_values, strict=True) if value is not None}
-    if folds is None:  # the browser reports an out-of-range or empty number as no value
-        raise FieldError("cv.folds", "enter a whole number of folds from 2 to 20")
-    try:
-        return TrainSpec(
-            dataset=dataset or "",
-            target=target or "",
-            features=tuple(features or ()),
-            estimator=model or "",
-            params=params,
-            task=task or "auto",
-            text=TextSpec(
-                analyzer=analyzer or "word",
-                ngram_min=(ngram or [1, 2])[0],
-                ngram_max=(ngram or [1, 2])[1],
-                stop_words="stopwords" in (options or []),
-            ),
-            cv=CVSpec(
-                folds=folds,
-                seed=seed or 0,
-                test_fraction=test_fraction or 0,
-                stratified="stratified" in (options or []),
-                shuffle="shuffle" in (options or []),
-            ),
-            importance="importance" in (options or []),
-        )
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        field = ".".join(str(part) for part in error["loc"]) or "spec"
-        raise FieldError(field, error["msg"]) from None
 
 
 def _curves(folds, positive) -> tuple[Any, Any]:
@@ -185,18 +121,16 @@ def register(app, services: Services) -> None:
         Output(TrainIds.MESSAGES, "children"),
         Input(TrainIds.RUN_BUTTON, "n_clicks"),
         *SPEC_STATES,
-        background=True,
-        progress=[
-            Output(TrainIds.FOLD_TABLE, "children"),
-            Output(TrainIds.ROC_GRAPH, "figure"),
-            Output(TrainIds.PR_GRAPH, "figure"),
-            Output(TrainIds.PROGRESS, "value"),
-        ],
-        running=[
-            (Output(TrainIds.RUN_BUTTON, "disabled"), True, False),
-            (Output(TrainIds.CANCEL_BUTTON, "disabled"), False, True),
-        ],
-        cancel=[Input(TrainIds.CANCEL_BUTTON, "n_clicks")],
+        **background_run(
+            TrainIds.RUN_BUTTON,
+            TrainIds.CANCEL_BUTTON,
+            progress=[
+                Output(TrainIds.FOLD_TABLE, "children"),
+                Output(TrainIds.ROC_GRAPH, "figure"),
+                Output(TrainIds.PR_GRAPH, "figure"),
+                Output(TrainIds.PROGRESS, "value"),
+            ],
+        ),
         prevent_initial_call=True,
     )
     def run(set_progress, _clicks, *controls):
@@ -327,8 +261,7 @@ def register(app, services: Services) -> None:
         Input(TrainIds.SAVE_BUTTON, "n_clicks"),
         State(TrainIds.SAVE_NAME_INPUT, "value"),
         State(TrainIds.RESULT_STORE, "data"),
-        background=True,  # refits the pipeline on every CV row
-        running=[(Output(TrainIds.SAVE_BUTTON, "disabled"), True, False)],
+        **background_run(TrainIds.SAVE_BUTTON),  # refits the pipeline on every CV row
         prevent_initial_call=True,
     )
     def save(_clicks, name, stored):
@@ -347,60 +280,6 @@ def register(app, services: Services) -> None:
             ],
             color="success",
             className="py-2 small",
-        )
-
-    @app.callback(
-        Output(TrainIds.NATIVE_GRAPH, "figure"),
-        Output(TrainIds.NATIVE_LEVELS, "children"),
-        Output(TrainIds.PERMUTATION_GRAPH, "figure"),
-        Output(TrainIds.PERMUTATION_PANEL, "hidden"),
-        Output(TrainIds.TERMS, "children"),
-        Input(TrainIds.RESULT_STORE, "data"),
-    )
-    def show_insights(stored):
-        if not stored:
-            raise PreventUpdate
-        try:
-            learned = training.result(stored.get("token")).insights
-        except ResultExpired:
-            raise PreventUpdate from None
-        native = learned.get("native")
-        permutation = learned.get("permutation")
-        notes = [native_note(native)]
-        if permutation:
-            drop = importance_figure(
-                {c: v["mean"] for c, v in permutation.items()},
-                "Permutation importance on held-out folds (score drop)",
-                {c: v["std"] for c, v in permutation.items()},
-            )
-        else:  # said in a line under the model's own view, not in an empty chart
-            drop = no_update
-            notes.append("Tick 'permutation importance' and run again to see each column's score drop.")
-        levels = levels_view(native.get("groups")) if native else None
-        caption = [html.P(note, className="small text-muted mb-1") for note in notes if note]
-        return native_figure(native), [*caption, levels], drop, not permutation, terms_view(learned.get("terms"))
-
-    def native_note(native: dict | None) -> str | None:
-        """What a linear model's column weight is (a sum of coefficient sizes would grow with its levels)."""
-        if native and native.get("groups") and native["kind"].startswith("coefficient"):
-            return (
-                "A column's weight: how much its part of the decision varies over the held-out rows (its "
-                "standard deviation), whatever its number of levels."
-            )
-        return None
-
-    def native_figure(native: dict | None):
-        if not native:
-            return message_figure("this model has no native importances or coefficients")
-        groups = native.get("groups")
-        if not groups:  # a result cached before columns were grouped, or a layout that cannot be grouped
-            return importance_figure(native["values"], f"Model: {native['kind']}, mean over folds")
-        if native["kind"].startswith("coefficient"):
-            title = "Model: weight of each input column"
-        else:
-            title = f"Model: {native['kind']} summed by input column"
-        return importance_figure(
-            {column: group["total"] for column, group in groups.items()}, f"{title}, mean over folds"
         )
 
     # Result views appear with a result (a page of empty placeholders read as broken), and Run brings the

@@ -10,7 +10,7 @@ from dashboard.clusters.serving import ClusterAdapter
 from dashboard.data.catalog import Catalog
 from dashboard.data.explorer import ExplorerService
 from dashboard.data.incoming import IncomingFiles
-from dashboard.data.uploads import DecodeLimits
+from dashboard.data.upload_base import DecodeLimits
 from dashboard.jobs.layer import JobLayer, create_job_layer
 from dashboard.jobs.queue import ExecutorFactory, JobQueue, ThreadExecutor
 from dashboard.monitoring import PredictionLog

@@ -6,22 +6,16 @@ URL: ``/clusters?dataset=penguins&features=bill_length_mm,flipper_length_mm&algo
 
 from __future__ import annotations
 
-from typing import Any
-
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.clusters.clustering import ClusterSpec
 from dashboard.figures.base import message_figure
+from layouts.clusters_form import ALGORITHMS, algorithm_controls, field
 from layouts.clusters_ids import ClusterIds
 from layouts.common import editor_only, feature_options, feature_picker, is_embed, query_int, query_number, services
 
 DEFAULT_DATASET = "penguins"
-ALGORITHMS = {"kmeans": "k-means", "agglomerative": "agglomerative", "dbscan": "DBSCAN", "gmm": "Gaussian mixture"}
-
-
-def _field(label: str, control: Any, width: int = 6) -> dbc.Col:
-    return dbc.Col([dbc.Label(label, className="small mb-0"), control], width=width, className="mb-1")
 
 
 def _graph(component_id: str, text: str = "Run the clustering to see this") -> dcc.Graph:
@@ -104,9 +98,9 @@ def layout(
                         html.Summary("RFM from transactions", className="small"),
                         dbc.Row(
                             [
-                                _field("customer", dcc.Dropdown(id=ClusterIds.RFM_CUSTOMER, options=list(kinds)), 4),
-                                _field("date", dcc.Dropdown(id=ClusterIds.RFM_DATE, options=list(kinds)), 4),
-                                _field("amount", dcc.Dropdown(id=ClusterIds.RFM_AMOUNT, options=list(kinds)), 4),
+                                field("customer", dcc.Dropdown(id=ClusterIds.RFM_CUSTOMER, options=list(kinds)), 4),
+                                field("date", dcc.Dropdown(id=ClusterIds.RFM_DATE, options=list(kinds)), 4),
+                                field("amount", dcc.Dropdown(id=ClusterIds.RFM_AMOUNT, options=list(kinds)), 4),
                             ]
                         ),
                         dbc.Button("Build RFM dataset", id=ClusterIds.RFM_BUTTON, size="sm", color="secondary"),
@@ -121,7 +115,7 @@ def layout(
             html.Div(identifiers_note(identifiers, chosen), id=ClusterIds.FEATURES_NOTE, className="small text-muted"),
             dbc.Row(
                 [
-                    _field(
+                    field(
                         "Scale",
                         dbc.RadioItems(
                             id=ClusterIds.SCALE_RADIO,
@@ -132,7 +126,7 @@ def layout(
                         ),
                         12,
                     ),
-                    _field(
+                    field(
                         "log(1 + x) for skewed amounts",
                         dcc.Dropdown(
                             id=ClusterIds.LOG_DROPDOWN,
@@ -145,7 +139,7 @@ def layout(
                 ],
                 className="mt-2",
             ),
-            *_algorithm_controls(
+            *algorithm_controls(
                 algorithm,
                 k_value,
                 seed_value,
@@ -192,131 +186,6 @@ def layout(
         lg=12 if embedded else 9,
     )
     return html.Div([html.H2("Clusters"), dbc.Row([controls, results])])
-
-
-def _algorithm_controls(
-    algorithm, k_value, seed_value, init, n_init_value, linkage, metric, eps_value, min_samples_value, covariance
-) -> list:
-    """The algorithm and each algorithm's parameters (a group per algorithm, shown for it alone)."""
-    return [
-        dbc.Label("Algorithm", className="mt-2"),
-        dbc.RadioItems(
-            id=ClusterIds.ALGORITHM_RADIO,
-            value=algorithm,
-            className="small",
-            options=[{"label": v, "value": k} for k, v in ALGORITHMS.items()],
-        ),
-        dbc.Row(
-            [
-                _field(
-                    "k",
-                    dbc.Input(
-                        id=ClusterIds.K_INPUT,
-                        type="number",
-                        min=2,
-                        max=50,
-                        value=k_value,
-                        size="sm",
-                    ),
-                    4,
-                ),
-                _field(
-                    "seed",
-                    dbc.Input(
-                        id=ClusterIds.SEED_INPUT,
-                        type="number",
-                        min=0,
-                        value=seed_value,
-                        size="sm",
-                    ),
-                    4,
-                ),
-            ],
-            id=ClusterIds.K_GROUP,
-        ),
-        dbc.Row(
-            [
-                _field(
-                    "init",
-                    dcc.Dropdown(
-                        id=ClusterIds.INIT_DROPDOWN,
-                        value=init,
-                        clearable=False,
-                        options=["k-means++", "random"],
-                    ),
-                ),
-                _field(
-                    "n_init",
-                    dbc.Input(id=ClusterIds.N_INIT_INPUT, type="number", min=1, max=50, value=n_init_value, size="sm"),
-                ),
-            ],
-            id=ClusterIds.KMEANS_GROUP,
-        ),
-        dbc.Row(
-            [
-                _field(
-                    "linkage",
-                    dcc.Dropdown(
-                        id=ClusterIds.LINKAGE_DROPDOWN,
-                        clearable=False,
-                        value=linkage if linkage in ("ward", "complete", "average", "single") else "ward",
-                        options=["ward", "complete", "average", "single"],
-                    ),
-                ),
-                _field(
-                    "metric",
-                    dcc.Dropdown(
-                        id=ClusterIds.METRIC_DROPDOWN,
-                        clearable=False,
-                        value=metric if metric in ("euclidean", "manhattan") else "euclidean",
-                        options=["euclidean", "manhattan"],
-                    ),
-                ),
-            ],
-            id=ClusterIds.AGGLOMERATIVE_GROUP,
-        ),
-        dbc.Row(
-            [
-                _field(
-                    "eps",
-                    dbc.Input(
-                        id=ClusterIds.EPS_INPUT,
-                        type="number",
-                        min=0,
-                        step="any",
-                        value=eps_value,
-                        size="sm",
-                    ),
-                ),
-                _field(
-                    "min_samples",
-                    dbc.Input(
-                        id=ClusterIds.MIN_SAMPLES_INPUT,
-                        type="number",
-                        min=1,
-                        value=min_samples_value,
-                        size="sm",
-                    ),
-                ),
-            ],
-            id=ClusterIds.DBSCAN_GROUP,
-        ),
-        dbc.Row(
-            [
-                _field(
-                    "covariance",
-                    dcc.Dropdown(
-                        id=ClusterIds.COVARIANCE_DROPDOWN,
-                        clearable=False,
-                        value=covariance if covariance in ("full", "tied", "diag", "spherical") else "full",
-                        options=["full", "tied", "diag", "spherical"],
-                    ),
-                    12,
-                ),
-            ],
-            id=ClusterIds.GMM_GROUP,
-        ),
-    ]
 
 
 def _sweep_card(embedded: bool) -> dbc.Card:

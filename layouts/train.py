@@ -13,13 +13,11 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard.figures.base import message_figure
 from dashboard.train.catalog import EstimatorSpec, estimator_spec, for_task
 from dashboard.train.compare import comparison_specs
 from dashboard.train.spec import CVSpec, TextSpec, TrainSpec
 from layouts.common import (
     alert,
-    editor_only,
     feature_options,
     feature_picker,
     left_out_note,
@@ -29,7 +27,8 @@ from layouts.common import (
     wire_labels,
 )
 from layouts.train_compare import compare_section
-from layouts.train_ids import InspectIds, TrainIds
+from layouts.train_ids import TrainIds
+from layouts.train_results import classification_panel, graph, inspect_section, regression_panel, save_section, section
 from layouts.train_search import search_section
 
 DEFAULT_DATASET = "titanic"
@@ -76,14 +75,6 @@ def model_options(task: str) -> list[dict[str, str]]:
     return [{"label": spec.label, "value": spec.key} for spec in for_task(task)]
 
 
-def _section(title: str, *children: Any, **kwargs: Any) -> dbc.Card:
-    return dbc.Card([dbc.CardHeader(title), dbc.CardBody(list(children))], className="mb-3", **kwargs)
-
-
-def _graph(component_id: str, text: str = "Run cross-validation to see this") -> dcc.Graph:
-    return dcc.Graph(id=component_id, figure=message_figure(text), config={"displaylogo": False})
-
-
 def params_from_query(spec: EstimatorSpec, query: dict[str, str]) -> dict[str, Any]:
     """``p_<name>`` query values that pass the parameter's own check; the rest keep their defaults."""
     values = {}
@@ -107,36 +98,6 @@ def cached_result(spec: TrainSpec) -> dict[str, Any] | None:
         return None
     result = svc.training.memo.get(token) if token else None
     return {"token": token, "task": result.task, "spec": spec.key()} if result is not None else None
-
-
-def inspect_section(features: list[str]) -> dbc.Card:
-    """Partial dependence / ICE of one column and the learning curve of the run shown, on request."""
-    return _section(
-        "Partial dependence and learning curve",
-        dbc.Row(
-            [
-                dbc.Col(
-                    dcc.Dropdown(id=InspectIds.PDP_COLUMN, options=features, value=features[0] if features else None),
-                    md=4,
-                ),
-                dbc.Col(
-                    [
-                        dbc.Button("Partial dependence", id=InspectIds.PDP_BUTTON, color="secondary", className="me-2"),
-                        dbc.Button("Learning curve", id=InspectIds.CURVE_BUTTON, color="secondary"),
-                    ],
-                    md=8,
-                ),
-            ],
-            className="align-items-center",
-        ),
-        html.Div(id=InspectIds.MESSAGES, className="mt-2"),
-        dbc.Row(
-            [
-                dbc.Col(html.Div(_graph(InspectIds.PDP_GRAPH, ""), id=InspectIds.PDP_PANEL, hidden=True), md=6),
-                dbc.Col(html.Div(_graph(InspectIds.CURVE_GRAPH, ""), id=InspectIds.CURVE_PANEL, hidden=True), md=6),
-            ]
-        ),
-    )
 
 
 def cached_comparison(spec: TrainSpec, models: list[str]) -> dict[str, Any] | None:
@@ -286,7 +247,7 @@ def layout(
             ),
             dcc.Store(id=TrainIds.RESULT_STORE, data=initial),
             dcc.Store(id=TrainIds.SCROLLED),
-            _section(
+            section(
                 "Cross-validation",
                 html.P(
                     "Choose the target and features on the left, then run: each fold appears here as it "
@@ -300,16 +261,16 @@ def layout(
             ),
             html.Div(  # result views only once there is a result: an empty page of placeholders read as broken
                 [
-                    _classification_panel(query_number(threshold, 0.5, -1e9, 1e9)),
-                    _regression_panel(),
-                    _section(
+                    classification_panel(query_number(threshold, 0.5, -1e9, 1e9)),
+                    regression_panel(),
+                    section(
                         "What the model learned",
                         dbc.Row(
                             [
-                                dbc.Col([_graph(TrainIds.NATIVE_GRAPH), html.Div(id=TrainIds.NATIVE_LEVELS)], md=6),
+                                dbc.Col([graph(TrainIds.NATIVE_GRAPH), html.Div(id=TrainIds.NATIVE_LEVELS)], md=6),
                                 dbc.Col(
                                     html.Div(
-                                        _graph(TrainIds.PERMUTATION_GRAPH, ""),
+                                        graph(TrainIds.PERMUTATION_GRAPH, ""),
                                         id=TrainIds.PERMUTATION_PANEL,
                                         hidden=True,
                                     ),
@@ -320,7 +281,7 @@ def layout(
                         html.Div(id=TrainIds.TERMS),
                     ),
                     html.Div(inspect_section(chosen), hidden=embedded),
-                    _section(
+                    section(
                         "Pipeline",
                         html.Iframe(
                             id=TrainIds.PIPELINE,
@@ -329,7 +290,7 @@ def layout(
                             style={"width": "100%", "height": "260px", "border": "0"},
                         ),
                     ),
-                    _save_section(embedded),
+                    save_section(embedded),
                 ],
                 id=TrainIds.RESULT_PANELS,
                 hidden=initial is None,
@@ -411,110 +372,4 @@ def _number_field(label: str, component_id: str, value: float, **bounds: float) 
             dbc.Input(id=component_id, type="number", **bounds, value=value, size="sm"),
         ],
         width=4,
-    )
-
-
-def _classification_panel(threshold: float) -> html.Div:
-    """ROC and PR curves, the threshold and cost views (from out-of-fold scores: nothing is refitted), calibration."""
-    return html.Div(
-        [
-            dbc.Row(
-                [
-                    dbc.Col(_graph(TrainIds.ROC_GRAPH), md=6),
-                    dbc.Col(html.Div(_graph(TrainIds.PR_GRAPH), id=TrainIds.PR_PANEL), md=6),
-                ]
-            ),
-            html.Div(_binary_views(threshold), id=TrainIds.BINARY_PANEL),
-        ],
-        id=TrainIds.CLASSIFICATION_PANEL,
-    )
-
-
-def _binary_views(threshold: float) -> list:
-    """Threshold and cost views and calibration: a binary target's scores only."""
-    return [
-        _section(
-            "Threshold and cost (from out-of-fold scores; nothing is refitted)",
-            dbc.Row(
-                [
-                    dbc.Col(
-                        [
-                            dbc.Label("Threshold", className="small"),
-                            dcc.Slider(
-                                id=TrainIds.THRESHOLD_SLIDER,
-                                min=0,
-                                max=1,
-                                step=0.01,
-                                value=query_number(threshold, 0.5, -1e9, 1e9),
-                                marks={0: "0", 0.5: "0.5", 1: "1"},
-                                tooltip={"placement": "bottom"},
-                            ),
-                        ],
-                        md=6,
-                    ),
-                    dbc.Col(
-                        [
-                            dbc.Label("Cost of a false positive", className="small"),
-                            dbc.Input(id=TrainIds.COST_FP_INPUT, type="number", value=1, size="sm"),
-                        ],
-                        md=2,
-                    ),
-                    dbc.Col(
-                        [
-                            dbc.Label("Cost of a false negative", className="small"),
-                            dbc.Input(id=TrainIds.COST_FN_INPUT, type="number", value=1, size="sm"),
-                        ],
-                        md=2,
-                    ),
-                    dbc.Col(
-                        [
-                            dbc.Label("Benefit of a true positive", className="small"),
-                            dbc.Input(id=TrainIds.BENEFIT_TP_INPUT, type="number", value=0, size="sm"),
-                        ],
-                        md=2,
-                    ),
-                ]
-            ),
-            dbc.Row(
-                [
-                    dbc.Col(_graph(TrainIds.CONFUSION_GRAPH), md=6),
-                    dbc.Col(_graph(TrainIds.COST_GRAPH), md=6),
-                ]
-            ),
-        ),
-        _graph(TrainIds.CALIBRATION_GRAPH),
-    ]
-
-
-def _regression_panel() -> html.Div:
-    """Predicted against actual, residuals, and their histogram (hidden until a regression runs)."""
-    return html.Div(
-        [
-            dbc.Row(
-                [
-                    dbc.Col(_graph(TrainIds.PREDICTED_GRAPH), md=6),
-                    dbc.Col(_graph(TrainIds.RESIDUALS_GRAPH), md=6),
-                ]
-            ),
-            _graph(TrainIds.RESIDUAL_HIST_GRAPH),
-        ],
-        id=TrainIds.REGRESSION_PANEL,
-        hidden=True,
-    )
-
-
-def _save_section(embedded: bool) -> Any:
-    """Save the refitted pipeline to the model store (editors only)."""
-    return editor_only(
-        _section(
-            "Save to the model store",
-            dbc.InputGroup(
-                [
-                    dbc.Input(id=TrainIds.SAVE_NAME_INPUT, placeholder="model name, e.g. titanic-rf", maxLength=64),
-                    dbc.Button("Save", id=TrainIds.SAVE_BUTTON, color="success", disabled=True),
-                ]
-            ),
-            html.Div(id=TrainIds.SAVE_ALERT, className="mt-2"),
-            style={"display": "none"} if embedded else None,
-        )
     )

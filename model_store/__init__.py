@@ -15,8 +15,9 @@ from model_store.errors import (
     UnsafeArtifactError,
 )
 from model_store.schema import infer_schema
-from model_store.store import DEFAULT_ALIAS, Choice, LoadedModel, ModelStore, ModelVersion
+from model_store.store import ModelStore
 from model_store.validation import check_records
+from model_store.versions import DEFAULT_ALIAS, Choice, LoadedModel, ModelVersion
 
 __all__ = [
     "DEFAULT_ALIAS",

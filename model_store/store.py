@@ -8,10 +8,8 @@ killed half-way leaves only a hidden temp folder that no listing sees.
 
 from __future__ import annotations
 
-import functools
 import json
 import os
-import platform
 import shutil
 import tempfile
 import threading
@@ -19,7 +17,6 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -28,9 +25,22 @@ from filelock import FileLock
 
 from model_store.artifacts import ARTIFACT_NAME, read_artifact, write_artifact
 from model_store.errors import CorruptModelError, InvalidModelNameError, ModelNotFoundError, ModelStoreError
-from model_store.files import atomic_write_bytes, is_name, sha256_file
+from model_store.files import is_name, sha256_file
 from model_store.lazy import lazy_module
 from model_store.schema import infer_schema
+from model_store.version_files import (
+    atomic_json,
+    final_params,
+    final_step,
+    fsync_dir_files,
+    infer_task,
+    jsonable,
+    library_versions,
+    read_card,
+    version_warnings,
+    write_sample,
+)
+from model_store.versions import DEFAULT_ALIAS, Choice, LoadedModel, ModelVersion
 
 np = lazy_module("numpy")
 pd = lazy_module("pandas")
@@ -47,54 +57,6 @@ REFERENCE_ROWS = 5000
 EVALUATIONS_DIR = "evaluations"
 LAST_VERSION_NAME = "last_version.json"
 STALE_TEMP_SECONDS = 3600
-TRACKED_LIBRARIES = ("sklearn", "numpy", "scipy", "pandas", "skops")
-
-
-@dataclass(frozen=True)
-class ModelVersion:
-    name: str
-    version: int
-    path: Path
-    card: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class LoadedModel:
-    name: str
-    version: int
-    model: Any
-    card: dict[str, Any]
-    warnings: list[str] = field(default_factory=list)
-    alias: str | None = None  # the alias that chose this version, if one did
-    chosen_by: str = ""  # why this version answers, in words (see ModelStore.choose)
-
-
-DEFAULT_ALIAS = "production"
-
-
-@dataclass(frozen=True)
-class Choice:
-    """Which version a request gets, and why: ``alias`` is the alias that chose it (None for a number or
-    the latest version), ``reason`` says so in words for the page and the API."""
-
-    version: int
-    alias: str | None
-    reason: str
-
-
-def library_versions() -> dict[str, str]:
-    """Versions of the libraries a model depends on (a copy: callers may keep it in a card)."""
-    return dict(_library_versions())
-
-
-@functools.cache
-def _library_versions() -> dict[str, str]:
-    import importlib
-
-    versions = {"python": platform.python_version()}
-    for name in TRACKED_LIBRARIES:
-        versions[name] = getattr(importlib.import_module(name), "__version__", "?")
-    return versions
 
 
 def _check_name(value: object, what: str = "name") -> str:
@@ -103,33 +65,6 @@ def _check_name(value: object, what: str = "name") -> str:
             f"{what}: {str(value)[:40]!r} is not valid (use 1-64 lowercase letters, digits and dashes)"
         )
     return value  # type: ignore[return-value]
-
-
-def _jsonable(value: Any) -> Any:
-    """Best-effort JSON form of params and metrics (estimators become their class name)."""
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    return type(value).__name__ if hasattr(value, "get_params") else repr(value)
-
-
-def _infer_task(model: Any, y: Any) -> tuple[str, list[Any] | None]:
-    classes = getattr(model, "classes_", None)
-    if classes is not None:
-        classes = [_jsonable(c) for c in classes]
-        return ("binary" if len(classes) == 2 else "multiclass"), classes
-    if y is not None:
-        target = pd.Series(np.asarray(y))
-        if pd.api.types.is_numeric_dtype(target) and target.nunique() > 20:
-            return "regression", None
-    return ("regression" if hasattr(model, "predict") else "unknown"), None
 
 
 class ModelStore:
@@ -194,14 +129,14 @@ class ModelStore:
         query rather than a feature row, such as recommenders)."""
         model_dir = self._model_dir(name)
         schema = schema if schema is not None else infer_schema(X_sample)
-        inferred_task, classes = _infer_task(model, y)
+        inferred_task, classes = infer_task(model, y)
         model_dir.mkdir(parents=True, exist_ok=True)
         self._remove_stale_temps(model_dir)
         tmp = Path(tempfile.mkdtemp(dir=model_dir, prefix=".tmp-"))
         try:
             sha = write_artifact(model, tmp / ARTIFACT_NAME)
-            background = _write_sample(X_sample, tmp / BACKGROUND_NAME, BACKGROUND_ROWS)
-            reference = _write_sample(X_sample, tmp / REFERENCE_NAME, REFERENCE_ROWS, random=True)
+            background = write_sample(X_sample, tmp / BACKGROUND_NAME, BACKGROUND_ROWS)
+            reference = write_sample(X_sample, tmp / REFERENCE_NAME, REFERENCE_ROWS, random=True)
             card = {
                 "name": name,
                 "task": task or inferred_task,
@@ -209,27 +144,27 @@ class ModelStore:
                 "classes": classes,
                 "description": description or "",
                 "schema": schema,
-                "metrics": _jsonable(metrics or {}),
-                "cv": _jsonable(cv or {}),
-                "params": _jsonable(params if params is not None else _final_params(model)),
-                "dataset": _jsonable(dataset or {}),
-                "evaluation": _jsonable(evaluation or {}),
-                "estimator": type(_final_step(model)).__name__,
+                "metrics": jsonable(metrics or {}),
+                "cv": jsonable(cv or {}),
+                "params": jsonable(params if params is not None else final_params(model)),
+                "dataset": jsonable(dataset or {}),
+                "evaluation": jsonable(evaluation or {}),
+                "estimator": type(final_step(model)).__name__,
                 "library_versions": library_versions(),
                 "artifact": {"file": ARTIFACT_NAME, "sha256": sha, "bytes": (tmp / ARTIFACT_NAME).stat().st_size},
                 **({"background": background} if background else {}),
                 **({"reference": reference} if reference else {}),
-                **(_jsonable(extra) if extra else {}),
+                **(jsonable(extra) if extra else {}),
             }
             with self._lock(name):
                 version = self._next_version(name)
                 card.update(version=version, created_at=datetime.now(UTC).isoformat(timespec="seconds"))
                 (tmp / CARD_NAME).write_text(json.dumps(card, indent=1))
-                _fsync_dir_files(tmp)
+                fsync_dir_files(tmp)
                 versions_dir = model_dir / "versions"
                 versions_dir.mkdir(exist_ok=True)
                 os.replace(tmp, versions_dir / str(version))
-                _atomic_json(model_dir / LAST_VERSION_NAME, {"last_version": version})
+                atomic_json(model_dir / LAST_VERSION_NAME, {"last_version": version})
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
@@ -266,7 +201,7 @@ class ModelStore:
                 raise ModelNotFoundError(f"version: model {name!r} has no version {version}")
             aliases = self.aliases(name)
             aliases[alias] = int(version)
-            _atomic_json(self._model_dir(name) / "aliases.json", aliases)
+            atomic_json(self._model_dir(name) / "aliases.json", aliases)
 
     def remove_alias(self, name: str, alias: str) -> None:
         self._existing(name)
@@ -274,7 +209,7 @@ class ModelStore:
             aliases = self.aliases(name)
             if aliases.pop(alias, None) is None:
                 raise ModelNotFoundError(f"alias: model {name!r} has no alias {alias!r}")
-            _atomic_json(self._model_dir(name) / "aliases.json", aliases)
+            atomic_json(self._model_dir(name) / "aliases.json", aliases)
 
     def delete(self, name: str, version: int) -> None:
         """Delete one version. Refused while an alias points at it (move the alias first)."""
@@ -350,7 +285,7 @@ class ModelStore:
         with self._cache_lock:
             card = self._cards.get(key)
         if card is None:
-            card = _read_card(path, f"{name}/versions/{number}/{CARD_NAME}")
+            card = read_card(path, f"{name}/versions/{number}/{CARD_NAME}")
             with self._cache_lock:
                 self._cards[key] = card
                 while len(self._cards) > 256:
@@ -435,7 +370,7 @@ class ModelStore:
                         self._cache[key] = model
                         while len(self._cache) > self._cache_size:
                             self._cache.popitem(last=False)
-        return LoadedModel(name, number, model, dict(card), _version_warnings(card), choice.alias, choice.reason)
+        return LoadedModel(name, number, model, dict(card), version_warnings(card), choice.alias, choice.reason)
 
     def background(self, name: str, version: int | str | None = None) -> pd.DataFrame | None:
         """The first training inputs saved with a version (None for versions saved before it was kept).
@@ -462,8 +397,8 @@ class ModelStore:
         number = self.resolve(name, version)
         folder = self._model_dir(name) / "versions" / str(number) / EVALUATIONS_DIR
         folder.mkdir(mode=0o700, exist_ok=True)
-        stamped = {"evaluated_at": datetime.now(UTC).isoformat(timespec="seconds"), **_jsonable(record)}
-        _atomic_json(folder / f"{time.time_ns()}-{os.urandom(4).hex()}.json", stamped)
+        stamped = {"evaluated_at": datetime.now(UTC).isoformat(timespec="seconds"), **jsonable(record)}
+        atomic_json(folder / f"{time.time_ns()}-{os.urandom(4).hex()}.json", stamped)
         return stamped
 
     def evaluations(self, name: str, version: int | str | None = None) -> list[dict[str, Any]]:
@@ -485,64 +420,3 @@ class ModelStore:
         return (
             sha256_file(self._model_dir(name) / "versions" / str(number) / ARTIFACT_NAME) == card["artifact"]["sha256"]
         )
-
-
-REQUIRED_CARD_KEYS = ("name", "version", "task", "schema", "artifact", "created_at")
-
-
-def _read_card(path: Path, label: str) -> dict[str, Any]:
-    """A stored card, or CorruptModelError naming it (relative to the store: no absolute paths)."""
-    try:
-        card = json.loads(path.read_text())
-    except (ValueError, UnicodeDecodeError):
-        raise CorruptModelError(f"model: {label} is damaged and cannot be read") from None
-    missing = [key for key in REQUIRED_CARD_KEYS if not isinstance(card, dict) or key not in card]
-    if missing or not isinstance(card.get("artifact"), dict) or "sha256" not in card["artifact"]:
-        raise CorruptModelError(f"model: {label} lacks {', '.join(missing) or 'artifact.sha256'}")
-    return card
-
-
-def _final_step(model: Any) -> Any:
-    steps = getattr(model, "steps", None)
-    return steps[-1][1] if steps else model
-
-
-def _final_params(model: Any) -> dict[str, Any]:
-    step = _final_step(model)
-    return step.get_params(deep=False) if hasattr(step, "get_params") else {}
-
-
-def _version_warnings(card: dict[str, Any]) -> list[str]:
-    saved = card.get("library_versions", {})
-    current = library_versions()
-    return [
-        f"saved with {lib} {saved[lib]}, running {current[lib]}: predictions may differ"
-        for lib in TRACKED_LIBRARIES
-        if lib in saved and saved[lib] != current.get(lib)
-    ]
-
-
-def _atomic_json(path: Path, payload: Any) -> None:
-    atomic_write_bytes(path, json.dumps(payload, indent=1).encode())
-
-
-def _write_sample(X_sample: pd.DataFrame | None, path: Path, rows: int, *, random: bool = False) -> dict | None:
-    """Up to ``rows`` rows of the inputs (the first, or a seeded random sample) as Parquet; None when there
-    are none or they cannot be stored as plain columns (the model is saved either way)."""
-    if X_sample is None or not len(X_sample):
-        return None
-    import pyarrow as pa
-
-    sample = X_sample.sample(n=rows, random_state=0) if random and len(X_sample) > rows else X_sample.head(rows)
-    try:
-        sample.reset_index(drop=True).to_parquet(path, index=False)
-    except (ValueError, TypeError, pa.ArrowException):
-        path.unlink(missing_ok=True)
-        return None
-    return {"file": path.name, "sha256": sha256_file(path), "rows": len(sample)}
-
-
-def _fsync_dir_files(folder: Path) -> None:
-    for path in folder.iterdir():
-        with open(path, "rb") as fh:
-            os.fsync(fh.fileno())

@@ -11,7 +11,8 @@ from dashboard.api import http as common
 from dashboard.api.jsonbody import BodyError, check_record_numbers
 from dashboard.api.openapi import openapi_document
 from dashboard.data.incoming import spool_to_disk
-from dashboard.data.uploads import UploadError, too_large_message
+from dashboard.data.upload_base import UploadError
+from dashboard.data.uploads import too_large_message
 from dashboard.errors import FieldError, logged_reference
 from dashboard.jobs.queue import JobNotFoundError
 from dashboard.web.auth import api_error as error

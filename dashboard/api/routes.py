@@ -12,7 +12,8 @@ from werkzeug.exceptions import HTTPException
 from dashboard.api import http as common
 from dashboard.data.catalog import DatasetNotFoundError
 from dashboard.data.incoming import spool_to_disk
-from dashboard.data.uploads import UploadError, too_large_message
+from dashboard.data.upload_base import UploadError
+from dashboard.data.uploads import too_large_message
 from dashboard.jobs.layer import CODE_VERSION
 from dashboard.metrics import exposition
 from dashboard.web.auth import api_error as error

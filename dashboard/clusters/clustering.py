@@ -224,13 +224,13 @@ def dendrogram(Z: np.ndarray, labels: np.ndarray, spec: ClusterSpec) -> dict[str
     """SciPy's linkage on a seeded sample (the full tree of 20k rows is unreadable and quadratic)."""
     from scipy.cluster.hierarchy import linkage
 
-    take = _sample(len(Z), DENDROGRAM_POINTS, spec.seed)
+    take = sample_rows(len(Z), DENDROGRAM_POINTS, spec.seed)
     method_metric = "cityblock" if spec.metric == "manhattan" else "euclidean"
     tree = linkage(Z[take], method=spec.linkage, metric=method_metric)
     return {"linkage": tree, "labels": [str(int(c)) for c in labels[take]], "rows": len(take)}
 
 
-def _sample(n: int, size: int, seed: int) -> np.ndarray:
+def sample_rows(n: int, size: int, seed: int) -> np.ndarray:
     if n <= size:
         return np.arange(n)
     return np.sort(np.random.default_rng(seed).choice(n, size, replace=False))
@@ -249,8 +249,8 @@ def score(Z: np.ndarray, labels: np.ndarray, seed: int, notices: list[str] | Non
     Z, labels = Z[keep], labels[keep]
     if _n_clusters(labels) < 2:
         return {"silhouette": None, "davies_bouldin": None, "calinski_harabasz": None}
-    take = _sample(len(labels), SCORE_SAMPLE, seed)
-    rows = _sample(len(labels), SCORE_ROWS, seed)
+    take = sample_rows(len(labels), SCORE_SAMPLE, seed)
+    rows = sample_rows(len(labels), SCORE_ROWS, seed)
     if notices is not None and len(take) < len(labels):
         also = f"; Davies-Bouldin and Calinski-Harabasz on {len(rows):,}" if len(rows) < len(labels) else ""
         notices.append(f"silhouette on a seeded sample of {len(take):,} of {len(labels):,} rows{also}")
@@ -266,7 +266,7 @@ def silhouette_by_cluster(Z: np.ndarray, labels: np.ndarray, seed: int) -> dict[
     from sklearn import metrics
 
     keep = np.flatnonzero(labels >= 0)
-    take = keep[_sample(len(keep), 2_000, seed)]
+    take = keep[sample_rows(len(keep), 2_000, seed)]
     if len(set(labels[take].tolist())) < 2:
         return {}
     values = metrics.silhouette_samples(Z[take], labels[take])
@@ -277,8 +277,8 @@ def projection(Z: np.ndarray, labels: np.ndarray, clusterer, seed: int) -> dict[
     """2-D PCA of the prepared features (fitted on a bounded sample), sampled points and centroids."""
     from sklearn.decomposition import PCA
 
-    take = _sample(len(labels), PROJECTION_POINTS, seed)
-    fit_rows = _sample(len(labels), 50_000, seed)
+    take = sample_rows(len(labels), PROJECTION_POINTS, seed)
+    fit_rows = sample_rows(len(labels), 50_000, seed)
     pca = PCA(2, random_state=seed).fit(Z[fit_rows]) if Z.shape[1] >= 2 else None
     points = pca.transform(Z[take]) if pca is not None else np.column_stack([Z[take, 0], np.zeros(len(take))])
     centers = getattr(clusterer, "cluster_centers_", getattr(clusterer, "means_", None))
@@ -346,28 +346,6 @@ def segment_names(profile_: dict[str, Any], threshold: float = 0.25) -> dict[int
     return names
 
 
-def k_distance(Z: np.ndarray, min_samples: int, seed: int, metric: str = "euclidean") -> dict[str, Any]:
-    """Sorted distance of each (sampled) point to its min_samples-th neighbour, with the knee as suggested eps."""
-    from sklearn.neighbors import NearestNeighbors
-
-    take = _sample(len(Z), 5_000, seed)
-    neighbours = NearestNeighbors(n_neighbors=min(min_samples, len(take) - 1), metric=metric).fit(Z[take])
-    distances = np.sort(neighbours.kneighbors(Z[take])[0][:, -1])
-    knee = _knee(distances)
-    return {"distance": distances, "suggested_eps": float(distances[knee]), "knee": int(knee)}
-
-
-def _knee(curve: np.ndarray) -> int:
-    """The point furthest from the chord between the curve's ends (a simple 'kneedle')."""
-    n = len(curve)
-    if n < 3:
-        return n - 1
-    x = np.linspace(0, 1, n)
-    span = curve[-1] - curve[0]
-    y = (curve - curve[0]) / span if span else np.zeros(n)
-    return int(np.argmax(np.abs(x - y)))
-
-
 @dataclass
 class SweepResult:
     ks: list[int]
@@ -378,25 +356,3 @@ class SweepResult:
     suggested: int
     reason: str
     seconds: float
-
-
-def sweep_point(spec: ClusterSpec, k: int, Z: np.ndarray) -> dict[str, float | None]:
-    """Fit one k on prepared rows and score it."""
-    clusterer = estimator(spec.model_copy(update={"k": k}), len(Z))
-    labels = np.asarray(clusterer.fit_predict(Z))
-    out = score(Z, labels, spec.seed)
-    out["inertia"] = float(clusterer.inertia_) if hasattr(clusterer, "inertia_") else None
-    return out
-
-
-def suggest_k(ks: list[int], silhouette: list[float | None], inertia: list[float | None]) -> tuple[int, str]:
-    """The k with the highest silhouette; the inertia elbow is reported beside it."""
-    scored = [(s, k) for k, s in zip(ks, silhouette, strict=True) if s is not None]
-    if not scored:
-        return ks[0], "no k gave two or more clusters to score"
-    best_score, best = max(scored)
-    reason = f"k = {best} has the highest silhouette ({best_score:.3f})"
-    if all(v is not None for v in inertia) and len(ks) >= 3:
-        elbow = ks[_knee(-np.asarray(inertia, dtype=float))]
-        reason += "; the inertia elbow is " + ("at the same k" if elbow == best else f"at k = {elbow}")
-    return best, reason

@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from dashboard.clusters import clustering
+from dashboard.clusters import choose_k, clustering
 from dashboard.clusters.clustering import ClusterResult, ClusterSpec, SweepResult
 from dashboard.clusters.rfm import rfm
 from dashboard.data.catalog import Catalog
@@ -93,14 +93,14 @@ class ClusterService:
         Z = prepared.transformer.fit_transform(prepared.X)
         points: dict[str, list] = {"inertia": [], "silhouette": [], "davies_bouldin": [], "calinski_harabasz": []}
         for done, k in enumerate(ks, start=1):
-            point = clustering.sweep_point(spec, k, Z)
+            point = choose_k.sweep_point(spec, k, Z)
             for name in points:
                 points[name].append(point.get(name))
             if on_k is not None:
                 on_k({"ks": ks[:done], **points}, done)
             if cancelled is not None and cancelled():
                 raise Cancelled("cancelled")
-        suggested, reason = clustering.suggest_k(ks, points["silhouette"], points["inertia"])
+        suggested, reason = choose_k.suggest_k(ks, points["silhouette"], points["inertia"])
         return SweepResult(ks, **points, suggested=suggested, reason=reason, seconds=time.perf_counter() - start)
 
     def k_distance(self, spec: ClusterSpec) -> dict[str, Any]:
@@ -109,7 +109,7 @@ class ClusterService:
         if hit is None:
             prepared, _ = self.prepare(spec.model_copy(update={"algorithm": "dbscan"}))
             Z = prepared.transformer.fit_transform(prepared.X)
-            hit = clustering.k_distance(Z, spec.min_samples, spec.seed, spec.metric)
+            hit = choose_k.k_distance(Z, spec.min_samples, spec.seed, spec.metric)
             self.memo.set(key, hit)
         return hit
 

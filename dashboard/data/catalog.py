@@ -15,7 +15,8 @@ from pathlib import Path
 
 from dashboard.data.builtin import BUILTINS, BuiltinDataset
 from dashboard.data.store import DatasetNotFoundError, UploadStore, write_parquet_atomic
-from dashboard.data.uploads import DecodeLimits, ParsedUpload, UploadError, parse_upload
+from dashboard.data.upload_base import DecodeLimits, ParsedUpload, UploadError
+from dashboard.data.uploads import parse_upload
 from dashboard.files import sha256_file
 from dashboard.jobs.locks import LockFactory
 from dashboard.safety import UnsafeNameError, child_path

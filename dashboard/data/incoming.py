@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from dashboard.data.uploads import UploadError, too_large_message
+from dashboard.data.upload_base import UploadError
+from dashboard.data.uploads import too_large_message
 from dashboard.files import atomic_write_bytes
 
 _TOKEN = re.compile(r"[0-9a-f]{32}")

@@ -12,11 +12,20 @@ import csv
 import io
 import json
 import re
-import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
+from dashboard.data.upload_base import (
+    MIB,
+    DecodeLimits,
+    ParsedUpload,
+    UploadError,
+    clean_column_names,
+    join_chunks,
+    to_arrow,
+)
+from dashboard.data.upload_excel import parse_excel
+from dashboard.data.upload_parquet import parse_parquet
 from dashboard.data.upload_source import (
     Source,
     TextProblem,
@@ -37,21 +46,10 @@ pq = lazy_module("pyarrow.parquet")
 
 TEXT_FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
 BINARY_FORMATS = {".parquet": "parquet", ".pq": "parquet", ".xlsx": "excel", ".xlsm": "excel"}
-MIB = 1024 * 1024
-DEFAULT_MAX_CELLS = 25_000_000  # rows × columns: 200 MB of int64 once decoded
-DEFAULT_MAX_EXCEL_BYTES = 64 * MIB  # a workbook's decompressed XML; openpyxl holds every cell as an object
 INT53 = 2**53  # integers beyond this magnitude are not exact as float64
 JSON_CHUNK_ROWS = 50_000  # JSON records held as Python objects at once
 BLOCK_SIZE = 4 * MIB  # Arrow's CSV blocks: a file is read a block at a time, never whole
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
-
-
-class UploadError(ValueError):
-    """An upload was refused. ``code`` is stable; ``message`` names the field and the problem."""
-
-    def __init__(self, code: str, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.code, self.field, self.message = code, field, message
 
 
 def refusal(exc: BaseException, filename: object) -> str:
@@ -61,15 +59,6 @@ def refusal(exc: BaseException, filename: object) -> str:
     text = text or user_message(exc, "file", "reading the file")
     name = str(filename)[:80] if isinstance(filename, str) and filename else ""
     return f"{name}: {text}" if name else text
-
-
-@dataclass
-class ParsedUpload:
-    table: pa.Table
-    format: str
-    notices: list[str] = field(default_factory=list)
-    # True when the upload is a Parquet file that can be stored as it is (nothing renamed or recast).
-    keep_original: bool = False
 
 
 def detect_format(filename: str, head: bytes) -> str:
@@ -83,23 +72,6 @@ def detect_format(filename: str, head: bytes) -> str:
         return TEXT_FORMATS[suffix]
     known = ", ".join(sorted({*TEXT_FORMATS, *BINARY_FORMATS}))
     raise UploadError("unsupported_format", "file", f"'{suffix or filename}' is not a supported type ({known})")
-
-
-@dataclass(frozen=True)
-class DecodeLimits:
-    """Bounds on what an upload may expand to, checked before or while decoding (a 65 kB Parquet file can
-    hold 5,000,000 rows; a small .xlsx can inflate to gigabytes of XML)."""
-
-    max_cells: int = DEFAULT_MAX_CELLS
-    max_decoded_bytes: int = 400 * MIB  # Arrow bytes of the decoded table
-    max_excel_bytes: int = DEFAULT_MAX_EXCEL_BYTES
-
-    def check_cells(self, rows: int, columns: int, *, estimate: bool = False) -> None:
-        if rows * columns > self.max_cells:
-            shape = f"{'up to ' if estimate else ''}{rows:,} rows × {columns:,} columns"
-            raise UploadError(
-                "too_many_cells", "file", f"{shape} is over the limit of {self.max_cells:,} cells (DASHBOARD_MAX_CELLS)"
-            )
 
 
 def parse_upload(
@@ -116,8 +88,8 @@ def parse_upload(
     parsers = {
         "csv": _text_format(_parse_utf8_delimited),
         "jsonl": _text_format(_parse_utf8_json_lines),
-        "parquet": _parse_parquet,
-        "excel": _parse_excel,
+        "parquet": parse_parquet,
+        "excel": parse_excel,
     }
     parsed = parsers[fmt](source, limits)
     table = parsed.table
@@ -140,24 +112,6 @@ def too_large_message(size: int | None, limit: int) -> str:
     """``size`` None: the body was cut at the limit, so only "over" is known, not by how much."""
     limit_text = f"the {limit / MIB:,.4g} MiB upload limit"
     return f"the file is over {limit_text}" if size is None else f"{size / MIB:,.1f} MiB is over {limit_text}"
-
-
-def clean_column_names(names: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
-    """Blank names become ``column_<n>``; repeats get ``_2``, ``_3``. Returns names and renames."""
-    cleaned: list[str] = []
-    renames: list[tuple[str, str]] = []
-    taken: set[str] = set()
-    for position, raw in enumerate(names, start=1):
-        base = raw.strip() or f"column_{position}"
-        name, n = base, 1
-        while name in taken:
-            n += 1
-            name = f"{base}_{n}"
-        taken.add(name)
-        cleaned.append(name)
-        if name != raw:
-            renames.append((raw, name))
-    return cleaned, renames
 
 
 def _text_format(parse: Callable[[Source, TextScan, DecodeLimits], ParsedUpload]):
@@ -374,254 +328,10 @@ def _parse_utf8_json_lines(text: Source, scan: TextScan, limits: DecodeLimits) -
                 f"line {number} passes the limit of {limits.max_cells:,} cells (DASHBOARD_MAX_CELLS)",
             )
         if len(records) == JSON_CHUNK_ROWS:
-            chunks.append(_to_arrow(pd.DataFrame.from_records(records)))
+            chunks.append(to_arrow(pd.DataFrame.from_records(records)))
             records = []
     if records:
-        chunks.append(_to_arrow(pd.DataFrame.from_records(records)))
+        chunks.append(to_arrow(pd.DataFrame.from_records(records)))
     if not chunks:
         raise UploadError("no_rows", "file", "no JSON records were found")
-    return ParsedUpload(_join_chunks(chunks), "jsonl", list(scan.encoding_notes))
-
-
-def _join_chunks(chunks: list[pa.Table]) -> pa.Table:
-    """One table from chunks read separately: a column missing from a chunk is null there, integers and
-    decimals make decimals, and a column that is numbers in one chunk and text in another is text (as a
-    column mixing both in one chunk is)."""
-    if len(chunks) == 1:
-        return chunks[0]
-    chunks = [chunk.replace_schema_metadata(None) for chunk in chunks]
-    try:
-        return pa.concat_tables(chunks, promote_options="permissive")
-    except (pa.ArrowTypeError, pa.ArrowInvalid):
-        kinds: dict[str, set] = {}
-        for chunk in chunks:
-            for column in chunk.schema:
-                if not pa.types.is_null(column.type):
-                    kinds.setdefault(column.name, set()).add(column.type)
-        numeric = (pa.types.is_integer, pa.types.is_floating)
-        mixed = {
-            name
-            for name, types in kinds.items()
-            if len(types) > 1 and not all(any(test(t) for test in numeric) for t in types)
-        }
-        chunks = [_as_text(chunk, mixed) for chunk in chunks]
-        return pa.concat_tables(chunks, promote_options="permissive")
-
-
-def _parse_parquet(source: Source, limits: DecodeLimits) -> ParsedUpload:
-    try:
-        # ParquetFile, not read_table: the dataset reader refuses repeated column names, which are renamed.
-        parquet = pq.ParquetFile(source.arrow_input())
-        schema = parquet.schema_arrow
-        _check_parquet_types(schema)  # before decoding any data
-        limits.check_cells(parquet.metadata.num_rows, len(schema))
-        # Text stays dictionary-encoded while it is measured: a repeated long string decodes to gigabytes.
-        text = [f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
-        if text:
-            parquet = pq.ParquetFile(source.arrow_input(), read_dictionary=text)
-        # One decoding thread: the catalog writes and hashes the same bytes on the other core meanwhile.
-        table = parquet.read(use_threads=False)
-        table = _decode_text_columns(table, text, limits.max_decoded_bytes)
-    except (pa.ArrowException, OSError, ValueError) as exc:
-        if isinstance(exc, UploadError):
-            raise
-        if "deeply nested" in str(exc):
-            raise UploadError(
-                "unsupported_column_type", "file", "a column is nested more than 100 levels deep; flatten it"
-            ) from None
-        raise UploadError(
-            "corrupt_parquet",
-            "file",
-            f"not a readable Parquet file: damaged, or not Parquet; write it again "
-            f"({logged_reference(exc, 'Parquet upload')})",
-        ) from None
-    notices: list[str] = []
-    original = True
-    if table.schema.metadata and b"pandas" in table.schema.metadata:
-        try:
-            table.slice(0, 0).to_pandas()
-        except Exception:  # noqa: BLE001 - any failure means every later read would fail the same way
-            table, original = table.replace_schema_metadata(None), False
-            notices.append("the file's pandas metadata does not match its columns and was ignored")
-    uint = [f.name for f in table.schema if pa.types.is_uint64(f.type)]
-    for name in uint:
-        column = table.column(name)
-        if (pc.max(column).as_py() or 0) > 2**63 - 1:
-            table = table.set_column(table.column_names.index(name), name, pc.cast(column, pa.string()))
-            original = False
-            notices.append(f"{name}: integers beyond the int64 range kept exactly, as text")
-    return ParsedUpload(table, "parquet", notices, keep_original=original)
-
-
-def _decode_text_columns(table: pa.Table, text: list[str], limit: int) -> pa.Table:
-    """Refuse before expanding when the decoded table would pass ``limit`` bytes; else plain strings."""
-    size = 0
-    for position, column in enumerate(table.columns):
-        if table.schema.field(position).name in text and pa.types.is_dictionary(column.type):
-            for chunk in column.chunks:
-                lengths = pc.binary_length(chunk.dictionary)
-                size += (pc.sum(pc.take(lengths, chunk.indices)).as_py() or 0) + 4 * len(chunk)
-        else:
-            size += column.nbytes
-        if size > limit:
-            raise UploadError(
-                "too_large_decoded",
-                "file",
-                f"the table decodes to over {limit / MIB:,.4g} MiB (twice the upload limit); split the file",
-            )
-    for position, field_ in enumerate(table.schema):
-        if pa.types.is_dictionary(field_.type) and field_.name in text:
-            table = table.set_column(position, field_.name, pc.cast(table.column(position), field_.type.value_type))
-    return table
-
-
-def _as_text(chunk: pa.Table, names: set[str]) -> pa.Table:
-    """``names`` as text the way a column mixing types in one chunk becomes text (pandas' str: True, 6.5).
-    A chunk's integers with a gap were made decimals by pandas: whole ones are written as integers again
-    (JSON integers are far more common than a written ``7.0``)."""
-    for position, name in enumerate(chunk.column_names):
-        if name in names:
-            values = chunk.column(name).to_pandas()
-            if pd.api.types.is_float_dtype(values):
-                values = values.map(lambda v: v if pd.isna(v) else (str(int(v)) if v.is_integer() else str(v)))
-            text = values.astype("string")
-            chunk = chunk.set_column(position, name, pa.array(text, type=pa.large_string()))
-    return chunk
-
-
-def _check_parquet_types(schema: pa.Schema) -> None:
-    """Columns holding lists, structs, maps, raw bytes or durations have no view here: refused by name."""
-    for column in schema:
-        kind = column.type
-        if pa.types.is_dictionary(kind):
-            kind = kind.value_type
-        nested = pa.types.is_nested(kind)
-        if nested or pa.types.is_binary(kind) or pa.types.is_large_binary(kind) or pa.types.is_fixed_size_binary(kind):
-            what = "nested values (lists, structs or maps)" if nested else "raw bytes"
-        elif pa.types.is_duration(kind) or pa.types.is_interval(kind):
-            what = "durations"
-        else:
-            continue
-        raise UploadError(
-            "unsupported_column_type",
-            str(column.name)[:64],
-            f"column {str(column.name)[:64]!r} holds {what} ({str(kind)[:60]}); flatten it or convert it to "
-            "numbers, text or dates",
-        )
-
-
-EXCEL_CHUNK_ROWS = 20_000  # rows held as Python objects at once while a sheet is read
-
-
-def _parse_excel(source: Source, limits: DecodeLimits) -> ParsedUpload:
-    """The first sheet, read row by row by openpyxl's streaming reader and turned into Arrow a chunk at a
-    time: a small workbook inflating to 60 MB of XML cost +407 MB as one DataFrame of Python objects."""
-    _check_excel_size(source, limits.max_excel_bytes)
-    notices = ["read the first sheet only"]
-    try:
-        with source.open() as fh:
-            table = _excel_table(fh, limits, notices)
-    except UploadError:
-        raise
-    except Exception as exc:  # openpyxl raises many unrelated types for a broken workbook
-        raise _corrupt_excel(exc) from None
-    if any(column.null_count for column in table.columns):  # only then can a formula have lost its value
-        _check_formula_values(source)
-    return ParsedUpload(table, "excel", notices)
-
-
-def _excel_table(fh, limits: DecodeLimits, notices: list[str]) -> pa.Table:
-    import openpyxl
-
-    book = openpyxl.load_workbook(fh, read_only=True, data_only=True, keep_links=False)
-    try:
-        sheet = book.worksheets[0]
-        if sheet.max_row and sheet.max_column:  # the sheet's declared size, when it states one
-            limits.check_cells(sheet.max_row, sheet.max_column, estimate=True)
-        rows = sheet.iter_rows(values_only=True)
-        header = next(rows, None)
-        if header is None:
-            raise UploadError("no_rows", "file", "the first sheet is empty")
-        while header and header[-1] is None:  # formatted but empty cells right of the table
-            header = header[:-1]
-        names, renames = clean_column_names(["" if h is None else str(h) for h in header])
-        if renames:
-            notices.append("renamed columns: " + ", ".join(f"{old!r} → {new!r}" for old, new in renames))
-        chunks, chunk, blank_run, count = [], [], 0, 0
-        for number, row in enumerate(rows, start=2):
-            if all(value is None for value in row):
-                blank_run += 1  # kept only if data follows (trailing blank rows are formatting)
-                continue
-            if any(value is not None for value in row[len(names) :]):
-                raise UploadError("ragged_rows", "file", f"row {number} has values right of the header's last column")
-            chunk.extend([(None,) * len(names)] * blank_run)
-            blank_run = 0
-            chunk.append(tuple(row[: len(names)]) + (None,) * (len(names) - len(row)))
-            if len(chunk) >= EXCEL_CHUNK_ROWS:
-                count += len(chunk)
-                limits.check_cells(count, len(names))
-                chunks.append(_to_arrow(pd.DataFrame.from_records(chunk, columns=names)))
-                chunk = []
-        if chunk or not chunks:
-            limits.check_cells(count + len(chunk), len(names))
-            chunks.append(_to_arrow(pd.DataFrame.from_records(chunk, columns=names)))
-        return _join_chunks(chunks)
-    finally:
-        book.close()
-
-
-def _corrupt_excel(exc: Exception) -> UploadError:
-    return UploadError(
-        "corrupt_excel",
-        "file",
-        "not a readable .xlsx workbook: damaged, encrypted or not a workbook; save it again "
-        f"({logged_reference(exc, 'Excel upload')})",
-    )
-
-
-def _check_excel_size(source: Source, limit: int) -> None:
-    """An .xlsx is a zip: its members' declared sizes bound what zipfile will inflate (it stops there)."""
-    try:
-        with source.open() as fh, zipfile.ZipFile(fh) as archive:
-            inflated = sum(member.file_size for member in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise _corrupt_excel(exc) from None
-    if inflated > limit:
-        raise UploadError(
-            "too_large_decompressed",
-            "file",
-            f"the workbook inflates to {inflated / MIB:,.1f} MiB, over the {limit / MIB:,.4g} MiB limit for "
-            "Excel files (DASHBOARD_MAX_EXCEL_MB); save it as CSV or Parquet",
-        )
-
-
-def _check_formula_values(source: Source) -> None:
-    """A workbook written by a program that does not calculate (a script, some exporters) stores formulas
-    without their results, and they would read as empty cells: refused, naming the first such cell."""
-    import openpyxl
-    from openpyxl.utils import get_column_letter
-
-    formulas = openpyxl.load_workbook(source.open(), read_only=True, data_only=False).worksheets[0]
-    values = openpyxl.load_workbook(source.open(), read_only=True, data_only=True).worksheets[0]
-    for row, (formula_row, value_row) in enumerate(
-        zip(formulas.iter_rows(values_only=True), values.iter_rows(values_only=True), strict=False), start=1
-    ):
-        for column, (formula, value) in enumerate(zip(formula_row, value_row, strict=False), start=1):
-            if value is None and isinstance(formula, str) and formula.startswith("="):
-                cell = f"{get_column_letter(column)}{row}"
-                raise UploadError(
-                    "formulas_without_values",
-                    "file",
-                    f"cell {cell} holds a formula ({formula[:40]}) saved without its value; open and save the "
-                    "workbook in a spreadsheet program, or export it as values",
-                )
-
-
-def _to_arrow(frame: pd.DataFrame) -> pa.Table:
-    try:
-        return pa.Table.from_pandas(frame, preserve_index=False)
-    except (pa.ArrowException, ValueError, OverflowError):
-        # Mixed-type object columns (numbers and text in one JSON field, integers beyond int64) are kept
-        # as text, which is exact.
-        mixed = {c: frame[c].astype("string") for c in frame.columns if frame[c].dtype == object}
-        return pa.Table.from_pandas(frame.assign(**mixed), preserve_index=False)
+    return ParsedUpload(join_chunks(chunks), "jsonl", list(scan.encoding_notes))

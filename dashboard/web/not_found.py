@@ -18,8 +18,11 @@ PAGE = """<!DOCTYPE html>
 
 
 def install(server, page_paths: Callable[[], set[str]]) -> None:
-    """Refuse, before Dash's index answers, any path of its catch-all route that no page registered."""
-    from flask import request
+    """Refuse, before Dash's index answers, any path of its catch-all route that no page registered.
+    ``/favicon.ico``, which browsers ask for on their own, leads to Dash's icon."""
+    from flask import redirect, request
+
+    server.add_url_rule("/favicon.ico", "favicon", lambda: redirect("/_favicon.ico", code=301))
 
     @server.before_request
     def _refuse_unknown_page():

@@ -16,7 +16,8 @@ from __future__ import annotations
 from flask import Flask, jsonify, request
 
 from dashboard.data.incoming import IncomingFiles
-from dashboard.data.uploads import UploadError, detect_format, too_large_message
+from dashboard.data.upload_base import UploadError
+from dashboard.data.uploads import detect_format, too_large_message
 from dashboard.web.auth import api_error, identity
 
 UPLOAD_PATH = "/_dash-upload"

@@ -9,7 +9,7 @@ import pytest
 
 from dashboard.data.builtin import BUILTINS
 from dashboard.data.catalog import DatasetNotFoundError
-from dashboard.data.uploads import UploadError
+from dashboard.data.upload_base import UploadError
 
 REQUIRED_TASKS = {"binary", "multiclass", "regression", "transactions", "recommendation", "text", "clustering"}
 

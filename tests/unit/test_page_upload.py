@@ -11,7 +11,7 @@ import pytest
 
 from dashboard import create_app
 from dashboard.data.incoming import IncomingFiles
-from dashboard.data.uploads import UploadError
+from dashboard.data.upload_base import UploadError
 from layouts.explorer_ids import ExplorerIds
 from tests.conftest import make_settings
 from tests.unit.test_auth import csrf_header, log_in, login_app, users  # noqa: F401 - fixtures

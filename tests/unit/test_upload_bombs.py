@@ -13,14 +13,16 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from dashboard.data.uploads import DecodeLimits, UploadError, parse_upload
+from dashboard.data.upload_base import DecodeLimits, UploadError
+from dashboard.data.uploads import parse_upload
 
 MIB = 2**20
 LIMIT = 200 * MIB  # the default upload limit
 
 PEAK_ARROW_MEMORY = """
 import sys, pyarrow as pa
-from dashboard.data.uploads import UploadError, parse_upload
+from dashboard.data.uploads import parse_upload
+from dashboard.data.upload_base import UploadError
 content = open(sys.argv[1], "rb").read()
 try:
     parse_upload(sys.argv[2], content, max_bytes=int(sys.argv[3]), max_columns=2000)

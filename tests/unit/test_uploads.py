@@ -10,7 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboard.data.uploads import UploadError, parse_upload
+from dashboard.data.upload_base import UploadError
+from dashboard.data.uploads import parse_upload
 
 LIMIT = 1_000_000
 _FROM_FILE = {"on": False}

@@ -1,0 +1,160 @@
+"""The Train page's result panels: classification and regression views, what the model learned,
+inspection and saving; shown once there is a result."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard.figures.base import message_figure
+from layouts.common import (
+    editor_only,
+    query_number,
+)
+from layouts.train_ids import InspectIds, TrainIds
+
+
+def section(title: str, *children: Any, **kwargs: Any) -> dbc.Card:
+    return dbc.Card([dbc.CardHeader(title), dbc.CardBody(list(children))], className="mb-3", **kwargs)
+
+
+def graph(component_id: str, text: str = "Run cross-validation to see this") -> dcc.Graph:
+    return dcc.Graph(id=component_id, figure=message_figure(text), config={"displaylogo": False})
+
+
+def inspect_section(features: list[str]) -> dbc.Card:
+    """Partial dependence / ICE of one column and the learning curve of the run shown, on request."""
+    return section(
+        "Partial dependence and learning curve",
+        dbc.Row(
+            [
+                dbc.Col(
+                    dcc.Dropdown(id=InspectIds.PDP_COLUMN, options=features, value=features[0] if features else None),
+                    md=4,
+                ),
+                dbc.Col(
+                    [
+                        dbc.Button("Partial dependence", id=InspectIds.PDP_BUTTON, color="secondary", className="me-2"),
+                        dbc.Button("Learning curve", id=InspectIds.CURVE_BUTTON, color="secondary"),
+                    ],
+                    md=8,
+                ),
+            ],
+            className="align-items-center",
+        ),
+        html.Div(id=InspectIds.MESSAGES, className="mt-2"),
+        dbc.Row(
+            [
+                dbc.Col(html.Div(graph(InspectIds.PDP_GRAPH, ""), id=InspectIds.PDP_PANEL, hidden=True), md=6),
+                dbc.Col(html.Div(graph(InspectIds.CURVE_GRAPH, ""), id=InspectIds.CURVE_PANEL, hidden=True), md=6),
+            ]
+        ),
+    )
+
+
+def classification_panel(threshold: float) -> html.Div:
+    """ROC and PR curves, the threshold and cost views (from out-of-fold scores: nothing is refitted), calibration."""
+    return html.Div(
+        [
+            dbc.Row(
+                [
+                    dbc.Col(graph(TrainIds.ROC_GRAPH), md=6),
+                    dbc.Col(html.Div(graph(TrainIds.PR_GRAPH), id=TrainIds.PR_PANEL), md=6),
+                ]
+            ),
+            html.Div(_binary_views(threshold), id=TrainIds.BINARY_PANEL),
+        ],
+        id=TrainIds.CLASSIFICATION_PANEL,
+    )
+
+
+def _binary_views(threshold: float) -> list:
+    """Threshold and cost views and calibration: a binary target's scores only."""
+    return [
+        section(
+            "Threshold and cost (from out-of-fold scores; nothing is refitted)",
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            dbc.Label("Threshold", className="small"),
+                            dcc.Slider(
+                                id=TrainIds.THRESHOLD_SLIDER,
+                                min=0,
+                                max=1,
+                                step=0.01,
+                                value=query_number(threshold, 0.5, -1e9, 1e9),
+                                marks={0: "0", 0.5: "0.5", 1: "1"},
+                                tooltip={"placement": "bottom"},
+                            ),
+                        ],
+                        md=6,
+                    ),
+                    dbc.Col(
+                        [
+                            dbc.Label("Cost of a false positive", className="small"),
+                            dbc.Input(id=TrainIds.COST_FP_INPUT, type="number", value=1, size="sm"),
+                        ],
+                        md=2,
+                    ),
+                    dbc.Col(
+                        [
+                            dbc.Label("Cost of a false negative", className="small"),
+                            dbc.Input(id=TrainIds.COST_FN_INPUT, type="number", value=1, size="sm"),
+                        ],
+                        md=2,
+                    ),
+                    dbc.Col(
+                        [
+                            dbc.Label("Benefit of a true positive", className="small"),
+                            dbc.Input(id=TrainIds.BENEFIT_TP_INPUT, type="number", value=0, size="sm"),
+                        ],
+                        md=2,
+                    ),
+                ]
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(graph(TrainIds.CONFUSION_GRAPH), md=6),
+                    dbc.Col(graph(TrainIds.COST_GRAPH), md=6),
+                ]
+            ),
+        ),
+        graph(TrainIds.CALIBRATION_GRAPH),
+    ]
+
+
+def regression_panel() -> html.Div:
+    """Predicted against actual, residuals, and their histogram (hidden until a regression runs)."""
+    return html.Div(
+        [
+            dbc.Row(
+                [
+                    dbc.Col(graph(TrainIds.PREDICTED_GRAPH), md=6),
+                    dbc.Col(graph(TrainIds.RESIDUALS_GRAPH), md=6),
+                ]
+            ),
+            graph(TrainIds.RESIDUAL_HIST_GRAPH),
+        ],
+        id=TrainIds.REGRESSION_PANEL,
+        hidden=True,
+    )
+
+
+def save_section(embedded: bool) -> Any:
+    """Save the refitted pipeline to the model store (editors only)."""
+    return editor_only(
+        section(
+            "Save to the model store",
+            dbc.InputGroup(
+                [
+                    dbc.Input(id=TrainIds.SAVE_NAME_INPUT, placeholder="model name, e.g. titanic-rf", maxLength=64),
+                    dbc.Button("Save", id=TrainIds.SAVE_BUTTON, color="success", disabled=True),
+                ]
+            ),
+            html.Div(id=TrainIds.SAVE_ALERT, className="mt-2"),
+            style={"display": "none"} if embedded else None,
+        )
+    )
