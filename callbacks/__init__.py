@@ -21,23 +21,14 @@ from layouts.models_ids import ModelsIds, MonitorIds
 from layouts.recommend_ids import RecommendIds
 from layouts.train_ids import TrainIds
 
-# The controls that change saved data (datasets, models, aliases): hidden from viewers, and the callbacks
-# they trigger answer 403 to a viewer's request (dashboard.web.auth).
+# Every page's write controls (each page's ids declare theirs as WRITES).
 WRITE_CONTROLS = (
-    ExplorerIds.UPLOAD_RECEIVED,
-    ExplorerIds.DELETE_CONFIRM,
-    TrainIds.SAVE_BUTTON,
-    ClusterIds.RFM_BUTTON,
-    ClusterIds.SAVE_BUTTON,
-    ClusterIds.EXPORT_DATASET_BUTTON,
-    RecommendIds.SAVE_BUTTON,
-    ModelsIds.ALIAS_BUTTON,
-    ModelsIds.DELETE_CONFIRM,
-    MonitorIds.LOG_TOGGLE,
-    MonitorIds.UPLOAD_RECEIVED,
-    MonitorIds.FEEDBACK_RECEIVED,
-    MonitorIds.VERIFY_BUTTON,
-    MonitorIds.RETRAIN_BUTTON,
+    *ExplorerIds.WRITES,
+    *TrainIds.WRITES,
+    *ClusterIds.WRITES,
+    *RecommendIds.WRITES,
+    *ModelsIds.WRITES,
+    *MonitorIds.WRITES,
 )
 
 

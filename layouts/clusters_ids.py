@@ -61,3 +61,6 @@ class ClusterIds:
     PERMALINK_LINK = "cluster-permalink-link"
     DATASET_LINK = "cluster-dataset-link"
     OPEN_PREDICT_LINK = "cluster-open-predict-link"
+
+    # controls that change saved data: hidden from viewers, their callbacks refused to a viewer (web.auth)
+    WRITES = (RFM_BUTTON, SAVE_BUTTON, EXPORT_DATASET_BUTTON)

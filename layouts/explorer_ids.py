@@ -31,3 +31,6 @@ class ExplorerIds:
     DELETE_BUTTON = "explorer-delete-button"
     DELETE_CONFIRM = "explorer-delete-confirm"
     GRID_CONTAINER = "explorer-grid-container"
+
+    # controls that change saved data: hidden from viewers, their callbacks refused to a viewer (web.auth)
+    WRITES = (UPLOAD_RECEIVED, DELETE_CONFIRM)

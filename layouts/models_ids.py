@@ -20,6 +20,9 @@ class ModelsIds:
     CORRUPT_ALERT = "models-corrupt-alert"
     OPEN_PREDICT_LINK = "models-open-predict-link"
 
+    # controls that change saved data: hidden from viewers, their callbacks refused to a viewer (web.auth)
+    WRITES = (ALIAS_BUTTON, DELETE_CONFIRM)
+
 
 class MonitorIds:
     """Component ids of the Models page's monitoring card (the selected version's log, drift, re-verify,
@@ -52,3 +55,6 @@ class MonitorIds:
     RETRAIN_CANCEL = "monitor-retrain-cancel-button"
     RETRAIN_PROGRESS = "monitor-retrain-progress"
     RETRAIN_RESULT = "monitor-retrain-result"
+
+    # controls that change saved data: hidden from viewers, their callbacks refused to a viewer (web.auth)
+    WRITES = (LOG_TOGGLE, UPLOAD_RECEIVED, FEEDBACK_RECEIVED, VERIFY_BUTTON, RETRAIN_BUTTON)

@@ -48,3 +48,6 @@ class RecommendIds:
     FALLBACK_ALERT = "rec-fallback"
     OVERLAP_TEXT = "rec-overlap"
     OPEN_PREDICT_LINK = "rec-open-predict-link"
+
+    # controls that change saved data: hidden from viewers, their callbacks refused to a viewer (web.auth)
+    WRITES = (SAVE_BUTTON,)

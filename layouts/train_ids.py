@@ -63,6 +63,9 @@ class TrainIds:
         """Pattern-matching id of a hyperparameter control (callbacks pass ``dash.ALL``)."""
         return {"type": "train-param", "name": name}
 
+    # controls that change saved data: hidden from viewers, their callbacks refused to a viewer (web.auth)
+    WRITES = (SAVE_BUTTON,)
+
 
 class InspectIds:
     """Component ids of the Train page's partial dependence and learning curve."""
