@@ -13,8 +13,21 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         return !option.disabled && (pick === "all" || option.title === pick);  // never the target
       }).map(function (option) { return option.value; });
     },
-    // Generic form: write {key: value} into the address bar (empty values dropped); return the link.
-    syncQuery: function (state) {
+    // A page's permalink (callbacks/widgets.bind_permalink): spec.fields are [key, join, empty] for the
+    // first arguments; with spec.params the next two are the parameter controls' values and ids (p_<name>);
+    // with spec.embed the iframe snippet is returned beside the link.
+    syncFields: function (spec, args) {
+      var state = {};
+      spec.fields.forEach(function (field, i) {
+        var value = args[i];
+        if (Array.isArray(value)) { value = value.join(field[1]); }
+        if ((value === null || value === undefined || value === "") && field[2] !== null) { value = field[2]; }
+        state[field[0]] = value;
+      });
+      if (spec.params) {
+        var values = args[spec.fields.length] || [], ids = args[spec.fields.length + 1] || [];
+        ids.forEach(function (id, i) { state["p_" + id.name] = values[i]; });
+      }
       var params = new URLSearchParams();
       Object.keys(state).forEach(function (key) {
         var value = state[key];
@@ -26,21 +39,8 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       if (path !== window.location.pathname + window.location.search) {
         window.history.replaceState(window.history.state, "", path);
       }
-      return window.location.origin + path;
-    },
-    syncPermalink: function (dataset, column, split, x, y, color) {
-      var current = new URLSearchParams(window.location.search);
-      var params = new URLSearchParams();
-      var state = { dataset: dataset, column: column, split: split, x: x, y: y, color: color };
-      Object.keys(state).forEach(function (key) {
-        if (state[key] !== null && state[key] !== undefined && state[key] !== "") { params.set(key, state[key]); }
-      });
-      if (current.get("embed")) { params.set("embed", current.get("embed")); }
-      var path = window.location.pathname + "?" + params.toString();
-      if (path !== window.location.pathname + window.location.search) {
-        window.history.replaceState(window.history.state, "", path);
-      }
       var link = window.location.origin + path;
+      if (!spec.embed) { return link; }
       params.set("embed", "1");
       var embedUrl = window.location.origin + window.location.pathname + "?" + params.toString();
       var snippet = '<iframe src="' + embedUrl.replace(/&/g, "&amp;").replace(/"/g, "&quot;") +

@@ -10,7 +10,7 @@ from dash import Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 from pydantic import ValidationError
 
-from callbacks.widgets import background_run
+from callbacks.widgets import QueryField, background_run, bind_permalink
 from dashboard.clusters.clustering import ClusterSpec
 from dashboard.errors import FieldError, ResultExpired, user_message
 from dashboard.figures.clusters import (
@@ -333,28 +333,24 @@ def register(app, services: Services) -> None:
             className="py-2 small",
         )
 
-    app.clientside_callback(
-        """function(dataset, features, scale, log, algorithm, k, init, nInit, seed, linkage, metric, eps, minSamples,
-                    cov, labels) {
-            return window.dash_clientside.dashboard.syncQuery({dataset: dataset, features: (features || []).join(','),
-                scale: scale, log: (log || []).join(','), algorithm: algorithm, k: k, init: init, n_init: nInit,
-                seed: seed, linkage: linkage, metric: metric, eps: eps, min_samples: minSamples, covariance: cov,
-                labels: labels});
-        }""",
-        Output(ClusterIds.PERMALINK_LINK, "href"),
-        Input(ClusterIds.DATASET_DROPDOWN, "value"),
-        Input(ClusterIds.FEATURES_DROPDOWN, "value"),
-        Input(ClusterIds.SCALE_RADIO, "value"),
-        Input(ClusterIds.LOG_DROPDOWN, "value"),
-        Input(ClusterIds.ALGORITHM_RADIO, "value"),
-        Input(ClusterIds.K_INPUT, "value"),
-        Input(ClusterIds.INIT_DROPDOWN, "value"),
-        Input(ClusterIds.N_INIT_INPUT, "value"),
-        Input(ClusterIds.SEED_INPUT, "value"),
-        Input(ClusterIds.LINKAGE_DROPDOWN, "value"),
-        Input(ClusterIds.METRIC_DROPDOWN, "value"),
-        Input(ClusterIds.EPS_INPUT, "value"),
-        Input(ClusterIds.MIN_SAMPLES_INPUT, "value"),
-        Input(ClusterIds.COVARIANCE_DROPDOWN, "value"),
-        Input(ClusterIds.LABELS_DROPDOWN, "value"),
+    bind_permalink(
+        app,
+        ClusterIds.PERMALINK_LINK,
+        [
+            QueryField("dataset", ClusterIds.DATASET_DROPDOWN),
+            QueryField("features", ClusterIds.FEATURES_DROPDOWN),
+            QueryField("scale", ClusterIds.SCALE_RADIO),
+            QueryField("log", ClusterIds.LOG_DROPDOWN),
+            QueryField("algorithm", ClusterIds.ALGORITHM_RADIO),
+            QueryField("k", ClusterIds.K_INPUT),
+            QueryField("init", ClusterIds.INIT_DROPDOWN),
+            QueryField("n_init", ClusterIds.N_INIT_INPUT),
+            QueryField("seed", ClusterIds.SEED_INPUT),
+            QueryField("linkage", ClusterIds.LINKAGE_DROPDOWN),
+            QueryField("metric", ClusterIds.METRIC_DROPDOWN),
+            QueryField("eps", ClusterIds.EPS_INPUT),
+            QueryField("min_samples", ClusterIds.MIN_SAMPLES_INPUT),
+            QueryField("covariance", ClusterIds.COVARIANCE_DROPDOWN),
+            QueryField("labels", ClusterIds.LABELS_DROPDOWN),
+        ],
     )

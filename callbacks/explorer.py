@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dash import ClientsideFunction, Input, Output, State, ctx, no_update
+from dash import Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
+from callbacks.widgets import QueryField, bind_permalink
 from dashboard.data.catalog import DatasetNotFoundError, UploadError
 from dashboard.data.explorer import VIEW_KEYS, resolve_view
 from dashboard.data.grid import GridRequestError
@@ -25,6 +26,7 @@ from layouts.explorer import (
 from layouts.explorer_ids import ExplorerIds
 
 _USER_ERRORS = (KeyError, DatasetNotFoundError, GridRequestError, UploadError, ValueError)
+_VIEW_KEYS = ("column", "split", "x", "y", "color")  # their permalink keys, in the same order
 _VIEW_DROPDOWNS = (
     ExplorerIds.COLUMN_DROPDOWN,
     ExplorerIds.SPLIT_DROPDOWN,
@@ -157,12 +159,14 @@ def register(app, services: Services) -> None:
         ]
         return dataset_options(services.catalog.list()), info.id, alert("".join(message), "success")
 
-    app.clientside_callback(
-        ClientsideFunction("dashboard", "syncPermalink"),
-        Output(ExplorerIds.PERMALINK_LINK, "href"),
-        Output(ExplorerIds.EMBED_CODE, "value"),
-        Input(ExplorerIds.DATASET_DROPDOWN, "value"),
-        *(Input(i, "value") for i in _VIEW_DROPDOWNS),
+    bind_permalink(
+        app,
+        ExplorerIds.PERMALINK_LINK,
+        [
+            QueryField("dataset", ExplorerIds.DATASET_DROPDOWN),
+            *(QueryField(key, component) for key, component in zip(_VIEW_KEYS, _VIEW_DROPDOWNS, strict=True)),
+        ],
+        embed_code_id=ExplorerIds.EMBED_CODE,
     )
 
 

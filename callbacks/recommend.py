@@ -12,7 +12,7 @@ from dash import Input, Output, State, html, no_update
 from dash.exceptions import PreventUpdate
 from pydantic import ValidationError
 
-from callbacks.widgets import background_run
+from callbacks.widgets import QueryField, background_run, bind_permalink
 from dashboard.errors import FieldError, user_message
 from dashboard.figures.base import message_figure
 from dashboard.figures.recommend import counts_histogram, long_tail_figure, metrics_figure
@@ -215,25 +215,27 @@ def register(app, services: Services) -> None:
             className="py-2 small",
         )
 
-    app.clientside_callback(
-        """function(dataset, user, item, value, timestamp, title, genres, feedback, model, neighbours, factors,
-                    regularization, iterations, alpha, models, holdout, n, k, relevant, seed, uid, iid, compare,
-                    view) {
-            return window.dash_clientside.dashboard.syncQuery({dataset: dataset, user: user, item: item,
-                value: value || '-', timestamp: timestamp || '-', title: title || '-', genres: genres || '-',
-                feedback: feedback, model: model, neighbours: neighbours, factors: factors,
-                regularization: regularization, iterations: iterations, alpha: alpha,
-                models: (models || []).join(','), holdout: holdout, n: n, k: k, relevant: relevant, seed: seed,
-                uid: uid, iid: iid, compare: compare, view: view});
-        }""",
-        Output(RecommendIds.PERMALINK_LINK, "href"),
-        *MAPPING,
-        *[Input(s.component_id, "value") for s in SPEC_STATES],
-        *[Input(s.component_id, "value") for s in HOLDOUT_STATES],
-        Input(RecommendIds.EXPLORE_USER_INPUT, "value"),
-        Input(RecommendIds.EXPLORE_ITEM_INPUT, "value"),
-        Input(RecommendIds.COMPARE_DROPDOWN, "value"),
-        Input(RecommendIds.TABS, "active_tab"),
+    optional = {"value", "timestamp", "title", "genres"}  # "-": deliberately none, not the guess
+    bind_permalink(
+        app,
+        RecommendIds.PERMALINK_LINK,
+        [
+            QueryField("dataset", RecommendIds.DATASET_DROPDOWN),
+            *(QueryField(role, component, empty="-" if role in optional else None) for role, component, _ in ROLES),
+            QueryField("feedback", RecommendIds.FEEDBACK_RADIO),
+            QueryField("model", RecommendIds.MODEL_RADIO),
+            *(QueryField(name, component) for name, component, *_ in PARAMS),
+            QueryField("models", RecommendIds.EVAL_MODELS_CHECKLIST),
+            QueryField("holdout", RecommendIds.HOLDOUT_RADIO),
+            QueryField("n", RecommendIds.HOLDOUT_N_INPUT),
+            QueryField("k", RecommendIds.K_INPUT),
+            QueryField("relevant", RecommendIds.RELEVANT_INPUT),
+            QueryField("seed", RecommendIds.SEED_INPUT),
+            QueryField("uid", RecommendIds.EXPLORE_USER_INPUT),
+            QueryField("iid", RecommendIds.EXPLORE_ITEM_INPUT),
+            QueryField("compare", RecommendIds.COMPARE_DROPDOWN),
+            QueryField("view", RecommendIds.TABS, "active_tab"),
+        ],
     )
 
 

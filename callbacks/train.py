@@ -12,7 +12,7 @@ from dash import ALL, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks.train_form import SPEC_STATES, spec_from_controls
-from callbacks.widgets import background_run
+from callbacks.widgets import QueryField, background_run, bind_permalink
 from dashboard.errors import FieldError, ResultExpired, user_message
 from dashboard.figures.base import message_figure
 from dashboard.figures.train import (
@@ -312,30 +312,23 @@ def register(app, services: Services) -> None:
         prevent_initial_call=True,
     )
 
-    app.clientside_callback(
-        """function(dataset, target, features, model, folds, seed, task, values, threshold, analyzer, ngram,
-                    test, options, compare, names) {
-            var state = {dataset: dataset, target: target, features: (features || []).join(','), model: model,
-                         task: task, folds: folds, seed: seed, test: test, opts: (options || []).join(','),
-                         text: analyzer, ngram: (ngram || []).join('-'), threshold: threshold,
-                         compare: (compare || []).join(',')};
-            (names || []).forEach(function (id, i) { state['p_' + id.name] = values[i]; });
-            return window.dash_clientside.dashboard.syncQuery(state);
-        }""",
-        Output(TrainIds.PERMALINK_LINK, "href"),
-        Input(TrainIds.DATASET_DROPDOWN, "value"),
-        Input(TrainIds.TARGET_DROPDOWN, "value"),
-        Input(TrainIds.FEATURES_DROPDOWN, "value"),
-        Input(TrainIds.MODEL_DROPDOWN, "value"),
-        Input(TrainIds.FOLDS_INPUT, "value"),
-        Input(TrainIds.SEED_INPUT, "value"),
-        Input(TrainIds.TASK_RADIO, "value"),
-        Input(TrainIds.param(ALL), "value"),
-        Input(TrainIds.THRESHOLD_SLIDER, "value"),
-        Input(TrainIds.TEXT_ANALYZER, "value"),
-        Input(TrainIds.TEXT_NGRAM, "value"),
-        Input(TrainIds.TEST_FRACTION_INPUT, "value"),
-        Input(TrainIds.OPTIONS_CHECKLIST, "value"),
-        Input(CompareIds.MODELS_DROPDOWN, "value"),
-        State(TrainIds.param(ALL), "id"),
+    bind_permalink(
+        app,
+        TrainIds.PERMALINK_LINK,
+        [
+            QueryField("dataset", TrainIds.DATASET_DROPDOWN),
+            QueryField("target", TrainIds.TARGET_DROPDOWN),
+            QueryField("features", TrainIds.FEATURES_DROPDOWN),
+            QueryField("model", TrainIds.MODEL_DROPDOWN),
+            QueryField("task", TrainIds.TASK_RADIO),
+            QueryField("folds", TrainIds.FOLDS_INPUT),
+            QueryField("seed", TrainIds.SEED_INPUT),
+            QueryField("test", TrainIds.TEST_FRACTION_INPUT),
+            QueryField("opts", TrainIds.OPTIONS_CHECKLIST),
+            QueryField("text", TrainIds.TEXT_ANALYZER),
+            QueryField("ngram", TrainIds.TEXT_NGRAM, join="-"),
+            QueryField("threshold", TrainIds.THRESHOLD_SLIDER),
+            QueryField("compare", CompareIds.MODELS_DROPDOWN),
+        ],
+        params_id=TrainIds.param(ALL),
     )

@@ -1,11 +1,13 @@
-"""What every page's callbacks share: the run/cancel/progress grammar of a background job."""
+"""What every page's callbacks share: the run/cancel/progress grammar of a background job, and the
+permalink binding (the address bar follows the form)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
-from dash import Input, Output
+from dash import Input, Output, State
 
 
 def background_run(
@@ -31,3 +33,42 @@ def background_run(
     if progress:
         kwargs["progress"] = list(progress)
     return kwargs
+
+
+class QueryField(NamedTuple):
+    """One query parameter of a page's permalink: its key, the control it reads (``value`` unless said),
+    how a list is joined, and what an empty value is written as (``"-"``: deliberately none; None: left
+    out, so the page's default applies)."""
+
+    key: str
+    component_id: str
+    prop: str = "value"
+    join: str = ","
+    empty: str | None = None
+
+
+def bind_permalink(
+    app,
+    link_id: str,
+    fields: Sequence[QueryField],
+    *,
+    params_id: Any = None,
+    embed_code_id: str | None = None,
+) -> None:
+    """The address bar and the page's permalink follow ``fields`` (and, with ``params_id``, a pattern of
+    parameter controls written as ``p_<name>``), without re-rendering the page; with ``embed_code_id`` the
+    view's iframe snippet too. One generic clientside function (assets/permalink.js) for every page."""
+    spec = {
+        "fields": [[f.key, f.join, f.empty] for f in fields],
+        "params": params_id is not None,
+        "embed": embed_code_id is not None,
+    }
+    outputs = [Output(link_id, "href")] + ([Output(embed_code_id, "value")] if embed_code_id else [])
+    inputs = [Input(f.component_id, f.prop) for f in fields]
+    if params_id is not None:
+        inputs += [Input(params_id, "value"), State(params_id, "id")]
+    app.clientside_callback(
+        f"function () {{ return window.dash_clientside.dashboard.syncFields({json.dumps(spec)}, arguments); }}",
+        *outputs,
+        *inputs,
+    )
