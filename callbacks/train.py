@@ -8,10 +8,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, State, ctx, html, no_update
+from dash import Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
-from callbacks.train_form import SPEC_STATES, spec_from_controls
+from callbacks.train_form import PARAM_CONTROLS, SPEC_STATES, TRAIN_FORM, spec_from_controls
 from callbacks.widgets import QueryField, background_run, bind_permalink
 from dashboard.errors import FieldError, ResultExpired, user_message
 from dashboard.figures.base import message_figure
@@ -316,19 +316,9 @@ def register(app, services: Services) -> None:
         app,
         TrainIds.PERMALINK_LINK,
         [
-            QueryField("dataset", TrainIds.DATASET_DROPDOWN),
-            QueryField("target", TrainIds.TARGET_DROPDOWN),
-            QueryField("features", TrainIds.FEATURES_DROPDOWN),
-            QueryField("model", TrainIds.MODEL_DROPDOWN),
-            QueryField("task", TrainIds.TASK_RADIO),
-            QueryField("folds", TrainIds.FOLDS_INPUT),
-            QueryField("seed", TrainIds.SEED_INPUT),
-            QueryField("test", TrainIds.TEST_FRACTION_INPUT),
-            QueryField("opts", TrainIds.OPTIONS_CHECKLIST),
-            QueryField("text", TrainIds.TEXT_ANALYZER),
-            QueryField("ngram", TrainIds.TEXT_NGRAM, join="-"),
+            *TRAIN_FORM,
             QueryField("threshold", TrainIds.THRESHOLD_SLIDER),
             QueryField("compare", CompareIds.MODELS_DROPDOWN),
         ],
-        params_id=TrainIds.param(ALL),
+        params_id=PARAM_CONTROLS,
     )
