@@ -29,23 +29,29 @@ from layouts.clusters_ids import ClusterIds
 from layouts.clusters_views import categories_view, scores_view
 from layouts.common import alert, feature_options
 
-SPEC_STATES = (
-    State(ClusterIds.DATASET_DROPDOWN, "value"),
-    State(ClusterIds.FEATURES_DROPDOWN, "value"),
-    State(ClusterIds.SCALE_RADIO, "value"),
-    State(ClusterIds.LOG_DROPDOWN, "value"),
-    State(ClusterIds.ALGORITHM_RADIO, "value"),
-    State(ClusterIds.K_INPUT, "value"),
-    State(ClusterIds.INIT_DROPDOWN, "value"),
-    State(ClusterIds.N_INIT_INPUT, "value"),
-    State(ClusterIds.SEED_INPUT, "value"),
-    State(ClusterIds.LINKAGE_DROPDOWN, "value"),
-    State(ClusterIds.METRIC_DROPDOWN, "value"),
-    State(ClusterIds.EPS_INPUT, "value"),
-    State(ClusterIds.MIN_SAMPLES_INPUT, "value"),
-    State(ClusterIds.COVARIANCE_DROPDOWN, "value"),
-    State(ClusterIds.LABELS_DROPDOWN, "value"),
+# The Clusters form, declared once: its permalink keys are the ClusterSpec's own fields, its States what
+# the callbacks read (in this order).
+CLUSTER_FORM = (
+    QueryField("dataset", ClusterIds.DATASET_DROPDOWN),
+    QueryField("features", ClusterIds.FEATURES_DROPDOWN),
+    QueryField("scale", ClusterIds.SCALE_RADIO),
+    QueryField("log", ClusterIds.LOG_DROPDOWN),
+    QueryField("algorithm", ClusterIds.ALGORITHM_RADIO),
+    QueryField("k", ClusterIds.K_INPUT),
+    QueryField("init", ClusterIds.INIT_DROPDOWN),
+    QueryField("n_init", ClusterIds.N_INIT_INPUT),
+    QueryField("seed", ClusterIds.SEED_INPUT),
+    QueryField("linkage", ClusterIds.LINKAGE_DROPDOWN),
+    QueryField("metric", ClusterIds.METRIC_DROPDOWN),
+    QueryField("eps", ClusterIds.EPS_INPUT),
+    QueryField("min_samples", ClusterIds.MIN_SAMPLES_INPUT),
+    QueryField("covariance", ClusterIds.COVARIANCE_DROPDOWN),
+    QueryField("labels", ClusterIds.LABELS_DROPDOWN),
 )
+SPEC_STATES = tuple(State(field.component_id, field.prop) for field in CLUSTER_FORM)
+# what an empty choice means (a cleared dropdown, a radio not yet drawn)
+WHEN_EMPTY = {"dataset": "", "scale": "standard", "algorithm": "kmeans", "init": "k-means++", "seed": 0}
+WHEN_EMPTY |= {"linkage": "ward", "metric": "euclidean", "covariance": "full"}
 GROUPS = {
     ClusterIds.K_GROUP: ("kmeans", "agglomerative", "gmm"),
     ClusterIds.KMEANS_GROUP: ("kmeans",),
@@ -55,30 +61,23 @@ GROUPS = {
 }
 
 
-def spec_from_controls(
-    dataset, features, scale, log, algorithm, k, init, n_init, seed, linkage, metric, eps, min_samples, cov, labels
-) -> ClusterSpec:
-    """The controls as a ClusterSpec; an empty or out-of-range number is a FieldError naming the control."""
-    for name, value in (("k", k), ("n_init", n_init), ("eps", eps), ("min_samples", min_samples)):
-        if value is None:
+def spec_from_controls(*values) -> ClusterSpec:
+    """The values of SPEC_STATES as a ClusterSpec; an empty or out-of-range number is a FieldError naming
+    the control."""
+    form = dict(zip((field.key for field in CLUSTER_FORM), values, strict=True))
+    for name in ("k", "n_init", "eps", "min_samples"):
+        if form[name] is None:
             raise FieldError(name, "enter a number in the allowed range")
     try:
         return ClusterSpec(
-            dataset=dataset or "",
-            features=tuple(features or ()),
-            scale=scale or "standard",
-            log=tuple(log or ()),
-            algorithm=algorithm or "kmeans",
-            k=k,
-            init=init or "k-means++",
-            n_init=n_init,
-            seed=seed or 0,
-            linkage=linkage or "ward",
-            metric=metric or "euclidean",
-            eps=eps,
-            min_samples=min_samples,
-            covariance=cov or "full",
-            labels=labels or None,
+            **{key: form[key] or default for key, default in WHEN_EMPTY.items()},
+            features=tuple(form["features"] or ()),
+            log=tuple(form["log"] or ()),
+            k=form["k"],
+            n_init=form["n_init"],
+            eps=form["eps"],
+            min_samples=form["min_samples"],
+            labels=form["labels"] or None,
         )
     except ValidationError as exc:
         error = exc.errors()[0]
@@ -333,24 +332,4 @@ def register(app, services: Services) -> None:
             className="py-2 small",
         )
 
-    bind_permalink(
-        app,
-        ClusterIds.PERMALINK_LINK,
-        [
-            QueryField("dataset", ClusterIds.DATASET_DROPDOWN),
-            QueryField("features", ClusterIds.FEATURES_DROPDOWN),
-            QueryField("scale", ClusterIds.SCALE_RADIO),
-            QueryField("log", ClusterIds.LOG_DROPDOWN),
-            QueryField("algorithm", ClusterIds.ALGORITHM_RADIO),
-            QueryField("k", ClusterIds.K_INPUT),
-            QueryField("init", ClusterIds.INIT_DROPDOWN),
-            QueryField("n_init", ClusterIds.N_INIT_INPUT),
-            QueryField("seed", ClusterIds.SEED_INPUT),
-            QueryField("linkage", ClusterIds.LINKAGE_DROPDOWN),
-            QueryField("metric", ClusterIds.METRIC_DROPDOWN),
-            QueryField("eps", ClusterIds.EPS_INPUT),
-            QueryField("min_samples", ClusterIds.MIN_SAMPLES_INPUT),
-            QueryField("covariance", ClusterIds.COVARIANCE_DROPDOWN),
-            QueryField("labels", ClusterIds.LABELS_DROPDOWN),
-        ],
-    )
+    bind_permalink(app, ClusterIds.PERMALINK_LINK, CLUSTER_FORM)
