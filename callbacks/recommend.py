@@ -42,6 +42,12 @@ HOLDOUT_STATES = (
 )
 
 
+def split_controls(controls: tuple) -> tuple[tuple, tuple, tuple]:
+    """Values passed as MAPPING_STATES, SPEC_STATES and HOLDOUT_STATES (the last may be absent), apart."""
+    mapped, spec = len(MAPPING_STATES), len(MAPPING_STATES) + len(SPEC_STATES)
+    return controls[:mapped], controls[mapped:spec], controls[spec:]
+
+
 def _checked(build, **values):
     """Build a pydantic spec; its first complaint becomes a FieldError naming the control."""
     try:
@@ -129,8 +135,9 @@ def register(app, services: Services) -> None:
     )
     def evaluate(set_progress, _clicks, *controls):
         try:
-            mapping = mapping_from_controls(*controls[:8])
-            specs, holdout = holdout_from_controls(spec_from_controls(*controls[8:14]), *controls[14:])
+            mapped, spec, held = split_controls(controls)
+            mapping = mapping_from_controls(*mapped)
+            specs, holdout = holdout_from_controls(spec_from_controls(*spec), *held)
             total = 1 + len({s.kind for s in specs} - {"popularity"})
             result, cached = recommend.evaluate(
                 mapping,
@@ -199,8 +206,9 @@ def register(app, services: Services) -> None:
     )
     def save(_clicks, name, *controls):
         try:
-            mapping, spec = mapping_from_controls(*controls[:8]), spec_from_controls(*controls[8:14])
-            specs, holdout = holdout_from_controls(spec, *controls[14:])
+            mapped, chosen, held = split_controls(controls)
+            mapping, spec = mapping_from_controls(*mapped), spec_from_controls(*chosen)
+            specs, holdout = holdout_from_controls(spec, *held)
             metrics = held_out_metrics(recommend.cached_evaluation(mapping, specs, holdout), spec, holdout.k)
             version = recommend.save(mapping, spec, (name or "").strip(), metrics=metrics)
         except Exception as exc:  # named errors are shown as they are, any other only logged
@@ -261,7 +269,8 @@ def explore_query(user, item, compare, k, *controls) -> ExploreQuery:
     user, item = (user or "").strip(), (item or "").strip()
     if not user and not item:
         raise EmptyQuery("user", "enter a user id (top-N) or an item id (similar items)")
-    mapping, spec = mapping_from_controls(*controls[:8]), spec_from_controls(*controls[8:])
+    mapped, chosen, _ = split_controls(controls)
+    mapping, spec = mapping_from_controls(*mapped), spec_from_controls(*chosen)
     # the second model takes the page's parameters too, as in the evaluation
     wanted = user and compare in KINDS and compare != spec.kind
     second = spec.model_copy(update={"kind": compare}) if wanted else None
