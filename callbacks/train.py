@@ -100,13 +100,18 @@ def register(app, services: Services) -> None:
 
     @app.callback(
         Output(TrainIds.PIPELINE, "srcDoc"),
+        Input(TrainIds.RESULT_STORE, "data"),
         Input(TrainIds.MODEL_DROPDOWN, "value"),
         Input(TrainIds.FEATURES_DROPDOWN, "value"),
         Input(TrainIds.TARGET_DROPDOWN, "value"),
         Input(TrainIds.TEXT_ANALYZER, "value"),
         *SPEC_STATES,
     )
-    def show_pipeline(_model, _features, _target, _analyzer, *controls):
+    def show_pipeline(result, _model, _features, _target, _analyzer, *controls):
+        """The form's pipeline as scikit-learn draws it, once the result panels it sits in are shown (a page
+        load without a result builds no pipeline)."""
+        if not result:
+            raise PreventUpdate
         try:
             prepared = training.prepare(spec_from_controls(*controls))
         except Exception as exc:  # named errors are shown as they are, any other only logged

@@ -17,6 +17,7 @@ import pytest
 from dashboard.clusters.clustering import ClusterSpec
 from dashboard.train.catalog import estimator_spec
 from dashboard.train.spec import CVSpec, TrainSpec
+from layouts.train_ids import TrainIds
 from tests.browser.helpers import wait_for_app_ready, wait_until
 from tests.browser.test_accessibility import ALL_DRAWN, BARE_FIGURES
 
@@ -137,4 +138,8 @@ def test_every_view_permalink_renders_its_result_on_a_cold_direct_load(dash_duo,
         dash_duo.driver.set_window_size(1280, dash_duo.driver.execute_script("return document.body.scrollHeight"))
         dash_duo.driver.save_screenshot(str(Path(SHOTS) / f"{view.replace(' ', '-')}.png"))
     assert dash_duo.driver.execute_script(BARE_FIGURES) == []
+    if path == "/train" and "compare" not in query:  # the result's pipeline, as scikit-learn draws it
+        estimator = {"logistic_regression": "LogisticRegression", "random_forest": "RandomForestClassifier"}
+        drawn = estimator.get(query["model"], "Ridge")
+        wait_until(dash_duo, lambda d: drawn in (d.find_element("id", TrainIds.PIPELINE).get_attribute("srcdoc") or ""))
     assert dash_duo.get_logs() == []
