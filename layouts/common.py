@@ -12,6 +12,7 @@ from dash import dcc, get_relative_path, html
 from flask import current_app, has_app_context
 
 from dashboard.services import Services
+from dashboard.train.catalog import NO_LIMIT_AT_ZERO
 from dashboard.web.auth import identity
 
 
@@ -203,3 +204,10 @@ def primary_metric(metrics: dict[str, Any]) -> str:
         if isinstance(metrics.get(name), int | float):
             return f"{name} {metrics[name]:.3f}"
     return ""
+
+
+def format_value(value: Any, name: str | None = None) -> str:
+    """A parameter's value as a person reads it: ``max_depth`` 0 or None is "no limit", not a depth of 0."""
+    if value is None or (name in NO_LIMIT_AT_ZERO and value == 0):
+        return "no limit" if name in NO_LIMIT_AT_ZERO else "none"
+    return f"{value:.4g}" if isinstance(value, float) else str(value)

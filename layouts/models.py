@@ -13,7 +13,7 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from layouts.common import badge, editor_only, primary_metric, services
+from layouts.common import badge, editor_only, format_value, primary_metric, services
 from layouts.models_ids import ModelsIds
 from layouts.models_monitor import monitor_card
 from model_store import Choice
@@ -144,7 +144,7 @@ def card_view(card: dict[str, Any], default: Choice | None = None) -> list[Any]:
             ("field", "kind", "may be missing", "categories / range"),
         ),
         html.H6("Parameters"),
-        _table(sorted(card.get("params", {}).items()), ("parameter", "value")),
+        _table([(n, format_value(v, n)) for n, v in sorted(card.get("params", {}).items())], ("parameter", "value")),
         html.P(
             f"Artifact sha256 {card['artifact']['sha256']} · {card['artifact']['bytes']:,} bytes · "
             + ", ".join(f"{k} {v}" for k, v in card.get("library_versions", {}).items()),
@@ -182,7 +182,10 @@ def compare_view(diff: dict[str, Any], a: int, b: int) -> list[Any]:
         html.H6("Schema changes"),
         html.Ul(changes) if changes else html.P("none", className="small"),
         html.H6("Parameter changes"),
-        _table([(p["param"], p["a"], p["b"]) for p in diff["params"]], ("parameter", f"v{a}", f"v{b}"))
+        _table(
+            [(p["param"], format_value(p["a"], p["param"]), format_value(p["b"], p["param"])) for p in diff["params"]],
+            ("parameter", f"v{a}", f"v{b}"),
+        )
         if diff["params"]
         else html.P("none", className="small"),
     ]

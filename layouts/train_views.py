@@ -7,10 +7,9 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import html
 
-from dashboard.train.catalog import NO_LIMIT_AT_ZERO
 from dashboard.train.cv import CVResult
 from dashboard.train.search import SearchResult
-from layouts.common import metric_badge
+from layouts.common import format_value, metric_badge
 from layouts.train_ids import SearchIds, TrainIds
 
 CLASSIFICATION_COLUMNS = ("accuracy", "balanced_accuracy", "f1", "roc_auc", "average_precision", "log_loss")
@@ -95,13 +94,6 @@ def levels_view(groups: dict[str, dict] | None) -> Any:
         ],
         className="mt-2",
     )
-
-
-def format_value(value: Any, name: str | None = None) -> str:
-    """A parameter's value as a person reads it: ``max_depth`` 0 or None is "no limit", not a depth of 0."""
-    if value is None or (name in NO_LIMIT_AT_ZERO and value == 0):
-        return "no limit" if name in NO_LIMIT_AT_ZERO else "none"
-    return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
 def results_table(rows: list[dict[str, Any]], names: list[str], metric: str, best: int | None = None) -> dbc.Table:

@@ -44,3 +44,13 @@ def test_the_favicon_browsers_ask_for_on_their_own_is_dashs(client):
     answer = client.get("/favicon.ico")
     assert answer.status_code == 301 and answer.headers["Location"] == "/_favicon.ico"
     assert client.get("/_favicon.ico").status_code == 200
+
+
+def test_a_model_cards_parameters_read_as_a_person_reads_them(store):
+    """The Titanic forest's unlimited depth reads "no limit" on its card, not a depth of 0."""
+    from layouts.models import card_view
+
+    card = store.card("titanic-survival")
+    assert card["params"]["max_depth"] in (0, None)
+    text = str(card_view(card))
+    assert "'no limit'" in text and "'max_depth', '0'" not in text

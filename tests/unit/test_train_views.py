@@ -3,7 +3,8 @@ is never read as a result that beats the winner."""
 
 from __future__ import annotations
 
-from layouts.train_views import format_value, results_table
+from layouts.common import format_value
+from layouts.train_views import results_table
 
 
 def _row(candidate, mean, folds, *, pruned=False, rank=None, depth=0):
