@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from callbacks.widgets import QueryField, background_run, bind_permalink
 from dashboard.clusters.clustering import ClusterSpec
-from dashboard.errors import FieldError, ResultExpired, user_message
+from dashboard.errors import FieldError, ResultExpired
 from dashboard.figures.clusters import (
     dendrogram_figure,
     k_distance_figure,
@@ -27,7 +27,7 @@ from dashboard.serving.tables import neutralise_formulas
 from layouts.clusters import default_features, identifiers_note
 from layouts.clusters_ids import ClusterIds
 from layouts.clusters_views import categories_view, scores_view
-from layouts.common import alert, feature_options
+from layouts.common import alert, error_alert, feature_options
 
 # The Clusters form, declared once: its permalink keys are the ClusterSpec's own fields, its States what
 # the callbacks read (in this order).
@@ -143,7 +143,7 @@ def register(app, services: Services) -> None:
         try:
             info = clusters.derive_rfm(dataset, customer, date, amount)
         except Exception as exc:  # named errors are shown as they are, any other only logged
-            return no_update, no_update, alert(user_message(exc))
+            return no_update, no_update, error_alert(exc)
         options = [{"label": i.title, "value": i.id} for i in services.catalog.list()]
         note = alert(f"RFM per customer from {dataset} is the dataset {info.id}.", "success")
         return options, info.id, note
@@ -163,7 +163,7 @@ def register(app, services: Services) -> None:
             if spec.algorithm == "dbscan":
                 clusters.k_distance(spec)  # cached here, so the result view only reads it
         except Exception as exc:  # named errors are shown as they are, any other only logged
-            return None, alert(user_message(exc))
+            return None, error_alert(exc)
         note = alert("Identical clustering found in the cache: nothing was fitted.", "info") if cached else None
         return {"token": token, "spec": spec.key()}, note
 
@@ -234,7 +234,7 @@ def register(app, services: Services) -> None:
                 on_k=lambda points, done: set_progress((sweep_figure(points), 100 * done // len(ks))),
             )
         except Exception as exc:  # named errors are shown as they are, any other only logged
-            return None, alert(user_message(exc))
+            return None, error_alert(exc)
         points = {
             "ks": result.ks,
             "inertia": result.inertia,
@@ -299,7 +299,7 @@ def register(app, services: Services) -> None:
         try:
             info = clusters.export_dataset(stored["token"], ClusterSpec(**stored["spec"]))
         except Exception as exc:  # named errors are shown as they are, any other only logged
-            return alert(user_message(exc))
+            return error_alert(exc)
         link = "/data?" + urlencode({"dataset": info.id, "column": "segment"})
         return dbc.Alert(
             ["Labels added as the dataset ", html.A(info.id, href=link, id=ClusterIds.DATASET_LINK), "."],
@@ -321,7 +321,7 @@ def register(app, services: Services) -> None:
         try:
             version = clusters.save(ClusterSpec(**stored["spec"]), stored["token"], (name or "").strip())
         except Exception as exc:  # named errors are shown as they are, any other only logged
-            return alert(user_message(exc))
+            return error_alert(exc)
         link = "/predict?" + urlencode({"model": version.name, "version": version.version})
         return dbc.Alert(
             [

@@ -10,7 +10,7 @@ from dash.exceptions import PreventUpdate
 
 from dashboard.errors import user_message
 from dashboard.services import Services
-from layouts.common import alert
+from layouts.common import alert, error_alert
 from layouts.models import card_view, compare_view, grid_rows
 from layouts.models_ids import ModelsIds
 from model_store import InvalidModelNameError, ModelNotFoundError, ModelStoreError
@@ -51,7 +51,7 @@ def register(app, services: Services) -> None:
         try:
             card = store.card(selected["model"], selected["version"])
         except _STORE_ERRORS as exc:
-            return alert(user_message(exc), "warning"), [], None, "/predict"
+            return error_alert(exc, "warning"), [], None, "/predict"
         others = [v.version for v in store.versions(card["name"]) if v.version != card["version"]]
         compare = selected.get("compare")
         link = "/predict?" + urlencode({"model": card["name"], "version": card["version"]})
@@ -73,7 +73,7 @@ def register(app, services: Services) -> None:
         try:
             a, b = store.card(selected["model"], other), store.card(selected["model"], selected["version"])
         except _STORE_ERRORS as exc:
-            return alert(user_message(exc), "warning")
+            return error_alert(exc, "warning")
         return compare_view(compare_cards(a, b), a["version"], b["version"])
 
     @app.callback(
@@ -98,7 +98,7 @@ def register(app, services: Services) -> None:
                 store.set_alias(name, (alias or "").strip(), version)
                 message = f"Alias '{alias.strip()}' now points at {name} v{version}."
         except _STORE_ERRORS as exc:
-            return alert(user_message(exc), "danger"), no_update, no_update
+            return error_alert(exc, "danger"), no_update, no_update
         rows = grid_rows(store)
         if selected is None and rows:
             selected = {"model": rows[0]["model"], "version": rows[0]["version"], "compare": None}
@@ -117,7 +117,7 @@ def register(app, services: Services) -> None:
         try:
             card = store.card(selected["model"], selected["version"])
         except _STORE_ERRORS as exc:  # deleted (or damaged) since the page was opened
-            return no_update, alert(f"{exc}; reload the page to see the current versions", "warning")
+            return no_update, alert(f"{user_message(exc)}; reload the page to see the current versions", "warning")
         return {
             "content": json.dumps(card, indent=2),
             "filename": f"{card['name']}-v{card['version']}-card.json",

@@ -11,11 +11,11 @@ from dash.exceptions import PreventUpdate
 from callbacks.widgets import background_run
 from dashboard.data.catalog import DatasetNotFoundError, UploadError
 from dashboard.data.uploads import refusal
-from dashboard.errors import Cancelled, FieldError, user_message
+from dashboard.errors import Cancelled, FieldError
 from dashboard.figures.base import message_figure
 from dashboard.figures.monitor import drift_figure
 from dashboard.services import Services
-from layouts.common import alert
+from layouts.common import alert, error_alert
 from layouts.models import compare_view, grid_rows
 from layouts.models_ids import ModelsIds, MonitorIds
 from layouts.models_monitor import drift_table, history_view, source_options, verify_view
@@ -117,7 +117,7 @@ def register(app, services: Services) -> None:
             with services.incoming.taken(received.get("token"), "labels") as upload:
                 counts = monitoring.feedback_file(selected["model"], upload.path)
         except Exception as exc:  # named errors are shown as they are, any other only logged
-            return alert(user_message(exc))
+            return error_alert(exc)
         return alert(
             f"{counts['received']:,} labels received, {counts['matched']:,} match a logged prediction.", "success"
         )
@@ -137,7 +137,7 @@ def register(app, services: Services) -> None:
         try:
             evaluation = monitoring.reverify(selected["model"], selected["version"], source)
         except Exception as exc:  # named errors are shown as they are, any other only logged
-            return alert(user_message(exc)), no_update
+            return error_alert(exc), no_update
         return verify_view(evaluation), history_view(store.evaluations(selected["model"], selected["version"]))
 
     @app.callback(
@@ -155,7 +155,7 @@ def register(app, services: Services) -> None:
         try:
             return monitoring.drift(selected["model"], selected["version"], source), None
         except Exception as exc:  # named errors are shown as they are, any other only logged
-            return None, alert(user_message(exc))
+            return None, error_alert(exc)
 
     @app.callback(
         Output(MonitorIds.DRIFT_TABLE, "children"),
@@ -210,7 +210,7 @@ def register(app, services: Services) -> None:
         except Cancelled:
             return alert("Retraining cancelled; nothing was saved.", "info"), no_update
         except Exception as exc:  # named errors are shown as they are, any other only logged
-            return alert(user_message(exc)), no_update
+            return error_alert(exc), no_update
         in_use = monitoring.in_use(name, selected["version"])
         return retrain_view(store, name, version.version, selected["version"], in_use), grid_rows(store)
 

@@ -13,14 +13,14 @@ from dash.exceptions import PreventUpdate
 from pydantic import ValidationError
 
 from callbacks.widgets import QueryField, background_run, bind_permalink
-from dashboard.errors import FieldError, user_message
+from dashboard.errors import FieldError
 from dashboard.figures.base import message_figure
 from dashboard.figures.recommend import counts_histogram, long_tail_figure, metrics_figure
 from dashboard.recommend.evaluation import HoldoutSpec
 from dashboard.recommend.interactions import Mapping, guess_mapping
 from dashboard.recommend.models import KINDS, RecSpec
 from dashboard.services import Services
-from layouts.common import alert
+from layouts.common import alert, error_alert
 from layouts.recommend import PARAMS, ROLES
 from layouts.recommend_ids import RecommendIds
 from layouts.recommend_views import eval_table, explore_view, stats_view
@@ -111,7 +111,7 @@ def register(app, services: Services) -> None:
             stats = recommend.stats(mapping_from_controls(*controls))
         except Exception as exc:  # named errors are shown as they are, any other only logged
             message = message_figure("Fix the mapping to see the data")
-            return alert(user_message(exc)), message, message, message
+            return error_alert(exc), message, message, message
         return (
             stats_view(stats),
             counts_histogram(stats["per_user"], "user"),
@@ -146,7 +146,7 @@ def register(app, services: Services) -> None:
                 on_model=lambda partial, done: set_progress((eval_table(partial, holdout.k), 100 * done // total)),
             )
         except Exception as exc:  # named errors are shown as they are, any other only logged
-            return alert(user_message(exc)), message_figure("No evaluation")
+            return error_alert(exc), message_figure("No evaluation")
         table = eval_table(result, holdout.k)
         if cached:
             table.children.insert(0, alert("Identical evaluation found in the cache: nothing was fitted.", "info"))
@@ -175,7 +175,7 @@ def register(app, services: Services) -> None:
                 return notice, {"clicks": clicks, "controls": [user, item, compare, k, *controls]}
             return query_explore(recommend, query), no_update
         except Exception as exc:  # named errors are shown as they are, any other only logged
-            return alert(user_message(exc), "warning" if isinstance(exc, EmptyQuery) else "danger"), no_update
+            return error_alert(exc, "warning" if isinstance(exc, EmptyQuery) else "danger"), no_update
 
     @app.callback(
         Output(RecommendIds.EXPLORE_RESULT, "children", allow_duplicate=True),
@@ -192,7 +192,7 @@ def register(app, services: Services) -> None:
                 recommend.model(query.mapping, spec)
             return query_explore(recommend, query)
         except Exception as exc:  # named errors are shown as they are, any other only logged
-            return alert(user_message(exc))
+            return error_alert(exc)
 
     @app.callback(
         Output(RecommendIds.SAVE_ALERT, "children"),
@@ -212,7 +212,7 @@ def register(app, services: Services) -> None:
             metrics = held_out_metrics(recommend.cached_evaluation(mapping, specs, holdout), spec, holdout.k)
             version = recommend.save(mapping, spec, (name or "").strip(), metrics=metrics)
         except Exception as exc:  # named errors are shown as they are, any other only logged
-            return alert(user_message(exc))
+            return error_alert(exc)
         link = "/predict?" + urlencode({"model": version.name, "version": version.version})
         return dbc.Alert(
             [

@@ -29,8 +29,8 @@ from dashboard.services import Services
 from dashboard.train import evaluation
 from dashboard.train.catalog import estimator_spec
 from dashboard.train.spec import TrainSpec, infer_task
-from layouts.common import alert, feature_options, left_out_note
-from layouts.train import model_options, param_controls
+from layouts.common import alert, error_alert, feature_options, left_out_note
+from layouts.train_form import model_options, param_controls
 from layouts.train_ids import CompareIds, TrainIds
 from layouts.train_views import fold_table, summary_view
 from model_store.lazy import lazy_module
@@ -151,7 +151,7 @@ def register(app, services: Services) -> None:
 
             token, result, cached = training.run(spec, on_fold=on_fold)
         except Exception as exc:  # named errors are shown as they are, any other only logged
-            return None, alert(user_message(exc))
+            return None, error_alert(exc)
         note = alert("Identical run found in the cache: no model was fitted.", "info") if cached else None
         return {"token": token, "task": result.task, "spec": spec.key()}, note
 
@@ -276,7 +276,7 @@ def register(app, services: Services) -> None:
             spec = TrainSpec(**stored["spec"])
             version = training.save(spec, stored["token"], (name or "").strip())
         except Exception as exc:  # named errors are shown as they are, any other only logged
-            return alert(user_message(exc))
+            return error_alert(exc)
         link = "/predict?" + urlencode({"model": version.name, "version": version.version})
         return dbc.Alert(
             [

@@ -8,12 +8,12 @@ from dash.exceptions import PreventUpdate
 
 from callbacks.train_form import SPEC_STATES, spec_from_controls
 from callbacks.widgets import background_run
-from dashboard.errors import ResultExpired, user_message
+from dashboard.errors import ResultExpired
 from dashboard.figures.train import compare_pr_figure, compare_roc_figure
 from dashboard.services import Services
 from dashboard.train import evaluation
 from dashboard.train.catalog import estimator_spec
-from layouts.common import alert
+from layouts.common import error_alert
 from layouts.train_compare import comparison_table
 from layouts.train_ids import CompareIds, TrainIds
 
@@ -57,7 +57,7 @@ def register(app, services: Services) -> None:
 
             comparison = training.compare(spec, models, on_fold=on_fold)
         except Exception as exc:  # named errors are shown as they are, any other only logged
-            return None, alert(user_message(exc))
+            return None, error_alert(exc)
         return {"labels": comparison.labels, "tokens": comparison.tokens}, None
 
     @app.callback(
@@ -75,7 +75,7 @@ def register(app, services: Services) -> None:
         try:
             comparison = training.comparison(stored.get("labels"), stored.get("tokens"))
         except (ResultExpired, ValueError) as exc:
-            return alert(user_message(exc)), no_update, no_update, hidden
+            return error_alert(exc), no_update, no_update, hidden
         rows = comparison.table()
         folds = len(comparison.results[0].folds)
         table = comparison_table(rows, comparison.metric, comparison.higher_is_better, folds)

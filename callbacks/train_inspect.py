@@ -8,11 +8,11 @@ from dash.exceptions import PreventUpdate
 
 from callbacks.train_form import SPEC_STATES, spec_from_controls
 from callbacks.widgets import background_run
-from dashboard.errors import ResultExpired, user_message
+from dashboard.errors import ResultExpired
 from dashboard.figures.base import message_figure
 from dashboard.figures.train import learning_curve_figure, pdp_figure
 from dashboard.services import Services
-from layouts.common import alert
+from layouts.common import alert, error_alert
 from layouts.train_ids import InspectIds, TrainIds
 
 NOT_RUN = "Run cross-validation with these settings first: these views belong to its result."
@@ -47,7 +47,7 @@ def register(app, services: Services) -> None:
         except ResultExpired:
             return message_figure("no result yet"), alert(NOT_RUN, "info")
         except Exception as exc:  # named errors are shown as they are, any other only logged
-            return message_figure("no partial dependence"), alert(user_message(exc))
+            return message_figure("no partial dependence"), error_alert(exc)
         return pdp_figure(curves), None
 
     @app.callback(
@@ -66,5 +66,5 @@ def register(app, services: Services) -> None:
         except ResultExpired:
             return message_figure("no result yet"), alert(NOT_RUN, "info")
         except Exception as exc:  # named errors are shown as they are, any other only logged
-            return message_figure("no learning curve"), alert(user_message(exc))
+            return message_figure("no learning curve"), error_alert(exc)
         return learning_curve_figure(points), None

@@ -12,12 +12,12 @@ from pydantic import ValidationError
 
 from callbacks.train_form import SPEC_STATES, spec_from_controls
 from callbacks.widgets import background_run
-from dashboard.errors import FieldError, ResultExpired, user_message
+from dashboard.errors import FieldError, ResultExpired
 from dashboard.figures.train import history_figure, importance_figure, search_figure
 from dashboard.services import Services
 from dashboard.train.catalog import estimator_spec
 from dashboard.train.search import DEFAULT_METRIC, SearchSpec, parse_values
-from layouts.common import alert
+from layouts.common import alert, error_alert
 from layouts.train_ids import SearchIds, TrainIds
 from layouts.train_search import metric_options, search_params
 from layouts.train_views import best_view, results_table
@@ -119,7 +119,7 @@ def register(app, services: Services) -> None:
 
             token, result, cached = training.search(spec, search, on_result=on_result)
         except Exception as exc:  # named errors are shown as they are, any other only logged
-            return None, alert(user_message(exc))
+            return None, error_alert(exc)
         note = alert("Identical search found in the cache: no model was fitted.", "info") if cached else None
         return {"token": token, "model": spec.estimator, "mode": search.mode}, note
 

@@ -11,6 +11,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, get_relative_path, html
 from flask import current_app, has_app_context
 
+from dashboard.errors import user_message
 from dashboard.services import Services
 from dashboard.train.catalog import NO_LIMIT_AT_ZERO
 from dashboard.web.auth import identity
@@ -26,6 +27,12 @@ def services() -> Services | None:
 def alert(message: str, color: str = "danger") -> dbc.Alert:
     """A dismissable notice; ``message`` is rendered as text (Dash escapes it)."""
     return dbc.Alert(message, color=color, dismissable=True, className="py-2 small")
+
+
+def error_alert(exc: BaseException, color: str = "danger") -> dbc.Alert:
+    """The one way a page shows a failure: a named error's own text, anything else a logged reference
+    (:func:`dashboard.errors.user_message`); library exception text never reaches the page."""
+    return alert(user_message(exc), color)
 
 
 def file_drop(
