@@ -276,7 +276,7 @@ def test_partial_dependence_and_learning_curve_of_the_run_shown(dash_duo, app):
 def test_an_upload_asks_for_its_target_and_shows_what_it_left_out(dash_duo, app, tmp_path):
     """seaborn's Titanic as a user exports it: no target is guessed; once one is chosen, the row names and
     ``alive`` (survived written as yes/no) are left out with their reasons, and the target cannot be picked."""
-    from tests.unit.test_real_data_types import seaborn_titanic
+    from tests.unit.data.test_real_data_types import seaborn_titanic
 
     seaborn_titanic(app.server.extensions["dashboard"].catalog)
     open_train(dash_duo, app, "dataset=seaborn-titanic", TrainIds.TARGET_DROPDOWN)

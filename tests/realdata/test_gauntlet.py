@@ -25,7 +25,7 @@ from dashboard.data.columns import infer_task
 from dashboard.data.explorer import resolve_view
 from dashboard.errors import FieldError
 from dashboard.train.spec import CVSpec, TrainSpec
-from layouts.train import model_options
+from layouts.train_form import model_options
 from tests.conftest import make_settings
 from tests.realdata import sample
 

@@ -184,7 +184,7 @@ def test_a_job_record_lock_left_by_a_killed_holder_expires_before_a_take_over(cl
 
     from dashboard.jobs.locks import RedisLocks
     from dashboard.jobs.queue import TAKE_OVER_BEATS, JobQueue
-    from tests.unit.test_api_models import Paused
+    from tests.unit.helpers import Paused
 
     client = redis.Redis.from_url(cluster.redis_url)
     locks = RedisLocks(client)

@@ -1,6 +1,10 @@
-"""Specs shared by the training and search tests."""
+"""Specs, rows and waits shared by the unit tests of several packages."""
+
+import time
 
 from dashboard.train.spec import CVSpec, TrainSpec
+
+TITANIC_ROW = {"Pclass": 3, "Sex": "male", "Age": 22, "SibSp": 1, "Parch": 0, "Fare": 7.25, "Embarked": "S"}
 
 TITANIC = ("Pclass", "Sex", "Age", "SibSp", "Parch", "Fare", "Embarked")
 
@@ -15,3 +19,13 @@ def titanic_spec(**changes) -> TrainSpec:
         "cv": CVSpec(folds=5, seed=3),
     }
     return TrainSpec(**{**values, **changes})
+
+
+def wait_for_job(client, job_id, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        record = client.get(f"/api/jobs/{job_id}").json
+        if record["status"] in ("succeeded", "failed", "cancelled"):
+            return record
+        time.sleep(0.05)
+    raise AssertionError(f"job {job_id} did not finish: {record}")

@@ -12,23 +12,12 @@ from dashboard import create_app
 from dashboard.jobs.locks import FileLocks
 from dashboard.jobs.queue import JobNotFoundError, JobQueue, ThreadExecutor
 from tests.conftest import make_settings
-
-TITANIC_ROW = {"Pclass": 3, "Sex": "male", "Age": 22, "SibSp": 1, "Parch": 0, "Fare": 7.25, "Embarked": "S"}
+from tests.unit.helpers import TITANIC_ROW, wait_for_job
 
 
 @pytest.fixture
 def api(demo_models, app):
     return app.server.test_client()
-
-
-def wait_for_job(client, job_id, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        record = client.get(f"/api/jobs/{job_id}").json
-        if record["status"] in ("succeeded", "failed", "cancelled"):
-            return record
-        time.sleep(0.05)
-    raise AssertionError(f"job {job_id} did not finish: {record}")
 
 
 def test_list_and_card(api):

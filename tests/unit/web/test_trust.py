@@ -16,7 +16,7 @@ from dashboard import create_app
 from dashboard.data.incoming import IncomingFiles
 from dashboard.data.upload_base import UploadError
 from tests.conftest import make_settings
-from tests.unit.test_auth import csrf_header, log_in, users  # noqa: F401 - the users fixture
+from tests.unit.web.test_auth import csrf_header, log_in, users  # noqa: F401 - the users fixture
 
 CSV = pd.DataFrame({"x": range(30), "y": [0, 1] * 15}).to_csv(index=False).encode()
 
@@ -69,7 +69,7 @@ def test_local_mode_ui_writes_need_the_pages_csrf_token(app, client):
     # Reading needs no token: a view embedded in another site's report (no cookies in its frame) still draws.
     import callbacks
     from dashboard.web import auth
-    from tests.unit.test_callback_values import outputs_of
+    from tests.unit.web.test_callback_values import outputs_of
 
     writes = auth.write_callbacks(app.callback_map, callbacks.WRITE_CONTROLS)
     read = next(k for k in app.callback_map if k not in writes)
@@ -264,7 +264,7 @@ def test_labels_over_rest_need_the_editor_role_as_in_the_ui(login_client, users)
 
 def test_a_failed_jobs_error_has_the_documented_shape(app, demo_models):
     from dashboard.api.schemas import Job
-    from tests.unit.test_api_models import wait_for_job
+    from tests.unit.helpers import wait_for_job
 
     client = app.server.test_client()
     bad = client.post("/api/models/titanic-survival/jobs", data=b"Pclass,Sex\n3,robot\n", content_type="text/csv")

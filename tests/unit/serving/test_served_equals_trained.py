@@ -20,7 +20,7 @@ from sklearn.metrics import roc_auc_score
 from dashboard.serving.batch import score_upload
 from dashboard.train.demo import DEMO_MODELS
 from dashboard.train.spec import CVSpec, TrainSpec
-from tests.unit.test_api_models import wait_for_job
+from tests.unit.helpers import wait_for_job
 
 WORDS = ["late", "delivery", "great", "service", "refund", "asked", "twice", "friendly", "support", "slow"]
 

@@ -73,7 +73,7 @@ def test_a_chunked_csv_job_over_the_limit_is_refused_and_nothing_is_queued(serve
 
 
 def test_a_chunked_csv_job_under_the_limit_scores_every_row(app, server, settings):
-    from tests.unit.test_api_models import wait_for_job
+    from tests.unit.helpers import wait_for_job
 
     body = titanic_csv(20_000)  # 0.4 MB
     status, answer = send_chunked(server, "/api/models/titanic-survival/jobs", body, "text/csv")
@@ -105,7 +105,7 @@ def test_a_job_is_scored_a_chunk_at_a_time_with_its_rows_numbered_in_the_whole(a
     import pandas as pd
 
     from dashboard.serving import stream
-    from tests.unit.test_api_models import wait_for_job
+    from tests.unit.helpers import wait_for_job
 
     monkeypatch.setattr(stream, "CHUNK_ROWS", 7)
     services = app.server.extensions["dashboard"]
@@ -129,7 +129,7 @@ def test_a_job_is_scored_a_chunk_at_a_time_with_its_rows_numbered_in_the_whole(a
 
 def test_a_csv_that_breaks_near_its_end_fails_whole_and_publishes_nothing(app, demo_models, monkeypatch):
     from dashboard.serving import stream
-    from tests.unit.test_api_models import wait_for_job
+    from tests.unit.helpers import wait_for_job
 
     monkeypatch.setattr(stream, "CHUNK_ROWS", 7)
     services = app.server.extensions["dashboard"]
@@ -152,7 +152,7 @@ def test_a_csv_that_breaks_near_its_end_fails_whole_and_publishes_nothing(app, d
     ],
 )
 def test_a_job_of_a_broken_csv_fails_naming_the_problem(app, demo_models, body, message):
-    from tests.unit.test_api_models import wait_for_job
+    from tests.unit.helpers import wait_for_job
 
     client = app.server.test_client()
     job = client.post("/api/models/titanic-survival/jobs", data=body, content_type="text/csv")

@@ -16,7 +16,7 @@ from sklearn.preprocessing import OneHotEncoder
 from dashboard.serving.batch import score_upload
 from model_store import ModelStore, SchemaError
 from model_store.validation import check_records
-from tests.unit.test_api_models import wait_for_job
+from tests.unit.helpers import wait_for_job
 
 SCHEMA = {
     "fields": [

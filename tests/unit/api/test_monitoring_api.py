@@ -11,7 +11,7 @@ from sklearn.metrics import accuracy_score, roc_auc_score
 
 from dashboard.api.schemas import DriftReport, Evaluation, EvaluationList
 from dashboard.monitoring import drift
-from tests.unit.test_api_models import wait_for_job
+from tests.unit.helpers import wait_for_job
 
 TITANIC = "titanic-survival"
 FIELDS = ["Pclass", "Sex", "Age", "SibSp", "Parch", "Fare", "Embarked"]

@@ -8,7 +8,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 # As the app does it: the web process used joblib (the demo models), then Dash's manager forks job processes.
 SCRIPT = textwrap.dedent(

@@ -14,7 +14,7 @@ from dashboard.api import schemas as api_schemas
 from dashboard.data.catalog import DatasetInfo
 from dashboard.web.users import write_users
 from tests.conftest import make_settings
-from tests.unit.test_api_models import TITANIC_ROW, wait_for_job
+from tests.unit.helpers import TITANIC_ROW, wait_for_job
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from layouts import home, models, predict
-from tests.unit.test_api_models import wait_for_job
+from tests.unit.helpers import wait_for_job
 
 NAME = "titanic-survival"
 ROW = {"Pclass": 3, "Sex": "female", "Age": 30, "SibSp": 0, "Parch": 0, "Fare": 8.05, "Embarked": "S"}
@@ -67,7 +67,7 @@ def test_the_pages_name_the_version_that_answers_by_default(app, two_versions):
 
 
 def test_the_predict_form_answers_with_the_default_and_names_it(app, client, two_versions):
-    from tests.unit.test_callback_values import _page_controls, outputs_of
+    from tests.unit.web.test_callback_values import _page_controls, outputs_of
 
     key = next(k for k, spec in app.callback_map.items() if "predict-result.children" in k)
     known = _page_controls(app)
