@@ -27,15 +27,14 @@ from model_store.artifacts import ARTIFACT_NAME, read_artifact, write_artifact
 from model_store.errors import CorruptModelError, InvalidModelNameError, ModelNotFoundError, ModelStoreError
 from model_store.files import is_name, sha256_file
 from model_store.lazy import lazy_module
+from model_store.parsed import ParsedModels
 from model_store.schema import infer_schema
 from model_store.version_files import (
     atomic_json,
-    final_params,
-    final_step,
+    described,
     fsync_dir_files,
     infer_task,
     jsonable,
-    library_versions,
     read_card,
     version_warnings,
     write_sample,
@@ -79,14 +78,12 @@ class ModelStore:
         self.root = Path(root)
         self._make_lock = lock
         self.root.mkdir(parents=True, exist_ok=True)
-        self._cache: OrderedDict[tuple[str, int, str], Any] = OrderedDict()
-        self._cache_size = cache_size
+        self._parsed = ParsedModels(cache_size)
         self._cards: OrderedDict[tuple[str, int], dict[str, Any]] = OrderedDict()
-        self._cache_lock = threading.Lock()
+        self._cards_lock = threading.Lock()
         for model_dir in self.root.iterdir():  # saves killed long ago, of models that may never be saved again
             if model_dir.is_dir() and not model_dir.name.startswith("."):
                 self._remove_stale_temps(model_dir)
-        self._load_lock = threading.Lock()
 
     # -- paths and locks -------------------------------------------------------------------------
     def _model_dir(self, name: str) -> Path:
@@ -144,13 +141,7 @@ class ModelStore:
                 "classes": classes,
                 "description": description or "",
                 "schema": schema,
-                "metrics": jsonable(metrics or {}),
-                "cv": jsonable(cv or {}),
-                "params": jsonable(params if params is not None else final_params(model)),
-                "dataset": jsonable(dataset or {}),
-                "evaluation": jsonable(evaluation or {}),
-                "estimator": type(final_step(model)).__name__,
-                "library_versions": library_versions(),
+                **described(model, metrics=metrics, cv=cv, params=params, dataset=dataset, evaluation=evaluation),
                 "artifact": {"file": ARTIFACT_NAME, "sha256": sha, "bytes": (tmp / ARTIFACT_NAME).stat().st_size},
                 **({"background": background} if background else {}),
                 **({"reference": reference} if reference else {}),
@@ -227,9 +218,7 @@ class ModelStore:
             doomed = model_dir / f".trash-{version}-{os.getpid()}"
             os.replace(model_dir / "versions" / str(version), doomed)  # disappears atomically
             shutil.rmtree(doomed, ignore_errors=True)
-        with self._cache_lock:
-            for key in [k for k in self._cache if k[:2] == (name, version)]:
-                del self._cache[key]
+        self._parsed.forget(name, version)
 
     # -- reading ---------------------------------------------------------------------------------
     def aliases(self, name: str) -> dict[str, int]:
@@ -282,11 +271,11 @@ class ModelStore:
         """The card as saved. Versions are immutable, so a parsed card is reused while its file is unchanged."""
         path = self._model_dir(name) / "versions" / str(number) / CARD_NAME
         key = (str(path), path.stat().st_mtime_ns)
-        with self._cache_lock:
+        with self._cards_lock:
             card = self._cards.get(key)
         if card is None:
             card = read_card(path, f"{name}/versions/{number}/{CARD_NAME}")
-            with self._cache_lock:
+            with self._cards_lock:
                 self._cards[key] = card
                 while len(self._cards) > 256:
                     self._cards.popitem(last=False)
@@ -344,7 +333,7 @@ class ModelStore:
     @property
     def cache_size(self) -> int:
         """How many loaded models stay parsed in memory (least recently used first out)."""
-        return self._cache_size
+        return self._parsed.size
 
     def load(self, name: str, version: int | str | None = None, *, alias: str | None = None) -> LoadedModel:
         """The fitted model and its card. Refuses a changed artifact or untrusted types (no code runs)."""
@@ -352,24 +341,8 @@ class ModelStore:
         number = choice.version
         card = self._stored_card(name, number)
         sha = card["artifact"]["sha256"]
-        key = (name, number, sha)
-        with self._cache_lock:
-            model = self._cache.get(key)
-            if model is not None:
-                self._cache.move_to_end(key)
-        if model is None:
-            # One artifact parse at a time per store: concurrent first requests for a model parse it once
-            # (read_artifact also serialises parses across stores: CPython 3.11's AST is not thread-safe).
-            with self._load_lock:
-                with self._cache_lock:
-                    model = self._cache.get(key)
-                if model is None:
-                    path = self._model_dir(name) / "versions" / str(number) / ARTIFACT_NAME
-                    model = read_artifact(path, sha)
-                    with self._cache_lock:
-                        self._cache[key] = model
-                        while len(self._cache) > self._cache_size:
-                            self._cache.popitem(last=False)
+        path = self._model_dir(name) / "versions" / str(number) / ARTIFACT_NAME
+        model = self._parsed.get((name, number, sha), lambda: read_artifact(path, sha))
         return LoadedModel(name, number, model, dict(card), version_warnings(card), choice.alias, choice.reason)
 
     def background(self, name: str, version: int | str | None = None) -> pd.DataFrame | None:

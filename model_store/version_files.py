@@ -121,3 +121,17 @@ def fsync_dir_files(folder: Path) -> None:
     for path in folder.iterdir():
         with open(path, "rb") as fh:
             os.fsync(fh.fileno())
+
+
+def described(model: Any, *, metrics=None, cv=None, params=None, dataset=None, evaluation=None) -> dict[str, Any]:
+    """A card's account of how ``model`` was made and scored: its final step and parameters (read from the
+    model unless ``params`` is given), metrics, folds, dataset and the libraries it was saved with."""
+    return {
+        "metrics": jsonable(metrics or {}),
+        "cv": jsonable(cv or {}),
+        "params": jsonable(params if params is not None else final_params(model)),
+        "dataset": jsonable(dataset or {}),
+        "evaluation": jsonable(evaluation or {}),
+        "estimator": type(final_step(model)).__name__,
+        "library_versions": library_versions(),
+    }
