@@ -150,7 +150,7 @@ def gauntlet() -> dict:
 
     from dashboard.errors import FieldError
     from dashboard.train.spec import CVSpec, TrainSpec, infer_task
-    from layouts.train import model_options
+    from layouts.train_form import model_options
 
     sample = _sample_module()
 
