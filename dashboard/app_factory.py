@@ -121,16 +121,69 @@ def _page_controls(app: dash.Dash) -> Callable[[], dict[str, Any]]:
 def _background_manager(jobs: JobLayer) -> dash.CeleryManager | dash.DiskcacheManager:
     """Background callbacks on the job layer's engine: Celery workers, or processes sharing a diskcache."""
     if jobs.celery is not None:
-        return dash.CeleryManager(jobs.celery, expire=jobs.expire_seconds)
+        return _CeleryJobs(jobs.celery, expire=jobs.expire_seconds)
     forksafe.install()  # the diskcache manager forks a process per job: see dashboard/jobs/forksafe.py
     return _JobProcesses(jobs.callback_cache, expire=jobs.expire_seconds)
 
 
-class _JobProcesses(dash.DiskcacheManager):
+class _ResultWaitingCountsAsRunning:
+    """A job whose result waits to be fetched counts as running.
+
+    Each poll, Dash reads the job's result, then asks whether the job still runs, and takes "no result and not
+    running" for a cancel: it answers no update and the page stops polling. A job that writes its result and
+    ends between the two is then never fetched: the run looks finished and shows nothing (a Train run whose
+    folds never appeared, in CI). Counting it as running makes the next poll take the result. What a job
+    wrote is found from its id through a key stored when it starts, in the manager's shared store, so any
+    worker process can answer the poll."""
+
+    expire: int | None
+
+    def call_job_fn(self, key, job_fn, args, context):
+        job = super().call_job_fn(key, job_fn, args, context)  # type: ignore[misc]
+        self._remember(_job_key(job), key)
+        return job
+
+    def job_running(self, job) -> bool:
+        if super().job_running(job):  # type: ignore[misc]
+            return True
+        key = self._recall(_job_key(job)) if job else None
+        return bool(key) and self.result_ready(key)  # type: ignore[attr-defined]
+
+    def _remember(self, name: str, key: str) -> None:
+        raise NotImplementedError
+
+    def _recall(self, name: str) -> str | None:
+        raise NotImplementedError
+
+
+def _job_key(job: Any) -> str:
+    return f"dashboard-job-result-key:{job}"
+
+
+class _JobProcesses(_ResultWaitingCountsAsRunning, dash.DiskcacheManager):
     """Dash's diskcache manager, whose job processes stop the joblib workers they started when they end."""
 
     def make_job_fn(self, fn, progress, key=None):
         return forksafe.releasing_worker_pool(super().make_job_fn(fn, progress, key))
+
+    def _remember(self, name: str, key: str) -> None:
+        self.handle.set(name, key, expire=self.expire)
+
+    def _recall(self, name: str) -> str | None:
+        return self.handle.get(name)
+
+
+class _CeleryJobs(_ResultWaitingCountsAsRunning, dash.CeleryManager):
+    """Dash's Celery manager; the job-to-result key is kept in the Celery result backend (Redis)."""
+
+    def _remember(self, name: str, key: str) -> None:
+        self.handle.backend.set(name, key)
+        if self.expire:
+            self.handle.backend.expire(name, self.expire)
+
+    def _recall(self, name: str) -> str | None:
+        value = self.handle.backend.get(name)
+        return value.decode() if isinstance(value, bytes) else value
 
 
 def _callback_failed(exc: Exception) -> None:

@@ -184,7 +184,7 @@ def test_a_job_record_lock_left_by_a_killed_holder_expires_before_a_take_over(cl
 
     from dashboard.jobs.locks import RedisLocks
     from dashboard.jobs.queue import TAKE_OVER_BEATS, JobQueue
-    from tests.unit.helpers import Paused
+    from tests.unit.api.test_api_models import Paused
 
     client = redis.Redis.from_url(cluster.redis_url)
     locks = RedisLocks(client)
@@ -195,3 +195,25 @@ def test_a_job_record_lock_left_by_a_killed_holder_expires_before_a_take_over(cl
     memo_key = locks.prefix + hashlib.sha256(b"memo:probe").hexdigest()[:40]
     with locks("memo:probe"):  # a memo fill may take minutes: it keeps the long default
         assert client.pttl(memo_key) > 2 * 1000
+
+
+def test_a_celery_job_that_ended_with_its_result_waiting_counts_as_running(cluster):
+    """Dash's Celery manager has the poll race of the diskcache one (read the result, then ask whether the task
+    runs): a task that succeeded in between would be taken for a cancelled one. With the result waiting in
+    Redis it counts as running until a poll takes it."""
+    import uuid
+
+    import dash
+
+    from dashboard.app_factory import _CeleryJobs
+
+    manager = _CeleryJobs(cluster.celery(), expire=60)
+    task, key = str(uuid.uuid4()), f"result-{uuid.uuid4().hex}"
+    manager._remember(f"dashboard-job-result-key:{task}", key)
+    manager.handle.backend.store_result(task, None, "SUCCESS")
+    assert not dash.CeleryManager.job_running(manager, task)  # what Dash alone answers: over
+    assert not manager.job_running(task)  # over, and nothing waiting
+    manager.handle.backend.set(key, json.dumps(["the result"]))
+    assert manager.job_running(task)
+    assert manager.get_result(key, None) == ["the result"]
+    assert not manager.job_running(task)
