@@ -134,11 +134,15 @@ class _ResultWaitingCountsAsRunning:
     ends between the two is then never fetched: the run looks finished and shows nothing (a Train run whose
     folds never appeared, in CI). Counting it as running makes the next poll take the result. What a job
     wrote is found from its id through a key stored when it starts, in the manager's shared store, so any
-    worker process can answer the poll."""
+    worker process can answer the poll. A new job first drops what an earlier job left under its key."""
 
     expire: int | None
 
     def call_job_fn(self, key, job_fn, args, context):
+        # A result keyed like this one may be left by a job the page stopped polling (superseded, then
+        # finished): dropped first, so the only result a poll can take is this job's.
+        for leftover in (key, self._make_progress_key(key), self._make_set_props_key(key)):  # type: ignore[attr-defined]
+            self.clear_cache_entry(leftover)  # type: ignore[attr-defined]
         job = super().call_job_fn(key, job_fn, args, context)  # type: ignore[misc]
         self._remember(_job_key(job), key)
         return job

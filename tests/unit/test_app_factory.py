@@ -66,3 +66,15 @@ def test_a_job_that_ended_without_a_result_is_not_running(tmp_path):
     assert not manager.job_running(job)
     answer, keep_polling = poll_that_read_before_the_result(manager, "k2", job)
     assert dash.no_update.is_no_update(answer) and not keep_polling
+
+
+def test_a_new_job_never_serves_a_result_left_under_its_key(tmp_path):
+    """An earlier job with the same arguments, superseded but finished, left its result: the new job's first
+    poll must not take that one for its own."""
+    manager = _JobProcesses(diskcache.Cache(tmp_path / "jobs"), expire=60)
+    manager.handle.set("k3", ["left by an earlier job"])
+    job = manager.call_job_fn("k3", lambda *_args: time.sleep(5), [], {})
+    try:
+        assert manager.get_result("k3", job) is manager.UNDEFINED
+    finally:
+        manager.terminate_job(job)
