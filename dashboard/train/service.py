@@ -10,10 +10,10 @@ from dashboard.data.catalog import Catalog
 from dashboard.data.explorer import ExplorerService
 from dashboard.errors import FieldError, ResultExpired
 from dashboard.jobs.layer import Memo
-from dashboard.train import evaluation, inspection
+from dashboard.train import evaluation, inspection, subgroups
 from dashboard.train.catalog import estimator_spec
 from dashboard.train.compare import MAX_MODELS, MIN_MODELS, Comparison, compare, comparison_specs
-from dashboard.train.cv import CVResult, refit, run_cv
+from dashboard.train.cv import CVResult, holdout_split, refit, run_cv
 from dashboard.train.search import SearchResult, SearchSpec, run_search
 from dashboard.train.spec import Prepared, TrainSpec, prepare
 from dashboard.train.tpe import run_tpe
@@ -25,6 +25,7 @@ np = lazy_module("numpy")
 NAMESPACE = "train.cv"
 PDP_NAMESPACE = "train.pdp"
 CURVE_NAMESPACE = "train.learning"
+GROUPS_NAMESPACE = "train.groups"
 SEARCH_NAMESPACE = "train.search"
 
 
@@ -130,6 +131,38 @@ class TrainingService:
         key = self.memo.key_for(CURVE_NAMESPACE, (token,))
         compute = lambda: inspection.learning_curve_points(self.prepare(spec), spec, self.n_jobs)  # noqa: E731
         return self.memo.compute_once(key, compute)[0]
+
+    def subgroups(self, spec: TrainSpec, by: list[str], threshold: float | None = None) -> subgroups.SubgroupReport:
+        """Every metric per group of one or two dataset columns, from the run's out-of-fold predictions (binary:
+        at ``threshold``). The rows' group labels are cached beside the result: a threshold move only recounts."""
+        token = self.token(spec)
+        result = self.result(token)
+        by = list(dict.fromkeys(by or []))
+        frame_columns = self.catalog.load(spec.dataset).columns
+        if not 1 <= len(by) <= 2 or any(not isinstance(c, str) or c not in frame_columns for c in by):
+            raise FieldError("by", "choose one or two columns of this dataset to split the rows by")
+        if spec.target in by:
+            raise FieldError("by", f"{spec.target} is the target: split by another column")
+        key = self.memo.key_for(GROUPS_NAMESPACE, (token, *by))
+        labels, notices = self.memo.compute_once(key, lambda: self._group_labels(spec, by))[0]
+        if result.task == "binary":
+            if result.oof_scores is None:
+                raise FieldError("model", "this model gives no scores to threshold")
+            value = 0.5 if threshold is None else float(threshold)
+            report = subgroups.binary_report(result.y, result.oof_scores, result.classes[1], value, labels)
+        elif result.task == "multiclass":
+            report = subgroups.multiclass_report(result.y, result.oof_pred, labels)
+        else:
+            report = subgroups.regression_report(result.y, result.oof_pred, labels)
+        report.notices[:0] = notices
+        return report
+
+    def _group_labels(self, spec: TrainSpec, by: list[str]):
+        """The group label of each CV row, in the order of the out-of-fold arrays."""
+        prepared = self.prepare(spec)
+        cv_rows, _ = holdout_split(prepared, spec.cv)
+        index = prepared.X.index[cv_rows]
+        return subgroups.group_labels(self.catalog.load(spec.dataset).loc[index, by])
 
     def search_token(self, spec: TrainSpec, search: SearchSpec) -> str:
         self._check_dataset(spec)
