@@ -14,6 +14,7 @@ from callbacks import (
     train_inspect,
     train_learned,
     train_search,
+    train_subgroups,
 )
 from layouts.clusters_ids import ClusterIds
 from layouts.explorer_ids import ExplorerIds
@@ -42,6 +43,7 @@ def register(app, services) -> None:
     train_search.register(app, services)
     train_compare.register(app, services)
     train_inspect.register(app, services)
+    train_subgroups.register(app, services)
     clusters.register(app, services)
     recommend.register(app, services)
     pickers.register(app)

@@ -215,7 +215,9 @@ def register(app, services: Services) -> None:
             view["roc"], view["pr"] = _curves(result.folds, result.classes[1])
             probability = result.score_kind == "probability"
             view["calibration"] = (
-                calibration_figure(evaluation.calibration(result.y, result.oof_scores, result.classes[1]))
+                calibration_figure(
+                    evaluation.calibration(result.y, result.oof_scores, result.classes[1], folds=result.folds)
+                )
                 if probability
                 else message_figure("calibration needs probabilities")
             )
@@ -324,6 +326,7 @@ def register(app, services: Services) -> None:
             *TRAIN_FORM,
             QueryField("threshold", TrainIds.THRESHOLD_SLIDER),
             QueryField("compare", CompareIds.MODELS_DROPDOWN),
+            QueryField("by", TrainIds.SUBGROUP_BY),
         ],
         params_id=PARAM_CONTROLS,
     )

@@ -29,6 +29,7 @@ from layouts.train_form import DEFAULT_DATASET, TrainForm, param_controls, read_
 from layouts.train_ids import TrainIds
 from layouts.train_results import classification_panel, graph, inspect_section, regression_panel, save_section, section
 from layouts.train_search import search_section
+from layouts.train_subgroups import subgroup_section
 
 
 def cached_result(spec: TrainSpec) -> dict[str, Any] | None:
@@ -64,6 +65,7 @@ def layout(
     model: str | None = None,
     opts: str = "stratified,shuffle",
     compare: str | None = None,
+    by: str | None = None,
     **query: str,
 ) -> html.Div:
     form = read_form(dataset, target, features, model, {**query, "opts": opts})
@@ -80,7 +82,7 @@ def layout(
         ),
         dcc.Store(id=TrainIds.RESULT_STORE, data=initial),
         dcc.Store(id=TrainIds.SCROLLED),
-        *_result_sections(form, initial, query_number(query.get("threshold", "0.5"), 0.5, -1e9, 1e9)),
+        *_result_sections(form, initial, query_number(query.get("threshold", "0.5"), 0.5, -1e9, 1e9), by),
         # Searches and comparisons run on their own buttons, with or without a result above.
         html.Div(search_section(form.estimator, form.target_kind), hidden=form.embedded),
         html.Div(
@@ -149,7 +151,7 @@ def _controls(form: TrainForm) -> list[Any]:
     ]
 
 
-def _result_sections(form: TrainForm, initial: dict[str, Any] | None, threshold: float) -> list[Any]:
+def _result_sections(form: TrainForm, initial: dict[str, Any] | None, threshold: float, by: str | None) -> list[Any]:
     """The cross-validation table, then the result views, shown only once there is a result (an empty page
     of placeholders read as broken)."""
     learned = dbc.Row(
@@ -181,6 +183,7 @@ def _result_sections(form: TrainForm, initial: dict[str, Any] | None, threshold:
             [
                 classification_panel(threshold),
                 regression_panel(),
+                subgroup_section([c for c in form.kinds if c != form.target], (by or "").split(",")),
                 section("What the model learned", learned, html.Div(id=TrainIds.TERMS)),
                 html.Div(inspect_section(form.features), hidden=form.embedded),
                 section("Pipeline", pipeline),

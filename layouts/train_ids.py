@@ -57,6 +57,12 @@ class TrainIds:
     TERMS = "train-terms"
     TERMS_TABLE = "train-terms-table"
     OPEN_PREDICT_LINK = "train-open-predict-link"
+    SUBGROUP_BY = "train-subgroup-by"  # one or two dataset columns to split the out-of-fold rows by
+    SUBGROUP_METRIC = "train-subgroup-metric"
+    SUBGROUP_NOTES = "train-subgroup-notes"
+    SUBGROUP_PANEL = "train-subgroup-panel"  # shown once a split is drawn
+    SUBGROUP_GRAPH = "train-subgroup-graph"
+    SUBGROUP_TABLE = "train-subgroup-table"
 
     @staticmethod
     def param(name: object) -> dict[str, object]:

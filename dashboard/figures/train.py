@@ -178,13 +178,34 @@ def cost_figure(curve: dict, threshold: float) -> go.Figure:
 
 
 def calibration_figure(calibration: dict) -> go.Figure:
+    """The pooled reliability curve over each fold's (thin), the diagonal, and Brier and ECE in the title."""
+    title = "Calibration"
+    if "brier" in calibration:
+        title += f": Brier {calibration['brier']:.4f}, expected calibration error {calibration['ece']:.4f}"
     figure = base_figure(
-        title="Calibration",
+        title=title,
         xaxis=dict(title="mean predicted probability", range=[0, 1]),
         yaxis=dict(title="observed frequency", range=[0, 1]),
-        height=360,
+        height=380,
     )
-    figure.add_scatter(x=calibration["predicted"], y=calibration["observed"], mode="lines+markers", name="model")
+    for i, fold in enumerate(calibration.get("folds", [])):
+        figure.add_scatter(
+            x=fold["predicted"],
+            y=fold["observed"],
+            mode="lines",
+            line=dict(width=1, color="rgba(44,127,184,0.35)"),
+            name="each fold",
+            legendgroup="folds",
+            showlegend=i == 0,
+            hovertemplate=f"fold {fold['fold'] + 1}: %{{x:.2f}} → %{{y:.2f}}<extra></extra>",
+        )
+    figure.add_scatter(
+        x=calibration["predicted"],
+        y=calibration["observed"],
+        mode="lines+markers",
+        name="all folds",
+        line=dict(width=3),
+    )
     figure.add_scatter(x=[0, 1], y=[0, 1], mode="lines", line=dict(dash="dot", color="grey"), name="perfect")
     return figure
 

@@ -165,11 +165,42 @@ class ThresholdView:
         }
 
 
-def calibration(y_true: np.ndarray, scores: np.ndarray, positive: Any, bins: int = 10) -> dict[str, np.ndarray]:
+def calibration(
+    y_true: np.ndarray, scores: np.ndarray, positive: Any, bins: int = 10, folds: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """The reliability curve of the out-of-fold probabilities (``bins`` quantile bins, as scikit-learn's
+    ``calibration_curve``), pooled and per fold, with the Brier score and the expected calibration error:
+    the bins' mean gap between predicted and observed, weighted by their rows."""
     from sklearn.calibration import calibration_curve
+    from sklearn.metrics import brier_score_loss
 
-    observed, predicted = calibration_curve((y_true == positive).astype(int), scores, n_bins=bins, strategy="quantile")
-    return {"predicted": predicted, "observed": observed}
+    truth = (np.asarray(y_true) == positive).astype(int)
+    observed, predicted = calibration_curve(truth, scores, n_bins=bins, strategy="quantile")
+    per_fold = []
+    for fold in folds or []:
+        fold_truth = (np.asarray(fold["y_true"]) == positive).astype(int)
+        fold_observed, fold_predicted = calibration_curve(fold_truth, fold["scores"], n_bins=bins, strategy="quantile")
+        per_fold.append({"fold": fold["fold"], "predicted": fold_predicted, "observed": fold_observed})
+    return {
+        "predicted": predicted,
+        "observed": observed,
+        "folds": per_fold,
+        "brier": float(brier_score_loss(truth, scores)),
+        "ece": expected_calibration_error(truth, np.asarray(scores, dtype=float), bins),
+    }
+
+
+def expected_calibration_error(truth: np.ndarray, scores: np.ndarray, bins: int = 10) -> float:
+    """Sum over the quantile bins of (rows in bin / rows) × |mean score − share positive|, on the bins
+    ``calibration_curve(strategy="quantile")`` draws (the same edges and side), so it reads off the curve."""
+    edges = np.percentile(scores, np.linspace(0, 100, bins + 1))
+    which = np.searchsorted(edges[1:-1], scores)
+    rows = np.bincount(which, minlength=bins)
+    score_sums = np.bincount(which, weights=scores, minlength=bins)
+    positive_sums = np.bincount(which, weights=truth, minlength=bins)
+    filled = rows > 0
+    gaps = np.abs(score_sums[filled] - positive_sums[filled]) / rows[filled]
+    return float(np.sum(rows[filled] / len(scores) * gaps))
 
 
 def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, classes: list[Any]) -> np.ndarray:

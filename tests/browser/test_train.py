@@ -297,3 +297,43 @@ def chosen_features(dash_duo) -> list[str]:
     """The chosen features, read from the page's address (kept a permalink of the form)."""
     query = parse_qs(urlparse(dash_duo.driver.current_url).query)
     return [f for f in query.get("features", [""])[0].split(",") if f]
+
+
+def test_subgroups_of_a_run_equal_the_service_and_follow_the_threshold(dash_duo, app):
+    """Split by the permalink's column: the page's rates are the service's at that threshold (the service's
+    equal scikit-learn's, tests/unit/train/test_subgroups.py), and a threshold move recounts them."""
+    from dashboard.train.spec import CVSpec, TrainSpec
+
+    open_train(
+        dash_duo,
+        app,
+        "dataset=titanic&target=Survived&features=Pclass,Sex,Age,Fare&model=logistic_regression&folds=3&by=Sex",
+        TrainIds.RUN_BUTTON,
+    )
+    click(dash_duo, f"#{TrainIds.RUN_BUTTON}")
+    rows = lambda _d: _texts(dash_duo, f"#{TrainIds.SUBGROUP_TABLE} .subgroup-row")  # noqa: E731
+    wait_until(dash_duo, lambda d: len(rows(d)) == 2, timeout=90, msg="subgroup rows did not appear")
+    training = app.server.extensions["dashboard"].training
+    spec = TrainSpec(
+        dataset="titanic",
+        target="Survived",
+        features=("Pclass", "Sex", "Age", "Fare"),
+        estimator="logistic_regression",
+        cv=CVSpec(folds=3),
+    )
+
+    def shown_rates() -> dict[str, str]:
+        return {row.split()[0]: row.split("\t")[3].split()[0] for row in rows(None)}
+
+    def expected_rates(threshold: float) -> dict[str, str]:
+        report = training.subgroups(spec, ["Sex"], threshold)
+        return {g["group"]: f"{g['values']['selection_rate']:.3f}" for g in report.groups}
+
+    wait_until(dash_duo, lambda _d: shown_rates() == expected_rates(0.5), msg="rates at 0.5 differ")
+    slider_box = dash_duo.find_element(f"#{TrainIds.THRESHOLD_SLIDER} input")
+    slider_box.send_keys(Keys.CONTROL, "a")
+    slider_box.send_keys("0.3", Keys.TAB)
+    wait_until(dash_duo, lambda _d: shown_rates() == expected_rates(0.3), msg="rates did not follow the threshold")
+    assert expected_rates(0.3) != expected_rates(0.5)
+    assert "largest gap" in dash_duo.find_element(f"#{TrainIds.SUBGROUP_GRAPH}").text
+    assert dash_duo.get_logs() == []
