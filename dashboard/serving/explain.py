@@ -72,15 +72,19 @@ def _dense(X):
 
 
 def _build(loaded: LoadedModel, background: Callable[[], pd.DataFrame | None]) -> Explainer:
+    return build_explainer(loaded.model, loaded.card["task"], background)
+
+
+def build_explainer(model: Any, task: str, background: Callable[[], pd.DataFrame | None]) -> Explainer:
+    """The explainer that follows ``model`` (a fitted pipeline) for a ``task``; see the module's docstring."""
     import shap
 
-    model = loaded.model
     if not hasattr(model, "steps") or len(model.steps) < 2:
         raise FieldError("explain", "only pipelines (preprocessing + model) can be explained")
     prep, final = model[:-1], model[-1]
     family = type(final).__name__
     owners = input_columns(model)
-    classifier = loaded.card["task"] in ("binary", "multiclass")
+    classifier = task in ("binary", "multiclass")
     if family.startswith(TREE_FAMILIES):
         output = "probability" if classifier and family.startswith(PROBABILITY_TREES) else "prediction"
         if classifier and output != "probability":

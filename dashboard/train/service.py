@@ -10,6 +10,7 @@ from dashboard.data.catalog import Catalog
 from dashboard.data.explorer import ExplorerService
 from dashboard.errors import FieldError, ResultExpired
 from dashboard.jobs.layer import Memo
+from dashboard.serving.global_explain import BACKGROUND_ROWS, global_explanation, sample_rows
 from dashboard.train import evaluation, inspection, subgroups
 from dashboard.train.catalog import estimator_spec
 from dashboard.train.compare import MAX_MODELS, MIN_MODELS, Comparison, compare, comparison_specs
@@ -26,6 +27,8 @@ NAMESPACE = "train.cv"
 PDP_NAMESPACE = "train.pdp"
 CURVE_NAMESPACE = "train.learning"
 GROUPS_NAMESPACE = "train.groups"
+SHAP_NAMESPACE = "train.shap"
+SHAP_ROWS = 500
 SEARCH_NAMESPACE = "train.search"
 
 
@@ -163,6 +166,42 @@ class TrainingService:
         cv_rows, _ = holdout_split(prepared, spec.cv)
         index = prepared.X.index[cv_rows]
         return subgroups.group_labels(self.catalog.load(spec.dataset).loc[index, by])
+
+    def shap_summary(
+        self,
+        spec: TrainSpec,
+        rows: int = SHAP_ROWS,
+        seed: int = 0,
+        *,
+        explained_class: Any = None,
+        on_progress: Callable[[int, int], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> dict[str, Any]:
+        """SHAP values by input column of the model Save would store (refitted on every CV row), on a seeded
+        sample of ``rows`` of those rows; cached beside the run (a cancelled one caches nothing)."""
+        if not isinstance(rows, int) or not 10 <= rows <= 2000:
+            raise FieldError("rows", "explain from 10 to 2,000 rows")
+        token = self.token(spec)
+        self.result(token)
+        chosen = None if explained_class is None else str(explained_class)
+        key = self.memo.key_for(SHAP_NAMESPACE, (token, rows, seed, chosen))
+
+        def compute() -> dict[str, Any]:
+            prepared = self.prepare(spec)
+            cv_rows, _ = holdout_split(prepared, spec.cv)
+            X = prepared.X.iloc[cv_rows]
+            summary = global_explanation(
+                self.refitted(spec),
+                prepared.task,
+                sample_rows(X, rows, seed),
+                sample_rows(X, BACKGROUND_ROWS, seed + 1),
+                explained_class=explained_class,
+                on_progress=on_progress,
+                cancelled=cancelled,
+            )
+            return {**summary, "seed": seed, "of_rows": len(X)}
+
+        return self.memo.compute_once(key, compute)[0]
 
     def search_token(self, spec: TrainSpec, search: SearchSpec) -> str:
         self._check_dataset(spec)
