@@ -14,6 +14,7 @@ from callbacks import (
     train_inspect,
     train_learned,
     train_search,
+    train_shap,
     train_subgroups,
 )
 from layouts.clusters_ids import ClusterIds
@@ -44,6 +45,7 @@ def register(app, services) -> None:
     train_compare.register(app, services)
     train_inspect.register(app, services)
     train_subgroups.register(app, services)
+    train_shap.register(app, services)
     clusters.register(app, services)
     recommend.register(app, services)
     pickers.register(app)

@@ -31,7 +31,7 @@ from dashboard.train.catalog import estimator_spec
 from dashboard.train.spec import TrainSpec, infer_task
 from layouts.common import alert, error_alert, feature_options, left_out_note
 from layouts.train_form import model_options, param_controls
-from layouts.train_ids import CompareIds, TrainIds
+from layouts.train_ids import CompareIds, ShapIds, TrainIds
 from layouts.train_views import fold_table, summary_view
 from model_store.lazy import lazy_module
 
@@ -292,9 +292,10 @@ def register(app, services: Services) -> None:
     # Result views appear with a result (a page of empty placeholders read as broken), and Run brings the
     # streaming folds into view: they arrive below the fold otherwise.
     app.clientside_callback(
-        "function (result) { return [!result, !!result]; }",
+        "function (result) { return [!result, !!result, !result]; }",
         Output(TrainIds.RESULT_PANELS, "hidden"),
         Output(TrainIds.FIRST_RUN_NOTE, "hidden"),
+        Output(TrainIds.SHAP_SECTION, "hidden"),
         Input(TrainIds.RESULT_STORE, "data"),
     )
     app.clientside_callback(  # n-gram settings only when a chosen feature is text (options carry the kind)
@@ -327,6 +328,7 @@ def register(app, services: Services) -> None:
             QueryField("threshold", TrainIds.THRESHOLD_SLIDER),
             QueryField("compare", CompareIds.MODELS_DROPDOWN),
             QueryField("by", TrainIds.SUBGROUP_BY),
+            QueryField("shap", ShapIds.ROWS_INPUT),
         ],
         params_id=PARAM_CONTROLS,
     )

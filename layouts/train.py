@@ -15,12 +15,14 @@ from dash import dcc, html
 
 from dashboard.train.catalog import estimator_spec
 from dashboard.train.compare import comparison_specs
+from dashboard.train.service import SHAP_ROWS
 from dashboard.train.spec import TrainSpec
 from layouts.common import (
     alert,
     feature_options,
     feature_picker,
     left_out_note,
+    query_int,
     query_number,
     services,
 )
@@ -29,6 +31,7 @@ from layouts.train_form import DEFAULT_DATASET, TrainForm, param_controls, read_
 from layouts.train_ids import TrainIds
 from layouts.train_results import classification_panel, graph, inspect_section, regression_panel, save_section, section
 from layouts.train_search import search_section
+from layouts.train_shap import shap_section
 from layouts.train_subgroups import subgroup_section
 
 
@@ -41,6 +44,14 @@ def cached_result(spec: TrainSpec) -> dict[str, Any] | None:
         return None
     result = svc.training.memo.get(token) if token else None
     return {"token": token, "task": result.task, "spec": spec.key()} if result is not None else None
+
+
+def cached_shap(spec: TrainSpec | None, rows: int) -> dict[str, Any] | None:
+    """The SHAP store's data when this run's summary of ``rows`` rows is cached (a permalink opens on it)."""
+    svc = services()
+    if svc is None or spec is None or not svc.training.shap_cached(spec, rows):
+        return None
+    return {"spec": spec.key(), "rows": rows}
 
 
 def cached_comparison(spec: TrainSpec, models: list[str]) -> dict[str, Any] | None:
@@ -70,9 +81,11 @@ def layout(
 ) -> html.Div:
     form = read_form(dataset, target, features, model, {**query, "opts": opts})
     spec = form.spec()
+    shap_rows = query_int(query.get("shap", str(SHAP_ROWS)), SHAP_ROWS, 10, 2000)
     initial = cached_result(spec) if spec is not None else None
     compare_models = [m for m in (compare or "").split(",") if m in {o["value"] for o in form.model_options}]
     compared = cached_comparison(spec, compare_models) if spec is not None else None
+    shap_shown = cached_shap(spec, shap_rows) if initial else None
     results = [
         html.Div(
             alert("This view has not been computed yet: open it in the dashboard and run it.", "info")
@@ -83,6 +96,12 @@ def layout(
         dcc.Store(id=TrainIds.RESULT_STORE, data=initial),
         dcc.Store(id=TrainIds.SCROLLED),
         *_result_sections(form, initial, query_number(query.get("threshold", "0.5"), 0.5, -1e9, 1e9), by),
+        html.Div(
+            shap_section(shap_rows, shap_shown),
+            hidden=initial is None,
+            id=TrainIds.SHAP_SECTION,
+            style={"display": "none"} if form.embedded and shap_shown is None else None,
+        ),
         # Searches and comparisons run on their own buttons, with or without a result above.
         html.Div(search_section(form.estimator, form.target_kind), hidden=form.embedded),
         html.Div(

@@ -57,6 +57,7 @@ class TrainIds:
     TERMS = "train-terms"
     TERMS_TABLE = "train-terms-table"
     OPEN_PREDICT_LINK = "train-open-predict-link"
+    SHAP_SECTION = "train-shap-section"  # shown with the other result views
     SUBGROUP_BY = "train-subgroup-by"  # one or two dataset columns to split the out-of-fold rows by
     SUBGROUP_METRIC = "train-subgroup-metric"
     SUBGROUP_NOTES = "train-subgroup-notes"
@@ -84,6 +85,23 @@ class InspectIds:
     CURVE_GRAPH = "inspect-curve-graph"
     CURVE_PANEL = "inspect-curve-panel"
     MESSAGES = "inspect-messages"
+
+
+class ShapIds:
+    """Component ids of the Train page's global SHAP (summary, mean |SHAP|, dependence)."""
+
+    ROWS_INPUT = "shap-rows-input"
+    RUN_BUTTON = "shap-run-button"
+    CANCEL_BUTTON = "shap-cancel-button"
+    PROGRESS = "shap-progress"
+    MESSAGES = "shap-messages"
+    STORE = "shap-store"  # the run and row count whose summary is shown (the values stay in the cache)
+    PANEL = "shap-panel"  # shown once a summary is drawn
+    NOTE = "shap-note"
+    SUMMARY_GRAPH = "shap-summary-graph"
+    BAR_GRAPH = "shap-bar-graph"
+    COLUMN = "shap-dependence-column"
+    DEPENDENCE_GRAPH = "shap-dependence-graph"
 
 
 class CompareIds:

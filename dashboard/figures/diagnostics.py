@@ -1,10 +1,15 @@
-"""Diagnostic figures of a CV result beyond its curves: a metric per subgroup with its interval."""
+"""Diagnostic figures of a CV result beyond its curves: a metric per subgroup with its interval, and the SHAP
+summary (beeswarm) and dependence plots."""
 
 from __future__ import annotations
 
 import plotly.graph_objects as go
 
 from dashboard.figures.base import base_figure, message_figure
+from model_store.lazy import lazy_module
+
+np = lazy_module("numpy")
+pd = lazy_module("pandas")
 
 FEW_ROWS_COLOUR = "#adb5bd"
 GROUP_COLOUR = "#2c7fb8"
@@ -45,3 +50,86 @@ def subgroup_figure(groups: list[dict], metric: str, label: str, gap: dict | Non
     figure.update_yaxes(type="category", automargin=True)
     figure.update_xaxes(title=label, rangemode="tozero")
     return figure
+
+
+SUMMARY_COLUMNS = 12
+LOW_VALUE, HIGH_VALUE, NO_VALUE = "#2c7fb8", "#d7301f", "#868e96"
+
+
+def shap_summary_figure(summary: dict) -> go.Figure:
+    """The beeswarm: one dot per row and column at its SHAP value, the strongest columns at the top, dots
+    coloured from low (blue) to high (red) by the column's value within the sample (grey: not numeric)."""
+    columns = summary["columns"][:SUMMARY_COLUMNS]
+    if not summary["rows"] or not columns:
+        return message_figure("no rows were explained")
+    figure = base_figure(
+        title=f"SHAP values of {summary['rows']:,} rows ({summary['output_kind']}), strongest columns first",
+        height=max(320, 34 * len(columns) + 140),
+        margin=dict(l=150, r=30, t=40, b=70),
+        showlegend=False,
+    )
+    jitter = np.random.default_rng(0).uniform(-0.3, 0.3, summary["rows"])
+    for position, column in enumerate(columns):
+        values = summary["values"][:, summary["columns"].index(column)]
+        y = np.full(len(values), len(columns) - 1 - position) + jitter * _density(values)
+        figure.add_scatter(
+            x=values,
+            y=y,
+            mode="markers",
+            marker=_value_colours(summary["feature_values"].get(column)),
+            name=column,
+            hovertemplate=f"{column}: SHAP %{{x:.3f}}<extra></extra>",
+        )
+    figure.update_yaxes(
+        tickvals=list(range(len(columns))), ticktext=columns[::-1], range=[-0.7, len(columns) - 0.3], zeroline=False
+    )
+    figure.update_xaxes(
+        title=f"contribution to the {summary['output_kind']}<br>"
+        "<sup>dot colour: the column's value, blue low → red high (grey: not a number)</sup>",
+        zeroline=True,
+        zerolinecolor="#adb5bd",
+    )
+    return figure
+
+
+def shap_dependence_figure(summary: dict, column: str, colour_by: str | None) -> go.Figure:
+    """A column's SHAP value against its value, coloured by the column it interacts with most; a
+    non-numeric column shows its categories side by side."""
+    if column not in summary["columns"]:
+        return message_figure("choose a column")
+    shap_values = summary["values"][:, summary["columns"].index(column)]
+    numeric = summary["feature_values"].get(column)
+    title = f"Dependence: {column}" + (f", coloured by {colour_by}" if colour_by else "")
+    figure = base_figure(title=title, height=380, showlegend=False)
+    x = numeric if numeric is not None else (summary["categories"].get(column) or [""] * len(shap_values))
+    marker = _value_colours(summary["feature_values"].get(colour_by) if colour_by else None)
+    hover = "%{x}: SHAP %{y:.3f}<extra></extra>"
+    figure.add_scatter(x=x, y=shap_values, mode="markers", marker=marker, hovertemplate=hover)
+    figure.update_xaxes(title=column, type="linear" if numeric is not None else "category")
+    figure.update_yaxes(title=f"SHAP value of {column}", zeroline=True, zerolinecolor="#adb5bd")
+    return figure
+
+
+def _value_colours(values) -> dict:
+    if values is None:
+        return dict(size=5, color=NO_VALUE, opacity=0.6)
+    # Ranks within the sample, ties alike (a column of mostly zeros must not look varied): 0 lowest, 1 highest.
+    ranks = pd.Series(values).rank(method="average").to_numpy()
+    low, high = np.nanmin(ranks, initial=np.inf), np.nanmax(ranks, initial=-np.inf)
+    shares = (ranks - low) / (high - low) if high > low else np.where(np.isnan(ranks), np.nan, 0.5)
+    colours = [NO_VALUE if np.isnan(r) else _blend(r) for r in shares]
+    return dict(size=5, color=colours, opacity=0.75)
+
+
+def _blend(share: float) -> str:
+    low, high = (int(LOW_VALUE[i : i + 2], 16) for i in (1, 3, 5)), (int(HIGH_VALUE[i : i + 2], 16) for i in (1, 3, 5))
+    return "#" + "".join(f"{round(a + (b - a) * share):02x}" for a, b in zip(low, high, strict=True))
+
+
+def _density(values) -> np.ndarray:
+    """How much a dot may spread vertically: more where many rows share a value (a beeswarm's shape)."""
+    if len(values) < 2 or np.ptp(values) == 0:
+        return np.ones(len(values))
+    counts, edges = np.histogram(values, bins=40)
+    where = np.clip(np.searchsorted(edges, values, side="right") - 1, 0, len(counts) - 1)
+    return counts[where] / counts.max()

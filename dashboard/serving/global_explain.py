@@ -66,6 +66,7 @@ def global_explanation(
         "columns": [columns[i] for i in order],
         "values": shap_values[:, order],
         "feature_values": {c: _column_values(frame, c) for c in columns},
+        "categories": {c: _column_labels(frame, c) for c in columns},
         "mean_abs": {columns[i]: float(np.abs(shap_values[:, i]).mean()) for i in order},
         "base": float(base[min(index, len(base) - 1)]) if parts else None,
         "output_kind": explainer.output,
@@ -118,6 +119,13 @@ def _column_values(frame: pd.DataFrame, column: str) -> np.ndarray | None:
     if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
         return None
     return values.to_numpy(dtype=float, na_value=np.nan)
+
+
+def _column_labels(frame: pd.DataFrame, column: str) -> list[str] | None:
+    """A non-numeric column's values as text, "(missing)" for none (the dependence plot's categories)."""
+    if column not in frame.columns or _column_values(frame, column) is not None:
+        return None
+    return frame[column].astype("string").fillna("(missing)").astype(str).tolist()
 
 
 def _plain(value: Any) -> Any:

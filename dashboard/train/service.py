@@ -183,8 +183,7 @@ class TrainingService:
             raise FieldError("rows", "explain from 10 to 2,000 rows")
         token = self.token(spec)
         self.result(token)
-        chosen = None if explained_class is None else str(explained_class)
-        key = self.memo.key_for(SHAP_NAMESPACE, (token, rows, seed, chosen))
+        key = self._shap_key(token, rows, seed, explained_class)
 
         def compute() -> dict[str, Any]:
             prepared = self.prepare(spec)
@@ -202,6 +201,14 @@ class TrainingService:
             return {**summary, "seed": seed, "of_rows": len(X)}
 
         return self.memo.compute_once(key, compute)[0]
+
+    def shap_cached(self, spec: TrainSpec, rows: int, seed: int = 0) -> bool:
+        """Whether this summary is in the cache (a permalink then opens on it)."""
+        return self.memo.get(self._shap_key(self.token(spec), rows, seed, None)) is not None
+
+    def _shap_key(self, token: str, rows: int, seed: int, explained_class: Any) -> str:
+        chosen = None if explained_class is None else str(explained_class)
+        return self.memo.key_for(SHAP_NAMESPACE, (token, rows, seed, chosen))
 
     def search_token(self, spec: TrainSpec, search: SearchSpec) -> str:
         self._check_dataset(spec)

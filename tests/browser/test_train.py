@@ -337,3 +337,43 @@ def test_subgroups_of_a_run_equal_the_service_and_follow_the_threshold(dash_duo,
     assert expected_rates(0.3) != expected_rates(0.5)
     assert "largest gap" in dash_duo.find_element(f"#{TrainIds.SUBGROUP_GRAPH}").text
     assert dash_duo.get_logs() == []
+
+
+def test_shap_summary_runs_as_a_job_and_its_permalink_opens_on_it(dash_duo, app):
+    """Explain 100 rows: the bar chart's values are the service's mean |SHAP| (equal to shap's own,
+    tests/unit/train/test_shap_summary.py); the permalink then opens cold on the same summary."""
+    from dashboard.train.spec import CVSpec, TrainSpec
+    from layouts.train_ids import ShapIds
+
+    query = "dataset=titanic&target=Survived&features=Pclass,Sex,Age,Fare&model=random_forest&folds=3&shap=100"
+    open_train(dash_duo, app, query, TrainIds.RUN_BUTTON)
+    click(dash_duo, f"#{TrainIds.RUN_BUTTON}")
+    dash_duo.wait_for_contains_text("#train-summary-roc_auc", "roc_auc", timeout=90)
+    click(dash_duo, f"#{ShapIds.RUN_BUTTON}")
+    dash_duo.wait_for_contains_text(f"#{ShapIds.NOTE}", "100 of", timeout=90)
+
+    def bars() -> dict[str, float]:
+        data = dash_duo.driver.execute_script(
+            "var el = document.querySelector('#shap-bar-graph .js-plotly-plot');"
+            "return el && el.data ? [el.data[0].y, Array.from(el.data[0].x)] : null;"
+        )
+        return dict(zip(data[0], data[1], strict=True)) if data else {}
+
+    wait_until(dash_duo, lambda _d: len(bars()) == 4, msg="the mean |SHAP| bars were not drawn")
+    spec = TrainSpec(
+        dataset="titanic",
+        target="Survived",
+        features=("Pclass", "Sex", "Age", "Fare"),
+        estimator="random_forest",
+        cv=CVSpec(folds=3),
+    )
+    expected = app.server.extensions["dashboard"].training.shap_summary(spec, 100)["mean_abs"]
+    assert bars() == pytest.approx(expected, abs=1e-9)
+    assert "tree explainer" in dash_duo.find_element(f"#{ShapIds.NOTE}").text
+    permalink = dash_duo.find_element(f"#{TrainIds.PERMALINK_LINK}").get_attribute("href")
+    assert "shap=100" in permalink
+    dash_duo.driver.get(permalink)
+    dash_duo.wait_for_contains_text(f"#{ShapIds.NOTE}", "100 of", timeout=30)
+    wait_until(dash_duo, lambda _d: bars() == pytest.approx(expected, abs=1e-9), msg="the permalink lost the summary")
+    assert len(_plot_types(dash_duo, ShapIds.SUMMARY_GRAPH)) == 4
+    assert dash_duo.get_logs() == []

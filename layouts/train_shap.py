@@ -1,0 +1,72 @@
+"""Global SHAP on the Train page: the model Save would store, explained on a seeded sample of the run's rows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from layouts.train_ids import ShapIds
+from layouts.train_results import graph, section
+
+
+def shap_section(rows: int, initial: dict[str, Any] | None) -> dbc.Card:
+    return section(
+        "SHAP over many rows: what each column contributes",
+        html.P(
+            "The model Save would store (refitted on every cross-validation row), explained on a seeded sample of "
+            "those rows; values are summed per input column, as in a single prediction's explanation.",
+            className="small text-muted",
+        ),
+        dbc.Row(
+            [
+                dbc.Col(
+                    dbc.InputGroup(
+                        [
+                            dbc.InputGroupText("rows"),
+                            dbc.Input(id=ShapIds.ROWS_INPUT, type="number", min=10, max=2000, step=10, value=rows),
+                        ],
+                        size="sm",
+                    ),
+                    md=3,
+                ),
+                dbc.Col(
+                    [
+                        dbc.Button("Explain", id=ShapIds.RUN_BUTTON, color="secondary", size="sm", className="me-2"),
+                        dbc.Button(
+                            "Cancel", id=ShapIds.CANCEL_BUTTON, color="outline-secondary", size="sm", disabled=True
+                        ),
+                    ],
+                    md=3,
+                ),
+                dbc.Col(dbc.Progress(id=ShapIds.PROGRESS, value=0, style={"height": "16px"}), md=6),
+            ],
+            className="align-items-center",
+        ),
+        html.Div(id=ShapIds.MESSAGES, className="mt-2"),
+        dcc.Store(id=ShapIds.STORE, data=initial),
+        html.Div(
+            [
+                html.P(id=ShapIds.NOTE, className="small text-muted mt-2"),
+                dbc.Row(
+                    [
+                        dbc.Col(graph(ShapIds.SUMMARY_GRAPH, ""), lg=7),
+                        dbc.Col(graph(ShapIds.BAR_GRAPH, ""), lg=5),
+                    ]
+                ),
+                dbc.Row(
+                    dbc.Col(
+                        [
+                            dbc.Label("Dependence of", className="small"),
+                            dcc.Dropdown(id=ShapIds.COLUMN, clearable=False),
+                        ],
+                        md=4,
+                    )
+                ),
+                graph(ShapIds.DEPENDENCE_GRAPH, ""),
+            ],
+            id=ShapIds.PANEL,
+            hidden=initial is None,
+        ),
+    )
