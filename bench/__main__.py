@@ -6,6 +6,7 @@ from bench import (
     bombs,
     browser,
     clusters,
+    diagnostics,
     firstvisit,
     foundation,
     insights,
@@ -29,6 +30,7 @@ SUITES = {
     "scaleout": scaleout.run,
     "bombs": bombs.run,
     "insights": insights.run,
+    "diagnostics": diagnostics.run,
     "monitoring": monitoring.run,
     "realdata": realdata.run,
 }
