@@ -25,6 +25,11 @@ class NotEnoughData(FieldError):
     """The data named exists but holds too little to work on yet: nothing logged, no label came back (409)."""
 
 
+class NotApplicable(FieldError):
+    """A well-formed request this model or data cannot answer: calibration of a regressor, a SHAP summary of
+    more rows than its explainer takes, a column the data lacks (the REST API answers 409)."""
+
+
 class Cancelled(Exception):
     """The user or the API cancelled long work; nothing of it was cached or saved."""
 

@@ -1,17 +1,19 @@
 """REST API for monitoring a stored version: its drift report, its re-verification on fresh labelled data
-(kept as the version's evaluation history) and retraining as a background job. The same service calls as
+(kept as the version's evaluation history), retraining as a background job, and its diagnostics on data
+(SHAP over many rows, calibration, metrics per subgroup). The same service calls as
 the Models page's monitoring card; ``data`` names a dataset of the catalog or ``@log``, the version's own
 prediction log (for re-verify and retrain: the logged rows whose label came back through feedback)."""
 
 from __future__ import annotations
 
+import math
 from functools import wraps
 from typing import Any
 
 from flask import Blueprint, jsonify, request
 
 from dashboard.api import http as common
-from dashboard.errors import FieldError, NotEnoughData, UnknownSource
+from dashboard.errors import FieldError, NotApplicable, NotEnoughData, UnknownSource
 from dashboard.monitoring.service import LOG_SOURCE
 from dashboard.web.auth import api_error as error
 from dashboard.web.auth import require_api_role
@@ -38,11 +40,14 @@ def _body_source(body: Any) -> tuple[str, bool]:
 
 
 def _field_error(exc: FieldError):
-    """404 for data that does not exist, 409 for data with too little in it yet, else 400."""
+    """404 for data that does not exist, 409 for data with too little in it yet or a question this model or
+    data cannot answer, else 400."""
     if isinstance(exc, UnknownSource):
         return error(404, "not_found", exc.field, exc.message)
     if isinstance(exc, NotEnoughData):
         return error(409, "not_enough_data", exc.field, exc.message)
+    if isinstance(exc, NotApplicable):
+        return error(409, "not_applicable", exc.field, exc.message)
     return error(400, "invalid_input", exc.field, exc.message)
 
 
@@ -61,6 +66,32 @@ def _answering_errors(view):
     return wrapper
 
 
+def _int_arg(key: str, default: int, low: int, high: int) -> int:
+    raw = request.args.get(key)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise FieldError(key, f"must be a whole number from {low:,} to {high:,}") from None
+    if not low <= value <= high:
+        raise FieldError(key, f"must be a whole number from {low:,} to {high:,}")
+    return value
+
+
+def _float_arg(key: str) -> float | None:
+    raw = request.args.get(key)
+    if raw is None:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        raise FieldError(key, "must be a number") from None
+    if not math.isfinite(value):
+        raise FieldError(key, "must be a finite number")
+    return value
+
+
 def _version(name: str) -> int:
     """The version ``?version=`` or ``?alias=`` selects (neither: the default)."""
     version, alias = common.selector()
@@ -77,6 +108,36 @@ def create_monitoring_blueprint() -> Blueprint:
         """Per-column drift (PSI, KS / chi²) between the version's training sample and ``?data=``."""
         source = _source(request.args.get("data"))
         return jsonify(common.services().monitoring.drift(name, _version(name), source))
+
+    @api.get("/models/<name>/shap")
+    @require_api_role("read")
+    @_answering_errors
+    def shap(name: str):
+        """Mean |SHAP| and per-row values by input column on a seeded sample of ``?data=``'s rows."""
+        rows = _int_arg("rows", 200, 10, 2000)
+        seed = _int_arg("seed", 0, 0, 2**31 - 1)
+        source = _source(request.args.get("data"))
+        return jsonify(common.services().monitoring.shap(name, _version(name), source, rows, seed))
+
+    @api.get("/models/<name>/calibration")
+    @require_api_role("read")
+    @_answering_errors
+    def calibration(name: str):
+        """Reliability bins, Brier score and expected calibration error on ``?data=``'s labelled rows."""
+        source = _source(request.args.get("data"))
+        return jsonify(common.services().monitoring.calibration(name, _version(name), source))
+
+    @api.get("/models/<name>/subgroups")
+    @require_api_role("read")
+    @_answering_errors
+    def subgroups(name: str):
+        """Every metric per group of ``?by=`` (one column, or two joined by a comma) on ``?data=``'s labelled rows."""
+        by = [c for c in (request.args.get("by") or "").split(",") if c]
+        if not 1 <= len(by) <= 2 or any(len(c) > MAX_NAME for c in by):
+            raise FieldError("by", "name one column, or two joined by a comma")
+        threshold = _float_arg("threshold")
+        source = _source(request.args.get("data"))
+        return jsonify(common.services().monitoring.subgroups(name, _version(name), source, by, threshold))
 
     @api.get("/models/<name>/evaluations")
     @require_api_role("read")

@@ -24,6 +24,13 @@ DATA = {
     "description": "a dataset id of GET /api/datasets, or @log: the version's prediction log (for evaluations "
     "and retraining, its rows whose label came back through feedback)",
 }
+SHAP_ROWS = {"type": "integer", "minimum": 10, "maximum": 2000, "default": 200}
+SEED = {"type": "integer", "minimum": 0, "maximum": 2**31 - 1, "default": 0}
+BY = {
+    "type": "string",
+    "pattern": "^[^,]{1,200}(,[^,]{1,200})?$",
+    "description": "one column, or two joined by a comma",
+}
 FEEDBACK = {
     "type": "object",
     "required": ["labels"],
@@ -100,6 +107,43 @@ def monitoring_paths(name: str, need_key: dict[str, Any]) -> dict[str, Any]:
                 "first: PSI and a KS or chi² test per column",
                 need_key["read"],
                 {"200": json_ref("DriftReport"), **errors(400, 404, 409, 500)},
+            ),
+        },
+        f"/api/models/{name}/shap": {
+            "parameters": [
+                *SELECTOR,
+                {"name": "data", "in": "query", "required": False, "schema": DATA},
+                {"name": "rows", "in": "query", "required": False, "schema": SHAP_ROWS},
+                {"name": "seed", "in": "query", "required": False, "schema": SEED},
+            ],
+            "get": operation(
+                f"SHAP values of {name} by input column on a seeded sample of the data's rows: mean |SHAP| per "
+                "column and every explained row's values (tree models exact; others limited in rows)",
+                need_key["read"],
+                {"200": json_content({"type": "object"}), **errors(400, 404, 409, 500)},
+            ),
+        },
+        f"/api/models/{name}/calibration": {
+            "parameters": [*SELECTOR, {"name": "data", "in": "query", "required": False, "schema": DATA}],
+            "get": operation(
+                f"Calibration of {name}'s probabilities on labelled data: reliability bins (quantile), Brier "
+                "score and expected calibration error",
+                need_key["read"],
+                {"200": json_content({"type": "object"}), **errors(400, 404, 409, 500)},
+            ),
+        },
+        f"/api/models/{name}/subgroups": {
+            "parameters": [
+                *SELECTOR,
+                {"name": "data", "in": "query", "required": False, "schema": DATA},
+                {"name": "by", "in": "query", "required": True, "schema": BY},
+                {"name": "threshold", "in": "query", "required": False, "schema": {"type": "number"}},
+            ],
+            "get": operation(
+                f"Every metric of {name} per group of one or two columns on labelled data (binary: at the "
+                "threshold), with 95 % intervals and the largest gap between groups",
+                need_key["read"],
+                {"200": json_content({"type": "object"}), **errors(400, 404, 409, 500)},
             ),
         },
         f"/api/models/{name}/evaluations": {

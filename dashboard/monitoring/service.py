@@ -15,6 +15,7 @@ from typing import Any
 
 from dashboard.data.catalog import Catalog
 from dashboard.errors import FieldError, NotEnoughData, UnknownSource
+from dashboard.monitoring import diagnose
 from dashboard.monitoring import drift as drift_stats
 from dashboard.monitoring.log import MAX_FEEDBACK, PredictionLog
 from dashboard.monitoring.verify import labels_as_classes, reverify
@@ -105,6 +106,29 @@ class MonitoringService:
 
     def _stamp(self, source: str) -> dict[str, Any]:
         return {"fingerprint": self.catalog.fingerprint(source)} if source != LOG_SOURCE else {}
+
+    # -- diagnostics of a version on data ------------------------------------------------------------
+    def calibration(self, name: str, version: int | str, source: str) -> dict[str, Any]:
+        loaded = self.store.load(name, version)
+        inputs, labels, label = self.labelled(loaded, source)
+        return {**self._named(loaded, label), **diagnose.calibration_report(loaded, inputs, labels)}
+
+    def subgroups(
+        self, name: str, version: int | str, source: str, by: list[str], threshold: float | None
+    ) -> dict[str, Any]:
+        loaded = self.store.load(name, version)
+        inputs, labels, label = self.labelled(loaded, source)
+        return {**self._named(loaded, label), **diagnose.subgroup_report(loaded, inputs, labels, by, threshold)}
+
+    def shap(self, name: str, version: int | str, source: str, rows: int, seed: int = 0) -> dict[str, Any]:
+        loaded = self.store.load(name, version)
+        frame, label = self.current(loaded, source)
+        background = self.store.background(loaded.name, loaded.version)
+        return {**self._named(loaded, label), **diagnose.shap_report(loaded, frame, background, rows, seed)}
+
+    @staticmethod
+    def _named(loaded: LoadedModel, label: str) -> dict[str, Any]:
+        return {"model": loaded.name, "version": loaded.version, "data": label}
 
     # -- drift ---------------------------------------------------------------------------------------
     def drift(self, name: str, version: int | str, source: str) -> dict[str, Any]:

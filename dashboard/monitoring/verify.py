@@ -8,6 +8,7 @@ same metric code, so "the metrics now" and the card's CV metrics mean the same t
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from dashboard.errors import FieldError, NotEnoughData
@@ -58,6 +59,37 @@ def _text(value: Any) -> str:
 def reverify(loaded: LoadedModel, inputs: pd.DataFrame, labels: pd.Series) -> dict[str, Any]:
     """The version's metrics on ``inputs`` against ``labels``, beside its card's CV metrics."""
     card = loaded.card
+    scored = score_labelled(loaded, inputs, labels)
+    now = metrics_for(card["task"], scored.y, scored.y_pred, scored.scores, card.get("classes"))
+    cv = card.get("cv", {}).get("scores", {})
+    rows = [
+        {
+            "metric": name,
+            "cv_mean": cv.get(name, {}).get("mean"),
+            "cv_std": cv.get(name, {}).get("std"),
+            "now": value,
+            "delta": value - cv[name]["mean"] if name in cv else None,
+        }
+        for name, value in now.items()
+    ]
+    return {"rows": len(scored.y), "metrics": now, "comparison": rows, "notices": scored.notices}
+
+
+@dataclass
+class Scored:
+    """Labelled rows that fit the schema, as the model answered them."""
+
+    positions: np.ndarray  # which rows of the inputs were usable
+    y: np.ndarray
+    y_pred: np.ndarray
+    scores: np.ndarray | None
+    notices: list[str]
+
+
+def score_labelled(loaded: LoadedModel, inputs: pd.DataFrame, labels: pd.Series) -> Scored:
+    """Check the rows by the model's schema, keep those with a label of the model's, and score them as a
+    cross-validation fold is scored."""
+    card = loaded.card
     if card["task"] not in VERIFIABLE_TASKS:
         raise FieldError("model", f"{card['task']} models have no labels to verify against")
     truth, notices = labels_as_classes(labels.reset_index(drop=True), card)
@@ -71,16 +103,4 @@ def reverify(loaded: LoadedModel, inputs: pd.DataFrame, labels: pd.Series) -> di
     if card["task"] != "regression":
         y = np.asarray(y, dtype=object if any(isinstance(c, str) for c in card["classes"]) else None)
     y_pred, scores, _ = predict_rows(loaded.model, X, card["task"])
-    now = metrics_for(card["task"], y, y_pred, scores, card.get("classes"))
-    cv = card.get("cv", {}).get("scores", {})
-    rows = [
-        {
-            "metric": name,
-            "cv_mean": cv.get(name, {}).get("mean"),
-            "cv_std": cv.get(name, {}).get("std"),
-            "now": value,
-            "delta": value - cv[name]["mean"] if name in cv else None,
-        }
-        for name, value in now.items()
-    ]
-    return {"rows": int(usable.sum()), "metrics": now, "comparison": rows, "notices": notices}
+    return Scored(np.flatnonzero(usable), y, y_pred, scores, notices)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from dashboard.errors import Cancelled, FieldError
+from dashboard.errors import Cancelled, FieldError, NotApplicable
 from dashboard.serving.explain import _dense, build_explainer
 from model_store.lazy import lazy_module
 
@@ -45,7 +45,7 @@ def global_explanation(
     explainer = build_explainer(model, task, lambda: background)
     limit = MAX_SUMMARY_ROWS[explainer.kind]
     if len(frame) > limit:
-        raise FieldError("rows", f"at most {limit:,} rows can be summarised with this model ({explainer.kind} SHAP)")
+        raise NotApplicable("rows", f"at most {limit:,} rows can be summarised with this model ({explainer.kind} SHAP)")
     classes = list(getattr(model, "classes_", []))
     index = _class_index(classes, explained_class)
     prep = model[:-1]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from dashboard.errors import FieldError
+from dashboard.errors import FieldError, NotApplicable
 from model_store.lazy import lazy_module
 
 np = lazy_module("numpy")
@@ -62,7 +62,7 @@ def group_labels(columns: pd.DataFrame) -> tuple[pd.Series, list[str]]:
     labels = parts[0] if len(parts) == 1 else parts[0].str.cat(parts[1:], sep=" · ")
     if labels.nunique() < 2:
         named = " and ".join(map(str, columns.columns))
-        raise FieldError("by", f"{named}: every row falls in one group; choose a column that splits the rows")
+        raise NotApplicable("by", f"{named}: every row falls in one group; choose a column that splits the rows")
     return labels, notices
 
 
