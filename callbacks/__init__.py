@@ -10,6 +10,7 @@ from callbacks import (
     predict,
     recommend,
     train,
+    train_calibration,
     train_compare,
     train_inspect,
     train_learned,
@@ -46,6 +47,7 @@ def register(app, services) -> None:
     train_inspect.register(app, services)
     train_subgroups.register(app, services)
     train_shap.register(app, services)
+    train_calibration.register(app, services)
     clusters.register(app, services)
     recommend.register(app, services)
     pickers.register(app)

@@ -24,6 +24,7 @@ TRAIN_FORM = (
     QueryField("seed", TrainIds.SEED_INPUT),
     QueryField("test", TrainIds.TEST_FRACTION_INPUT),
     QueryField("opts", TrainIds.OPTIONS_CHECKLIST),
+    QueryField("calib", TrainIds.CALIBRATION_DROPDOWN),
 )
 PARAM_CONTROLS = TrainIds.param(ALL)  # the chosen model's parameters, one control each (p_<name> in a query)
 SPEC_STATES = (
@@ -63,6 +64,7 @@ def spec_from_controls(*values) -> TrainSpec:
                 shuffle="shuffle" in options,
             ),
             importance="importance" in options,
+            calibration=form["calib"] or "none",
         )
     except ValidationError as exc:
         error = exc.errors()[0]

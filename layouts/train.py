@@ -152,6 +152,17 @@ def _controls(form: TrainForm) -> list[Any]:
         dbc.Label("Model", className="mt-2"),
         dcc.Dropdown(id=TrainIds.MODEL_DROPDOWN, value=form.estimator.key, options=form.model_options, clearable=False),
         html.Div(param_controls(form.estimator, form.params), id=TrainIds.PARAMS, className="mt-2"),
+        dbc.Label("Calibrate the scores", className="small mt-2"),
+        dcc.Dropdown(
+            id=TrainIds.CALIBRATION_DROPDOWN,
+            value=form.calibration,
+            clearable=False,
+            options=[
+                {"label": "no (the model's own scores)", "value": "none"},
+                {"label": "sigmoid (Platt scaling)", "value": "sigmoid"},
+                {"label": "isotonic", "value": "isotonic"},
+            ],
+        ),
         html.Div(
             _text_controls(form.analyzer, form.ngram),
             id=TrainIds.TEXT_CONTROLS,

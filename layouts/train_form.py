@@ -15,6 +15,7 @@ from layouts.common import query_int, query_number, services, wire_labels
 from layouts.train_ids import TrainIds
 
 DEFAULT_DATASET = "titanic"
+CALIBRATION_CHOICES = ("none", "sigmoid", "isotonic")
 TRAIN_OPTIONS = ("stratified", "shuffle", "importance", "stopwords")
 
 
@@ -94,6 +95,7 @@ class TrainForm:
     options: list[str]
     ngram: list[int]
     analyzer: str
+    calibration: str
     embedded: bool
 
     def spec(self) -> TrainSpec | None:
@@ -120,6 +122,7 @@ class TrainForm:
                     shuffle="shuffle" in self.options,
                 ),
                 importance="importance" in self.options,
+                calibration=self.calibration if self.target_kind != "regression" else "none",
             )
         except ValueError:
             return None
@@ -163,5 +166,6 @@ def read_form(
         options=[o for o in (query.get("opts") or "").split(",") if o in TRAIN_OPTIONS],
         ngram=[query_int(ngram_low, 1, 1, 5), query_int(ngram_high, 2, 1, 5)],
         analyzer=query.get("text") if query.get("text") in ("word", "char_wb") else "word",
+        calibration=query.get("calib") if query.get("calib") in CALIBRATION_CHOICES else "none",
         embedded=str(query.get("embed")) == "1",
     )

@@ -43,6 +43,13 @@ class TrainIds:
     CONFUSION_GRAPH = "train-confusion-graph"
     COST_GRAPH = "train-cost-graph"
     CALIBRATION_GRAPH = "train-calibration-graph"
+    CALIBRATION_DROPDOWN = "train-calibration-dropdown"  # the form's: recalibrate the classifier's scores
+    CALIBRATE_BUTTON = "train-calibrate-button"  # compare none / sigmoid / isotonic on the run's folds
+    CALIBRATE_CANCEL = "train-calibrate-cancel"
+    CALIBRATE_PROGRESS = "train-calibrate-progress"
+    CALIBRATE_PANEL = "train-calibrate-panel"
+    CALIBRATE_GRAPH = "train-calibrate-graph"
+    CALIBRATE_TABLE = "train-calibrate-table"
     PREDICTED_GRAPH = "train-predicted-graph"
     RESIDUALS_GRAPH = "train-residuals-graph"
     RESIDUAL_HIST_GRAPH = "train-residual-hist-graph"

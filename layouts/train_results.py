@@ -123,6 +123,25 @@ def _binary_views(threshold: float) -> list:
             ),
         ),
         graph(TrainIds.CALIBRATION_GRAPH),
+        html.Div(
+            [
+                dbc.Button(
+                    "Compare calibrations on these folds",
+                    id=TrainIds.CALIBRATE_BUTTON,
+                    color="secondary",
+                    size="sm",
+                    className="me-2",
+                ),
+                dbc.Button("Cancel", id=TrainIds.CALIBRATE_CANCEL, color="outline-secondary", size="sm", disabled=True),
+                dbc.Progress(id=TrainIds.CALIBRATE_PROGRESS, value=0, className="mt-2", style={"height": "12px"}),
+            ],
+            className="mb-2",
+        ),
+        html.Div(
+            [graph(TrainIds.CALIBRATE_GRAPH, ""), html.Div(id=TrainIds.CALIBRATE_TABLE)],
+            id=TrainIds.CALIBRATE_PANEL,
+            hidden=True,
+        ),
     ]
 
 

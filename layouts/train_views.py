@@ -149,3 +149,35 @@ def best_view(result: SearchResult) -> html.Div:
         className="small",
         id=SearchIds.BEST_SUMMARY,
     )
+
+
+def calibration_table(rows: list[dict[str, Any]]) -> html.Div:
+    """Brier, ECE, log loss and ROC AUC of each calibration on the same folds, the lowest Brier marked."""
+    best = min(rows, key=lambda r: r["brier"])["method"]
+    names = {"none": "uncalibrated", "sigmoid": "sigmoid (Platt)", "isotonic": "isotonic"}
+    head = html.Thead(html.Tr([html.Th(h) for h in ("calibration", "Brier", "ECE", "log loss", "ROC AUC")]))
+    body = html.Tbody(
+        [
+            html.Tr(
+                [
+                    html.Td([names[r["method"]], " ", _lowest_badge() if r["method"] == best else None]),
+                    html.Td(f"{r['brier']:.4f}"),
+                    html.Td(f"{r['ece']:.4f}"),
+                    html.Td(f"{r['log_loss']:.4f}" if "log_loss" in r else "–"),
+                    html.Td(f"{r['roc_auc']:.4f}" if "roc_auc" in r else "–"),
+                ],
+                className="calibration-row",
+            )
+            for r in rows
+        ]
+    )
+    note = html.P(
+        "Each is a cross-validation run of its own on the same folds. To keep one, choose it under "
+        "'Calibrate the scores' and run (it is cached: nothing is fitted again), then save.",
+        className="small text-muted mb-0",
+    )
+    return html.Div([dbc.Table([head, body], size="sm", className="small mt-2"), note])
+
+
+def _lowest_badge() -> dbc.Badge:
+    return dbc.Badge("lowest Brier", color="success", className="ms-2")

@@ -34,6 +34,8 @@ BASE_TRUSTED_TYPES: frozenset[str] = frozenset(
         "sklearn._loss._loss.CyHalfMultinomialLoss",
         "sklearn._loss._loss.CyHalfSquaredError",
         "sklearn.utils._bunch.Bunch",
+        "sklearn.calibration._CalibratedClassifier",
+        "sklearn.calibration._SigmoidCalibration",
         "scipy.sparse._csr.csr_matrix",
     }
 )

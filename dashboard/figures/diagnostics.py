@@ -133,3 +133,25 @@ def _density(values) -> np.ndarray:
     counts, edges = np.histogram(values, bins=40)
     where = np.clip(np.searchsorted(edges, values, side="right") - 1, 0, len(counts) - 1)
     return counts[where] / counts.max()
+
+
+def calibration_comparison_figure(rows: list[dict]) -> go.Figure:
+    """Pooled reliability curves of the same run uncalibrated and recalibrated, on the same folds."""
+    figure = base_figure(
+        title="Calibration compared on the same folds",
+        xaxis=dict(title="mean predicted probability", range=[0, 1]),
+        yaxis=dict(title="observed frequency", range=[0, 1]),
+        height=380,
+    )
+    for row in rows:
+        figure.add_scatter(
+            x=row["predicted"],
+            y=row["observed"],
+            mode="lines+markers",
+            name=f"{CALIBRATION_NAMES.get(row['method'], row['method'])} (ECE {row['ece']:.3f})",
+        )
+    figure.add_scatter(x=[0, 1], y=[0, 1], mode="lines", line=dict(dash="dot", color="grey"), name="perfect")
+    return figure
+
+
+CALIBRATION_NAMES = {"none": "uncalibrated", "sigmoid": "sigmoid (Platt)", "isotonic": "isotonic"}

@@ -29,6 +29,7 @@ CURVE_NAMESPACE = "train.learning"
 GROUPS_NAMESPACE = "train.groups"
 SHAP_NAMESPACE = "train.shap"
 SHAP_ROWS = 500
+CALIBRATIONS = ("none", "sigmoid", "isotonic")
 SEARCH_NAMESPACE = "train.search"
 
 
@@ -92,6 +93,26 @@ class TrainingService:
             tokens.append(token)
             results.append(result)
         return compare([estimator_spec(s.estimator).label for s in specs], tokens, results)
+
+    def calibrations(self, spec: TrainSpec, *, on_fold=None, cancelled=None) -> list[dict[str, Any]]:
+        """The spec uncalibrated, Platt-scaled and isotonic, each cross-validated on the same folds (each a
+        Train run of its own, cached): their reliability curves, Brier score, expected calibration error,
+        log loss and ROC AUC, to see what calibrating would change before saving a calibrated run."""
+        rows = []
+        for i, method in enumerate(CALIBRATIONS):
+            variant = spec.model_copy(update={"calibration": method})
+
+            def report(fold, done, i=i):
+                if on_fold is not None:
+                    on_fold(fold, i * spec.cv.folds + done)
+
+            token, result, _ = self.run(variant, on_fold=report, cancelled=cancelled)
+            if result.task != "binary" or result.score_kind != "probability":
+                raise FieldError("calibration", "calibration is compared for binary classifiers with probabilities")
+            view = evaluation.calibration(result.y, result.oof_scores, result.classes[1], folds=result.folds)
+            metrics = {m: result.summary[m]["mean"] for m in ("log_loss", "roc_auc") if m in result.summary}
+            rows.append({"method": method, "token": token, "spec": variant.key(), **view, **metrics})
+        return rows
 
     def comparison(self, labels: list[str], tokens: list[str]) -> Comparison:
         """A comparison rebuilt from its cached runs (after a page load or a permalink)."""

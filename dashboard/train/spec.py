@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # scikit-learn is imported where it is used: the app starts w
 Task = Literal["binary", "multiclass", "regression"]
 MAX_CLASSES = 50
 MISSING_LEVEL = "(missing)"  # what a missing category is one-hot encoded as
+CALIBRATION_FOLDS = 3
 
 
 class CVSpec(BaseModel):
@@ -58,6 +59,9 @@ class TrainSpec(BaseModel):
     text: TextSpec = TextSpec()
     cv: CVSpec = CVSpec()
     importance: bool = False
+    # A classifier's scores recalibrated by CalibratedClassifierCV (3 inner folds of each training part):
+    # "sigmoid" (Platt) or "isotonic"; compared with "none" on the same outer folds.
+    calibration: Literal["none", "sigmoid", "isotonic"] = "none"
 
     def key(self) -> dict[str, Any]:
         """Everything that changes the result, for cache keys. Parameters are normalised (defaults filled
@@ -116,6 +120,8 @@ def prepare(spec: TrainSpec, frame: pd.DataFrame, kinds: dict[str, str]) -> Prep
     estimator = estimator_spec(spec.estimator)
     _check_target(y, task, estimator, spec.cv)
     estimator.checked_params(spec.params)  # named errors for bad hyperparameters, before any fit
+    if spec.calibration != "none" and task == "regression":
+        raise FieldError("calibration", "calibration applies to classifiers; choose none for a regression")
     X, columns = model_inputs(data[features], kinds)
     if columns["text"] and not estimator.sparse_ok:
         raise FieldError("model", f"{estimator.label} cannot take text features; choose a linear model or naive Bayes")
@@ -225,4 +231,9 @@ def build_pipeline(spec: TrainSpec, estimator: EstimatorSpec, columns: dict[str,
         )
         parts.append((f"text_{column}", vectorizer, column))
     prep = ColumnTransformer(parts, sparse_threshold=0.0 if dense else 0.3)
-    return Pipeline([("prep", prep), ("model", estimator.build(spec.params))])
+    model = estimator.build(spec.params)
+    if spec.calibration != "none":
+        from sklearn.calibration import CalibratedClassifierCV
+
+        model = CalibratedClassifierCV(model, method=spec.calibration, cv=CALIBRATION_FOLDS)
+    return Pipeline([("prep", prep), ("model", model)])

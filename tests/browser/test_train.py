@@ -377,3 +377,47 @@ def test_shap_summary_runs_as_a_job_and_its_permalink_opens_on_it(dash_duo, app)
     wait_until(dash_duo, lambda _d: bars() == pytest.approx(expected, abs=1e-9), msg="the permalink lost the summary")
     assert len(_plot_types(dash_duo, ShapIds.SUMMARY_GRAPH)) == 4
     assert dash_duo.get_logs() == []
+
+
+def test_calibrations_compared_on_the_runs_folds_and_one_chosen_from_the_form(dash_duo, app):
+    """Compare: three rows whose Brier scores are the service's; choose isotonic in the form and run: the
+    cached run opens at once and the permalink carries calib=isotonic."""
+    query = "dataset=titanic&target=Survived&features=Pclass,Sex,Age,Fare&model=random_forest&folds=3"
+    open_train(dash_duo, app, query, TrainIds.RUN_BUTTON)
+    click(dash_duo, f"#{TrainIds.RUN_BUTTON}")
+    dash_duo.wait_for_contains_text("#train-summary-roc_auc", "roc_auc", timeout=90)
+    click(dash_duo, f"#{TrainIds.CALIBRATE_BUTTON}")
+    rows = lambda _d: _texts(dash_duo, ".calibration-row")  # noqa: E731
+    wait_until(dash_duo, lambda d: len(rows(d)) == 3, timeout=120, msg="the calibration rows did not appear")
+    shown = {row.split("\t")[0].split()[0]: row.split("\t")[1] for row in rows(None)}
+    from dashboard.train.spec import CVSpec, TrainSpec
+
+    spec = TrainSpec(
+        dataset="titanic",
+        target="Survived",
+        features=("Pclass", "Sex", "Age", "Fare"),
+        estimator="random_forest",
+        cv=CVSpec(folds=3),
+    )
+    expected = app.server.extensions["dashboard"].training.calibrations(spec)  # cached: nothing is fitted
+    assert shown == {
+        {"none": "uncalibrated", "sigmoid": "sigmoid", "isotonic": "isotonic"}[r["method"]]: f"{r['brier']:.4f}"
+        for r in expected
+    }
+    click(dash_duo, f"#{TrainIds.CALIBRATION_DROPDOWN}")
+    option = wait_until(
+        dash_duo,
+        lambda d: next(
+            (o for o in d.find_elements("css selector", ".dash-dropdown-option") if o.text == "isotonic"), None
+        ),
+        msg="the isotonic option was not offered",
+    )
+    dash_duo.driver.execute_script("arguments[0].click();", option)
+    click(dash_duo, f"#{TrainIds.RUN_BUTTON}")
+    dash_duo.wait_for_contains_text(f"#{TrainIds.MESSAGES}", "Identical run found in the cache", timeout=60)
+    wait_until(
+        dash_duo,
+        lambda _d: "calib=isotonic" in dash_duo.find_element(f"#{TrainIds.PERMALINK_LINK}").get_attribute("href"),
+        msg="the permalink did not carry the calibration",
+    )
+    assert dash_duo.get_logs() == []

@@ -39,3 +39,35 @@ def test_curves_and_brier_equal_sklearn_on_the_runs_out_of_fold_scores(training)
 )
 def test_expected_calibration_error_by_hand(scores, truth, bins, expected):
     assert evaluation.expected_calibration_error(np.array(truth), np.array(scores), bins) == pytest.approx(expected)
+
+
+def test_calibrations_run_on_the_same_folds_and_a_calibrated_run_saves_with_its_cv_numbers(training):
+    from sklearn.calibration import CalibratedClassifierCV
+
+    spec = titanic_spec(estimator="random_forest", params={"n_estimators": 40, "random_state": 0})
+    rows = training.calibrations(spec)
+    assert [r["method"] for r in rows] == ["none", "sigmoid", "isotonic"]
+    results = [training.result(r["token"]) for r in rows]
+    for result in results[1:]:  # the same outer folds: the same held-out rows in each
+        for mine, theirs in zip(result.folds, results[0].folds, strict=True):
+            np.testing.assert_array_equal(mine["test_index"], theirs["test_index"])
+    for row, result in zip(rows, results, strict=True):
+        assert row["brier"] == pytest.approx(brier_score_loss((result.y == 1).astype(int), result.oof_scores))
+        assert row["log_loss"] == pytest.approx(result.summary["log_loss"]["mean"])
+    assert rows[0]["token"] == training.token(spec)  # uncalibrated is the plain run
+    isotonic = spec.model_copy(update={"calibration": "isotonic"})
+    version = training.save(isotonic, rows[2]["token"], "titanic-isotonic")
+    loaded = training.store.load(version.name, version.version)  # through skops' allow-list
+    assert isinstance(loaded.model[-1], CalibratedClassifierCV) and loaded.model[-1].method == "isotonic"
+    assert loaded.card["train_spec"]["calibration"] == "isotonic"
+    assert loaded.card["metrics"]["log_loss"] == pytest.approx(results[2].summary["log_loss"]["mean"])
+    assert loaded.card["cv"]["scores"]["roc_auc"] == pytest.approx(results[2].summary["roc_auc"])
+
+
+def test_a_regression_cannot_be_calibrated(training):
+    from dashboard.errors import FieldError
+    from dashboard.train.spec import TrainSpec
+
+    spec = TrainSpec(dataset="ames-housing", target="Sale_Price", features=("Gr_Liv_Area",), estimator="ridge")
+    with pytest.raises(FieldError, match="calibration"):
+        training.run(spec.model_copy(update={"calibration": "sigmoid"}))
