@@ -6,16 +6,42 @@ from __future__ import annotations
 from dash import Input, Output, html, no_update
 from dash.exceptions import PreventUpdate
 
-from dashboard.errors import ResultExpired
+from dashboard.errors import NotApplicable, ResultExpired
 from dashboard.figures.base import message_figure
+from dashboard.figures.diagnostics import tree_figure
 from dashboard.figures.train import importance_figure
 from dashboard.services import Services
+from dashboard.train.spec import TrainSpec
 from layouts.train_ids import TrainIds
 from layouts.train_views import levels_view, terms_view
+
+# The catalog's models whose trees can be drawn (histogram gradient boosting keeps its trees in another form).
+DRAWN_TREES = ("decision_tree", "random_forest", "random_forest_regressor")
 
 
 def register(app, services: Services) -> None:
     training = services.training
+
+    @app.callback(
+        Output(TrainIds.TREE_GRAPH, "figure"),
+        Output(TrainIds.TREE_PANEL, "hidden"),
+        Output(TrainIds.TREE_INDEX, "max"),
+        Input(TrainIds.RESULT_STORE, "data"),
+        Input(TrainIds.TREE_INDEX, "value"),
+        Input(TrainIds.TREE_DEPTH, "value"),
+    )
+    def show_tree(stored, index, depth):
+        """One tree of a tree model (its first levels); hidden for models without trees to draw."""
+        if not stored:
+            raise PreventUpdate
+        try:
+            spec = TrainSpec.model_validate(stored.get("spec") or {})
+            if spec.estimator not in DRAWN_TREES:
+                return no_update, True, no_update
+            view = training.tree(spec, int(index or 1) - 1, int(depth or 3))
+        except (ResultExpired, NotApplicable, ValueError, TypeError):
+            return no_update, True, no_update
+        return tree_figure(view), False, view["trees"]
 
     @app.callback(
         Output(TrainIds.NATIVE_GRAPH, "figure"),

@@ -29,7 +29,15 @@ from layouts.common import (
 from layouts.train_compare import compare_section
 from layouts.train_form import DEFAULT_DATASET, TrainForm, param_controls, read_form
 from layouts.train_ids import TrainIds
-from layouts.train_results import classification_panel, graph, inspect_section, regression_panel, save_section, section
+from layouts.train_results import (
+    classification_panel,
+    graph,
+    inspect_section,
+    regression_panel,
+    save_section,
+    section,
+    tree_section,
+)
 from layouts.train_search import search_section
 from layouts.train_shap import shap_section
 from layouts.train_subgroups import subgroup_section
@@ -215,6 +223,7 @@ def _result_sections(form: TrainForm, initial: dict[str, Any] | None, threshold:
                 regression_panel(),
                 subgroup_section([c for c in form.kinds if c != form.target], (by or "").split(",")),
                 section("What the model learned", learned, html.Div(id=TrainIds.TERMS)),
+                tree_section(),
                 html.Div(inspect_section(form.features), hidden=form.embedded),
                 section("Pipeline", pipeline),
                 save_section(form.embedded),

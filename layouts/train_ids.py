@@ -64,6 +64,10 @@ class TrainIds:
     TERMS = "train-terms"
     TERMS_TABLE = "train-terms-table"
     OPEN_PREDICT_LINK = "train-open-predict-link"
+    TREE_PANEL = "train-tree-panel"  # shown for tree models
+    TREE_INDEX = "train-tree-index"
+    TREE_DEPTH = "train-tree-depth"
+    TREE_GRAPH = "train-tree-graph"
     SHAP_SECTION = "train-shap-section"  # shown with the other result views
     SUBGROUP_BY = "train-subgroup-by"  # one or two dataset columns to split the out-of-fold rows by
     SUBGROUP_METRIC = "train-subgroup-metric"

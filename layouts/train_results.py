@@ -177,3 +177,37 @@ def save_section(embedded: bool) -> Any:
             style={"display": "none"} if embedded else None,
         )
     )
+
+
+def tree_section() -> html.Div:
+    """One tree of a tree model, its first levels (hidden for other models)."""
+    return html.Div(
+        section(
+            "One tree of the model",
+            dbc.Row(
+                [
+                    dbc.Col(
+                        dbc.InputGroup(
+                            [
+                                dbc.InputGroupText("tree"),
+                                dbc.Input(id=TrainIds.TREE_INDEX, type="number", min=1, step=1, value=1),
+                            ],
+                            size="sm",
+                        ),
+                        md=3,
+                    ),
+                    dbc.Col(
+                        [
+                            dbc.Label("levels drawn", className="small"),
+                            dcc.Slider(id=TrainIds.TREE_DEPTH, min=1, max=5, step=1, value=3),
+                        ],
+                        md=5,
+                    ),
+                ],
+                className="align-items-center",
+            ),
+            graph(TrainIds.TREE_GRAPH, ""),
+        ),
+        id=TrainIds.TREE_PANEL,
+        hidden=True,
+    )

@@ -155,3 +155,75 @@ def calibration_comparison_figure(rows: list[dict]) -> go.Figure:
 
 
 CALIBRATION_NAMES = {"none": "uncalibrated", "sigmoid": "sigmoid (Platt)", "isotonic": "isotonic"}
+
+
+def tree_figure(view: dict) -> go.Figure:
+    """The drawn levels of one tree, root at the top: each split's question, each node's rows and answer,
+    "yes"/"no" on the branches; a node with more below it says so."""
+    nodes = view["nodes"]
+    children: dict[int, list[dict]] = {}
+    for node in nodes:
+        if node["parent"] is not None:
+            children.setdefault(node["parent"], []).append(node)
+    x: dict[int, float] = {}
+    leaves = iter(range(len(nodes)))
+
+    def place(node: dict) -> float:
+        kids = children.get(node["id"], [])
+        x[node["id"]] = sum(place(k) for k in kids) / len(kids) if kids else float(next(leaves))
+        return x[node["id"]]
+
+    place(nodes[0])
+    title = f"Tree {view['tree'] + 1} of {view['trees']}, first {view['depth']} levels"
+    if view["trees"] > 1:
+        title += " (rows: the tree's bootstrap sample)"
+    width_leaves = max(x.values()) + 1
+    figure = base_figure(title=title, height=160 + 130 * (view["depth"] + 1), showlegend=False)
+    edges_x, edges_y, labels = [], [], []
+    for node in nodes[1:]:
+        parent_x, parent_y = x[node["parent"]], -(node["depth"] - 1)
+        edges_x += [parent_x, x[node["id"]], None]
+        edges_y += [parent_y, -node["depth"], None]
+        labels.append(((parent_x + x[node["id"]]) / 2, parent_y - 0.5, node["answer"]))
+    figure.add_scatter(x=edges_x, y=edges_y, mode="lines", line=dict(color="#adb5bd"), hoverinfo="skip")
+    figure.add_scatter(
+        x=[p[0] for p in labels],
+        y=[p[1] for p in labels],
+        mode="text",
+        text=[p[2] for p in labels],
+        textfont=dict(size=11, color="#6c757d"),
+        hoverinfo="skip",
+    )
+    for node in nodes:
+        figure.add_annotation(
+            x=x[node["id"]],
+            y=-node["depth"],
+            text=_node_text(node),
+            showarrow=False,
+            bgcolor="#f8f9fa" if node["question"] else "#e7f1ff",
+            bordercolor="#adb5bd",
+            borderpad=4,
+            font=dict(size=11),
+        )
+    figure.update_xaxes(visible=False, range=[-0.7, width_leaves - 0.3])
+    figure.update_yaxes(visible=False, range=[-view["depth"] - 0.5, 0.5])
+    return figure
+
+
+def _node_text(node: dict) -> str:
+    value = node["value"]
+    if "shares" in value:
+        best = max(value["shares"], key=value["shares"].get)
+        answer = f"{best}: {value['shares'][best]:.0%}"
+    else:
+        answer = f"mean {value['mean']:.4g}"
+    lines = [node["question"]] if node["question"] else []
+    lines.append(f"{node['rows']:,} rows · {answer}")
+    if node["cut"]:
+        lines.append("(more below)")
+    return "<br>".join(_escape(line) for line in lines)
+
+
+def _escape(text: str) -> str:
+    """Plotly renders annotation text as HTML: a column or level named like a tag stays text."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

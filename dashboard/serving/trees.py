@@ -34,7 +34,7 @@ def trees_of(final: Any) -> list[Any]:
 
 def tree_nodes(model: Any, tree_index: int = 0, depth: int = 3) -> dict[str, Any]:
     """The first ``depth`` levels of tree ``tree_index``: nodes with their question, rows and answer."""
-    prep, final = model[:-1], model[-1]
+    final = model[-1]
     trees = trees_of(final)
     if not 0 <= tree_index < len(trees):
         raise NotApplicable("tree", f"choose a tree from 1 to {len(trees)}")

@@ -10,6 +10,7 @@ from dashboard.data.catalog import Catalog
 from dashboard.data.explorer import ExplorerService
 from dashboard.errors import FieldError, ResultExpired
 from dashboard.jobs.layer import Memo
+from dashboard.serving import trees
 from dashboard.serving.global_explain import BACKGROUND_ROWS, global_explanation, sample_rows
 from dashboard.train import evaluation, inspection, subgroups
 from dashboard.train.catalog import estimator_spec
@@ -113,6 +114,11 @@ class TrainingService:
             metrics = {m: result.summary[m]["mean"] for m in ("log_loss", "roc_auc") if m in result.summary}
             rows.append({"method": method, "token": token, "spec": variant.key(), **view, **metrics})
         return rows
+
+    def tree(self, spec: TrainSpec, index: int = 0, depth: int = 3) -> dict[str, Any]:
+        """One tree of the model Save would store, its first ``depth`` levels in the input's terms."""
+        self.result(self.token(spec))
+        return trees.tree_nodes(self.refitted(spec), index, depth)
 
     def comparison(self, labels: list[str], tokens: list[str]) -> Comparison:
         """A comparison rebuilt from its cached runs (after a page load or a permalink)."""

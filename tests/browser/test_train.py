@@ -421,3 +421,13 @@ def test_calibrations_compared_on_the_runs_folds_and_one_chosen_from_the_form(da
         msg="the permalink did not carry the calibration",
     )
     assert dash_duo.get_logs() == []
+
+
+def test_a_tree_model_shows_one_of_its_trees(dash_duo, app):
+    query = "dataset=titanic&target=Survived&features=Pclass,Sex,Age,Fare&model=decision_tree&p_max_depth=4&folds=3"
+    open_train(dash_duo, app, query, TrainIds.RUN_BUTTON)
+    click(dash_duo, f"#{TrainIds.RUN_BUTTON}")
+    dash_duo.wait_for_contains_text(f"#{TrainIds.TREE_GRAPH}", "Sex = ", timeout=90)
+    assert "Tree 1 of 1, first 3 levels" in dash_duo.find_element(f"#{TrainIds.TREE_GRAPH}").text
+    assert dash_duo.find_element(f"#{TrainIds.TREE_PANEL}").is_displayed()
+    assert dash_duo.get_logs() == []
