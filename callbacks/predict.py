@@ -14,14 +14,14 @@ from flask import g
 from callbacks.widgets import background_run
 from dashboard.data.upload_base import UploadError
 from dashboard.data.uploads import refusal
-from dashboard.errors import FieldError, user_message
+from dashboard.errors import FieldError, NotApplicable, user_message
 from dashboard.figures.predict import probability_figure, waterfall_figure
 from dashboard.services import Services
 from dashboard.serving.batch import score_upload
 from dashboard.serving.imputed import imputation_notices
 from layouts.predict import DEFAULT_CHOICE, field_rows, form, parse_version, version_options
 from layouts.predict_ids import PredictIds
-from layouts.predict_views import field_messages, result_card
+from layouts.predict_views import field_messages, result_card, tree_path_view
 from model_store import ModelNotFoundError, ModelStoreError, SchemaError
 
 TOKEN = re.compile(r"^[0-9a-f]{64}$")
@@ -164,6 +164,22 @@ def register(app, services: Services) -> None:
             return no_update, True, None, None
         now = {"model": loaded.name, "version": loaded.version, "record": record, "explanation": explanation}
         return waterfall_figure(explanation), False, what_if(before, now), now
+
+    @app.callback(
+        Output(PredictIds.TREE_PATH, "children"),
+        Input(PredictIds.SUBMIT_BUTTON, "n_clicks"),
+        *FORM_STATE,
+        prevent_initial_call=True,
+    )
+    def tree_path(_clicks, values, field_ids, all_values, name, version_value):
+        """For a tree model, the questions its (first) tree asks of this row; nothing for other models."""
+        record = _form_record(values, field_ids, all_values)
+        version, alias = parse_version(version_value)
+        try:
+            loaded = store.load(name, version, alias=alias)
+            return tree_path_view(services.serving.tree_path(loaded, record))
+        except (NotApplicable, SchemaError, ModelNotFoundError, ModelStoreError, ValueError):
+            return None  # not a tree model, or an input the answer's messages already name
 
     @app.callback(
         Output(PredictIds.BATCH_RESULT, "children"),

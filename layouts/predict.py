@@ -262,6 +262,7 @@ def layout(model: str | None = None, version: str = DEFAULT_CHOICE, embed: str |
                                 id=PredictIds.EXPLAIN_PANEL,
                                 hidden=True,
                             ),
+                            html.Div(id=PredictIds.TREE_PATH, className="small mt-2"),
                             dcc.Store(id=PredictIds.WHAT_IF_STORE),
                             html.Details(
                                 [

@@ -18,6 +18,7 @@ class PredictIds:
     JSON = "predict-json"
     EXPLAIN_GRAPH = "predict-explain-graph"
     EXPLAIN_PANEL = "predict-explain-panel"  # shown with an explanation
+    TREE_PATH = "predict-tree-path"  # a tree model's path for the row
     WHAT_IF = "predict-what-if"
     WHAT_IF_STORE = "predict-what-if-store"
     MESSAGES = "predict-messages"

@@ -1,6 +1,8 @@
-"""Result views of the Predict page: field messages and the prediction card for each task."""
+"""Result views of the Predict page: field messages, the prediction card for each task, a tree's path."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import dash_bootstrap_components as dbc
 from dash import html
@@ -75,3 +77,30 @@ def result_card(result: dict) -> dbc.Card:
         if distance is not None:
             details.append(html.Div(f"distance to the centroid {distance:.3f} (in scaled units)", className="small"))
     return prediction_card(label, [html.Div(shown, className="fs-3 fw-bold predict-label"), *details], result)
+
+
+def tree_path_view(path: dict[str, Any]) -> html.Div:
+    """The questions a tree asks of the row, its answers, and the leaf it ends in."""
+    steps = [s for s in path["steps"] if not s.get("leaf")]
+    leaf = path["steps"][-1]
+    value = leaf["value"]
+    answer = (
+        ", ".join(f"{label}: {share:.0%}" for label, share in value["shares"].items())
+        if "shares" in value
+        else f"mean {value['mean']:.4g}"
+    )
+    heading = (
+        f"The path through tree {path['tree'] + 1} of {path['trees']} (the answer averages all {path['trees']})"
+        if path["trees"] > 1
+        else "The path through the tree"
+    )
+    return html.Div(
+        [
+            html.H6(heading, className="mb-1"),
+            html.Ol(
+                [html.Li([step["question"], " ", html.B(step["answer"])]) for step in steps]
+                + [html.Li(f"leaf: {leaf['rows']:,} training rows, {answer}", className="fw-semibold")],
+                className="mb-0",
+            ),
+        ]
+    )

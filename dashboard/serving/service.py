@@ -65,6 +65,14 @@ class Serving:
         frame, _ = check_records(loaded.card["schema"], records)
         return self._explain(loaded, frame, background)
 
+    def tree_path(self, loaded: LoadedModel, record: dict[str, Any], tree: int = 0) -> dict[str, Any]:
+        """The questions one tree of a tree model asks of ``record`` (checked like any input), and its leaf."""
+        from dashboard.serving import trees
+
+        frame, _ = check_records(loaded.card["schema"], [record])
+        count = len(trees.trees_of(loaded.model[-1]))
+        return {"tree": tree, "trees": count, "steps": trees.row_path(loaded.model, frame, tree)}
+
     @staticmethod
     def _explain(loaded: LoadedModel, frame: pd.DataFrame, background) -> list[dict[str, Any]]:
         if loaded.card["task"] not in ("binary", "multiclass", "regression"):

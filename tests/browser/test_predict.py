@@ -47,6 +47,14 @@ def test_titanic_form_predicts_like_the_pipeline(dash_duo, app, demo_models, sto
         "return document.querySelector(arguments[0] + ' .js-plotly-plot').data[0].y;", f"#{PredictIds.EXPLAIN_GRAPH}"
     )
     assert bars[0] == "base (average)" and bars[-1] == "probability" and "Sex" in bars
+    # the path the forest's first tree takes for this row, ending in the leaf that tree answers with
+    from dashboard.serving.trees import row_path
+
+    steps = row_path(store.load("titanic-survival").model, row)
+    dash_duo.wait_for_contains_text(f"#{PredictIds.TREE_PATH}", "tree 1 of 300", timeout=30)
+    shown = dash_duo.find_element(f"#{PredictIds.TREE_PATH}").text
+    assert all(f"{step['question']} {step['answer']}" in shown for step in steps[:-1])
+    assert f"leaf: {steps[-1]['rows']:,} training rows" in shown
     # what if: change one field and see the probability move
     before = store.load("titanic-survival").model.predict_proba(row)[0, 1]
     _set_number(dash_duo, "Age", 4)
