@@ -39,7 +39,9 @@ def waterfall_figure(explanation: dict, shown: int = 12) -> go.Figure:
         )
     )
     figure.update_yaxes(autorange="reversed", type="category", ticksuffix="  ")  # labels clear of the axis
-    figure.update_xaxes(tickformat="~s")
+    # SI prefixes shorten prices (200k) but read wrong on probabilities and log-odds ("200m" for 0.2).
+    big = max(abs(explanation["base"]), abs(explanation["output"])) >= 1000
+    figure.update_xaxes(tickformat="~s" if big else "~g")
     return figure
 
 
