@@ -14,7 +14,7 @@ from layouts.train_views import calibration_table
 
 
 def register(app, services: Services) -> None:
-    training = services.training
+    diagnostics = services.diagnostics
 
     @app.callback(
         Output(TrainIds.CALIBRATE_GRAPH, "figure"),
@@ -35,7 +35,7 @@ def register(app, services: Services) -> None:
         try:
             spec = TrainSpec.model_validate(stored.get("spec") or {})
             total = 3 * spec.cv.folds
-            rows = training.calibrations(spec, on_fold=lambda _fold, done: set_progress(100 * done // total))
+            rows = diagnostics.calibrations(spec, on_fold=lambda _fold, done: set_progress(100 * done // total))
         except Exception as exc:  # named errors are shown as they are, any other only logged
             return no_update, error_alert(exc)
         return calibration_comparison_figure(rows), calibration_table(rows)

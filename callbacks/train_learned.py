@@ -20,7 +20,7 @@ DRAWN_TREES = ("decision_tree", "random_forest", "random_forest_regressor")
 
 
 def register(app, services: Services) -> None:
-    training = services.training
+    training, diagnostics = services.training, services.diagnostics
 
     @app.callback(
         Output(TrainIds.TREE_GRAPH, "figure"),
@@ -38,7 +38,7 @@ def register(app, services: Services) -> None:
             spec = TrainSpec.model_validate(stored.get("spec") or {})
             if spec.estimator not in DRAWN_TREES:
                 return no_update, True, no_update
-            view = training.tree(spec, int(index or 1) - 1, int(depth or 3))
+            view = diagnostics.tree(spec, int(index or 1) - 1, int(depth or 3))
         except (ResultExpired, NotApplicable, ValueError, TypeError):
             return no_update, True, no_update
         return tree_figure(view), False, view["trees"]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dash import Input, Output, State
+from dash import Input, Output, State, no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks.widgets import background_run
 from dashboard.errors import FieldError, ResultExpired
-from dashboard.figures.diagnostics import shap_dependence_figure, shap_summary_figure
+from dashboard.figures.base import message_figure
+from dashboard.figures.diagnostics import interaction_figure, shap_dependence_figure, shap_summary_figure
 from dashboard.figures.train import importance_figure
 from dashboard.services import Services
 from dashboard.serving.global_explain import strongest_interaction
@@ -19,7 +20,7 @@ NOT_RUN = "Run cross-validation first: SHAP explains the model of the run shown.
 
 
 def register(app, services: Services) -> None:
-    training = services.training
+    diagnostics = services.diagnostics
 
     @app.callback(
         Output(ShapIds.STORE, "data"),
@@ -37,12 +38,37 @@ def register(app, services: Services) -> None:
             spec = TrainSpec.model_validate(stored.get("spec") or {})
             if not isinstance(rows, int):  # the browser sends an empty or out-of-range number as none
                 raise FieldError("rows", "enter a whole number of rows from 10 to 2,000")
-            training.shap_summary(spec, rows, on_progress=lambda done, total: set_progress(100 * done // total))
+            diagnostics.shap_summary(spec, rows, on_progress=lambda done, total: set_progress(100 * done // total))
         except ResultExpired:
             return None, alert(NOT_RUN, "info")
         except Exception as exc:  # named errors are shown as they are, any other only logged
             return None, error_alert(exc)
         return {"spec": stored["spec"], "rows": rows}, None
+
+    @app.callback(
+        Output(ShapIds.INTERACTIONS_GRAPH, "figure"),
+        Output(ShapIds.MESSAGES, "children", allow_duplicate=True),
+        Input(ShapIds.INTERACTIONS_BUTTON, "n_clicks"),
+        State(TrainIds.RESULT_STORE, "data"),
+        **background_run(
+            ShapIds.INTERACTIONS_BUTTON,
+            progress=[Output(ShapIds.INTERACTIONS_PROGRESS, "value")],
+            shown=[ShapIds.INTERACTIONS_PANEL],
+        ),
+        prevent_initial_call=True,
+    )
+    def interactions(set_progress, _clicks, stored):
+        if not stored:
+            return no_update, alert(NOT_RUN, "info")
+        try:
+            spec = TrainSpec.model_validate(stored.get("spec") or {})
+            report = lambda done, total: set_progress(100 * done // total)  # noqa: E731
+            found = diagnostics.shap_interactions(spec, on_progress=report)
+        except ResultExpired:
+            return no_update, alert(NOT_RUN, "info")
+        except Exception as exc:  # named errors are shown as they are, any other only logged
+            return message_figure("no interaction values"), error_alert(exc, "warning")
+        return interaction_figure(found), None
 
     @app.callback(
         Output(ShapIds.SUMMARY_GRAPH, "figure"),
@@ -59,7 +85,7 @@ def register(app, services: Services) -> None:
         if not shown:
             raise PreventUpdate
         try:
-            summary = training.shap_summary(TrainSpec.model_validate(shown["spec"]), int(shown["rows"]))
+            summary = diagnostics.shap_summary(TrainSpec.model_validate(shown["spec"]), int(shown["rows"]))
         except (ResultExpired, ValueError, KeyError, TypeError):
             raise PreventUpdate from None
         if column not in summary["columns"]:  # the strongest numeric column first: its dependence has a shape

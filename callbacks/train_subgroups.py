@@ -18,7 +18,7 @@ FIRST_METRIC = {"binary": "selection_rate", "multiclass": "accuracy", "regressio
 
 
 def register(app, services: Services) -> None:
-    training, catalog = services.training, services.catalog
+    diagnostics, catalog = services.diagnostics, services.catalog
 
     @app.callback(Output(TrainIds.SUBGROUP_BY, "options"), Input(TrainIds.RESULT_STORE, "data"))
     def columns_of_the_run(stored):
@@ -50,7 +50,7 @@ def register(app, services: Services) -> None:
             return no_update, None, None, True, no_update, no_update
         try:
             spec = TrainSpec.model_validate(stored.get("spec") or {})
-            report = training.subgroups(spec, list(by), threshold)
+            report = diagnostics.subgroups(spec, list(by), threshold)
         except ResultExpired:
             raise PreventUpdate from None
         except Exception as exc:  # named errors as they are, any other logged with a reference

@@ -22,6 +22,7 @@ from dashboard.safety import private_dir
 from dashboard.serving.batch import make_batch_runner
 from dashboard.serving.service import Serving
 from dashboard.settings import MB, Settings
+from dashboard.train.diagnostics import RunDiagnostics
 from dashboard.train.service import TrainingService
 from dashboard.train.tpe import local_storage, redis_storage
 from model_store import ModelStore
@@ -38,6 +39,7 @@ class Services:
     serving: Serving
     queue: JobQueue
     training: TrainingService
+    diagnostics: RunDiagnostics  # of a Train run: calibration, subgroups, SHAP, one tree
     clusters: ClusterService
     recommend: RecommendService
     predictions: PredictionLog  # what each model version answered, and the labels that came back
@@ -88,6 +90,7 @@ def build_services(settings: Settings) -> Services:
         serving=serving,
         queue=queue,
         training=training,
+        diagnostics=RunDiagnostics(training),
         clusters=ClusterService(catalog, explorer, jobs.memo, models),
         recommend=RecommendService(catalog, jobs.memo, models),
         predictions=predictions,

@@ -15,7 +15,7 @@ from dash import dcc, html
 
 from dashboard.train.catalog import estimator_spec
 from dashboard.train.compare import comparison_specs
-from dashboard.train.service import SHAP_ROWS
+from dashboard.train.diagnostics import SHAP_ROWS
 from dashboard.train.spec import TrainSpec
 from layouts.common import (
     alert,
@@ -57,7 +57,7 @@ def cached_result(spec: TrainSpec) -> dict[str, Any] | None:
 def cached_shap(spec: TrainSpec | None, rows: int) -> dict[str, Any] | None:
     """The SHAP store's data when this run's summary of ``rows`` rows is cached (a permalink opens on it)."""
     svc = services()
-    if svc is None or spec is None or not svc.training.shap_cached(spec, rows):
+    if svc is None or spec is None or not svc.diagnostics.shap_cached(spec, rows):
         return None
     return {"spec": spec.key(), "rows": rows}
 

@@ -113,6 +113,10 @@ class ShapIds:
     BAR_GRAPH = "shap-bar-graph"
     COLUMN = "shap-dependence-column"
     DEPENDENCE_GRAPH = "shap-dependence-graph"
+    INTERACTIONS_BUTTON = "shap-interactions-button"  # tree models: exact interaction values on a small sample
+    INTERACTIONS_PROGRESS = "shap-interactions-progress"
+    INTERACTIONS_PANEL = "shap-interactions-panel"
+    INTERACTIONS_GRAPH = "shap-interactions-graph"
 
 
 class CompareIds:

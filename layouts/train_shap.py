@@ -69,4 +69,21 @@ def shap_section(rows: int, initial: dict[str, Any] | None) -> dbc.Card:
             id=ShapIds.PANEL,
             hidden=initial is None,
         ),
+        html.Div(
+            [
+                dbc.Button(
+                    "Interactions between columns (tree models, 50 rows)",
+                    id=ShapIds.INTERACTIONS_BUTTON,
+                    color="secondary",
+                    size="sm",
+                ),
+                dbc.Progress(id=ShapIds.INTERACTIONS_PROGRESS, value=0, className="mt-2", style={"height": "12px"}),
+            ],
+            className="mt-2",
+        ),
+        html.Div(
+            graph(ShapIds.INTERACTIONS_GRAPH, ""),
+            id=ShapIds.INTERACTIONS_PANEL,
+            hidden=True,
+        ),
     )

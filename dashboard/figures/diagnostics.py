@@ -227,3 +227,28 @@ def _node_text(node: dict) -> str:
 def _escape(text: str) -> str:
     """Plotly renders annotation text as HTML: a column or level named like a tag stays text."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def interaction_figure(found: dict) -> go.Figure:
+    """Mean |SHAP interaction value| between every two input columns; the diagonal is each column's main
+    effect (what it contributes alone)."""
+    columns = found["columns"]
+    values = found["mean_abs"]
+    figure = base_figure(
+        title=f"Mean |SHAP interaction| between columns on {found['rows']} rows (diagonal: main effects)",
+        height=max(340, 40 * len(columns) + 140),
+        margin=dict(l=140, r=30, t=40, b=120),
+    )
+    figure.add_heatmap(
+        z=values,
+        x=columns,
+        y=columns,
+        colorscale="Blues",
+        text=[[f"{v:.3f}" for v in row] for row in values],
+        texttemplate="%{text}",
+        hovertemplate="%{y} × %{x}: %{z:.4f}<extra></extra>",
+        colorbar=dict(title="mean |value|"),
+    )
+    figure.update_yaxes(autorange="reversed", type="category")
+    figure.update_xaxes(type="category", tickangle=-30)
+    return figure

@@ -313,7 +313,7 @@ def test_subgroups_of_a_run_equal_the_service_and_follow_the_threshold(dash_duo,
     click(dash_duo, f"#{TrainIds.RUN_BUTTON}")
     rows = lambda _d: _texts(dash_duo, f"#{TrainIds.SUBGROUP_TABLE} .subgroup-row")  # noqa: E731
     wait_until(dash_duo, lambda d: len(rows(d)) == 2, timeout=90, msg="subgroup rows did not appear")
-    training = app.server.extensions["dashboard"].training
+    diagnostics = app.server.extensions["dashboard"].diagnostics
     spec = TrainSpec(
         dataset="titanic",
         target="Survived",
@@ -326,7 +326,7 @@ def test_subgroups_of_a_run_equal_the_service_and_follow_the_threshold(dash_duo,
         return {row.split()[0]: row.split("\t")[3].split()[0] for row in rows(None)}
 
     def expected_rates(threshold: float) -> dict[str, str]:
-        report = training.subgroups(spec, ["Sex"], threshold)
+        report = diagnostics.subgroups(spec, ["Sex"], threshold)
         return {g["group"]: f"{g['values']['selection_rate']:.3f}" for g in report.groups}
 
     wait_until(dash_duo, lambda _d: shown_rates() == expected_rates(0.5), msg="rates at 0.5 differ")
@@ -345,7 +345,10 @@ def test_shap_summary_runs_as_a_job_and_its_permalink_opens_on_it(dash_duo, app)
     from dashboard.train.spec import CVSpec, TrainSpec
     from layouts.train_ids import ShapIds
 
-    query = "dataset=titanic&target=Survived&features=Pclass,Sex,Age,Fare&model=random_forest&folds=3&shap=100"
+    query = (
+        "dataset=titanic&target=Survived&features=Pclass,Sex,Age,Fare&model=random_forest&p_n_estimators=30"
+        "&folds=3&shap=100"
+    )
     open_train(dash_duo, app, query, TrainIds.RUN_BUTTON)
     click(dash_duo, f"#{TrainIds.RUN_BUTTON}")
     dash_duo.wait_for_contains_text("#train-summary-roc_auc", "roc_auc", timeout=90)
@@ -365,9 +368,10 @@ def test_shap_summary_runs_as_a_job_and_its_permalink_opens_on_it(dash_duo, app)
         target="Survived",
         features=("Pclass", "Sex", "Age", "Fare"),
         estimator="random_forest",
+        params={"n_estimators": 30},
         cv=CVSpec(folds=3),
     )
-    expected = app.server.extensions["dashboard"].training.shap_summary(spec, 100)["mean_abs"]
+    expected = app.server.extensions["dashboard"].diagnostics.shap_summary(spec, 100)["mean_abs"]
     assert bars() == pytest.approx(expected, abs=1e-9)
     assert "tree explainer" in dash_duo.find_element(f"#{ShapIds.NOTE}").text
     permalink = dash_duo.find_element(f"#{TrainIds.PERMALINK_LINK}").get_attribute("href")
@@ -376,6 +380,9 @@ def test_shap_summary_runs_as_a_job_and_its_permalink_opens_on_it(dash_duo, app)
     dash_duo.wait_for_contains_text(f"#{ShapIds.NOTE}", "100 of", timeout=30)
     wait_until(dash_duo, lambda _d: bars() == pytest.approx(expected, abs=1e-9), msg="the permalink lost the summary")
     assert len(_plot_types(dash_duo, ShapIds.SUMMARY_GRAPH)) == 4
+    click(dash_duo, f"#{ShapIds.INTERACTIONS_BUTTON}")
+    dash_duo.wait_for_contains_text(f"#{ShapIds.INTERACTIONS_GRAPH}", "Mean |SHAP interaction|", timeout=90)
+    assert _plot_types(dash_duo, ShapIds.INTERACTIONS_GRAPH) == ["heatmap"]
     assert dash_duo.get_logs() == []
 
 
@@ -399,7 +406,7 @@ def test_calibrations_compared_on_the_runs_folds_and_one_chosen_from_the_form(da
         estimator="random_forest",
         cv=CVSpec(folds=3),
     )
-    expected = app.server.extensions["dashboard"].training.calibrations(spec)  # cached: nothing is fitted
+    expected = app.server.extensions["dashboard"].diagnostics.calibrations(spec)  # cached: nothing is fitted
     assert shown == {
         {"none": "uncalibrated", "sigmoid": "sigmoid", "isotonic": "isotonic"}[r["method"]]: f"{r['brier']:.4f}"
         for r in expected

@@ -5,6 +5,7 @@ from sklearn.pipeline import Pipeline
 
 from dashboard.data.explorer import ExplorerService
 from dashboard.jobs.layer import Memo
+from dashboard.train.diagnostics import RunDiagnostics
 from dashboard.train.service import TrainingService
 from model_store import ModelStore
 
@@ -15,6 +16,11 @@ def training(catalog, tmp_path):
     return TrainingService(
         catalog, ExplorerService(catalog, memo, point_budget=1000), memo, ModelStore(tmp_path / "models"), n_jobs=2
     )
+
+
+@pytest.fixture
+def diagnostics(training):
+    return RunDiagnostics(training)
 
 
 @pytest.fixture

@@ -41,11 +41,11 @@ def test_expected_calibration_error_by_hand(scores, truth, bins, expected):
     assert evaluation.expected_calibration_error(np.array(truth), np.array(scores), bins) == pytest.approx(expected)
 
 
-def test_calibrations_run_on_the_same_folds_and_a_calibrated_run_saves_with_its_cv_numbers(training):
+def test_calibrations_run_on_the_same_folds_and_a_calibrated_run_saves_with_its_cv_numbers(training, diagnostics):
     from sklearn.calibration import CalibratedClassifierCV
 
     spec = titanic_spec(estimator="random_forest", params={"n_estimators": 40, "random_state": 0})
-    rows = training.calibrations(spec)
+    rows = diagnostics.calibrations(spec)
     assert [r["method"] for r in rows] == ["none", "sigmoid", "isotonic"]
     results = [training.result(r["token"]) for r in rows]
     for result in results[1:]:  # the same outer folds: the same held-out rows in each

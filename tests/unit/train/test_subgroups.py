@@ -12,12 +12,12 @@ from dashboard.train.spec import CVSpec
 from tests.unit.helpers import titanic_spec
 
 
-def test_binary_rates_per_group_equal_sklearn_on_the_groups_rows(training, catalog):
+def test_binary_rates_per_group_equal_sklearn_on_the_groups_rows(training, diagnostics, catalog):
     spec = titanic_spec()
     _token, result, _ = training.run(spec)
     sex = catalog.load("titanic")["Sex"].to_numpy()  # no Titanic row is dropped: row i is out-of-fold row i
     for threshold in (0.3, 0.5, 0.72):
-        report = training.subgroups(spec, ["Sex"], threshold)
+        report = diagnostics.subgroups(spec, ["Sex"], threshold)
         assert {g["group"] for g in report.groups} == {"male", "female"}
         for group in report.groups:
             rows = sex == group["group"]
@@ -38,23 +38,23 @@ def test_binary_rates_per_group_equal_sklearn_on_the_groups_rows(training, catal
         assert gap["ratio"] == pytest.approx(min(rates) / max(rates))
 
 
-def test_rows_line_up_with_the_dataset_with_a_held_out_share(training, catalog):
+def test_rows_line_up_with_the_dataset_with_a_held_out_share(training, diagnostics, catalog):
     """Split by a copy of the target: each group's share positive must be exactly 0 or 1. Rows taken in
     another order than the out-of-fold arrays' would mix them."""
     frame = catalog.load("titanic").assign(SurvivedCopy=lambda f: f["Survived"].map({0: "died", 1: "lived"}))
     info, _ = catalog.add_upload("titanic-copy.csv", frame.to_csv(index=False).encode(), name="titanic-copy")
     spec = titanic_spec(dataset=info.id, cv=CVSpec(folds=4, seed=5, test_fraction=0.25))
     _token, result, _ = training.run(spec)
-    report = training.subgroups(spec, ["SurvivedCopy"], 0.5)
+    report = diagnostics.subgroups(spec, ["SurvivedCopy"], 0.5)
     shares = {g["group"]: g["values"]["base_rate"] for g in report.groups}
     assert shares == {"died": 0.0, "lived": 1.0}
     assert sum(g["rows"] for g in report.groups) == len(result.y) < len(frame)
 
 
-def test_two_columns_numeric_bins_and_a_warned_small_group(training):
+def test_two_columns_numeric_bins_and_a_warned_small_group(training, diagnostics):
     spec = titanic_spec()
     training.run(spec)
-    report = training.subgroups(spec, ["Pclass", "Age"], 0.5)
+    report = diagnostics.subgroups(spec, ["Pclass", "Age"], 0.5)
     assert any("Age is numeric" in n for n in report.notices)
     assert all(" · " in g["group"] for g in report.groups)
     assert any("(missing)" in g["group"] for g in report.groups)  # 177 passengers have no age
@@ -100,15 +100,15 @@ def test_multiclass_and_regression_reports_equal_sklearn():
     assert q["values"]["rmse"] == pytest.approx(np.sqrt(np.mean((guess[50:] - actual[50:]) ** 2)))
 
 
-def test_bad_columns_are_named(training):
+def test_bad_columns_are_named(training, diagnostics):
     spec = titanic_spec()
     training.run(spec)
     with pytest.raises(FieldError, match="by"):
-        training.subgroups(spec, ["no-such-column"], 0.5)
+        diagnostics.subgroups(spec, ["no-such-column"], 0.5)
     with pytest.raises(FieldError, match="target"):
-        training.subgroups(spec, ["Survived"], 0.5)
+        diagnostics.subgroups(spec, ["Survived"], 0.5)
     with pytest.raises(FieldError, match="one or two"):
-        training.subgroups(spec, ["Sex", "Pclass", "Embarked"], 0.5)
+        diagnostics.subgroups(spec, ["Sex", "Pclass", "Embarked"], 0.5)
 
 
 def test_the_wilson_interval_matches_its_formula_at_the_edges():
