@@ -8,6 +8,7 @@ from callbacks import (
     models_monitor,
     pickers,
     predict,
+    predict_shap,
     recommend,
     train,
     train_calibration,
@@ -38,6 +39,7 @@ WRITE_CONTROLS = (
 def register(app, services) -> None:
     explorer.register(app, services)
     predict.register(app, services)
+    predict_shap.register(app, services)
     models.register(app, services)
     models_monitor.register(app, services)
     train.register(app, services)

@@ -14,6 +14,7 @@ from dash import dcc, html
 from dashboard.figures.base import message_figure
 from layouts.common import file_drop, services, wire_labels
 from layouts.predict_ids import PredictIds
+from layouts.predict_shap import shap_card
 from model_store import DEFAULT_ALIAS
 
 DEFAULT_CHOICE = "default"  # what answers when no version is named (ModelStore.choose)
@@ -117,6 +118,14 @@ def field_rows(fields: list[dict[str, Any]], values: dict[str, Any]) -> list[Any
             )
         )
     return [wire_labels(row) for row in rows]  # built here and by the form's callbacks
+
+
+def _shap_datasets(card: dict[str, Any]) -> tuple[list[dict[str, str]], str | None]:
+    """The catalog's datasets, the one the version was trained on chosen."""
+    svc = services()
+    options = [{"label": i.title, "value": i.id} for i in svc.catalog.list()] if svc else []
+    trained_on = (card.get("dataset") or {}).get("id")
+    return options, trained_on if any(o["value"] == trained_on for o in options) else None
 
 
 def _batch_panel() -> dbc.Card:
@@ -271,6 +280,7 @@ def layout(model: str | None = None, version: str = DEFAULT_CHOICE, embed: str |
                                 ]
                             ),
                             html.Div(_batch_panel(), className="mt-3", hidden=str(embed) == "1"),
+                            html.Div(shap_card(*_shap_datasets(card)), className="mt-3", hidden=str(embed) == "1"),
                         ],
                         lg=7,
                     ),

@@ -19,6 +19,16 @@ class PredictIds:
     EXPLAIN_GRAPH = "predict-explain-graph"
     EXPLAIN_PANEL = "predict-explain-panel"  # shown with an explanation
     TREE_PATH = "predict-tree-path"  # a tree model's path for the row
+    SHAP_DATA = "predict-shap-data"  # the dataset whose rows the stored version's SHAP summary explains
+    SHAP_ROWS = "predict-shap-rows"
+    SHAP_BUTTON = "predict-shap-button"
+    SHAP_CANCEL = "predict-shap-cancel"
+    SHAP_PROGRESS = "predict-shap-progress"
+    SHAP_MESSAGES = "predict-shap-messages"
+    SHAP_PANEL = "predict-shap-panel"
+    SHAP_NOTE = "predict-shap-note"
+    SHAP_SUMMARY_GRAPH = "predict-shap-summary-graph"
+    SHAP_BAR_GRAPH = "predict-shap-bar-graph"
     WHAT_IF = "predict-what-if"
     WHAT_IF_STORE = "predict-what-if-store"
     MESSAGES = "predict-messages"

@@ -7,6 +7,9 @@ numbers here and there agree.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from dashboard.errors import NotApplicable
 from dashboard.monitoring.verify import score_labelled
 from dashboard.serving.global_explain import BACKGROUND_ROWS, global_explanation, sample_rows
@@ -75,30 +78,32 @@ def subgroup_report(
     }
 
 
-def shap_report(
-    loaded: LoadedModel, frame: pd.DataFrame, background: pd.DataFrame | None, rows: int, seed: int
-) -> dict:
-    """Mean |SHAP| and every explained row's values by input column, on a seeded sample of ``frame``'s rows
-    that fit the model's schema."""
+def shap_summary(
+    loaded: LoadedModel,
+    frame: pd.DataFrame,
+    background: pd.DataFrame | None,
+    rows: int,
+    seed: int,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """SHAP by input column on a seeded sample of ``frame``'s rows that fit the model's schema (the arrays,
+    for figures); ``row_index`` gives the rows' positions in ``frame``."""
     batch = check_batch(frame.reset_index(drop=True), loaded.card["schema"])
     usable = batch.frame.loc[batch.valid]
     if usable.empty:
         raise NotApplicable("data", "no row of this data fits the model's schema")
     sample = sample_rows(usable, rows, seed)
-    reference = sample_rows(
-        background if background is not None and len(background) else usable, BACKGROUND_ROWS, seed + 1
-    )
-    summary = global_explanation(loaded.model, loaded.card["task"], sample, reference)
-    return {
-        "rows": summary["rows"],
-        "of_rows": len(usable),
-        "seed": seed,
-        "explainer": summary["explainer"],
-        "output_kind": summary["output_kind"],
-        "explained_class": summary["explained_class"],
-        "base": summary["base"],
-        "mean_abs": summary["mean_abs"],
-        "columns": summary["columns"],
-        "row_index": [int(i) for i in sample.index],  # positions of the explained rows in the data
-        "values": summary["values"].tolist(),
-    }
+    # The training sample saved with the version, as for one prediction's explanation (else this data's rows).
+    saved = background is not None and len(background) > 0
+    reference = background if saved else sample_rows(usable, BACKGROUND_ROWS, seed + 1)
+    summary = global_explanation(loaded.model, loaded.card["task"], sample, reference, on_progress=on_progress)
+    return {**summary, "of_rows": len(usable), "seed": seed, "row_index": [int(i) for i in sample.index]}
+
+
+def shap_report(
+    loaded: LoadedModel, frame: pd.DataFrame, background: pd.DataFrame | None, rows: int, seed: int
+) -> dict[str, Any]:
+    """The JSON form of :func:`shap_summary`: mean |SHAP| and every explained row's values by input column."""
+    summary = shap_summary(loaded, frame, background, rows, seed)
+    keys = ("rows", "of_rows", "seed", "explainer", "output_kind", "explained_class", "base", "mean_abs", "columns")
+    return {**{k: summary[k] for k in keys}, "row_index": summary["row_index"], "values": summary["values"].tolist()}

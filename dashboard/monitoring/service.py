@@ -126,6 +126,15 @@ class MonitoringService:
         background = self.store.background(loaded.name, loaded.version)
         return {**self._named(loaded, label), **diagnose.shap_report(loaded, frame, background, rows, seed)}
 
+    def shap_summary(
+        self, loaded: LoadedModel, source: str, rows: int, seed: int = 0, on_progress=None
+    ) -> dict[str, Any]:
+        """The same SHAP values as arrays, for the Predict page's figures."""
+        frame, label = self.current(loaded, source)
+        background = self.store.background(loaded.name, loaded.version)
+        summary = diagnose.shap_summary(loaded, frame, background, rows, seed, on_progress)
+        return {**self._named(loaded, label), **summary}
+
     @staticmethod
     def _named(loaded: LoadedModel, label: str) -> dict[str, Any]:
         return {"model": loaded.name, "version": loaded.version, "data": label}

@@ -166,3 +166,25 @@ def test_a_clustering_models_answer_has_no_empty_chart(dash_duo, app, demo_model
     assert dash_duo.find_element(f"#{PredictIds.EXPLAIN_PANEL}").get_attribute("hidden")
     assert dash_duo.driver.execute_script(BARE_FIGURES) == []
     assert dash_duo.get_logs() == []
+
+
+def test_shap_over_a_datasets_rows_for_the_stored_version(dash_duo, app, demo_models):
+    """The dataset the version was trained on is preselected; the bars equal the REST answer's mean |SHAP|
+    on the same seeded rows (which equals shap's own, tests/unit/api/test_diagnostics_api.py)."""
+    dash_duo.start_server(app)
+    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/predict?model=titanic-survival")
+    dash_duo.wait_for_element(f"#{PredictIds.SHAP_BUTTON}", timeout=15)
+    wait_for_app_ready(dash_duo)
+    rows = dash_duo.find_element(f"#{PredictIds.SHAP_ROWS}")
+    rows.clear()
+    rows.send_keys("50")
+    click(dash_duo, f"#{PredictIds.SHAP_BUTTON}")
+    dash_duo.wait_for_contains_text(f"#{PredictIds.SHAP_NOTE}", "on 50 of 1,309 rows of dataset titanic", timeout=60)
+    bars = dash_duo.driver.execute_script(
+        "var el = document.querySelector('#predict-shap-bar-graph .js-plotly-plot');"
+        "return el && el.data ? [el.data[0].y, Array.from(el.data[0].x)] : null;"
+    )
+    shown = dict(zip(bars[0], bars[1], strict=True))
+    expected = app.server.test_client().get("/api/models/titanic-survival/shap?data=titanic&rows=50").json["mean_abs"]
+    assert shown == pytest.approx(expected, abs=1e-9)
+    assert dash_duo.get_logs() == []
