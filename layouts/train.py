@@ -105,7 +105,7 @@ def layout(
         dcc.Store(id=TrainIds.SCROLLED),
         *_result_sections(form, initial, query_number(query.get("threshold", "0.5"), 0.5, -1e9, 1e9), by),
         html.Div(
-            shap_section(shap_rows, shap_shown),
+            shap_section(shap_rows, shap_shown, form.embedded),
             hidden=initial is None,
             id=TrainIds.SHAP_SECTION,
             style={"display": "none"} if form.embedded and shap_shown is None else None,
@@ -219,7 +219,7 @@ def _result_sections(form: TrainForm, initial: dict[str, Any] | None, threshold:
         ),
         html.Div(
             [
-                classification_panel(threshold),
+                classification_panel(threshold, form.embedded),
                 regression_panel(),
                 subgroup_section([c for c in form.kinds if c != form.target], (by or "").split(",")),
                 section("What the model learned", learned, html.Div(id=TrainIds.TERMS)),

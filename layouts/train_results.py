@@ -54,7 +54,7 @@ def inspect_section(features: list[str]) -> dbc.Card:
     )
 
 
-def classification_panel(threshold: float) -> html.Div:
+def classification_panel(threshold: float, embedded: bool = False) -> html.Div:
     """ROC and PR curves, the threshold and cost views (from out-of-fold scores: nothing is refitted), calibration."""
     return html.Div(
         [
@@ -64,13 +64,13 @@ def classification_panel(threshold: float) -> html.Div:
                     dbc.Col(html.Div(graph(TrainIds.PR_GRAPH), id=TrainIds.PR_PANEL), md=6),
                 ]
             ),
-            html.Div(_binary_views(threshold), id=TrainIds.BINARY_PANEL),
+            html.Div(_binary_views(threshold, embedded), id=TrainIds.BINARY_PANEL),
         ],
         id=TrainIds.CLASSIFICATION_PANEL,
     )
 
 
-def _binary_views(threshold: float) -> list:
+def _binary_views(threshold: float, embedded: bool) -> list:
     """Threshold and cost views and calibration: a binary target's scores only."""
     return [
         section(
@@ -136,6 +136,7 @@ def _binary_views(threshold: float) -> list:
                 dbc.Progress(id=TrainIds.CALIBRATE_PROGRESS, value=0, className="mt-2", style={"height": "12px"}),
             ],
             className="mb-2",
+            hidden=embedded,  # an embed shows results, it starts no work
         ),
         html.Div(
             [graph(TrainIds.CALIBRATE_GRAPH, ""), html.Div(id=TrainIds.CALIBRATE_TABLE)],

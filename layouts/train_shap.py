@@ -11,7 +11,8 @@ from layouts.train_ids import ShapIds
 from layouts.train_results import graph, section
 
 
-def shap_section(rows: int, initial: dict[str, Any] | None) -> dbc.Card:
+def shap_section(rows: int, initial: dict[str, Any] | None, embedded: bool = False) -> dbc.Card:
+    """The controls (hidden in an embed: it shows results and starts no work) and the drawn summary."""
     return section(
         "SHAP over many rows: what each column contributes",
         html.P(
@@ -43,6 +44,7 @@ def shap_section(rows: int, initial: dict[str, Any] | None) -> dbc.Card:
                 dbc.Col(dbc.Progress(id=ShapIds.PROGRESS, value=0, style={"height": "16px"}), md=6),
             ],
             className="align-items-center",
+            style={"display": "none"} if embedded else None,
         ),
         html.Div(id=ShapIds.MESSAGES, className="mt-2"),
         dcc.Store(id=ShapIds.STORE, data=initial),
@@ -80,6 +82,7 @@ def shap_section(rows: int, initial: dict[str, Any] | None) -> dbc.Card:
                 dbc.Progress(id=ShapIds.INTERACTIONS_PROGRESS, value=0, className="mt-2", style={"height": "12px"}),
             ],
             className="mt-2",
+            hidden=embedded,
         ),
         html.Div(
             graph(ShapIds.INTERACTIONS_GRAPH, ""),

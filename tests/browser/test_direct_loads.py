@@ -48,6 +48,7 @@ def _train_query(spec: TrainSpec, **extra: str) -> dict[str, str]:
 BINARY = _train_spec("titanic", "Survived", ("Pclass", "Sex", "Age", "Fare", "Embarked"), "logistic_regression")
 MULTICLASS = _train_spec("penguins", "species", ("bill_length_mm", "flipper_length_mm", "island"), "random_forest")
 REGRESSION = _train_spec("ames-housing", "Sale_Price", ("Gr_Liv_Area", "Year_Built", "Neighborhood"), "ridge")
+FOREST = _train_spec("titanic", "Survived", ("Pclass", "Sex", "Age", "Fare"), "random_forest")
 KMEANS = ClusterSpec(dataset="penguins", features=("bill_length_mm", "flipper_length_mm"), k=3, n_init=4)
 WARD = KMEANS.model_copy(update={"algorithm": "agglomerative"})
 
@@ -64,6 +65,13 @@ def _cluster_query(spec: ClusterSpec) -> dict[str, str]:
 
 def _cross_validated(services, spec: TrainSpec) -> None:
     services.training.run(spec)
+
+
+def _diagnosed(services, spec: TrainSpec) -> None:
+    """A run and its SHAP summary of 100 rows, as Run and Explain leave them (subgroups and the tree are
+    drawn from the run itself)."""
+    services.training.run(spec)
+    services.diagnostics.shap_summary(spec, 100)
 
 
 def _compared(services, spec: TrainSpec) -> None:
@@ -108,6 +116,18 @@ VIEWS = {
         lambda s: _cross_validated(s, MULTICLASS),
     ),
     "regression CV result": ("/train", _train_query(REGRESSION), "rmse", lambda s: _cross_validated(s, REGRESSION)),
+    "CV diagnostics (subgroups, SHAP, one tree)": (
+        "/train",
+        _train_query(FOREST, by="Sex,Pclass", shap="100"),
+        "largest gap",
+        lambda s: _diagnosed(s, FOREST),
+    ),
+    "CV diagnostics embedded": (
+        "/train",
+        _train_query(FOREST, by="Sex", shap="100", embed="1"),
+        "100 of",
+        lambda s: _diagnosed(s, FOREST),
+    ),
     "model comparison": (
         "/train",
         _train_query(BINARY, compare="logistic_regression,random_forest"),
@@ -142,4 +162,20 @@ def test_every_view_permalink_renders_its_result_on_a_cold_direct_load(dash_duo,
         estimator = {"logistic_regression": "LogisticRegression", "random_forest": "RandomForestClassifier"}
         drawn = estimator.get(query["model"], "Ridge")
         wait_until(dash_duo, lambda d: drawn in (d.find_element("id", TrainIds.PIPELINE).get_attribute("srcdoc") or ""))
+    assert dash_duo.get_logs() == []
+
+
+def test_an_embed_shows_diagnostics_and_starts_no_work(dash_duo, app, demo_models):
+    """The embedded run's results are there, but no button that would start a computation is shown."""
+    from layouts.train_ids import ShapIds
+
+    path, query, shown, compute = VIEWS["CV diagnostics embedded"]
+    compute(app.server.extensions["dashboard"])
+    dash_duo.start_server(app, navigate=False)
+    dash_duo.driver.get(f"{dash_duo.server.url}{path}?{urlencode(query)}")
+    wait_for_app_ready(dash_duo)
+    dash_duo.wait_for_contains_text("#_pages_content", shown, timeout=30)
+    for button in (TrainIds.RUN_BUTTON, TrainIds.CALIBRATE_BUTTON, ShapIds.RUN_BUTTON, ShapIds.INTERACTIONS_BUTTON):
+        assert not dash_duo.find_element(f"#{button}").is_displayed(), button
+    assert dash_duo.find_element(f"#{ShapIds.SUMMARY_GRAPH}").is_displayed()
     assert dash_duo.get_logs() == []

@@ -82,7 +82,7 @@ def test_bad_parameters_are_named(api, url, status, field):
     assert answer.json["error"]["field"] == field
 
 
-def test_a_regression_model_s_subgroups_and_a_viewer_may_read(api):
+def test_a_regression_model_s_subgroups(api):
     body = api.get("/api/models/ames-house-price/subgroups?data=ames-housing&by=Neighborhood").json
     assert body["metrics"] == ["rmse", "mae", "mean_error"]
     assert any("largest are shown" in n for n in body["notices"])  # 25+ neighbourhoods folded into "other"
