@@ -86,3 +86,11 @@ def test_a_regression_model_s_subgroups(api):
     body = api.get("/api/models/ames-house-price/subgroups?data=ames-housing&by=Neighborhood").json
     assert body["metrics"] == ["rmse", "mae", "mean_error"]
     assert any("largest are shown" in n for n in body["notices"])  # 25+ neighbourhoods folded into "other"
+
+
+def test_in_login_mode_a_viewer_s_key_reads_diagnostics_and_no_key_is_refused(login_app, users):
+    client = login_app.server.test_client()
+    viewer = {"X-API-Key": users[1]["vera"]}
+    for path in ("shap?data=titanic&rows=10", "calibration?data=titanic", "subgroups?data=titanic&by=Sex"):
+        assert client.get(f"/api/models/titanic-survival/{path}").status_code == 401
+        assert client.get(f"/api/models/titanic-survival/{path}", headers=viewer).status_code == 200

@@ -4,45 +4,15 @@ on the UI's callbacks and the REST API, CSRF tokens on the UI's requests, and th
 import io
 import json
 import re
-import shutil
 
 import pytest
-from werkzeug.security import generate_password_hash
 
 import callbacks
-from dashboard import create_app
 from dashboard.settings import Settings, SettingsError
 from dashboard.web import auth
-from dashboard.web.users import UserDirectory, main, new_api_key, read_users, write_users
-from tests.conftest import make_settings
+from dashboard.web.users import UserDirectory, main, read_users, write_users
 
 TITANIC_ROW = {"Pclass": 3, "Sex": "male", "Age": 22, "SibSp": 1, "Parch": 0, "Fare": 7.25, "Embarked": "S"}
-
-
-@pytest.fixture
-def users(tmp_path):
-    """A users file with a viewer and an editor, each with an API key; returns (path, keys)."""
-    keys = {"vera": new_api_key(), "ed": new_api_key()}
-    path = tmp_path / "users.json"
-    write_users(
-        path,
-        {
-            "vera": {
-                "role": "viewer",
-                "password": generate_password_hash("viewer-pass"),
-                "api_keys": [keys["vera"][1]],
-            },
-            "ed": {"role": "editor", "password": generate_password_hash("editor-pass"), "api_keys": [keys["ed"][1]]},
-        },
-    )
-    return path, {name: plain for name, (plain, _) in keys.items()}
-
-
-@pytest.fixture
-def login_app(tmp_path, users, demo_store_template):
-    settings = make_settings(tmp_path, users_file=users[0])
-    shutil.copytree(demo_store_template, settings.model_dir)
-    return create_app(settings)
 
 
 def log_in(client, name: str, password: str, next_path: str = "/"):

@@ -7,7 +7,7 @@ import dash
 import pytest
 
 from dashboard.web import callback_values
-from tests.unit.web.test_auth import log_in, login_app, users, write_callback  # noqa: F401 - fixtures
+from tests.unit.web.test_auth import log_in, write_callback
 
 
 def _page_controls(app) -> dict:

@@ -14,7 +14,7 @@ from dashboard.data.incoming import IncomingFiles
 from dashboard.data.upload_base import UploadError
 from layouts.explorer_ids import ExplorerIds
 from tests.conftest import make_settings
-from tests.unit.web.test_auth import csrf_header, log_in, login_app, users  # noqa: F401 - fixtures
+from tests.unit.web.test_auth import csrf_header, log_in
 
 SALES = b"region,amount\nnorth,10\nsouth,20\n"
 

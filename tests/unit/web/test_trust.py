@@ -16,7 +16,7 @@ from dashboard import create_app
 from dashboard.data.incoming import IncomingFiles
 from dashboard.data.upload_base import UploadError
 from tests.conftest import make_settings
-from tests.unit.web.test_auth import csrf_header, log_in, users  # noqa: F401 - the users fixture
+from tests.unit.web.test_auth import csrf_header, log_in
 
 CSV = pd.DataFrame({"x": range(30), "y": [0, 1] * 15}).to_csv(index=False).encode()
 
