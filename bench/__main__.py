@@ -13,6 +13,7 @@ from bench import (
     monitoring,
     realdata,
     recommend,
+    reports,
     scaleout,
     serving,
     train,
@@ -31,6 +32,7 @@ SUITES = {
     "bombs": bombs.run,
     "insights": insights.run,
     "diagnostics": diagnostics.run,
+    "reports": reports.run,
     "monitoring": monitoring.run,
     "realdata": realdata.run,
 }

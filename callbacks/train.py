@@ -298,6 +298,15 @@ def register(app, services: Services) -> None:
         Output(TrainIds.SHAP_SECTION, "hidden"),
         Input(TrainIds.RESULT_STORE, "data"),
     )
+    app.clientside_callback(  # the export of what the permalink names, as one offline HTML file
+        """function (href) {
+            if (!href || href === "#") { return "#"; }
+            var link = new URL(href, window.location.href);
+            return "/api/export?format=html&url=" + encodeURIComponent(link.pathname + link.search);
+        }""",
+        Output(TrainIds.EXPORT_LINK, "href"),
+        Input(TrainIds.PERMALINK_LINK, "href"),
+    )
     app.clientside_callback(  # n-gram settings only when a chosen feature is text (options carry the kind)
         """function (chosen, options) {
             var text = (options || []).filter(function (o) { return o.title === "text"; }).map(function (o) {

@@ -20,6 +20,7 @@ from dashboard.api import routes as api
 from dashboard.api.http import FiniteJSONProvider
 from dashboard.jobs import forksafe
 from dashboard.jobs.layer import JobLayer
+from dashboard.reports import routes as reports_routes
 from dashboard.services import build_services
 from dashboard.settings import Settings
 from dashboard.startup import start_background_work
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None, *, background_work: bool = True
     callbacks.register(app, services)
     server.register_blueprint(api_models.create_models_blueprint())
     server.register_blueprint(api_monitoring.create_monitoring_blueprint())
+    server.register_blueprint(reports_routes.create_reports_blueprint())
     server.register_blueprint(api.create_blueprint())  # last: its catch-all answers unknown /api paths
     _install_headers(app, settings)
     not_found.install(server, lambda: {page["path"] for page in dash.page_registry.values()})

@@ -186,6 +186,7 @@ def _controls(form: TrainForm) -> list[Any]:
         ),
         dbc.Progress(id=TrainIds.PROGRESS, value=0, className="mt-2", style={"height": "16px"}),
         html.A("Permalink", id=TrainIds.PERMALINK_LINK, href="#", className="small d-block mt-2"),
+        html.A("Export this view (HTML)", id=TrainIds.EXPORT_LINK, href="#", className="small d-block"),
     ]
 
 

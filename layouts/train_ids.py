@@ -57,6 +57,7 @@ class TrainIds:
     SAVE_BUTTON = "train-save-button"
     SAVE_ALERT = "train-save-alert"
     PERMALINK_LINK = "train-permalink-link"
+    EXPORT_LINK = "train-export-link"  # this view as one offline HTML file (GET /api/export)
     NATIVE_GRAPH = "train-native-graph"
     NATIVE_LEVELS = "train-native-levels"
     PERMUTATION_GRAPH = "train-permutation-graph"

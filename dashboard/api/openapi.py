@@ -49,6 +49,15 @@ def model_input_schema(card: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+EXPORT_URL = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": 4000,
+    "pattern": "^/[^/]",
+    "description": "a view's permalink: its path and query, such as /train?dataset=titanic&target=Survived",
+}
+
+
 def openapi_document(models: list[dict[str, Any]], store, settings: Settings) -> dict[str, Any]:
     """The whole API: fixed shapes generated from ``dashboard.api.schemas``, each stored model's input from
     its card, limits and security as this server enforces them."""
@@ -57,6 +66,21 @@ def openapi_document(models: list[dict[str, Any]], store, settings: Settings) ->
     paths: dict[str, Any] = {
         "/api/health": {"get": operation("Liveness", None, {"200": json_ref("Health")})},
         "/api/openapi.json": {"get": operation("This document", None, {"200": json_content({"type": "object"})})},
+        "/api/export": {
+            "parameters": [
+                {"name": "url", "in": "query", "required": True, "schema": EXPORT_URL},
+                {"name": "format", "in": "query", "required": False, "schema": {"type": "string", "enum": ["html"]}},
+            ],
+            "get": operation(
+                "A view as one offline HTML file (plotly.js inlined, aggregates only, its source named): the view "
+                "its permalink names, once computed (409 not_computed before)",
+                need_key["read"],
+                {
+                    "200": {"description": "ok", "content": {"text/html": {"schema": {"type": "string"}}}},
+                    **errors(400, 404, 409),
+                },
+            ),
+        },
         "/api/metrics": {
             "get": operation(
                 "Prometheus metrics: request and callback latency, errors by code, predictions per model version, "

@@ -83,9 +83,11 @@ MAY_IMPORT = {
     "services": BELOW_FEATURES | FEATURES | {"monitoring"},
     "web": BELOW_FEATURES | FEATURES | {"monitoring", "services"},
     "api": BELOW_FEATURES | FEATURES | {"monitoring", "services", "web"},
+    # a view out of the app: read as its page reads its permalink (layouts), drawn by the page's figures
+    "reports": BELOW_FEATURES | FEATURES | {"monitoring", "services", "figures", "web", "layouts", "dash"},
     "wiring": BELOW_FEATURES
     | FEATURES
-    | {"monitoring", "services", "figures", "web", "api", "layouts", "callbacks", "dash"},
+    | {"monitoring", "services", "figures", "web", "api", "reports", "layouts", "callbacks", "dash"},
     # a page reads who is asking (``web.auth.identity``) to show editors' controls only to editors
     "layouts": BELOW_FEATURES | FEATURES | {"monitoring", "services", "figures", "web", "dash"},
     "callbacks": BELOW_FEATURES | FEATURES | {"monitoring", "services", "figures", "web", "layouts", "dash"},

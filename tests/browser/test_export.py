@@ -1,0 +1,55 @@
+"""An exported view opened in Chromium with the network off: every figure renders from the file alone and the
+console stays clean (a request leaving the file would fail and log); the Train page links to its export."""
+
+from urllib.parse import unquote
+
+import pytest
+
+from dashboard.train.spec import CVSpec, TrainSpec
+from layouts.train_ids import TrainIds
+from tests.browser.helpers import wait_for_app_ready, wait_until
+
+pytestmark = pytest.mark.browser
+
+QUERY = "dataset=titanic&target=Survived&features=Pclass,Sex,Age,Fare&model=logistic_regression&folds=3&by=Sex"
+SPEC = TrainSpec(
+    dataset="titanic",
+    target="Survived",
+    features=("Pclass", "Sex", "Age", "Fare"),
+    estimator="logistic_regression",
+    cv=CVSpec(folds=3),
+)
+
+
+def test_the_export_renders_offline_and_the_page_links_to_it(dash_duo, app, tmp_path):
+    _, result, _ = app.server.extensions["dashboard"].training.run(SPEC)
+    dash_duo.start_server(app, navigate=False)
+    dash_duo.driver.get(f"{dash_duo.server.url}/train?{QUERY}")
+    wait_for_app_ready(dash_duo)
+    link = wait_until(
+        dash_duo,
+        lambda d: (
+            (d.find_element("id", TrainIds.EXPORT_LINK).get_attribute("href") or "").find("/api/export") >= 0
+            and d.find_element("id", TrainIds.EXPORT_LINK).get_attribute("href")
+        ),
+        msg="the export link was not set",
+    )
+    assert "format=html" in link and "by=Sex" in unquote(link)
+    page = app.server.test_client().get(link.partition(dash_duo.server.url)[2]).get_data(as_text=True)
+    exported = tmp_path / "export.html"
+    exported.write_text(page)
+    figures = page.count('class="figure"')
+    assert figures >= 5  # ROC, PR, confusion, cost, calibration
+    dash_duo.driver.execute_cdp_cmd("Network.enable", {})
+    dash_duo.driver.execute_cdp_cmd(
+        "Network.emulateNetworkConditions",
+        {"offline": True, "latency": 0, "downloadThroughput": 0, "uploadThroughput": 0},
+    )
+    dash_duo.driver.get(exported.as_uri())
+    wait_until(
+        dash_duo,
+        lambda d: d.execute_script("return document.querySelectorAll('.js-plotly-plot').length") == figures,
+        msg="not every figure rendered offline",
+    )
+    assert f"{result.summary['roc_auc']['mean']:.4f}" in dash_duo.driver.find_element("tag name", "body").text
+    assert dash_duo.get_logs() == []

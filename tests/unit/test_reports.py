@@ -1,0 +1,78 @@
+"""A Train view exported as one offline HTML file: plotly.js once and no outside address, the page's numbers,
+its source named, names escaped, no dataset rows; every refusal named, nothing written."""
+
+import re
+from urllib.parse import quote
+
+import pytest
+
+from dashboard.reports.html import plotly_js
+from dashboard.train.spec import CVSpec, TrainSpec
+
+QUERY = "/train?dataset=titanic&target=Survived&features=Pclass,Sex,Age,Fare&model=logistic_regression&folds=3"
+
+
+@pytest.fixture
+def services(app):
+    return app.server.extensions["dashboard"]
+
+
+def spec(dataset: str = "titanic", features=("Pclass", "Sex", "Age", "Fare")) -> TrainSpec:
+    return TrainSpec(
+        dataset=dataset, target="Survived", features=features, estimator="logistic_regression", cv=CVSpec(folds=3)
+    )
+
+
+def test_an_exported_run_is_offline_and_says_what_the_page_says(app, services):
+    _, result, _ = services.training.run(spec())
+    services.diagnostics.subgroups(spec(), ["Sex"], 0.5)
+    answer = app.server.test_client().get("/api/export", query_string={"url": QUERY + "&by=Sex", "format": "html"})
+    assert answer.status_code == 200 and answer.mimetype == "text/html"
+    assert answer.headers["Content-Disposition"] == 'attachment; filename="train-titanic-logistic-regression.html"'
+    page = answer.get_data(as_text=True)
+    assert page.count("plotly.js v") == 1  # the library's banner: inlined once
+    ours = page.replace(plotly_js(), "")  # plotly.js's own text names its website (a link, never loaded)
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", ours)  # nothing loaded from elsewhere
+    assert f"{result.summary['roc_auc']['mean']:.4f}" in page  # the number the page's badge shows
+    assert services.catalog.fingerprint("titanic")[:16] in page and "app version" in page
+    assert "Subgroups by Sex" in page
+    assert "Braund" not in page  # a passenger's name: the dataset's rows stay out
+    assert len(page.encode()) < 5_000_000
+
+
+def test_hostile_column_names_are_escaped(app, services):
+    frame = services.catalog.load("titanic")[["Survived", "Pclass", "Age"]].rename(columns={"Age": "<b>Age</b>"})
+    info, _ = services.catalog.add_upload("hostile.csv", frame.to_csv(index=False).encode(), name="hostile")
+    services.training.run(spec(info.id, ("Pclass", "<b>Age</b>")))
+    features = quote("Pclass,<b>Age</b>")
+    url = f"/train?dataset={info.id}&target=Survived&features={features}&model=logistic_regression&folds=3"
+    page = app.server.test_client().get("/api/export", query_string={"url": url}).get_data(as_text=True)
+    assert "<b>Age</b>" not in page and "&lt;b&gt;Age&lt;/b&gt;" in page
+
+
+@pytest.mark.parametrize(
+    ("url", "fmt", "status", "field"),
+    [
+        (QUERY, "html", 409, "url"),  # not computed yet
+        ("https://evil.example/train?dataset=titanic", "html", 400, "url"),
+        ("//evil.example/train", "html", 400, "url"),
+        ("/data?dataset=titanic", "html", 404, "url.path"),
+        (QUERY, "pdf", 400, "format"),
+        ("", "html", 400, "url"),
+    ],
+)
+def test_refusals_are_named(app, url, fmt, status, field):
+    answer = app.server.test_client().get("/api/export", query_string={"url": url, "format": fmt})
+    assert answer.status_code == status
+    assert answer.json["error"]["field"] == field
+
+
+def test_the_export_file_carries_only_aggregates_for_a_regression(app, services):
+    ames = TrainSpec(
+        dataset="ames-housing", target="Sale_Price", features=("Gr_Liv_Area",), estimator="ridge", cv=CVSpec(folds=3)
+    )
+    services.training.run(ames)
+    url = "/train?dataset=ames-housing&target=Sale_Price&features=Gr_Liv_Area&model=ridge&folds=3"
+    page = app.server.test_client().get("/api/export", query_string={"url": url}).get_data(as_text=True)
+    assert "Residuals" in page and "rmse" in page
+    assert "Gr_Liv_Area" in page and "predicted_vs_actual" not in page  # no row-level scatter
