@@ -179,6 +179,11 @@ def badge(text: str, color: str, **kwargs: Any) -> dbc.Badge:
     return dbc.Badge(text, color=color, text_color="dark" if color in LIGHT_COLOURS else None, **kwargs)
 
 
+def group_label(text: str, for_id: str) -> dbc.InputGroupText:
+    """An input group's text as the input's own label (axe: every form element has one)."""
+    return dbc.InputGroupText(html.Label(text, htmlFor=for_id, className="mb-0"))
+
+
 def metric_badge(text: str, badge_id: str) -> dbc.Badge:
     """One figure of a result (a score, a size), as the badges every result view leads with."""
     return dbc.Badge(text, color="light", text_color="dark", className="me-2 mb-1 fs-6", id=badge_id)

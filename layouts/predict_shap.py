@@ -6,6 +6,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.figures.base import message_figure
+from layouts.common import group_label
 from layouts.predict_ids import PredictIds
 
 
@@ -30,7 +31,7 @@ def shap_card(datasets: list[dict[str, str]], dataset: str | None) -> dbc.Card:
                             dbc.Col(
                                 dbc.InputGroup(
                                     [
-                                        dbc.InputGroupText("rows"),
+                                        group_label("rows", PredictIds.SHAP_ROWS),
                                         dbc.Input(
                                             id=PredictIds.SHAP_ROWS, type="number", min=10, max=2000, step=10, value=200
                                         ),

@@ -11,6 +11,7 @@ from dash import dcc, html
 from dashboard.figures.base import message_figure
 from layouts.common import (
     editor_only,
+    group_label,
     query_number,
 )
 from layouts.train_ids import InspectIds, TrainIds
@@ -190,7 +191,7 @@ def tree_section() -> html.Div:
                     dbc.Col(
                         dbc.InputGroup(
                             [
-                                dbc.InputGroupText("tree"),
+                                group_label("tree", TrainIds.TREE_INDEX),
                                 dbc.Input(id=TrainIds.TREE_INDEX, type="number", min=1, step=1, value=1),
                             ],
                             size="sm",

@@ -7,6 +7,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from layouts.common import group_label
 from layouts.train_ids import ShapIds
 from layouts.train_results import graph, section
 
@@ -25,7 +26,7 @@ def shap_section(rows: int, initial: dict[str, Any] | None, embedded: bool = Fal
                 dbc.Col(
                     dbc.InputGroup(
                         [
-                            dbc.InputGroupText("rows"),
+                            group_label("rows", ShapIds.ROWS_INPUT),
                             dbc.Input(id=ShapIds.ROWS_INPUT, type="number", min=10, max=2000, step=10, value=rows),
                         ],
                         size="sm",
