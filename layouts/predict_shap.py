@@ -16,46 +16,7 @@ def shap_card(datasets: list[dict[str, str]], dataset: str | None) -> dbc.Card:
             dbc.CardHeader("SHAP over many rows of a dataset"),
             dbc.CardBody(
                 [
-                    dbc.Row(
-                        [
-                            dbc.Col(
-                                dcc.Dropdown(
-                                    id=PredictIds.SHAP_DATA,
-                                    options=datasets,
-                                    value=dataset,
-                                    clearable=False,
-                                    placeholder="a dataset with the model's input columns",
-                                ),
-                                md=6,
-                            ),
-                            dbc.Col(
-                                dbc.InputGroup(
-                                    [
-                                        group_label("rows", PredictIds.SHAP_ROWS),
-                                        dbc.Input(
-                                            id=PredictIds.SHAP_ROWS, type="number", min=10, max=2000, step=10, value=200
-                                        ),
-                                    ],
-                                    size="sm",
-                                ),
-                                md=3,
-                            ),
-                            dbc.Col(
-                                [
-                                    dbc.Button("Explain", id=PredictIds.SHAP_BUTTON, size="sm", className="me-2"),
-                                    dbc.Button(
-                                        "Cancel",
-                                        id=PredictIds.SHAP_CANCEL,
-                                        size="sm",
-                                        color="outline-secondary",
-                                        disabled=True,
-                                    ),
-                                ],
-                                md=3,
-                            ),
-                        ],
-                        className="align-items-center",
-                    ),
+                    _form(datasets, dataset),
                     dbc.Progress(id=PredictIds.SHAP_PROGRESS, value=0, className="mt-2", style={"height": "12px"}),
                     html.Div(id=PredictIds.SHAP_MESSAGES, className="mt-2"),
                     html.Div(
@@ -70,6 +31,30 @@ def shap_card(datasets: list[dict[str, str]], dataset: str | None) -> dbc.Card:
                 ]
             ),
         ]
+    )
+
+
+def _form(datasets: list[dict[str, str]], dataset: str | None) -> dbc.Row:
+    """Which dataset, how many of its rows, Explain and Cancel."""
+    rows = dbc.Input(id=PredictIds.SHAP_ROWS, type="number", min=10, max=2000, step=10, value=200)
+    picker = dcc.Dropdown(
+        id=PredictIds.SHAP_DATA,
+        options=datasets,
+        value=dataset,
+        clearable=False,
+        placeholder="a dataset with the model's input columns",
+    )
+    buttons = [
+        dbc.Button("Explain", id=PredictIds.SHAP_BUTTON, size="sm", className="me-2"),
+        dbc.Button("Cancel", id=PredictIds.SHAP_CANCEL, size="sm", color="outline-secondary", disabled=True),
+    ]
+    return dbc.Row(
+        [
+            dbc.Col(picker, md=6),
+            dbc.Col(dbc.InputGroup([group_label("rows", PredictIds.SHAP_ROWS), rows], size="sm"), md=3),
+            dbc.Col(buttons, md=3),
+        ],
+        className="align-items-center",
     )
 
 

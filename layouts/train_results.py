@@ -73,6 +73,11 @@ def classification_panel(threshold: float, embedded: bool = False) -> html.Div:
 
 def _binary_views(threshold: float, embedded: bool) -> list:
     """Threshold and cost views and calibration: a binary target's scores only."""
+    costs = [
+        _number_input("Cost of a false positive", TrainIds.COST_FP_INPUT, 1),
+        _number_input("Cost of a false negative", TrainIds.COST_FN_INPUT, 1),
+        _number_input("Benefit of a true positive", TrainIds.BENEFIT_TP_INPUT, 0),
+    ]
     return [
         section(
             "Threshold and cost (from out-of-fold scores; nothing is refitted)",
@@ -93,27 +98,7 @@ def _binary_views(threshold: float, embedded: bool) -> list:
                         ],
                         md=6,
                     ),
-                    dbc.Col(
-                        [
-                            dbc.Label("Cost of a false positive", className="small"),
-                            dbc.Input(id=TrainIds.COST_FP_INPUT, type="number", value=1, size="sm"),
-                        ],
-                        md=2,
-                    ),
-                    dbc.Col(
-                        [
-                            dbc.Label("Cost of a false negative", className="small"),
-                            dbc.Input(id=TrainIds.COST_FN_INPUT, type="number", value=1, size="sm"),
-                        ],
-                        md=2,
-                    ),
-                    dbc.Col(
-                        [
-                            dbc.Label("Benefit of a true positive", className="small"),
-                            dbc.Input(id=TrainIds.BENEFIT_TP_INPUT, type="number", value=0, size="sm"),
-                        ],
-                        md=2,
-                    ),
+                    *costs,
                 ]
             ),
             dbc.Row(
@@ -123,6 +108,19 @@ def _binary_views(threshold: float, embedded: bool) -> list:
                 ]
             ),
         ),
+        *_calibration_views(embedded),
+    ]
+
+
+def _number_input(label: str, component_id: str, value: float) -> dbc.Col:
+    return dbc.Col(
+        [dbc.Label(label, className="small"), dbc.Input(id=component_id, type="number", value=value, size="sm")], md=2
+    )
+
+
+def _calibration_views(embedded: bool) -> list:
+    """The calibration curve, and its comparison with sigmoid and isotonic on the run's folds, on request."""
+    return [
         graph(TrainIds.CALIBRATION_GRAPH),
         html.Div(
             [

@@ -21,57 +21,10 @@ def shap_section(rows: int, initial: dict[str, Any] | None, embedded: bool = Fal
             "those rows; values are summed per input column, as in a single prediction's explanation.",
             className="small text-muted",
         ),
-        dbc.Row(
-            [
-                dbc.Col(
-                    dbc.InputGroup(
-                        [
-                            group_label("rows", ShapIds.ROWS_INPUT),
-                            dbc.Input(id=ShapIds.ROWS_INPUT, type="number", min=10, max=2000, step=10, value=rows),
-                        ],
-                        size="sm",
-                    ),
-                    md=3,
-                ),
-                dbc.Col(
-                    [
-                        dbc.Button("Explain", id=ShapIds.RUN_BUTTON, color="secondary", size="sm", className="me-2"),
-                        dbc.Button(
-                            "Cancel", id=ShapIds.CANCEL_BUTTON, color="outline-secondary", size="sm", disabled=True
-                        ),
-                    ],
-                    md=3,
-                ),
-                dbc.Col(dbc.Progress(id=ShapIds.PROGRESS, value=0, style={"height": "16px"}), md=6),
-            ],
-            className="align-items-center",
-            style={"display": "none"} if embedded else None,
-        ),
+        _controls(rows, embedded),
         html.Div(id=ShapIds.MESSAGES, className="mt-2"),
         dcc.Store(id=ShapIds.STORE, data=initial),
-        html.Div(
-            [
-                html.P(id=ShapIds.NOTE, className="small text-muted mt-2"),
-                dbc.Row(
-                    [
-                        dbc.Col(graph(ShapIds.SUMMARY_GRAPH, ""), lg=7),
-                        dbc.Col(graph(ShapIds.BAR_GRAPH, ""), lg=5),
-                    ]
-                ),
-                dbc.Row(
-                    dbc.Col(
-                        [
-                            dbc.Label("Dependence of", className="small"),
-                            dcc.Dropdown(id=ShapIds.COLUMN, clearable=False),
-                        ],
-                        md=4,
-                    )
-                ),
-                graph(ShapIds.DEPENDENCE_GRAPH, ""),
-            ],
-            id=ShapIds.PANEL,
-            hidden=initial is None,
-        ),
+        _summary_panel(hidden=initial is None),
         html.Div(
             [
                 dbc.Button(
@@ -85,9 +38,51 @@ def shap_section(rows: int, initial: dict[str, Any] | None, embedded: bool = Fal
             className="mt-2",
             hidden=embedded,
         ),
-        html.Div(
-            graph(ShapIds.INTERACTIONS_GRAPH, ""),
-            id=ShapIds.INTERACTIONS_PANEL,
-            hidden=True,
-        ),
+        html.Div(graph(ShapIds.INTERACTIONS_GRAPH, ""), id=ShapIds.INTERACTIONS_PANEL, hidden=True),
+    )
+
+
+def _controls(rows: int, embedded: bool) -> dbc.Row:
+    return dbc.Row(
+        [
+            dbc.Col(
+                dbc.InputGroup(
+                    [
+                        group_label("rows", ShapIds.ROWS_INPUT),
+                        dbc.Input(id=ShapIds.ROWS_INPUT, type="number", min=10, max=2000, step=10, value=rows),
+                    ],
+                    size="sm",
+                ),
+                md=3,
+            ),
+            dbc.Col(
+                [
+                    dbc.Button("Explain", id=ShapIds.RUN_BUTTON, color="secondary", size="sm", className="me-2"),
+                    dbc.Button("Cancel", id=ShapIds.CANCEL_BUTTON, color="outline-secondary", size="sm", disabled=True),
+                ],
+                md=3,
+            ),
+            dbc.Col(dbc.Progress(id=ShapIds.PROGRESS, value=0, style={"height": "16px"}), md=6),
+        ],
+        className="align-items-center",
+        style={"display": "none"} if embedded else None,
+    )
+
+
+def _summary_panel(hidden: bool) -> html.Div:
+    """The beeswarm and mean |SHAP| side by side, then the dependence plot of a chosen column."""
+    return html.Div(
+        [
+            html.P(id=ShapIds.NOTE, className="small text-muted mt-2"),
+            dbc.Row([dbc.Col(graph(ShapIds.SUMMARY_GRAPH, ""), lg=7), dbc.Col(graph(ShapIds.BAR_GRAPH, ""), lg=5)]),
+            dbc.Row(
+                dbc.Col(
+                    [dbc.Label("Dependence of", className="small"), dcc.Dropdown(id=ShapIds.COLUMN, clearable=False)],
+                    md=4,
+                )
+            ),
+            graph(ShapIds.DEPENDENCE_GRAPH, ""),
+        ],
+        id=ShapIds.PANEL,
+        hidden=hidden,
     )

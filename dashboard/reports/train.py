@@ -82,13 +82,16 @@ def train_sections(
         sections.append(
             Section("SHAP", [importance_figure(summary["mean_abs"], "Mean |SHAP| by input column")], note=note)
         )
-    source = {
+    return title, _source(training, spec, label), sections
+
+
+def _source(training: TrainingService, spec: TrainSpec, label: str) -> dict[str, str]:
+    return {
         "dataset": f"{spec.dataset} (sha256 {training.catalog.fingerprint(spec.dataset)[:16]}…)",
         "model": f"{label} {_params(spec)}",
         "features": ", ".join(spec.features),
         "validation": f"{spec.cv.folds} folds, seed {spec.cv.seed}, calibration {spec.calibration}",
     }
-    return title, source, sections
 
 
 def _binary(training: TrainingService, token: str, result: Any, threshold: float) -> list[Section]:
