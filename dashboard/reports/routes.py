@@ -40,7 +40,8 @@ def create_reports_blueprint() -> Blueprint:
         except FieldError as exc:
             code = 404 if exc.field == "url.path" else 400
             return api_error(code, "not_found" if code == 404 else "invalid_input", exc.field, exc.message)
-        permalink = f"{request.host_url.rstrip('/')}{path}?{request.args.get('url', '').partition('?')[2]}"
+        # The permalink as asked (path and query): never a host read from the request, which a client sets.
+        permalink = f"{path}?{request.args.get('url', '').partition('?')[2]}"
         source = {
             **source,
             "permalink": permalink,

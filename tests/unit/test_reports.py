@@ -35,6 +35,7 @@ def test_an_exported_run_is_offline_and_says_what_the_page_says(app, services):
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", ours)  # nothing loaded from elsewhere
     assert f"{result.summary['roc_auc']['mean']:.4f}" in page  # the number the page's badge shows
     assert services.catalog.fingerprint("titanic")[:16] in page and "app version" in page
+    assert "<dd>/train?dataset=titanic&amp;target=Survived" in page  # the permalink, as a path of this app
     assert "Subgroups by Sex" in page
     assert "Braund" not in page  # a passenger's name: the dataset's rows stay out
     assert len(page.encode()) < 5_000_000
