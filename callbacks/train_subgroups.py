@@ -28,7 +28,7 @@ def register(app, services: Services) -> None:
         spec = stored.get("spec") or {}
         if not catalog.exists(spec.get("dataset")):
             raise PreventUpdate
-        return [c for c in map(str, catalog.load(spec["dataset"]).columns) if c != spec.get("target")]
+        return [c for c in services.explorer.kinds(spec["dataset"]) if c != spec.get("target")]
 
     @app.callback(
         Output(TrainIds.SUBGROUP_GRAPH, "figure"),

@@ -109,7 +109,7 @@ def _owners(prep: Any, owners: np.ndarray | None) -> tuple[list[str], np.ndarray
     if owners is None:  # cannot be grouped exactly: each preprocessed feature stands for itself
         owners = np.array([str(n).partition("__")[2] or str(n) for n in prep.get_feature_names_out()], dtype=object)
     owners = owners.astype(str)
-    return list(dict.fromkeys(owners)), owners
+    return [str(c) for c in dict.fromkeys(owners.tolist())], owners  # plain str: they become JSON and labels
 
 
 def _column_values(frame: pd.DataFrame, column: str) -> np.ndarray | None:

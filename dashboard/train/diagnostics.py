@@ -64,8 +64,8 @@ class RunDiagnostics:
         token = self.training.token(spec)
         result = self.training.result(token)
         by = list(dict.fromkeys(by or []))
-        frame_columns = self.catalog.load(spec.dataset).columns
-        if not 1 <= len(by) <= 2 or any(not isinstance(c, str) or c not in frame_columns for c in by):
+        columns = self.training.explorer.kinds(spec.dataset)  # cached by fingerprint: no data read per threshold move
+        if not 1 <= len(by) <= 2 or any(not isinstance(c, str) or c not in columns for c in by):
             raise FieldError("by", "choose one or two columns of this dataset to split the rows by")
         if spec.target in by:
             raise FieldError("by", f"{spec.target} is the target: split by another column")

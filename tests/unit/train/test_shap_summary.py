@@ -36,6 +36,7 @@ def test_a_forest_s_summary_equals_tree_explainer_on_the_same_rows(training, dia
     np.testing.assert_allclose(outputs, model.predict_proba(frame)[:, 1], atol=1e-8)
     assert summary["rows"] == 120 and summary["output_kind"] == "probability" and summary["explained_class"] == 1
     assert list(summary["mean_abs"]) == summary["columns"]  # strongest first
+    assert all(type(c) is str for c in summary["columns"])  # not numpy's str: they go to JSON and labels
     assert summary["mean_abs"]["Sex"] == pytest.approx(np.abs(expected[:, summary["columns"].index("Sex")]).mean())
     assert summary["feature_values"]["Sex"] is None and len(summary["feature_values"]["Age"]) == 120
     assert strongest_interaction(summary, "Age") in {"Pclass", "SibSp", "Parch", "Fare"}
