@@ -48,6 +48,7 @@ def parse_excel(source: Source, limits: DecodeLimits) -> ParsedUpload:
 def _excel_table(fh, limits: DecodeLimits, notices: list[str]) -> pa.Table:
     import openpyxl
 
+    _read_sheets_as_a_stream()
     book = openpyxl.load_workbook(fh, read_only=True, data_only=True, keep_links=False)
     try:
         sheet = book.worksheets[0]
@@ -83,6 +84,51 @@ def _excel_table(fh, limits: DecodeLimits, notices: list[str]) -> pa.Table:
         return join_chunks(chunks)
     finally:
         book.close()
+
+
+def _read_sheets_as_a_stream() -> None:
+    """Two fixes to openpyxl 3.1's read-only reader, whose memory otherwise grows with the sheet (+85 MiB per
+    million rows before a row is kept, and as much again to size a sheet):
+
+    - it sizes a sheet by looking for ``<dimension>`` up to ``<sheetData>``, but waits for sheetData's *end*
+      event, so a sheet without ``<dimension>`` (legal; scripts write them) is parsed whole first. Stopping at
+      sheetData's start finds the same dimension when there is one (the size is otherwise unknown, which
+      openpyxl allows);
+    - it clears each row element once read but leaves it in the tree (80 bytes a row). A row is now removed
+      from its parent once openpyxl has read it, the usual streaming idiom, so the tree holds one row.
+
+    Only reading changes; the cells read are the same (tests)."""
+    from openpyxl.worksheet import _reader
+
+    if getattr(_reader.iterparse, "drops_read_rows", False):
+        return
+    iterparse = _reader.iterparse
+
+    def rows_dropped_once_read(source, events=None, **kwargs):
+        if events is not None:
+            yield from iterparse(source, events=events, **kwargs)
+            return
+        open_elements = []
+        for event, element in iterparse(source, events=("start", "end"), **kwargs):
+            if event == "start":
+                open_elements.append(element)
+                continue
+            open_elements.pop()
+            yield event, element  # openpyxl reads the row here...
+            if element.tag == _reader.ROW_TAG and open_elements:
+                open_elements[-1].remove(element)  # ...and it is dropped when openpyxl asks for the next
+
+    def parse_dimensions(self):
+        for _event, element in iterparse(self.source, events=("start",)):
+            if element.tag == _reader.DIMENSION_TAG:
+                return _reader.SheetDimension.from_tree(element).boundaries
+            if element.tag == _reader.DATA_TAG:
+                return None
+        return None
+
+    rows_dropped_once_read.drops_read_rows = True
+    _reader.iterparse = rows_dropped_once_read
+    _reader.WorkSheetParser.parse_dimensions = parse_dimensions
 
 
 def _corrupt_excel(exc: Exception) -> UploadError:
