@@ -247,13 +247,14 @@ def _is_write_callback(write_keys: Callable[[], set[str]]) -> bool:
 
 def _session_services(settings: Settings) -> tuple[sessions.SessionRegistry, sessions.LoginThrottle]:
     """Session records and login counts where every worker sees them: Redis when scaled out, else the cache
-    dir (sessions) and each process's memory (login counts: with N workers a guesser gets N windows)."""
+    dir."""
     if settings.job_backend == "celery" and settings.redis_url:
         return sessions.SessionRegistry(sessions.RedisRecords(settings.redis_url)), sessions.LoginThrottle(
             settings.redis_url
         )
     records = sessions.DiskRecords(Path(settings.cache_dir) / "sessions")
-    return sessions.SessionRegistry(records), sessions.LoginThrottle()
+    counts = sessions.disk_windows(Path(settings.cache_dir) / "login-failures")
+    return sessions.SessionRegistry(records), sessions.LoginThrottle(storage=counts)
 
 
 def _safe_next(target: object) -> str:

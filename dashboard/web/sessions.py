@@ -9,6 +9,7 @@ the app is scaled out.
 
 Failed logins are counted per account and per client address with ``limits`` (Flask-Limiter's engine, moving
 windows); past either limit the login form says how many seconds to wait, and the right password waits too.
+The counts live where the session records do, so N gunicorn workers give a guesser one window, not N.
 """
 
 from __future__ import annotations
@@ -115,13 +116,74 @@ class SessionRegistry:
         self.records.put(sid, json.dumps(session.__dict__), max(ttl, 1))
 
 
+def disk_windows(directory: Path):
+    """A ``limits`` storage for moving windows in a diskcache shared by the workers of one machine.
+
+    ``limits`` ships memory (one process), Redis, Memcached and MongoDB storages; a single machine without
+    Redis needs the workers' counts in one place, and the cache dir is that place. Each key holds its
+    entries' times, newest first; an acquire reads and writes them in one SQLite transaction, so two workers
+    never both take the last entry."""
+    import diskcache
+    from limits.storage import MovingWindowSupport, Storage
+
+    class DiskWindows(Storage, MovingWindowSupport):
+        STORAGE_SCHEME = None  # built here, never from a URI
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.cache = diskcache.Cache(str(private_dir(directory)))
+
+        @property
+        def base_exceptions(self):
+            return OSError
+
+        def acquire_entry(self, key: str, limit: int, expiry: int, amount: int = 1) -> bool:
+            if amount > limit:
+                return False
+            with self.cache.transact():
+                now = time.time()
+                times = [t for t in self.cache.get(key, ()) if t > now - expiry]
+                if len(times) + amount > limit:
+                    return False
+                self.cache.set(key, [now] * amount + times, expire=expiry)
+                return True
+
+        def get_moving_window(self, key: str, limit: int, expiry: int) -> tuple[float, int]:
+            now = time.time()
+            times = [t for t in self.cache.get(key, ()) if t > now - expiry]
+            return (times[-1], len(times)) if times else (now, 0)
+
+        def clear(self, key: str) -> None:
+            self.cache.delete(key)
+
+        def reset(self) -> int | None:
+            return self.cache.clear()
+
+        def check(self) -> bool:
+            return True
+
+        # Counters of the fixed-window strategies; the login brake uses moving windows only.
+        def incr(self, key: str, expiry: int, amount: int = 1) -> int:
+            raise NotImplementedError("moving windows only")
+
+        def get(self, key: str) -> int:
+            raise NotImplementedError("moving windows only")
+
+        def get_expiry(self, key: str) -> float:
+            raise NotImplementedError("moving windows only")
+
+    return DiskWindows()
+
+
 class LoginThrottle:
     """Failed logins per account and per client address, in moving windows."""
 
-    def __init__(self, storage_uri: str = "memory://") -> None:
-        from limits import parse, storage, strategies  # login mode only
+    def __init__(self, storage_uri: str = "memory://", storage: Any = None) -> None:
+        """``storage``: a ``limits`` storage (:func:`disk_windows`), else one from ``storage_uri``."""
+        from limits import parse, strategies  # login mode only
+        from limits.storage import storage_from_string
 
-        self.limiter = strategies.MovingWindowRateLimiter(storage.storage_from_string(storage_uri))
+        self.limiter = strategies.MovingWindowRateLimiter(storage or storage_from_string(storage_uri))
         self.account_item, self.address_item = parse(ACCOUNT_FAILURES), parse(ADDRESS_FAILURES)
 
     def wait_seconds(self, account: str, address: str) -> int:

@@ -187,6 +187,39 @@ def test_password_guessing_is_braked_per_address(login_client):
     assert log_in(client, "ed", "editor-pass").status_code == 429
 
 
+def test_the_brake_counts_every_worker_s_failures(tmp_path, users, demo_store_template):  # noqa: F811
+    """Two workers of one machine (two apps on one data and cache dir): a guesser does not get a window each."""
+    settings = make_settings(tmp_path, users_file=users[0])
+    shutil.copytree(demo_store_template, settings.model_dir)
+    first, second = create_app(settings).server.test_client(), create_app(settings).server.test_client()
+    for attempt in range(5):
+        assert log_in(first if attempt % 2 else second, "ed", "wrong").status_code == 401
+    assert log_in(first, "ed", "editor-pass").status_code == 429
+    assert log_in(second, "ed", "editor-pass").status_code == 429
+
+
+def _take_entries(directory, results) -> None:
+    from limits import parse, strategies
+
+    from dashboard.web.sessions import disk_windows
+
+    limiter = strategies.MovingWindowRateLimiter(disk_windows(directory))
+    results.put(sum(limiter.hit(parse("5/minute"), "one-key") for _ in range(10)))
+
+
+def test_disk_windows_never_give_two_processes_the_same_last_entry(tmp_path):
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    workers = [context.Process(target=_take_entries, args=(tmp_path / "counts", results)) for _ in range(3)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+    assert sum(results.get(timeout=10) for _ in workers) == 5
+
+
 def test_a_copied_cookie_is_worth_nothing_after_logout(login_client):
     login_app, _ = login_client
     client = login_app.server.test_client()
