@@ -5,7 +5,7 @@ from __future__ import annotations
 from dash import Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
-from callbacks.widgets import QueryField, bind_permalink
+from callbacks.widgets import QueryField, bind_export_link, bind_permalink
 from dashboard.data.catalog import DatasetNotFoundError, UploadError
 from dashboard.data.explorer import VIEW_KEYS, resolve_view
 from dashboard.data.grid import GridRequestError
@@ -168,6 +168,7 @@ def register(app, services: Services) -> None:
         ],
         embed_code_id=ExplorerIds.EMBED_CODE,
     )
+    bind_export_link(app, ExplorerIds.EXPORT_LINK, ExplorerIds.PERMALINK_LINK)
 
 
 def _serve_grid_pages(app, grid_id: str, page) -> None:

@@ -12,7 +12,7 @@ from dash import Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks.train_form import PARAM_CONTROLS, SPEC_STATES, TRAIN_FORM, spec_from_controls
-from callbacks.widgets import QueryField, background_run, bind_permalink
+from callbacks.widgets import QueryField, background_run, bind_export_link, bind_permalink
 from dashboard.errors import FieldError, ResultExpired, user_message
 from dashboard.figures.base import message_figure
 from dashboard.figures.train import (
@@ -298,15 +298,7 @@ def register(app, services: Services) -> None:
         Output(TrainIds.SHAP_SECTION, "hidden"),
         Input(TrainIds.RESULT_STORE, "data"),
     )
-    app.clientside_callback(  # the export of what the permalink names, as one offline HTML file
-        """function (href) {
-            if (!href || href === "#") { return "#"; }
-            var link = new URL(href, window.location.href);
-            return "/api/export?format=html&url=" + encodeURIComponent(link.pathname + link.search);
-        }""",
-        Output(TrainIds.EXPORT_LINK, "href"),
-        Input(TrainIds.PERMALINK_LINK, "href"),
-    )
+    bind_export_link(app, TrainIds.EXPORT_LINK, TrainIds.PERMALINK_LINK)
     app.clientside_callback(  # n-gram settings only when a chosen feature is text (options carry the kind)
         """function (chosen, options) {
             var text = (options || []).filter(function (o) { return o.title === "text"; }).map(function (o) {

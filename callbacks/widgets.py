@@ -72,3 +72,16 @@ def bind_permalink(
         *outputs,
         *inputs,
     )
+
+
+def bind_export_link(app, link_id: str, permalink_id: str) -> None:
+    """``link_id`` downloads what the page's permalink names as one offline HTML file (GET /api/export)."""
+    app.clientside_callback(
+        """function (href) {
+            if (!href || href === "#") { return "#"; }
+            var link = new URL(href, window.location.href);
+            return "/api/export?format=html&url=" + encodeURIComponent(link.pathname + link.search);
+        }""",
+        Output(link_id, "href"),
+        Input(permalink_id, "href"),
+    )

@@ -152,6 +152,9 @@ def layout(
                 [
                     html.H6("Share this view"),
                     html.A("Permalink", id=ExplorerIds.PERMALINK_LINK, href="#", className="d-block small mb-1"),
+                    html.A(
+                        "Export this view (HTML)", id=ExplorerIds.EXPORT_LINK, href="#", className="d-block small mb-1"
+                    ),
                     dbc.Label("Embed code (an iframe)", html_for=ExplorerIds.EMBED_CODE, className="small"),
                     dbc.Textarea(id=ExplorerIds.EMBED_CODE, readOnly=True, rows=3, className="small font-monospace"),
                 ],

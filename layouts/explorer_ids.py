@@ -23,6 +23,7 @@ class ExplorerIds:
     GRID = "explorer-grid"
     ERROR_ALERT = "explorer-error-alert"
     PERMALINK_LINK = "explorer-permalink-link"
+    EXPORT_LINK = "explorer-export-link"  # this view as one offline HTML file (GET /api/export)
     EMBED_CODE = "explorer-embed-code"
     UPLOAD = "explorer-upload"
     UPLOAD_RECEIVED = "explorer-upload-received"  # {token, filename, size} of a file the server holds

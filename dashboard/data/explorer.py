@@ -114,6 +114,14 @@ class ExplorerService:
             lambda frame: profile.scatter_sample(frame, x, y, color, self.point_budget),
         )
 
+    def density(self, dataset_id: str, x: str, y: str) -> dict[str, Any]:
+        """The scatter of ``x`` and ``y`` as counts per grid cell (reports: aggregates, never rows)."""
+        kinds = self.kinds(dataset_id)
+        for field, column in (("x", x), ("y", y)):
+            if column not in kinds:
+                raise FieldError(field, f"{column!r} is not in dataset {dataset_id!r}")
+        return self._cached("explorer.density", dataset_id, (x, y), lambda frame: profile.scatter_density(frame, x, y))
+
     def profile_page(self, dataset_id: str, request: dict[str, Any]) -> dict[str, Any]:
         """One page of the profile grid's rows (one row per column), sorted and filtered as asked."""
         rows = pd.DataFrame(profile.profile_rows(self.summary(dataset_id)["profiles"]))

@@ -371,6 +371,27 @@ def scatter_sample(frame: pd.DataFrame, x: str, y: str, color: str | None, budge
     return out
 
 
+def scatter_density(frame: pd.DataFrame, x: str, y: str, bins: int = 50) -> dict:
+    """Counts of rows per cell of a ``bins`` × ``bins`` grid over two numeric columns: the scatter as an
+    aggregate (a report carries no rows). ``type`` "not_numeric" when either column is not numbers."""
+    if not (is_number_dtype(str(frame[x].dtype)) and is_number_dtype(str(frame[y].dtype))):
+        return {"type": "not_numeric", "x": x, "y": y}
+    values = frame[[x, y]].astype("float64")
+    values = values[np.isfinite(values).all(axis=1)]
+    if values.empty:
+        return {"type": "empty", "x": x, "y": y}
+    counts, x_edges, y_edges = np.histogram2d(values[x].to_numpy(), values[y].to_numpy(), bins=bins)
+    return {
+        "type": "density",
+        "x": x,
+        "y": y,
+        "x_centres": ((x_edges[:-1] + x_edges[1:]) / 2).tolist(),
+        "y_centres": ((y_edges[:-1] + y_edges[1:]) / 2).tolist(),
+        "counts": counts.T.astype(int).tolist(),  # rows of y, as a heatmap reads them
+        "total": int(len(values)),
+    }
+
+
 def _jsonable(series: pd.Series) -> list:
     if pd.api.types.is_datetime64_any_dtype(series):
         return series.astype(str).tolist()

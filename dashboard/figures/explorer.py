@@ -100,3 +100,20 @@ def scatter_figure(sample: dict, x: str, y: str, color: str | None) -> go.Figure
         points = dict(x=sample["x"], y=sample["y"], mode="markers", marker=marker, showlegend=False)
         add_points(figure, len(sample["x"]), **points)
     return figure
+
+
+def density_figure(density: dict) -> go.Figure:
+    """The scatter as a heatmap of rows per cell (reports)."""
+    if density["type"] != "density":
+        reason = "both columns must be numbers" if density["type"] == "not_numeric" else "no rows have both values"
+        return message_figure(f"no density of {density['y']} against {density['x']}: {reason}")
+    figure = base_figure(xaxis_title=density["x"], yaxis_title=density["y"])
+    figure.add_heatmap(
+        x=density["x_centres"],
+        y=density["y_centres"],
+        z=[[count or None for count in row] for row in density["counts"]],  # empty cells left blank
+        colorscale="Blues",
+        colorbar=dict(title="rows"),
+        hovertemplate=f"{density['x']} %{{x:.4g}}<br>{density['y']} %{{y:.4g}}<br>%{{z:,}} rows<extra></extra>",
+    )
+    return figure

@@ -1,11 +1,13 @@
 """An exported view opened in Chromium with the network off: every figure renders from the file alone and the
 console stays clean (a request leaving the file would fail and log); the Train page links to its export."""
 
+import os
 from urllib.parse import unquote
 
 import pytest
 
 from dashboard.train.spec import CVSpec, TrainSpec
+from layouts.explorer_ids import ExplorerIds
 from layouts.train_ids import TrainIds
 from tests.browser.helpers import wait_for_app_ready, wait_until
 
@@ -52,4 +54,41 @@ def test_the_export_renders_offline_and_the_page_links_to_it(dash_duo, app, tmp_
         msg="not every figure rendered offline",
     )
     assert f"{result.summary['roc_auc']['mean']:.4f}" in dash_duo.driver.find_element("tag name", "body").text
+    assert dash_duo.get_logs() == []
+
+
+def test_an_explorer_view_exports_from_its_page_and_renders_offline(dash_duo, app, tmp_path):
+    dash_duo.start_server(app, navigate=False)
+    dash_duo.driver.get(f"{dash_duo.server.url}/data?dataset=titanic&column=Age&split=Survived&x=Age&y=Fare")
+    wait_for_app_ready(dash_duo)
+    link = wait_until(
+        dash_duo,
+        lambda d: (
+            "/api/export" in (d.find_element("id", ExplorerIds.EXPORT_LINK).get_attribute("href") or "")
+            and d.find_element("id", ExplorerIds.EXPORT_LINK).get_attribute("href")
+        ),
+        msg="the export link was not set",
+    )
+    assert "column=Age" in unquote(link) and "split=Survived" in unquote(link)
+    page = app.server.test_client().get(link.partition(dash_duo.server.url)[2]).get_data(as_text=True)
+    exported = tmp_path / "data.html"
+    exported.write_text(page)
+    figures = page.count('class="figure"')
+    assert figures == 3  # distribution, density, correlations
+    dash_duo.driver.execute_cdp_cmd("Network.enable", {})
+    dash_duo.driver.execute_cdp_cmd(
+        "Network.emulateNetworkConditions",
+        {"offline": True, "latency": 0, "downloadThroughput": 0, "uploadThroughput": 0},
+    )
+    dash_duo.driver.get(exported.as_uri())
+    wait_until(
+        dash_duo,
+        lambda d: d.execute_script("return document.querySelectorAll('.js-plotly-plot .main-svg').length") >= figures,
+        msg="not every figure rendered offline",
+    )
+    rows = app.server.extensions["dashboard"].explorer.summary("titanic")["overview"]["rows"]
+    assert f"{rows:,}" in dash_duo.driver.find_element("tag name", "body").text
+    if shots := os.environ.get("DASHBOARD_SHOTS"):
+        dash_duo.driver.set_window_size(1280, 2400)
+        dash_duo.driver.save_screenshot(os.path.join(shots, "export-data.png"))
     assert dash_duo.get_logs() == []

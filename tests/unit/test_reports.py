@@ -57,7 +57,7 @@ def test_hostile_column_names_are_escaped(app, services):
         (QUERY, "html", 409, "url"),  # not computed yet
         ("https://evil.example/train?dataset=titanic", "html", 400, "url"),
         ("//evil.example/train", "html", 400, "url"),
-        ("/data?dataset=titanic", "html", 404, "url.path"),
+        ("/recommend?dataset=movielens-small", "html", 404, "url.path"),
         (QUERY, "pdf", 400, "format"),
         ("", "html", 400, "url"),
     ],
@@ -77,3 +77,34 @@ def test_the_export_file_carries_only_aggregates_for_a_regression(app, services)
     page = app.server.test_client().get("/api/export", query_string={"url": url}).get_data(as_text=True)
     assert "Residuals" in page and "rmse" in page
     assert "Gr_Liv_Area" in page and "predicted_vs_actual" not in page  # no row-level scatter
+
+
+def test_an_exported_explorer_view_holds_the_page_s_numbers_and_no_rows(app, services):
+    url = "/data?dataset=titanic&column=Age&split=Survived&x=Age&y=Fare"
+    answer = app.server.test_client().get("/api/export", query_string={"url": url})
+    assert answer.status_code == 200
+    assert answer.headers["Content-Disposition"] == 'attachment; filename="data-titanic.html"'
+    page = answer.get_data(as_text=True)
+    summary = services.explorer.summary("titanic")
+    assert f"<td>{summary['overview']['rows']:,}</td>" in page
+    corr = services.explorer.correlations("titanic", "Age")
+    fare_age = corr["matrix"][corr["columns"].index("Fare")][corr["columns"].index("Age")]
+    assert str(fare_age) in page  # the heatmap's cell, as the page's figure carries it
+    assert "Distribution of Age, split by Survived" in page and "Fare against Age" in page
+    for name in services.catalog.load("titanic")["Name"]:  # no passenger is named (the dataset's rows stay out)
+        assert name not in page
+    assert "CA. 2343 (11)" in page  # a ticket eleven passengers share is an aggregate
+    assert "Left out (identifiers or row numbers): PassengerId" in page
+    assert page.count("plotly.js v") == 1
+
+
+def test_an_explorer_export_of_a_deleted_dataset_is_refused_by_name(app, services):
+    answer = app.server.test_client().get("/api/export", query_string={"url": "/data?dataset=gone"})
+    assert answer.status_code == 404 and answer.json["error"]["field"] == "url.dataset"
+
+
+def test_an_identifier_column_s_distribution_is_not_exported(app):
+    page = app.server.test_client().get("/api/export", query_string={"url": "/data?dataset=titanic&column=Name"})
+    assert "Distribution of Name" in page.get_data(
+        as_text=True
+    ) and "Not exported: its values name rows." in page.get_data(as_text=True)
