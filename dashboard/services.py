@@ -10,6 +10,7 @@ from dashboard.clusters.serving import ClusterAdapter
 from dashboard.data.catalog import Catalog
 from dashboard.data.explorer import ExplorerService
 from dashboard.data.incoming import IncomingFiles
+from dashboard.data.reports import ReportStore
 from dashboard.data.upload_base import DecodeLimits
 from dashboard.jobs.layer import JobLayer, create_job_layer
 from dashboard.jobs.queue import ExecutorFactory, JobQueue, ThreadExecutor
@@ -44,6 +45,7 @@ class Services:
     recommend: RecommendService
     predictions: PredictionLog  # what each model version answered, and the labels that came back
     monitoring: MonitoringService  # drift, re-verification and retraining of stored versions
+    reports: ReportStore  # saved reports: pinned views, exported by dashboard.reports
 
 
 def build_services(settings: Settings) -> Services:
@@ -95,6 +97,7 @@ def build_services(settings: Settings) -> Services:
         recommend=RecommendService(catalog, jobs.memo, models),
         predictions=predictions,
         monitoring=monitoring,
+        reports=ReportStore(data_dir / "reports"),
     )
 
 

@@ -10,6 +10,7 @@ from pydantic.json_schema import models_json_schema
 
 from dashboard.api.openapi_monitoring import monitoring_paths
 from dashboard.api.openapi_parts import SELECTOR, errors, json_content, json_ref, ok_or_404, operation, path_param
+from dashboard.api.openapi_reports import report_paths
 from dashboard.api.schemas import RESPONSE_MODELS
 from dashboard.jobs.layer import CODE_VERSION
 from dashboard.settings import Settings
@@ -49,15 +50,6 @@ def model_input_schema(card: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-EXPORT_URL = {
-    "type": "string",
-    "minLength": 1,
-    "maxLength": 4000,
-    "pattern": "^/[^/]",
-    "description": "a view's permalink: its path and query, such as /train?dataset=titanic&target=Survived",
-}
-
-
 def openapi_document(models: list[dict[str, Any]], store, settings: Settings) -> dict[str, Any]:
     """The whole API: fixed shapes generated from ``dashboard.api.schemas``, each stored model's input from
     its card, limits and security as this server enforces them."""
@@ -66,21 +58,6 @@ def openapi_document(models: list[dict[str, Any]], store, settings: Settings) ->
     paths: dict[str, Any] = {
         "/api/health": {"get": operation("Liveness", None, {"200": json_ref("Health")})},
         "/api/openapi.json": {"get": operation("This document", None, {"200": json_content({"type": "object"})})},
-        "/api/export": {
-            "parameters": [
-                {"name": "url", "in": "query", "required": True, "schema": EXPORT_URL},
-                {"name": "format", "in": "query", "required": False, "schema": {"type": "string", "enum": ["html"]}},
-            ],
-            "get": operation(
-                "A view as one offline HTML file (plotly.js inlined, aggregates only, its source named): the view "
-                "its permalink names, once computed (409 not_computed before)",
-                need_key["read"],
-                {
-                    "200": {"description": "ok", "content": {"text/html": {"schema": {"type": "string"}}}},
-                    **errors(400, 404, 409),
-                },
-            ),
-        },
         "/api/metrics": {
             "get": operation(
                 "Prometheus metrics: request and callback latency, errors by code, predictions per model version, "
@@ -211,6 +188,7 @@ def openapi_document(models: list[dict[str, Any]], store, settings: Settings) ->
             },
         }
         paths.update(monitoring_paths(name, need_key))
+    paths.update(report_paths(need_key))
     return {
         "openapi": "3.0.3",
         "info": {"title": "Analytics & Prediction Dashboard API", "version": CODE_VERSION},

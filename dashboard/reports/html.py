@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import functools
 import html
+import itertools
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,12 +16,18 @@ STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 2rem auto; max-width: 1100px;
        color: #212529; padding: 0 1rem; }
 h1 { font-size: 1.6rem; margin-bottom: .2rem; } h2 { font-size: 1.2rem; margin-top: 2rem; }
+h3 { font-size: 1.05rem; margin-top: 1.5rem; } .view { border-top: 2px solid #dee2e6; margin-top: 2.5rem; }
+.user-note { border-left: 3px solid #0d6efd; padding: .3rem .8rem; background: #f1f6ff; white-space: pre-wrap; }
 .source { color: #6c757d; font-size: .85rem; } .source dt { font-weight: 600; float: left; clear: left; width: 9rem; }
 .source dd { margin-left: 9.5rem; word-break: break-all; }
 table { border-collapse: collapse; font-size: .85rem; margin: .5rem 0; }
 th, td { border-bottom: 1px solid #dee2e6; padding: .25rem .6rem; text-align: left; }
 .figure { width: 100%; min-height: 380px; } .note { color: #6c757d; font-size: .85rem; }
-@media print { .figure { break-inside: avoid; } }
+@media print {
+  .figure, .keep { break-inside: avoid; } .view { break-before: page; border: 0; margin: 0; }
+  table { font-size: .7rem; }
+  .view:first-of-type { break-before: auto; } .modebar-container { display: none !important; }
+}
 """
 
 
@@ -41,30 +49,69 @@ def plotly_js() -> str:
 
 def render(title: str, source: dict[str, str], sections: list[Section]) -> str:
     """The HTML file: a title, the source (dataset fingerprint, model, permalink, time, app version), sections."""
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>{html.escape(title)}</title>",
-        f"<style>{STYLE}</style>",
-        f"<script>{plotly_js()}</script>",
-        "</head><body>",
-        f"<h1>{html.escape(title)}</h1>",
-        '<dl class="source">',
-        *(f"<dt>{html.escape(k)}</dt><dd>{html.escape(str(v))}</dd>" for k, v in source.items()),
-        "</dl>",
-    ]
-    count = 0
+    return _document(title, [_heading(1, title), _facts(source), *_sections(sections, itertools.count(1), 2)])
+
+
+@dataclass
+class Part:
+    """One pinned view of a report: its heading, where it came from, the user's note, what it shows."""
+
+    title: str
+    source: dict[str, str]
+    sections: list[Section]
+    note: str = ""
+
+
+def render_report(title: str, facts: dict[str, str], parts: list[Part]) -> str:
+    """Several views in one file, plotly.js once: each view's heading, source and note, then its sections."""
+    numbers = itertools.count(1)
+    body = [_heading(1, title), _facts(facts)]
+    for index, part in enumerate(parts, start=1):
+        body += [f'<section class="view">{_heading(2, f"{index}. {part.title}")}', _facts(part.source)]
+        if part.note:
+            body.append(f'<p class="user-note">{html.escape(part.note)}</p>')
+        body += [*_sections(part.sections, numbers, 3), "</section>"]
+    return _document(title, body)
+
+
+def _document(title: str, body: list[str]) -> str:
+    return "\n".join(
+        [
+            "<!DOCTYPE html>",
+            '<html lang="en"><head><meta charset="utf-8">',
+            f"<title>{html.escape(title)}</title>",
+            f"<style>{STYLE}</style>",
+            f"<script>{plotly_js()}</script>",
+            "</head><body>",
+            *body,
+            "</body></html>",
+        ]
+    )
+
+
+def _heading(level: int, text: str) -> str:
+    return f"<h{level}>{html.escape(text)}</h{level}>"
+
+
+def _facts(source: dict[str, str]) -> str:
+    items = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(str(v))}</dd>" for k, v in source.items())
+    return f'<dl class="source">{items}</dl>'
+
+
+def _sections(sections: list[Section], numbers: Iterator[int], level: int) -> list[str]:
+    """Each section's heading is kept on one printed page with what follows it (its note, table and first
+    figure): a heading alone at the foot of a page, its figure overleaf, reads as a missing figure."""
+    parts = []
     for section in sections:
-        parts.append(f"<h2>{html.escape(section.title)}</h2>")
+        head = [_heading(level, section.title)]
         if section.note:
-            parts.append(f'<p class="note">{html.escape(section.note)}</p>')
+            head.append(f'<p class="note">{html.escape(section.note)}</p>')
         if section.table is not None:
-            parts.append(_table(*section.table))
-        for figure in section.figures:
-            count += 1
-            parts.append(_figure(f"figure-{count}", figure))
-    parts.append("</body></html>")
-    return "\n".join(parts)
+            head.append(_table(*section.table))
+        figures = [_figure(f"figure-{next(numbers)}", figure) for figure in section.figures]
+        parts.append('<div class="keep">' + "".join(head + figures[:1]) + "</div>")
+        parts.extend(figures[1:])
+    return parts
 
 
 def _table(header: list[str], rows: list[list[Any]]) -> str:

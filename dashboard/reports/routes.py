@@ -1,8 +1,12 @@
-"""``GET /api/export?url=<a view's permalink: path and query>&format=html``: the view as one offline HTML file.
+"""Reports out of the app, over REST:
 
-The permalink is read as the page reads it (the same form reading, the same cached result); a view that is not
-computed yet, a path that does not export, a dataset that is gone, or a URL that is not this app's are refused
-by name. Each exported path has one builder in ``VIEWS``: (services, query) -> (title, source, sections, name).
+- ``GET /api/export?url=<a view's permalink: path and query>&format=html|pdf[&paper=a4|letter]``: one view;
+- ``GET /api/reports/<id>/export?format=html|pdf``: a saved report, every pinned view in one file (plotly.js
+  once);
+- ``/api/reports``: saved reports (list, create, read, edit with the version it was made on, pin, delete).
+
+Reading and exporting need the read role, editing the editor role. A view that cannot be drawn is refused by
+name when exported alone; inside a report it becomes a note and the rest is exported.
 """
 
 from __future__ import annotations
@@ -10,21 +14,26 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from importlib.metadata import version as package_version
-from urllib.parse import parse_qsl, urlsplit
+from pathlib import Path
+from typing import Any
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, jsonify, request
 
+from dashboard.api.http import json_body
 from dashboard.data.catalog import DatasetNotFoundError
+from dashboard.data.reports import (
+    PinnedView,
+    ReportNotFound,
+    StaleReport,
+    check_note,
+)
 from dashboard.errors import FieldError, ResultExpired
-from dashboard.reports.explorer import explorer_sections
-from dashboard.reports.html import render
-from dashboard.reports.train import train_sections
-from dashboard.web.auth import api_error, require_api_role
-from layouts.common import query_int, query_number
-from layouts.explorer import DEFAULT_DATASET as DEFAULT_EXPLORED
-from layouts.train_form import DEFAULT_DATASET, read_form
+from dashboard.reports import pdf
+from dashboard.reports.html import Part, Section, render, render_report
+from dashboard.reports.views import build, permalink
+from dashboard.web.auth import api_error, identity, require_api_role
 
-MAX_URL = 4000
+FORMATS = {"html": "text/html", "pdf": "application/pdf"}
 
 
 def create_reports_blueprint() -> Blueprint:
@@ -33,76 +42,192 @@ def create_reports_blueprint() -> Blueprint:
     @reports.get("/export")
     @require_api_role("read")
     def export():
+        return _export(lambda: _view_file(request.args.get("url")))
+
+    @reports.get("/reports/<report_id>/export")
+    @require_api_role("read")
+    def export_report(report_id: str):
+        return _export(lambda: _report_file(report_id))
+
+    @reports.get("/reports")
+    @require_api_role("read")
+    def list_reports():
+        return jsonify({"reports": [_summary(r) for r in _store().list()]})
+
+    @reports.post("/reports")
+    @require_api_role("editor")
+    def create_report():
+        body, problem = _object_body()
+        if problem:
+            return problem
         try:
-            path, query = _permalink(request.args.get("url"))
-            if request.args.get("format", "html") != "html":
-                raise FieldError("format", "html is the export format available (PDF is not built yet)")
-            title, source, sections, name = VIEWS[path](current_app.extensions["dashboard"], query)
-        except ResultExpired as exc:
-            return api_error(409, "not_computed", "url", str(exc))
-        except DatasetNotFoundError:
-            return api_error(404, "not_found", "url.dataset", "the view's dataset is not in the catalog (deleted?)")
+            views = _views(body.get("views", []))
+            report = _store().create(body.get("title"), _who(), views)
         except FieldError as exc:
-            code = 404 if exc.field == "url.path" else 400
-            return api_error(code, "not_found" if code == 404 else "invalid_input", exc.field, exc.message)
-        # The permalink as asked (path and query): never a host read from the request, which a client sets.
-        permalink = f"{path}?{request.args.get('url', '').partition('?')[2]}"
-        source = {
-            **source,
-            "permalink": permalink,
-            "exported": datetime.now(UTC).isoformat(timespec="seconds"),
-            "app version": package_version("dashboard"),
-        }
-        body = render(title, source, sections)
-        name = re.sub(r"[^a-z0-9-]+", "-", name.lower())
-        headers = {"Content-Disposition": f'attachment; filename="{name.strip("-")[:80]}.html"'}
-        return Response(body, mimetype="text/html", headers=headers)
+            return _field_error(exc)
+        return jsonify(report.to_dict()), 201
+
+    @reports.get("/reports/<report_id>")
+    @require_api_role("read")
+    def get_report(report_id: str):
+        try:
+            return jsonify(_store().get(report_id).to_dict())
+        except ReportNotFound:
+            return api_error(404, "not_found", "report", "no saved report has this id")
+
+    @reports.patch("/reports/<report_id>")
+    @require_api_role("editor")
+    def edit_report(report_id: str):
+        body, problem = _object_body()
+        if problem:
+            return problem
+        try:
+            version = body.get("version")
+            if not isinstance(version, int) or isinstance(version, bool):
+                raise FieldError("version", "send the version the edit was made on (a whole number)")
+            views = _views(body["views"]) if "views" in body else None
+            report = _store().update(report_id, version=version, title=body.get("title"), views=views)
+        except ReportNotFound:
+            return api_error(404, "not_found", "report", "no saved report has this id")
+        except StaleReport as exc:
+            return api_error(409, "stale_version", "version", str(exc))
+        except FieldError as exc:
+            return _field_error(exc)
+        return jsonify(report.to_dict())
+
+    @reports.post("/reports/<report_id>/views")
+    @require_api_role("editor")
+    def pin_view(report_id: str):
+        body, problem = _object_body()
+        if problem:
+            return problem
+        try:
+            (view,) = _views([body], field="body")
+            report = _store().pin(report_id, view)
+        except ReportNotFound:
+            return api_error(404, "not_found", "report", "no saved report has this id")
+        except FieldError as exc:
+            return _field_error(exc)
+        return jsonify(report.to_dict()), 201
+
+    @reports.delete("/reports/<report_id>")
+    @require_api_role("editor")
+    def delete_report(report_id: str):
+        try:
+            _store().delete(report_id)
+        except ReportNotFound:
+            return api_error(404, "not_found", "report", "no saved report has this id")
+        return "", 204
 
     return reports
 
 
-def _permalink(url: object) -> tuple[str, dict[str, str]]:
-    """The path and query of one of this app's views: a path only, never another site."""
-    if not isinstance(url, str) or not url or len(url) > MAX_URL:
-        raise FieldError("url", "give the view's permalink: its path and query, such as /train?dataset=titanic")
-    parts = urlsplit(url)
-    if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
-        raise FieldError("url", "give the path and query of a view of this app, not a full address")
-    if parts.path not in VIEWS:
-        exported = ", ".join(VIEWS)
-        raise FieldError("url.path", f"{parts.path[:64]!r} does not export yet (views that do: {exported})")
-    return parts.path, dict(parse_qsl(parts.query, keep_blank_values=False))
+def _export(document):
+    """``document()``'s (HTML, file name) answered as HTML or printed to PDF, or the named refusal."""
+    try:
+        fmt = request.args.get("format", "html")
+        if fmt not in FORMATS:
+            raise FieldError("format", f"choose html or pdf, not {fmt[:20]!r}")
+        paper = pdf.paper_of(request.args.get("paper"))
+        body, name = document()
+        content = pdf.to_pdf(body, paper, _work_dir()) if fmt == "pdf" else body
+    except ResultExpired as exc:
+        return api_error(409, "not_computed", "url", str(exc))
+    except DatasetNotFoundError:
+        return api_error(404, "not_found", "url.dataset", "the view's dataset is not in the catalog (deleted?)")
+    except ReportNotFound:
+        return api_error(404, "not_found", "report", "no saved report has this id")
+    except pdf.PdfUnavailable as exc:
+        return api_error(503, "pdf_unavailable", "format", str(exc))
+    except FieldError as exc:
+        return _field_error(exc)
+    name = re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-")[:80] or "report"
+    headers = {"Content-Disposition": f'attachment; filename="{name}.{fmt}"'}
+    return Response(content, mimetype=FORMATS[fmt], headers=headers)
 
 
-def _train(services, query: dict[str, str]):
-    form = read_form(
-        query.get("dataset", DEFAULT_DATASET),
-        query.get("target"),
-        query.get("features"),
-        query.get("model"),
-        {**query, "opts": query.get("opts", "stratified,shuffle")},
-    )
-    spec = form.spec()
-    if spec is None:
-        raise ResultExpired("this view has not been computed yet: open it in the dashboard and run it")
-    by = [c for c in query.get("by", "").split(",") if c][:2]
-    title, source, sections = train_sections(
-        services.training,
-        services.diagnostics,
-        spec,
-        threshold=query_number(query.get("threshold", "0.5"), 0.5, -1e9, 1e9),
-        by=by or None,
-        shap_rows=query_int(query["shap"], 500, 10, 2000) if "shap" in query else None,
-    )
-    return title, source, sections, f"train-{spec.dataset}-{spec.estimator}"
+def _services():
+    return current_app.extensions["dashboard"]
 
 
-def _explorer(services, query: dict[str, str]):
-    dataset = query.get("dataset", DEFAULT_EXPLORED)
-    if not services.catalog.exists(dataset):
-        raise DatasetNotFoundError(dataset)
-    title, source, sections = explorer_sections(services.explorer, dataset, query)
-    return title, source, sections, f"data-{dataset}"
+def _store():
+    return _services().reports
 
 
-VIEWS = {"/train": _train, "/data": _explorer}
+def _work_dir() -> Path:
+    return Path(_services().settings.cache_dir) / "pdf"
+
+
+def _who() -> str:
+    user = identity().user
+    return user.name if user.name not in ("anonymous", "") else "api"
+
+
+def _object_body() -> tuple[dict[str, Any], Any]:
+    body, problem = json_body()
+    if problem is None and not isinstance(body, dict):
+        return {}, api_error(400, "invalid_input", "body", "send a JSON object")
+    return body or {}, problem
+
+
+def _views(entries: Any, field: str = "views") -> list[PinnedView]:
+    """Pinned views as sent: each a permalink of an exported page and an optional note."""
+    if not isinstance(entries, list):
+        raise FieldError(field, "a list of {url, note} objects")
+    views = []
+    for index, entry in enumerate(entries):
+        where = f"{field}[{index}]" if field == "views" else field
+        if not isinstance(entry, dict):
+            raise FieldError(where, "each view is an object with a url and an optional note")
+        permalink(entry.get("url"), f"{where}.url")
+        views.append(PinnedView(entry["url"], check_note(entry.get("note"), f"{where}.note")))
+    return views
+
+
+def _summary(report) -> dict[str, Any]:
+    """A report in the list: everything but its views' notes, with their count."""
+    return {
+        "id": report.id,
+        "title": report.title,
+        "owner": report.owner,
+        "created": report.created,
+        "updated": report.updated,
+        "version": report.version,
+        "views": len(report.views),
+    }
+
+
+def _field_error(exc: FieldError):
+    code = 404 if exc.field.endswith(".path") else 400
+    return api_error(code, "not_found" if code == 404 else "invalid_input", exc.field, exc.message)
+
+
+def _stamp() -> dict[str, str]:
+    return {"exported": datetime.now(UTC).isoformat(timespec="seconds"), "app version": package_version("dashboard")}
+
+
+def _view_file(url: Any) -> tuple[str, str]:
+    title, source, sections, name = build(_services(), url)
+    # The permalink as asked (path and query): never a host read from the request, which a client sets.
+    return render(title, {**source, "permalink": url, **_stamp()}, sections), name
+
+
+def _report_file(report_id: str) -> tuple[str, str]:
+    report = _store().get(report_id)
+    if not report.views:
+        raise FieldError("report.views", "this report has no views yet: pin a view to it first")
+    parts = []
+    for view in report.views:
+        try:
+            title, source, sections, _ = build(_services(), view.url)
+            parts.append(Part(title, {**source, "permalink": view.url}, sections, view.note))
+        except (ResultExpired, DatasetNotFoundError, FieldError) as exc:
+            reason = (
+                "its dataset is no longer in the catalog"
+                if isinstance(exc, DatasetNotFoundError)
+                else f"it cannot be drawn now ({exc})"
+            )
+            note = Section("Not exported", note=f"This view was not exported: {reason}.")
+            parts.append(Part(view.url[:80], {"permalink": view.url}, [note], view.note))
+    facts = {"report": report.id, "by": report.owner, "views": str(len(report.views)), **_stamp()}
+    return render_report(report.title, facts, parts), f"report-{report.title}"

@@ -110,8 +110,9 @@ def api_error(status: int, code: str, field: str, message: str):
 
 
 def require_api_role(level: str):
-    """``read``: open in local mode, any user's key with login. ``viewer`` (predict, jobs) and ``editor``
-    (writes): ``DASHBOARD_API_KEY`` when set in local mode; with login a key of a user in that role."""
+    """``read``: open in local mode, any user's key or logged-in browser session with login (a page's links
+    to the API, such as "Export this view", are reads). ``viewer`` (predict, jobs) and ``editor`` (writes):
+    ``DASHBOARD_API_KEY`` when set in local mode; with login a key of a user in that role."""
 
     def decorate(view):
         @wraps(view)
@@ -124,7 +125,7 @@ def require_api_role(level: str):
                 if gate.api_user(key) is None:
                     return api_error(401, "unauthorized", "X-API-Key", "a valid API key is required for this request")
                 return view(*args, **kwargs)
-            user = gate.api_user(key)
+            user = gate.api_user(key) or (gate.session_user() if level == "read" and not key else None)
             if user is None:
                 return api_error(401, "unauthorized", "X-API-Key", "a valid API key is required for this request")
             needed = "viewer" if level == "read" else level

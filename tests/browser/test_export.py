@@ -92,3 +92,41 @@ def test_an_explorer_view_exports_from_its_page_and_renders_offline(dash_duo, ap
         dash_duo.driver.set_window_size(1280, 2400)
         dash_duo.driver.save_screenshot(os.path.join(shots, "export-data.png"))
     assert dash_duo.get_logs() == []
+
+
+@pytest.mark.parametrize(("paper", "size"), [("a4", (595, 842)), ("letter", (612, 792))])
+def test_a_report_prints_to_pdf_one_view_per_page_with_its_text(app, paper, size):
+    import io
+
+    from pypdf import PdfReader
+
+    services = app.server.extensions["dashboard"]
+    _, result, _ = services.training.run(SPEC)
+    client = app.server.test_client()
+    report = client.post(
+        "/api/reports",
+        json={
+            "title": "Titanic review",
+            "views": [
+                {"url": "/data?dataset=titanic&column=Age", "note": "Who travelled."},
+                {"url": f"/train?{QUERY}"},
+            ],
+        },
+    ).json
+    answer = client.get(f"/api/reports/{report['id']}/export", query_string={"format": "pdf", "paper": paper})
+    assert answer.status_code == 200 and answer.mimetype == "application/pdf"
+    assert answer.headers["Content-Disposition"] == 'attachment; filename="report-titanic-review.pdf"'
+    pages = PdfReader(io.BytesIO(answer.data)).pages
+    assert len(pages) >= 3  # the cover facts, then each view from a new page
+    assert tuple(round(float(v)) for v in pages[0].mediabox[2:]) == size
+    text = " ".join(page.extract_text() for page in pages)
+    assert "Titanic review" in text and "Who travelled." in text
+    assert f"{result.summary['roc_auc']['mean']:.4f}" in text  # the page's number, as text in the PDF
+    assert "Distribution of Age" in text
+
+
+def test_pdf_without_chromium_is_a_named_refusal(app, monkeypatch):
+    monkeypatch.setenv("DASHBOARD_CHROMIUM", "/nonexistent/chromium")
+    answer = app.server.test_client().get("/api/export", query_string={"url": "/data?dataset=titanic", "format": "pdf"})
+    assert answer.status_code == 503 and answer.json["error"]["code"] == "pdf_unavailable"
+    assert "PDF needs Chromium" in answer.json["error"]["message"]

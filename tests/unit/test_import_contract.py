@@ -84,7 +84,7 @@ MAY_IMPORT = {
     "web": BELOW_FEATURES | FEATURES | {"monitoring", "services"},
     "api": BELOW_FEATURES | FEATURES | {"monitoring", "services", "web"},
     # a view out of the app: read as its page reads its permalink (layouts), drawn by the page's figures
-    "reports": BELOW_FEATURES | FEATURES | {"monitoring", "services", "figures", "web", "layouts", "dash"},
+    "reports": BELOW_FEATURES | FEATURES | {"monitoring", "services", "figures", "web", "api", "layouts", "dash"},
     "wiring": BELOW_FEATURES
     | FEATURES
     | {"monitoring", "services", "figures", "web", "api", "reports", "layouts", "callbacks", "dash"},

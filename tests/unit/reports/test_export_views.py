@@ -58,7 +58,7 @@ def test_hostile_column_names_are_escaped(app, services):
         ("https://evil.example/train?dataset=titanic", "html", 400, "url"),
         ("//evil.example/train", "html", 400, "url"),
         ("/recommend?dataset=movielens-small", "html", 404, "url.path"),
-        (QUERY, "pdf", 400, "format"),
+        (QUERY, "docx", 400, "format"),
         ("", "html", 400, "url"),
     ],
 )

@@ -1,0 +1,76 @@
+"""Each exported page's builder: a permalink's path and query -> (title, source facts, sections, file name),
+read as the page reads its permalink, from the same cached results. A view that is not computed, a dataset that
+is gone or a path that does not export is a named error."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from dashboard.data.catalog import DatasetNotFoundError
+from dashboard.errors import FieldError, ResultExpired
+from dashboard.reports.explorer import explorer_sections
+from dashboard.reports.html import Section
+from dashboard.reports.train import train_sections
+from layouts.common import query_int, query_number
+from layouts.explorer import DEFAULT_DATASET as DEFAULT_EXPLORED
+from layouts.train_form import DEFAULT_DATASET, read_form
+
+MAX_URL = 4000
+View = tuple[str, dict[str, str], list[Section], str]
+
+
+def permalink(url: object, field: str = "url") -> tuple[str, dict[str, str]]:
+    """The path and query of one of this app's exported views: a path only, never another site."""
+    if not isinstance(url, str) or not url or len(url) > MAX_URL:
+        raise FieldError(field, "give the view's permalink: its path and query, such as /train?dataset=titanic")
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
+        raise FieldError(field, "give the path and query of a view of this app, not a full address")
+    if parts.path not in VIEWS:
+        exported = ", ".join(VIEWS)
+        raise FieldError(f"{field}.path", f"{parts.path[:64]!r} does not export yet (views that do: {exported})")
+    return parts.path, dict(parse_qsl(parts.query, keep_blank_values=False))
+
+
+def build(services: Any, url: str) -> View:
+    """The view a permalink names; FieldError, ResultExpired or DatasetNotFoundError when it cannot be drawn."""
+    path, query = permalink(url)
+    return VIEWS[path](services, query)
+
+
+def _train(services: Any, query: dict[str, str]) -> View:
+    form = read_form(
+        query.get("dataset", DEFAULT_DATASET),
+        query.get("target"),
+        query.get("features"),
+        query.get("model"),
+        {**query, "opts": query.get("opts", "stratified,shuffle")},
+    )
+    spec = form.spec()
+    if spec is None:
+        raise ResultExpired("this view has not been computed yet: open it in the dashboard and run it")
+    if not services.catalog.exists(spec.dataset):
+        raise DatasetNotFoundError(spec.dataset)
+    by = [c for c in query.get("by", "").split(",") if c][:2]
+    title, source, sections = train_sections(
+        services.training,
+        services.diagnostics,
+        spec,
+        threshold=query_number(query.get("threshold", "0.5"), 0.5, -1e9, 1e9),
+        by=by or None,
+        shap_rows=query_int(query["shap"], 500, 10, 2000) if "shap" in query else None,
+    )
+    return title, source, sections, f"train-{spec.dataset}-{spec.estimator}"
+
+
+def _explorer(services: Any, query: dict[str, str]) -> View:
+    dataset = query.get("dataset", DEFAULT_EXPLORED)
+    if not services.catalog.exists(dataset):
+        raise DatasetNotFoundError(dataset)
+    title, source, sections = explorer_sections(services.explorer, dataset, query)
+    return title, source, sections, f"data-{dataset}"
+
+
+VIEWS: dict[str, Callable[[Any, dict[str, str]], View]] = {"/train": _train, "/data": _explorer}

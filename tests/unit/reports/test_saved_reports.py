@@ -1,0 +1,119 @@
+"""Saved reports over REST: pinned views kept on the server, edited on the version they were read at, exported
+whole (plotly.js once) with a note where a view cannot be drawn; every refusal named, nothing half-written."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from dashboard.reports.html import plotly_js
+from dashboard.train.spec import CVSpec, TrainSpec
+from tests.unit.web.test_auth import log_in
+
+TRAIN = "/train?dataset=titanic&target=Survived&features=Pclass,Sex,Age,Fare&model=logistic_regression&folds=3"
+DATA = "/data?dataset=titanic&column=Age&split=Survived&x=Age&y=Fare"
+SPEC = TrainSpec(
+    dataset="titanic",
+    target="Survived",
+    features=("Pclass", "Sex", "Age", "Fare"),
+    estimator="logistic_regression",
+    cv=CVSpec(folds=3),
+)
+
+
+@pytest.fixture
+def client(app):
+    return app.server.test_client()
+
+
+def create(client, **body):
+    return client.post("/api/reports", json={"title": "Titanic review", **body})
+
+
+def test_a_report_of_two_views_exports_as_one_offline_file_with_its_notes(app, client):
+    _, result, _ = app.server.extensions["dashboard"].training.run(SPEC)
+    answer = create(client, views=[{"url": DATA, "note": "Who travelled: <i>ages</i> and fares."}])
+    assert answer.status_code == 201
+    report = answer.json
+    pinned = client.post(f"/api/reports/{report['id']}/views", json={"url": TRAIN, "note": "The baseline."})
+    assert pinned.status_code == 201 and [v["url"] for v in pinned.json["views"]] == [DATA, TRAIN]
+    exported = client.get(f"/api/reports/{report['id']}/export")
+    assert exported.status_code == 200
+    assert exported.headers["Content-Disposition"] == 'attachment; filename="report-titanic-review.html"'
+    page = exported.get_data(as_text=True)
+    assert page.count("plotly.js v") == 1 and len(page.encode()) < 7_000_000
+    ours = page.replace(plotly_js(), "")
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", ours)
+    assert "1. Titanic passengers: explore" in page and "2. Logistic regression on titanic" in page
+    assert "&lt;i&gt;ages&lt;/i&gt;" in page and "<i>ages</i>" not in page  # the note is escaped
+    assert page.index("Who travelled") < page.index("The baseline.")
+    assert f"{result.summary['roc_auc']['mean']:.4f}" in page
+
+
+def test_edits_reorder_and_annotate_on_the_version_they_were_read_at(client):
+    report = create(client, views=[{"url": DATA}, {"url": TRAIN, "note": "first"}]).json
+    swapped = [{"url": TRAIN, "note": "now first"}, {"url": DATA}]
+    edited = client.patch(f"/api/reports/{report['id']}", json={"version": 1, "views": swapped, "title": "Renamed"})
+    assert edited.status_code == 200 and edited.json["version"] == 2 and edited.json["title"] == "Renamed"
+    assert [v["note"] for v in edited.json["views"]] == ["now first", ""]
+    stale = client.patch(f"/api/reports/{report['id']}", json={"version": 1, "views": []})
+    assert stale.status_code == 409 and stale.json["error"]["code"] == "stale_version"
+    assert len(client.get(f"/api/reports/{report['id']}").json["views"]) == 2  # nothing changed
+    listed = client.get("/api/reports").json["reports"]
+    assert [(r["title"], r["views"]) for r in listed] == [("Renamed", 2)]
+    assert client.delete(f"/api/reports/{report['id']}").status_code == 204
+    assert client.get(f"/api/reports/{report['id']}").status_code == 404
+
+
+def test_a_view_whose_dataset_was_deleted_is_a_note_and_the_rest_exports(app, client):
+    services = app.server.extensions["dashboard"]
+    frame = services.catalog.load("titanic")[["Survived", "Age", "Fare"]]
+    info, _ = services.catalog.add_upload("gone.csv", frame.to_csv(index=False).encode(), name="gone")
+    report = create(client, views=[{"url": f"/data?dataset={info.id}"}, {"url": DATA}]).json
+    services.catalog.delete(info.id)
+    page = client.get(f"/api/reports/{report['id']}/export").get_data(as_text=True)
+    assert "This view was not exported: its dataset is no longer in the catalog." in page
+    assert "2. Titanic passengers: explore" in page
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "field"),
+    [
+        ({"title": ""}, 400, "title"),
+        ({"title": "x" * 201}, 400, "title"),
+        ({"title": "t", "views": [{"url": "https://evil.example/data"}]}, 400, "views[0].url"),
+        ({"title": "t", "views": [{"url": "/recommend"}]}, 404, "views[0].url.path"),
+        ({"title": "t", "views": [{"url": DATA, "note": 5}]}, 400, "views[0].note"),
+        ({"title": "t", "views": [{"url": DATA}] * 51}, 400, "views"),
+        ({"title": "t", "views": "all"}, 400, "views"),
+    ],
+)
+def test_bad_reports_are_refused_by_field_and_nothing_is_saved(client, body, status, field):
+    answer = client.post("/api/reports", json=body)
+    assert answer.status_code == status and answer.json["error"]["field"] == field
+    assert client.get("/api/reports").json["reports"] == []
+
+
+def test_unknown_empty_and_hostile_report_ids_are_named(client):
+    empty = create(client).json
+    answer = client.get(f"/api/reports/{empty['id']}/export")
+    assert answer.status_code == 400 and answer.json["error"]["field"] == "report.views"
+    for report_id in ("../../etc/passwd", "nope", "x" * 200, "%2e%2e"):
+        assert client.get(f"/api/reports/{report_id}/export").status_code == 404
+        assert client.patch(f"/api/reports/{report_id}", json={"version": 1}).status_code in (404, 405)
+
+
+def test_viewers_read_and_export_but_only_editors_write(login_app, users):  # noqa: F811
+    _, keys = users
+    client = login_app.server.test_client()
+    made = client.post("/api/reports", json={"title": "t"}, headers={"X-API-Key": keys["ed"]})
+    assert made.status_code == 201
+    viewer = {"X-API-Key": keys["vera"]}
+    assert client.post("/api/reports", json={"title": "t"}, headers=viewer).status_code == 403
+    assert client.patch(f"/api/reports/{made.json['id']}", json={"version": 1}, headers=viewer).status_code == 403
+    assert client.get(f"/api/reports/{made.json['id']}", headers=viewer).status_code == 200
+    assert client.get("/api/reports").status_code == 401  # no key, no session
+    browser = login_app.server.test_client()
+    log_in(browser, "vera", "viewer-pass")
+    assert browser.get(f"/api/reports/{made.json['id']}").status_code == 200  # a page's link, with the session
