@@ -10,6 +10,7 @@ from callbacks import (
     predict,
     predict_shap,
     recommend,
+    reports,
     train,
     train_calibration,
     train_compare,
@@ -23,6 +24,7 @@ from layouts.clusters_ids import ClusterIds
 from layouts.explorer_ids import ExplorerIds
 from layouts.models_ids import ModelsIds, MonitorIds
 from layouts.recommend_ids import RecommendIds
+from layouts.reports_ids import DATA_PIN, TRAIN_PIN, ReportsIds
 from layouts.train_ids import TrainIds
 
 # Every page's write controls (each page's ids declare theirs as WRITES).
@@ -33,6 +35,9 @@ WRITE_CONTROLS = (
     *RecommendIds.WRITES,
     *ModelsIds.WRITES,
     *MonitorIds.WRITES,
+    *ReportsIds.WRITES,
+    DATA_PIN.BUTTON,
+    TRAIN_PIN.BUTTON,
 )
 
 
@@ -52,4 +57,5 @@ def register(app, services) -> None:
     train_calibration.register(app, services)
     clusters.register(app, services)
     recommend.register(app, services)
+    reports.register(app, services)
     pickers.register(app)

@@ -2,11 +2,22 @@
 
 import dash
 
-from layouts import clusters, explorer, home, models, predict, recommend, shell, train
+from layouts import clusters, explorer, home, models, predict, recommend, reports, shell, train
 from layouts.common import accessible_page
 from layouts.pages import PAGES
 
-__all__ = ["clusters", "explorer", "home", "models", "predict", "recommend", "register_pages", "shell", "train"]
+__all__ = [
+    "clusters",
+    "explorer",
+    "home",
+    "models",
+    "predict",
+    "recommend",
+    "register_pages",
+    "reports",
+    "shell",
+    "train",
+]
 
 
 def register_pages() -> None:

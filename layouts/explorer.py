@@ -14,6 +14,8 @@ from dashboard.data.catalog import DatasetInfo
 from dashboard.data.profile import profile_rows
 from layouts.common import editor_only, file_drop, is_embed, services
 from layouts.explorer_ids import ExplorerIds
+from layouts.reports_ids import DATA_PIN
+from layouts.widgets import pin_panel
 
 DEFAULT_DATASET = "titanic"
 UPLOAD_TYPES = ".csv,.tsv,.txt,.parquet,.pq,.xlsx,.xlsm,.jsonl,.ndjson,.json"
@@ -157,6 +159,7 @@ def layout(
                     ),
                     dbc.Label("Embed code (an iframe)", html_for=ExplorerIds.EMBED_CODE, className="small"),
                     dbc.Textarea(id=ExplorerIds.EMBED_CODE, readOnly=True, rows=3, className="small font-monospace"),
+                    pin_panel(DATA_PIN),
                 ],
                 className="share-panel",
                 hidden=embedded,

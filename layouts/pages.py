@@ -20,4 +20,5 @@ PAGES = (
     Page("recommend", "/recommend", "Recommend"),
     Page("models", "/models", "Models"),
     Page("predict", "/predict", "Predict"),
+    Page("reports", "/reports", "Reports"),
 )

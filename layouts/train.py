@@ -26,6 +26,7 @@ from layouts.common import (
     query_number,
     services,
 )
+from layouts.reports_ids import TRAIN_PIN
 from layouts.train_compare import compare_section
 from layouts.train_form import DEFAULT_DATASET, TrainForm, param_controls, read_form
 from layouts.train_ids import TrainIds
@@ -41,6 +42,7 @@ from layouts.train_results import (
 from layouts.train_search import search_section
 from layouts.train_shap import shap_section
 from layouts.train_subgroups import subgroup_section
+from layouts.widgets import pin_panel
 
 
 def cached_result(spec: TrainSpec) -> dict[str, Any] | None:
@@ -187,6 +189,7 @@ def _controls(form: TrainForm) -> list[Any]:
         dbc.Progress(id=TrainIds.PROGRESS, value=0, className="mt-2", style={"height": "16px"}),
         html.A("Permalink", id=TrainIds.PERMALINK_LINK, href="#", className="small d-block mt-2"),
         html.A("Export this view (HTML)", id=TrainIds.EXPORT_LINK, href="#", className="small d-block"),
+        pin_panel(TRAIN_PIN),
     ]
 
 

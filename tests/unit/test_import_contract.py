@@ -90,7 +90,8 @@ MAY_IMPORT = {
     | {"monitoring", "services", "figures", "web", "api", "reports", "layouts", "callbacks", "dash"},
     # a page reads who is asking (``web.auth.identity``) to show editors' controls only to editors
     "layouts": BELOW_FEATURES | FEATURES | {"monitoring", "services", "figures", "web", "dash"},
-    "callbacks": BELOW_FEATURES | FEATURES | {"monitoring", "services", "figures", "web", "layouts", "dash"},
+    # /reports checks a pinned permalink as an export reads it (``reports.views.permalink``)
+    "callbacks": BELOW_FEATURES | FEATURES | {"monitoring", "services", "figures", "web", "layouts", "reports", "dash"},
 }
 DASH = {"dash", "dash_ag_grid", "dash_bootstrap_components"}
 

@@ -13,6 +13,8 @@ from dash.development.base_component import Component
 DRAWN_BY_CALLBACKS = {
     "explorer-profile-grid": "the profile grid, drawn with its columns by the dataset summary",
     "predict-field-picker": "a wide model's field picker (more inputs than one form page), drawn with its form",
+    "type:reports-view-note": "a pinned view's note, drawn with the chosen report's views (and by a move)",
+    "type:reports-view-move": "a pinned view's move and remove buttons, drawn with the chosen report's views",
 }
 
 

@@ -1,0 +1,33 @@
+"""Controls several pages share: the share panel's "Pin this view to a report" (on /data and /train)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard.data.reports import MAX_NOTE
+from layouts.common import editor_only, services
+from layouts.reports_ids import NEW_REPORT, PinIds
+
+
+def pin_panel(ids: PinIds) -> Any:
+    """The share panel's "Pin to a report": the report (or a new one), a note, the button."""
+    svc = services()
+    reports = svc.reports.list() if svc else []  # newest first: pins in a row go to the report last edited
+    options = [{"label": "A new report", "value": NEW_REPORT}] + [{"label": r.title, "value": r.id} for r in reports]
+    return editor_only(
+        html.Div(
+            [
+                dbc.Label("Pin this view to a report", html_for=ids.REPORT, className="small mt-2"),
+                dcc.Dropdown(
+                    id=ids.REPORT, options=options, value=reports[0].id if reports else NEW_REPORT, clearable=False
+                ),
+                dbc.Label("Note (optional)", html_for=ids.NOTE, className="small mt-1 mb-0"),
+                dbc.Textarea(id=ids.NOTE, rows=2, maxLength=MAX_NOTE, className="small"),
+                dbc.Button("Pin", id=ids.BUTTON, size="sm", color="outline-primary", className="mt-1"),
+                html.Div(id=ids.ALERT, className="small mt-1"),
+            ]
+        )
+    )
