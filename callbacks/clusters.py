@@ -10,7 +10,7 @@ from dash import Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 from pydantic import ValidationError
 
-from callbacks.widgets import QueryField, background_run, bind_permalink
+from callbacks.widgets import QueryField, background_run, bind_export_link, bind_permalink
 from dashboard.clusters.clustering import ClusterSpec
 from dashboard.errors import FieldError, ResultExpired
 from dashboard.figures.clusters import (
@@ -24,7 +24,8 @@ from dashboard.figures.clusters import (
 )
 from dashboard.services import Services
 from dashboard.serving.tables import neutralise_formulas
-from layouts.clusters import default_features, identifiers_note
+from layouts.clusters import identifiers_note
+from layouts.clusters_form import default_features
 from layouts.clusters_ids import ClusterIds
 from layouts.clusters_views import categories_view, scores_view
 from layouts.common import alert, error_alert, feature_options
@@ -333,3 +334,4 @@ def register(app, services: Services) -> None:
         )
 
     bind_permalink(app, ClusterIds.PERMALINK_LINK, CLUSTER_FORM)
+    bind_export_link(app, ClusterIds.EXPORT_LINK, ClusterIds.PERMALINK_LINK)

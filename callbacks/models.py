@@ -43,23 +43,26 @@ def register(app, services: Services) -> None:
         Output(ModelsIds.COMPARE_DROPDOWN, "options"),
         Output(ModelsIds.COMPARE_DROPDOWN, "value"),
         Output(ModelsIds.OPEN_PREDICT_LINK, "href"),
+        Output(ModelsIds.EXPORT_LINK, "href"),
         Input(ModelsIds.SELECTED_STORE, "data"),
     )
     def show_card(selected):
         if not selected:
-            return alert("No models yet: train one, or wait for the demo models.", "info"), [], None, "/predict"
+            return alert("No models yet: train one, or wait for the demo models.", "info"), [], None, "/predict", "#"
         try:
             card = store.card(selected["model"], selected["version"])
         except _STORE_ERRORS as exc:
-            return error_alert(exc, "warning"), [], None, "/predict"
+            return error_alert(exc, "warning"), [], None, "/predict", "#"
         others = [v.version for v in store.versions(card["name"]) if v.version != card["version"]]
         compare = selected.get("compare")
         link = "/predict?" + urlencode({"model": card["name"], "version": card["version"]})
+        permalink = "/models?" + urlencode({"model": card["name"], "version": card["version"]})
         return (
             card_view(card, store.choose(card["name"])),
             [{"label": f"v{v}", "value": v} for v in others],
             int(compare) if str(compare).isdigit() and int(compare) in others else None,
             link,
+            "/api/export?" + urlencode({"format": "html", "url": permalink}),
         )
 
     @app.callback(

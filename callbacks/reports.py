@@ -16,9 +16,12 @@ from dashboard.errors import FieldError
 from dashboard.reports.views import permalink
 from dashboard.services import Services
 from dashboard.web.auth import identity
+from layouts.clusters_ids import ClusterIds
 from layouts.common import alert, error_alert
+from layouts.explorer_ids import ExplorerIds
 from layouts.reports import view_rows
-from layouts.reports_ids import DATA_PIN, NEW_REPORT, TRAIN_PIN, PinIds, ReportsIds
+from layouts.reports_ids import CLUSTERS_PIN, DATA_PIN, NEW_REPORT, TRAIN_PIN, PinIds, ReportsIds
+from layouts.train_ids import TrainIds
 
 LOCATION = ReportsIds.LOCATION
 
@@ -112,7 +115,11 @@ def register(app, services: Services) -> None:
             return no_update, error_alert(exc, "warning")
         return "/reports", no_update
 
-    for ids, permalink_id in ((DATA_PIN, "explorer-permalink-link"), (TRAIN_PIN, "train-permalink-link")):
+    for ids, permalink_id in (
+        (DATA_PIN, ExplorerIds.PERMALINK_LINK),
+        (TRAIN_PIN, TrainIds.PERMALINK_LINK),
+        (CLUSTERS_PIN, ClusterIds.PERMALINK_LINK),
+    ):
         _bind_pin(app, store, ids, permalink_id)
 
 

@@ -11,20 +11,15 @@ from dash import dcc, html
 
 from dashboard.clusters.clustering import ClusterSpec
 from dashboard.figures.base import message_figure
-from layouts.clusters_form import ALGORITHMS, algorithm_controls, field
+from layouts.clusters_form import DEFAULT_DATASET, algorithm_controls, field, read_cluster_query
 from layouts.clusters_ids import ClusterIds
-from layouts.common import editor_only, feature_options, feature_picker, is_embed, query_int, query_number, services
-
-DEFAULT_DATASET = "penguins"
+from layouts.common import editor_only, feature_options, feature_picker, is_embed, services
+from layouts.reports_ids import CLUSTERS_PIN
+from layouts.widgets import pin_panel
 
 
 def _graph(component_id: str, text: str = "Run the clustering to see this") -> dcc.Graph:
     return dcc.Graph(id=component_id, figure=message_figure(text), config={"displaylogo": False})
-
-
-def default_features(kinds: dict[str, str], identifiers=()) -> list[str]:
-    """The first four numeric columns that are not identifiers (a customer id or a row number is no trait)."""
-    return [c for c, k in kinds.items() if k == "numeric" and c not in identifiers][:4]
 
 
 def identifiers_note(identifiers: dict[str, str], chosen: list[str]) -> str:
@@ -53,35 +48,31 @@ def layout(
     **_query: str,
 ) -> html.Div:
     svc = services()
-    if svc is not None and not svc.catalog.exists(dataset):
-        dataset = DEFAULT_DATASET
-    kinds = svc.explorer.kinds(dataset) if svc else {}
-    identifiers = svc.explorer.identifiers(dataset) if svc else {}
-    chosen = [f for f in (features or "").split(",") if f in kinds] or default_features(kinds, identifiers)
-    numeric = feature_options(kinds, ("numeric", "boolean"))
-    algorithm = algorithm if algorithm in ALGORITHMS else "kmeans"
-    embedded = is_embed(embed)
-    k_value, seed_value = query_int(k, 3, 2, 50), query_int(seed, 0, 0, 2**31 - 1)
-    init = init if init in ("k-means++", "random") else "k-means++"
-    n_init_value = query_int(n_init, 4, 1, 50)
-    eps_value, min_samples_value = query_number(eps, 0.5, 1e-12, 1e12), query_int(min_samples, 5, 1, 1000)
-    spec = dict(
+    spec = read_cluster_query(
+        svc,
         dataset=dataset,
-        features=tuple(chosen),
-        scale=scale,
-        log=tuple(c for c in log.split(",") if c in kinds),
+        features=features,
         algorithm=algorithm,
-        k=k_value,
+        k=k,
         init=init,
-        n_init=n_init_value,
-        seed=seed_value,
+        n_init=n_init,
+        scale=scale,
+        log=log,
+        seed=seed,
         linkage=linkage,
         metric=metric,
-        eps=eps_value,
-        min_samples=min_samples_value,
+        eps=eps,
+        min_samples=min_samples,
         covariance=covariance,
-        labels=labels if labels in kinds else None,
+        labels=labels,
     )
+    dataset, chosen, algorithm, init = spec["dataset"], list(spec["features"]), spec["algorithm"], spec["init"]
+    k_value, seed_value, n_init_value = spec["k"], spec["seed"], spec["n_init"]
+    eps_value, min_samples_value = spec["eps"], spec["min_samples"]
+    kinds = svc.explorer.kinds(dataset) if svc else {}
+    identifiers = svc.explorer.identifiers(dataset) if svc else {}
+    numeric = feature_options(kinds, ("numeric", "boolean"))
+    embedded = is_embed(embed)
     initial = _cached_result(svc, spec)
     controls = dbc.Col(
         [
@@ -161,6 +152,8 @@ def layout(
                 className="mt-3",
             ),
             html.A("Permalink", id=ClusterIds.PERMALINK_LINK, href="#", className="small d-block mt-2"),
+            html.A("Export this view (HTML)", id=ClusterIds.EXPORT_LINK, href="#", className="small d-block"),
+            pin_panel(CLUSTERS_PIN),
         ],
         lg=3,
         style={"display": "none"} if embedded else None,

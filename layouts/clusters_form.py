@@ -1,4 +1,5 @@
-"""The Clusters form's algorithm controls: each algorithm's parameters, shown for the algorithm chosen."""
+"""The Clusters form: its permalink read once into a clustering's fields (the page and its export read it
+alike), and the algorithm controls, each algorithm's parameters shown for the algorithm chosen."""
 
 from __future__ import annotations
 
@@ -8,8 +9,59 @@ import dash_bootstrap_components as dbc
 from dash import dcc
 
 from layouts.clusters_ids import ClusterIds
+from layouts.common import query_int, query_number
 
 ALGORITHMS = {"kmeans": "k-means", "agglomerative": "agglomerative", "dbscan": "DBSCAN", "gmm": "Gaussian mixture"}
+DEFAULT_DATASET = "penguins"
+
+
+def default_features(kinds: dict[str, str], identifiers=()) -> list[str]:
+    """The first four numeric columns that are not identifiers (a customer id or a row number is no trait)."""
+    return [c for c, k in kinds.items() if k == "numeric" and c not in identifiers][:4]
+
+
+def read_cluster_query(
+    svc,
+    dataset: str = DEFAULT_DATASET,
+    features: str | None = None,
+    algorithm: str = "kmeans",
+    k: str = "3",
+    init: str = "k-means++",
+    n_init: str = "4",
+    scale: str = "standard",
+    log: str = "",
+    seed: str = "0",
+    linkage: str = "ward",
+    metric: str = "euclidean",
+    eps: str = "0.5",
+    min_samples: str = "5",
+    covariance: str = "full",
+    labels: str | None = None,
+    **_other: str,
+) -> dict[str, Any]:
+    """The fields of the ClusterSpec a /clusters permalink names, every value checked and defaulted."""
+    if svc is not None and not svc.catalog.exists(dataset):
+        dataset = DEFAULT_DATASET
+    kinds = svc.explorer.kinds(dataset) if svc else {}
+    identifiers = svc.explorer.identifiers(dataset) if svc else {}
+    chosen = [f for f in (features or "").split(",") if f in kinds] or default_features(kinds, identifiers)
+    return dict(
+        dataset=dataset,
+        features=tuple(chosen),
+        scale=scale,
+        log=tuple(c for c in log.split(",") if c in kinds),
+        algorithm=algorithm if algorithm in ALGORITHMS else "kmeans",
+        k=query_int(k, 3, 2, 50),
+        init=init if init in ("k-means++", "random") else "k-means++",
+        n_init=query_int(n_init, 4, 1, 50),
+        seed=query_int(seed, 0, 0, 2**31 - 1),
+        linkage=linkage,
+        metric=metric,
+        eps=query_number(eps, 0.5, 1e-12, 1e12),
+        min_samples=query_int(min_samples, 5, 1, 1000),
+        covariance=covariance,
+        labels=labels if labels in kinds else None,
+    )
 
 
 def field(label: str, control: Any, width: int = 6) -> dbc.Col:

@@ -58,6 +58,7 @@ class ClusterIds:
     SAVE_BUTTON = "cluster-save-button"
     SAVE_ALERT = "cluster-save-alert"
     EXPORT_ALERT = "cluster-export-alert"
+    EXPORT_LINK = "cluster-export-link"  # this view as one offline HTML file (GET /api/export)
     PERMALINK_LINK = "cluster-permalink-link"
     DATASET_LINK = "cluster-dataset-link"
     OPEN_PREDICT_LINK = "cluster-open-predict-link"

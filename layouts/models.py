@@ -217,6 +217,14 @@ def _actions() -> dbc.Card:
                         dbc.Button(
                             "Download card (JSON)", id=ModelsIds.DOWNLOAD_BUTTON, color="outline-primary", size="sm"
                         ),
+                        dbc.Button(
+                            "Export card (HTML)",
+                            id=ModelsIds.EXPORT_LINK,
+                            href="#",
+                            external_link=True,
+                            color="outline-primary",
+                            size="sm",
+                        ),
                         editor_only(
                             dcc.ConfirmDialogProvider(
                                 dbc.Button(

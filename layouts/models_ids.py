@@ -18,6 +18,7 @@ class ModelsIds:
     DOWNLOAD = "models-download"
     ACTION_ALERT = "models-action-alert"
     CORRUPT_ALERT = "models-corrupt-alert"
+    EXPORT_LINK = "models-export-link"  # the chosen card as one offline HTML file (GET /api/export)
     OPEN_PREDICT_LINK = "models-open-predict-link"
 
     # controls that change saved data: hidden from viewers, their callbacks refused to a viewer (web.auth)

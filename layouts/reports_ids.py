@@ -36,4 +36,5 @@ class PinIds:
 
 DATA_PIN = PinIds("data")
 TRAIN_PIN = PinIds("train")
+CLUSTERS_PIN = PinIds("clusters")
 NEW_REPORT = "__new__"  # the pin dropdown's "a new report" choice

@@ -27,11 +27,14 @@ from dashboard.data.reports import (
     StaleReport,
     check_note,
 )
-from dashboard.errors import FieldError, ResultExpired
+from dashboard.errors import FieldError, ResultExpired, user_message
 from dashboard.reports import pdf
 from dashboard.reports.html import Part, Section, render, render_report
 from dashboard.reports.views import build, permalink
 from dashboard.web.auth import api_error, identity, require_api_role
+from model_store import InvalidModelNameError, ModelNotFoundError
+
+MODEL_ERRORS = (ModelNotFoundError, InvalidModelNameError)
 
 FORMATS = {"html": "text/html", "pdf": "application/pdf"}
 
@@ -135,6 +138,8 @@ def _export(document):
         return api_error(409, "not_computed", "url", str(exc))
     except DatasetNotFoundError:
         return api_error(404, "not_found", "url.dataset", "the view's dataset is not in the catalog (deleted?)")
+    except MODEL_ERRORS:
+        return api_error(404, "not_found", "url.model", "no stored model has this name and version")
     except ReportNotFound:
         return api_error(404, "not_found", "report", "no saved report has this id")
     except pdf.PdfUnavailable as exc:
@@ -221,12 +226,13 @@ def _report_file(report_id: str) -> tuple[str, str]:
         try:
             title, source, sections, _ = build(_services(), view.url)
             parts.append(Part(title, {**source, "permalink": view.url}, sections, view.note))
-        except (ResultExpired, DatasetNotFoundError, FieldError) as exc:
-            reason = (
-                "its dataset is no longer in the catalog"
-                if isinstance(exc, DatasetNotFoundError)
-                else f"it cannot be drawn now ({exc})"
-            )
+        except (ResultExpired, DatasetNotFoundError, FieldError, *MODEL_ERRORS) as exc:
+            if isinstance(exc, DatasetNotFoundError):
+                reason = "its dataset is no longer in the catalog"
+            elif isinstance(exc, MODEL_ERRORS):
+                reason = "its model version is no longer stored"
+            else:
+                reason = f"it cannot be drawn now ({user_message(exc)})"
             note = Section("Not exported", note=f"This view was not exported: {reason}.")
             parts.append(Part(view.url[:80], {"permalink": view.url}, [note], view.note))
     facts = {"report": report.id, "by": report.owner, "views": str(len(report.views)), **_stamp()}

@@ -8,11 +8,16 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from dashboard.clusters.clustering import ClusterSpec
 from dashboard.data.catalog import DatasetNotFoundError
 from dashboard.errors import FieldError, ResultExpired
+from dashboard.reports.clusters import cluster_sections
 from dashboard.reports.explorer import explorer_sections
 from dashboard.reports.html import Section
+from dashboard.reports.models import model_sections
 from dashboard.reports.train import train_sections
+from layouts.clusters_form import DEFAULT_DATASET as DEFAULT_CLUSTERED
+from layouts.clusters_form import read_cluster_query
 from layouts.common import query_int, query_number
 from layouts.explorer import DEFAULT_DATASET as DEFAULT_EXPLORED
 from layouts.train_form import DEFAULT_DATASET, read_form
@@ -35,7 +40,8 @@ def permalink(url: object, field: str = "url") -> tuple[str, dict[str, str]]:
 
 
 def build(services: Any, url: str) -> View:
-    """The view a permalink names; FieldError, ResultExpired or DatasetNotFoundError when it cannot be drawn."""
+    """The view a permalink names; FieldError, ResultExpired, DatasetNotFoundError or (a model card) the model
+    store's ModelNotFoundError / InvalidModelNameError when it cannot be drawn."""
     path, query = permalink(url)
     return VIEWS[path](services, query)
 
@@ -73,4 +79,29 @@ def _explorer(services: Any, query: dict[str, str]) -> View:
     return title, source, sections, f"data-{dataset}"
 
 
-VIEWS: dict[str, Callable[[Any, dict[str, str]], View]] = {"/train": _train, "/data": _explorer}
+def _clusters(services: Any, query: dict[str, str]) -> View:
+    dataset = query.get("dataset", DEFAULT_CLUSTERED)
+    if not services.catalog.exists(dataset):
+        raise DatasetNotFoundError(dataset)
+    try:
+        spec = ClusterSpec(**read_cluster_query(services, **query))
+    except ValueError as exc:  # pydantic names the field a hand-made permalink got wrong
+        raise FieldError("url", "this clustering's permalink does not name a valid clustering") from exc
+    title, source, sections = cluster_sections(services.clusters, spec)
+    return title, source, sections, f"clusters-{spec.dataset}-{spec.algorithm}"
+
+
+def _model(services: Any, query: dict[str, str]) -> View:
+    name = query.get("model")
+    if not name:
+        raise FieldError("url", "name the model: /models?model=<name>&version=<n>")
+    title, source, sections = model_sections(services.models, name, query.get("version"))
+    return title, source, sections, f"model-{name}-v{query.get('version', 'default')}"
+
+
+VIEWS: dict[str, Callable[[Any, dict[str, str]], View]] = {
+    "/train": _train,
+    "/data": _explorer,
+    "/clusters": _clusters,
+    "/models": _model,
+}

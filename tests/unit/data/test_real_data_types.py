@@ -196,7 +196,8 @@ def test_correlations_leave_out_identifiers_and_say_so(explorer_service):
 
 
 def test_clusters_start_without_the_customer_id_and_say_why(explorer_service):
-    from layouts.clusters import default_features, identifiers_note
+    from layouts.clusters import identifiers_note
+    from layouts.clusters_form import default_features
 
     kinds = explorer_service.kinds("cdnow")
     identifiers = explorer_service.identifiers("cdnow")

@@ -108,3 +108,40 @@ def test_an_identifier_column_s_distribution_is_not_exported(app):
     assert "Distribution of Name" in page.get_data(
         as_text=True
     ) and "Not exported: its values name rows." in page.get_data(as_text=True)
+
+
+def test_an_exported_clustering_holds_its_scores_sizes_and_profile_but_no_row(app, services):
+    from dashboard.clusters.clustering import ClusterSpec
+
+    features = ("bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g")
+    spec = ClusterSpec(dataset="penguins", features=features, algorithm="kmeans", k=3, labels="species")
+    _, result, _ = services.clusters.run(spec)
+    url = f"/clusters?dataset=penguins&features={','.join(features)}&algorithm=kmeans&k=3&labels=species"
+    answer = app.server.test_client().get("/api/export", query_string={"url": url})
+    assert answer.status_code == 200
+    page = answer.get_data(as_text=True)
+    assert f"{result.scores['silhouette']:.4g}" in page and f"{result.scores['ari']:.4g}" in page
+    assert "Sizes and profiles" in page and "Top categories per cluster" not in page  # numeric features only
+    assert page.count('class="figure"') == 3  # sizes, profile, silhouettes: the projection (rows) stays out
+    uncomputed = app.server.test_client().get("/api/export", query_string={"url": url.replace("k=3", "k=4")})
+    assert uncomputed.status_code == 409
+
+
+def test_an_exported_model_card_says_what_the_card_says_with_its_monitoring(app, services, demo_models):
+    store = services.models
+    card = store.card("titanic-survival", 1)
+    rows = services.catalog.load("titanic").head(200)
+    evaluation = services.monitoring.reverify("titanic-survival", 1, "titanic")
+    answer = app.server.test_client().get(
+        "/api/export", query_string={"url": "/models?model=titanic-survival&version=1"}
+    )
+    assert answer.status_code == 200
+    page = answer.get_data(as_text=True)
+    assert card["artifact"]["sha256"] in page and card["dataset"]["fingerprint"][:16] in page
+    assert "Input schema" in page and "Parameters" in page
+    assert "Monitoring: evaluations, newest first" in page and f"{evaluation['rows']:,}" in page
+    assert "answers requests that name no version" in page
+    for name in rows["Name"]:
+        assert name not in page
+    missing = app.server.test_client().get("/api/export", query_string={"url": "/models?model=nope&version=1"})
+    assert missing.status_code == 404 and missing.json["error"]["field"] == "url.model"
