@@ -4,7 +4,11 @@
 - a cached Titanic CV result (fold table, ROC, PR, threshold confusion and cost, calibration, a subgroup table):
   size, and time against the same figures written by plotly's own ``write_html`` (plotly.js inlined in each);
 - a 1,000,000-row dataset's explorer view (overview, profiles, a split distribution, a density, correlations):
-  size, the first export (the summaries computed) and the cached one."""
+  size, the first export (the summaries computed) and the cached one;
+- a saved report of 10 views (explorer views, CV results, a clustering, model cards): HTML size and time, and its
+  PDF (A4) printed by headless Chromium;
+- peers on the same data, in a venv of their own (``var/bench-report-peers-venv``, or the Python named by
+  ``BENCH_REPORT_PEERS_PYTHON``): ydata-profiling's ``to_file`` and explainerdashboard's ``save_html``."""
 
 from __future__ import annotations
 
@@ -49,14 +53,29 @@ def run(repeats: int = 5) -> dict:
                 figure.write_html(str(Path(tmp) / f"{i}.html"), include_plotlyjs=True)
             plain.append(time.perf_counter() - start)
         explorer = explorer_million(app, Path(tmp), repeats)
+        report = ten_view_report(app, explorer["dataset"])
+        peers = report_peers(services, Path(tmp))
     a, b = Stats.of(ours), Stats.of(plain)
-    results = {"bytes": size, "ours": a, "plotly_write_html_each_figure": b, "explorer_1m": explorer}
+    results = {
+        "bytes": size,
+        "ours": a,
+        "plotly_write_html_each_figure": b,
+        "explorer_1m": explorer,
+        "report_10_views": report,
+        "peers": peers,
+    }
     print(f"Titanic CV result as one HTML file: {size / 1e6:.2f} MB; export {a.ms()}")
     print(f"   plotly write_html of the same figures, one file each: {b.ms()}")
     print(
         f"1,000,000-row explorer view as one HTML file: {explorer['bytes'] / 1e6:.2f} MB; first export "
         f"{explorer['first_s']:.2f} s (summaries computed), cached {explorer['cached'].ms()}"
     )
+    print(
+        f"10-view report: HTML {report['html_bytes'] / 1e6:.2f} MB in {report['html_s']:.2f} s; "
+        f"PDF (A4) {report['pdf_pages']} pages, {report['pdf_bytes'] / 1e6:.2f} MB in {report['pdf_s']:.1f} s"
+    )
+    for name, peer in peers.items():
+        print(f"   peer {name}: {peer['bytes'] / 1e6:.2f} MB in {peer['seconds']:.1f} s")
     print(f"written to {write_results('reports', results)}")
     return results
 
@@ -99,4 +118,97 @@ def explorer_million(app, tmp: Path, repeats: int) -> dict:
         start = time.perf_counter()
         answer = client.get("/api/export", query_string={"url": url})
         cached.append(time.perf_counter() - start)
-    return {"rows": 1_000_000, "bytes": len(answer.data), "first_s": first, "cached": Stats.of(cached)}
+    return {
+        "rows": 1_000_000,
+        "bytes": len(answer.data),
+        "first_s": first,
+        "cached": Stats.of(cached),
+        "dataset": info.id,
+        "parquet": str(tmp / "million.parquet"),
+    }
+
+
+def ten_view_report(app, million: str) -> dict:
+    """A report of 10 pinned views, each computed first (as a user would have), exported as HTML and PDF."""
+    import io
+
+    from pypdf import PdfReader
+
+    from dashboard.clusters.clustering import ClusterSpec
+
+    services = app.server.extensions["dashboard"]
+    penguins = ("bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g")
+    services.clusters.run(ClusterSpec(dataset="penguins", features=penguins, algorithm="kmeans", k=3))
+    ridge = TrainSpec(
+        dataset="ames-housing", target="Sale_Price", features=("Gr_Liv_Area", "Year_Built"), estimator="ridge"
+    )
+    logistic = TrainSpec(dataset="titanic", target="Survived", features=SPEC.features, estimator="logistic_regression")
+    for spec in (ridge, logistic):
+        services.training.run(spec)
+    token, _, _ = services.training.run(SPEC)
+    services.training.save(SPEC, token, "titanic-forest")
+    services.training.save(logistic, services.training.token(logistic), "titanic-logistic")
+    features = ",".join(SPEC.features)
+    views = [
+        "/data?dataset=titanic&column=Age&split=Survived&x=Age&y=Fare",
+        "/data?dataset=penguins&column=body_mass_g&split=species",
+        f"/data?dataset={million}&column=spend&split=region&x=income&y=spend",
+        URL,
+        f"/train?dataset=titanic&target=Survived&features={features}&model=logistic_regression",
+        "/train?dataset=ames-housing&target=Sale_Price&features=Gr_Liv_Area,Year_Built&model=ridge",
+        f"/clusters?dataset=penguins&features={','.join(penguins)}&algorithm=kmeans&k=3",
+        "/models?model=titanic-forest&version=1",
+        "/models?model=titanic-logistic&version=1",
+        "/data?dataset=ames-housing&column=Sale_Price",
+    ]
+    client = app.server.test_client()
+    made = client.post("/api/reports", json={"title": "Ten views", "views": [{"url": v} for v in views]})
+    assert made.status_code == 201, made.get_data(as_text=True)
+    export = f"/api/reports/{made.json['id']}/export"
+    start = time.perf_counter()
+    page = client.get(export)
+    html_s = time.perf_counter() - start
+    assert page.status_code == 200 and "was not exported" not in page.get_data(as_text=True)
+    start = time.perf_counter()
+    printed = client.get(export, query_string={"format": "pdf"})
+    pdf_s = time.perf_counter() - start
+    assert printed.status_code == 200, printed.get_data(as_text=True)[:300]
+    return {
+        "views": len(views),
+        "html_bytes": len(page.data),
+        "html_s": html_s,
+        "pdf_bytes": len(printed.data),
+        "pdf_pages": len(PdfReader(io.BytesIO(printed.data)).pages),
+        "pdf_s": pdf_s,
+    }
+
+
+def report_peers(services, tmp: Path) -> dict:
+    """ydata-profiling and explainerdashboard on the same Titanic table and million rows, in their own venv."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    python = os.environ.get("BENCH_REPORT_PEERS_PYTHON")
+    if not python:
+        venv = Path(__file__).resolve().parents[1] / "var" / "bench-report-peers-venv"
+        python = str(venv / "bin" / "python")
+        if not Path(python).exists():
+            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+            subprocess.run(
+                [python, "-m", "pip", "install", "-q", "ydata-profiling", "explainerdashboard", "pyarrow"], check=True
+            )
+    titanic = tmp / "titanic.csv"
+    services.catalog.load("titanic").to_csv(titanic, index=False)
+    script = Path(__file__).parent / "peers" / "report_peers.py"
+    done = subprocess.run(
+        [python, str(script), str(titanic), str(tmp / "million.parquet"), str(tmp)],
+        capture_output=True,
+        text=True,
+        timeout=3600,
+    )
+    if done.returncode != 0:
+        print(f"   peers did not run: {done.stderr.strip().splitlines()[-1:]}")
+        return {}
+    return json.loads(done.stdout.strip().splitlines()[-1])

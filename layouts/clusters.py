@@ -11,7 +11,7 @@ from dash import dcc, html
 
 from dashboard.clusters.clustering import ClusterSpec
 from dashboard.figures.base import message_figure
-from layouts.clusters_form import DEFAULT_DATASET, algorithm_controls, field, read_cluster_query
+from layouts.clusters_form import algorithm_controls, field, read_cluster_query
 from layouts.clusters_ids import ClusterIds
 from layouts.common import editor_only, feature_options, feature_picker, is_embed, services
 from layouts.reports_ids import CLUSTERS_PIN
@@ -28,47 +28,14 @@ def identifiers_note(identifiers: dict[str, str], chosen: list[str]) -> str:
     return f"Left out by default: {'; '.join(named)}." if named else ""
 
 
-def layout(
-    dataset: str = DEFAULT_DATASET,
-    features: str | None = None,
-    algorithm: str = "kmeans",
-    k: str = "3",
-    init: str = "k-means++",
-    n_init: str = "4",
-    scale: str = "standard",
-    log: str = "",
-    seed: str = "0",
-    linkage: str = "ward",
-    metric: str = "euclidean",
-    eps: str = "0.5",
-    min_samples: str = "5",
-    covariance: str = "full",
-    labels: str | None = None,
-    embed: str | None = None,
-    **_query: str,
-) -> html.Div:
+def layout(embed: str | None = None, **query: str) -> html.Div:
     svc = services()
-    spec = read_cluster_query(
-        svc,
-        dataset=dataset,
-        features=features,
-        algorithm=algorithm,
-        k=k,
-        init=init,
-        n_init=n_init,
-        scale=scale,
-        log=log,
-        seed=seed,
-        linkage=linkage,
-        metric=metric,
-        eps=eps,
-        min_samples=min_samples,
-        covariance=covariance,
-        labels=labels,
-    )
+    spec = read_cluster_query(svc, **query)  # the permalink read once, as the view's export reads it
     dataset, chosen, algorithm, init = spec["dataset"], list(spec["features"]), spec["algorithm"], spec["init"]
     k_value, seed_value, n_init_value = spec["k"], spec["seed"], spec["n_init"]
     eps_value, min_samples_value = spec["eps"], spec["min_samples"]
+    scale, log, labels = spec["scale"], ",".join(spec["log"]), spec["labels"]
+    linkage, metric, covariance = spec["linkage"], spec["metric"], spec["covariance"]
     kinds = svc.explorer.kinds(dataset) if svc else {}
     identifiers = svc.explorer.identifiers(dataset) if svc else {}
     numeric = feature_options(kinds, ("numeric", "boolean"))

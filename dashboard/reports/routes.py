@@ -42,6 +42,14 @@ FORMATS = {"html": "text/html", "pdf": "application/pdf"}
 def create_reports_blueprint() -> Blueprint:
     reports = Blueprint("reports", __name__, url_prefix="/api")
 
+    @reports.errorhandler(ReportNotFound)
+    def _no_report(_exc):
+        return api_error(404, "not_found", "report", "no saved report has this id")
+
+    @reports.errorhandler(StaleReport)
+    def _stale(exc):
+        return api_error(409, "stale_version", "version", str(exc))
+
     @reports.get("/export")
     @require_api_role("read")
     def export():
@@ -73,10 +81,7 @@ def create_reports_blueprint() -> Blueprint:
     @reports.get("/reports/<report_id>")
     @require_api_role("read")
     def get_report(report_id: str):
-        try:
-            return jsonify(_store().get(report_id).to_dict())
-        except ReportNotFound:
-            return api_error(404, "not_found", "report", "no saved report has this id")
+        return jsonify(_store().get(report_id).to_dict())
 
     @reports.patch("/reports/<report_id>")
     @require_api_role("editor")
@@ -90,10 +95,6 @@ def create_reports_blueprint() -> Blueprint:
                 raise FieldError("version", "send the version the edit was made on (a whole number)")
             views = _views(body["views"]) if "views" in body else None
             report = _store().update(report_id, version=version, title=body.get("title"), views=views)
-        except ReportNotFound:
-            return api_error(404, "not_found", "report", "no saved report has this id")
-        except StaleReport as exc:
-            return api_error(409, "stale_version", "version", str(exc))
         except FieldError as exc:
             return _field_error(exc)
         return jsonify(report.to_dict())
@@ -107,8 +108,6 @@ def create_reports_blueprint() -> Blueprint:
         try:
             (view,) = _views([body], field="body")
             report = _store().pin(report_id, view)
-        except ReportNotFound:
-            return api_error(404, "not_found", "report", "no saved report has this id")
         except FieldError as exc:
             return _field_error(exc)
         return jsonify(report.to_dict()), 201
@@ -116,10 +115,7 @@ def create_reports_blueprint() -> Blueprint:
     @reports.delete("/reports/<report_id>")
     @require_api_role("editor")
     def delete_report(report_id: str):
-        try:
-            _store().delete(report_id)
-        except ReportNotFound:
-            return api_error(404, "not_found", "report", "no saved report has this id")
+        _store().delete(report_id)
         return "", 204
 
     return reports
@@ -140,8 +136,6 @@ def _export(document):
         return api_error(404, "not_found", "url.dataset", "the view's dataset is not in the catalog (deleted?)")
     except MODEL_ERRORS:
         return api_error(404, "not_found", "url.model", "no stored model has this name and version")
-    except ReportNotFound:
-        return api_error(404, "not_found", "report", "no saved report has this id")
     except pdf.PdfUnavailable as exc:
         return api_error(503, "pdf_unavailable", "format", str(exc))
     except FieldError as exc:

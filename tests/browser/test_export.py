@@ -23,6 +23,26 @@ SPEC = TrainSpec(
 )
 
 
+def open_offline(dash_duo, app, link: str, exported) -> int:
+    """The export ``link`` names, saved to ``exported`` and opened with the network off; waits for every figure
+    to be drawn from the file alone and answers how many there are."""
+    page = app.server.test_client().get(link.partition(dash_duo.server.url)[2]).get_data(as_text=True)
+    exported.write_text(page)
+    figures = page.count('class="figure"')
+    dash_duo.driver.execute_cdp_cmd("Network.enable", {})
+    dash_duo.driver.execute_cdp_cmd(
+        "Network.emulateNetworkConditions",
+        {"offline": True, "latency": 0, "downloadThroughput": 0, "uploadThroughput": 0},
+    )
+    dash_duo.driver.get(exported.as_uri())
+    wait_until(
+        dash_duo,
+        lambda d: d.execute_script("return document.querySelectorAll('.js-plotly-plot .main-svg').length") >= figures,
+        msg="not every figure rendered offline",
+    )
+    return figures
+
+
 def test_the_export_renders_offline_and_the_page_links_to_it(dash_duo, app, tmp_path):
     _, result, _ = app.server.extensions["dashboard"].training.run(SPEC)
     dash_duo.start_server(app, navigate=False)
@@ -37,22 +57,8 @@ def test_the_export_renders_offline_and_the_page_links_to_it(dash_duo, app, tmp_
         msg="the export link was not set",
     )
     assert "format=html" in link and "by=Sex" in unquote(link)
-    page = app.server.test_client().get(link.partition(dash_duo.server.url)[2]).get_data(as_text=True)
-    exported = tmp_path / "export.html"
-    exported.write_text(page)
-    figures = page.count('class="figure"')
+    figures = open_offline(dash_duo, app, link, tmp_path / "export.html")
     assert figures >= 5  # ROC, PR, confusion, cost, calibration
-    dash_duo.driver.execute_cdp_cmd("Network.enable", {})
-    dash_duo.driver.execute_cdp_cmd(
-        "Network.emulateNetworkConditions",
-        {"offline": True, "latency": 0, "downloadThroughput": 0, "uploadThroughput": 0},
-    )
-    dash_duo.driver.get(exported.as_uri())
-    wait_until(
-        dash_duo,
-        lambda d: d.execute_script("return document.querySelectorAll('.js-plotly-plot').length") == figures,
-        msg="not every figure rendered offline",
-    )
     assert f"{result.summary['roc_auc']['mean']:.4f}" in dash_duo.driver.find_element("tag name", "body").text
     assert dash_duo.get_logs() == []
 
@@ -70,22 +76,7 @@ def test_an_explorer_view_exports_from_its_page_and_renders_offline(dash_duo, ap
         msg="the export link was not set",
     )
     assert "column=Age" in unquote(link) and "split=Survived" in unquote(link)
-    page = app.server.test_client().get(link.partition(dash_duo.server.url)[2]).get_data(as_text=True)
-    exported = tmp_path / "data.html"
-    exported.write_text(page)
-    figures = page.count('class="figure"')
-    assert figures == 3  # distribution, density, correlations
-    dash_duo.driver.execute_cdp_cmd("Network.enable", {})
-    dash_duo.driver.execute_cdp_cmd(
-        "Network.emulateNetworkConditions",
-        {"offline": True, "latency": 0, "downloadThroughput": 0, "uploadThroughput": 0},
-    )
-    dash_duo.driver.get(exported.as_uri())
-    wait_until(
-        dash_duo,
-        lambda d: d.execute_script("return document.querySelectorAll('.js-plotly-plot .main-svg').length") >= figures,
-        msg="not every figure rendered offline",
-    )
+    assert open_offline(dash_duo, app, link, tmp_path / "data.html") == 3  # distribution, density, correlations
     rows = app.server.extensions["dashboard"].explorer.summary("titanic")["overview"]["rows"]
     assert f"{rows:,}" in dash_duo.driver.find_element("tag name", "body").text
     if shots := os.environ.get("DASHBOARD_SHOTS"):

@@ -30,8 +30,8 @@ def test_an_exported_run_is_offline_and_says_what_the_page_says(app, services):
     assert answer.status_code == 200 and answer.mimetype == "text/html"
     assert answer.headers["Content-Disposition"] == 'attachment; filename="train-titanic-logistic-regression.html"'
     page = answer.get_data(as_text=True)
-    assert page.count("plotly.js v") == 1  # the library's banner: inlined once
-    ours = page.replace(plotly_js(), "")  # plotly.js's own text names its website (a link, never loaded)
+    assert page.count("* plotly.js") == 1  # the library's banner: inlined once
+    ours = page.replace(plotly_js(cartesian=True), "")  # plotly.js's own text names its website (a link, never loaded)
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", ours)  # nothing loaded from elsewhere
     assert f"{result.summary['roc_auc']['mean']:.4f}" in page  # the number the page's badge shows
     assert services.catalog.fingerprint("titanic")[:16] in page and "app version" in page
@@ -95,7 +95,7 @@ def test_an_exported_explorer_view_holds_the_page_s_numbers_and_no_rows(app, ser
         assert name not in page
     assert "CA. 2343 (11)" in page  # a ticket eleven passengers share is an aggregate
     assert "Left out (identifiers or row numbers): PassengerId" in page
-    assert page.count("plotly.js v") == 1
+    assert page.count("* plotly.js") == 1
 
 
 def test_an_explorer_export_of_a_deleted_dataset_is_refused_by_name(app, services):
@@ -145,3 +145,19 @@ def test_an_exported_model_card_says_what_the_card_says_with_its_monitoring(app,
         assert name not in page
     missing = app.server.test_client().get("/api/export", query_string={"url": "/models?model=nope&version=1"})
     assert missing.status_code == 404 and missing.json["error"]["field"] == "url.model"
+
+
+def test_the_smallest_plotly_bundle_that_draws_every_figure_is_inlined():
+    """The vendored cartesian bundle is the installed plotly's own version, and serves figures of its traces;
+    a figure that needs another trace (WebGL) gets the full bundle."""
+    import plotly.graph_objects as go
+    from plotly.offline import get_plotlyjs, get_plotlyjs_version
+
+    from dashboard.reports.html import Section, render
+
+    cartesian = plotly_js(cartesian=True)
+    assert cartesian != get_plotlyjs() and f"(cartesian - minified) v{get_plotlyjs_version()}" in cartesian[:200]
+    small = render("t", {}, [Section("bars", [go.Figure(go.Bar(x=[1], y=[2])), go.Figure(go.Heatmap(z=[[1]]))])])
+    assert cartesian in small and len(small.encode()) < 2_000_000
+    webgl = render("t", {}, [Section("points", [go.Figure(go.Scattergl(x=[1], y=[2]))])])
+    assert get_plotlyjs() in webgl

@@ -42,8 +42,8 @@ def test_a_report_of_two_views_exports_as_one_offline_file_with_its_notes(app, c
     assert exported.status_code == 200
     assert exported.headers["Content-Disposition"] == 'attachment; filename="report-titanic-review.html"'
     page = exported.get_data(as_text=True)
-    assert page.count("plotly.js v") == 1 and len(page.encode()) < 7_000_000
-    ours = page.replace(plotly_js(), "")
+    assert page.count("* plotly.js") == 1 and len(page.encode()) < 7_000_000
+    ours = page.replace(plotly_js(cartesian=True), "")
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", ours)
     assert "1. Titanic passengers: explore" in page and "2. Logistic regression on titanic" in page
     assert "&lt;i&gt;ages&lt;/i&gt;" in page and "<i>ages</i>" not in page  # the note is escaped
