@@ -12,7 +12,7 @@ from dash import Input, Output, State, html, no_update
 from dash.exceptions import PreventUpdate
 from pydantic import ValidationError
 
-from callbacks.widgets import QueryField, background_run, bind_permalink
+from callbacks.widgets import QueryField, background_run, bind_export_link, bind_permalink
 from dashboard.errors import FieldError
 from dashboard.figures.base import message_figure
 from dashboard.figures.recommend import counts_histogram, long_tail_figure, metrics_figure
@@ -245,6 +245,7 @@ def register(app, services: Services) -> None:
             QueryField("view", RecommendIds.TABS, "active_tab"),
         ],
     )
+    bind_export_link(app, RecommendIds.EXPORT_LINK, RecommendIds.PERMALINK_LINK)
 
 
 class EmptyQuery(FieldError):

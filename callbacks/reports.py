@@ -19,8 +19,9 @@ from dashboard.web.auth import identity
 from layouts.clusters_ids import ClusterIds
 from layouts.common import alert, error_alert
 from layouts.explorer_ids import ExplorerIds
+from layouts.recommend_ids import RecommendIds
 from layouts.reports import view_rows
-from layouts.reports_ids import CLUSTERS_PIN, DATA_PIN, NEW_REPORT, TRAIN_PIN, PinIds, ReportsIds
+from layouts.reports_ids import CLUSTERS_PIN, DATA_PIN, NEW_REPORT, RECOMMEND_PIN, TRAIN_PIN, PinIds, ReportsIds
 from layouts.train_ids import TrainIds
 
 LOCATION = ReportsIds.LOCATION
@@ -119,6 +120,7 @@ def register(app, services: Services) -> None:
         (DATA_PIN, ExplorerIds.PERMALINK_LINK),
         (TRAIN_PIN, TrainIds.PERMALINK_LINK),
         (CLUSTERS_PIN, ClusterIds.PERMALINK_LINK),
+        (RECOMMEND_PIN, RecommendIds.PERMALINK_LINK),
     ):
         _bind_pin(app, store, ids, permalink_id)
 

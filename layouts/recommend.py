@@ -21,6 +21,8 @@ from dashboard.recommend.models import KINDS, RecSpec
 from layouts.common import editor_only, is_embed, query_int, query_number, services
 from layouts.recommend_ids import RecommendIds
 from layouts.recommend_views import eval_table, explore_view
+from layouts.reports_ids import RECOMMEND_PIN
+from layouts.widgets import pin_panel
 
 DEFAULT_DATASET = "movielens"
 VIEWS = ("data", "evaluate", "explore")
@@ -58,6 +60,15 @@ def mapping_from_query(dataset: str, columns: list[str], query: dict[str, str]) 
         value = query.get(role)
         chosen[role] = value if value in columns else (None if value == "-" else guess[role])
     return chosen
+
+
+def feedback_from_query(query: dict[str, str]) -> str:
+    return query["feedback"] if query.get("feedback") in ("explicit", "implicit") else "auto"
+
+
+def models_from_query(query: dict[str, str]) -> list[str]:
+    """The models evaluated beside the popularity baseline (always evaluated)."""
+    return [m for m in (query.get("models") or "item_knn,als").split(",") if m in KINDS and m != "popularity"]
 
 
 def spec_from_query(query: dict[str, str]) -> RecSpec:
@@ -128,6 +139,8 @@ def _controls(dataset: str, columns: list[str], mapping: dict, spec: RecSpec, fe
                 className="mt-1",
             ),
             html.A("Permalink", id=RecommendIds.PERMALINK_LINK, href="#", className="small d-block mt-2"),
+            html.A("Export this view (HTML)", id=RecommendIds.EXPORT_LINK, href="#", className="small d-block"),
+            pin_panel(RECOMMEND_PIN),
         ],
         lg=3,
     )
@@ -267,9 +280,8 @@ def layout(dataset: str = DEFAULT_DATASET, embed: str | None = None, view: str =
         dataset = DEFAULT_DATASET
     columns = list(svc.explorer.kinds(dataset)) if svc else []
     mapping = mapping_from_query(dataset, columns, query)
-    feedback = query.get("feedback") if query.get("feedback") in ("explicit", "implicit") else "auto"
-    spec, holdout = spec_from_query(query), holdout_from_query(query)
-    models = [m for m in (query.get("models") or "item_knn,als").split(",") if m in KINDS and m != "popularity"]
+    feedback = feedback_from_query(query)
+    spec, holdout, models = spec_from_query(query), holdout_from_query(query), models_from_query(query)
     embedded = is_embed(embed)
     cached_eval, initial = None, None
     if svc is not None and mapping["user"] and mapping["item"]:

@@ -20,6 +20,7 @@ class RecommendIds:
     ITERATIONS_INPUT = "rec-iterations-input"
     ALPHA_INPUT = "rec-alpha-input"
     PERMALINK_LINK = "rec-permalink-link"
+    EXPORT_LINK = "rec-export-link"  # this view as one offline HTML file (GET /api/export)
     TABS = "rec-tabs"
     STATS = "rec-stats"
     USER_HISTOGRAM = "rec-user-histogram"

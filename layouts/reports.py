@@ -51,7 +51,8 @@ def layout(report: str | None = None, embed: str | None = None, saved: str | Non
             dcc.Location(id=ReportsIds.LOCATION, refresh="callback-nav"),
             html.H2("Reports"),
             html.P(
-                "Pin views from Explore data, Train and Clusters (beside their permalink), add notes between them, "
+                "Pin views from Explore data, Train, Clusters and Recommend (beside their permalink), add notes "
+                "between them, "
                 "reorder, and "
                 "export the whole report as one offline HTML file or a PDF.",
                 className="text-muted",
@@ -187,6 +188,10 @@ def view_label(url: str) -> str:
     if parts.path == "/train":
         model = query.get("model", "a model").replace("_", " ")
         return f"Train: {model} on {query.get('dataset', '?')}, predicting {query.get('target', '?')}"
+    if parts.path == "/recommend":
+        return f"Recommend: {query.get('dataset', '?')}"
+    if parts.path == "/models":
+        return f"Model card: {query.get('model', '?')} v{query.get('version', '?')}"
     if parts.path == "/clusters":
         return f"Clusters: {query.get('algorithm', 'kmeans')} on {query.get('dataset', '?')}"
     if parts.path == "/data":

@@ -37,4 +37,5 @@ class PinIds:
 DATA_PIN = PinIds("data")
 TRAIN_PIN = PinIds("train")
 CLUSTERS_PIN = PinIds("clusters")
+RECOMMEND_PIN = PinIds("recommend")
 NEW_REPORT = "__new__"  # the pin dropdown's "a new report" choice

@@ -11,15 +11,25 @@ from urllib.parse import parse_qsl, urlsplit
 from dashboard.clusters.clustering import ClusterSpec
 from dashboard.data.catalog import DatasetNotFoundError
 from dashboard.errors import FieldError, ResultExpired
+from dashboard.recommend.interactions import Mapping
 from dashboard.reports.clusters import cluster_sections
 from dashboard.reports.explorer import explorer_sections
 from dashboard.reports.html import Section
 from dashboard.reports.models import model_sections
+from dashboard.reports.recommend import recommend_sections
 from dashboard.reports.train import train_sections
 from layouts.clusters_form import DEFAULT_DATASET as DEFAULT_CLUSTERED
 from layouts.clusters_form import read_cluster_query
 from layouts.common import query_int, query_number
 from layouts.explorer import DEFAULT_DATASET as DEFAULT_EXPLORED
+from layouts.recommend import DEFAULT_DATASET as DEFAULT_RECOMMENDED
+from layouts.recommend import (
+    feedback_from_query,
+    holdout_from_query,
+    mapping_from_query,
+    models_from_query,
+    spec_from_query,
+)
 from layouts.train_form import DEFAULT_DATASET, read_form
 
 MAX_URL = 4000
@@ -99,9 +109,27 @@ def _model(services: Any, query: dict[str, str]) -> View:
     return title, source, sections, f"model-{name}-v{query.get('version', 'default')}"
 
 
+def _recommend(services: Any, query: dict[str, str]) -> View:
+    dataset = query.get("dataset", DEFAULT_RECOMMENDED)
+    if not services.catalog.exists(dataset):
+        raise DatasetNotFoundError(dataset)
+    mapping = mapping_from_query(dataset, list(services.explorer.kinds(dataset)), query)
+    if not (mapping["user"] and mapping["item"]):
+        raise FieldError("url", "this view maps no user and item columns: choose them on the page first")
+    try:
+        full = Mapping(dataset=dataset, feedback=feedback_from_query(query), **mapping)
+    except ValueError as exc:
+        raise FieldError("url", "this recommender's permalink does not name a valid mapping") from exc
+    spec = spec_from_query(query)
+    specs = [spec.model_copy(update={"kind": m}) for m in models_from_query(query)]
+    title, source, sections = recommend_sections(services.recommend, full, specs, holdout_from_query(query))
+    return title, source, sections, f"recommend-{dataset}"
+
+
 VIEWS: dict[str, Callable[[Any, dict[str, str]], View]] = {
     "/train": _train,
     "/data": _explorer,
     "/clusters": _clusters,
     "/models": _model,
+    "/recommend": _recommend,
 }

@@ -57,7 +57,7 @@ def test_hostile_column_names_are_escaped(app, services):
         (QUERY, "html", 409, "url"),  # not computed yet
         ("https://evil.example/train?dataset=titanic", "html", 400, "url"),
         ("//evil.example/train", "html", 400, "url"),
-        ("/recommend?dataset=movielens-small", "html", 404, "url.path"),
+        ("/predict?model=titanic-survival", "html", 404, "url.path"),
         (QUERY, "docx", 400, "format"),
         ("", "html", 400, "url"),
     ],
@@ -161,3 +161,20 @@ def test_the_smallest_plotly_bundle_that_draws_every_figure_is_inlined():
     assert cartesian in small and len(small.encode()) < 2_000_000
     webgl = render("t", {}, [Section("points", [go.Figure(go.Scattergl(x=[1], y=[2]))])])
     assert get_plotlyjs() in webgl
+
+
+def test_an_exported_recommender_view_holds_the_evaluation_and_no_user_s_history(app, services):
+    from dashboard.recommend.evaluation import HoldoutSpec
+    from dashboard.recommend.interactions import Mapping
+    from dashboard.recommend.models import RecSpec
+
+    url = "/recommend?dataset=movielens&model=item_knn&models=item_knn&uid=15&view=explore"
+    before = app.server.test_client().get("/api/export", query_string={"url": url}).get_data(as_text=True)
+    assert "Not evaluated yet" in before
+    mapping = Mapping(dataset="movielens", user="userId", item="movieId", value="rating", timestamp="timestamp",
+                      title="title", genres="genres")  # fmt: skip
+    result, _ = services.recommend.evaluate(mapping, [RecSpec(kind="item_knn")], HoldoutSpec())
+    page = app.server.test_client().get("/api/export", query_string={"url": url}).get_data(as_text=True)
+    assert "Held-out evaluation" in page and f"{result.rows[1]['ndcg']:.4f}" in page
+    assert f"{services.recommend.stats(mapping)['interactions']:,}" in page
+    assert "history" not in page.replace(plotly_js(cartesian=True), "").lower()

@@ -83,7 +83,7 @@ def test_a_view_whose_dataset_was_deleted_is_a_note_and_the_rest_exports(app, cl
         ({"title": ""}, 400, "title"),
         ({"title": "x" * 201}, 400, "title"),
         ({"title": "t", "views": [{"url": "https://evil.example/data"}]}, 400, "views[0].url"),
-        ({"title": "t", "views": [{"url": "/recommend"}]}, 404, "views[0].url.path"),
+        ({"title": "t", "views": [{"url": "/predict"}]}, 404, "views[0].url.path"),
         ({"title": "t", "views": [{"url": DATA, "note": 5}]}, 400, "views[0].note"),
         ({"title": "t", "views": [{"url": DATA}] * 51}, 400, "views"),
         ({"title": "t", "views": "all"}, 400, "views"),
