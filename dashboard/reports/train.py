@@ -9,6 +9,8 @@ from typing import Any
 from dashboard.errors import ResultExpired
 from dashboard.figures.train import (
     calibration_figure,
+    compare_pr_figure,
+    compare_roc_figure,
     confusion_figure,
     cost_figure,
     importance_figure,
@@ -19,6 +21,7 @@ from dashboard.figures.train import (
 from dashboard.reports.html import Section
 from dashboard.train import evaluation
 from dashboard.train.catalog import estimator_spec
+from dashboard.train.compare import comparison_specs
 from dashboard.train.diagnostics import RunDiagnostics
 from dashboard.train.service import TrainingService
 from dashboard.train.spec import TrainSpec
@@ -35,6 +38,7 @@ def train_sections(
     threshold: float = 0.5,
     by: list[str] | None = None,
     shap_rows: int | None = None,
+    compare: list[str] | None = None,
 ) -> tuple[str, dict[str, str], list[Section]]:
     """(title, source facts, sections) of the run ``spec`` names; ResultExpired when it is not cached."""
     result = training.cached(spec)
@@ -82,7 +86,47 @@ def train_sections(
         sections.append(
             Section("SHAP", [importance_figure(summary["mean_abs"], "Mean |SHAP| by input column")], note=note)
         )
+    if compare:
+        sections += _comparison(training, spec, compare)
     return title, _source(training, spec, label), sections
+
+
+def _comparison(training: TrainingService, spec: TrainSpec, estimators: list[str]) -> list[Section]:
+    """The comparison the permalink names, when every model of it is cached: every metric's mean ± std on the
+    same folds, the primary metric's difference from the best with the corrected resampled t-test, and for a
+    binary target the mean ROC and PR curves overlaid."""
+    try:
+        specs = comparison_specs(spec, estimators)
+    except ValueError:
+        return []
+    tokens = [training.token(s) for s in specs]
+    if any(training.cached(s) is None for s in specs):
+        return [Section("Comparison", note="Not computed yet for these models: run the comparison on the page.")]
+    labels = [estimator_spec(s.estimator).label for s in specs]
+    comparison = training.comparison(labels, tokens)
+    rows = comparison.table()
+    metric = comparison.metric
+    metrics = [metric] + sorted({m for r in rows for m in r["summary"]} - {metric})
+    table_rows = []
+    for row in rows:
+        test = row["versus_best"]
+        cells = [f"{s['mean']:.4f} ± {s['std']:.4f}" if (s := row["summary"].get(m)) else "–" for m in metrics]
+        tested = ["–"] * 3 if test is None else [f"{test['diff']:+.4f}", f"{test['t']:.2f}", f"{test['p']:.3g}"]
+        table_rows.append([row["model"] + (" (best)" if row["best"] else ""), *cells, *tested])
+    folds = len(comparison.results[0].folds)
+    note = (
+        f"Mean ± std over the same {folds} folds. Each model's per-fold difference from the best is tested with "
+        f"Nadeau and Bengio's corrected resampled t-test ({folds - 1} degrees of freedom)."
+    )
+    header = ["model", *metrics, f"Δ {metric} vs best", "t", "p"]
+    figures = []
+    if comparison.task == "binary":
+        named = [
+            (label, evaluation.roc_pr_curves(result.folds, result.classes[1]))
+            for label, result in zip(comparison.labels, comparison.results, strict=True)
+        ]
+        figures = [compare_roc_figure(named), compare_pr_figure(named)]
+    return [Section(f"Comparison of {len(rows)} models", figures, table=(header, table_rows), note=note)]
 
 
 def _source(training: TrainingService, spec: TrainSpec, label: str) -> dict[str, str]:

@@ -77,6 +77,7 @@ def _train(services: Any, query: dict[str, str]) -> View:
         threshold=query_number(query.get("threshold", "0.5"), 0.5, -1e9, 1e9),
         by=by or None,
         shap_rows=query_int(query["shap"], 500, 10, 2000) if "shap" in query else None,
+        compare=[m for m in query.get("compare", "").split(",") if m][:6] or None,
     )
     return title, source, sections, f"train-{spec.dataset}-{spec.estimator}"
 

@@ -178,3 +178,16 @@ def test_an_exported_recommender_view_holds_the_evaluation_and_no_user_s_history
     assert "Held-out evaluation" in page and f"{result.rows[1]['ndcg']:.4f}" in page
     assert f"{services.recommend.stats(mapping)['interactions']:,}" in page
     assert "history" not in page.replace(plotly_js(cartesian=True), "").lower()
+
+
+def test_an_exported_comparison_carries_the_page_s_table_and_curves(app, services):
+    comparison = services.training.compare(spec(), ["logistic_regression", "random_forest"])
+    url = QUERY + "&compare=logistic_regression,random_forest"
+    page = app.server.test_client().get("/api/export", query_string={"url": url}).get_data(as_text=True)
+    assert "Comparison of 2 models" in page and "corrected resampled t-test" in page
+    for row in comparison.table():
+        summary = row["summary"][comparison.metric]
+        assert f"{summary['mean']:.4f} ± {summary['std']:.4f}" in page
+        if row["versus_best"] is not None:
+            assert f"{row['versus_best']['p']:.3g}" in page
+    assert page.count('class="figure"') >= 7  # the run's five, and the overlaid ROC and PR
