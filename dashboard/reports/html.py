@@ -145,12 +145,13 @@ def _table(header: list[str], rows: list[list[Any]]) -> str:
 
 
 def _figure(element_id: str, figure: Any) -> str:
-    """A div and the script that draws it; the JSON is made safe inside <script> (no "</" can close it)."""
+    """A div and the script that draws it; the JSON is made safe inside <script>: every "<" is written as its
+    JSON escape, so no name in a figure can close the script or open a tag."""
     spec = figure.to_plotly_json() if hasattr(figure, "to_plotly_json") else figure
     from plotly.utils import PlotlyJSONEncoder
 
     payload = json.dumps({"data": spec.get("data", []), "layout": spec.get("layout", {})}, cls=PlotlyJSONEncoder)
-    payload = payload.replace("</", "<\\/").replace("<!--", "<\\!--")
+    payload = payload.replace("<", "\\u003c")  # only inside JSON strings: no markup a name holds reaches the page
     return (
         f'<div id="{element_id}" class="figure"></div>'
         f"<script>(function () {{ var f = {payload}; "

@@ -117,3 +117,16 @@ def test_viewers_read_and_export_but_only_editors_write(login_app, users):  # no
     browser = login_app.server.test_client()
     log_in(browser, "vera", "viewer-pass")
     assert browser.get(f"/api/reports/{made.json['id']}").status_code == 200  # a page's link, with the session
+
+
+def test_hostile_dataset_and_report_names_are_escaped_in_the_file(app, client):
+    services = app.server.extensions["dashboard"]
+    frame = services.catalog.load("titanic")[["Survived", "Age", "Fare"]].rename(columns={"Fare": "<img src=x>"})
+    hostile = "<script>alert(1)</script>"
+    info, _ = services.catalog.add_upload("h.csv", frame.to_csv(index=False).encode(), name=hostile)
+    report = create(client, title=f"{hostile} review", views=[{"url": f"/data?dataset={info.id}", "note": hostile}])
+    page = client.get(f"/api/reports/{report.json['id']}/export").get_data(as_text=True)
+    ours = page.replace(plotly_js(cartesian=True), "")
+    assert "<script>alert(1)" not in ours and "<img src=x>" not in ours
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; review" in ours
+    assert "&lt;img src=x&gt;" in ours  # the column, named in the profile table
