@@ -7,23 +7,17 @@ from dash.exceptions import PreventUpdate
 
 from callbacks.widgets import QueryField, bind_export_link, bind_permalink
 from dashboard.data.catalog import DatasetNotFoundError, UploadError
-from dashboard.data.explorer import VIEW_KEYS, resolve_view
+from dashboard.data.explorer import VIEW_KEYS
 from dashboard.data.grid import GridRequestError
 from dashboard.data.uploads import refusal
-from dashboard.errors import user_message
-from dashboard.figures.base import message_figure
-from dashboard.figures.explorer import correlation_figure, distribution_figure, scatter_figure
 from dashboard.services import Services
 from layouts.common import alert
 from layouts.explorer import (
     DEFAULT_DATASET,
-    correlation_pairs,
     dataset_options,
-    grid,
-    overview_cards,
-    profile_table,
 )
 from layouts.explorer_ids import ExplorerIds
+from layouts.explorer_views import correlation_panel, dataset_panels, distribution_panel, scatter_panel
 
 _USER_ERRORS = (KeyError, DatasetNotFoundError, GridRequestError, UploadError, ValueError)
 _VIEW_KEYS = ("column", "split", "x", "y", "color")  # their permalink keys, in the same order
@@ -36,13 +30,10 @@ _VIEW_DROPDOWNS = (
 )
 
 
-def _options(values: list[str]) -> list[dict[str, str]]:
-    return [{"label": v, "value": v} for v in values]
-
-
 def register(app, services: Services) -> None:
     explorer = services.explorer
 
+    # A direct load draws every panel in the layout (layouts/explorer_views.py): these run on later changes.
     @app.callback(
         Output(ExplorerIds.DATASET_INFO, "children"),
         Output(ExplorerIds.OVERVIEW, "children"),
@@ -53,23 +44,20 @@ def register(app, services: Services) -> None:
         *(Output(i, "value") for i in _VIEW_DROPDOWNS),
         Input(ExplorerIds.DATASET_DROPDOWN, "value"),
         *(State(i, "value") for i in _VIEW_DROPDOWNS),
+        prevent_initial_call=True,
     )
     def show_dataset(dataset_id, *requested):
         if not dataset_id or not services.catalog.exists(dataset_id):
             raise PreventUpdate
-        info = services.catalog.info(dataset_id)
-        summary = explorer.summary(dataset_id)
-        columns = [p["column"] for p in summary["profiles"]]
-        view = resolve_view(summary["profiles"], info.target, dict(zip(VIEW_KEYS, requested, strict=True)))
-        caption = f"{info.description} Target: {info.target or '—'}. Source: {info.source}."
+        panels = dataset_panels(services, dataset_id, dict(zip(VIEW_KEYS, requested, strict=True)))
         return (
-            caption,
-            overview_cards(summary["overview"]),
-            profile_table(summary["profiles"]),
-            grid(columns),
-            info.origin != "upload",
-            *([_options(columns)] * len(VIEW_KEYS)),
-            *(view[k] for k in VIEW_KEYS),
+            panels.caption,
+            panels.overview,
+            panels.profile,
+            panels.grid,
+            panels.locked,
+            *([panels.options] * len(VIEW_KEYS)),
+            *(panels.view[k] for k in VIEW_KEYS),
         )
 
     @app.callback(
@@ -78,31 +66,29 @@ def register(app, services: Services) -> None:
         Input(ExplorerIds.DATASET_DROPDOWN, "value"),
         Input(ExplorerIds.COLUMN_DROPDOWN, "value"),
         State(ExplorerIds.CORRELATION_GRAPH, "figure"),
+        prevent_initial_call=True,
     )
     def show_correlations(dataset_id, column, shown):
         if not dataset_id or not services.catalog.exists(dataset_id):
             raise PreventUpdate
-        corr = explorer.correlations(dataset_id, column)
+        # The full matrix does not depend on the column looked at (only a wide dataset's does): kept when drawn.
         drawn = isinstance(shown, dict) and bool(shown.get("data"))
-        # The full matrix does not depend on the column looked at: kept when drawn. On a direct load this
-        # callback first runs when the summary fills the column, so it must still draw then.
+        corr = explorer.correlations(dataset_id, column)
         if ctx.triggered_id == ExplorerIds.COLUMN_DROPDOWN and not corr["focus"] and drawn:
             raise PreventUpdate
-        return correlation_figure(corr), correlation_pairs(corr)
+        return correlation_panel(corr)
 
     @app.callback(
         Output(ExplorerIds.DISTRIBUTION_GRAPH, "figure"),
         Input(ExplorerIds.DATASET_DROPDOWN, "value"),
         Input(ExplorerIds.COLUMN_DROPDOWN, "value"),
         Input(ExplorerIds.SPLIT_DROPDOWN, "value"),
+        prevent_initial_call=True,
     )
     def show_distribution(dataset_id, column, split):
         if not dataset_id or not column:
             raise PreventUpdate
-        try:
-            return distribution_figure(explorer.distribution(dataset_id, column, split))
-        except Exception as exc:  # named errors are shown as they are, any other only logged
-            return message_figure(user_message(exc))
+        return distribution_panel(explorer, dataset_id, column, split)
 
     @app.callback(
         Output(ExplorerIds.SCATTER_GRAPH, "figure"),
@@ -111,20 +97,12 @@ def register(app, services: Services) -> None:
         Input(ExplorerIds.X_DROPDOWN, "value"),
         Input(ExplorerIds.Y_DROPDOWN, "value"),
         Input(ExplorerIds.COLOR_DROPDOWN, "value"),
+        prevent_initial_call=True,
     )
     def show_scatter(dataset_id, x, y, color):
         if not dataset_id or not x or not y:
             raise PreventUpdate
-        try:
-            sample = explorer.scatter(dataset_id, x, y, color)
-        except Exception as exc:  # named errors are shown as they are, any other only logged
-            return message_figure(user_message(exc)), ""
-        note = (
-            f"Showing a random sample of {sample['shown']:,} of {sample['total']:,} points (server-side)."
-            if sample["shown"] < sample["total"]
-            else f"All {sample['total']:,} points shown."
-        )
-        return scatter_figure(sample, x, y, color), note
+        return scatter_panel(explorer, dataset_id, x, y, color)
 
     _serve_grid_pages(app, ExplorerIds.GRID, explorer.rows)
     _serve_grid_pages(app, ExplorerIds.PROFILE_GRID, explorer.profile_page)

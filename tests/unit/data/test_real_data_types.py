@@ -187,7 +187,7 @@ def test_a_class_seen_once_is_left_out_with_a_notice(training, catalog):
 
 
 def test_correlations_leave_out_identifiers_and_say_so(explorer_service):
-    from layouts.explorer import correlation_pairs
+    from layouts.explorer_views import correlation_pairs
 
     corr = explorer_service.correlations("titanic")
     assert "PassengerId" not in corr["columns"] and {"Age", "Fare", "Survived"} <= set(corr["columns"])
