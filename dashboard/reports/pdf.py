@@ -16,6 +16,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 from pathlib import Path
 
 from dashboard.errors import FieldError
@@ -23,6 +24,8 @@ from dashboard.errors import FieldError
 PAPERS = {"a4": ("A4", 210), "letter": ("Letter", 216)}  # CSS name, width in mm
 MARGIN_MM = 12
 PRINT_SECONDS = 120
+PRINTERS = threading.BoundedSemaphore(2)  # Chromiums at once per process: a burst of PDF requests waits, then 503
+WAIT_FOR_PRINTER = 30
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
 
@@ -61,7 +64,16 @@ def to_pdf(document: str, paper: str, work_dir: Path) -> bytes:
             "PDF needs Chromium on the server (apt-get install chromium, or set DASHBOARD_CHROMIUM to its "
             "path); the HTML export works without it"
         )
-    name, width_mm = PAPERS[paper]
+    if not PRINTERS.acquire(timeout=WAIT_FOR_PRINTER):
+        raise PdfUnavailable("the server is printing other PDFs; try again in a minute, or export HTML")
+    try:
+        return _print(executable, document, paper, work_dir)
+    finally:
+        PRINTERS.release()
+
+
+def _print(executable: str, document: str, paper: str, work_dir: Path) -> bytes:
+    _, width_mm = PAPERS[paper]
     width_px = round((width_mm - 2 * MARGIN_MM) / 25.4 * 96)
     styled = document.replace("</head>", f"<style>{print_css(paper)}</style></head>", 1)
     work_dir.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -31,7 +31,7 @@ from dashboard.errors import FieldError, ResultExpired, user_message
 from dashboard.reports import pdf
 from dashboard.reports.html import Part, Section, render, render_report
 from dashboard.reports.views import build, permalink
-from dashboard.web.auth import api_error, identity, require_api_role
+from dashboard.web.auth import access, api_error, identity, require_api_role
 from model_store import InvalidModelNameError, ModelNotFoundError
 
 MODEL_ERRORS = (ModelNotFoundError, InvalidModelNameError)
@@ -158,8 +158,10 @@ def _work_dir() -> Path:
 
 
 def _who() -> str:
-    user = identity().user
-    return user.name if user.name not in ("anonymous", "") else "api"
+    """Who made the report: the API key's user, else the logged-in (or local) user."""
+    key = request.headers.get("X-API-Key", "")
+    user = access().api_user(key) if key else None
+    return (user or identity().user).name
 
 
 def _object_body() -> tuple[dict[str, Any], Any]:

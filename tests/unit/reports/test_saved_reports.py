@@ -108,7 +108,7 @@ def test_viewers_read_and_export_but_only_editors_write(login_app, users):  # no
     _, keys = users
     client = login_app.server.test_client()
     made = client.post("/api/reports", json={"title": "t"}, headers={"X-API-Key": keys["ed"]})
-    assert made.status_code == 201
+    assert made.status_code == 201 and made.json["owner"] == "ed"  # the key's user
     viewer = {"X-API-Key": keys["vera"]}
     assert client.post("/api/reports", json={"title": "t"}, headers=viewer).status_code == 403
     assert client.patch(f"/api/reports/{made.json['id']}", json={"version": 1}, headers=viewer).status_code == 403
@@ -130,3 +130,16 @@ def test_hostile_dataset_and_report_names_are_escaped_in_the_file(app, client):
     assert "<script>alert(1)" not in ours and "<img src=x>" not in ours
     assert "&lt;script&gt;alert(1)&lt;/script&gt; review" in ours
     assert "&lt;img src=x&gt;" in ours  # the column, named in the profile table
+
+
+def test_a_burst_of_pdf_requests_waits_for_a_printer_then_is_refused_by_name(app, client, monkeypatch):
+    import threading
+
+    from dashboard.reports import pdf
+
+    monkeypatch.setattr(pdf, "PRINTERS", threading.BoundedSemaphore(1))
+    monkeypatch.setattr(pdf, "WAIT_FOR_PRINTER", 0.1)
+    monkeypatch.setattr(pdf, "browser", lambda: "/usr/bin/true")
+    pdf.PRINTERS.acquire()  # another request is printing
+    answer = client.get("/api/export", query_string={"url": DATA, "format": "pdf"})
+    assert answer.status_code == 503 and "printing other PDFs" in answer.json["error"]["message"]
