@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+import logging
 import re
 import secrets
 import time
@@ -28,6 +29,7 @@ MAX_NOTE = 4000
 MAX_VIEWS = 50
 MAX_REPORTS = 2000
 ID = re.compile(r"^[A-Za-z0-9_-]{8,32}$")
+logger = logging.getLogger(__name__)
 
 
 class ReportNotFound(LookupError):
@@ -98,10 +100,13 @@ class ReportStore:
         path = self._path(report_id)
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
+            views = [PinnedView(**v) for v in raw.pop("views", [])]
+            return Report(**raw, views=views)
         except FileNotFoundError:
             raise ReportNotFound(report_id) from None
-        views = [PinnedView(**v) for v in raw.pop("views", [])]
-        return Report(**raw, views=views)
+        except (ValueError, TypeError, AttributeError):  # not a report this app wrote (edited by hand)
+            logger.warning("report %s is unreadable and is left out", path)
+            raise ReportNotFound(report_id) from None
 
     def list(self) -> list[Report]:
         if not self.folder.exists():
@@ -110,7 +115,7 @@ class ReportStore:
         for path in self.folder.glob("*.json"):
             try:
                 reports.append(self.get(path.stem))
-            except (ReportNotFound, ValueError, TypeError):  # deleted meanwhile, or not one of ours
+            except ReportNotFound:  # deleted meanwhile, or not one of ours
                 continue
         return sorted(reports, key=lambda r: r.updated, reverse=True)
 

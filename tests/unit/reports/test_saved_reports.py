@@ -143,3 +143,12 @@ def test_a_burst_of_pdf_requests_waits_for_a_printer_then_is_refused_by_name(app
     pdf.PRINTERS.acquire()  # another request is printing
     answer = client.get("/api/export", query_string={"url": DATA, "format": "pdf"})
     assert answer.status_code == 503 and "printing other PDFs" in answer.json["error"]["message"]
+
+
+def test_a_report_file_edited_by_hand_is_left_out_not_a_crash(app, client):
+    report = create(client).json
+    folder = app.server.extensions["dashboard"].reports.folder
+    (folder / f"{report['id']}.json").write_text('{"id": 3, "views": "x"')
+    assert client.get(f"/api/reports/{report['id']}").status_code == 404
+    assert client.get("/api/reports").json["reports"] == []
+    assert app.server.test_client().get("/data").status_code == 200  # the pin list still draws
