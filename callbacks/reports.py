@@ -56,11 +56,14 @@ def register(app, services: Services) -> None:
     )
     def move(clicks, notes, draft):
         trigger = ctx.triggered_id
-        if not draft or not isinstance(trigger, dict) or not any(clicks):
+        if not isinstance(draft, dict) or not isinstance(trigger, dict) or not any(clicks):
             raise PreventUpdate
-        views = _with_notes(draft["views"], notes)
-        index, step = trigger["index"], trigger["step"]
-        if not 0 <= index < len(views):
+        try:
+            views = _with_notes(draft.get("views"), notes)
+        except FieldError as exc:
+            return no_update, error_alert(exc, "warning")
+        index, step = trigger.get("index"), trigger.get("step")
+        if not isinstance(index, int) or step not in (-1, 0, 1) or not 0 <= index < len(views):
             raise PreventUpdate
         if step == 0:
             views.pop(index)
@@ -78,14 +81,17 @@ def register(app, services: Services) -> None:
         prevent_initial_call=True,
     )
     def save(clicks, title, notes, draft):
-        if not clicks or not draft:
+        if not clicks or not isinstance(draft, dict):
             raise PreventUpdate
         try:
-            views = [
-                PinnedView(v["url"], check_note(v.get("note"), f"views[{i}].note"))
-                for i, v in enumerate(_with_notes(draft["views"], notes))
-            ]
-            store.update(draft["id"], version=draft["version"], title=title, views=views)
+            views = []
+            for i, view in enumerate(_with_notes(draft.get("views", []), notes)):
+                permalink(view["url"], f"views[{i}].url")  # the draft comes from the browser: checked as REST does
+                views.append(PinnedView(view["url"], check_note(view.get("note"), f"views[{i}].note")))
+            version = draft.get("version")
+            if not isinstance(version, int) or isinstance(version, bool):
+                raise FieldError("version", "this page's report has no version: reload it")
+            store.update(draft.get("id"), version=version, title=title, views=views)
         except StaleReport:
             message = "Not saved: the report changed since this page was opened. Reload it, then edit again."
             return no_update, alert(message, "warning")
@@ -165,6 +171,8 @@ def _bind_pin(app, store, ids: PinIds, permalink_id: str) -> None:
 
 def _with_notes(views: list[dict[str, Any]], notes: list[Any]) -> list[dict[str, Any]]:
     """The draft's views with the notes as typed (the textareas hold the latest text)."""
+    if not isinstance(views, list) or not all(isinstance(v, dict) and isinstance(v.get("url"), str) for v in views):
+        raise FieldError("views", "this page's report is malformed: reload it")
     typed = list(notes or []) + [None] * len(views)
     return [
         {"url": v["url"], "note": typed[i] if typed[i] is not None else v.get("note", "")} for i, v in enumerate(views)

@@ -152,3 +152,38 @@ def test_a_report_file_edited_by_hand_is_left_out_not_a_crash(app, client):
     assert client.get(f"/api/reports/{report['id']}").status_code == 404
     assert client.get("/api/reports").json["reports"] == []
     assert app.server.test_client().get("/data").status_code == 200  # the pin list still draws
+
+
+def test_a_forged_save_from_the_page_cannot_store_a_view_rest_would_refuse(app, client):
+    """The /reports page's draft lives in the browser: a hand-made callback saving another site's URL or a
+    malformed draft is refused by name and nothing changes."""
+    from tests.unit.web.test_auth import csrf_header
+
+    report = create(client, views=[{"url": DATA}]).json
+    key = next(
+        k
+        for k in app.callback_map
+        if "reports-location.href" in k and "reports-save-button" in str(app.callback_map[k]["inputs"])
+    )
+    for draft in (
+        {"id": report["id"], "version": 1, "views": [{"url": "javascript:alert(1)"}]},
+        {"id": report["id"], "version": 1, "views": "all"},
+        {"id": report["id"], "version": "1", "views": []},
+    ):
+        body = {
+            "output": key,
+            "outputs": [
+                {"id": "reports-location", "property": "href"},
+                {"id": "reports-alert", "property": "children"},
+            ],
+            "inputs": [{"id": "reports-save-button", "property": "n_clicks", "value": 1}],
+            "state": [
+                {"id": "reports-title-input", "property": "value", "value": "t"},
+                [],
+                {"id": "reports-draft-store", "property": "data", "value": draft},
+            ],
+            "changedPropIds": ["reports-save-button.n_clicks"],
+        }
+        answer = client.post("/_dash-update-component", json=body, headers=csrf_header(client))
+        assert answer.status_code == 200 and "reports-alert" in answer.text
+    assert client.get(f"/api/reports/{report['id']}").json["views"] == [{"url": DATA, "note": ""}]
