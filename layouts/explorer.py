@@ -149,8 +149,14 @@ def layout(dataset: str = DEFAULT_DATASET, embed: str | None = None, **query: st
                 "Scatter",
                 dbc.Row(
                     [
-                        dbc.Col([html.Label("x"), _dropdown(ExplorerIds.X_DROPDOWN, *first.choice("x"))], md=4),
-                        dbc.Col([html.Label("y"), _dropdown(ExplorerIds.Y_DROPDOWN, *first.choice("y"))], md=4),
+                        dbc.Col(
+                            [html.Label("x"), _dropdown(ExplorerIds.X_DROPDOWN, *first.choice("x"), clearable=False)],
+                            md=4,
+                        ),
+                        dbc.Col(
+                            [html.Label("y"), _dropdown(ExplorerIds.Y_DROPDOWN, *first.choice("y"), clearable=False)],
+                            md=4,
+                        ),
                         dbc.Col(
                             [html.Label("Colour"), _dropdown(ExplorerIds.COLOR_DROPDOWN, *first.choice("color"))],
                             md=4,
