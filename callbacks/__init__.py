@@ -24,7 +24,7 @@ from layouts.clusters_ids import ClusterIds
 from layouts.explorer_ids import ExplorerIds
 from layouts.models_ids import ModelsIds, MonitorIds
 from layouts.recommend_ids import RecommendIds
-from layouts.reports_ids import CLUSTERS_PIN, DATA_PIN, RECOMMEND_PIN, TRAIN_PIN, ReportsIds
+from layouts.reports_ids import CLUSTERS_PIN, DATA_PIN, MODELS_PIN, RECOMMEND_PIN, TRAIN_PIN, ReportsIds
 from layouts.train_ids import TrainIds
 
 # Every page's write controls (each page's ids declare theirs as WRITES).
@@ -40,6 +40,7 @@ WRITE_CONTROLS = (
     TRAIN_PIN.BUTTON,
     CLUSTERS_PIN.BUTTON,
     RECOMMEND_PIN.BUTTON,
+    MODELS_PIN.BUTTON,
 )
 
 

@@ -4,9 +4,10 @@ what is shown is what is stored."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from dash import ALL, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
@@ -19,9 +20,19 @@ from dashboard.web.auth import identity
 from layouts.clusters_ids import ClusterIds
 from layouts.common import alert, error_alert
 from layouts.explorer_ids import ExplorerIds
+from layouts.models_ids import ModelsIds
 from layouts.recommend_ids import RecommendIds
 from layouts.reports import view_rows
-from layouts.reports_ids import CLUSTERS_PIN, DATA_PIN, NEW_REPORT, RECOMMEND_PIN, TRAIN_PIN, PinIds, ReportsIds
+from layouts.reports_ids import (
+    CLUSTERS_PIN,
+    DATA_PIN,
+    MODELS_PIN,
+    NEW_REPORT,
+    RECOMMEND_PIN,
+    TRAIN_PIN,
+    PinIds,
+    ReportsIds,
+)
 from layouts.train_ids import TrainIds
 
 LOCATION = ReportsIds.LOCATION
@@ -128,10 +139,27 @@ def register(app, services: Services) -> None:
         (CLUSTERS_PIN, ClusterIds.PERMALINK_LINK),
         (RECOMMEND_PIN, RecommendIds.PERMALINK_LINK),
     ):
-        _bind_pin(app, store, ids, permalink_id)
+        _bind_pin(app, store, ids, State(permalink_id, "href"), _path_and_query)
+    _bind_pin(app, store, MODELS_PIN, State(ModelsIds.SELECTED_STORE, "data"), _model_card)
 
 
-def _bind_pin(app, store, ids: PinIds, permalink_id: str) -> None:
+def _path_and_query(href: Any) -> str:
+    parts = urlsplit(href if isinstance(href, str) else "")
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def _model_card(selected: Any) -> str:
+    """/models keeps its chosen version in a store, not a permalink link: the card's permalink from it."""
+    if not isinstance(selected, dict):
+        return ""
+    return "/models?" + urlencode(
+        {"model": str(selected.get("model", "")), "version": str(selected.get("version", ""))}
+    )
+
+
+def _bind_pin(app, store, ids: PinIds, source: State, permalink_of: Callable[[Any], str]) -> None:
+    """``ids``'s Pin button adds the view ``permalink_of(source's value)`` names to the chosen report."""
+
     @app.callback(
         Output(ids.ALERT, "children"),
         Output(ids.REPORT, "options"),
@@ -139,14 +167,13 @@ def _bind_pin(app, store, ids: PinIds, permalink_id: str) -> None:
         Input(ids.BUTTON, "n_clicks"),
         State(ids.REPORT, "value"),
         State(ids.NOTE, "value"),
-        State(permalink_id, "href"),
+        source,
         prevent_initial_call=True,
     )
-    def pin(clicks, report_id, note, href):
+    def pin(clicks, report_id, note, value):
         if not clicks:
             raise PreventUpdate
-        parts = urlsplit(href or "")
-        url = parts.path + (f"?{parts.query}" if parts.query else "")
+        url = permalink_of(value)
         try:
             permalink(url)
             view = PinnedView(url, check_note(note, "note"))

@@ -16,6 +16,8 @@ from dash import dcc, html
 from layouts.common import badge, editor_only, format_value, primary_metric, services
 from layouts.models_ids import ModelsIds
 from layouts.models_monitor import monitor_card
+from layouts.reports_ids import MODELS_PIN
+from layouts.widgets import pin_panel
 from model_store import Choice
 
 
@@ -237,6 +239,7 @@ def _actions() -> dbc.Card:
                     ],
                     className="d-flex flex-wrap gap-2",
                 ),
+                pin_panel(MODELS_PIN),
                 dcc.Download(id=ModelsIds.DOWNLOAD),
                 html.Div(id=ModelsIds.ACTION_ALERT, className="mt-2"),
                 html.Hr(),

@@ -51,10 +51,9 @@ def layout(report: str | None = None, embed: str | None = None, saved: str | Non
             dcc.Location(id=ReportsIds.LOCATION, refresh="callback-nav"),
             html.H2("Reports"),
             html.P(
-                "Pin views from Explore data, Train, Clusters and Recommend (beside their permalink), add notes "
-                "between them, "
-                "reorder, and "
-                "export the whole report as one offline HTML file or a PDF.",
+                "Pin views from Explore data, Train, Clusters, Recommend (beside their permalink) and model "
+                "cards, add notes between them, reorder, and export the whole report as one offline HTML file or a "
+                "PDF.",
                 className="text-muted",
             ),
             dbc.Row([listing, editor]),

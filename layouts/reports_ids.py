@@ -38,4 +38,5 @@ DATA_PIN = PinIds("data")
 TRAIN_PIN = PinIds("train")
 CLUSTERS_PIN = PinIds("clusters")
 RECOMMEND_PIN = PinIds("recommend")
+MODELS_PIN = PinIds("models")
 NEW_REPORT = "__new__"  # the pin dropdown's "a new report" choice

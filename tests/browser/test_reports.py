@@ -80,3 +80,20 @@ def test_a_report_is_pinned_reordered_annotated_and_saved_in_the_browser(dash_du
     violations = dash_duo.driver.execute_async_script(RUN_AXE)
     assert [(v["id"], v["targets"]) for v in violations if v["impact"] in ("critical", "serious")] == []
     assert dash_duo.get_logs() == []
+
+
+def test_a_model_card_is_pinned_from_models_and_exports_in_its_report(dash_duo, app, demo_models):
+    from layouts.reports_ids import MODELS_PIN
+
+    services = app.server.extensions["dashboard"]
+    dash_duo.start_server(app, navigate=False)
+    dash_duo.driver.get(f"{dash_duo.server.url}/models?model=titanic-survival&version=1")
+    wait_for_app_ready(dash_duo)
+    dash_duo.wait_for_contains_text("#models-card", "titanic-survival", timeout=20)
+    click(dash_duo, f"#{MODELS_PIN.BUTTON}")
+    dash_duo.wait_for_contains_text(f"#{MODELS_PIN.ALERT}", "Pinned as view 1", timeout=20)
+    (report,) = services.reports.list()
+    assert [v.url for v in report.views] == ["/models?model=titanic-survival&version=1"]
+    page = app.server.test_client().get(f"/api/reports/{report.id}/export").get_data(as_text=True)
+    assert "titanic-survival v1: model card" in page
+    assert dash_duo.get_logs() == []
