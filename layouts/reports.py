@@ -1,5 +1,5 @@
 """/reports: saved reports (pinned views with notes), one chosen by its permalink ``?report=<id>`` to reorder,
-annotate, rename, export as HTML or PDF, or delete; and the "Pin to a report" control of /data and /train."""
+annotate, rename, export as HTML or PDF, or delete (the pages' "Pin" control is layouts/widgets.py)."""
 
 from __future__ import annotations
 

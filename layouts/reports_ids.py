@@ -1,4 +1,4 @@
-"""Component ids of /reports and of the "Pin to a report" control that /data and /train carry."""
+"""Component ids of /reports and of the "Pin to a report" control every exported page carries."""
 
 
 class ReportsIds:

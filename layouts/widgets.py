@@ -1,4 +1,4 @@
-"""Controls several pages share: the share panel's "Pin this view to a report" (on /data and /train)."""
+"""Controls several pages share: "Pin this view to a report" (/data, /train, /clusters, /recommend, a model card)."""
 
 from __future__ import annotations
 
