@@ -3,8 +3,11 @@ the values the pages themselves start with all pass."""
 
 from __future__ import annotations
 
+import json
+
 import dash
 import pytest
+from plotly.utils import PlotlyJSONEncoder
 
 from dashboard.web import callback_values
 from tests.unit.web.test_auth import log_in, write_callback
@@ -42,7 +45,9 @@ def _body(app, key, known, replace=None):
             entry = {"id": item["id"], "property": item["property"]}
             component = known.get(item["id"]) if isinstance(item["id"], str) else None
             if component is not None and getattr(component, item["property"], None) is not None:
-                entry["value"] = getattr(component, item["property"])
+                # as the browser sends it: JSON (a figure the layout drew on the server is a plotly object here)
+                value = getattr(component, item["property"])
+                entry["value"] = json.loads(json.dumps(value, cls=PlotlyJSONEncoder))
             if replace and replace[0] == (part, index):
                 entry["value"] = replace[1]
             entries.append(entry)
