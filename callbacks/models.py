@@ -13,6 +13,7 @@ from dashboard.services import Services
 from layouts.common import alert, error_alert
 from layouts.models import card_view, compare_view, grid_rows
 from layouts.models_ids import ModelsIds
+from layouts.widgets import export_pdf_id
 from model_store import InvalidModelNameError, ModelNotFoundError, ModelStoreError
 from model_store.compare import compare_cards
 
@@ -44,15 +45,23 @@ def register(app, services: Services) -> None:
         Output(ModelsIds.COMPARE_DROPDOWN, "value"),
         Output(ModelsIds.OPEN_PREDICT_LINK, "href"),
         Output(ModelsIds.EXPORT_LINK, "href"),
+        Output(export_pdf_id(ModelsIds.EXPORT_LINK), "href"),
         Input(ModelsIds.SELECTED_STORE, "data"),
     )
     def show_card(selected):
         if not selected:
-            return alert("No models yet: train one, or wait for the demo models.", "info"), [], None, "/predict", "#"
+            return (
+                alert("No models yet: train one, or wait for the demo models.", "info"),
+                [],
+                None,
+                "/predict",
+                "#",
+                "#",
+            )
         try:
             card = store.card(selected["model"], selected["version"])
         except _STORE_ERRORS as exc:
-            return error_alert(exc, "warning"), [], None, "/predict", "#"
+            return error_alert(exc, "warning"), [], None, "/predict", "#", "#"
         others = [v.version for v in store.versions(card["name"]) if v.version != card["version"]]
         compare = selected.get("compare")
         link = "/predict?" + urlencode({"model": card["name"], "version": card["version"]})
@@ -63,6 +72,7 @@ def register(app, services: Services) -> None:
             int(compare) if str(compare).isdigit() and int(compare) in others else None,
             link,
             "/api/export?" + urlencode({"format": "html", "url": permalink}),
+            "/api/export?" + urlencode({"format": "pdf", "url": permalink}),
         )
 
     @app.callback(

@@ -9,6 +9,8 @@ from typing import Any, NamedTuple
 
 from dash import Input, Output, State
 
+from layouts.widgets import export_pdf_id
+
 
 def background_run(
     run_button: str,
@@ -75,13 +77,16 @@ def bind_permalink(
 
 
 def bind_export_link(app, link_id: str, permalink_id: str) -> None:
-    """``link_id`` downloads what the page's permalink names as one offline HTML file (GET /api/export)."""
+    """``link_id`` downloads what the page's permalink names as one offline HTML file, and its PDF twin
+    (``export_pdf_id(link_id)``) the same view as a PDF (GET /api/export)."""
     app.clientside_callback(
         """function (href) {
-            if (!href || href === "#") { return "#"; }
+            if (!href || href === "#") { return ["#", "#"]; }
             var link = new URL(href, window.location.href);
-            return "/api/export?format=html&url=" + encodeURIComponent(link.pathname + link.search);
+            var url = "/api/export?url=" + encodeURIComponent(link.pathname + link.search);
+            return [url + "&format=html", url + "&format=pdf"];
         }""",
         Output(link_id, "href"),
+        Output(export_pdf_id(link_id), "href"),
         Input(permalink_id, "href"),
     )

@@ -15,7 +15,7 @@ from layouts.clusters_form import algorithm_controls, field, read_cluster_query
 from layouts.clusters_ids import ClusterIds
 from layouts.common import editor_only, feature_options, feature_picker, is_embed, services
 from layouts.reports_ids import CLUSTERS_PIN
-from layouts.widgets import pin_panel
+from layouts.widgets import export_links, pin_panel
 
 
 def _graph(component_id: str, text: str = "Run the clustering to see this") -> dcc.Graph:
@@ -119,7 +119,7 @@ def layout(embed: str | None = None, **query: str) -> html.Div:
                 className="mt-3",
             ),
             html.A("Permalink", id=ClusterIds.PERMALINK_LINK, href="#", className="small d-block mt-2"),
-            html.A("Export this view (HTML)", id=ClusterIds.EXPORT_LINK, href="#", className="small d-block"),
+            export_links(ClusterIds.EXPORT_LINK),
             pin_panel(CLUSTERS_PIN),
         ],
         lg=3,

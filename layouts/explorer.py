@@ -16,7 +16,7 @@ from layouts.common import editor_only, file_drop, is_embed, services
 from layouts.explorer_ids import ExplorerIds
 from layouts.explorer_views import FirstView
 from layouts.reports_ids import DATA_PIN
-from layouts.widgets import pin_panel
+from layouts.widgets import export_links, pin_panel
 
 DEFAULT_DATASET = "titanic"
 UPLOAD_TYPES = ".csv,.tsv,.txt,.parquet,.pq,.xlsx,.xlsm,.jsonl,.ndjson,.json"
@@ -106,9 +106,7 @@ def layout(dataset: str = DEFAULT_DATASET, embed: str | None = None, **query: st
                 [
                     html.H6("Share this view"),
                     html.A("Permalink", id=ExplorerIds.PERMALINK_LINK, href="#", className="d-block small mb-1"),
-                    html.A(
-                        "Export this view (HTML)", id=ExplorerIds.EXPORT_LINK, href="#", className="d-block small mb-1"
-                    ),
+                    export_links(ExplorerIds.EXPORT_LINK, "d-block small mb-1"),
                     dbc.Label("Embed code (an iframe)", html_for=ExplorerIds.EMBED_CODE, className="small"),
                     dbc.Textarea(id=ExplorerIds.EMBED_CODE, readOnly=True, rows=3, className="small font-monospace"),
                     pin_panel(DATA_PIN),

@@ -17,7 +17,7 @@ from layouts.common import badge, editor_only, format_value, primary_metric, ser
 from layouts.models_ids import ModelsIds
 from layouts.models_monitor import monitor_card
 from layouts.reports_ids import MODELS_PIN
-from layouts.widgets import pin_panel
+from layouts.widgets import export_pdf_id, pin_panel
 from model_store import Choice
 
 
@@ -219,13 +219,19 @@ def _actions() -> dbc.Card:
                         dbc.Button(
                             "Download card (JSON)", id=ModelsIds.DOWNLOAD_BUTTON, color="outline-primary", size="sm"
                         ),
-                        dbc.Button(
-                            "Export card (HTML)",
-                            id=ModelsIds.EXPORT_LINK,
-                            href="#",
-                            external_link=True,
-                            color="outline-primary",
-                            size="sm",
+                        *(
+                            dbc.Button(
+                                f"Export card ({kind})",
+                                id=link_id,
+                                href="#",
+                                external_link=True,
+                                color="outline-primary",
+                                size="sm",
+                            )
+                            for kind, link_id in (
+                                ("HTML", ModelsIds.EXPORT_LINK),
+                                ("PDF", export_pdf_id(ModelsIds.EXPORT_LINK)),
+                            )
                         ),
                         editor_only(
                             dcc.ConfirmDialogProvider(

@@ -22,7 +22,7 @@ from layouts.common import editor_only, is_embed, query_int, query_number, servi
 from layouts.recommend_ids import RecommendIds
 from layouts.recommend_views import eval_table, explore_view
 from layouts.reports_ids import RECOMMEND_PIN
-from layouts.widgets import pin_panel
+from layouts.widgets import export_links, pin_panel
 
 DEFAULT_DATASET = "movielens"
 VIEWS = ("data", "evaluate", "explore")
@@ -139,7 +139,7 @@ def _controls(dataset: str, columns: list[str], mapping: dict, spec: RecSpec, fe
                 className="mt-1",
             ),
             html.A("Permalink", id=RecommendIds.PERMALINK_LINK, href="#", className="small d-block mt-2"),
-            html.A("Export this view (HTML)", id=RecommendIds.EXPORT_LINK, href="#", className="small d-block"),
+            export_links(RecommendIds.EXPORT_LINK),
             pin_panel(RECOMMEND_PIN),
         ],
         lg=3,

@@ -42,7 +42,7 @@ from layouts.train_results import (
 from layouts.train_search import search_section
 from layouts.train_shap import shap_section
 from layouts.train_subgroups import subgroup_section
-from layouts.widgets import pin_panel
+from layouts.widgets import export_links, pin_panel
 
 
 def cached_result(spec: TrainSpec) -> dict[str, Any] | None:
@@ -188,7 +188,7 @@ def _controls(form: TrainForm) -> list[Any]:
         ),
         dbc.Progress(id=TrainIds.PROGRESS, value=0, className="mt-2", style={"height": "16px"}),
         html.A("Permalink", id=TrainIds.PERMALINK_LINK, href="#", className="small d-block mt-2"),
-        html.A("Export this view (HTML)", id=TrainIds.EXPORT_LINK, href="#", className="small d-block"),
+        export_links(TrainIds.EXPORT_LINK),
         pin_panel(TRAIN_PIN),
     ]
 

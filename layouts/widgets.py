@@ -12,6 +12,24 @@ from layouts.common import editor_only, services
 from layouts.reports_ids import NEW_REPORT, PinIds
 
 
+def export_pdf_id(html_link_id: str) -> str:
+    """The id of the PDF link beside a page's "Export this view" (HTML) link."""
+    return f"{html_link_id}-pdf"
+
+
+def export_links(html_link_id: str, class_name: str = "small d-block") -> html.Div:
+    """ "Export this view: HTML · PDF", the hrefs set from the page's permalink (callbacks.widgets)."""
+    return html.Div(
+        [
+            "Export this view: ",
+            html.A("HTML", id=html_link_id, href="#", title="one offline HTML file"),
+            " · ",
+            html.A("PDF", id=export_pdf_id(html_link_id), href="#", title="A4, printed by the server"),
+        ],
+        className=class_name,
+    )
+
+
 def pin_panel(ids: PinIds) -> Any:
     """The share panel's "Pin to a report": the report (or a new one), a note, the button."""
     svc = services()

@@ -9,6 +9,7 @@ import pytest
 from dashboard.train.spec import CVSpec, TrainSpec
 from layouts.explorer_ids import ExplorerIds
 from layouts.train_ids import TrainIds
+from layouts.widgets import export_pdf_id
 from tests.browser.helpers import wait_for_app_ready, wait_until
 
 pytestmark = pytest.mark.browser
@@ -76,6 +77,10 @@ def test_an_explorer_view_exports_from_its_page_and_renders_offline(dash_duo, ap
         msg="the export link was not set",
     )
     assert "column=Age" in unquote(link) and "split=Survived" in unquote(link)
+    printed = dash_duo.find_element(f"#{export_pdf_id(ExplorerIds.EXPORT_LINK)}").get_attribute("href")
+    assert printed.replace("format=pdf", "format=html") == link  # the same view, printed
+    answer = app.server.test_client().get(printed.partition(dash_duo.server.url)[2])
+    assert answer.status_code == 200 and answer.data.startswith(b"%PDF")
     assert open_offline(dash_duo, app, link, tmp_path / "data.html") == 3  # distribution, density, correlations
     rows = app.server.extensions["dashboard"].explorer.summary("titanic")["overview"]["rows"]
     assert f"{rows:,}" in dash_duo.driver.find_element("tag name", "body").text
