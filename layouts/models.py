@@ -289,9 +289,9 @@ def layout(model: str | None = None, version: str | None = None, compare: str | 
                                     # what tells the versions apart first, within the panel's ~590 px
                                     for f, width in (
                                         ("model", 140),
-                                        ("version", 80),
+                                        ("version", 100),
                                         ("aliases", 100),
-                                        ("answers", 100),
+                                        ("answers", 115),
                                         ("metric", 165),
                                         ("task", 100),
                                         ("estimator", 160),
