@@ -6,22 +6,16 @@ from urllib.parse import unquote
 
 import pytest
 
-from dashboard.train.spec import CVSpec, TrainSpec
 from layouts.explorer_ids import ExplorerIds
 from layouts.train_ids import TrainIds
 from layouts.widgets import export_pdf_id
 from tests.browser.helpers import wait_for_app_ready, wait_until
+from tests.unit.helpers import SMALL_RUN_QUERY, small_run
 
 pytestmark = pytest.mark.browser
 
-QUERY = "dataset=titanic&target=Survived&features=Pclass,Sex,Age,Fare&model=logistic_regression&folds=3&by=Sex"
-SPEC = TrainSpec(
-    dataset="titanic",
-    target="Survived",
-    features=("Pclass", "Sex", "Age", "Fare"),
-    estimator="logistic_regression",
-    cv=CVSpec(folds=3),
-)
+QUERY = SMALL_RUN_QUERY + "&by=Sex"
+SPEC = small_run()
 
 
 def open_offline(dash_duo, app, link: str, exported) -> int:

@@ -8,22 +8,16 @@ import os
 
 import pytest
 
-from dashboard.train.spec import CVSpec, TrainSpec
 from layouts.reports_ids import DATA_PIN, TRAIN_PIN, ReportsIds
 from tests.browser.helpers import click, wait_for_app_ready, wait_until
 from tests.browser.test_accessibility import RUN_AXE, axe_source
+from tests.unit.helpers import SMALL_RUN_QUERY, small_run
 
 pytestmark = pytest.mark.browser
 
 DATA = "/data?dataset=titanic&column=Age&split=Survived"
-SPEC = TrainSpec(
-    dataset="titanic",
-    target="Survived",
-    features=("Pclass", "Sex", "Age", "Fare"),
-    estimator="logistic_regression",
-    cv=CVSpec(folds=3),
-)
-TRAIN = "/train?dataset=titanic&target=Survived&features=Pclass,Sex,Age,Fare&model=logistic_regression&folds=3"
+SPEC = small_run()
+TRAIN = f"/train?{SMALL_RUN_QUERY}"
 
 
 def _pin(dash_duo, url: str, ids, note: str | None = None) -> None:

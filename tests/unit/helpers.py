@@ -21,6 +21,15 @@ def titanic_spec(**changes) -> TrainSpec:
     return TrainSpec(**{**values, **changes})
 
 
+# A small cached run the export and report tests draw: its permalink and its spec
+SMALL_RUN_QUERY = "dataset=titanic&target=Survived&features=Pclass,Sex,Age,Fare&model=logistic_regression&folds=3"
+
+
+def small_run() -> TrainSpec:
+    """Logistic regression on four Titanic columns, 3 folds: what ``/train?{SMALL_RUN_QUERY}`` names."""
+    return titanic_spec(features=("Pclass", "Sex", "Age", "Fare"), cv=CVSpec(folds=3))
+
+
 def wait_for_job(client, job_id, timeout=60):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

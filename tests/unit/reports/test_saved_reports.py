@@ -8,18 +8,12 @@ import re
 import pytest
 
 from dashboard.reports.html import plotly_js
-from dashboard.train.spec import CVSpec, TrainSpec
+from tests.unit.helpers import SMALL_RUN_QUERY, small_run
 from tests.unit.web.test_auth import log_in
 
-TRAIN = "/train?dataset=titanic&target=Survived&features=Pclass,Sex,Age,Fare&model=logistic_regression&folds=3"
+TRAIN = f"/train?{SMALL_RUN_QUERY}"
 DATA = "/data?dataset=titanic&column=Age&split=Survived&x=Age&y=Fare"
-SPEC = TrainSpec(
-    dataset="titanic",
-    target="Survived",
-    features=("Pclass", "Sex", "Age", "Fare"),
-    estimator="logistic_regression",
-    cv=CVSpec(folds=3),
-)
+SPEC = small_run()
 
 
 @pytest.fixture
