@@ -30,7 +30,7 @@ def identifiers_note(identifiers: dict[str, str], chosen: list[str]) -> str:
 
 def layout(embed: str | None = None, **query: str) -> html.Div:
     svc = services()
-    spec = read_cluster_query(svc, **query)  # the permalink read once, as the view's export reads it
+    spec = read_cluster_query(svc, query)  # the permalink read once, as the view's export reads it
     dataset, chosen, algorithm, init = spec["dataset"], list(spec["features"]), spec["algorithm"], spec["init"]
     k_value, seed_value, n_init_value = spec["k"], spec["seed"], spec["n_init"]
     eps_value, min_samples_value = spec["eps"], spec["min_samples"]

@@ -3,6 +3,7 @@ alike), and the algorithm controls, each algorithm's parameters shown for the al
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -20,26 +21,12 @@ def default_features(kinds: dict[str, str], identifiers=()) -> list[str]:
     return [c for c, k in kinds.items() if k == "numeric" and c not in identifiers][:4]
 
 
-def read_cluster_query(
-    svc,
-    dataset: str = DEFAULT_DATASET,
-    features: str | None = None,
-    algorithm: str = "kmeans",
-    k: str = "3",
-    init: str = "k-means++",
-    n_init: str = "4",
-    scale: str = "standard",
-    log: str = "",
-    seed: str = "0",
-    linkage: str = "ward",
-    metric: str = "euclidean",
-    eps: str = "0.5",
-    min_samples: str = "5",
-    covariance: str = "full",
-    labels: str | None = None,
-    **_other: str,
-) -> dict[str, Any]:
-    """The fields of the ClusterSpec a /clusters permalink names, every value checked and defaulted."""
+def read_cluster_query(svc, query: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields of the ClusterSpec a /clusters permalink names, every value checked and defaulted. ``query``
+    is a mapping, never keyword arguments: a permalink's keys are anyone's to choose."""
+    dataset = query.get("dataset", DEFAULT_DATASET)
+    features, log, labels = query.get("features"), query.get("log") or "", query.get("labels")
+    algorithm, init = query.get("algorithm", "kmeans"), query.get("init", "k-means++")
     if svc is not None and not svc.catalog.exists(dataset):
         dataset = DEFAULT_DATASET
     kinds = svc.explorer.kinds(dataset) if svc else {}
@@ -48,18 +35,18 @@ def read_cluster_query(
     return dict(
         dataset=dataset,
         features=tuple(chosen),
-        scale=scale,
-        log=tuple(c for c in log.split(",") if c in kinds),
+        scale=query.get("scale", "standard"),
+        log=tuple(c for c in str(log).split(",") if c in kinds),
         algorithm=algorithm if algorithm in ALGORITHMS else "kmeans",
-        k=query_int(k, 3, 2, 50),
+        k=query_int(query.get("k"), 3, 2, 50),
         init=init if init in ("k-means++", "random") else "k-means++",
-        n_init=query_int(n_init, 4, 1, 50),
-        seed=query_int(seed, 0, 0, 2**31 - 1),
-        linkage=linkage,
-        metric=metric,
-        eps=query_number(eps, 0.5, 1e-12, 1e12),
-        min_samples=query_int(min_samples, 5, 1, 1000),
-        covariance=covariance,
+        n_init=query_int(query.get("n_init"), 4, 1, 50),
+        seed=query_int(query.get("seed"), 0, 0, 2**31 - 1),
+        linkage=query.get("linkage", "ward"),
+        metric=query.get("metric", "euclidean"),
+        eps=query_number(query.get("eps"), 0.5, 1e-12, 1e12),
+        min_samples=query_int(query.get("min_samples"), 5, 1, 1000),
+        covariance=query.get("covariance", "full"),
         labels=labels if labels in kinds else None,
     )
 

@@ -95,7 +95,7 @@ def _clusters(services: Any, query: dict[str, str]) -> View:
     if not services.catalog.exists(dataset):
         raise DatasetNotFoundError(dataset)
     try:
-        spec = ClusterSpec(**read_cluster_query(services, **query))
+        spec = ClusterSpec(**read_cluster_query(services, query))
     except ValueError as exc:  # pydantic names the field a hand-made permalink got wrong
         raise FieldError("url", "this clustering's permalink does not name a valid clustering") from exc
     title, source, sections = cluster_sections(services.clusters, spec)

@@ -191,3 +191,15 @@ def test_an_exported_comparison_carries_the_page_s_table_and_curves(app, service
         if row["versus_best"] is not None:
             assert f"{row['versus_best']['p']:.3g}" in page
     assert page.count('class="figure"') >= 7  # the run's five, and the overlaid ROC and PR
+
+
+def test_a_permalink_key_that_names_a_python_parameter_is_just_an_unknown_key(app):
+    """A query is read as a mapping: ``svc=`` or ``query=`` in a permalink is ignored, never a TypeError."""
+    client = app.server.test_client()
+    for url in ("/clusters?svc=x&query=y&dataset=penguins", "/data?svc=x&query=y", "/train?svc=x&form=y"):
+        answer = client.get("/api/export", query_string={"url": url})
+        assert answer.status_code in (200, 409), (url, answer.status_code)
+    from layouts import clusters
+
+    with app.server.test_request_context("/clusters?svc=x"):
+        assert clusters.layout(svc="x", query="y") is not None
