@@ -96,21 +96,19 @@ def report_editor(report: Report | None) -> Any:
             html.Div(
                 [
                     editor_only(dbc.Button("Save", id=ReportsIds.SAVE_BUTTON, color="primary", className="me-2")),
-                    dbc.Button(
-                        "Export HTML",
-                        id=ReportsIds.EXPORT_HTML,
-                        href=f"{export}?format=html",
-                        external_link=True,
-                        color="outline-secondary",
-                        className="me-2",
-                    ),
-                    dbc.Button(
-                        "Export PDF (A4)",
-                        id=ReportsIds.EXPORT_PDF,
-                        href=f"{export}?format=pdf",
-                        external_link=True,
-                        color="outline-secondary",
-                        className="me-2",
+                    *(
+                        dbc.Button(
+                            text,
+                            id=link_id,
+                            href=f"{export}?format={fmt}",
+                            external_link=True,
+                            color="outline-secondary",
+                            className="me-2",
+                        )
+                        for text, link_id, fmt in (
+                            ("Export HTML", ReportsIds.EXPORT_HTML, "html"),
+                            ("Export PDF (A4)", ReportsIds.EXPORT_PDF, "pdf"),
+                        )
                     ),
                     editor_only(dbc.Button("Delete", id=ReportsIds.DELETE_BUTTON, color="outline-danger")),
                 ],

@@ -50,6 +50,14 @@ def create_reports_blueprint() -> Blueprint:
     def _stale(exc):
         return api_error(409, "stale_version", "version", str(exc))
 
+    @reports.errorhandler(FieldError)
+    def _refused(exc):
+        return _field_error(exc)
+
+    @reports.errorhandler(BodyRefused)
+    def _bad_body(exc):
+        return exc.response
+
     @reports.get("/export")
     @require_api_role("read")
     def export():
@@ -68,14 +76,8 @@ def create_reports_blueprint() -> Blueprint:
     @reports.post("/reports")
     @require_api_role("editor")
     def create_report():
-        body, problem = _object_body()
-        if problem:
-            return problem
-        try:
-            views = _views(body.get("views", []))
-            report = _store().create(body.get("title"), _who(), views)
-        except FieldError as exc:
-            return _field_error(exc)
+        body = _object_body()
+        report = _store().create(body.get("title"), _who(), _views(body.get("views", [])))
         return jsonify(report.to_dict()), 201
 
     @reports.get("/reports/<report_id>")
@@ -86,31 +88,19 @@ def create_reports_blueprint() -> Blueprint:
     @reports.patch("/reports/<report_id>")
     @require_api_role("editor")
     def edit_report(report_id: str):
-        body, problem = _object_body()
-        if problem:
-            return problem
-        try:
-            version = body.get("version")
-            if not isinstance(version, int) or isinstance(version, bool):
-                raise FieldError("version", "send the version the edit was made on (a whole number)")
-            views = _views(body["views"]) if "views" in body else None
-            report = _store().update(report_id, version=version, title=body.get("title"), views=views)
-        except FieldError as exc:
-            return _field_error(exc)
+        body = _object_body()
+        version = body.get("version")
+        if not isinstance(version, int) or isinstance(version, bool):
+            raise FieldError("version", "send the version the edit was made on (a whole number)")
+        views = _views(body["views"]) if "views" in body else None
+        report = _store().update(report_id, version=version, title=body.get("title"), views=views)
         return jsonify(report.to_dict())
 
     @reports.post("/reports/<report_id>/views")
     @require_api_role("editor")
     def pin_view(report_id: str):
-        body, problem = _object_body()
-        if problem:
-            return problem
-        try:
-            (view,) = _views([body], field="body")
-            report = _store().pin(report_id, view)
-        except FieldError as exc:
-            return _field_error(exc)
-        return jsonify(report.to_dict()), 201
+        (view,) = _views([_object_body()], field="body")
+        return jsonify(_store().pin(report_id, view).to_dict()), 201
 
     @reports.delete("/reports/<report_id>")
     @require_api_role("editor")
@@ -164,11 +154,21 @@ def _who() -> str:
     return (user or identity().user).name
 
 
-def _object_body() -> tuple[dict[str, Any], Any]:
+class BodyRefused(Exception):
+    """A request body that is not JSON, too large or not an object: its answer is ready."""
+
+    def __init__(self, response) -> None:
+        super().__init__("request body refused")
+        self.response = response
+
+
+def _object_body() -> dict[str, Any]:
     body, problem = json_body()
-    if problem is None and not isinstance(body, dict):
-        return {}, api_error(400, "invalid_input", "body", "send a JSON object")
-    return body or {}, problem
+    if problem is not None:
+        raise BodyRefused(problem)
+    if not isinstance(body, dict):
+        raise BodyRefused(api_error(400, "invalid_input", "body", "send a JSON object"))
+    return body
 
 
 def _views(entries: Any, field: str = "views") -> list[PinnedView]:
