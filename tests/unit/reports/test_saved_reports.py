@@ -181,3 +181,46 @@ def test_a_forged_save_from_the_page_cannot_store_a_view_rest_would_refuse(app, 
         answer = client.post("/_dash-update-component", json=body, headers=csrf_header(client))
         assert answer.status_code == 200 and "reports-alert" in answer.text
     assert client.get(f"/api/reports/{report['id']}").json["views"] == [{"url": DATA, "note": ""}]
+
+
+def test_the_reports_door_holds_against_another_site_a_chunked_body_and_a_bad_body(app, client):
+    import http.client
+    import threading
+
+    from werkzeug.serving import make_server
+
+    for headers in ({"Origin": "http://evil.example"}, {"Sec-Fetch-Site": "cross-site"}):
+        refused = client.post("/api/reports", json={"title": "t"}, headers=headers)
+        assert refused.status_code == 403 and refused.json["error"]["code"] == "cross_origin"
+    assert client.post("/api/reports", json={"title": "t"}, headers={"Host": "attacker.example"}).status_code == 400
+    for raw, code in ((b"not json", "invalid_json"), (b'["a list"]', "invalid_input"), (b"", "invalid_json")):
+        answer = client.post("/api/reports", data=raw, content_type="application/json")
+        assert answer.status_code == 400 and answer.json["error"]["code"] == code, raw
+    server = make_server("127.0.0.1", 0, app.server, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=60)
+        note = b'{"title": "t", "views": [{"url": "/data", "note": "' + b"x" * (12 * 2**20) + b'"}]}'
+        connection.request("POST", "/api/reports", body=iter([note]), headers={"Content-Type": "application/json"})
+        assert connection.getresponse().status == 413  # chunked, over the JSON limit: refused, never cut and used
+    finally:
+        server.shutdown()
+    assert client.get("/api/reports").json["reports"] == []
+
+
+def test_a_viewer_s_session_reads_but_a_replayed_cookie_after_logout_does_not(login_app, users):  # noqa: F811
+    _, keys = users
+    made = login_app.server.test_client().post(
+        "/api/reports", json={"title": "t", "views": [{"url": DATA}]}, headers={"X-API-Key": keys["ed"]}
+    )
+    browser = login_app.server.test_client()
+    log_in(browser, "vera", "viewer-pass")
+    assert browser.get(f"/api/reports/{made.json['id']}/export").status_code == 200
+    assert browser.post("/api/reports", json={"title": "mine"}).status_code == 401  # writes need an editor's key
+    cookie = browser.get_cookie("dashboard_session").value
+    from tests.unit.web.test_auth import csrf_header
+
+    browser.post("/logout", headers=csrf_header(browser))
+    replayed = login_app.server.test_client()
+    replayed.set_cookie("dashboard_session", cookie, domain="localhost")
+    assert replayed.get(f"/api/reports/{made.json['id']}/export").status_code == 401
