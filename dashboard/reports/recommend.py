@@ -27,7 +27,11 @@ def recommend_sections(
         ["median per user / per item", f"{stats['median_per_user']:g} / {stats['median_per_item']:g}"],
     ]
     sections = [
-        Section("Interactions", table=(["", ""], shape)),
+        Section(
+            "Interactions",
+            table=(["", ""], shape),
+            note="A user's history and recommendations are about one person: the page shows them, this file does not.",
+        ),
         Section(
             "Who interacts, and with what",
             [
