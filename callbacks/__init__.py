@@ -11,6 +11,7 @@ from callbacks import (
     predict_shap,
     recommend,
     reports,
+    runs,
     train,
     train_calibration,
     train_compare,
@@ -25,6 +26,7 @@ from layouts.explorer_ids import ExplorerIds
 from layouts.models_ids import ModelsIds, MonitorIds
 from layouts.recommend_ids import RecommendIds
 from layouts.reports_ids import CLUSTERS_PIN, DATA_PIN, MODELS_PIN, RECOMMEND_PIN, TRAIN_PIN, ReportsIds
+from layouts.runs_ids import RunsIds
 from layouts.train_ids import TrainIds
 
 # Every page's write controls (each page's ids declare theirs as WRITES).
@@ -36,6 +38,7 @@ WRITE_CONTROLS = (
     *ModelsIds.WRITES,
     *MonitorIds.WRITES,
     *ReportsIds.WRITES,
+    *RunsIds.WRITES,
     DATA_PIN.BUTTON,
     TRAIN_PIN.BUTTON,
     CLUSTERS_PIN.BUTTON,
@@ -61,4 +64,5 @@ def register(app, services) -> None:
     clusters.register(app, services)
     recommend.register(app, services)
     reports.register(app, services)
+    runs.register(app, services)
     pickers.register(app)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import functools
 import logging
 import secrets
 from collections.abc import Callable
@@ -14,9 +15,11 @@ from flask import Flask, g, jsonify, request
 
 import callbacks
 import layouts
+from dashboard.actors import LOCAL, acting_as, current_actor
 from dashboard.api import models as api_models
 from dashboard.api import monitoring as api_monitoring
 from dashboard.api import routes as api
+from dashboard.api import runs as api_runs
 from dashboard.api.http import FiniteJSONProvider
 from dashboard.jobs import forksafe
 from dashboard.jobs.layer import JobLayer
@@ -78,6 +81,7 @@ def create_app(settings: Settings | None = None, *, background_work: bool = True
     server.register_blueprint(api_models.create_models_blueprint())
     server.register_blueprint(api_monitoring.create_monitoring_blueprint())
     server.register_blueprint(reports_routes.create_reports_blueprint())
+    server.register_blueprint(api_runs.create_runs_blueprint())
     server.register_blueprint(api.create_blueprint())  # last: its catch-all answers unknown /api paths
     _install_headers(app, settings)
     not_found.install(server, lambda: {page["path"] for page in dash.page_registry.values()})
@@ -140,7 +144,11 @@ class _ResultWaitingCountsAsRunning:
 
     expire: int | None
 
+    def make_job_fn(self, fn, progress, key=None):
+        return super().make_job_fn(_acting_for_requester(fn), progress, key)  # type: ignore[misc]
+
     def call_job_fn(self, key, job_fn, args, context):
+        context = {**context, ACTOR_KEY: current_actor()}  # the job, wherever it runs, acts for this requester
         # A result keyed like this one may be left by a job the page stopped polling (superseded, then
         # finished): dropped first, so the only result a poll can take is this job's.
         for leftover in (key, self._make_progress_key(key), self._make_set_props_key(key)):  # type: ignore[attr-defined]
@@ -160,6 +168,23 @@ class _ResultWaitingCountsAsRunning:
 
     def _recall(self, name: str) -> str | None:
         raise NotImplementedError
+
+
+ACTOR_KEY = "dashboard_actor"
+
+
+def _acting_for_requester(fn: Callable) -> Callable:
+    """A background callback's function, run as the user whose request started the job (Dash hands the
+    job the request's callback context, which ``call_job_fn`` gave the requester's name)."""
+
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        from dash._callback_context import context_value
+
+        with acting_as(context_value.get().get(ACTOR_KEY) or LOCAL):
+            return fn(*args, **kwargs)
+
+    return run
 
 
 def _job_key(job: Any) -> str:

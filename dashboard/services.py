@@ -19,6 +19,9 @@ from dashboard.monitoring.runner import make_retrain_runner
 from dashboard.monitoring.service import MonitoringService
 from dashboard.recommend.service import RecommendService
 from dashboard.recommend.serving import RecommendAdapter
+from dashboard.runs.database import Database, sqlite_url
+from dashboard.runs.journal import TrainJournal
+from dashboard.runs.store import RunStore
 from dashboard.safety import private_dir
 from dashboard.serving.batch import make_batch_runner
 from dashboard.serving.service import Serving
@@ -46,6 +49,7 @@ class Services:
     predictions: PredictionLog  # what each model version answered, and the labels that came back
     monitoring: MonitoringService  # drift, re-verification and retraining of stored versions
     reports: ReportStore  # saved reports: pinned views, exported by dashboard.reports
+    runs: RunStore  # every run computed on purpose, kept in SQL
 
 
 def build_services(settings: Settings) -> Services:
@@ -67,8 +71,15 @@ def build_services(settings: Settings) -> Services:
     # Each feature whose models answer differently from a classifier or regressor brings its adapter.
     serving = Serving({"clustering": ClusterAdapter(), "recommendation": RecommendAdapter()})
     predictions = PredictionLog(data_dir / "predictions", sample=settings.prediction_log_sample, locks=jobs.locks)
+    runs = RunStore(Database(settings.runs_db or sqlite_url(data_dir / "runs.sqlite3"), lock=jobs.locks))
     training = TrainingService(
-        catalog, explorer, jobs.memo, models, n_jobs=settings.train_n_jobs, optuna_storage=_optuna_storage(settings)
+        catalog,
+        explorer,
+        jobs.memo,
+        models,
+        n_jobs=settings.train_n_jobs,
+        optuna_storage=_optuna_storage(settings),
+        journal=TrainJournal(runs),
     )
     monitoring = MonitoringService(models, catalog, predictions, training)
     queue = JobQueue(
@@ -98,6 +109,7 @@ def build_services(settings: Settings) -> Services:
         predictions=predictions,
         monitoring=monitoring,
         reports=ReportStore(data_dir / "reports"),
+        runs=runs,
     )
 
 

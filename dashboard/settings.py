@@ -56,6 +56,9 @@ class Settings(BaseModel):
     # Celery workers with Redis as broker, result store, memo and lock service (several machines).
     job_backend: Literal["diskcache", "celery"] = "diskcache"
     redis_url: str | None = None
+    # Where run records are kept (SQLAlchemy URL). Default: SQLite in the data dir; scaled out, PostgreSQL
+    # (postgresql+psycopg://user:password@host/db) so every machine lists the same runs.
+    runs_db: str | None = None
     # Share of served predictions kept in the prediction log (0 keeps none; a model's log can also be off).
     prediction_log_sample: float = Field(1.0, ge=0.0, le=1.0)
     job_workers: int = Field(2, ge=1, le=64)  # threads running API jobs in each process (diskcache backend)
@@ -100,6 +103,13 @@ class Settings(BaseModel):
     def _check_redis_url(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("expected redis://host:port/db, rediss://... or unix:///path")
+        return value
+
+    @field_validator("runs_db")
+    @classmethod
+    def _check_runs_db(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("sqlite:///", "postgresql://", "postgresql+psycopg://")):
+            raise ValueError("expected sqlite:///path or postgresql+psycopg://user:password@host:port/db")
         return value
 
     @model_validator(mode="after")

@@ -2,7 +2,7 @@
 
 import dash
 
-from layouts import clusters, explorer, home, models, predict, recommend, reports, shell, train
+from layouts import clusters, explorer, home, models, predict, recommend, reports, runs, shell, train
 from layouts.common import accessible_page
 from layouts.pages import PAGES
 
@@ -15,6 +15,7 @@ __all__ = [
     "recommend",
     "register_pages",
     "reports",
+    "runs",
     "shell",
     "train",
 ]

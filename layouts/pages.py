@@ -16,6 +16,7 @@ PAGES = (
     Page("home", "/", "Home"),
     Page("explorer", "/data", "Explore data"),
     Page("train", "/train", "Train"),
+    Page("runs", "/runs", "Runs"),
     Page("clusters", "/clusters", "Clusters"),
     Page("recommend", "/recommend", "Recommend"),
     Page("models", "/models", "Models"),

@@ -11,6 +11,7 @@ from pydantic.json_schema import models_json_schema
 from dashboard.api.openapi_monitoring import monitoring_paths
 from dashboard.api.openapi_parts import SELECTOR, errors, json_content, json_ref, ok_or_404, operation, path_param
 from dashboard.api.openapi_reports import report_paths
+from dashboard.api.openapi_runs import run_paths
 from dashboard.api.schemas import RESPONSE_MODELS
 from dashboard.jobs.layer import CODE_VERSION
 from dashboard.settings import Settings
@@ -189,6 +190,7 @@ def openapi_document(models: list[dict[str, Any]], store, settings: Settings) ->
         }
         paths.update(monitoring_paths(name, need_key))
     paths.update(report_paths(need_key))
+    paths.update(run_paths(need_key))
     return {
         "openapi": "3.0.3",
         "info": {"title": "Analytics & Prediction Dashboard API", "version": CODE_VERSION},

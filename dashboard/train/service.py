@@ -37,9 +37,12 @@ class TrainingService:
         store: ModelStore,
         n_jobs: int = 1,
         optuna_storage: Callable[[], Any] | None = None,
+        journal: Any = None,
     ) -> None:
         self.catalog, self.explorer, self.memo, self.store, self.n_jobs = catalog, explorer, memo, store, n_jobs
         self.optuna_storage = optuna_storage  # makes where TPE studies are kept (None: in memory)
+        # Told of every run started, progressed, finished or stopped (dashboard.runs.journal; None: no one).
+        self.journal = journal or _NoJournal()
 
     def _check_dataset(self, spec: TrainSpec) -> None:
         if not self.catalog.exists(spec.dataset):
@@ -59,17 +62,32 @@ class TrainingService:
     def run(self, spec: TrainSpec, *, on_fold=None, cancelled=None) -> tuple[str, CVResult, bool]:
         """(token, result, was_cached). A cached result comes back without any fitting."""
         token = self.token(spec)
-        result, computed = self.memo.compute_once(  # an identical run elsewhere: wait for it, fit nothing
-            token,
-            lambda: run_cv(
-                self.prepare(spec),
-                spec.cv,
-                importance=spec.importance,
-                on_fold=on_fold,
-                cancelled=cancelled,
-                n_jobs=self.n_jobs,
-            ),
-        )
+        fingerprint = self.catalog.fingerprint(spec.dataset)
+
+        def compute() -> CVResult:
+            self.journal.started(token, spec, fingerprint)
+
+            def progressed(fold, done):
+                self.journal.progressed(token, done)
+                if on_fold is not None:
+                    on_fold(fold, done)
+
+            try:
+                return run_cv(
+                    self.prepare(spec),
+                    spec.cv,
+                    importance=spec.importance,
+                    on_fold=progressed,
+                    cancelled=cancelled,
+                    n_jobs=self.n_jobs,
+                )
+            except BaseException as exc:
+                self.journal.stopped(token, exc)
+                raise
+
+        # an identical run elsewhere: wait for it, fit nothing
+        result, computed = self.memo.compute_once(token, compute)
+        self.journal.finished(token, spec, fingerprint, result)  # a cached repeat finds its run: no new one
         return token, result, not computed
 
     def compare(self, spec: TrainSpec, estimators: list[str], *, on_fold=None, cancelled=None) -> Comparison:
@@ -157,12 +175,17 @@ class TrainingService:
                 result, per_candidate = run_search(
                     self.prepare(spec), spec, search, on_result=on_result, cancelled=cancelled, n_jobs=self.n_jobs
                 )
-            for candidate_spec, cv_result in per_candidate:
+            fingerprint = self.catalog.fingerprint(spec.dataset)
+            for i, (candidate_spec, cv_result) in enumerate(per_candidate):
                 if cv_result is None:  # pruned: it never finished, so nothing to cache
                     result.tokens.append(None)
+                    self.journal.pruned(f"{token}#{i}", candidate_spec, fingerprint, group=token)
                     continue
                 result.tokens.append(self.token(candidate_spec))
                 self.memo.set(result.tokens[-1], cv_result)
+                self.journal.finished(
+                    result.tokens[-1], candidate_spec, fingerprint, cv_result, kind="candidate", group=token
+                )
             return result
 
         result, computed = self.memo.compute_once(token, compute)
@@ -252,3 +275,13 @@ class TrainingService:
                 confusion_by_threshold=[{"threshold": float(t), **view.confusion(float(t))} for t in grid],
             )
         return bundle
+
+
+class _NoJournal:
+    """No runs kept (a service built without a runs store): the journal's methods, doing nothing."""
+
+    def started(self, *args, **kwargs) -> None: ...
+    def progressed(self, *args, **kwargs) -> None: ...
+    def finished(self, *args, **kwargs) -> None: ...
+    def pruned(self, *args, **kwargs) -> None: ...
+    def stopped(self, *args, **kwargs) -> None: ...

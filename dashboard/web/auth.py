@@ -33,6 +33,7 @@ from flask import (
 )
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 
+from dashboard.actors import LOCAL, set_actor
 from dashboard.safety import shared_secret
 from dashboard.settings import Settings
 from dashboard.web import sessions
@@ -149,9 +150,19 @@ def write_callbacks(callback_map: Mapping[str, Any], write_controls: Iterable[st
     }
 
 
+def requester_name() -> str:
+    """Who sent this request: the API key's user, else the session's (``local`` without login)."""
+    gate = access()
+    key = request.headers.get("X-API-Key", "")
+    user = (gate.api_user(key) if key else None) or gate.session_user()
+    return user.name if user is not None else "anonymous"
+
+
 def install(server: Flask, settings: Settings, write_keys: Callable[[], set[str]]) -> Access:
     gate = Access(settings)
     server.extensions["dashboard_access"] = gate
+    server.before_request(lambda: set_actor(requester_name))  # what this request records is theirs
+    server.teardown_request(lambda _exc: set_actor(LOCAL))  # and nothing after it, on the same thread
     cross_site = bool(settings.frame_ancestors)  # embedded in another site's page: cookies must say so
     server.config.update(
         SECRET_KEY=settings.secret_key or shared_secret(Path(settings.cache_dir) / "session.key").decode(),

@@ -49,7 +49,7 @@ def module_name(path: Path) -> str:
     return ".".join(path.relative_to(REPO).with_suffix("").parts).removesuffix(".__init__")
 
 
-KERNEL = {"settings", "errors", "files", "safety", "metrics", "artifact_types"}
+KERNEL = {"settings", "errors", "files", "safety", "metrics", "artifact_types", "actors"}
 WIRING = {"__init__", "startup", "app_factory"}
 FEATURES = {"train", "clusters", "recommend"}
 
@@ -79,19 +79,24 @@ MAY_IMPORT = {
     "serving": {"model_store", "kernel", "jobs", "data"},
     **{feature: BELOW_FEATURES for feature in FEATURES},
     "monitoring": BELOW_FEATURES | FEATURES,
+    "runs": BELOW_FEATURES | FEATURES,
     "figures": {"model_store", "kernel"},
-    "services": BELOW_FEATURES | FEATURES | {"monitoring"},
-    "web": BELOW_FEATURES | FEATURES | {"monitoring", "services"},
-    "api": BELOW_FEATURES | FEATURES | {"monitoring", "services", "web"},
+    "services": BELOW_FEATURES | FEATURES | {"monitoring", "runs"},
+    "web": BELOW_FEATURES | FEATURES | {"monitoring", "runs", "services"},
+    "api": BELOW_FEATURES | FEATURES | {"monitoring", "runs", "services", "web"},
     # a view out of the app: read as its page reads its permalink (layouts), drawn by the page's figures
-    "reports": BELOW_FEATURES | FEATURES | {"monitoring", "services", "figures", "web", "api", "layouts", "dash"},
+    "reports": BELOW_FEATURES
+    | FEATURES
+    | {"monitoring", "runs", "services", "figures", "web", "api", "layouts", "dash"},
     "wiring": BELOW_FEATURES
     | FEATURES
-    | {"monitoring", "services", "figures", "web", "api", "reports", "layouts", "callbacks", "dash"},
+    | {"monitoring", "runs", "services", "figures", "web", "api", "reports", "layouts", "callbacks", "dash"},
     # a page reads who is asking (``web.auth.identity``) to show editors' controls only to editors
-    "layouts": BELOW_FEATURES | FEATURES | {"monitoring", "services", "figures", "web", "dash"},
+    "layouts": BELOW_FEATURES | FEATURES | {"monitoring", "runs", "services", "figures", "web", "dash"},
     # /reports checks a pinned permalink as an export reads it (``reports.views.permalink``)
-    "callbacks": BELOW_FEATURES | FEATURES | {"monitoring", "services", "figures", "web", "layouts", "reports", "dash"},
+    "callbacks": BELOW_FEATURES
+    | FEATURES
+    | {"monitoring", "runs", "services", "figures", "web", "layouts", "reports", "dash"},
 }
 DASH = {"dash", "dash_ag_grid", "dash_bootstrap_components"}
 

@@ -1,0 +1,151 @@
+"""Callbacks of /runs: the grid's pages from the runs database, the ticked runs compared, one run tagged."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from dash import Input, Output, State, no_update
+from dash.exceptions import PreventUpdate
+
+from callbacks.widgets import QueryField, bind_permalink
+from dashboard.errors import FieldError, NotFound
+from dashboard.runs.compare import MAX_RUNS, dataset_states
+from dashboard.runs.query import MAX_LIMIT, RunQuery
+from layouts.common import alert, error_alert
+from layouts.runs import compare_view, grid
+from layouts.runs_ids import RunsIds
+
+
+def register(app, services) -> None:
+    runs = services.runs
+
+    @app.callback(
+        Output(RunsIds.GRID_HOLDER, "children"),
+        Output(RunsIds.SELECTED, "data", allow_duplicate=True),
+        Input(RunsIds.SEARCH, "value"),
+        Input(RunsIds.STATUS, "value"),
+        Input(RunsIds.SAVED, "data"),
+        prevent_initial_call=True,
+    )
+    def draw_grid(_search, _status, _saved):
+        return grid(), []  # a new grid has nothing ticked: neither has the page
+
+    @app.callback(
+        Output(RunsIds.GRID, "getRowsResponse"),
+        Input(RunsIds.GRID, "getRowsRequest"),
+        State(RunsIds.SEARCH, "value"),
+        State(RunsIds.STATUS, "value"),
+        prevent_initial_call=True,
+    )
+    def grid_page(request, search, status):
+        if not request:
+            raise PreventUpdate
+        try:
+            page = runs.page(grid_query(request, search, status))
+        except FieldError:  # a filter the runs cannot take (a text filter on a number): nothing matches
+            return {"rowData": [], "rowCount": 0}
+        return {"rowData": [grid_row(r) for r in dataset_states(page.rows, services.catalog)], "rowCount": page.total}
+
+    @app.callback(
+        Output(RunsIds.SELECTED, "data"),
+        Input(RunsIds.GRID, "selectedRows"),
+        State(RunsIds.SELECTED, "data"),
+        prevent_initial_call=True,
+    )
+    def tick(selected_rows, before):
+        if selected_rows is None:
+            raise PreventUpdate
+        ticked = [row["id"] for row in selected_rows if isinstance(row, dict) and isinstance(row.get("id"), int)]
+        kept = [i for i in before or [] if i in ticked]  # in the order ticked: the first is the reference
+        return (kept + [i for i in ticked if i not in kept])[:MAX_RUNS]
+
+    @app.callback(Output(RunsIds.COMPARE, "children"), Input(RunsIds.SELECTED, "data"), prevent_initial_call=True)
+    def compare(ids):
+        return compare_view(services, [i for i in ids or [] if isinstance(i, int)])
+
+    @app.callback(
+        Output(RunsIds.TAGS, "value"),
+        Output(RunsIds.NOTE, "value"),
+        Output(RunsIds.TAGS, "disabled"),
+        Output(RunsIds.NOTE, "disabled"),
+        Output(RunsIds.SAVE_BUTTON, "disabled"),
+        Output(RunsIds.EDITOR, "children"),
+        Output(RunsIds.REVISION, "data"),
+        Input(RunsIds.SELECTED, "data"),
+    )
+    def fill_editor(ids):
+        if not ids or len(ids) != 1:
+            return "", "", True, True, True, "Tick one run to tag it or write a note.", None
+        try:
+            run = runs.get(ids[0])
+        except (FieldError, NotFound) as exc:
+            return "", "", True, True, True, error_alert(exc, "warning"), None
+        return ", ".join(run["tags"]), run["note"], False, False, False, f"Run {run['id']}:", run["revision"]
+
+    @app.callback(
+        Output(RunsIds.ALERT, "children"),
+        Output(RunsIds.SAVED, "data"),
+        Input(RunsIds.SAVE_BUTTON, "n_clicks"),
+        State(RunsIds.SELECTED, "data"),
+        State(RunsIds.TAGS, "value"),
+        State(RunsIds.NOTE, "value"),
+        State(RunsIds.REVISION, "data"),
+        State(RunsIds.SAVED, "data"),
+        prevent_initial_call=True,
+    )
+    def save(_clicks, ids, tags, note, revision, saved):
+        if not ids or len(ids) != 1:
+            raise PreventUpdate
+        try:
+            tags_list = [t for t in (tags or "").split(",") if t.strip()]
+            run = runs.edit(ids[0], tags=tags_list, note=note or "", revision=revision)
+        except Exception as exc:  # named errors are shown as they are, any other only logged
+            return error_alert(exc, "warning"), no_update
+        return alert(f"Run {run['id']} saved.", "success"), (saved or 0) + 1
+
+    bind_permalink(
+        app,
+        RunsIds.PERMALINK_LINK,
+        [
+            QueryField("q", RunsIds.SEARCH),
+            QueryField("status", RunsIds.STATUS),
+            QueryField("ids", RunsIds.SELECTED, prop="data"),
+        ],
+    )
+
+
+def grid_query(request: dict[str, Any], search: str | None, status: str | None) -> RunQuery:
+    """AG Grid's block request (rows, sort model, filter model) as a query of the runs store."""
+    start = max(0, int(request.get("startRow") or 0))
+    end = int(request.get("endRow") or start + 100)
+    sort = tuple(
+        ("-" if item.get("sort") == "desc" else "") + str(item.get("colId"))
+        for item in request.get("sortModel") or []
+        if isinstance(item, dict)
+    )
+    return RunQuery.parse(
+        {
+            "q": (search or "")[:200],
+            "status": status,
+            "grid_filters": request.get("filterModel") or {},
+            "sort": sort or ("-created_at",),
+            "limit": max(1, min(end - start, MAX_LIMIT)),
+            "offset": start,
+        }
+    )
+
+
+def grid_row(run: dict[str, Any]) -> dict[str, Any]:
+    when = datetime.fromisoformat(run["created_at"]).strftime("%Y-%m-%d %H:%M") if run.get("created_at") else ""
+    opening = f"[Open]({run['link']})" if run["reopenable"] else ""  # the link is ours: a /train query, encoded
+    if run["dataset_state"] != "present":
+        opening = f"dataset {run['dataset_state']}"  # listed, but its result cannot be reopened
+    return {
+        **{k: run.get(k) for k in ("id", "kind", "dataset", "target", "model", "metric", "score", "rows", "actor")},
+        **{k: run.get(k) for k in ("fit_seconds", "predict_ms_per_row", "status", "note")},
+        "key": str(run["id"]),  # the grid's row id: AG Grid's ids are text
+        "created_at": when,
+        "tags": ", ".join(run.get("tags") or []),
+        "open": opening,
+    }

@@ -1,0 +1,95 @@
+"""REST for runs: list with filters and a sort, one run, two to ten side by side, and tags and a note.
+
+- ``GET /api/runs?kind=&dataset=&target=&model=&status=&tag=&q=&sort=-score&limit=50&offset=0``
+- ``GET /api/runs/<id>``, ``GET /api/runs/compare?ids=3,7``
+- ``PATCH /api/runs/<id>`` ``{"add_tags": [...], "remove_tags": [...], "tags": [...], "note": "...",
+  "revision": 4}`` (editor; with ``revision``, 409 when the run changed since)
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+
+from dashboard.api import http as common
+from dashboard.errors import FieldError, NotApplicable, NotFound
+from dashboard.runs.compare import comparison, dataset_states, parse_ids
+from dashboard.runs.query import RunQuery
+from dashboard.runs.store import StaleRun
+from dashboard.web.auth import api_error, require_api_role
+
+QUERY_FIELDS = ("kind", "dataset", "target", "model", "status", "tag", "q", "sort", "limit", "offset")
+EDIT_FIELDS = {"tags", "add_tags", "remove_tags", "note", "revision"}
+
+
+def create_runs_blueprint() -> Blueprint:
+    api = Blueprint("api_runs", __name__, url_prefix="/api")
+
+    @api.errorhandler(StaleRun)
+    def _stale(exc):
+        return api_error(409, "stale_revision", "revision", exc.message)
+
+    @api.errorhandler(NotApplicable)
+    def _conflict(exc):
+        return api_error(409, "not_applicable", exc.field, exc.message)
+
+    @api.errorhandler(FieldError)
+    def _refused(exc):
+        return api_error(400, "invalid", exc.field, exc.message)
+
+    @api.errorhandler(NotFound)
+    def _missing(exc):
+        return api_error(404, "not_found", "run", str(exc).removeprefix("run: "))
+
+    @api.get("/runs")
+    @require_api_role("read")
+    def list_runs():
+        unknown = sorted(set(request.args) - set(QUERY_FIELDS))
+        if unknown:
+            raise FieldError(unknown[0][:40], f"runs are filtered by {', '.join(QUERY_FIELDS)}")
+        values = {k: request.args.get(k) for k in QUERY_FIELDS}
+        for name in ("limit", "offset"):
+            values[name] = common.whole_param(values[name], name, 0 if name == "offset" else 1, None)
+        query = RunQuery.parse(values)
+        page = common.services().runs.page(query)
+        rows = dataset_states(page.rows, common.services().catalog)
+        return jsonify({"runs": rows, "total": page.total, "limit": query.limit, "offset": query.offset})
+
+    @api.get("/runs/compare")
+    @require_api_role("read")
+    def compare_runs():
+        ids = parse_ids(request.args.get("ids", ""))
+        rows = common.services().runs.many(ids)
+        missing = sorted(set(ids) - {row["id"] for row in rows})
+        if missing:
+            raise NotFound(f"run: no run {missing[0]}")
+        return jsonify(comparison(dataset_states(rows, common.services().catalog)))
+
+    @api.get("/runs/<run_id>")
+    @require_api_role("read")
+    def get_run(run_id: str):
+        run = common.services().runs.get(run_id)
+        return jsonify(dataset_states([run], common.services().catalog)[0])
+
+    @api.patch("/runs/<run_id>")
+    @require_api_role("editor")
+    def edit_run(run_id: str):
+        body, failure = common.json_body()
+        if failure:
+            return failure
+        if not isinstance(body, dict) or not body or set(body) - EDIT_FIELDS:
+            fields = ", ".join(sorted(EDIT_FIELDS))
+            raise FieldError("body", f"send a JSON object with any of {fields}")
+        revision = body.get("revision")
+        if revision is not None and (not isinstance(revision, int) or isinstance(revision, bool) or revision < 1):
+            raise FieldError("revision", "the revision you read, a whole number from 1")
+        run = common.services().runs.edit(
+            run_id,
+            tags=body.get("tags"),
+            add_tags=body.get("add_tags", []),
+            remove_tags=body.get("remove_tags", []),
+            note=body.get("note"),
+            revision=revision,
+        )
+        return jsonify(dataset_states([run], common.services().catalog)[0])
+
+    return api

@@ -1,0 +1,232 @@
+"""Runs (/runs): every Train run and search candidate, kept. A grid served a page at a time from the runs
+database (sort, filter, quick search), 2 to 10 ticked runs compared side by side, the one ticked run tagged and
+annotated, each run's link reopening its result on /train.
+
+URL: ``/runs?q=forest&status=finished&ids=12,7`` (``ids``: the runs compared, the first the reference).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard.errors import user_message
+from dashboard.figures.runs import fold_scores_figure
+from dashboard.runs.compare import MAX_RUNS, comparison, dataset_states, parse_ids
+from dashboard.runs.query import STATUSES
+from dashboard.runs.store import MAX_NOTE_CHARS
+from layouts.common import editor_only, format_value, is_embed, services
+from layouts.runs_ids import RunsIds
+
+NUMBER = {"filter": "agNumberColumnFilter", "type": "numericColumn"}
+
+
+def _number(digits: str) -> dict[str, Any]:
+    """A number column shown with d3's ``digits`` format, and a dash where there is none (a failed run)."""
+    return {
+        **NUMBER,
+        "valueFormatter": {"function": f"params.value == null ? '–' : d3.format('{digits}')(params.value)"},
+    }
+
+
+# What decides between runs first (model, data, score, cost), then who and when; the first ten fit 1280 px
+COLUMNS = [
+    {"field": "id", "headerName": "Run", "width": 90, **NUMBER},
+    {"field": "open", "headerName": "Result", "cellRenderer": "markdown", "width": 90, "sortable": False, "filter": False},
+    {"field": "model", "headerName": "Model", "width": 170},
+    {"field": "dataset", "headerName": "Dataset", "width": 120},
+    {"field": "target", "headerName": "Target", "width": 110},
+    {"field": "metric", "headerName": "Metric", "width": 100},
+    {"field": "score", "headerName": "Score", "width": 100, **_number(".4f")},
+    {"field": "fit_seconds", "headerName": "Fit s/fold", "width": 105, **_number(".3~r")},
+    {"field": "predict_ms_per_row", "headerName": "Predict ms/row", "width": 140, **_number(".3~r")},
+    {"field": "status", "headerName": "Status", "width": 105},
+    {"field": "tags", "headerName": "Tags", "width": 140, "sortable": False},
+    {"field": "note", "headerName": "Note", "width": 160},
+    {"field": "rows", "headerName": "Rows", "width": 90, **_number(",")},
+    {"field": "kind", "headerName": "Kind", "width": 100},
+    {"field": "actor", "headerName": "By", "width": 100},
+    {"field": "created_at", "headerName": "When (UTC)", "width": 150, "filter": False},
+]
+
+
+def layout(q: str | None = None, status: str | None = None, ids: str | None = None, embed: str | None = None, **_other):
+    svc = services()
+    query_status = status if status in STATUSES else None
+    chosen: list[int] = []
+    try:
+        chosen = parse_ids(ids) if ids else []
+    except Exception:  # a malformed ids= shows the grid with nothing compared
+        chosen = []
+    controls = dbc.Row(
+        [
+            dbc.Col(
+                [
+                    dbc.Label("Search", html_for=RunsIds.SEARCH, className="small"),
+                    dbc.Input(
+                        id=RunsIds.SEARCH,
+                        value=q or "",
+                        type="search",
+                        debounce=True,
+                        maxLength=200,
+                        placeholder="model, dataset, tag, note or parameter (C=1.0)",
+                    ),
+                ],
+                md=6,
+            ),
+            dbc.Col(
+                [
+                    dbc.Label("Status", html_for=RunsIds.STATUS, className="small"),
+                    dcc.Dropdown(
+                        id=RunsIds.STATUS,
+                        options=[{"label": s, "value": s} for s in STATUSES],
+                        value=query_status,
+                        placeholder="any",
+                    ),
+                ],
+                md=3,
+            ),
+            dbc.Col(
+                html.A("Permalink", id=RunsIds.PERMALINK_LINK, href="/runs", className="small"),
+                md=3,
+                className="d-flex align-items-end justify-content-end",
+            ),
+        ],
+        className="mb-2 g-2",
+        style={"display": "none"} if is_embed(embed) else None,
+    )
+    return html.Div(
+        [
+            html.H2("Runs"),
+            html.P(
+                "Every cross-validation run on Train and every search candidate, kept. Sort or filter any column, "
+                f"tick 2 to {MAX_RUNS} runs to compare them (the first ticked is the reference), tick one to tag "
+                "it or write a note. Open reopens a run's result on Train.",
+                className="text-muted",
+            ),
+            controls,
+            html.Div(grid(), id=RunsIds.GRID_HOLDER),
+            dcc.Store(id=RunsIds.SELECTED, data=chosen),
+            dcc.Store(id=RunsIds.SAVED, data=0),
+            dcc.Store(id=RunsIds.REVISION),
+            html.Div(id=RunsIds.ALERT, className="mt-2"),
+            editor_only(edit_panel()),
+            html.Div(compare_view(svc, chosen), id=RunsIds.COMPARE, className="mt-3"),
+        ]
+    )
+
+
+def grid() -> dag.AgGrid:
+    """Rows come from the server a block at a time. A new search, status or save draws a new grid: the
+    infinite row model cannot be told that its rows changed."""
+    return dag.AgGrid(
+        id=RunsIds.GRID,
+        columnDefs=COLUMNS,
+        rowModelType="infinite",
+        getRowId="params.data.key",  # a ticked run stays ticked by its id (as text) when blocks are fetched again
+        defaultColDef={"sortable": True, "filter": True, "resizable": True, "minWidth": 90},
+        dashGridOptions={
+            # ticks in their own column; clicking a cell (to read or copy it) ticks nothing
+            "rowSelection": {
+                "mode": "multiRow",
+                "checkboxes": True,
+                "headerCheckbox": False,
+                "enableClickSelection": False,
+            },
+            "cacheBlockSize": 100,
+            "maxBlocksInCache": 10,
+            "suppressColumnVirtualisation": True,  # every column drawn: 16 of them, and a screen reader reads all
+        },
+        style={"height": "380px"},
+    )
+
+
+def edit_panel() -> html.Div:
+    return html.Div(
+        [
+            html.H5("Tags and note", className="mt-3"),
+            html.P("Tick one run to tag it or write a note.", className="small text-muted", id=RunsIds.EDITOR),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            dbc.Label("Tags (comma-separated)", html_for=RunsIds.TAGS, className="small"),
+                            dbc.Input(id=RunsIds.TAGS, disabled=True, maxLength=900),
+                        ],
+                        md=5,
+                    ),
+                    dbc.Col(
+                        [
+                            dbc.Label("Note", html_for=RunsIds.NOTE, className="small"),
+                            dbc.Textarea(id=RunsIds.NOTE, disabled=True, maxLength=MAX_NOTE_CHARS, rows=2),
+                        ],
+                        md=5,
+                    ),
+                    dbc.Col(
+                        dbc.Button("Save", id=RunsIds.SAVE_BUTTON, disabled=True, color="primary"),
+                        md=2,
+                        className="d-flex align-items-end",
+                    ),
+                ],
+                className="g-2",
+            ),
+        ]
+    )
+
+
+def compare_view(svc, ids: list[int]) -> Any:
+    """The ticked runs side by side (nothing ticked: what to do)."""
+    if len(ids) < 2 or svc is None:
+        return html.P(f"Tick 2 to {MAX_RUNS} runs to compare them.", className="text-muted small")
+    try:
+        rows = dataset_states(svc.runs.many(ids), svc.catalog)
+        table = comparison(rows)
+    except Exception as exc:  # named errors as they are, any other only logged
+        return dbc.Alert(user_message(exc, "ids", "comparing runs"), color="warning")
+    metric = rows[0].get("metric") or (table["metrics"][0]["metric"] if table["metrics"] else "")
+    heads = [html.Th("")] + [html.Th(_run_head(run)) for run in rows]
+    body = [_metric_row(m) for m in table["metrics"]]
+    body += [_plain_row(c["name"], c["values"]) for c in table["costs"]]
+    params = [_plain_row(p["name"], p["values"]) for p in table["parameters"]]
+    notes = []
+    if not table["same_data"]:
+        notes.append("These runs are not on the same data and target: their scores do not compare directly.")
+    notes += [
+        f"Run {run['id']}: its dataset was {run['dataset_state']} since; its link no longer reopens it."
+        for run in rows
+        if run["dataset_state"] != "present"
+    ]
+    return html.Div(
+        [
+            html.H4(f"Comparing {len(rows)} runs"),
+            *(dbc.Alert(n, color="warning", className="py-2 small") for n in notes),
+            dbc.Table([html.Thead(html.Tr(heads)), html.Tbody(body)], size="sm", bordered=True, responsive=True),
+            html.H5("Parameters that differ"),
+            dbc.Table([html.Thead(html.Tr(heads)), html.Tbody(params)], size="sm", bordered=True, responsive=True)
+            if params
+            else html.P("None: the runs share every setting.", className="small text-muted"),
+            dcc.Graph(figure=fold_scores_figure(rows, metric), config={"displaylogo": False}) if metric else None,
+        ]
+    )
+
+
+def _run_head(run: dict[str, Any]) -> Any:
+    label = f"#{run['id']} {run.get('model') or ''}"
+    return html.A(label, href=run["link"]) if run.get("reopenable") else label
+
+
+def _metric_row(metric: dict[str, Any]) -> html.Tr:
+    cells = []
+    for i, (mean, std, diff) in enumerate(zip(metric["mean"], metric["std"], metric["diff"], strict=True)):
+        text = "–" if mean is None else f"{mean:.4f} ± {std or 0:.4f}"
+        if i and diff is not None:
+            text += f" ({diff:+.4f})"
+        cells.append(html.Td(text))
+    return html.Tr([html.Th(metric["metric"]), *cells])
+
+
+def _plain_row(name: str, values: list[Any]) -> html.Tr:
+    return html.Tr([html.Th(name), *(html.Td(format_value(v, name.rsplit(".", 1)[-1])) for v in values)])

@@ -1,0 +1,20 @@
+"""Component ids of /runs."""
+
+
+class RunsIds:
+    SEARCH = "runs-search-input"  # quick search over names, tags, notes and parameters
+    STATUS = "runs-status-dropdown"
+    GRID_HOLDER = "runs-grid-holder"  # the grid, drawn again when the search or the status changes
+    GRID = "runs-grid"
+    SELECTED = "runs-selected-store"  # the ticked run ids, in the order ticked (the permalink's ids=)
+    COMPARE = "runs-compare"
+    EDITOR = "runs-editor"  # tags and note of the one ticked run
+    TAGS = "runs-tags-input"
+    NOTE = "runs-note-input"
+    SAVE_BUTTON = "runs-save-button"
+    REVISION = "runs-revision-store"  # the ticked run's revision when read: a save on an older one is refused
+    SAVED = "runs-saved-store"  # bumped by a save: the grid is drawn again with the new tags
+    ALERT = "runs-alert"
+    PERMALINK_LINK = "runs-permalink-link"
+
+    WRITES = (SAVE_BUTTON,)

@@ -1,0 +1,87 @@
+"""REST for runs: listed, filtered and sorted, one run and two compared, tagged by an editor only; a query
+that does not parse is a named 400; who ran a run is the key's user, also for a background job."""
+
+from __future__ import annotations
+
+import pytest
+from dash._callback_context import context_value
+from dash._utils import AttributeDict
+
+from dashboard.actors import current_actor
+from dashboard.app_factory import ACTOR_KEY, _acting_for_requester
+from dashboard.web import auth
+from tests.unit.helpers import small_run
+
+
+@pytest.fixture
+def two_runs(app):
+    services = app.server.extensions["dashboard"]
+    logistic = small_run()
+    services.training.run(logistic)
+    services.training.run(logistic.model_copy(update={"estimator": "random_forest", "params": {"n_estimators": 30}}))
+    return services
+
+
+def test_runs_are_listed_filtered_sorted_and_compared(client, two_runs):
+    listing = client.get("/api/runs?sort=-score").json
+    assert listing["total"] == 2 and listing["runs"][0]["score"] >= listing["runs"][1]["score"]
+    assert all(r["dataset_state"] == "present" and r["reopenable"] for r in listing["runs"])
+    forest = client.get("/api/runs?model=random_forest").json["runs"]
+    assert [r["model"] for r in forest] == ["random_forest"]
+    assert client.get("/api/runs?q=n_estimators=30").json["total"] == 1
+    one = client.get(f"/api/runs/{forest[0]['id']}").json
+    assert one["params"]["n_estimators"] == 30 and one["status"] == "finished"
+    ids = ",".join(str(r["id"]) for r in listing["runs"])
+    table = client.get(f"/api/runs/compare?ids={ids}").json
+    (auc,) = [m for m in table["metrics"] if m["metric"] == "roc_auc"]
+    assert auc["mean"] == [r["score"] for r in listing["runs"]]
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [("sort=secret", "sort"), ("status=done", "status"), ("limit=0", "limit"), ("colour=red", "colour")],
+)
+def test_a_query_that_does_not_parse_is_a_named_400(client, query, field):
+    answer = client.get(f"/api/runs?{query}")
+    assert answer.status_code == 400 and answer.json["error"]["field"] == field
+
+
+def test_unknown_runs_are_404_and_a_comparison_of_one_is_refused(client, two_runs):
+    assert client.get("/api/runs/424242").status_code == 404
+    assert client.get("/api/runs/compare?ids=1,424242").status_code == 404
+    assert client.get("/api/runs/compare?ids=1").json["error"]["field"] == "ids"
+
+
+def test_only_an_editor_tags_a_run_and_stale_edits_are_refused(login_app, users):
+    client = login_app.server.test_client()
+    services = login_app.server.extensions["dashboard"]
+    services.training.run(small_run())
+    viewer, editor = ({"X-API-Key": users[1][name]} for name in ("vera", "ed"))
+    run_id = client.get("/api/runs", headers=viewer).json["runs"][0]["id"]
+    assert client.patch(f"/api/runs/{run_id}", json={"add_tags": ["x"]}, headers=viewer).status_code == 403
+    assert client.get("/api/runs").status_code == 401
+    edited = client.patch(f"/api/runs/{run_id}", json={"add_tags": ["<script>"], "revision": 1}, headers=editor)
+    assert edited.status_code == 200 and edited.json["tags"] == ["<script>"] and edited.json["revision"] == 2
+    stale = client.patch(f"/api/runs/{run_id}", json={"note": "late", "revision": 1}, headers=editor)
+    assert stale.status_code == 409 and stale.json["error"]["code"] == "stale_revision"
+    bad = client.patch(f"/api/runs/{run_id}", json={"colour": "red"}, headers=editor)
+    assert bad.status_code == 400 and bad.json["error"]["field"] == "body"
+    with login_app.server.test_request_context(headers=editor):
+        assert auth.requester_name() == "ed"
+
+
+def test_a_background_job_acts_for_the_user_whose_request_started_it():
+    """Dash hands a job the callback context of the request that started it; ``call_job_fn`` put the
+    requester's name in it and the job runs as them."""
+    token = context_value.set(AttributeDict({ACTOR_KEY: "vera"}))
+    try:
+        assert _acting_for_requester(current_actor)() == "vera"
+    finally:
+        context_value.reset(token)
+    assert current_actor() == "local"
+
+
+def test_the_openapi_document_describes_the_runs_doors(client):
+    paths = client.get("/api/openapi.json").json["paths"]
+    assert {"/api/runs", "/api/runs/compare", "/api/runs/{run_id}"} <= set(paths)
+    assert set(paths["/api/runs/{run_id}"]) >= {"get", "patch"}

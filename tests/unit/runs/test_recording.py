@@ -1,0 +1,89 @@
+"""Runs recorded where they are computed: a Train run, its cached repeat, a failed and a cancelled run, a
+search's candidates (pruned ones marked); the record's numbers are the result's, and its link reopens it."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+
+from dashboard.actors import acting_as
+from dashboard.errors import Cancelled, FieldError
+from dashboard.runs.compare import comparison, dataset_states
+from dashboard.runs.database import Database, sqlite_url
+from dashboard.runs.journal import TrainJournal
+from dashboard.runs.query import RunQuery
+from dashboard.runs.store import RunStore
+from dashboard.train.search import SearchSpec
+from tests.unit.helpers import small_run
+
+
+@pytest.fixture
+def runs(training, tmp_path):
+    store = RunStore(Database(sqlite_url(tmp_path / "runs.sqlite3")))
+    training.journal = TrainJournal(store)
+    return store
+
+
+def test_a_train_run_is_recorded_once_with_its_results_numbers(training, runs):
+    spec = small_run()
+    with acting_as("ed"):
+        token, result, _ = training.run(spec)
+    training.run(spec)  # the cached repeat reuses the run
+    (run,) = runs.page(RunQuery()).rows
+    assert (run["token"], run["status"], run["actor"], run["kind"]) == (token, "finished", "ed", "cv")
+    assert run["metrics"] == {k: {s: pytest.approx(v) for s, v in stats.items()} for k, stats in result.summary.items()}
+    assert run["score"] == pytest.approx(result.summary["roc_auc"]["mean"])
+    assert [f["roc_auc"] for f in run["folds"]] == pytest.approx([f["metrics"]["roc_auc"] for f in result.folds])
+    assert run["rows"] == len(result.y) and run["fit_seconds"] > 0 and run["predict_ms_per_row"] > 0
+    assert run["spec"] == spec.key() and run["params"] == spec.key()["params"]
+
+
+def test_a_runs_link_opens_the_same_cached_result_on_train(training, runs, app):
+    services = app.server.extensions["dashboard"]
+    spec = small_run().model_copy(update={"estimator": "random_forest", "params": {"n_estimators": 40}})
+    token, _, _ = services.training.run(spec)
+    (run,) = services.runs.page(RunQuery()).rows
+    from layouts.train_form import read_form
+
+    query = dict(parse_qsl(urlsplit(run["link"]).query))
+    with app.server.test_request_context(run["link"]):
+        form = read_form(query["dataset"], query["target"], query["features"], query["model"], query)
+        assert services.training.token(form.spec()) == token
+
+
+def test_a_failed_and_a_cancelled_run_are_recorded_with_their_reason(training, runs):
+    with pytest.raises(FieldError):
+        training.run(small_run().model_copy(update={"target": "no-such-column"}))
+    with pytest.raises(Cancelled):
+        training.run(small_run().model_copy(update={"estimator": "random_forest"}), cancelled=lambda: True)
+    rows = {r["status"]: r for r in runs.page(RunQuery()).rows}
+    assert set(rows) == {"failed", "cancelled"}
+    assert rows["failed"]["reason"].startswith("target:") and "no-such-column" in rows["failed"]["reason"]
+    assert rows["cancelled"]["reason"] == "cancelled by its user"
+
+
+def test_search_candidates_are_runs_of_their_search_and_compare_as_their_results_say(training, runs):
+    search = SearchSpec(mode="grid", grid={"C": [0.01, 1.0, 100.0]})
+    token, result, _ = training.search(small_run(), search)
+    candidates = runs.page(RunQuery(kind="candidate", sort=("id",))).rows
+    assert len(candidates) == 3 and {c["group"] for c in candidates} == {token}
+    assert sorted(c["params"]["C"] for c in candidates) == [0.01, 1.0, 100.0]
+    table = comparison(dataset_states(candidates, training.catalog))
+    (auc,) = [m for m in table["metrics"] if m["metric"] == "roc_auc"]
+    cv_results = [training.result(c["token"]) for c in candidates]
+    assert auc["mean"] == pytest.approx([r.summary["roc_auc"]["mean"] for r in cv_results])
+    assert auc["diff"][1] == pytest.approx(auc["mean"][1] - auc["mean"][0])
+    assert [p["name"] for p in table["parameters"]] == ["params.C"] and table["same_data"]
+
+
+def test_a_run_whose_dataset_was_deleted_is_listed_and_not_reopenable(training, runs, catalog):
+    import pandas as pd
+
+    frame = pd.DataFrame({"x": range(60), "y": [0, 1] * 30})
+    info, _ = catalog.add_upload("tiny.csv", frame.to_csv(index=False).encode(), name="tiny")
+    spec = small_run().model_copy(update={"dataset": info.id, "target": "y", "features": ("x",)})
+    training.run(spec)
+    catalog.delete(info.id)
+    (run,) = dataset_states(runs.page(RunQuery()).rows, catalog)
+    assert (run["dataset_state"], run["reopenable"], run["status"]) == ("deleted", False, "finished")
