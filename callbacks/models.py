@@ -67,7 +67,7 @@ def register(app, services: Services) -> None:
         link = "/predict?" + urlencode({"model": card["name"], "version": card["version"]})
         permalink = "/models?" + urlencode({"model": card["name"], "version": card["version"]})
         return (
-            card_view(card, store.choose(card["name"])),
+            card_view(card, store.choose(card["name"]), store.history(card["name"])),
             [{"label": f"v{v}", "value": v} for v in others],
             int(compare) if str(compare).isdigit() and int(compare) in others else None,
             link,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from dashboard.actors import current_actor
 from dashboard.clusters.service import ClusterService
 from dashboard.clusters.serving import ClusterAdapter
 from dashboard.data.catalog import Catalog
@@ -67,7 +68,7 @@ def build_services(settings: Settings) -> Services:
         ),
     )
     explorer = ExplorerService(catalog, jobs.memo, point_budget=settings.point_budget)
-    models = ModelStore(private_dir(settings.model_dir), lock=jobs.locks)
+    models = ModelStore(private_dir(settings.model_dir), lock=jobs.locks, actor=current_actor)
     # Each feature whose models answer differently from a classifier or regressor brings its adapter.
     serving = Serving({"clustering": ClusterAdapter(), "recommendation": RecommendAdapter()})
     predictions = PredictionLog(data_dir / "predictions", sample=settings.prediction_log_sample, locks=jobs.locks)

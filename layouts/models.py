@@ -101,9 +101,11 @@ def answers_line(card: dict[str, Any], default: Choice) -> html.P:
     return html.P(text, className="small fw-semibold answers-line")
 
 
-def card_view(card: dict[str, Any], default: Choice | None = None) -> list[Any]:
-    """A model card for people: what it predicts, how well, from what, with which settings, and whether
-    it is the version that answers by default."""
+def card_view(
+    card: dict[str, Any], default: Choice | None = None, history: list[dict[str, Any]] | None = None
+) -> list[Any]:
+    """A model card for people: what it predicts, how well, from what, with which settings, whether it is
+    the version that answers by default, and the model's registry history (who saved, moved, deleted)."""
     dataset = card.get("dataset", {})
     fields = card["schema"]["fields"]
     lineage = [
@@ -152,7 +154,38 @@ def card_view(card: dict[str, Any], default: Choice | None = None) -> list[Any]:
             + ", ".join(f"{k} {v}" for k, v in card.get("library_versions", {}).items()),
             className="small text-muted text-break",
         ),
+        *history_view(history),
     ]
+
+
+HISTORY_SHOWN = 12
+
+
+def history_view(history: list[dict[str, Any]] | None) -> list[Any]:
+    """The model's saves, alias moves and deletes, newest first (all of them from GET /api/models/<name>/history)."""
+    if not history:
+        return []
+    rows = [(e.get("at", "").replace("T", " ")[:16], e.get("actor", "?"), _event_text(e)) for e in history]
+    more = len(rows) - HISTORY_SHOWN
+    return [
+        html.H6("Registry history"),
+        _table(rows[:HISTORY_SHOWN], ("when (UTC)", "who", "what")),
+        html.P(f"{more} earlier events: GET /api/models/<name>/history", className="small text-muted")
+        if more > 0
+        else None,
+    ]
+
+
+def _event_text(event: dict[str, Any]) -> str:
+    kind, alias = event.get("event"), event.get("alias")
+    if kind == "saved":
+        return f"saved v{event.get('version')}"
+    if kind == "deleted":
+        return f"deleted v{event.get('version')}"
+    if kind == "alias_removed":
+        return f"removed {alias} (was v{event.get('from')})"
+    moved_from = f"v{event['from']}" if event.get("from") is not None else "nothing"
+    return f"moved {alias}: {moved_from} → v{event.get('to')}"
 
 
 def _parent_line(card: dict[str, Any]) -> html.P | None:

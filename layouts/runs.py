@@ -22,6 +22,7 @@ from layouts.common import editor_only, format_value, is_embed, services
 from layouts.runs_ids import RunsIds
 
 NUMBER = {"filter": "agNumberColumnFilter", "type": "numericColumn"}
+UNSORTED = {"sortable": False, "filter": False}
 
 
 def _number(digits: str) -> dict[str, Any]:
@@ -35,7 +36,7 @@ def _number(digits: str) -> dict[str, Any]:
 # What decides between runs first (model, data, score, cost), then who and when; the first ten fit 1280 px
 COLUMNS = [
     {"field": "id", "headerName": "Run", "width": 90, **NUMBER},
-    {"field": "open", "headerName": "Result", "cellRenderer": "markdown", "width": 90, "sortable": False, "filter": False},
+    {"field": "open", "headerName": "Result", "cellRenderer": "markdown", "width": 90, **UNSORTED},
     {"field": "model", "headerName": "Model", "width": 170},
     {"field": "dataset", "headerName": "Dataset", "width": 120},
     {"field": "target", "headerName": "Target", "width": 110},
@@ -44,7 +45,7 @@ COLUMNS = [
     {"field": "fit_seconds", "headerName": "Fit s/fold", "width": 105, **_number(".3~r")},
     {"field": "predict_ms_per_row", "headerName": "Predict ms/row", "width": 140, **_number(".3~r")},
     {"field": "status", "headerName": "Status", "width": 105},
-    {"field": "tags", "headerName": "Tags", "width": 140, "sortable": False},
+    {"field": "tags", "headerName": "Tags", "width": 140, "sortable": False},  # filtered as text
     {"field": "note", "headerName": "Note", "width": 160},
     {"field": "rows", "headerName": "Rows", "width": 90, **_number(",")},
     {"field": "kind", "headerName": "Kind", "width": 100},

@@ -26,6 +26,7 @@ from filelock import FileLock
 from model_store.artifacts import ARTIFACT_NAME, read_artifact, write_artifact
 from model_store.errors import CorruptModelError, InvalidModelNameError, ModelNotFoundError, ModelStoreError
 from model_store.files import is_name, sha256_file
+from model_store.history import History
 from model_store.lazy import lazy_module
 from model_store.parsed import ParsedModels
 from model_store.schema import infer_schema
@@ -70,7 +71,12 @@ class ModelStore:
     """Save, load, list, version, alias and delete models under ``root``. Usable from a notebook."""
 
     def __init__(
-        self, root: str | Path, *, cache_size: int = 8, lock: Callable[[str], AbstractContextManager] | None = None
+        self,
+        root: str | Path,
+        *,
+        cache_size: int = 8,
+        lock: Callable[[str], AbstractContextManager] | None = None,
+        actor: Callable[[], str] | None = None,
     ) -> None:
         """``lock(name)`` makes the lock that serialises version numbering and alias changes of one model:
         a file lock per model by default (one machine, or a notebook); the app passes Redis locks when it
@@ -81,6 +87,7 @@ class ModelStore:
         self._parsed = ParsedModels(cache_size)
         self._cards: OrderedDict[tuple[str, int], dict[str, Any]] = OrderedDict()
         self._cards_lock = threading.Lock()
+        self._history = History(actor)  # who saved, moved an alias, deleted: actor() names them
         for model_dir in self.root.iterdir():  # saves killed long ago, of models that may never be saved again
             if model_dir.is_dir() and not model_dir.name.startswith("."):
                 self._remove_stale_temps(model_dir)
@@ -156,6 +163,7 @@ class ModelStore:
                 versions_dir.mkdir(exist_ok=True)
                 os.replace(tmp, versions_dir / str(version))
                 atomic_json(model_dir / LAST_VERSION_NAME, {"last_version": version})
+                self._history.record(model_dir, "saved", version=version)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
@@ -191,16 +199,20 @@ class ModelStore:
             if int(version) not in self._version_numbers(name):
                 raise ModelNotFoundError(f"version: model {name!r} has no version {version}")
             aliases = self.aliases(name)
-            aliases[alias] = int(version)
+            before, aliases[alias] = aliases.get(alias), int(version)
             atomic_json(self._model_dir(name) / "aliases.json", aliases)
+            if before != int(version):
+                self._history.record(self._model_dir(name), "alias_set", alias=alias, **{"from": before, "to": version})
 
     def remove_alias(self, name: str, alias: str) -> None:
         self._existing(name)
         with self._lock(name):
             aliases = self.aliases(name)
-            if aliases.pop(alias, None) is None:
+            before = aliases.pop(alias, None)
+            if before is None:
                 raise ModelNotFoundError(f"alias: model {name!r} has no alias {alias!r}")
             atomic_json(self._model_dir(name) / "aliases.json", aliases)
+            self._history.record(self._model_dir(name), "alias_removed", alias=alias, **{"from": before, "to": None})
 
     def delete(self, name: str, version: int) -> None:
         """Delete one version. Refused while an alias points at it (move the alias first)."""
@@ -218,7 +230,16 @@ class ModelStore:
             doomed = model_dir / f".trash-{version}-{os.getpid()}"
             os.replace(model_dir / "versions" / str(version), doomed)  # disappears atomically
             shutil.rmtree(doomed, ignore_errors=True)
+            self._history.record(model_dir, "deleted", version=version)
         self._parsed.forget(name, version)
+
+    def history(self, name: str) -> list[dict[str, Any]]:
+        """Every save, alias move and delete of ``name``, newest first (who, when, from → to); still there
+        when every version was deleted."""
+        events = self._history.read(self._model_dir(name))
+        if not events:
+            self._existing(name)  # a model saved before histories were kept has none: an empty history
+        return events
 
     # -- reading ---------------------------------------------------------------------------------
     def aliases(self, name: str) -> dict[str, int]:

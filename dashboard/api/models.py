@@ -53,6 +53,15 @@ def create_models_blueprint() -> Blueprint:
         except (InvalidModelNameError, ModelNotFoundError, CorruptModelError) as exc:
             return common.model_error(exc)
 
+    @api.get("/models/<name>/history")
+    @require_api_role("read")
+    def model_history(name: str):
+        """Every save, alias move and delete, newest first: who, when, from → to."""
+        try:
+            return jsonify({"model": name, "events": common.services().models.history(name)})
+        except (InvalidModelNameError, ModelNotFoundError) as exc:
+            return common.model_error(exc)
+
     @api.post("/models/<name>/predict")
     @require_api_role("viewer")
     def predict(name: str):

@@ -115,6 +115,15 @@ def openapi_document(models: list[dict[str, Any]], store, settings: Settings) ->
             "parameters": [path_param("name"), *SELECTOR],
             "get": operation("Model card", need_key["read"], {"200": json_ref("ModelCard"), **errors(404, 500)}),
         },
+        "/api/models/{name}/history": {
+            "parameters": [path_param("name")],
+            "get": operation(
+                "The registry's history of a model, newest first: every save, alias move and delete (who, when, "
+                "from → to), kept when its versions are deleted",
+                need_key["read"],
+                {"200": json_content(HISTORY), **errors(404)},
+            ),
+        },
         "/api/jobs/{job_id}": {
             "parameters": [path_param("job_id")],
             "get": operation("Job status, progress, result or error", need_key["read"], ok_or_404("Job")),
@@ -202,6 +211,29 @@ def openapi_document(models: list[dict[str, Any]], store, settings: Settings) ->
     }
 
 
+HISTORY = {
+    "type": "object",
+    "required": ["model", "events"],
+    "properties": {
+        "model": {"type": "string"},
+        "events": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["at", "actor", "event"],
+                "properties": {
+                    "at": {"type": "string"},
+                    "actor": {"type": "string"},
+                    "event": {"type": "string", "enum": ["saved", "alias_set", "alias_removed", "deleted"]},
+                    "version": {"type": "integer"},
+                    "alias": {"type": "string"},
+                    "from": {"type": "integer", "nullable": True},
+                    "to": {"type": "integer", "nullable": True},
+                },
+            },
+        },
+    },
+}
 EXPLAIN = {
     "name": "explain",
     "in": "query",

@@ -25,8 +25,8 @@ pytestmark = pytest.mark.browser
 AXE_VERSION = "4.14.1"
 AXE_URL = f"https://registry.npmjs.org/axe-core/-/axe-core-{AXE_VERSION}.tgz"
 AXE_SHA512 = "FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ=="
-FIGURELESS = {"/", "/models", "/reports"}  # pages with no figure until something is chosen or run
-PAGES = ["/", "/data", "/train", "/clusters", "/recommend", "/models", "/predict", "/reports"]
+FIGURELESS = {"/", "/models", "/reports", "/runs"}  # pages with no figure until something is chosen or run
+PAGES = ["/", "/data", "/train", "/runs", "/clusters", "/recommend", "/models", "/predict", "/reports"]
 # Left as found: Dash 4's multi-select cuts its chips at its edge and axe then reads the cut chips as the
 # visible text, which no name can contain in order (see docs/user-guide.md, "First visit: weight and accessibility").
 KNOWN = {

@@ -7,7 +7,7 @@ import pytest
 from dash._callback_context import context_value
 from dash._utils import AttributeDict
 
-from dashboard.actors import current_actor
+from dashboard.actors import acting_as, current_actor
 from dashboard.app_factory import ACTOR_KEY, _acting_for_requester
 from dashboard.web import auth
 from tests.unit.helpers import small_run
@@ -85,3 +85,23 @@ def test_the_openapi_document_describes_the_runs_doors(client):
     paths = client.get("/api/openapi.json").json["paths"]
     assert {"/api/runs", "/api/runs/compare", "/api/runs/{run_id}"} <= set(paths)
     assert set(paths["/api/runs/{run_id}"]) >= {"get", "patch"}
+
+
+def test_a_models_registry_history_is_served_and_shown_on_its_card(demo_models, app, client):
+    from layouts.models import card_view
+
+    services = app.server.extensions["dashboard"]
+    name = services.models.list()[0]["name"]
+    with acting_as("ed"):
+        services.models.set_alias(name, "staging", 1)
+    (moved, *_) = client.get(f"/api/models/{name}/history").json["events"]
+    assert {k: moved[k] for k in ("actor", "event", "alias", "from", "to")} == {
+        "actor": "ed",
+        "event": "alias_set",
+        "alias": "staging",
+        "from": None,
+        "to": 1,
+    }
+    assert client.get("/api/models/no-such-model/history").status_code == 404
+    card = card_view(services.models.card(name, 1), None, services.models.history(name))
+    assert "moved staging: nothing → v1" in str(card)
