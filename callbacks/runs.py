@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
-from dash import Input, Output, State, no_update
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, html, no_update
 from dash.exceptions import PreventUpdate
 
-from callbacks.widgets import QueryField, bind_permalink
+from callbacks.widgets import QueryField, background_run, bind_permalink
 from dashboard.errors import FieldError, NotFound
 from dashboard.runs.compare import MAX_RUNS, dataset_states
+from dashboard.runs.promote import PROMOTABLE, promote
 from dashboard.runs.query import MAX_LIMIT, RunQuery
 from layouts.common import alert, error_alert
 from layouts.runs import compare_view, grid
@@ -72,16 +75,50 @@ def register(app, services) -> None:
         Output(RunsIds.SAVE_BUTTON, "disabled"),
         Output(RunsIds.EDITOR, "children"),
         Output(RunsIds.REVISION, "data"),
+        Output(RunsIds.MODEL_NAME, "disabled"),
+        Output(RunsIds.PROMOTE_BUTTON, "disabled"),
         Input(RunsIds.SELECTED, "data"),
     )
     def fill_editor(ids):
+        closed = ("", "", True, True, True)
         if not ids or len(ids) != 1:
-            return "", "", True, True, True, "Tick one run to tag it or write a note.", None
+            return *closed, "Tick one run to tag it, write a note or save it as a model.", None, True, True
         try:
             run = runs.get(ids[0])
         except (FieldError, NotFound) as exc:
-            return "", "", True, True, True, error_alert(exc, "warning"), None
-        return ", ".join(run["tags"]), run["note"], False, False, False, f"Run {run['id']}:", run["revision"]
+            return *closed, error_alert(exc, "warning"), None, True, True
+        savable = run["status"] == "finished" and run["kind"] in PROMOTABLE
+        return (
+            ", ".join(run["tags"]),
+            run["note"],
+            False,
+            False,
+            False,
+            f"Run {run['id']}:",
+            run["revision"],
+            *([not savable] * 2),
+        )
+
+    @app.callback(
+        Output(RunsIds.PROMOTE_ALERT, "children"),
+        Output(RunsIds.SAVED, "data", allow_duplicate=True),
+        Input(RunsIds.PROMOTE_BUTTON, "n_clicks"),
+        State(RunsIds.SELECTED, "data"),
+        State(RunsIds.MODEL_NAME, "value"),
+        State(RunsIds.SAVED, "data"),
+        **background_run(RunsIds.PROMOTE_BUTTON),  # refits the pipeline on every row of the run
+        prevent_initial_call=True,
+    )
+    def save_model(_clicks, ids, name, saved):
+        if not ids or len(ids) != 1:
+            raise PreventUpdate
+        try:
+            done = promote(runs, services.training, ids[0], (name or "").strip())
+        except Exception as exc:  # named errors are shown as they are, any other only logged
+            return error_alert(exc, "warning"), no_update
+        link = "/models?" + urlencode({"model": done["model"], "version": done["version"]})
+        saved_as = f"Saved {done['model']} v{done['version']}. "
+        return alert_with_link(saved_as, "Open its card", link), (saved or 0) + 1
 
     @app.callback(
         Output(RunsIds.ALERT, "children"),
@@ -113,6 +150,10 @@ def register(app, services) -> None:
             QueryField("ids", RunsIds.SELECTED, prop="data"),
         ],
     )
+
+
+def alert_with_link(text: str, label: str, href: str) -> dbc.Alert:
+    return dbc.Alert([text, html.A(label, href=href)], color="success", className="py-2 small mb-0")
 
 
 def grid_query(request: dict[str, Any], search: str | None, status: str | None) -> RunQuery:

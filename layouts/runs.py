@@ -1,6 +1,6 @@
 """Runs (/runs): every Train run and search candidate, kept. A grid served a page at a time from the runs
 database (sort, filter, quick search), 2 to 10 ticked runs compared side by side, the one ticked run tagged and
-annotated, each run's link reopening its result on /train.
+annotated or saved to the model store, each run's link reopening its result on /train.
 
 URL: ``/runs?q=forest&status=finished&ids=12,7`` (``ids``: the runs compared, the first the reference).
 """
@@ -105,7 +105,7 @@ def layout(q: str | None = None, status: str | None = None, ids: str | None = No
             html.P(
                 "Every cross-validation run on Train and every search candidate, kept. Sort or filter any column, "
                 f"tick 2 to {MAX_RUNS} runs to compare them (the first ticked is the reference), tick one to tag "
-                "it or write a note. Open reopens a run's result on Train.",
+                "it, write a note or save it as a model. Open reopens a run's result on Train.",
                 className="text-muted",
             ),
             controls,
@@ -148,8 +148,12 @@ def grid() -> dag.AgGrid:
 def edit_panel() -> html.Div:
     return html.Div(
         [
-            html.H5("Tags and note", className="mt-3"),
-            html.P("Tick one run to tag it or write a note.", className="small text-muted", id=RunsIds.EDITOR),
+            html.H5("Tag, annotate or save a run", className="mt-3"),
+            html.P(
+                "Tick one run to tag it, write a note or save it as a model.",
+                className="small text-muted",
+                id=RunsIds.EDITOR,
+            ),
             dbc.Row(
                 [
                     dbc.Col(
@@ -173,6 +177,28 @@ def edit_panel() -> html.Div:
                     ),
                 ],
                 className="g-2",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            dbc.Label(
+                                "Save as a model (refit on every row)", html_for=RunsIds.MODEL_NAME, className="small"
+                            ),
+                            dbc.Input(
+                                id=RunsIds.MODEL_NAME, disabled=True, maxLength=64, placeholder="e.g. titanic-best"
+                            ),
+                        ],
+                        md=5,
+                    ),
+                    dbc.Col(
+                        dbc.Button("Save model", id=RunsIds.PROMOTE_BUTTON, disabled=True, color="secondary"),
+                        md=2,
+                        className="d-flex align-items-end",
+                    ),
+                    dbc.Col(html.Div(id=RunsIds.PROMOTE_ALERT), md=5, className="d-flex align-items-end"),
+                ],
+                className="g-2 mt-1",
             ),
         ]
     )

@@ -12,9 +12,12 @@ class RunsIds:
     TAGS = "runs-tags-input"
     NOTE = "runs-note-input"
     SAVE_BUTTON = "runs-save-button"
+    MODEL_NAME = "runs-model-name-input"  # the model the ticked run is saved as
+    PROMOTE_BUTTON = "runs-promote-button"
+    PROMOTE_ALERT = "runs-promote-alert"
     REVISION = "runs-revision-store"  # the ticked run's revision when read: a save on an older one is refused
     SAVED = "runs-saved-store"  # bumped by a save: the grid is drawn again with the new tags
     ALERT = "runs-alert"
     PERMALINK_LINK = "runs-permalink-link"
 
-    WRITES = (SAVE_BUTTON,)
+    WRITES = (SAVE_BUTTON, PROMOTE_BUTTON)

@@ -57,6 +57,7 @@ RUN = {
         "note": {"type": "string"},
         "link": {"type": "string", "nullable": True, "description": "the page that reopens the cached result"},
         "revision": {"type": "integer"},
+        "promoted": {"type": "array", "nullable": True, "items": {"type": "object"}},
         "dataset_state": {"type": "string", "enum": ["present", "changed", "deleted"]},
         "reopenable": {"type": "boolean"},
     },
@@ -111,6 +112,29 @@ def run_paths(need_key: dict[str, Any]) -> dict[str, Any]:
                 need_key["read"],
                 {"200": json_content({"type": "object"}), **errors(400, 404)},
             ),
+        },
+        "/api/runs/{run_id}/promote": {
+            "parameters": [RUN_ID],
+            "post": {
+                **operation(
+                    "Save a finished run to the model store: its pipeline refitted on every row it was "
+                    "cross-validated on, the card naming the run and the run the version (409 when the run did "
+                    "not finish or its dataset changed since)",
+                    need_key["editor"],
+                    {"201": json_content({"type": "object"}, "saved"), **errors(400, 404, 409, 413, 415)},
+                ),
+                "requestBody": json_body(
+                    {
+                        "type": "object",
+                        "required": ["name"],
+                        "additionalProperties": False,
+                        "properties": {
+                            "name": {"type": "string", "pattern": "^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$"},
+                            "description": {"type": "string", "maxLength": 500},
+                        },
+                    }
+                ),
+            },
         },
         "/api/runs/{run_id}": {
             "parameters": [RUN_ID],

@@ -2,6 +2,7 @@
 
 - ``GET /api/runs?kind=&dataset=&target=&model=&status=&tag=&q=&sort=-score&limit=50&offset=0``
 - ``GET /api/runs/<id>``, ``GET /api/runs/compare?ids=3,7``
+- ``POST /api/runs/<id>/promote`` ``{"name": "churn", "description": "..."}`` (editor): refit on all rows, save
 - ``PATCH /api/runs/<id>`` ``{"add_tags": [...], "remove_tags": [...], "tags": [...], "note": "...",
   "revision": 4}`` (editor; with ``revision``, 409 when the run changed since)
 """
@@ -13,9 +14,11 @@ from flask import Blueprint, jsonify, request
 from dashboard.api import http as common
 from dashboard.errors import FieldError, NotApplicable, NotFound
 from dashboard.runs.compare import comparison, dataset_states, parse_ids
+from dashboard.runs.promote import promote
 from dashboard.runs.query import RunQuery
 from dashboard.runs.store import StaleRun
 from dashboard.web.auth import api_error, require_api_role
+from model_store import InvalidModelNameError
 
 QUERY_FIELDS = ("kind", "dataset", "target", "model", "status", "tag", "q", "sort", "limit", "offset")
 EDIT_FIELDS = {"tags", "add_tags", "remove_tags", "note", "revision"}
@@ -91,5 +94,24 @@ def create_runs_blueprint() -> Blueprint:
             revision=revision,
         )
         return jsonify(dataset_states([run], common.services().catalog)[0])
+
+    @api.post("/runs/<run_id>/promote")
+    @require_api_role("editor")
+    def promote_run(run_id: str):
+        body, failure = common.json_body()
+        if failure:
+            return failure
+        if not isinstance(body, dict) or not isinstance(body.get("name"), str) or set(body) - {"name", "description"}:
+            raise FieldError("body", 'send {"name": "<model name>", "description": "<optional>"}')
+        description = body.get("description", "")
+        if not isinstance(description, str) or len(description) > 500:
+            raise FieldError("description", "at most 500 characters of text")
+        services = common.services()
+        try:
+            saved = promote(services.runs, services.training, run_id, body["name"].strip(), description)
+        except InvalidModelNameError as exc:
+            raise FieldError("name", str(exc).partition(": ")[2] or str(exc)) from None
+        location = f"/api/models/{saved['model']}?version={saved['version']}"
+        return jsonify(saved | {"card_url": location}), 201, {"Location": location}
 
     return api

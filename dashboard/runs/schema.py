@@ -43,6 +43,7 @@ runs = Table(
     Column("link", String(4000)),  # the page that reopens the cached result
     Column("search_text", Text, nullable=False, default=""),  # lower-cased words a quick search matches
     Column("revision", Integer, nullable=False, default=1),  # bumped by every edit of tags or note
+    Column("promoted", JSON),  # [{"model", "version"}]: saved to the model store from this run (migration 0002)
     Index("ix_runs_created", "created_at"),
     Index("ix_runs_board", "dataset", "target", "score"),
     Index("ix_runs_kind_status", "kind", "status"),

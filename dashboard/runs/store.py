@@ -197,6 +197,16 @@ class RunStore:
             )
         return self.get(run_id)
 
+    def promoted(self, run_id: int, model: str, version: int) -> dict[str, Any]:
+        """Remember that this run was saved as ``model`` v``version`` (its card names the run back)."""
+        with self.database.writing() as connection:
+            row = connection.execute(select(runs.c.promoted).where(runs.c.id == _run_id(run_id))).first()
+            if row is None:
+                raise NotFound(f"run: no run {run_id}")
+            saved = [*(row.promoted or []), {"model": model, "version": int(version)}]
+            connection.execute(update(runs).where(runs.c.id == run_id).values(promoted=saved))
+        return self.get(run_id)
+
 
 class StaleRun(FieldError):
     """An edit made against an older revision of a run (the REST API answers 409)."""

@@ -229,10 +229,17 @@ class TrainingService:
         return {"confusion": view.confusion(threshold), "curve": curve}
 
     def save(
-        self, spec: TrainSpec, token: str, name: str, description: str = "", *, parent: dict | None = None
+        self,
+        spec: TrainSpec,
+        token: str,
+        name: str,
+        description: str = "",
+        *,
+        parent: dict | None = None,
+        run: int | None = None,
     ) -> ModelVersion:
         """Refit on all CV rows and store the pipeline with a filled model card (``parent``: the version it
-        was retrained from, kept on the card as its lineage)."""
+        was retrained from; ``run``: the kept run it was promoted from; both on the card as its lineage)."""
         result = self.result(token)
         prepared = self.prepare(spec)
         model, holdout = refit(prepared, result)
@@ -255,7 +262,12 @@ class TrainingService:
             },
             description=description or f"{prepared.estimator.label} on {spec.dataset} → {spec.target}",
             evaluation=evaluation_bundle,
-            extra={"train_spec": spec.key(), "holdout_metrics": holdout, **({"parent": parent} if parent else {})},
+            extra={
+                "train_spec": spec.key(),
+                "holdout_metrics": holdout,
+                **({"parent": parent} if parent else {}),
+                **({"run": run} if run is not None else {}),
+            },
         )
 
     def _evaluation_bundle(self, token: str, result: CVResult) -> dict[str, Any]:

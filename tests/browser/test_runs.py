@@ -1,5 +1,6 @@
 """/runs in the browser: runs made on Train are listed with the scores their cross-validation computed, a
-search narrows them, ticking two compares them (numbers equal the runs' own), ticking one tags it, and the
+search narrows them, ticking two compares them (numbers equal the runs' own), ticking one tags it or saves it
+as a model (with the run's cross-validated metrics on its card), and the
 page opened cold from its permalink shows the same comparison; axe-core and the console stay clean."""
 
 from __future__ import annotations
@@ -30,6 +31,10 @@ def _grid_rows(driver) -> list[dict[str, str]]:
     )
 
 
+def _boxes(dash_duo):
+    return dash_duo.driver.find_elements("css selector", f"#{RunsIds.GRID} .ag-selection-checkbox input")
+
+
 def test_runs_are_listed_compared_and_tagged(dash_duo, app):
     services = app.server.extensions["dashboard"]
     logistic = small_run()
@@ -52,8 +57,7 @@ def test_runs_are_listed_compared_and_tagged(dash_duo, app):
     search.send_keys("\n")
     wait_until(dash_duo, lambda d: len(_grid_rows(d)) == 2, msg="clearing the search did not list both")
 
-    boxes = dash_duo.driver.find_elements("css selector", f"#{RunsIds.GRID} .ag-selection-checkbox input")
-    boxes[1].click()  # logistic first: the reference
+    _boxes(dash_duo)[1].click()
     wait_until(dash_duo, lambda d: not d.find_element("id", RunsIds.TAGS).get_property("disabled"), msg="no editor")
     dash_duo.find_element(f"#{RunsIds.TAGS}").send_keys("baseline, <b>bold</b>")
     click(dash_duo, f"#{RunsIds.SAVE_BUTTON}")
@@ -63,8 +67,18 @@ def test_runs_are_listed_compared_and_tagged(dash_duo, app):
 
     wait_until(dash_duo, lambda d: d.find_element("id", RunsIds.TAGS).get_property("disabled"), msg="still ticked")
     wait_until(dash_duo, lambda d: "<b>bold</b>" in d.find_element("id", RunsIds.GRID).text, msg="tags not shown")
-    boxes = dash_duo.driver.find_elements("css selector", f"#{RunsIds.GRID} .ag-selection-checkbox input")
-    boxes[1].click()
+
+    _boxes(dash_duo)[1].click()  # the same run, saved to the model store
+    named = lambda d: not d.find_element("id", RunsIds.MODEL_NAME).get_property("disabled")  # noqa: E731
+    wait_until(dash_duo, named, msg="the model name stayed disabled")
+    dash_duo.find_element(f"#{RunsIds.MODEL_NAME}").send_keys("titanic-baseline")
+    click(dash_duo, f"#{RunsIds.PROMOTE_BUTTON}")
+    dash_duo.wait_for_contains_text(f"#{RunsIds.PROMOTE_ALERT}", "Saved titanic-baseline v1", timeout=60)
+    card = services.models.card("titanic-baseline", 1)
+    assert card["run"] == run["id"] and card["metrics"]["roc_auc"] == pytest.approx(first.summary["roc_auc"]["mean"])
+    wait_until(dash_duo, lambda d: d.find_element("id", RunsIds.TAGS).get_property("disabled"), msg="still ticked")
+    boxes = _boxes(dash_duo)
+    boxes[1].click()  # logistic first: the reference
     wait_until(dash_duo, lambda d: not d.find_element("id", RunsIds.TAGS).get_property("disabled"), msg="no editor")
     boxes[0].click()
     dash_duo.wait_for_contains_text(f"#{RunsIds.COMPARE}", "Comparing 2 runs", timeout=20)

@@ -9,6 +9,7 @@ from dash._utils import AttributeDict
 
 from dashboard.actors import acting_as, current_actor
 from dashboard.app_factory import ACTOR_KEY, _acting_for_requester
+from dashboard.errors import FieldError
 from dashboard.web import auth
 from tests.unit.helpers import small_run
 
@@ -105,3 +106,35 @@ def test_a_models_registry_history_is_served_and_shown_on_its_card(demo_models, 
     assert client.get("/api/models/no-such-model/history").status_code == 404
     card = card_view(services.models.card(name, 1), None, services.models.history(name))
     assert "moved staging: nothing → v1" in str(card)
+
+
+def test_a_promoted_run_is_saved_with_its_cv_metrics_and_linked_both_ways(app, client):
+    services = app.server.extensions["dashboard"]
+    _, result, _ = services.training.run(small_run())
+    (run,) = client.get("/api/runs").json["runs"]
+    answer = client.post(f"/api/runs/{run['id']}/promote", json={"name": "titanic-from-run"})
+    assert answer.status_code == 201, answer.json
+    card = client.get(answer.headers["Location"]).json
+    assert card["run"] == run["id"] and card["version"] == answer.json["version"]
+    assert card["metrics"]["roc_auc"] == pytest.approx(result.summary["roc_auc"]["mean"])
+    assert card["metrics"]["roc_auc"] == pytest.approx(run["score"])
+    assert client.get(f"/api/runs/{run['id']}").json["promoted"] == [{"model": "titanic-from-run", "version": 1}]
+    bad = client.post(f"/api/runs/{run['id']}/promote", json={"name": "../etc"})
+    assert bad.status_code == 400 and bad.json["error"]["field"] == "name"
+    assert client.post("/api/runs/999/promote", json={"name": "x"}).status_code == 404
+
+
+def test_a_failed_run_or_one_whose_data_was_deleted_is_not_promoted(app, client):
+    import pandas as pd
+
+    services = app.server.extensions["dashboard"]
+    with pytest.raises(FieldError):
+        services.training.run(small_run().model_copy(update={"target": "missing"}))
+    frame = pd.DataFrame({"x": range(60), "y": [0, 1] * 30})
+    info, _ = services.catalog.add_upload("tiny.csv", frame.to_csv(index=False).encode(), name="tiny")
+    services.training.run(small_run().model_copy(update={"dataset": info.id, "target": "y", "features": ("x",)}))
+    services.catalog.delete(info.id)
+    for run in client.get("/api/runs").json["runs"]:
+        refused = client.post(f"/api/runs/{run['id']}/promote", json={"name": "nope"})
+        assert refused.status_code == 409 and refused.json["error"]["field"] == "run"
+    assert services.models.list() == []
