@@ -14,6 +14,7 @@ from bench import (
     realdata,
     recommend,
     reports,
+    runs,
     scaleout,
     serving,
     train,
@@ -33,6 +34,7 @@ SUITES = {
     "insights": insights.run,
     "diagnostics": diagnostics.run,
     "reports": reports.run,
+    "runs": runs.run,
     "monitoring": monitoring.run,
     "realdata": realdata.run,
 }

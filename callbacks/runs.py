@@ -13,10 +13,11 @@ from dash.exceptions import PreventUpdate
 from callbacks.widgets import QueryField, background_run, bind_permalink
 from dashboard.errors import FieldError, NotFound
 from dashboard.runs.compare import MAX_RUNS, dataset_states
+from dashboard.runs.leaderboard import starting_spec, try_every_model
 from dashboard.runs.promote import PROMOTABLE, promote
 from dashboard.runs.query import MAX_LIMIT, RunQuery
 from layouts.common import alert, error_alert
-from layouts.runs import compare_view, grid
+from layouts.runs import board_view, compare_view, grid, target_options
 from layouts.runs_ids import RunsIds
 
 
@@ -141,6 +142,64 @@ def register(app, services) -> None:
             return error_alert(exc, "warning"), no_update
         return alert(f"Run {run['id']} saved.", "success"), (saved or 0) + 1
 
+    @app.callback(
+        Output(RunsIds.BOARD_TARGET, "options"),
+        Output(RunsIds.BOARD_TARGET, "value"),
+        Input(RunsIds.BOARD_DATASET, "value"),
+        State(RunsIds.BOARD_TARGET, "value"),
+        prevent_initial_call=True,
+    )
+    def board_targets(dataset, target):
+        options = target_options(services, dataset)
+        info = services.catalog.info(dataset) if dataset and services.catalog.exists(dataset) else None
+        values = {o["value"] for o in options}
+        return options, target if target in values else (info.target if info and info.target in values else None)
+
+    @app.callback(
+        Output(RunsIds.BOARD, "children"),
+        Input(RunsIds.BOARD_DATASET, "value"),
+        Input(RunsIds.BOARD_TARGET, "value"),
+        Input(RunsIds.SAVED, "data"),
+        prevent_initial_call=True,
+    )
+    def board(dataset, target, _saved):
+        return board_view(services, dataset, target)
+
+    @app.callback(
+        Output(RunsIds.TRY_ALERT, "children"),
+        Output(RunsIds.SAVED, "data", allow_duplicate=True),
+        Input(RunsIds.TRY_BUTTON, "n_clicks"),
+        State(RunsIds.BOARD_DATASET, "value"),
+        State(RunsIds.BOARD_TARGET, "value"),
+        State(RunsIds.BOARD_BUDGET, "value"),
+        State(RunsIds.SAVED, "data"),
+        **background_run(
+            RunsIds.TRY_BUTTON,
+            RunsIds.TRY_CANCEL,
+            progress=[Output(RunsIds.TRY_PROGRESS, "value"), Output(RunsIds.TRY_PROGRESS, "label")],
+        ),
+        prevent_initial_call=True,
+    )
+    def try_all(set_progress, _clicks, dataset, target, budget, saved):
+        try:
+            if not dataset or not target:
+                raise FieldError("target", "choose a dataset and a target first")
+            spec = starting_spec(services.training, dataset, target)
+
+            def on_model(i, total, family):
+                set_progress((100 * i // total, f"{i + 1}/{total}: {family}"))
+
+            done = try_every_model(services.training, spec, float(budget or 120), on_model=on_model)
+        except Exception as exc:  # named errors are shown as they are, any other only logged
+            return error_alert(exc, "warning"), no_update
+        set_progress((100, "done"))
+        failed = [t["model"] for t in done["tried"] if t["status"] != "finished"]
+        count = len(done["tried"])
+        text = f"Tried {count} model {'family' if count == 1 else 'families'} in {done['seconds']:.0f} s"
+        text += f"; not started (budget spent): {', '.join(done['skipped'])}" if done["skipped"] else ""
+        text += f"; failed: {', '.join(failed)} (their reasons are in the runs grid)" if failed else ""
+        return alert(text + ".", "info"), (saved or 0) + 1
+
     bind_permalink(
         app,
         RunsIds.PERMALINK_LINK,
@@ -148,6 +207,8 @@ def register(app, services) -> None:
             QueryField("q", RunsIds.SEARCH),
             QueryField("status", RunsIds.STATUS),
             QueryField("ids", RunsIds.SELECTED, prop="data"),
+            QueryField("dataset", RunsIds.BOARD_DATASET),
+            QueryField("target", RunsIds.BOARD_TARGET),
         ],
     )
 

@@ -22,6 +22,7 @@ from dashboard.recommend.service import RecommendService
 from dashboard.recommend.serving import RecommendAdapter
 from dashboard.runs.database import Database, sqlite_url
 from dashboard.runs.journal import TrainJournal
+from dashboard.runs.leaderboard import make_try_all_runner
 from dashboard.runs.store import RunStore
 from dashboard.safety import private_dir
 from dashboard.serving.batch import make_batch_runner
@@ -88,6 +89,7 @@ def build_services(settings: Settings) -> Services:
         runners={
             "batch_predict": make_batch_runner(models, serving, predictions),
             "retrain": make_retrain_runner(monitoring),
+            "try_every_model": make_try_all_runner(runs, training),
         },
         executor=_api_executor(settings, jobs),
         locks=jobs.locks,

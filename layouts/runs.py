@@ -2,7 +2,8 @@
 database (sort, filter, quick search), 2 to 10 ticked runs compared side by side, the one ticked run tagged and
 annotated or saved to the model store, each run's link reopening its result on /train.
 
-URL: ``/runs?q=forest&status=finished&ids=12,7`` (``ids``: the runs compared, the first the reference).
+URL: ``/runs?q=forest&status=finished&ids=12,7&dataset=titanic&target=Survived`` (``ids``: the runs compared,
+the first the reference; ``dataset`` and ``target``: the leaderboard shown).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dash import dcc, html
 from dashboard.errors import user_message
 from dashboard.figures.runs import fold_scores_figure
 from dashboard.runs.compare import MAX_RUNS, comparison, dataset_states, parse_ids
+from dashboard.runs.leaderboard import leaderboard
 from dashboard.runs.query import STATUSES
 from dashboard.runs.store import MAX_NOTE_CHARS
 from layouts.common import editor_only, format_value, is_embed, services
@@ -54,7 +56,15 @@ COLUMNS = [
 ]
 
 
-def layout(q: str | None = None, status: str | None = None, ids: str | None = None, embed: str | None = None, **_other):
+def layout(
+    q: str | None = None,
+    status: str | None = None,
+    ids: str | None = None,
+    dataset: str | None = None,
+    target: str | None = None,
+    embed: str | None = None,
+    **_other,
+):
     svc = services()
     query_status = status if status in STATUSES else None
     chosen: list[int] = []
@@ -116,8 +126,128 @@ def layout(q: str | None = None, status: str | None = None, ids: str | None = No
             html.Div(id=RunsIds.ALERT, className="mt-2"),
             editor_only(edit_panel()),
             html.Div(compare_view(svc, chosen), id=RunsIds.COMPARE, className="mt-3"),
+            board_section(svc, dataset, target),
         ]
     )
+
+
+def board_section(svc, dataset: str | None, target: str | None) -> html.Div:
+    """The leaderboard of one dataset and target (the address's ``dataset`` and ``target``), and the editor's
+    "Try every model" job that fills it."""
+    datasets = [{"label": i.title, "value": i.id} for i in svc.catalog.list()] if svc else []
+    known = {o["value"] for o in datasets}
+    dataset = dataset if dataset in known else None
+    targets = target_options(svc, dataset)
+    target = target if target in {o["value"] for o in targets} else None
+    return html.Div(
+        [
+            html.H4("Leaderboard", className="mt-4"),
+            html.P(
+                "The best run of each model family on a dataset as it is now, with what it costs to fit and to "
+                "answer. Try every model cross-validates each family with its defaults on the same folds.",
+                className="small text-muted",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            dbc.Label("Dataset", html_for=RunsIds.BOARD_DATASET, className="small"),
+                            dcc.Dropdown(id=RunsIds.BOARD_DATASET, options=datasets, value=dataset),
+                        ],
+                        md=4,
+                    ),
+                    dbc.Col(
+                        [
+                            dbc.Label("Target", html_for=RunsIds.BOARD_TARGET, className="small"),
+                            dcc.Dropdown(id=RunsIds.BOARD_TARGET, options=targets, value=target),
+                        ],
+                        md=4,
+                    ),
+                ],
+                className="g-2 mb-2",
+            ),
+            editor_only(
+                dbc.Row(
+                    [
+                        dbc.Col(
+                            [
+                                dbc.Label("Budget (seconds)", html_for=RunsIds.BOARD_BUDGET, className="small"),
+                                dbc.Input(id=RunsIds.BOARD_BUDGET, type="number", min=1, max=3600, value=120),
+                            ],
+                            md=2,
+                        ),
+                        dbc.Col(
+                            [
+                                dbc.Button("Try every model", id=RunsIds.TRY_BUTTON, color="primary", className="me-2"),
+                                dbc.Button("Cancel", id=RunsIds.TRY_CANCEL, color="secondary", disabled=True),
+                            ],
+                            md=4,
+                            className="d-flex align-items-end",
+                        ),
+                        dbc.Col(
+                            dbc.Progress(
+                                id=RunsIds.TRY_PROGRESS, value=0, label="", className="w-100", style={"height": "20px"}
+                            ),
+                            md=6,
+                            className="d-flex align-items-end",
+                        ),
+                    ],
+                    className="g-2 mb-2",
+                )
+            ),
+            html.Div(id=RunsIds.TRY_ALERT),
+            html.Div(board_view(svc, dataset, target), id=RunsIds.BOARD),
+        ]
+    )
+
+
+def target_options(svc, dataset: str | None) -> list[dict[str, str]]:
+    if svc is None or not dataset or not svc.catalog.exists(dataset):
+        return []
+    return [{"label": column, "value": column} for column in svc.explorer.kinds(dataset)]
+
+
+def board_view(svc, dataset: str | None, target: str | None) -> Any:
+    if svc is None or not dataset or not target:
+        return html.P("Choose a dataset and a target to see its leaderboard.", className="small text-muted")
+    try:
+        board = leaderboard(svc.runs, svc.catalog, dataset, target)
+    except Exception as exc:  # named errors as they are, any other only logged
+        return dbc.Alert(user_message(exc, "dataset", "reading the leaderboard"), color="warning")
+    if not board["models"]:
+        return html.P(
+            f"No finished run of {target} on {dataset} as it is now: train one, or try every model.",
+            className="small text-muted",
+        )
+    better = "higher" if board["higher_is_better"] else "lower"
+    rows = [
+        html.Tr(
+            [
+                html.Td(rank),
+                html.Td(html.A(run["model"], href=run["link"]) if run.get("link") else run["model"]),
+                html.Td(f"{run['score']:.4f} ± {(run['metrics'] or {}).get(run['metric'], {}).get('std') or 0:.4f}"),
+                html.Td(_short(run.get("fit_seconds"))),
+                html.Td(_short(run.get("predict_ms_per_row"))),
+                html.Td(run["tried"]),
+                html.Td(f"#{run['id']}"),
+            ]
+        )
+        for rank, run in enumerate(board["models"], start=1)
+    ]
+    head = ("", "model", f"{board['metric']} ({better} is better)", "fit s/fold", "predict ms/row", "runs", "best run")
+    older = board["older_runs"]
+    return html.Div(
+        [
+            dbc.Table([html.Thead(html.Tr([html.Th(h) for h in head])), html.Tbody(rows)], size="sm", bordered=True),
+            html.P(f"{older} runs on an earlier version of this dataset are not ranked.", className="small text-muted")
+            if older
+            else None,
+        ]
+    )
+
+
+def _short(value: float | None) -> str:
+    return "–" if value is None else f"{value:.3g}"
 
 
 def grid() -> dag.AgGrid:

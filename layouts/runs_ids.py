@@ -19,5 +19,14 @@ class RunsIds:
     SAVED = "runs-saved-store"  # bumped by a save: the grid is drawn again with the new tags
     ALERT = "runs-alert"
     PERMALINK_LINK = "runs-permalink-link"
+    # the leaderboard of one dataset and target, and "try every model" filling it
+    BOARD_DATASET = "runs-board-dataset-dropdown"
+    BOARD_TARGET = "runs-board-target-dropdown"
+    BOARD = "runs-board"
+    BOARD_BUDGET = "runs-board-budget-input"
+    TRY_BUTTON = "runs-try-every-model-button"
+    TRY_CANCEL = "runs-try-cancel-button"
+    TRY_PROGRESS = "runs-try-progress"
+    TRY_ALERT = "runs-try-alert"
 
-    WRITES = (SAVE_BUTTON, PROMOTE_BUTTON)
+    WRITES = (SAVE_BUTTON, PROMOTE_BUTTON, TRY_BUTTON)

@@ -115,15 +115,6 @@ def openapi_document(models: list[dict[str, Any]], store, settings: Settings) ->
             "parameters": [path_param("name"), *SELECTOR],
             "get": operation("Model card", need_key["read"], {"200": json_ref("ModelCard"), **errors(404, 500)}),
         },
-        "/api/models/{name}/history": {
-            "parameters": [path_param("name")],
-            "get": operation(
-                "The registry's history of a model, newest first: every save, alias move and delete (who, when, "
-                "from → to), kept when its versions are deleted",
-                need_key["read"],
-                {"200": json_content(HISTORY), **errors(404)},
-            ),
-        },
         "/api/jobs/{job_id}": {
             "parameters": [path_param("job_id")],
             "get": operation("Job status, progress, result or error", need_key["read"], ok_or_404("Job")),
@@ -173,6 +164,14 @@ def openapi_document(models: list[dict[str, Any]], store, settings: Settings) ->
                 ),
                 "requestBody": {"required": True, "content": {"application/json": {"schema": predict_body}}},
             },
+        }
+        paths[f"/api/models/{name}/history"] = {
+            "get": operation(
+                f"The registry's history of {name}, newest first: every save, alias move and delete (who, when, "
+                "from → to), kept when its versions are deleted",
+                need_key["read"],
+                {"200": json_content(HISTORY), **errors(404)},
+            ),
         }
         paths[f"/api/models/{name}/jobs"] = {
             "parameters": SELECTOR,

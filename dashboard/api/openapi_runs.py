@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from dashboard.api.openapi_parts import errors, json_body, json_content, operation
+from dashboard.api.openapi_parts import errors, json_body, json_content, json_ref, operation
+from dashboard.runs.leaderboard import MAX_BUDGET_SECONDS
 from dashboard.runs.query import MAX_LIMIT, SORTABLE, STATUSES
 from dashboard.runs.store import MAX_NOTE_CHARS, MAX_TAG_CHARS, MAX_TAGS
 
@@ -97,6 +98,41 @@ def run_paths(need_key: dict[str, Any]) -> dict[str, Any]:
                     **errors(400),
                 },
             ),
+        },
+        "/api/runs/leaderboard": {
+            "parameters": [
+                {"name": "dataset", "in": "query", "required": True, "schema": TEXT},
+                {"name": "target", "in": "query", "required": True, "schema": TEXT},
+            ],
+            "get": operation(
+                "The best finished run of each model family on this dataset (as it is now) and target, best first, "
+                "with its fit and predict cost and how many runs the family had",
+                need_key["read"],
+                {"200": json_content({"type": "object"}), **errors(404)},
+            ),
+        },
+        "/api/runs/try-every-model": {
+            "post": {
+                **operation(
+                    "Cross-validate every model family of the catalog with its defaults on identical folds, one "
+                    "after the other within a time budget, as an async job (each an ordinary recorded run; "
+                    "the result holds the leaderboard)",
+                    need_key["editor"],
+                    {"202": json_ref("JobAccepted", "accepted"), **errors(400, 404, 413, 415)},
+                ),
+                "requestBody": json_body(
+                    {
+                        "type": "object",
+                        "required": ["dataset", "target"],
+                        "additionalProperties": False,
+                        "properties": {
+                            "dataset": TEXT,
+                            "target": TEXT,
+                            "budget_seconds": {"type": "number", "minimum": 1, "maximum": MAX_BUDGET_SECONDS},
+                        },
+                    }
+                ),
+            },
         },
         "/api/runs/compare": {
             "parameters": [

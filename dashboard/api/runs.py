@@ -3,6 +3,8 @@
 - ``GET /api/runs?kind=&dataset=&target=&model=&status=&tag=&q=&sort=-score&limit=50&offset=0``
 - ``GET /api/runs/<id>``, ``GET /api/runs/compare?ids=3,7``
 - ``POST /api/runs/<id>/promote`` ``{"name": "churn", "description": "..."}`` (editor): refit on all rows, save
+- ``GET /api/runs/leaderboard?dataset=&target=``: the best run of each model family on the data as it is now
+- ``POST /api/runs/try-every-model`` ``{"dataset", "target", "budget_seconds"}`` (editor): an async job
 - ``PATCH /api/runs/<id>`` ``{"add_tags": [...], "remove_tags": [...], "tags": [...], "note": "...",
   "revision": 4}`` (editor; with ``revision``, 409 when the run changed since)
 """
@@ -11,9 +13,11 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
+from dashboard.actors import current_actor
 from dashboard.api import http as common
 from dashboard.errors import FieldError, NotApplicable, NotFound
 from dashboard.runs.compare import comparison, dataset_states, parse_ids
+from dashboard.runs.leaderboard import MAX_BUDGET_SECONDS, leaderboard, starting_spec
 from dashboard.runs.promote import promote
 from dashboard.runs.query import RunQuery
 from dashboard.runs.store import StaleRun
@@ -41,7 +45,8 @@ def create_runs_blueprint() -> Blueprint:
 
     @api.errorhandler(NotFound)
     def _missing(exc):
-        return api_error(404, "not_found", "run", str(exc).removeprefix("run: "))
+        field, _, message = str(exc).partition(": ")  # "run: no run 7", "dataset: no dataset named 'x'"
+        return api_error(404, "not_found", field, message)
 
     @api.get("/runs")
     @require_api_role("read")
@@ -56,6 +61,31 @@ def create_runs_blueprint() -> Blueprint:
         page = common.services().runs.page(query)
         rows = dataset_states(page.rows, common.services().catalog)
         return jsonify({"runs": rows, "total": page.total, "limit": query.limit, "offset": query.offset})
+
+    @api.get("/runs/leaderboard")
+    @require_api_role("read")
+    def runs_leaderboard():
+        dataset, target = request.args.get("dataset", ""), request.args.get("target", "")
+        return jsonify(leaderboard(common.services().runs, common.services().catalog, dataset, target))
+
+    @api.post("/runs/try-every-model")
+    @require_api_role("editor")
+    def try_every_model_job():
+        body, failure = common.json_body()
+        if failure:
+            return failure
+        if not isinstance(body, dict) or set(body) - {"dataset", "target", "budget_seconds"}:
+            raise FieldError("body", 'send {"dataset": "...", "target": "...", "budget_seconds": 120}')
+        budget = body.get("budget_seconds", 120)
+        if isinstance(budget, bool) or not isinstance(budget, int | float) or not 1 <= budget <= MAX_BUDGET_SECONDS:
+            raise FieldError("budget_seconds", f"a budget is 1 to {MAX_BUDGET_SECONDS} seconds")
+        services = common.services()
+        dataset, target = str(body.get("dataset", ""))[:200], str(body.get("target", ""))[:200]
+        if not services.catalog.exists(dataset):
+            raise NotFound(f"dataset: no dataset named {dataset[:64]!r}")
+        starting_spec(services.training, dataset, target)  # a bad target is refused now, not in the job
+        params = {"dataset": dataset, "target": target, "budget_seconds": budget, "actor": current_actor()}
+        return common.job_accepted(services.queue.submit("try_every_model", params, b""))
 
     @api.get("/runs/compare")
     @require_api_role("read")

@@ -118,29 +118,72 @@ class RunStore:
             rows = connection.execute(
                 select(runs).where(where).order_by(*ordering(query)).limit(query.limit).offset(query.offset)
             ).all()
-        return RunPage([self._public(row) for row in rows], int(total))
+        return RunPage([self._public(row._mapping) for row in rows], int(total))
+
+    def best_per_model(self, dataset: str, target: str, fingerprint: str) -> tuple[list[dict[str, Any]], int]:
+        """The best finished run of each model family on this data as it is now (its fingerprint), best
+        first, with how many runs each family had; and how many finished runs were on older data."""
+        on_data = and_(
+            runs.c.dataset == dataset,
+            runs.c.target == target,
+            runs.c.status == "finished",
+            runs.c.score.is_not(None),
+        )
+        with self.database.engine.connect() as connection:
+            higher = connection.execute(
+                select(runs.c.higher_is_better).where(on_data).order_by(runs.c.id.desc()).limit(1)
+            ).scalar()
+            descending = higher is not False  # rmse and log loss: lower is better
+            better = runs.c.score.desc() if descending else runs.c.score.asc()
+            ranked = (
+                select(
+                    runs,
+                    func.row_number()
+                    .over(partition_by=runs.c.model, order_by=(better, runs.c.fit_seconds))
+                    .label("rank"),
+                    func.count().over(partition_by=runs.c.model).label("tried"),
+                )
+                .where(on_data, runs.c.fingerprint == fingerprint)
+                .subquery()
+            )
+            best = connection.execute(
+                select(ranked)
+                .where(ranked.c.rank == 1)
+                .order_by(ranked.c.score.desc() if descending else ranked.c.score.asc())
+            ).all()
+            older = connection.execute(
+                select(func.count()).select_from(runs).where(on_data, runs.c.fingerprint != fingerprint)
+            ).scalar_one()
+        rows = []
+        for row in best:
+            record = dict(row._mapping)
+            tried = record.pop("tried")
+            record.pop("rank")
+            rows.append(self._public(record) | {"tried": int(tried)})
+        return rows, int(older)
 
     def get(self, run_id: int) -> dict[str, Any]:
         with self.database.engine.connect() as connection:
             row = connection.execute(select(runs).where(runs.c.id == _run_id(run_id))).first()
         if row is None:
             raise NotFound(f"run: no run {run_id}")
-        return self._public(row)
+        return self._public(row._mapping)
 
     def many(self, run_ids: Iterable[int]) -> list[dict[str, Any]]:
         """The runs named, in the order named (unknown ids are skipped)."""
         wanted = [_run_id(i) for i in run_ids]
         with self.database.engine.connect() as connection:
             found = {row.id: row for row in connection.execute(select(runs).where(runs.c.id.in_(wanted)))}
-        return [self._public(found[i]) for i in wanted if i in found]
+        return [self._public(found[i]._mapping) for i in wanted if i in found]
 
     def by_token(self, token: str) -> dict[str, Any] | None:
         with self.database.engine.connect() as connection:
             row = connection.execute(select(runs).where(runs.c.token == token)).first()
-        return self._public(row) if row is not None else None
+        return self._public(row._mapping) if row is not None else None
 
-    def _public(self, row) -> dict[str, Any]:
-        record = dict(row._mapping)
+    def _public(self, mapping) -> dict[str, Any]:
+        """A row as the API and the pages read it (times as ISO text, a silent run as stopped)."""
+        record = dict(mapping)
         if record["status"] == "running" and self.clock() - record["heartbeat_at"] > STALE_SECONDS:
             record["status"] = "stopped"  # cancelled from its page, or its process ended without a word
             record["reason"] = "no progress for 15 minutes: cancelled, or its worker stopped"

@@ -59,13 +59,16 @@ class TrainingService:
     def cached(self, spec: TrainSpec) -> CVResult | None:
         return self.memo.get(self.token(spec))
 
-    def run(self, spec: TrainSpec, *, on_fold=None, cancelled=None) -> tuple[str, CVResult, bool]:
-        """(token, result, was_cached). A cached result comes back without any fitting."""
+    def run(
+        self, spec: TrainSpec, *, on_fold=None, cancelled=None, group: str | None = None
+    ) -> tuple[str, CVResult, bool]:
+        """(token, result, was_cached). A cached result comes back without any fitting. ``group`` names the
+        job the run belongs to in its record (a "try every model" job)."""
         token = self.token(spec)
         fingerprint = self.catalog.fingerprint(spec.dataset)
 
         def compute() -> CVResult:
-            self.journal.started(token, spec, fingerprint)
+            self.journal.started(token, spec, fingerprint, group=group)
 
             def progressed(fold, done):
                 self.journal.progressed(token, done)
@@ -87,7 +90,7 @@ class TrainingService:
 
         # an identical run elsewhere: wait for it, fit nothing
         result, computed = self.memo.compute_once(token, compute)
-        self.journal.finished(token, spec, fingerprint, result)  # a cached repeat finds its run: no new one
+        self.journal.finished(token, spec, fingerprint, result, group=group)  # a cached repeat finds its run
         return token, result, not computed
 
     def compare(self, spec: TrainSpec, estimators: list[str], *, on_fold=None, cancelled=None) -> Comparison:

@@ -31,8 +31,10 @@ def _grid_rows(driver) -> list[dict[str, str]]:
     )
 
 
-def _boxes(dash_duo):
-    return dash_duo.driver.find_elements("css selector", f"#{RunsIds.GRID} .ag-selection-checkbox input")
+def _tick(dash_duo, row: int) -> None:
+    """Tick the grid row's box (a click dispatched on it: the page may still be settling around the grid)."""
+    box = dash_duo.driver.find_elements("css selector", f"#{RunsIds.GRID} .ag-selection-checkbox input")[row]
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", box)
 
 
 def test_runs_are_listed_compared_and_tagged(dash_duo, app):
@@ -57,7 +59,7 @@ def test_runs_are_listed_compared_and_tagged(dash_duo, app):
     search.send_keys("\n")
     wait_until(dash_duo, lambda d: len(_grid_rows(d)) == 2, msg="clearing the search did not list both")
 
-    _boxes(dash_duo)[1].click()
+    _tick(dash_duo, 1)
     wait_until(dash_duo, lambda d: not d.find_element("id", RunsIds.TAGS).get_property("disabled"), msg="no editor")
     dash_duo.find_element(f"#{RunsIds.TAGS}").send_keys("baseline, <b>bold</b>")
     click(dash_duo, f"#{RunsIds.SAVE_BUTTON}")
@@ -68,7 +70,7 @@ def test_runs_are_listed_compared_and_tagged(dash_duo, app):
     wait_until(dash_duo, lambda d: d.find_element("id", RunsIds.TAGS).get_property("disabled"), msg="still ticked")
     wait_until(dash_duo, lambda d: "<b>bold</b>" in d.find_element("id", RunsIds.GRID).text, msg="tags not shown")
 
-    _boxes(dash_duo)[1].click()  # the same run, saved to the model store
+    _tick(dash_duo, 1)  # the same run, saved to the model store
     named = lambda d: not d.find_element("id", RunsIds.MODEL_NAME).get_property("disabled")  # noqa: E731
     wait_until(dash_duo, named, msg="the model name stayed disabled")
     dash_duo.find_element(f"#{RunsIds.MODEL_NAME}").send_keys("titanic-baseline")
@@ -77,10 +79,9 @@ def test_runs_are_listed_compared_and_tagged(dash_duo, app):
     card = services.models.card("titanic-baseline", 1)
     assert card["run"] == run["id"] and card["metrics"]["roc_auc"] == pytest.approx(first.summary["roc_auc"]["mean"])
     wait_until(dash_duo, lambda d: d.find_element("id", RunsIds.TAGS).get_property("disabled"), msg="still ticked")
-    boxes = _boxes(dash_duo)
-    boxes[1].click()  # logistic first: the reference
+    _tick(dash_duo, 1)  # logistic first: the reference
     wait_until(dash_duo, lambda d: not d.find_element("id", RunsIds.TAGS).get_property("disabled"), msg="no editor")
-    boxes[0].click()
+    _tick(dash_duo, 0)
     dash_duo.wait_for_contains_text(f"#{RunsIds.COMPARE}", "Comparing 2 runs", timeout=20)
     table = dash_duo.find_element(f"#{RunsIds.COMPARE} table").text
     diff = second.summary["roc_auc"]["mean"] - first.summary["roc_auc"]["mean"]
@@ -95,6 +96,19 @@ def test_runs_are_listed_compared_and_tagged(dash_duo, app):
     assert "n_estimators" in dash_duo.find_element(f"#{RunsIds.COMPARE}").text
     wait_until(dash_duo, lambda d: len(_grid_rows(d)) == 2, msg="the grid is empty on a cold load")
     assert _grid_rows(dash_duo.driver)[1]["tags"] == "baseline, <b>bold</b>"  # a tag is text, never markup
+    dash_duo.driver.get(dash_duo.server.url + "/runs?dataset=titanic&target=Survived")  # a leaderboard, cold
+    wait_for_app_ready(dash_duo)
+    dash_duo.wait_for_contains_text(f"#{RunsIds.BOARD}", "roc_auc (higher is better)", timeout=20)
+    board = dash_duo.find_element(f"#{RunsIds.BOARD}").text
+    assert board.index("logistic_regression") < board.index("random_forest")  # 0.83 above 0.82 here
+    assert f"{first.summary['roc_auc']['mean']:.4f}" in board
+    budget = dash_duo.find_element(f"#{RunsIds.BOARD_BUDGET}")
+    budget.clear()
+    budget.send_keys("1")
+    click(dash_duo, f"#{RunsIds.TRY_BUTTON}")
+    dash_duo.wait_for_contains_text(f"#{RunsIds.TRY_ALERT}", "Tried", timeout=120)
+    tried = services.runs.page(RunQuery(sort=("id",))).rows[2:]
+    assert tried and {r["group"] for r in tried} == {tried[0]["group"]} and tried[0]["group"].startswith("try:")
     if shots := os.environ.get("DASHBOARD_SHOTS"):
         dash_duo.driver.set_window_size(1280, 1300)
         dash_duo.driver.save_screenshot(os.path.join(shots, "runs.png"))

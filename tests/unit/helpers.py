@@ -30,10 +30,10 @@ def small_run() -> TrainSpec:
     return titanic_spec(features=("Pclass", "Sex", "Age", "Fare"), cv=CVSpec(folds=3))
 
 
-def wait_for_job(client, job_id, timeout=60):
+def wait_for_job(client, job_id, timeout=60, headers=None):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        record = client.get(f"/api/jobs/{job_id}").json
+        record = client.get(f"/api/jobs/{job_id}", headers=headers or {}).json
         if record["status"] in ("succeeded", "failed", "cancelled"):
             return record
         time.sleep(0.05)

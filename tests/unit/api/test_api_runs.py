@@ -11,7 +11,7 @@ from dashboard.actors import acting_as, current_actor
 from dashboard.app_factory import ACTOR_KEY, _acting_for_requester
 from dashboard.errors import FieldError
 from dashboard.web import auth
-from tests.unit.helpers import small_run
+from tests.unit.helpers import small_run, wait_for_job
 
 
 @pytest.fixture
@@ -138,3 +138,35 @@ def test_a_failed_run_or_one_whose_data_was_deleted_is_not_promoted(app, client)
         refused = client.post(f"/api/runs/{run['id']}/promote", json={"name": "nope"})
         assert refused.status_code == 409 and refused.json["error"]["field"] == "run"
     assert services.models.list() == []
+
+
+def test_try_every_model_is_a_job_run_as_its_requester_that_fills_the_leaderboard(login_app, users):
+    client = login_app.server.test_client()
+    editor = {"X-API-Key": users[1]["ed"]}
+    body = {"dataset": "titanic", "target": "Survived", "budget_seconds": 1}
+    accepted = client.post("/api/runs/try-every-model", json=body, headers=editor)
+    assert accepted.status_code == 202
+    job = wait_for_job(client, accepted.json["job_id"], timeout=300, headers=editor)
+    assert job["status"] == "succeeded", job
+    result = job["result"]
+    assert result["tried"] and result["tried"][0]["model"] == "logistic_regression"
+    board = client.get("/api/runs/leaderboard?dataset=titanic&target=Survived", headers=editor).json
+    assert [m["model"] for m in board["models"]] == [m["model"] for m in result["leaderboard"]["models"]]
+    runs = client.get("/api/runs", headers=editor).json["runs"]
+    assert {r["actor"] for r in runs} == {"ed"} and {r["group"] for r in runs} == {result["group"]}
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "field"),
+    [
+        ({"dataset": "titanic", "target": "Survived", "budget_seconds": 0}, 400, "budget_seconds"),
+        ({"dataset": "titanic", "target": "Survived", "budget_seconds": True}, 400, "budget_seconds"),
+        ({"dataset": "no-such", "target": "x"}, 404, "dataset"),
+        ({"dataset": "titanic", "target": "no-such-column"}, 409, "target"),
+        ({"dataset": "titanic", "target": "Survived", "colour": 1}, 400, "body"),
+    ],
+)
+def test_try_every_model_refuses_by_name_before_queueing(client, body, status, field):
+    answer = client.post("/api/runs/try-every-model", json=body)
+    assert (answer.status_code, answer.json["error"]["field"]) == (status, field)
+    assert client.get("/api/runs/leaderboard?dataset=no-such&target=x").status_code == 404

@@ -3,6 +3,7 @@ search's candidates (pruned ones marked); the record's numbers are the result's,
 
 from __future__ import annotations
 
+import json
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -87,3 +88,26 @@ def test_a_run_whose_dataset_was_deleted_is_listed_and_not_reopenable(training, 
     catalog.delete(info.id)
     (run,) = dataset_states(runs.page(RunQuery()).rows, catalog)
     assert (run["dataset_state"], run["reopenable"], run["status"]) == ("deleted", False, "finished")
+
+
+def test_try_every_model_runs_each_family_on_the_same_folds_within_its_budget(training, runs):
+    import itertools
+
+    from dashboard.runs.leaderboard import leaderboard, starting_spec, try_every_model
+    from dashboard.train.catalog import for_task
+
+    spec = starting_spec(training, "titanic", "Survived")
+    ticks = itertools.chain([0.0, 0.0, 0.5, 2.0], itertools.repeat(3.0))  # the third family finds it spent
+    done = try_every_model(training, spec, 1, clock=lambda: next(ticks))
+    families = [f.key for f in for_task("binary")]
+    assert [t["model"] for t in done["tried"]] == families[:2] and done["skipped"] == families[2:]
+    recorded = runs.page(RunQuery(sort=("id",))).rows
+    assert [r["model"] for r in recorded] == families[:2] and {r["group"] for r in recorded} == {done["group"]}
+    assert (
+        len({json.dumps({k: v for k, v in r["spec"].items() if k not in ("estimator", "params")}) for r in recorded})
+        == 1
+    )
+    board = leaderboard(runs, training.catalog, "titanic", "Survived")
+    scores = {r["model"]: training.result(r["token"]).summary["roc_auc"]["mean"] for r in recorded}
+    assert [m["model"] for m in board["models"]] == sorted(scores, key=scores.get, reverse=True)
+    assert [m["score"] for m in board["models"]] == pytest.approx(sorted(scores.values(), reverse=True))

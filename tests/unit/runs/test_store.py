@@ -30,8 +30,7 @@ def facts(model: str, score: float | None = None, **more) -> dict:
         "higher_is_better": True,
         "fit_seconds": 0.5,
         "rows": 891,
-        **more,
-    }
+    } | more
 
 
 def test_a_run_starts_beats_and_finishes_as_one_row_and_a_repeat_adds_none(runs, clock):
@@ -156,3 +155,26 @@ def test_bad_edits_are_refused_by_name_and_change_nothing(runs):
         runs.edit(99999, note="x")
     with pytest.raises(NotFound):
         runs.get(2**70)
+
+
+def test_the_leaderboard_ranks_each_familys_best_run_on_the_data_as_it_is_now(runs, clock):
+    for i, (model, score, fingerprint) in enumerate(
+        [
+            ("logistic_regression", 0.80, "now"),
+            ("logistic_regression", 0.84, "now"),
+            ("random_forest", 0.82, "now"),
+            ("random_forest", 0.99, "before"),  # an older version of the data: not ranked
+            ("svm", None, "now"),  # failed or unscored: not ranked
+        ]
+    ):
+        clock.now += 1
+        runs.finished(f"t{i}", facts(model, score, fingerprint=fingerprint))
+    best, older = runs.best_per_model("titanic", "Survived", "now")
+    assert [(r["model"], r["score"], r["tried"]) for r in best] == [
+        ("logistic_regression", 0.84, 2),
+        ("random_forest", 0.82, 1),
+    ]
+    assert older == 1
+    runs.finished("rmse", facts("linear", 3.0, target="price", higher_is_better=False))
+    runs.finished("rmse2", facts("ridge", 2.0, target="price", higher_is_better=False))
+    assert [r["model"] for r in runs.best_per_model("titanic", "price", "f1")[0]] == ["ridge", "linear"]
