@@ -1,6 +1,6 @@
-"""A small cluster started by the suite itself: redis-server on a free port, two Celery workers, and
-two web "machines" (gunicorn A with 2 workers, gunicorn B with 1) sharing the data, model and cache
-dirs and Redis, as several machines would share a mount and a Redis server."""
+"""A small cluster started by the suite itself: redis-server and PostgreSQL (the runs database) on free
+ports, two Celery workers, and two web "machines" (gunicorn A with 2 workers, gunicorn B with 1) sharing the
+data, model and cache dirs, Redis and PostgreSQL, as several machines would share a mount and two services."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import make_settings
+from tests.postgres import start_postgres, stop_postgres
 from tests.scaleout.cluster import cluster_env, healthy, start_redis, start_web, start_worker, stop, wait_until
 
 
@@ -19,13 +20,19 @@ from tests.scaleout.cluster import cluster_env, healthy, start_redis, start_web,
 class Cluster:
     root: Path
     redis_url: str
+    runs_db: str
     env: dict[str, str]
     web: dict[str, str] = field(default_factory=dict)  # name -> base URL
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     def settings(self, **overrides):
         return make_settings(
-            self.root, job_backend="celery", redis_url=self.redis_url, job_heartbeat_seconds=1, **overrides
+            self.root,
+            job_backend="celery",
+            redis_url=self.redis_url,
+            runs_db=self.runs_db,
+            job_heartbeat_seconds=1,
+            **overrides,
         )
 
     def celery(self):
@@ -45,8 +52,9 @@ def cluster(tmp_path_factory, demo_store_template):
     root = tmp_path_factory.mktemp("cluster")
     shutil.copytree(demo_store_template, root / "models")
     redis, redis_url = start_redis(root)
-    env = cluster_env(root, redis_url, DASHBOARD_JOB_HEARTBEAT_SECONDS="1")
-    box = Cluster(root, redis_url, env, processes={"redis": redis})
+    postgres, runs_db = start_postgres()
+    env = cluster_env(root, redis_url, DASHBOARD_JOB_HEARTBEAT_SECONDS="1", DASHBOARD_RUNS_DB=runs_db)
+    box = Cluster(root, redis_url, runs_db, env, processes={"redis": redis, "postgres": postgres})
     for name in ("worker-a", "worker-b"):
         box.processes[name] = start_worker(root, env, name)
     for name, workers in (("web-a", 2), ("web-b", 1)):
@@ -57,7 +65,8 @@ def cluster(tmp_path_factory, demo_store_template):
         wait_until(lambda: len(box.celery().control.ping(timeout=1)) == 2, 90, "both Celery workers answering")
         yield box
     finally:
-        stop(box.processes.values())
+        stop(process for name, process in box.processes.items() if name != "postgres")
+        stop_postgres(postgres)
 
 
 @pytest.fixture(name="wait_until")
