@@ -179,9 +179,9 @@ def recording_overhead(tmp: Path, repeats: int = 7) -> dict[str, float]:
 
 
 def _no_journal():
-    from dashboard.train.service import _NoJournal
+    from dashboard.journal import NoJournal
 
-    return _NoJournal()
+    return NoJournal()
 
 
 def run() -> dict:

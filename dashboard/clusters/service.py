@@ -16,6 +16,7 @@ from dashboard.data.catalog import Catalog
 from dashboard.data.explorer import ExplorerService
 from dashboard.errors import Cancelled, FieldError, ResultExpired
 from dashboard.jobs.layer import Memo
+from dashboard.journal import NoJournal
 from model_store import ModelStore, ModelVersion
 from model_store.lazy import lazy_module
 
@@ -26,8 +27,11 @@ SAVEABLE = ("KMeans", "MiniBatchKMeans")
 
 
 class ClusterService:
-    def __init__(self, catalog: Catalog, explorer: ExplorerService, memo: Memo, store: ModelStore) -> None:
+    def __init__(
+        self, catalog: Catalog, explorer: ExplorerService, memo: Memo, store: ModelStore, journal: Any = None
+    ) -> None:
         self.catalog, self.explorer, self.memo, self.store = catalog, explorer, memo, store
+        self.journal = journal or NoJournal()  # told of every clustering fitted (dashboard.runs.journal)
 
     def _frame(self, dataset: str) -> pd.DataFrame:
         if not self.catalog.exists(dataset):
@@ -45,12 +49,19 @@ class ClusterService:
         """(token, result, was_cached)."""
         self._frame(spec.dataset)
         token = self._key(FIT, spec)
+        fingerprint = self.catalog.fingerprint(spec.dataset)
 
         def compute() -> ClusterResult:
-            prepared, frame = self.prepare(spec)
-            return clustering.fit(spec, prepared, frame)[1]
+            self.journal.started(token, spec, fingerprint)
+            try:
+                prepared, frame = self.prepare(spec)
+                return clustering.fit(spec, prepared, frame)[1]
+            except BaseException as exc:
+                self.journal.stopped(token, exc)
+                raise
 
         result, computed = self.memo.compute_once(token, compute)
+        self.journal.finished(token, spec, fingerprint, result)  # a cached repeat finds its run
         return token, result, not computed
 
     def cached_token(self, spec: ClusterSpec) -> str | None:

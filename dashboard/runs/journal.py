@@ -67,6 +67,44 @@ class TrainJournal:
             log.exception("the run record could not be written; the run itself goes on")
 
 
+class ClusterJournal(TrainJournal):
+    """A clustering fitted on /clusters: kind ``clustering``, scored by its silhouette (higher is better)."""
+
+    def started(self, token: str, spec, fingerprint: str, **_ignored) -> None:
+        self._quietly(self.store.started, token, cluster_facts(spec, fingerprint))
+
+    def finished(self, token: str, spec, fingerprint: str, result, **_ignored) -> None:
+        scores = {k: _number(v) for k, v in result.scores.items()}
+        facts = cluster_facts(spec, fingerprint) | {
+            "task": "clustering",
+            "metrics": {k: {"mean": v, "std": None} for k, v in scores.items() if v is not None},
+            "folds": [],
+            "metric": "silhouette",
+            "score": scores.get("silhouette"),
+            "higher_is_better": True,
+            "fit_seconds": _number(result.fit_seconds),
+            "rows": int(len(result.labels)),
+        }
+        self._quietly(self.store.finished, token, facts)
+
+
+def cluster_facts(spec, fingerprint: str) -> dict[str, Any]:
+    key = spec.key()
+    params = {k: v for k, v in key.items() if k not in ("dataset", "features", "log", "labels")}
+    query = {k: ",".join(v) if isinstance(v, list) else v for k, v in key.items() if v not in (None, [], "")}
+    return {
+        "kind": "clustering",
+        "group_token": None,
+        "dataset": spec.dataset,
+        "fingerprint": fingerprint,
+        "target": None,
+        "model": spec.algorithm,
+        "spec": key,
+        "params": params,
+        "link": "/clusters?" + urlencode(query),
+    }
+
+
 def spec_facts(spec: TrainSpec, fingerprint: str, kind: str, group: str | None) -> dict[str, Any]:
     key = spec.key()
     return {

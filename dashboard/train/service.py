@@ -10,6 +10,7 @@ from dashboard.data.catalog import Catalog
 from dashboard.data.explorer import ExplorerService
 from dashboard.errors import FieldError, ResultExpired
 from dashboard.jobs.layer import Memo
+from dashboard.journal import NoJournal
 from dashboard.train import evaluation, inspection
 from dashboard.train.catalog import estimator_spec
 from dashboard.train.compare import MAX_MODELS, MIN_MODELS, Comparison, compare, comparison_specs
@@ -42,7 +43,7 @@ class TrainingService:
         self.catalog, self.explorer, self.memo, self.store, self.n_jobs = catalog, explorer, memo, store, n_jobs
         self.optuna_storage = optuna_storage  # makes where TPE studies are kept (None: in memory)
         # Told of every run started, progressed, finished or stopped (dashboard.runs.journal; None: no one).
-        self.journal = journal or _NoJournal()
+        self.journal = journal or NoJournal()
 
     def _check_dataset(self, spec: TrainSpec) -> None:
         if not self.catalog.exists(spec.dataset):
@@ -290,13 +291,3 @@ class TrainingService:
                 confusion_by_threshold=[{"threshold": float(t), **view.confusion(float(t))} for t in grid],
             )
         return bundle
-
-
-class _NoJournal:
-    """No runs kept (a service built without a runs store): the journal's methods, doing nothing."""
-
-    def started(self, *args, **kwargs) -> None: ...
-    def progressed(self, *args, **kwargs) -> None: ...
-    def finished(self, *args, **kwargs) -> None: ...
-    def pruned(self, *args, **kwargs) -> None: ...
-    def stopped(self, *args, **kwargs) -> None: ...

@@ -49,7 +49,7 @@ def module_name(path: Path) -> str:
     return ".".join(path.relative_to(REPO).with_suffix("").parts).removesuffix(".__init__")
 
 
-KERNEL = {"settings", "errors", "files", "safety", "metrics", "artifact_types", "actors"}
+KERNEL = {"settings", "errors", "files", "safety", "metrics", "artifact_types", "actors", "journal"}
 WIRING = {"__init__", "startup", "app_factory"}
 FEATURES = {"train", "clusters", "recommend"}
 

@@ -111,3 +111,19 @@ def test_try_every_model_runs_each_family_on_the_same_folds_within_its_budget(tr
     scores = {r["model"]: training.result(r["token"]).summary["roc_auc"]["mean"] for r in recorded}
     assert [m["model"] for m in board["models"]] == sorted(scores, key=scores.get, reverse=True)
     assert [m["score"] for m in board["models"]] == pytest.approx(sorted(scores.values(), reverse=True))
+
+
+def test_a_clustering_is_a_run_scored_by_its_silhouette_whose_link_reopens_it(app):
+    from dashboard.clusters.clustering import ClusterSpec
+    from layouts.clusters_form import read_cluster_query
+
+    services = app.server.extensions["dashboard"]
+    spec = ClusterSpec(dataset="penguins", features=("bill_length_mm", "flipper_length_mm"), k=3)
+    token, result, _ = services.clusters.run(spec)
+    services.clusters.run(spec)  # cached: the same run
+    (run,) = services.runs.page(RunQuery(kind="clustering")).rows
+    assert (run["model"], run["metric"], run["status"]) == ("kmeans", "silhouette", "finished")
+    assert run["score"] == pytest.approx(result.scores["silhouette"]) and run["rows"] == len(result.labels)
+    with app.server.test_request_context(run["link"]):
+        query = dict(parse_qsl(urlsplit(run["link"]).query))
+        assert services.clusters.cached_token(ClusterSpec(**read_cluster_query(services, query))) == token
