@@ -22,7 +22,8 @@ _TEXT_OPS = {
     "startsWith": lambda s, v: s.str.lower().str.startswith(v.lower()),
     "endsWith": lambda s, v: s.str.lower().str.endswith(v.lower()),
 }
-_NUMBER_OPS = {
+# Comparisons that read the same on a pandas Series and a SQLAlchemy column (the runs grid filters in SQL).
+NUMBER_OPS = {
     "equals": lambda s, v, _: s == v,
     "notEqual": lambda s, v, _: s != v,
     "lessThan": lambda s, v, _: s < v,
@@ -44,7 +45,7 @@ def _condition_mask(series: pd.Series, condition: dict[str, Any]) -> pd.Series:
     if op == "notBlank":
         return series.notna()
     if condition.get("filterType") == "number":
-        if op not in _NUMBER_OPS:
+        if op not in NUMBER_OPS:
             raise GridRequestError(f"filter: unsupported number filter {op!r}")
         try:
             value = float(condition.get("filter"))
@@ -52,7 +53,7 @@ def _condition_mask(series: pd.Series, condition: dict[str, Any]) -> pd.Series:
         except (TypeError, ValueError, KeyError):
             raise GridRequestError("filter: number filters need numeric values") from None
         numbers = pd.to_numeric(series, errors="coerce")
-        return _NUMBER_OPS[op](numbers, value, upper).fillna(False).astype(bool)
+        return NUMBER_OPS[op](numbers, value, upper).fillna(False).astype(bool)
     if op not in _TEXT_OPS:
         raise GridRequestError(f"filter: unsupported text filter {op!r}")
     text = series.astype(str).where(series.notna(), "")

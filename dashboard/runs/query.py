@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import ColumnElement, and_, func, not_, or_
 
+from dashboard.data.grid import NUMBER_OPS
 from dashboard.errors import FieldError
 from dashboard.runs.schema import runs
 
@@ -101,15 +102,6 @@ _TEXT_OPS = {
     "startsWith": lambda c, v: func.lower(c).startswith(v.lower(), autoescape=True),
     "endsWith": lambda c, v: func.lower(c).endswith(v.lower(), autoescape=True),
 }
-_NUMBER_OPS = {
-    "equals": lambda c, v, _: c == v,
-    "notEqual": lambda c, v, _: c != v,
-    "lessThan": lambda c, v, _: c < v,
-    "lessThanOrEqual": lambda c, v, _: c <= v,
-    "greaterThan": lambda c, v, _: c > v,
-    "greaterThanOrEqual": lambda c, v, _: c >= v,
-    "inRange": lambda c, v, to: and_(c >= v, c <= to),
-}
 
 
 def _grid_filter(column: str, model: Any, stale_before: float) -> ColumnElement:
@@ -137,14 +129,14 @@ def _condition(column: str, condition: Any, stale_before: float) -> ColumnElemen
     if op == "notBlank":
         return target.is_not(None)
     if column in NUMBER_COLUMNS:
-        if op not in _NUMBER_OPS:
+        if op not in NUMBER_OPS:
             raise FieldError("filter", f"unsupported number filter {str(op)[:30]!r} on {column}")
         try:
             value = float(condition.get("filter"))
             upper = float(condition["filterTo"]) if op == "inRange" else None
         except (TypeError, ValueError, KeyError):
             raise FieldError("filter", f"the filter on {column} needs a number") from None
-        return _NUMBER_OPS[op](target, value, upper)
+        return NUMBER_OPS[op](target, value, upper)
     if op not in _TEXT_OPS:
         raise FieldError("filter", f"unsupported text filter {str(op)[:30]!r} on {column}")
     value = str(condition.get("filter", ""))[:200]

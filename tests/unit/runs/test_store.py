@@ -82,6 +82,8 @@ def test_pages_are_filtered_sorted_and_searched_in_the_database(runs, clock):
     assert [r["model"] for r in runs.page(RunQuery(q="FOREST")).rows] == ["random_forest"]
     grid = {"score": {"filterType": "number", "type": "greaterThan", "filter": 0.81}}
     assert [r["model"] for r in runs.page(RunQuery(grid_filters=grid)).rows] == ["random_forest"]
+    grid = {"score": {"filterType": "number", "type": "inRange", "filter": 0.79, "filterTo": 0.81}}
+    assert [r["model"] for r in runs.page(RunQuery(grid_filters=grid)).rows] == ["logistic_regression"]
     grid = {"model": {"filterType": "text", "type": "startsWith", "filter": "RANDOM"}}
     assert [r["model"] for r in runs.page(RunQuery(grid_filters=grid)).rows] == ["random_forest"]
     second = runs.page(RunQuery(limit=1, offset=1))
