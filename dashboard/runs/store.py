@@ -66,6 +66,10 @@ class RunStore:
     def finished(self, token: str, facts: dict[str, Any]) -> None:
         """The run's result: written whether or not it was seen starting (a result cached before runs were
         kept, or computed by another process); a finished row is never written twice."""
+        with self.database.engine.connect() as connection:  # a cached repeat: one read, no write lock taken
+            done = connection.execute(select(runs.c.status).where(runs.c.token == token)).scalar() == "finished"
+        if done:
+            return
         now = self.clock()
         values = {k: facts.get(k) for k in (*STARTED_FACTS, *FINISHED_FACTS)} | {
             "status": facts.get("status", "finished"),
