@@ -1,13 +1,15 @@
 """Issue 32 figures (``python -m bench runs``):
 
-- 100,000 runs in the runs store (SQLite, and PostgreSQL when its binaries are installed): server time of the
-  /runs grid's first page, a sort by score, a filter (model starts with "random", score above 0.8) and a quick
-  search, each p95 of 20, through the same ``grid_query`` the page's callback uses; side by side with
+- 100,000 runs in the runs store (SQLite, and PostgreSQL: a throwaway cluster, or ``BENCH_POSTGRES_URL``): server
+  time of the /runs grid's first page, a sort by score, a filter (model starts with "random", score above 0.8) and
+  a quick search, each p95 of 20, through the same ``grid_query`` the page's callback uses; side by side with
   ``mlflow.search_runs`` over the same 100,000 runs in MLflow's SQLite tracking store (a venv of its own:
   ``BENCH_MLFLOW_PYTHON``, default ``/tmp/mlvenv/bin/python``; its 100,000 runs are logged once and kept in
   ``var/bench-mlflow``);
 - what recording a run adds to a 5-fold CV on Titanic: the same CV with and without the journal, alternated,
-  cache cleared each time.
+  each a new seed (nothing cached);
+- "Try every model" on Caravan within a 2-minute budget: families tried and the best ROC AUC, against one TPE
+  search of a random forest on the same folds (``BENCH_RUNS_CARAVAN=0`` leaves it out).
 
 The 100,000 runs are written in bulk (the bench's data, not a figure): each a real run's row shape with random
 models, scores, tags and parameters."""
@@ -178,6 +180,46 @@ def recording_overhead(tmp: Path, repeats: int = 7) -> dict[str, float]:
     return {"with_ms": with_ * 1e3, "without_ms": without * 1e3, "overhead_pct": 100 * (with_ / without - 1)}
 
 
+def try_every_model_on_caravan(tmp: Path, budget: float = 120.0, trials: int = 80) -> dict:
+    """ "Try every model" on Caravan within ``budget``, against one TPE search (random forest, ``trials``
+    candidates, the same folds): models tried, the best ROC AUC, and the seconds each took."""
+    from dashboard.runs.leaderboard import leaderboard, starting_spec, try_every_model
+    from dashboard.train.search import SearchSpec
+
+    app = make_app(tmp / "caravan", train_n_jobs=2)
+    services = app.server.extensions["dashboard"]
+    spec = starting_spec(services.training, "caravan", "Purchase")
+    start = time.perf_counter()
+    done = try_every_model(services.training, spec, budget)
+    seconds = time.perf_counter() - start
+    board = leaderboard(services.runs, services.catalog, "caravan", "Purchase")
+    best = board["models"][0]
+    print(
+        f"  try every model on Caravan ({budget:.0f} s budget): {len(done['tried'])} families in {seconds:.0f} s, "
+        f"skipped {done['skipped']}; best {best['model']} ROC AUC {best['score']:.4f}"
+    )
+    forest = spec.model_copy(update={"estimator": "random_forest"})
+    search = SearchSpec(
+        mode="tpe", ranges={"min_samples_leaf": (1.0, 60.0), "max_features": (0.1, 1.0)}, candidates=trials, seed=0
+    )
+    start = time.perf_counter()
+    _, result, _ = services.training.search(forest, search)
+    tpe_seconds = time.perf_counter() - start
+    tpe_best = result.best_row()["mean"]  # the search's metric: ROC AUC for a binary target
+    print(
+        f"  one TPE search (random forest, {trials} trials, same folds): {tpe_seconds:.0f} s, best ROC AUC "
+        f"{tpe_best:.4f}"
+    )
+    return {
+        "tried": [t["model"] for t in done["tried"]],
+        "failed": [t["model"] for t in done["tried"] if t["status"] != "finished"],
+        "skipped": done["skipped"],
+        "seconds": seconds,
+        "best": {"model": best["model"], "roc_auc": best["score"]},
+        "tpe": {"trials": trials, "seconds": tpe_seconds, "best_roc_auc": tpe_best},
+    }
+
+
 def _no_journal():
     from dashboard.journal import NoJournal
 
@@ -190,6 +232,8 @@ def run() -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
         results["recording"] = recording_overhead(tmp_path)
+        if os.environ.get("BENCH_RUNS_CARAVAN", "1") == "1":
+            results["caravan"] = try_every_model_on_caravan(tmp_path)
         for backend, url in _backends(tmp_path):
             store = RunStore(Database(url))
             print(f"  {backend}: {RUNS:,} runs written in {fill(store, RUNS):.1f} s")
@@ -206,9 +250,18 @@ def run() -> dict:
 
 
 def _backends(tmp: Path):
+    """SQLite, then PostgreSQL: ``BENCH_POSTGRES_URL``, or a throwaway cluster as the tests start one."""
     yield "sqlite", sqlite_url(tmp / "runs.sqlite3")
     if os.environ.get("BENCH_POSTGRES_URL"):
         yield "postgresql", os.environ["BENCH_POSTGRES_URL"]
+        return
+    from tests.postgres import start_postgres, stop_postgres
+
+    server, url = start_postgres()
+    try:
+        yield "postgresql", url
+    finally:
+        stop_postgres(server)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ finished or stopped. The service holds a journal without knowing what keeps it (
 from __future__ import annotations
 
 import logging
+import time
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
@@ -22,13 +23,23 @@ TIMES = ("fit_time", "score_time")
 class TrainJournal:
     """Keeping a run record must never fail the run it records: a database error is logged, not raised."""
 
-    def __init__(self, store: RunStore) -> None:
-        self.store = store
+    BEAT_SECONDS = 5.0  # a run's progress is written at most this often (its staleness is judged in minutes)
+
+    def __init__(self, store: RunStore, clock=time.monotonic) -> None:
+        self.store, self.clock = store, clock
+        self._last_beat: dict[str, float] = {}
 
     def started(self, token: str, spec: TrainSpec, fingerprint: str, *, kind: str = "cv", group: str | None = None):
+        self._last_beat[token] = self.clock()  # its start is its first beat
         self._quietly(self.store.started, token, spec_facts(spec, fingerprint, kind, group))
 
     def progressed(self, token: str, done: int) -> None:
+        now = self.clock()
+        if now - self._last_beat.get(token, -self.BEAT_SECONDS) < self.BEAT_SECONDS:
+            return
+        if len(self._last_beat) > 1000:  # forget runs long finished
+            self._last_beat.clear()
+        self._last_beat[token] = now
         self._quietly(self.store.beat, token, done)
 
     def finished(
