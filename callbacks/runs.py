@@ -1,4 +1,5 @@
-"""Callbacks of /runs: the grid's pages from the runs database, the ticked runs compared, one run tagged."""
+"""Callbacks of /runs: the grid's pages from the runs database, the ticked runs compared, one run tagged or saved
+as a model, the leaderboard and "try every model"."""
 
 from __future__ import annotations
 
