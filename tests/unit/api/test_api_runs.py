@@ -170,3 +170,54 @@ def test_try_every_model_refuses_by_name_before_queueing(client, body, status, f
     answer = client.post("/api/runs/try-every-model", json=body)
     assert (answer.status_code, answer.json["error"]["field"]) == (status, field)
     assert client.get("/api/runs/leaderboard?dataset=no-such&target=x").status_code == 404
+
+
+def test_the_runs_doors_hold_against_another_site_another_host_bad_and_chunked_oversized_bodies(app, client):
+    import http.client
+    import threading
+
+    from werkzeug.serving import make_server
+
+    services = app.server.extensions["dashboard"]
+    services.training.run(small_run())
+    run_id = client.get("/api/runs").json["runs"][0]["id"]
+    for headers in ({"Origin": "http://evil.example"}, {"Sec-Fetch-Site": "cross-site"}):
+        refused = client.patch(f"/api/runs/{run_id}", json={"add_tags": ["x"]}, headers=headers)
+        assert refused.status_code == 403 and refused.json["error"]["code"] == "cross_origin"
+        refused = client.post(f"/api/runs/{run_id}/promote", json={"name": "evil"}, headers=headers)
+        assert refused.status_code == 403
+    assert (
+        client.patch(f"/api/runs/{run_id}", json={"note": "x"}, headers={"Host": "attacker.example"}).status_code == 400
+    )
+    for raw, code in ((b"not json", "invalid_json"), (b"", "invalid_json")):
+        answer = client.patch(f"/api/runs/{run_id}", data=raw, content_type="application/json")
+        assert answer.status_code == 400 and answer.json["error"]["code"] == code, raw
+    for body in (["a list"], {"tags": [1, 2]}, {"tags": "one"}, {"revision": "1"}, {"revision": True}):
+        assert client.patch(f"/api/runs/{run_id}", json=body).status_code == 400, body
+    server = make_server("127.0.0.1", 0, app.server, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=60)
+        note = b'{"note": "' + b"x" * (12 * 2**20) + b'"}'
+        connection.request(
+            "PATCH", f"/api/runs/{run_id}", body=iter([note]), headers={"Content-Type": "application/json"}
+        )
+        assert connection.getresponse().status == 413  # chunked, over the JSON limit: refused, never cut and used
+    finally:
+        server.shutdown()
+    run = client.get(f"/api/runs/{run_id}").json
+    assert (run["tags"], run["note"], run["revision"], services.models.list()) == ([], "", 1, [])
+
+
+def test_a_viewers_session_reads_runs_but_cannot_tag_or_promote_them(login_app, users):
+    from tests.unit.web.test_auth import csrf_header, log_in
+
+    services = login_app.server.extensions["dashboard"]
+    services.training.run(small_run())
+    browser = login_app.server.test_client()
+    log_in(browser, "vera", "viewer-pass")
+    run_id = browser.get("/api/runs").json["runs"][0]["id"]
+    headers = csrf_header(browser)
+    assert browser.patch(f"/api/runs/{run_id}", json={"add_tags": ["x"]}, headers=headers).status_code == 401
+    assert browser.post(f"/api/runs/{run_id}/promote", json={"name": "m"}, headers=headers).status_code == 401
+    assert services.runs.get(run_id)["tags"] == [] and "m" not in {m["name"] for m in services.models.list()}
