@@ -3,6 +3,8 @@ WebGL by point count, a message in place of a chart, numbers in SI form."""
 
 from __future__ import annotations
 
+import copy
+import functools
 import textwrap
 
 import plotly.graph_objects as go
@@ -13,8 +15,10 @@ def _use_our_template() -> None:
     """The template is set as plotly's default rather than per figure: passing ``template=`` validates and
     deep-copies the whole template on every figure (~25 ms each); the default is attached at serialisation
     for ~1 ms. Set at the first figure, not at import: loading it costs 0.1 s that every start would pay.
-    Every figure here starts from ``_base``."""
-    pio.templates.default = "plotly_white"
+    Every figure here starts from ``_base``. Assigned only when it differs: the assignment itself validates
+    and deep-copies the template (~20 ms), and /train's layout alone makes 22 figures."""
+    if pio.templates.default != "plotly_white":
+        pio.templates.default = "plotly_white"
 
 
 MODEBAR_BAND = 30  # px at the top of a figure where Plotly's modebar appears on hover
@@ -57,9 +61,16 @@ def add_points(figure: go.Figure, total: int, **trace) -> None:
 
 
 def message_figure(text: str) -> go.Figure:
+    """A chart's place holding a sentence. Built once per sentence and copied unvalidated: /train's layout
+    draws 22 of them, which cost 50 ms a page validated one by one."""
+    return go.Figure(copy.deepcopy(_message_figure_json(text)), _validate=False)
+
+
+@functools.lru_cache(maxsize=256)
+def _message_figure_json(text: str) -> dict:
     figure = base_figure(xaxis=dict(visible=False), yaxis=dict(visible=False))
     figure.add_annotation(text=text, showarrow=False, font=dict(size=14), x=0.5, y=0.5, xref="paper", yref="paper")
-    return figure
+    return figure.to_plotly_json()
 
 
 def short_number(value: float, signed: bool = False) -> str:
