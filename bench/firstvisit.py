@@ -23,7 +23,7 @@ import requests
 from bench.browser import PENDING, _chromium, _wait
 from bench.harness import serve_app, write_results
 
-PAGES = ["/", "/data", "/train", "/clusters", "/recommend", "/models", "/predict"]
+PAGES = ["/", "/data", "/train", "/clusters", "/recommend", "/models", "/predict", "/runs"]
 TRANSFERRED = """
 var entries = performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'));
 return entries.reduce(function (sum, e) { return sum + (e.transferSize || 0); }, 0);

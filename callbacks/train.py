@@ -29,7 +29,7 @@ from dashboard.services import Services
 from dashboard.train import evaluation
 from dashboard.train.catalog import estimator_spec
 from dashboard.train.spec import TrainSpec, infer_task
-from layouts.common import alert, error_alert, feature_options, left_out_note
+from layouts.common import SHOWN, UNSHOWN, alert, error_alert, feature_options, left_out_note
 from layouts.train_form import model_options, param_controls
 from layouts.train_ids import CompareIds, ShapIds, TrainIds
 from layouts.train_views import fold_table, summary_view
@@ -292,10 +292,13 @@ def register(app, services: Services) -> None:
     # Result views appear with a result (a page of empty placeholders read as broken), and Run brings the
     # streaming folds into view: they arrive below the fold otherwise.
     app.clientside_callback(
-        "function (result) { return [!result, !!result, !result]; }",
-        Output(TrainIds.RESULT_PANELS, "hidden"),
+        f"""function (result) {{
+            var panels = result ? "{SHOWN}" : "{UNSHOWN}";
+            return [panels, !!result, panels];
+        }}""",
+        Output(TrainIds.RESULT_PANELS, "value"),
         Output(TrainIds.FIRST_RUN_NOTE, "hidden"),
-        Output(TrainIds.SHAP_SECTION, "hidden"),
+        Output(TrainIds.SHAP_SECTION, "value"),
         Input(TrainIds.RESULT_STORE, "data"),
     )
     bind_export_link(app, TrainIds.EXPORT_LINK, TrainIds.PERMALINK_LINK)

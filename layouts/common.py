@@ -189,6 +189,35 @@ def metric_badge(text: str, badge_id: str) -> dbc.Badge:
     return dbc.Badge(text, color="light", text_color="dark", className="me-2 mb-1 fs-6", id=badge_id)
 
 
+SHOWN, UNSHOWN = "shown", "unshown"
+
+
+def mounted_when_shown(component_id: str, children: Any, shown: bool) -> dcc.Tabs:
+    """A block whose children the browser builds only while ``value`` is ``SHOWN``: a hidden ``html.Div``
+    still mounts every graph in it, and Plotly draws each one invisibly (/train's 19 result graphs cost a
+    first visit ~0.4 s before there was any result). ``dcc.Tabs`` renders only its selected tab's content,
+    so this is a one-tab ``Tabs`` whose tab bar is never shown; callbacks still reach the components
+    inside while it is unshown (they live in the layout), and their latest props show when it is."""
+    return dcc.Tabs(
+        id=component_id,
+        value=SHOWN if shown else UNSHOWN,
+        children=[dcc.Tab(value=SHOWN, children=children)],
+        className="mounted-when-shown",
+        parent_className="mounted-when-shown-parent",
+        content_className="mounted-when-shown-content",
+    )
+
+
+def mounted_when_near(component_id: str, children: Any, height: str) -> dcc.Tabs:
+    """A block below the fold, built when the page scrolls near it (``assets/mount_near.js``) or is printed:
+    a first visit draws what is on screen. ``height`` holds its place meanwhile, so the page keeps its length
+    and nothing jumps when it is built."""
+    block = mounted_when_shown(component_id, children, shown=False)
+    block.parent_className += " mount-when-near"
+    block.parent_style = {"minHeight": height}
+    return block
+
+
 def is_embed(value: object) -> bool:
     return str(value).lower() in {"1", "true", "yes"}
 

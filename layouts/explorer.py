@@ -12,13 +12,14 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.data.catalog import DatasetInfo
-from layouts.common import editor_only, file_drop, is_embed, services
+from layouts.common import editor_only, file_drop, is_embed, mounted_when_near, services
 from layouts.explorer_ids import ExplorerIds
 from layouts.explorer_views import FirstView
 from layouts.reports_ids import DATA_PIN
 from layouts.widgets import export_links, pin_panel
 
 DEFAULT_DATASET = "titanic"
+DEFAULT_FIGURE_HEIGHT = 450  # plotly.js's, for a figure that sets none
 UPLOAD_TYPES = ".csv,.tsv,.txt,.parquet,.pq,.xlsx,.xlsm,.jsonl,.ndjson,.json"
 
 
@@ -28,8 +29,15 @@ def _dropdown(
     return dcc.Dropdown(id=component_id, options=options, value=value, placeholder=placeholder, clearable=clearable)
 
 
-def _graph(component_id: str, figure: Any) -> dcc.Graph:
-    return dcc.Graph(id=component_id, figure=figure, config={"displaylogo": False})
+def _graph(component_id: str, figure: Any) -> html.Div:
+    """A graph in a box that holds its figure's height before plotly.js has loaded and drawn it (dcc.Graph
+    renders nothing until then): the page does not jump as charts arrive, and the blocks below the first
+    screen stay below it until the user scrolls."""
+    layout = figure.get("layout", {}) if isinstance(figure, dict) else getattr(figure, "layout", None) or {}
+    height = layout["height"] if "height" in layout and layout["height"] else DEFAULT_FIGURE_HEIGHT
+    return html.Div(
+        dcc.Graph(id=component_id, figure=figure, config={"displaylogo": False}), style={"minHeight": f"{height}px"}
+    )
 
 
 def _upload_panel(locked: bool) -> dbc.Card:
@@ -165,13 +173,32 @@ def layout(dataset: str = DEFAULT_DATASET, embed: str | None = None, **query: st
                 html.Div(first.scatter_note, id=ExplorerIds.SCATTER_NOTE, className="small text-muted"),
                 _graph(ExplorerIds.SCATTER_GRAPH, first.scatter),
             ),
+            # Below the first screen: built as the page scrolls near them (a first visit draws what it shows).
             _section(
                 "Correlations (Pearson, numeric columns)",
-                _graph(ExplorerIds.CORRELATION_GRAPH, first.correlation),
-                html.Div(first.pairs, id=ExplorerIds.CORRELATION_PAIRS),
+                mounted_when_near(
+                    ExplorerIds.CORRELATION_BLOCK,
+                    [
+                        _graph(ExplorerIds.CORRELATION_GRAPH, first.correlation),
+                        html.Div(first.pairs, id=ExplorerIds.CORRELATION_PAIRS),
+                    ],
+                    height="450px",
+                ),
             ),
-            _section("Columns", html.Div(first.profile, id=ExplorerIds.PROFILE_TABLE, className="table-responsive")),
-            _section("Rows (sorted and filtered on the server)", html.Div(first.grid, id=ExplorerIds.GRID_CONTAINER)),
+            _section(
+                "Columns",
+                mounted_when_near(
+                    ExplorerIds.PROFILE_BLOCK,
+                    html.Div(first.profile, id=ExplorerIds.PROFILE_TABLE, className="table-responsive"),
+                    height="600px",
+                ),
+            ),
+            _section(
+                "Rows (sorted and filtered on the server)",
+                mounted_when_near(
+                    ExplorerIds.ROWS_BLOCK, html.Div(first.grid, id=ExplorerIds.GRID_CONTAINER), height="450px"
+                ),
+            ),
         ],
         lg=12 if embedded else 9,
     )

@@ -32,6 +32,10 @@ class ExplorerIds:
     DELETE_BUTTON = "explorer-delete-button"
     DELETE_CONFIRM = "explorer-delete-confirm"
     GRID_CONTAINER = "explorer-grid-container"
+    # Blocks below the first screen, built when scrolled near (layouts/common.mounted_when_near)
+    CORRELATION_BLOCK = "explorer-correlation-block"
+    PROFILE_BLOCK = "explorer-profile-block"
+    ROWS_BLOCK = "explorer-rows-block"
 
     # controls that change saved data: hidden from viewers, their callbacks refused to a viewer (web.auth)
     WRITES = (UPLOAD_RECEIVED, DELETE_CONFIRM)

@@ -22,6 +22,7 @@ from layouts.common import (
     feature_options,
     feature_picker,
     left_out_note,
+    mounted_when_shown,
     query_int,
     query_number,
     services,
@@ -106,11 +107,13 @@ def layout(
         dcc.Store(id=TrainIds.RESULT_STORE, data=initial),
         dcc.Store(id=TrainIds.SCROLLED),
         *_result_sections(form, initial, query_number(query.get("threshold", "0.5"), 0.5, -1e9, 1e9), by),
-        html.Div(
-            shap_section(shap_rows, shap_shown, form.embedded),
-            hidden=initial is None,
-            id=TrainIds.SHAP_SECTION,
-            style={"display": "none"} if form.embedded and shap_shown is None else None,
+        mounted_when_shown(
+            TrainIds.SHAP_SECTION,
+            html.Div(
+                shap_section(shap_rows, shap_shown, form.embedded),
+                style={"display": "none"} if form.embedded and shap_shown is None else None,
+            ),
+            shown=initial is not None,
         ),
         # Searches and comparisons run on their own buttons, with or without a result above.
         html.Div(search_section(form.estimator, form.target_kind), hidden=form.embedded),
@@ -221,7 +224,8 @@ def _result_sections(form: TrainForm, initial: dict[str, Any] | None, threshold:
             html.Div(id=TrainIds.SUMMARY),
             html.Div(id=TrainIds.FOLD_TABLE, className="table-responsive"),
         ),
-        html.Div(
+        mounted_when_shown(
+            TrainIds.RESULT_PANELS,
             [
                 classification_panel(threshold, form.embedded),
                 regression_panel(),
@@ -232,8 +236,7 @@ def _result_sections(form: TrainForm, initial: dict[str, Any] | None, threshold:
                 section("Pipeline", pipeline),
                 save_section(form.embedded),
             ],
-            id=TrainIds.RESULT_PANELS,
-            hidden=initial is None,
+            shown=initial is not None,
         ),
     ]
 

@@ -66,3 +66,20 @@ def wait_until(dash_duo, condition, timeout: float = 30, msg: str = "the conditi
     """Wait for ``condition(driver)`` to be truthy (its value is returned): Selenium's public wait, for what
     dash_duo's own ``wait_for_*`` helpers do not cover."""
     return WebDriverWait(dash_duo.driver, timeout).until(condition, msg)
+
+
+NOT_YET_BUILT = "return Array.from(document.querySelectorAll('.mount-when-near')).map(function (b) { return b.id; });"
+
+
+def reveal(dash_duo, *block_ids: str) -> None:
+    """Scroll to blocks built only when the page nears them (layouts/common.mounted_when_near), as a reader
+    would, and wait until each is built; no ids: every such block on the page, top to bottom."""
+    pending = [f"{b}-parent" for b in block_ids] or dash_duo.driver.execute_script(NOT_YET_BUILT)
+    for parent in pending:
+        dash_duo.driver.execute_script("document.getElementById(arguments[0]).scrollIntoView();", parent)
+        wait_until(
+            dash_duo,
+            lambda d, p=parent: p not in d.execute_script(NOT_YET_BUILT),
+            10,
+            f"{parent} was not built when scrolled to",
+        )

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.helpers import wait_for_app_ready, wait_until
+from tests.browser.helpers import reveal, wait_for_app_ready, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -85,6 +85,7 @@ def test_every_page_renders_on_a_cold_direct_load_and_passes_axe_core(dash_duo, 
     dash_duo.start_server(app, navigate=False)
     dash_duo.driver.get(dash_duo.server.url + page)
     wait_for_app_ready(dash_duo)
+    reveal(dash_duo)  # the blocks built only when scrolled to are checked too
     if page not in FIGURELESS:
         wait_until(dash_duo, lambda d: d.execute_script(ALL_DRAWN), 30, "the page's figures were not drawn")
     assert dash_duo.driver.execute_script(BARE_FIGURES) == []

@@ -18,7 +18,7 @@ from dashboard.clusters.clustering import ClusterSpec
 from dashboard.train.catalog import estimator_spec
 from dashboard.train.spec import CVSpec, TrainSpec
 from layouts.train_ids import TrainIds
-from tests.browser.helpers import wait_for_app_ready, wait_until
+from tests.browser.helpers import reveal, wait_for_app_ready, wait_until
 from tests.browser.test_accessibility import ALL_DRAWN, BARE_FIGURES
 
 pytestmark = pytest.mark.browser
@@ -152,6 +152,7 @@ def test_every_view_permalink_renders_its_result_on_a_cold_direct_load(dash_duo,
     dash_duo.driver.get(f"{dash_duo.server.url}{path}?{urlencode(query)}")
     wait_for_app_ready(dash_duo)
     dash_duo.wait_for_contains_text("#_pages_content", shown, timeout=30)
+    reveal(dash_duo)  # and the blocks built only when scrolled to
     wait_until(dash_duo, lambda d: d.execute_script(ALL_DRAWN), 30, "the view's figures were not drawn")
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)

@@ -5,7 +5,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from layouts.explorer_ids import ExplorerIds
-from tests.browser.helpers import upload_file, wait_for_app_ready, wait_for_explorer, wait_until
+from tests.browser.helpers import reveal, upload_file, wait_for_app_ready, wait_for_explorer, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -18,9 +18,14 @@ def test_change_column_updates_graph_and_url(dash_duo, app):
     dash_duo.start_server(app)
     dash_duo.wait_for_page(url=f"{dash_duo.server_url}/data?dataset=titanic")
     wait_for_explorer(dash_duo, "1,309")
-    dash_duo.wait_for_contains_text(f"#{ExplorerIds.PROFILE_TABLE}", "Embarked")
+    wait_for_app_ready(dash_duo)
+    # what is below the first screen is built when scrolled to, not on the first visit
+    assert dash_duo.find_elements(f"#{ExplorerIds.GRID}") == []
+    assert dash_duo.find_elements(f"#{ExplorerIds.CORRELATION_GRAPH}") == []
     dash_duo.select_dcc_dropdown(f"#{ExplorerIds.COLUMN_DROPDOWN}", value="Fare")
     dash_duo.wait_for_contains_text(f"#{ExplorerIds.DISTRIBUTION_GRAPH} .xtitle", "Fare")
+    reveal(dash_duo, ExplorerIds.PROFILE_BLOCK, ExplorerIds.ROWS_BLOCK)
+    dash_duo.wait_for_contains_text(f"#{ExplorerIds.PROFILE_TABLE}", "Embarked")
     dash_duo.wait_for_element(f"#{ExplorerIds.GRID} .ag-row", timeout=15)
     wait_until(dash_duo, lambda _d: _query(dash_duo).get("column") == "Fare", timeout=10, msg="URL not updated")
     assert _query(dash_duo)["dataset"] == "titanic"
@@ -84,6 +89,8 @@ def test_hostile_column_name_renders_as_text(dash_duo, app, tmp_path):
     app.server.extensions["dashboard"].catalog.add_upload("xss.csv", path.read_bytes(), name="xss")
     dash_duo.start_server(app)
     dash_duo.wait_for_page(url=f"{dash_duo.server_url}/data?dataset=xss")
+    wait_for_app_ready(dash_duo)
+    reveal(dash_duo)
     dash_duo.wait_for_contains_text(f"#{ExplorerIds.PROFILE_TABLE}", hostile)
     dash_duo.wait_for_element(f"#{ExplorerIds.GRID} .ag-header-cell-text", timeout=15)
     assert dash_duo.driver.find_elements("css selector", "img[src='x']") == []
@@ -106,6 +113,7 @@ def test_a_two_thousand_column_upload_explores_with_every_view_answering(dash_du
     wait_for_app_ready(dash_duo)
     upload_file(dash_duo, tmp_path / "wide.csv")
     wait_for_explorer(dash_duo, "2,000", timeout=60)
+    reveal(dash_duo)  # built after the upload changed what they show: they show the new dataset
     dash_duo.wait_for_contains_text(f"#{ExplorerIds.PROFILE_TABLE}", "sensor_0", timeout=30)
     dash_duo.wait_for_contains_text(f"#{ExplorerIds.DISTRIBUTION_GRAPH} .xtitle", "sensor_", timeout=30)
     dash_duo.wait_for_element(f"#{ExplorerIds.CORRELATION_GRAPH} .heatmaplayer", timeout=30)
@@ -128,6 +136,7 @@ def test_a_direct_load_draws_the_correlations_and_says_what_it_left_out(dash_duo
     dash_duo.wait_for_page(url=f"{dash_duo.server_url}/data?dataset=titanic")
     wait_for_explorer(dash_duo, "1,309")
     wait_for_app_ready(dash_duo)
+    reveal(dash_duo, ExplorerIds.CORRELATION_BLOCK)
     dash_duo.wait_for_contains_text(f"#{ExplorerIds.CORRELATION_PAIRS}", "PassengerId", timeout=15)
     assert "Left out (identifiers or row numbers)" in dash_duo.find_element(f"#{ExplorerIds.CORRELATION_PAIRS}").text
     traces = dash_duo.driver.execute_script(

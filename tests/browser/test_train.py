@@ -255,10 +255,11 @@ def test_partial_dependence_and_learning_curve_of_the_run_shown(dash_duo, app):
         dash_duo,
         app,
         "dataset=titanic&target=Survived&features=Age,Pclass,Sex,Fare&model=logistic_regression&folds=3",
-        InspectIds.PDP_BUTTON,
+        TrainIds.RUN_BUTTON,
     )
-    # before any run the result views are not offered (no page of empty placeholders), only what to do
-    assert not dash_duo.find_element(f"#{InspectIds.CURVE_BUTTON}").is_displayed()
+    # before any run the result views are not built at all (no page of empty placeholders), only what to do
+    assert dash_duo.find_elements(f"#{InspectIds.CURVE_BUTTON}") == []
+    assert dash_duo.find_elements(f"#{TrainIds.ROC_GRAPH}") == []
     assert not dash_duo.find_element(f"#{TrainIds.TEXT_ANALYZER}").is_displayed()  # no text feature chosen
     dash_duo.wait_for_contains_text(f"#{TrainIds.FIRST_RUN_NOTE}", "then run: each fold appears here")
     click(dash_duo, f"#{TrainIds.RUN_BUTTON}")
