@@ -21,7 +21,7 @@ from dashboard.monitoring.service import MonitoringService
 from dashboard.recommend.service import RecommendService
 from dashboard.recommend.serving import RecommendAdapter
 from dashboard.runs.database import Database, sqlite_url
-from dashboard.runs.journal import ClusterJournal, TrainJournal
+from dashboard.runs.journal import ClusterJournal, RecommendJournal, TrainJournal
 from dashboard.runs.leaderboard import make_try_all_runner
 from dashboard.runs.store import RunStore
 from dashboard.safety import private_dir
@@ -108,7 +108,7 @@ def build_services(settings: Settings) -> Services:
         training=training,
         diagnostics=RunDiagnostics(training),
         clusters=ClusterService(catalog, explorer, jobs.memo, models, journal=ClusterJournal(runs)),
-        recommend=RecommendService(catalog, jobs.memo, models),
+        recommend=RecommendService(catalog, jobs.memo, models, journal=RecommendJournal(runs)),
         predictions=predictions,
         monitoring=monitoring,
         reports=ReportStore(data_dir / "reports"),

@@ -113,7 +113,8 @@ def layout(
         [
             html.H2("Runs"),
             html.P(
-                "Every cross-validation on Train, search candidate and clustering, kept. Sort or filter any column, "
+                "Every cross-validation on Train, search candidate, clustering, choose-k sweep and recommender "
+                "evaluation, kept. Sort or filter any column, "
                 f"tick 2 to {MAX_RUNS} runs to compare them (the first ticked is the reference), tick one to tag "
                 "it, write a note or save it as a model. Open reopens a run's result where it was computed.",
                 className="text-muted",

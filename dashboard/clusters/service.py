@@ -93,7 +93,18 @@ class ClusterService:
             raise FieldError("k", "sweep k from 2 upwards")
         self._frame(spec.dataset)
         key = self._key(SWEEP, spec.model_copy(update={"k": 2}), ks)
-        result, computed = self.memo.compute_once(key, lambda: self._sweep(spec, ks, on_k, cancelled))
+        fingerprint = self.catalog.fingerprint(spec.dataset)
+
+        def compute() -> SweepResult:
+            self.journal.started(key, spec, fingerprint, kind="cluster_sweep")
+            try:
+                return self._sweep(spec, ks, on_k, cancelled)
+            except BaseException as exc:
+                self.journal.stopped(key, exc)
+                raise
+
+        result, computed = self.memo.compute_once(key, compute)
+        self.journal.finished(key, spec, fingerprint, result, kind="cluster_sweep")  # a cached repeat finds its run
         return result, not computed
 
     def _sweep(self, spec: ClusterSpec, ks: list[int], on_k, cancelled) -> SweepResult:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -109,6 +109,21 @@ def evaluate_model(model: Recommender, split: Split, rel: sp.csr_matrix, spec: H
     return out
 
 
+class EvaluatedModel(NamedTuple):
+    """One model of an evaluation, as a run record names it: the mapping, the model's spec, the holdout, and
+    every model the evaluation compared (its permalink names them all)."""
+
+    mapping: Any
+    model: RecSpec
+    holdout: HoldoutSpec
+    evaluated: tuple[RecSpec, ...]
+
+
+def models_evaluated(specs: list[RecSpec]) -> list[RecSpec]:
+    """The models an evaluation fits, in order: the popularity baseline first, then each other one."""
+    return [RecSpec(kind="popularity")] + [s for s in specs if s.kind != "popularity"]
+
+
 def evaluate(
     inter: Interactions,
     specs: list[RecSpec],
@@ -123,7 +138,7 @@ def evaluate(
     rows = np.flatnonzero(np.diff(rel.indptr) > 0)
     if rows.size == 0:
         raise FieldError("relevant_from", "no held-out interaction reaches this rating; lower it")
-    kinds = [RecSpec(kind="popularity")] + [s for s in specs if s.kind != "popularity"]
+    kinds = models_evaluated(specs)
     result = EvalResult(holdout=spec.key(), users=int(rows.size))
     if spec.relevant_from is not None:
         result.notes.append(f"relevant: held-out ratings of {spec.relevant_from:g} or more")

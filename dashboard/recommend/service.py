@@ -11,8 +11,9 @@ from typing import Any
 from dashboard.data.catalog import Catalog
 from dashboard.errors import FieldError
 from dashboard.jobs.layer import Memo
+from dashboard.journal import NoJournal
 from dashboard.recommend import queries
-from dashboard.recommend.evaluation import EvalResult, HoldoutSpec, evaluate
+from dashboard.recommend.evaluation import EvalResult, EvaluatedModel, HoldoutSpec, evaluate, models_evaluated
 from dashboard.recommend.interactions import Interactions, Mapping, build, stats
 from dashboard.recommend.models import Recommender, RecSpec, fit
 from model_store import ModelStore, ModelVersion
@@ -34,8 +35,9 @@ def query_schema(model: Recommender) -> dict[str, Any]:
 
 
 class RecommendService:
-    def __init__(self, catalog: Catalog, memo: Memo, store: ModelStore) -> None:
+    def __init__(self, catalog: Catalog, memo: Memo, store: ModelStore, journal: Any = None) -> None:
         self.catalog, self.memo, self.store = catalog, memo, store
+        self.journal = journal or NoJournal()  # told of every model evaluated (dashboard.runs.journal)
         # Keys are content addresses (fingerprint, mapping, spec, code version): an entry is never stale.
         self._models: OrderedDict[str, Recommender] = OrderedDict()
         self._lock = threading.Lock()
@@ -112,9 +114,35 @@ class RecommendService:
         cancelled: Callable[[], bool] | None = None,
     ) -> tuple[EvalResult, bool]:
         key = self._key(EVAL, mapping, [s.key() for s in specs], holdout.key())
-        result, computed = self.memo.compute_once(
-            key, lambda: evaluate(self.interactions(mapping), specs, holdout, on_model=on_model, cancelled=cancelled)
-        )
+        fingerprint = self.catalog.fingerprint(mapping.dataset)
+        models = models_evaluated(specs)
+        runs = [(f"{key}:{m.kind}", EvaluatedModel(mapping, m, holdout, tuple(models))) for m in models]
+
+        def record(result: EvalResult, done: int) -> None:
+            token, evaluated = runs[done - 1]
+            row = result.rows[done - 1] | {"users": result.users}
+            self.journal.finished(token, evaluated, fingerprint, row, group=key)
+
+        def compute() -> EvalResult:
+            for token, evaluated in runs:
+                self.journal.started(token, evaluated, fingerprint, group=key)
+
+            def told(partial: EvalResult, done: int) -> None:
+                record(partial, done)
+                if on_model is not None:
+                    on_model(partial, done)
+
+            try:
+                return evaluate(self.interactions(mapping), specs, holdout, on_model=told, cancelled=cancelled)
+            except BaseException as exc:  # the models not evaluated yet stop with the evaluation
+                for token, _ in runs:
+                    self.journal.stopped(token, exc)
+                raise
+
+        result, computed = self.memo.compute_once(key, compute)
+        if not computed:  # a cached repeat finds its runs (or records them, if computed before runs were kept)
+            for done in range(1, len(result.rows) + 1):
+                record(result, done)
         return result, not computed
 
     def cached_evaluation(self, mapping: Mapping, specs: list[RecSpec], holdout: HoldoutSpec) -> EvalResult | None:

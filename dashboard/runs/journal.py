@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from dashboard.errors import Cancelled, is_named
+from dashboard.recommend.evaluation import METRICS as RANKING_METRICS
 from dashboard.runs.store import RunStore
 from dashboard.train.compare import PRIMARY
 
@@ -79,12 +80,16 @@ class TrainJournal:
 
 
 class ClusterJournal(TrainJournal):
-    """A clustering fitted on /clusters: kind ``clustering``, scored by its silhouette (higher is better)."""
+    """A clustering fitted on /clusters (kind ``clustering``) or a choose-k sweep (kind ``cluster_sweep``),
+    scored by the silhouette (higher is better): a sweep's at the k it suggests."""
 
-    def started(self, token: str, spec, fingerprint: str, **_ignored) -> None:
-        self._quietly(self.store.started, token, cluster_facts(spec, fingerprint))
+    def started(self, token: str, spec, fingerprint: str, *, kind: str = "clustering", **_ignored) -> None:
+        self._quietly(self.store.started, token, cluster_facts(spec, fingerprint) | {"kind": kind})
 
-    def finished(self, token: str, spec, fingerprint: str, result, **_ignored) -> None:
+    def finished(self, token: str, spec, fingerprint: str, result, *, kind: str = "clustering", **_ignored) -> None:
+        if kind == "cluster_sweep":
+            self._quietly(self.store.finished, token, sweep_facts(spec, fingerprint, result))
+            return
         scores = {k: _number(v) for k, v in result.scores.items()}
         facts = cluster_facts(spec, fingerprint) | {
             "task": "clustering",
@@ -97,6 +102,88 @@ class ClusterJournal(TrainJournal):
             "rows": int(len(result.labels)),
         }
         self._quietly(self.store.finished, token, facts)
+
+
+def sweep_facts(spec, fingerprint: str, result) -> dict[str, Any]:
+    """A sweep's record: the scores at the suggested k (its link opens the clustering at that k); every k's
+    scores are its "folds", so a comparison of sweeps shows the curves' points side by side."""
+    at = result.ks.index(result.suggested)
+    curves = ("silhouette", "inertia", "davies_bouldin", "calinski_harabasz")
+    chosen = spec.model_copy(update={"k": result.suggested})
+    facts = cluster_facts(chosen, fingerprint)
+    return facts | {
+        "kind": "cluster_sweep",
+        "task": "clustering",
+        "params": facts["params"] | {"k": None, "k_from": result.ks[0], "k_to": result.ks[-1]},
+        "metrics": {
+            name: {"mean": _number(getattr(result, name)[at]), "std": None}
+            for name in curves
+            if _number(getattr(result, name)[at]) is not None
+        }
+        | {"suggested_k": {"mean": float(result.suggested), "std": None}},
+        "folds": [
+            {"k": float(k), **{name: _number(getattr(result, name)[i]) for name in curves}}
+            for i, k in enumerate(result.ks)
+        ],
+        "metric": "silhouette",
+        "score": _number(result.silhouette[at]),
+        "higher_is_better": True,
+        "fit_seconds": _number(result.seconds),
+    }
+
+
+class RecommendJournal(TrainJournal):
+    """A recommender evaluation on /recommend: one run per model evaluated (the popularity baseline first),
+    grouped by the evaluation, scored by NDCG@k on the held-out interactions (higher is better). ``spec`` is
+    the (mapping, model spec, holdout) the model was evaluated with."""
+
+    def started(self, token: str, spec, fingerprint: str, *, group: str | None = None, **_ignored) -> None:
+        self._quietly(self.store.started, token, recommend_facts(spec, fingerprint, group))
+
+    def finished(self, token: str, spec, fingerprint: str, result, *, group: str | None = None, **_) -> None:
+        """``result``: the model's row of the evaluation (its metrics, fit and evaluation seconds, users)."""
+        scores = {k: _number(result.get(k)) for k in RANKING_METRICS}
+        users = int(result.get("users") or 0)
+        facts = recommend_facts(spec, fingerprint, group) | {
+            "metrics": {k: {"mean": v, "std": None} for k, v in scores.items() if v is not None},
+            "folds": [],
+            "metric": "ndcg",
+            "score": scores["ndcg"],
+            "higher_is_better": True,
+            "fit_seconds": _number(result.get("fit_seconds")),
+            "predict_ms_per_row": 1000 * result["eval_seconds"] / users if users and "eval_seconds" in result else None,
+            "rows": users,
+        }
+        self._quietly(self.store.finished, token, facts)
+
+
+def recommend_facts(spec, fingerprint: str, group: str | None) -> dict[str, Any]:
+    """``spec``: a :class:`dashboard.recommend.evaluation.EvaluatedModel`. Its link is the /recommend
+    permalink of the whole evaluation (every model and parameter of the form), which reopens it cached."""
+    mapping, model, holdout, evaluated = spec
+    model_key, holdout_key = model.key(), holdout.key()
+    others = [m for m in evaluated if m.kind != "popularity"]
+    query: dict[str, Any] = {"dataset": mapping.dataset, "feedback": mapping.feedback}
+    query |= {role: getattr(mapping, role) or "-" for role in ("user", "item", "value", "timestamp", "title", "genres")}
+    query |= {"model": model.kind if model.kind != "popularity" else (others[0].kind if others else None)}
+    query |= {"models": ",".join(m.kind for m in others)}
+    for other in others:
+        query |= {k: v for k, v in other.key().items() if k != "kind"}
+    query |= {"holdout": holdout_key.get("method"), "n": holdout_key.get("n"), "k": holdout_key.get("k")}
+    query |= {"relevant": holdout_key.get("relevant_from"), "seed": holdout_key.get("seed"), "view": "evaluate"}
+    params = {k: v for k, v in model_key.items() if k != "kind"}
+    return {
+        "kind": "recommender",
+        "group_token": group,
+        "dataset": mapping.dataset,
+        "fingerprint": fingerprint,
+        "target": None,
+        "task": "recommendation",
+        "model": model.kind,
+        "spec": {"mapping": mapping.key(), "model": model_key, "holdout": holdout_key},
+        "params": params | {f"holdout_{k}": v for k, v in holdout_key.items()},
+        "link": "/recommend?" + urlencode({k: v for k, v in query.items() if v is not None}),
+    }
 
 
 def cluster_facts(spec, fingerprint: str) -> dict[str, Any]:

@@ -127,3 +127,60 @@ def test_a_clustering_is_a_run_scored_by_its_silhouette_whose_link_reopens_it(ap
     with app.server.test_request_context(run["link"]):
         query = dict(parse_qsl(urlsplit(run["link"]).query))
         assert services.clusters.cached_token(ClusterSpec(**read_cluster_query(services, query))) == token
+
+
+def test_a_choose_k_sweep_is_a_run_scored_at_the_k_it_suggests_and_a_cancelled_one_says_so(app):
+    from dashboard.clusters.clustering import ClusterSpec
+    from layouts.clusters_form import read_cluster_query
+
+    services = app.server.extensions["dashboard"]
+    spec = ClusterSpec(dataset="penguins", features=("bill_length_mm", "flipper_length_mm"), k=3)
+    result, _ = services.clusters.sweep(spec, [2, 3, 4, 5])
+    services.clusters.sweep(spec, [2, 3, 4, 5])  # cached: the same run
+    with pytest.raises(Cancelled):
+        services.clusters.sweep(spec, [2, 3, 4, 6], cancelled=lambda: True)
+    finished, cancelled = (
+        services.runs.page(RunQuery(kind="cluster_sweep", status=status)).rows for status in ("finished", "cancelled")
+    )
+    (run,) = finished
+    at = result.ks.index(result.suggested)
+    assert run["score"] == pytest.approx(result.silhouette[at]) and run["metric"] == "silhouette"
+    assert run["metrics"]["suggested_k"]["mean"] == result.suggested
+    assert [f["k"] for f in run["folds"]] == [2, 3, 4, 5]
+    assert [f["inertia"] for f in run["folds"]] == pytest.approx(result.inertia)
+    assert (run["params"]["k_from"], run["params"]["k_to"]) == (2, 5)
+    assert len(cancelled) == 1 and cancelled[0]["reason"] == "cancelled by its user"
+    with app.server.test_request_context(run["link"]):  # its link opens the clustering at the suggested k
+        query = dict(parse_qsl(urlsplit(run["link"]).query))
+        assert ClusterSpec(**read_cluster_query(services, query)) == spec.model_copy(update={"k": result.suggested})
+
+
+def test_a_recommender_evaluation_is_one_run_per_model_whose_link_reopens_the_evaluation(app):
+    from dashboard.recommend.evaluation import HoldoutSpec
+    from dashboard.recommend.interactions import Mapping
+    from dashboard.recommend.models import RecSpec
+    from layouts import recommend as page
+
+    services = app.server.extensions["dashboard"]
+    mapping = Mapping(dataset="movielens", user="userId", item="movieId", value="rating", timestamp="timestamp")
+    specs, holdout = [RecSpec(kind="item_knn", neighbours=20)], HoldoutSpec(k=10, relevant_from=4)
+    with acting_as("ed"):
+        result, _ = services.recommend.evaluate(mapping, specs, holdout)
+    services.recommend.evaluate(mapping, specs, holdout)  # cached: the same runs
+    recorded = services.runs.page(RunQuery(kind="recommender", sort=("id",))).rows
+    assert [r["model"] for r in recorded] == ["popularity", "item_knn"]
+    assert len({r["group"] for r in recorded}) == 1 and {r["actor"] for r in recorded} == {"ed"}
+    for run, row in zip(recorded, result.rows, strict=True):
+        assert run["score"] == pytest.approx(row["ndcg"]) and run["metric"] == "ndcg"
+        assert run["metrics"]["recall"]["mean"] == pytest.approx(row["recall"])
+        assert run["rows"] == result.users and run["status"] == "finished"
+    query = dict(parse_qsl(urlsplit(recorded[1]["link"]).query))
+    columns = list(services.explorer.kinds(query["dataset"]))
+    reopened = Mapping(
+        dataset=query["dataset"],
+        feedback=page.feedback_from_query(query),
+        **page.mapping_from_query(query["dataset"], columns, query),
+    )
+    spec = page.spec_from_query(query)
+    again = [spec.model_copy(update={"kind": m}) for m in page.models_from_query(query)]
+    assert services.recommend.cached_evaluation(reopened, again, page.holdout_from_query(query)) is not None
