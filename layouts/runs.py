@@ -15,8 +15,14 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.errors import user_message
-from dashboard.figures.runs import fold_scores_figure
-from dashboard.runs.compare import MAX_RUNS, comparison, dataset_states, parse_ids
+from dashboard.figures.runs import (
+    fold_scores_figure,
+    parallel_parameters_figure,
+    residual_spread_figure,
+    score_by_parameter_figure,
+)
+from dashboard.figures.train import compare_pr_figure, compare_roc_figure
+from dashboard.runs.compare import MAX_RUNS, comparison, curves, dataset_states, parameter_points, parse_ids
 from dashboard.runs.leaderboard import leaderboard
 from dashboard.runs.query import STATUSES
 from dashboard.runs.store import MAX_NOTE_CHARS
@@ -367,8 +373,55 @@ def compare_view(svc, ids: list[int]) -> Any:
             if params
             else html.P("None: the runs share every setting.", className="small text-muted"),
             dcc.Graph(figure=fold_scores_figure(rows, metric), config={"displaylogo": False}) if metric else None,
+            *_curves_view(svc, rows),
+            *_parameters_view(rows, table["parameters"], metric),
         ]
     )
+
+
+def _graph(figure: Any) -> dcc.Graph:
+    return dcc.Graph(figure=figure, config={"displaylogo": False})
+
+
+def _curves_view(svc, rows: list[dict[str, Any]]) -> list[Any]:
+    """The runs' ROC and precision-recall curves overlaid (binary) or their residuals side by side
+    (regression), drawn from their cached results; a run whose result is gone is named."""
+    drawn = curves(rows, svc.training)
+    shown: list[Any] = []
+    if drawn["curves"]:
+        shown.append(
+            dbc.Row(
+                [
+                    dbc.Col(_graph(compare_roc_figure(drawn["curves"])), md=6),
+                    dbc.Col(_graph(compare_pr_figure(drawn["curves"])), md=6),
+                ]
+            )
+        )
+    if drawn["residuals"]:
+        shown.append(_graph(residual_spread_figure(drawn["residuals"])))
+    if drawn["missing"]:
+        gone = ", ".join(f"#{i}" for i in drawn["missing"])
+        shown.append(
+            html.P(
+                f"Not drawn: {gone}, whose result is no longer cached (reopen the run to compute it again).",
+                className="small text-muted",
+            )
+        )
+    return shown
+
+
+def _parameters_view(rows: list[dict[str, Any]], differing: list[dict[str, Any]], metric: str) -> list[Any]:
+    """The score against each parameter that differs, and parallel coordinates across them all."""
+    # a parameter only one run has (another model's) says nothing drawn against the score
+    differing = [p for p in differing if sum(v is not None for v in p["values"]) >= 2]
+    points = parameter_points(rows, differing, metric) if metric else []
+    names = [p["name"] for p in differing]
+    if len(points) < 2 or not names:
+        return []
+    shown = [_graph(score_by_parameter_figure(points, names, metric))]
+    if len(names) >= 2:
+        shown.append(_graph(parallel_parameters_figure(points, names, metric)))
+    return shown
 
 
 def _run_head(run: dict[str, Any]) -> Any:

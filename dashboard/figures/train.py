@@ -285,7 +285,9 @@ def history_figure(history: list[dict], metric: str) -> go.Figure:
     return figure
 
 
-def search_figure(rows: list[dict], names: list[str], metric: str, log_names: set[str], grid: bool) -> go.Figure:
+def search_figure(
+    rows: list[dict], names: list[str], metric: str, log_names: set[str], grid: bool, title: str | None = None
+) -> go.Figure:
     """One parameter: score vs value; two: a heatmap (grid) or coloured scatter (random); more: parallel coordinates.
 
     ``rows`` are finished candidates with every tuned value filled in (``values``) and a ``mean``.
@@ -293,7 +295,7 @@ def search_figure(rows: list[dict], names: list[str], metric: str, log_names: se
     rows = [r for r in rows if r.get("mean") is not None]
     if not rows or not names:
         return message_figure("run a search to see candidates")
-    title = f"{metric} by candidate (mean over folds)"
+    title = title or f"{metric} by candidate (mean over folds)"
     if len(names) == 1:
         name = names[0]
         rows = sorted(rows, key=lambda r: (str(type(r["values"][name])), r["values"][name]))

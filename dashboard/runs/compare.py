@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dashboard.errors import FieldError
+from dashboard.errors import FieldError, ResultExpired
 
 MIN_RUNS, MAX_RUNS = 2, 10
 TIMES = ("fit_time", "score_time")
@@ -96,3 +96,46 @@ def _flat(spec: dict[str, Any], prefix: str = "") -> dict[str, Any]:
         else:
             flat[name] = value
     return flat
+
+
+CURVED = ("cv", "candidate")  # kinds whose cached result holds out-of-fold predictions to draw
+
+
+def curves(rows: list[dict[str, Any]], training) -> dict[str, Any]:
+    """What the selected runs' out-of-fold predictions draw together, read from their cached results: each
+    binary run's ROC and precision-recall curves (``curves``: (label, roc_pr_curves)), each regression
+    run's residuals (``residuals``: (label, actual - predicted)). ``missing``: runs whose result is not
+    cached any more (evicted, or computed where this process cannot read); ``task``: None when the runs
+    are not all of one such task."""
+    from dashboard.train import evaluation
+
+    tasks = {row.get("task") for row in rows}
+    task = tasks.pop() if len(tasks) == 1 and all(row.get("kind") in CURVED for row in rows) else None
+    drawn: dict[str, Any] = {"task": task, "curves": [], "residuals": [], "missing": []}
+    if task not in ("binary", "regression"):
+        return drawn
+    for row in rows:
+        label = f"#{row['id']} {row.get('model') or ''}"
+        try:
+            result = training.result(row.get("token"))
+        except ResultExpired:
+            drawn["missing"].append(row["id"])
+            continue
+        if task == "binary":
+            drawn["curves"].append((label, evaluation.roc_pr_curves(result.folds, result.classes[1])))
+        else:
+            drawn["residuals"].append((label, result.y - result.oof_pred))
+    return drawn
+
+
+def parameter_points(rows: list[dict[str, Any]], differing: list[dict[str, Any]], metric: str) -> list[dict]:
+    """The runs as points of a parameter study: each run's differing parameters (``values``) and its score
+    (``mean``, ``std``) on ``metric``; runs without that score are left out."""
+    points = []
+    for i, row in enumerate(rows):
+        stats = (row.get("metrics") or {}).get(metric) or {}
+        if stats.get("mean") is None:
+            continue
+        values = {p["name"]: p["values"][i] for p in differing}
+        points.append({"id": row["id"], "values": values, "mean": stats["mean"], "std": stats.get("std") or 0.0})
+    return points

@@ -31,6 +31,14 @@ def _grid_rows(driver) -> list[dict[str, str]]:
     )
 
 
+def _titles(driver) -> list[str]:
+    """The titles of the figures drawn in the comparison."""
+    return driver.execute_script(
+        "return [...document.querySelectorAll(arguments[0] + ' .gtitle')].map(t => t.textContent);",
+        f"#{RunsIds.COMPARE}",
+    )
+
+
 def _tick(dash_duo, row: int) -> None:
     """Tick the grid row's box (a click dispatched on it: the page may still be settling around the grid)."""
     box = dash_duo.driver.find_elements("css selector", f"#{RunsIds.GRID} .ag-selection-checkbox input")[row]
@@ -94,6 +102,16 @@ def test_runs_are_listed_compared_and_tagged(dash_duo, app):
     wait_for_app_ready(dash_duo)
     dash_duo.wait_for_contains_text(f"#{RunsIds.COMPARE}", "Comparing 2 runs", timeout=20)
     assert "n_estimators" in dash_duo.find_element(f"#{RunsIds.COMPARE}").text
+    # their ROC curves overlaid from the cached results, each named with its run and its AUC
+    wait_until(dash_duo, lambda d: "ROC, mean over the same folds" in _titles(d), msg="no overlaid ROC")
+    legend = dash_duo.find_element(f"#{RunsIds.COMPARE}").text
+    for number, result in ((run["id"], first), (run["id"] + 1, second)):
+        assert f"#{number} " in legend and f"AUC {result.summary['roc_auc']['mean']:.3f}" in legend
+    assert "roc_auc against the parameters that differ" in " ".join(_titles(dash_duo.driver))
+    if shots := os.environ.get("DASHBOARD_SHOTS"):
+        dash_duo.driver.set_window_size(1280, dash_duo.driver.execute_script("return document.body.scrollHeight"))
+        dash_duo.driver.save_screenshot(os.path.join(shots, "runs-compare.png"))
+        dash_duo.driver.set_window_size(1280, 1000)
     wait_until(dash_duo, lambda d: len(_grid_rows(d)) == 2, msg="the grid is empty on a cold load")
     assert _grid_rows(dash_duo.driver)[1]["tags"] == "baseline, <b>bold</b>"  # a tag is text, never markup
     dash_duo.driver.get(dash_duo.server.url + "/runs?dataset=titanic&target=Survived")  # a leaderboard, cold

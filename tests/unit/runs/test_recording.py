@@ -10,7 +10,7 @@ import pytest
 
 from dashboard.actors import acting_as
 from dashboard.errors import Cancelled, FieldError
-from dashboard.runs.compare import comparison, dataset_states
+from dashboard.runs.compare import comparison, curves, dataset_states, parameter_points
 from dashboard.runs.database import Database, sqlite_url
 from dashboard.runs.journal import TrainJournal
 from dashboard.runs.query import RunQuery
@@ -76,6 +76,50 @@ def test_search_candidates_are_runs_of_their_search_and_compare_as_their_results
     assert auc["mean"] == pytest.approx([r.summary["roc_auc"]["mean"] for r in cv_results])
     assert auc["diff"][1] == pytest.approx(auc["mean"][1] - auc["mean"][0])
     assert [p["name"] for p in table["parameters"]] == ["params.C"] and table["same_data"]
+
+
+def test_compared_runs_overlay_curves_whose_aucs_are_their_recorded_scores_and_plot_score_by_parameter(training, runs):
+    from dashboard.figures.runs import parallel_parameters_figure, score_by_parameter_figure
+
+    search = SearchSpec(mode="grid", grid={"C": [0.01, 1.0, 100.0]})
+    training.search(small_run(), search)
+    candidates = dataset_states(runs.page(RunQuery(kind="candidate", sort=("id",))).rows, training.catalog)
+    drawn = curves(candidates, training)
+    assert drawn["task"] == "binary" and drawn["missing"] == [] and len(drawn["curves"]) == 3
+    for run, (label, curve) in zip(candidates, drawn["curves"], strict=True):
+        assert label.startswith(f"#{run['id']} ")
+        assert curve["auc_mean"] == pytest.approx(run["metrics"]["roc_auc"]["mean"])
+    table = comparison(candidates)
+    points = parameter_points(candidates, table["parameters"], "roc_auc")
+    assert [p["values"]["params.C"] for p in points] == [c["params"]["C"] for c in candidates]
+    figure = score_by_parameter_figure(points, ["params.C"], "roc_auc")
+    assert list(figure.data[0].y) == pytest.approx([r["metrics"]["roc_auc"]["mean"] for r in candidates])
+    assert list(figure.data[0].text) == [f"#{r['id']}" for r in candidates]
+    three = [
+        {**p, "values": {**p["values"], "solver": "lbfgs" if i else "saga", "tol": 10.0**-i}}
+        for i, p in enumerate(points)
+    ]
+    lines = parallel_parameters_figure(three, ["params.C", "solver", "tol"], "roc_auc").data[0]
+    assert lines.type == "parcoords" and [d.label for d in lines.dimensions] == ["params.C", "solver", "tol", "roc_auc"]
+    assert list(lines.dimensions[-1]["values"]) == pytest.approx([p["mean"] for p in points])
+    evicted = [{**candidates[0], "token": "no-longer-cached"}, *candidates[1:]]  # named; the others drawn
+    assert (
+        curves(evicted, training)["missing"] == [candidates[0]["id"]] and len(curves(evicted, training)["curves"]) == 2
+    )
+
+
+def test_compared_regression_runs_show_their_out_of_fold_residuals(training, runs):
+    spec = small_run().model_copy(
+        update={"target": "Fare", "features": ("Pclass", "Age", "Sex"), "task": "regression", "estimator": "ridge"}
+    )
+    training.run(spec)
+    training.run(spec.model_copy(update={"params": {"alpha": 100.0}}))
+    rows = runs.page(RunQuery(sort=("id",))).rows
+    drawn = curves(rows, training)
+    assert drawn["task"] == "regression" and len(drawn["residuals"]) == 2
+    for run, (_, residuals) in zip(rows, drawn["residuals"], strict=True):
+        result = training.result(run["token"])
+        assert len(residuals) == run["rows"] and list(residuals) == pytest.approx(list(result.y - result.oof_pred))
 
 
 def test_a_run_whose_dataset_was_deleted_is_listed_and_not_reopenable(training, runs, catalog):
