@@ -3,6 +3,7 @@ as a model, the leaderboard and "try every model"."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -18,7 +19,7 @@ from dashboard.runs.leaderboard import starting_spec, try_every_model
 from dashboard.runs.promote import PROMOTABLE, promote
 from dashboard.runs.query import MAX_LIMIT, RunQuery
 from layouts.common import alert, error_alert
-from layouts.runs import board_view, compare_view, grid, target_options
+from layouts.runs import CHOOSABLE, board_view, compare_view, grid, hidden_columns, target_options
 from layouts.runs_ids import RunsIds
 
 
@@ -31,10 +32,28 @@ def register(app, services) -> None:
         Input(RunsIds.SEARCH, "value"),
         Input(RunsIds.STATUS, "value"),
         Input(RunsIds.SAVED, "data"),
+        State(RunsIds.HIDDEN, "data"),
         prevent_initial_call=True,
     )
-    def draw_grid(_search, _status, _saved):
-        return grid(), []  # a new grid has nothing ticked: neither has the page
+    def draw_grid(_search, _status, _saved, hidden):
+        return grid(hidden_columns(hidden)), []  # a new grid has nothing ticked: neither has the page
+
+    # The columns chosen are shown or hidden in the grid as it is (its rows and ticks stay).
+    app.clientside_callback(
+        f"""function (shown, defs) {{
+            var choosable = {json.dumps([c["field"] for c in CHOOSABLE])};
+            var hidden = choosable.filter(function (f) {{ return (shown || []).indexOf(f) === -1; }});
+            var columns = (defs || []).map(function (d) {{
+                return Object.assign({{}}, d, {{hide: hidden.indexOf(d.field) !== -1}});
+            }});
+            return [columns, hidden];
+        }}""",
+        Output(RunsIds.GRID, "columnDefs"),
+        Output(RunsIds.HIDDEN, "data"),
+        Input(RunsIds.COLUMNS, "value"),
+        State(RunsIds.GRID, "columnDefs"),
+        prevent_initial_call=True,
+    )
 
     @app.callback(
         Output(RunsIds.GRID, "getRowsResponse"),
@@ -210,6 +229,7 @@ def register(app, services) -> None:
             QueryField("ids", RunsIds.SELECTED, prop="data"),
             QueryField("dataset", RunsIds.BOARD_DATASET),
             QueryField("target", RunsIds.BOARD_TARGET),
+            QueryField("hide", RunsIds.HIDDEN, prop="data"),
         ],
     )
 

@@ -1,9 +1,11 @@
-"""Runs (/runs): every Train run and search candidate, kept. A grid served a page at a time from the runs
-database (sort, filter, quick search), 2 to 10 ticked runs compared side by side, the one ticked run tagged and
-annotated or saved to the model store, each run's link reopening its result on /train.
+"""Runs (/runs): every run kept (Train, search candidates, clusterings and sweeps, recommender evaluations). A
+grid served a page at a time from the runs database (sort, filter, quick search, columns chosen), 2 to 10 ticked
+runs compared side by side, the one ticked run tagged and annotated or saved to the model store, each run's link
+reopening its result where it was computed.
 
-URL: ``/runs?q=forest&status=finished&ids=12,7&dataset=titanic&target=Survived`` (``ids``: the runs compared,
-the first the reference; ``dataset`` and ``target``: the leaderboard shown).
+URL: ``/runs?q=forest&status=finished&ids=12,7&dataset=titanic&target=Survived&hide=note,kind`` (``ids``: the
+runs compared, the first the reference; ``dataset`` and ``target``: the leaderboard shown; ``hide``: the grid's
+columns not shown).
 """
 
 from __future__ import annotations
@@ -62,12 +64,32 @@ COLUMNS = [
 ]
 
 
+ALWAYS_SHOWN = ("id", "open")  # a row is always a run one can tick and open
+CHOOSABLE = [c for c in COLUMNS if c["field"] not in ALWAYS_SHOWN]
+
+
+def hidden_columns(text: object) -> list[str]:
+    """The permalink's ``hide=``: the choosable columns it names, in the grid's order (unknown names are
+    ignored); nothing named: every column shown, and nothing written in the address."""
+    named = set(text.split(",")) if isinstance(text, str) else set(text) if isinstance(text, list) else set()
+    return [c["field"] for c in CHOOSABLE if c["field"] in named]
+
+
+def shown_of(hidden: list[str]) -> list[str]:
+    return [c["field"] for c in CHOOSABLE if c["field"] not in hidden]
+
+
+def column_defs(hidden: list[str]) -> list[dict[str, Any]]:
+    return [c | {"hide": c["field"] in hidden} for c in COLUMNS]
+
+
 def layout(
     q: str | None = None,
     status: str | None = None,
     ids: str | None = None,
     dataset: str | None = None,
     target: str | None = None,
+    hide: str | None = None,
     embed: str | None = None,
     **_other,
 ):
@@ -78,6 +100,7 @@ def layout(
         chosen = parse_ids(ids) if ids else []
     except Exception:  # a malformed ids= shows the grid with nothing compared
         chosen = []
+    hidden = hidden_columns(hide)
     controls = dbc.Row(
         [
             dbc.Col(
@@ -126,7 +149,22 @@ def layout(
                 className="text-muted",
             ),
             controls,
-            html.Div(grid(), id=RunsIds.GRID_HOLDER),
+            html.Details(  # a native disclosure: closed, it takes one line; open, a box per column
+                [
+                    html.Summary("Columns shown", className="small"),
+                    dbc.Checklist(
+                        id=RunsIds.COLUMNS,
+                        options=[{"label": c["headerName"], "value": c["field"]} for c in CHOOSABLE],
+                        value=shown_of(hidden),
+                        inline=True,
+                        className="small",
+                    ),
+                ],
+                className="my-2",
+                open=bool(hidden),
+            ),
+            html.Div(grid(hidden), id=RunsIds.GRID_HOLDER),
+            dcc.Store(id=RunsIds.HIDDEN, data=hidden),
             dcc.Store(id=RunsIds.SELECTED, data=chosen),
             dcc.Store(id=RunsIds.SAVED, data=0),
             dcc.Store(id=RunsIds.REVISION),
@@ -257,12 +295,12 @@ def _short(value: float | None) -> str:
     return "–" if value is None else f"{value:.3g}"
 
 
-def grid() -> dag.AgGrid:
+def grid(hidden: list[str]) -> dag.AgGrid:
     """Rows come from the server a block at a time. A new search, status or save draws a new grid: the
-    infinite row model cannot be told that its rows changed."""
+    infinite row model cannot be told that its rows changed. ``hidden``: the columns not shown."""
     return dag.AgGrid(
         id=RunsIds.GRID,
-        columnDefs=COLUMNS,
+        columnDefs=column_defs(hidden),
         rowModelType="infinite",
         getRowId="params.data.key",  # a ticked run stays ticked by its id (as text) when blocks are fetched again
         defaultColDef={"sortable": True, "filter": True, "resizable": True, "minWidth": 90},

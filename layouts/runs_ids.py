@@ -4,6 +4,8 @@
 class RunsIds:
     SEARCH = "runs-search-input"  # quick search over names, tags, notes and parameters
     STATUS = "runs-status-dropdown"
+    COLUMNS = "runs-columns-dropdown"  # the grid's columns shown
+    HIDDEN = "runs-hidden-store"  # the columns not shown (the permalink's hide=; nothing hidden, nothing written)
     GRID_HOLDER = "runs-grid-holder"  # the grid, drawn again when the search or the status changes
     GRID = "runs-grid"
     SELECTED = "runs-selected-store"  # the ticked run ids, in the order ticked (the permalink's ids=)

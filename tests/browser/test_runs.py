@@ -134,3 +134,33 @@ def test_runs_are_listed_compared_and_tagged(dash_duo, app):
     violations = dash_duo.driver.execute_async_script(RUN_AXE)
     assert [(v["id"], v["targets"]) for v in violations if v["impact"] in ("critical", "serious")] == []
     assert dash_duo.get_logs() == []
+
+
+def _headers(driver) -> list[str]:
+    return driver.execute_script(
+        "return [...document.querySelectorAll(arguments[0] + ' .ag-header-cell-text')]"
+        ".map(h => h.textContent).filter(t => t);",
+        f"#{RunsIds.GRID}",
+    )
+
+
+def test_the_columns_shown_are_chosen_and_kept_in_the_permalink(dash_duo, app):
+    app.server.extensions["dashboard"].training.run(small_run())
+    dash_duo.start_server(app, navigate=False)
+    hide = "dataset,target,metric,fit_seconds,predict_ms_per_row,status,tags,note,rows,kind,actor,created_at,no-such"
+    dash_duo.driver.get(dash_duo.server.url + f"/runs?hide={hide}")
+    wait_for_app_ready(dash_duo)
+    wait_until(dash_duo, lambda d: len(_grid_rows(d)) == 1, msg="the run was not listed")
+    assert _headers(dash_duo.driver) == ["Run", "Result", "Model", "Score"]
+    status = dash_duo.driver.find_element("css selector", f"#{RunsIds.COLUMNS} input[value=status]")
+    dash_duo.driver.execute_script("arguments[0].click();", status)
+    wait_until(dash_duo, lambda d: _headers(d) == ["Run", "Result", "Model", "Score", "Status"], msg="not shown")
+    assert _grid_rows(dash_duo.driver)[0]["status"] == "finished"  # the rows stay
+    link = dash_duo.find_element(f"#{RunsIds.PERMALINK_LINK}").get_attribute("href")
+    assert "hide=" + hide.replace(",status", "").replace(",no-such", "").replace(",", "%2C") in link
+    if shots := os.environ.get("DASHBOARD_SHOTS"):
+        dash_duo.driver.save_screenshot(os.path.join(shots, "runs-columns.png"))
+    dash_duo.driver.execute_script(axe_source())  # the open column list too
+    violations = dash_duo.driver.execute_async_script(RUN_AXE)
+    assert [(v["id"], v["targets"]) for v in violations if v["impact"] in ("critical", "serious")] == []
+    assert dash_duo.get_logs() == []
