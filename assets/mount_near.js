@@ -6,11 +6,13 @@
   var NEAR = "200px 0px";  // start building a block this far before it scrolls into view
 
   function show(parent) {
-    var id = parent.id.replace(/-parent$/, "");
-    parent.classList.remove("mount-when-near");
-    if (window.dash_clientside && window.dash_clientside.set_props) {
-      window.dash_clientside.set_props(id, { value: "shown", parent_style: {} });
+    if (!(window.dash_clientside && window.dash_clientside.set_props)) {  // the renderer not up yet: soon
+      window.setTimeout(function () { show(parent); }, 100);
+      return;
     }
+    parent.classList.remove("mount-when-near");
+    // "shown": layouts/common.SHOWN, the one tab's value
+    window.dash_clientside.set_props(parent.id.replace(/-parent$/, ""), { value: "shown", parent_style: {} });
   }
 
   var observer = "IntersectionObserver" in window

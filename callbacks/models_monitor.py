@@ -15,7 +15,7 @@ from dashboard.errors import Cancelled, FieldError
 from dashboard.figures.base import message_figure
 from dashboard.figures.monitor import drift_figure
 from dashboard.services import Services
-from layouts.common import alert, error_alert
+from layouts.common import SHOWN, alert, error_alert
 from layouts.models import compare_view, grid_rows
 from layouts.models_ids import ModelsIds, MonitorIds
 from layouts.models_monitor import drift_table, history_view, source_options, verify_view
@@ -181,6 +181,14 @@ def register(app, services: Services) -> None:
         columns = ([report["prediction"]] if report["prediction"] else []) + report["columns"]
         chosen = next((c for c in columns if c["column"] == column), None)
         return drift_figure(chosen) if chosen else message_figure(f"no column {column!r} in this report")
+
+    app.clientside_callback(  # the drift graph is built the first time its tab is opened, then kept
+        f"""function (tab) {{
+            return tab === "drift" ? "{SHOWN}" : window.dash_clientside.no_update;
+        }}""",
+        Output(MonitorIds.DRIFT_GRAPH_BLOCK, "value"),
+        Input(MonitorIds.TABS, "active_tab"),
+    )
 
     @app.callback(
         Output(MonitorIds.RETRAIN_RESULT, "children", allow_duplicate=True),

@@ -51,6 +51,7 @@ class MonitorIds:
     DRIFT_TABLE = "monitor-drift-table"
     DRIFT_COLUMN = "monitor-drift-column-dropdown"
     DRIFT_GRAPH = "monitor-drift-graph"
+    DRIFT_GRAPH_BLOCK = "monitor-drift-graph-block"  # built when the Drift tab is first opened
     RETRAIN_UNION = "monitor-retrain-union-checkbox"
     RETRAIN_BUTTON = "monitor-retrain-button"
     RETRAIN_CANCEL = "monitor-retrain-cancel-button"

@@ -11,7 +11,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.monitoring.service import LOG_SOURCE
-from layouts.common import editor_only, editor_tab_style, file_drop
+from layouts.common import editor_only, editor_tab_style, file_drop, mounted_when_shown
 from layouts.models_ids import MonitorIds
 
 LOG_COLUMNS = ("time", "request_id", "door", "row", "prediction", "output", "inputs")
@@ -90,7 +90,12 @@ def _drift_tab() -> html.Div:
             dcc.Store(id=MonitorIds.DRIFT_STORE),
             dcc.Loading(html.Div(id=MonitorIds.DRIFT_TABLE, className="mt-2")),
             dcc.Dropdown(id=MonitorIds.DRIFT_COLUMN, placeholder="column to plot", className="mt-2"),
-            dcc.Graph(id=MonitorIds.DRIFT_GRAPH, config={"displaylogo": False}),
+            # built when the Drift tab is first opened: a hidden tab's graph is still drawn, invisibly
+            mounted_when_shown(
+                MonitorIds.DRIFT_GRAPH_BLOCK,
+                dcc.Graph(id=MonitorIds.DRIFT_GRAPH, config={"displaylogo": False}),
+                shown=False,
+            ),
         ]
     )
 

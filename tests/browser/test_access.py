@@ -8,6 +8,7 @@ import pytest
 from werkzeug.security import generate_password_hash
 
 from dashboard import create_app
+from dashboard.runs.query import RunQuery
 from dashboard.web import auth
 from dashboard.web.users import write_users
 from layouts.explorer_ids import ExplorerIds
@@ -76,7 +77,8 @@ def test_viewer_sees_no_write_controls_and_cannot_forge_one_editor_saves_and_upl
 
     dash_duo.driver.get(f"{base}/train?dataset=titanic")
     dash_duo.wait_for_element(f"#{TrainIds.RUN_BUTTON}", timeout=15)
-    assert not dash_duo.find_element(f"#{TrainIds.SAVE_BUTTON}").is_displayed()
+    # no Save for a viewer (and before a result, no result views at all)
+    assert not any(b.is_displayed() for b in dash_duo.find_elements(f"#{TrainIds.SAVE_BUTTON}"))
     save = auth.write_callbacks(login_app.callback_map, [TrainIds.SAVE_BUTTON]).pop()
     assert dash_duo.driver.execute_async_script(FORGE_WRITE, save) == [403, "forbidden"]
     # Chrome logs the refused request itself; nothing else may be in the console.
@@ -105,7 +107,12 @@ def test_viewer_sees_no_write_controls_and_cannot_forge_one_editor_saves_and_upl
     dash_duo.find_element(f"#{TrainIds.SAVE_NAME_INPUT}").send_keys("titanic-by-ed")
     click(dash_duo, f"#{TrainIds.SAVE_BUTTON}")
     dash_duo.wait_for_contains_text(f"#{TrainIds.SAVE_ALERT}", "Saved titanic-by-ed v1", timeout=60)
-    assert login_app.server.extensions["dashboard"].models.card("titanic-by-ed", 1)["task"] == "binary"
+    services = login_app.server.extensions["dashboard"]
+    assert services.models.card("titanic-by-ed", 1)["task"] == "binary"
+    # recorded in the job process that ran it, and saved from the web process: both for who pressed the button
+    (run,) = services.runs.page(RunQuery(kind="cv")).rows
+    assert run["actor"] == "ed" and run["status"] == "finished"
+    assert [(e["actor"], e["event"]) for e in services.models.history("titanic-by-ed")] == [("ed", "saved")]
 
     # A page upload with login on: the file is posted with the session and the CSRF header.
     dash_duo.driver.get(f"{base}/data?dataset=iris")
